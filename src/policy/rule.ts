@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { FINDING_CATEGORIES, SEVERITIES } from '../detect/finding.js';
+import { ACTIONS_BY_PROTECTION, ALERT_LEVELS, RECIPIENT_ROLES } from './verdict.js';
+
+const PARTS = ['subject', 'body', 'attachment', 'attachment-name', 'recipients'] as const;
+
+/** A category, or a family written `sensitive/*`. */
+const categoryPattern = z.string().refine(
+  (pattern) =>
+    pattern.endsWith('/*')
+      ? FINDING_CATEGORIES.some((category) => category.startsWith(pattern.slice(0, -1)))
+      : (FINDING_CATEGORIES as readonly string[]).includes(pattern),
+  { message: 'unknown finding category (see CONTRACTS.md §1), or a family such as sensitive/*' },
+);
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
+
+export const findingConditionSchema = z.strictObject({
+  category: oneOrMany(categoryPattern),
+  part: oneOrMany(z.enum(PARTS)).optional(),
+  'min-severity': z.enum(SEVERITIES).optional(),
+  /** How many distinct findings must match; default 1. */
+  'min-count': z.number().int().positive().optional(),
+});
+
+export const recipientsConditionSchema = z.strictObject({
+  /** At least one recipient outside the school's domains (true), or none (false). */
+  external: z.boolean().optional(),
+  /** At least this many envelope recipients. */
+  'min-count': z.number().int().positive().optional(),
+});
+
+export const senderConditionSchema = z.strictObject({
+  /** The sender belongs to one of these staff groups (from the school's configuration). */
+  group: oneOrMany(z.string().min(1)),
+});
+
+export type Condition =
+  | { readonly all: readonly Condition[] }
+  | { readonly any: readonly Condition[] }
+  | { readonly not: Condition }
+  | { readonly finding: z.output<typeof findingConditionSchema> }
+  | { readonly recipients: z.output<typeof recipientsConditionSchema> }
+  | { readonly sender: z.output<typeof senderConditionSchema> };
+
+export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(conditionSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1) }),
+    z.strictObject({ not: conditionSchema }),
+    z.strictObject({ finding: findingConditionSchema }),
+    z.strictObject({ recipients: recipientsConditionSchema }),
+    z.strictObject({ sender: senderConditionSchema }),
+  ]),
+);
+
+const notifySchema = z.union([
+  z.enum(RECIPIENT_ROLES).transform((to) => ({ to, level: 'digest' as const })),
+  z.strictObject({ to: z.enum(RECIPIENT_ROLES), level: z.enum(ALERT_LEVELS) }),
+]);
+
+export const ruleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case words joined by hyphens'),
+  description: z.string().min(1),
+  clause: z.string().min(1),
+  reason: z.string().min(1).max(200),
+  when: conditionSchema,
+  action: z.enum(ACTIONS_BY_PROTECTION),
+  notify: z.array(notifySchema).default([]),
+});
+
+export type Rule = z.output<typeof ruleSchema>;
+
+export const ruleFileSchema = z.strictObject({
+  rules: z.array(ruleSchema).default([]),
+  /** Ids of inherited rules this school switches off (tenant overrides only). */
+  disable: z.array(z.string()).default([]),
+});
+
+export type RuleFile = z.output<typeof ruleFileSchema>;

@@ -1,0 +1,15 @@
+/** A recipient is internal when its domain is one of the school's domains or a subdomain of one. */
+export function isInternalAddress(address: string, schoolDomains: readonly string[]): boolean {
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return schoolDomains.some((school) => domain === school || domain.endsWith(`.${school}`));
+}
+
+export function splitRecipients(
+  recipients: readonly string[],
+  schoolDomains: readonly string[],
+): { internal: string[]; external: string[] } {
+  const internal: string[] = [];
+  const external: string[] = [];
+  for (const recipient of recipients) (isInternalAddress(recipient, schoolDomains) ? internal : external).push(recipient);
+  return { internal, external };
+}

@@ -1,0 +1,51 @@
+import type { Detector } from '../detect/detector.js';
+import type { Finding } from '../detect/finding.js';
+import { runDetectors } from '../detect/run-detectors.js';
+import type { Envelope } from '../message/envelope.js';
+import type { MessageView } from '../message/message-view.js';
+import { readMessage, type MessageLimits } from '../message/read-message.js';
+import { decide } from '../policy/decide.js';
+import type { Verdict } from '../policy/verdict.js';
+import { splitRecipients } from './recipients.js';
+import type { School } from './school.js';
+
+export interface ScanResult {
+  readonly view: MessageView;
+  readonly envelope: Envelope;
+  readonly findings: readonly Finding[];
+  readonly verdict: Verdict;
+}
+
+/** Parse, detect, decide: everything the gateway does to a message before acting on it. */
+export async function scanMessage(
+  source: NodeJS.ReadableStream | Buffer,
+  school: School,
+  detectors: readonly Detector[],
+  envelope?: Partial<Envelope>,
+  limits?: Partial<MessageLimits>,
+): Promise<ScanResult> {
+  const view = await readMessage(source, limits);
+  return judgeMessage(view, completeEnvelope(view, envelope), school, detectors);
+}
+
+/** The pure part of a scan: findings and verdict for a message already read. */
+export function judgeMessage(view: MessageView, envelope: Envelope, school: School, detectors: readonly Detector[]): ScanResult {
+  const findings = runDetectors(detectors, view, { envelope, directory: school.directory, schoolDomains: school.domains });
+  const { internal, external } = splitRecipients(envelope.rcptTo, school.domains);
+  const verdict = decide(school.ruleSet, {
+    findings,
+    internalRecipients: internal,
+    externalRecipients: external,
+    senderGroups: school.staffGroups.get(envelope.mailFrom) ?? [],
+  });
+  return { view, envelope, findings, verdict };
+}
+
+/** CONTRACTS.md §1: without an envelope, the sender is `From:` and the recipients are To, Cc and Bcc. */
+export function completeEnvelope(view: MessageView, envelope: Partial<Envelope> = {}): Envelope {
+  const headerRecipients = [...view.to, ...view.cc, ...view.bcc].map((address) => address.address);
+  return {
+    mailFrom: (envelope.mailFrom ?? view.from?.address ?? '').toLowerCase(),
+    rcptTo: [...new Set((envelope.rcptTo && envelope.rcptTo.length > 0 ? envelope.rcptTo : headerRecipients).map((r) => r.toLowerCase()))],
+  };
+}

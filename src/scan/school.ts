@@ -1,0 +1,13 @@
+import type { RuleSet } from '../policy/decide.js';
+import type { SchoolDirectory } from '../roster/roster.js';
+
+/** One school (tenant) on the gateway: its people, its domains and its policy. */
+export interface School {
+  readonly id: string;
+  /** The school's own mail domains, lower case. */
+  readonly domains: readonly string[];
+  readonly directory: SchoolDirectory;
+  readonly ruleSet: RuleSet;
+  /** Staff groups by lower-cased address, e.g. `senco@…` → `['senco']`. */
+  readonly staffGroups: ReadonlyMap<string, readonly string[]>;
+}

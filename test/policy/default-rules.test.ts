@@ -1,0 +1,130 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RULES_DIRECTORY } from '../../src/package-root.js';
+import type { Finding } from '../../src/detect/finding.js';
+import { decide, type RuleSet } from '../../src/policy/decide.js';
+import type { MessageFacts } from '../../src/policy/evaluate-condition.js';
+import { loadRuleSet } from '../../src/policy/load-rules.js';
+import { finding } from './findings.js';
+
+let defaults: RuleSet;
+beforeAll(async () => {
+  defaults = await loadRuleSet(DEFAULT_RULES_DIRECTORY);
+});
+
+const EXTERNAL = { internalRecipients: [], externalRecipients: ['parent@example.org'], senderGroups: [] };
+const INTERNAL = { internalRecipients: ['head@school.sch.uk'], externalRecipients: [], senderGroups: [] };
+
+function verdictFor(findings: Finding[], recipients: Omit<MessageFacts, 'findings'> = EXTERNAL) {
+  return decide(defaults, { findings, ...recipients });
+}
+
+describe('default rules (rules/*.yaml)', () => {
+  it('delivers clean mail, with no rule firing', () => {
+    const verdict = verdictFor([]);
+    expect(verdict.action).toBe('deliver');
+    expect(verdict.rules).toEqual([]);
+  });
+
+  it('returns a pupil name in the subject, internal or external, even when [secure] is asked for', () => {
+    for (const recipients of [EXTERNAL, INTERNAL]) {
+      const verdict = verdictFor([finding('pupil-name', { part: 'subject' }), finding('request/encrypt', { part: 'subject' })], recipients);
+      expect(verdict.action).toBe('return');
+      expect(verdict.rules[0]?.id).toBe('pupil-name-in-subject');
+    }
+  });
+
+  it('returns a pupil name in the body to an external recipient, and encrypts it when [secure] was asked for', () => {
+    expect(verdictFor([finding('pupil-name')]).action).toBe('return');
+    const secure = verdictFor([finding('pupil-name'), finding('request/encrypt', { part: 'subject' })]);
+    expect(secure.action).toBe('encrypt');
+    expect(secure.rules.map((rule) => rule.id)).toContain('pupil-name-to-external-secure');
+  });
+
+  it('delivers a pupil name in the body inside the school, with advice for the sender', () => {
+    const verdict = verdictFor([finding('pupil-name')], INTERNAL);
+    expect(verdict.action).toBe('deliver');
+    expect(verdict.rules.map((rule) => rule.id)).toEqual(['pupil-name-internal']);
+    expect(verdict.notifications).toContainEqual({ to: 'sender', level: 'digest', ruleId: 'pupil-name-internal' });
+  });
+
+  it('encrypts a named pupil with personal or sensitive data to an external recipient who asked for it securely', () => {
+    for (const category of ['sensitive/sen', 'sensitive/health', 'personal-data/date-of-birth', 'personal-data/address'] as const) {
+      const verdict = verdictFor([finding('pupil-name'), finding(category), finding('request/encrypt', { part: 'subject' })]);
+      expect(verdict.action, category).toBe('encrypt');
+      expect(verdict.rules.map((rule) => rule.id)).toContain('pupil-data-to-external');
+    }
+  });
+
+  it('never delivers a named pupil with sensitive data to an external recipient (CONTRACTS.md §1)', () => {
+    const verdict = verdictFor([finding('pupil-name'), finding('sensitive/sen')]);
+    expect(['encrypt', 'quarantine', 'return']).toContain(verdict.action);
+  });
+
+  it('encrypts any identifier to an external recipient, and delivers it internally', () => {
+    for (const category of ['personal-data/upn', 'personal-data/uln', 'personal-data/ni-number', 'personal-data/nhs-number', 'personal-data/payment-card', 'personal-data/bank-account'] as const) {
+      expect(verdictFor([finding(category)]).action, category).toBe('encrypt');
+      expect(verdictFor([finding(category)], INTERNAL).action, category).toBe('deliver');
+    }
+  });
+
+  it('quarantines pupil data to a personal webmail address that is not a known contact', () => {
+    const verdict = verdictFor([finding('pupil-name'), finding('sensitive/health'), finding('recipients/personal-webmail', { part: 'recipients' })]);
+    expect(verdict.action).toBe('quarantine');
+    expect(verdict.rules[0]?.id).toBe('pupil-data-to-personal-webmail');
+    expect(verdict.notifications).toContainEqual({ to: 'dpo', level: 'immediate', ruleId: 'pupil-data-to-personal-webmail' });
+  });
+
+  it('quarantines safeguarding details about a named pupil unless the sender is in the safeguarding team', () => {
+    const findings = [finding('pupil-name'), finding('sensitive/safeguarding'), finding('request/encrypt', { part: 'subject' })];
+    expect(verdictFor(findings).action).toBe('quarantine');
+    expect(verdictFor(findings, { ...EXTERNAL, senderGroups: ['dsl'] }).action).toBe('encrypt');
+  });
+
+  it('quarantines bulk personal data leaving the school and returns executables', () => {
+    expect(verdictFor([finding('attachment/bulk-personal-data', { part: 'attachment', name: 'class.xlsx' })]).action).toBe('quarantine');
+    expect(verdictFor([finding('attachment/bulk-personal-data', { part: 'attachment', name: 'class.xlsx' })], INTERNAL).action).toBe('deliver');
+    expect(verdictFor([finding('attachment/executable', { part: 'attachment', name: 'a.exe' })], INTERNAL).action).toBe('return');
+  });
+
+  it('lets a password-protected attachment through: it counts as protected', () => {
+    expect(verdictFor([finding('attachment/password-protected', { part: 'attachment', name: 'report.zip' })]).action).toBe('deliver');
+  });
+
+  it('quarantines what it could not read when it would leave the school', () => {
+    expect(verdictFor([finding('attachment/unscannable', { part: 'attachment', name: 'odd.bin' })]).action).toBe('quarantine');
+  });
+
+  it('returns profanity, chain letters and visible bulk recipients; quarantines slurs with an alert to the Business Manager', () => {
+    expect(verdictFor([finding('language/profanity')], INTERNAL).action).toBe('return');
+    expect(verdictFor([finding('content/chain-letter')], INTERNAL).action).toBe('return');
+    expect(verdictFor([finding('recipients/visible-bulk', { part: 'recipients' })]).action).toBe('return');
+    const slur = verdictFor([finding('language/slur')], INTERNAL);
+    expect(slur.action).toBe('quarantine');
+    expect(slur.notifications).toContainEqual({ to: 'business-manager', level: 'immediate', ruleId: 'slur' });
+  });
+
+  it('quarantines misdirected mail for the DPO', () => {
+    const verdict = verdictFor([finding('pupil-name'), finding('recipients/misdirected', { part: 'recipients' })]);
+    expect(verdict.action).toBe('quarantine');
+    expect(verdict.rules[0]?.id).toBe('misdirected');
+  });
+});
+
+describe('precedence', () => {
+  it('chooses the most protective action and lists the deciding rules first', () => {
+    const verdict = verdictFor([finding('personal-data/upn'), finding('language/profanity'), finding('language/slur')]);
+    expect(verdict.action).toBe('quarantine');
+    expect(verdict.rules.map((rule) => rule.id)).toEqual(['slur', 'identifier-to-external', 'profanity']);
+  });
+
+  it('prefers return over encrypt', () => {
+    const verdict = verdictFor([finding('personal-data/nhs-number'), finding('content/chain-letter')]);
+    expect(verdict.action).toBe('return');
+  });
+
+  it('records the findings each rule fired on', () => {
+    const name = finding('pupil-name', { part: 'subject' }, 'Kofi Mensah');
+    const verdict = verdictFor([name, finding('language/profanity')]);
+    expect(verdict.rules.find((rule) => rule.id === 'pupil-name-in-subject')?.findings).toEqual([name]);
+  });
+});
