@@ -6,7 +6,7 @@ import type { MessageView } from '../message/message-view.js';
 import { readMessage, type MessageLimits } from '../message/read-message.js';
 import { decide } from '../policy/decide.js';
 import type { Verdict } from '../policy/verdict.js';
-import { splitRecipients } from './recipients.js';
+import { splitRecipients } from '../message/addresses.js';
 import type { School } from './school.js';
 
 export interface ScanResult {

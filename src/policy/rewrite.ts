@@ -1,0 +1,67 @@
+import type { Finding, FindingCategory } from '../detect/finding.js';
+
+/**
+ * The sender's own text with what the policy forbids taken out: full pupil names become initials,
+ * identifiers are masked, swearing and slurs are removed. Replacements are by the matched text as
+ * written, so a name repeated three times is rewritten three times.
+ */
+export function rewriteText(text: string, findings: readonly Finding[]): string {
+  const replacements = findings
+    .map((finding) => ({ from: finding.match, to: replacementFor(finding) }))
+    .filter((replacement): replacement is { from: string; to: string } => replacement.to !== undefined && replacement.from.length > 0)
+    .sort((a, b) => b.from.length - a.from.length);
+  let rewritten = text;
+  for (const { from, to } of replacements) rewritten = replaceEvery(rewritten, from, to);
+  return rewritten;
+}
+
+const MASKED: ReadonlySet<FindingCategory> = new Set([
+  'personal-data/upn',
+  'personal-data/uln',
+  'personal-data/ni-number',
+  'personal-data/nhs-number',
+  'personal-data/bank-account',
+  'personal-data/payment-card',
+  'personal-data/phone',
+]);
+
+function replacementFor(finding: Finding): string | undefined {
+  if (finding.category === 'pupil-name') return initialsOf(finding.match);
+  if (MASKED.has(finding.category)) return maskIdentifier(finding.match);
+  if (finding.category === 'language/profanity' || finding.category === 'language/slur') return '[removed]';
+  return undefined;
+}
+
+/**
+ * "Kwame Mensah" → "K.M."; "MENSAH, Kwame" → "K.M."; "Kwame Mensah's" → "K.M.'s".
+ * Hyphenated and apostrophised surnames give one initial: "Siobhán O'Brien-Hall" → "S.O."
+ */
+export function initialsOf(fullName: string): string {
+  const possessive = /(['’]s|s['’])$/u.exec(fullName)?.[0] ?? '';
+  const bare = possessive ? fullName.slice(0, -possessive.length) : fullName;
+  const [before, after] = bare.split(',', 2).map((part) => part.trim());
+  const ordered = after ? `${after} ${before}` : bare;
+  const initials = ordered
+    .split(/\s+/u)
+    .filter((token) => /\p{L}/u.test(token))
+    .map((token) => `${token.match(/\p{L}/u)![0]!.toUpperCase()}.`)
+    .join('');
+  return `${initials}${possessive ? "'s" : ''}`;
+}
+
+/** Keeps only the last two characters, and the spacing as written: "QQ 12 34 56 C" → "•• •• •• •5 C". */
+export function maskIdentifier(text: string): string {
+  let keep = 2;
+  const characters = [...text];
+  for (let index = characters.length - 1; index >= 0; index -= 1) {
+    if (!/[\p{L}\p{N}]/u.test(characters[index]!)) continue;
+    if (keep > 0) keep -= 1;
+    else characters[index] = '•';
+  }
+  return characters.join('');
+}
+
+function replaceEvery(text: string, from: string, to: string): string {
+  const pattern = new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'), 'giu');
+  return text.replace(pattern, to);
+}

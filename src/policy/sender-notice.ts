@@ -1,0 +1,96 @@
+import type { Finding } from '../detect/finding.js';
+import type { Envelope } from '../message/envelope.js';
+import { isInternalAddress } from '../message/addresses.js';
+import type { MessageView } from '../message/message-view.js';
+import { rewriteText } from './rewrite.js';
+import type { Action, Verdict } from './verdict.js';
+
+/** What the sender is told, before it is rendered as an email. It never goes to anyone but the sender. */
+export interface NoticeContent {
+  readonly to: string;
+  readonly action: Action;
+  readonly headline: string;
+  /** One line per deciding rule: the reason, then the clause it enforces. */
+  readonly reasons: readonly { readonly reason: string; readonly clause: string }[];
+  /** What was found and where, in plain words, with the fix for each. */
+  readonly found: readonly string[];
+  /** The sender's message rewritten without what the policy forbids; absent when nothing changes. */
+  readonly rewrite: { readonly subject: string; readonly body: string } | undefined;
+  /** External addresses to move to Bcc, when too many were visible to each other. */
+  readonly moveToBcc: readonly string[];
+  /** Whether adding [secure] to the subject would let the content be sent as it is. */
+  readonly suggestSecure: boolean;
+}
+
+const HEADLINES: Record<Action, string> = {
+  return: 'Your message was not sent',
+  quarantine: 'Your message is being held for review by the Data Protection Officer',
+  encrypt: 'Your message was sent encrypted',
+  deliver: 'Your message was sent, with a note about school policy',
+};
+
+/**
+ * The notice for the sender of a message, or undefined when there is nothing to tell them
+ * (a clean delivery, or a null sender that could not receive it).
+ */
+export function buildSenderNotice(
+  view: MessageView,
+  envelope: Envelope,
+  verdict: Verdict,
+  schoolDomains: readonly string[],
+): NoticeContent | undefined {
+  if (envelope.mailFrom === '') return undefined;
+  const tellsSender = verdict.action === 'return' || verdict.notifications.some((notification) => notification.to === 'sender');
+  if (!tellsSender || verdict.rules.length === 0) return undefined;
+  const deciding = verdict.rules.filter((rule) => rule.action === verdict.action);
+  const relevant = deciding.length > 0 ? deciding : verdict.rules;
+  return {
+    to: envelope.mailFrom,
+    action: verdict.action,
+    headline: HEADLINES[verdict.action],
+    reasons: relevant.map((rule) => ({ reason: rule.reason, clause: rule.clause })),
+    found: uniqueLines(verdict.findings.map(describeFinding)),
+    rewrite: rewriteMessage(view, verdict.findings),
+    moveToBcc: verdict.findings.some((finding) => finding.category === 'recipients/visible-bulk') ? visibleExternal(view, schoolDomains) : [],
+    suggestSecure: verdict.action === 'return' && verdict.findings.some(isSendableSecurely) && !verdict.findings.some(isNeverSendable),
+  };
+}
+
+function describeFinding(finding: Finding): string {
+  return finding.suggestion ? `${finding.explanation} ${capitalise(finding.suggestion)}.` : finding.explanation;
+}
+
+function rewriteMessage(view: MessageView, findings: readonly Finding[]): NoticeContent['rewrite'] {
+  const body = view.pieces.find((piece) => piece.location.part === 'body')?.text ?? '';
+  const subject = rewriteText(view.subject, findings);
+  const rewrittenBody = rewriteText(body, findings);
+  return subject === view.subject && rewrittenBody === body ? undefined : { subject, body: rewrittenBody };
+}
+
+function visibleExternal(view: MessageView, schoolDomains: readonly string[]): string[] {
+  return [...view.to, ...view.cc].map((address) => address.address).filter((address) => !isInternalAddress(address, schoolDomains));
+}
+
+/** Content the policy allows out when it is encrypted: names and personal or sensitive data. */
+function isSendableSecurely(finding: Finding): boolean {
+  return finding.category === 'pupil-name' || finding.category.startsWith('personal-data/') || finding.category.startsWith('sensitive/');
+}
+
+/** Problems that encryption does not fix. */
+function isNeverSendable(finding: Finding): boolean {
+  return (
+    (finding.category === 'pupil-name' && finding.location.part === 'subject') ||
+    finding.category.startsWith('language/') ||
+    finding.category === 'content/chain-letter' ||
+    finding.category === 'attachment/executable' ||
+    finding.category === 'recipients/visible-bulk'
+  );
+}
+
+function uniqueLines(lines: readonly string[]): string[] {
+  return [...new Set(lines)];
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
