@@ -8,6 +8,8 @@ export interface MessageFacts {
   readonly externalRecipients: readonly string[];
   /** Staff groups the sender belongs to, e.g. `senco`, `office`. */
   readonly senderGroups: readonly string[];
+  /** There are external recipients, and each is a contact of a pupil the message names by full name. */
+  readonly externalRecipientsAreContactsOfNamedPupils: boolean;
 }
 
 /** Whether a condition holds, and the findings that made it hold (for explanations). */
@@ -55,5 +57,7 @@ export function categoryMatches(pattern: string, category: string): boolean {
 function recipientsHold(condition: RecipientsCondition, facts: MessageFacts): boolean {
   const total = facts.internalRecipients.length + facts.externalRecipients.length;
   if (condition.external !== undefined && condition.external !== facts.externalRecipients.length > 0) return false;
+  const contacts = condition['contacts-of-named-pupils'];
+  if (contacts !== undefined && contacts !== facts.externalRecipientsAreContactsOfNamedPupils) return false;
   return condition['min-count'] === undefined || total >= condition['min-count'];
 }

@@ -29,6 +29,8 @@ export function describeCondition(condition: Condition): string {
     const parts: string[] = [];
     if (condition.recipients.external !== undefined) parts.push(condition.recipients.external ? 'an external recipient' : 'only internal recipients');
     if (condition.recipients['min-count'] !== undefined) parts.push(`at least ${condition.recipients['min-count']} recipients`);
+    const contacts = condition.recipients['contacts-of-named-pupils'];
+    if (contacts !== undefined) parts.push(contacts ? "every external recipient is a named pupil's contact" : "an external recipient who is not a named pupil's contact");
     return parts.join(' and ');
   }
   if ('sender' in condition) return `sender in ${condition.sender.group.join(' or ')}`;

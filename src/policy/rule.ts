@@ -29,6 +29,8 @@ export const recipientsConditionSchema = z.strictObject({
   external: z.boolean().optional(),
   /** At least this many envelope recipients. */
   'min-count': z.number().int().positive().optional(),
+  /** Every external recipient is a parent or carer (or the pupil) of a pupil the message names (true), or not (false). */
+  'contacts-of-named-pupils': z.boolean().optional(),
 });
 
 export const senderConditionSchema = z.strictObject({

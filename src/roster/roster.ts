@@ -36,6 +36,8 @@ export interface NameMatch {
   readonly end: number;
   /** The text as written, e.g. "O’Brien, Siobhán". */
   readonly text: string;
+  /** Initials of the name as written, forename first, e.g. "S.O." — what policy asks staff to write instead. */
+  readonly initials?: string;
 }
 
 /** Everything detectors may ask about the school's people; built once per roster load. */

@@ -37,8 +37,15 @@ export function judgeMessage(view: MessageView, envelope: Envelope, school: Scho
     internalRecipients: internal,
     externalRecipients: external,
     senderGroups: school.staffGroups.get(envelope.mailFrom) ?? [],
+    externalRecipientsAreContactsOfNamedPupils: areContactsOfNamedPupils(external, findings, school),
   });
   return { view, envelope, findings, verdict };
+}
+
+/** A parent told about their own child is not the breach the initials rule guards against. */
+function areContactsOfNamedPupils(external: readonly string[], findings: readonly Finding[], school: School): boolean {
+  const named = new Set(findings.filter((finding) => finding.category === 'pupil-name').map((finding) => finding.pupilId));
+  return external.length > 0 && external.every((address) => school.directory.pupilIdsForAddress(address).some((id) => named.has(id)));
 }
 
 /** CONTRACTS.md §1: without an envelope, the sender is `From:` and the recipients are To, Cc and Bcc. */

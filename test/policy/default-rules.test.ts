@@ -11,8 +11,8 @@ beforeAll(async () => {
   defaults = await loadRuleSet(DEFAULT_RULES_DIRECTORY);
 });
 
-const EXTERNAL = { internalRecipients: [], externalRecipients: ['parent@example.org'], senderGroups: [] };
-const INTERNAL = { internalRecipients: ['head@school.sch.uk'], externalRecipients: [], senderGroups: [] };
+const EXTERNAL = { internalRecipients: [], externalRecipients: ['parent@example.org'], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false };
+const INTERNAL = { internalRecipients: ['head@school.sch.uk'], externalRecipients: [], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false };
 
 function verdictFor(findings: Finding[], recipients: Omit<MessageFacts, 'findings'> = EXTERNAL) {
   return decide(defaults, { findings, ...recipients });
@@ -90,8 +90,31 @@ describe('default rules (rules/*.yaml)', () => {
     expect(verdictFor([finding('attachment/password-protected', { part: 'attachment', name: 'report.zip' })]).action).toBe('deliver');
   });
 
-  it('quarantines what it could not read when it would leave the school', () => {
-    expect(verdictFor([finding('attachment/unscannable', { part: 'attachment', name: 'odd.bin' })]).action).toBe('quarantine');
+  it('quarantines what it could not read, wherever it is going', () => {
+    for (const recipients of [EXTERNAL, INTERNAL]) {
+      expect(verdictFor([finding('attachment/unscannable', { part: 'attachment', name: 'odd.bin' })], recipients).action).toBe('quarantine');
+    }
+  });
+
+  it('quarantines a pupil name in the subject of a message with sensitive data leaving the school', () => {
+    const verdict = verdictFor([finding('pupil-name', { part: 'subject' }), finding('sensitive/health')]);
+    expect(verdict.action).toBe('quarantine');
+    expect(verdict.rules[0]?.id).toBe('pupil-name-in-subject-with-personal-data');
+  });
+
+  it("delivers a pupil's full name to that pupil's own parents, but returns it to anyone else outside", () => {
+    const ownParents = { ...EXTERNAL, externalRecipientsAreContactsOfNamedPupils: true };
+    expect(verdictFor([finding('pupil-name')], ownParents).action).toBe('deliver');
+    expect(verdictFor([finding('pupil-name')], EXTERNAL).action).toBe('return');
+    expect(verdictFor([finding('pupil-name'), finding('sensitive/health')], ownParents).action).toBe('encrypt');
+  });
+
+  it("returns mail to a member of staff's own webmail, and only notes other unknown webmail", () => {
+    const own = { ...finding('recipients/personal-webmail', { part: 'recipients' }), severity: 'critical' as const };
+    expect(verdictFor([own]).action).toBe('return');
+    const unknown = verdictFor([finding('recipients/personal-webmail', { part: 'recipients' })]);
+    expect(unknown.action).toBe('deliver');
+    expect(unknown.notifications).toContainEqual({ to: 'sender', level: 'immediate', ruleId: 'personal-webmail' });
   });
 
   it('returns profanity, chain letters and visible bulk recipients; quarantines slurs with an alert to the Business Manager', () => {

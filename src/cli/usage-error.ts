@@ -1,0 +1,8 @@
+/** Bad options or unreadable input: the CLI prints the message on one line and exits 2 (CONTRACTS.md §1). */
+export class UsageError extends Error {
+  readonly code = 'usage';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

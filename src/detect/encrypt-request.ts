@@ -1,0 +1,29 @@
+import type { Detector } from './detector.js';
+import type { Finding } from './finding.js';
+
+/**
+ * The sender asked for encryption (CONTRACTS.md §1, `request/encrypt`): `[secure]`
+ * or `[encrypt]` in the subject, any case. Spaces inside the brackets are allowed
+ * (`[ Secure ]`): staff type the tag by hand, and honouring a request to encrypt
+ * costs nothing when it was meant, while missing it sends personal data in clear.
+ */
+export const ENCRYPT_REQUEST_CATEGORIES = ['request/encrypt'] as const;
+
+const ENCRYPT_TAG = /\[\s*(?:secure|encrypt)\s*\]/giu;
+
+export const detectEncryptRequest: Detector = (view) =>
+  view.pieces
+    .filter((piece) => piece.location.part === 'subject')
+    .flatMap((piece) =>
+      [...piece.text.matchAll(ENCRYPT_TAG)].map(
+        (tag): Finding => ({
+          detector: 'encrypt-request',
+          category: 'request/encrypt',
+          severity: 'low',
+          location: piece.location,
+          match: tag[0],
+          span: { start: tag.index, end: tag.index + tag[0].length },
+          explanation: `The sender asked for this message to be encrypted by writing ${tag[0]} in the subject.`,
+        }),
+      ),
+    );

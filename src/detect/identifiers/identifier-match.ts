@@ -1,0 +1,97 @@
+/** Shared pieces of the identifier finders: the match they return and the text tests they share. */
+
+/** One identifier found in a text: half-open range `[start, end)` and the text as written. */
+export interface IdentifierMatch {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
+ * Regex source that a number must not follow: a letter, digit or underscore, or a letter or digit
+ * joined by `-` or `/` (so `INV-4929123456` and `ref/1234567890` are one token), or a decimal point.
+ */
+export const NUMBER_START = String.raw`(?<!\w)(?<!\w[-/])(?<!\d\.)`;
+
+/** Regex source that a number must not precede: a word character, or `-`, `/`, `.` joined to a digit. */
+export const NUMBER_END = String.raw`(?!\w)(?![-/.]\d)`;
+
+/**
+ * Labels that say a number is a business reference, not a person's identifier: "Order 1234567890",
+ * "Invoice no. …", "Tracking number: …". Anchored at the end of the text just before the number.
+ */
+const REFERENCE_WORDS = [
+  'order', 'purchase order', 'po', 'invoice', 'inv', 'ref', 'reference', 'tracking', 'track', 'parcel',
+  'consignment', 'booking', 'reservation', 'confirmation', 'ticket', 'receipt', 'transaction', 'txn',
+  'serial', 'case', 'customer', 'membership', 'policy', 'barcode', 'isbn', 'product', 'item', 'sku',
+  'licence', 'license', 'meter', 'mpan', 'mprn',
+];
+const REFERENCE_LABEL = new RegExp(
+  String.raw`\b(?:${REFERENCE_WORDS.join('|')})\b(?:\s*(?:no\.?|number|num|id|ref|code|#))?\s*[:#.-]?\s*$`,
+  'i',
+);
+
+/** How far back a label may sit before the number it names. */
+const LABEL_WINDOW = 30;
+
+function textBefore(text: string, start: number, window: number): string {
+  return text.slice(Math.max(0, start - window), start);
+}
+
+/** True when a business-reference label sits right before `start`. */
+export function followsReferenceLabel(text: string, start: number): boolean {
+  return REFERENCE_LABEL.test(textBefore(text, start, LABEL_WINDOW));
+}
+
+/** True when `cue` matches somewhere in the `window` characters before `start`. */
+export function hasCueBefore(text: string, start: number, cue: RegExp, window: number): boolean {
+  return cue.test(textBefore(text, start, window));
+}
+
+/** Strips spaces and hyphens used to group the characters of an identifier. */
+export function compact(text: string): string {
+  return text.replace(/[\s-]/g, '');
+}
+
+/**
+ * True for digits people type as placeholders: one digit repeated (0000 0000 0000 0000) or a run
+ * up or down (1234567890, 9876543210). Some pass a checksum; none is anyone's number.
+ */
+export function isPlaceholderNumber(digits: string): boolean {
+  let ascending = true;
+  let descending = true;
+  let repeated = true;
+  for (let index = 1; index < digits.length; index += 1) {
+    const step = (Number(digits.charAt(index)) - Number(digits.charAt(index - 1)) + 10) % 10;
+    ascending &&= step === 1;
+    descending &&= step === 9;
+    repeated &&= step === 0;
+  }
+  return ascending || descending || repeated;
+}
+
+/** Replaces every digit but the last `keep` with a bullet, keeping the grouping as written. */
+export function maskDigits(text: string, keep: number): string {
+  let toMask = (text.match(/\d/g) ?? []).length - keep;
+  let masked = '';
+  for (const char of text) {
+    const isDigit = char >= '0' && char <= '9';
+    masked += isDigit && toMask > 0 ? '•' : char;
+    if (isDigit) toMask -= 1;
+  }
+  return masked;
+}
+
+/** Runs a global regex over `text` and keeps the matches `accept` agrees to. */
+export function collectMatches(
+  text: string,
+  pattern: RegExp,
+  accept: (match: RegExpExecArray) => boolean,
+): IdentifierMatch[] {
+  const found: IdentifierMatch[] = [];
+  for (const match of text.matchAll(pattern)) {
+    if (!accept(match)) continue;
+    found.push({ start: match.index, end: match.index + match[0].length, text: match[0] });
+  }
+  return found;
+}

@@ -1,0 +1,47 @@
+import {
+  collectMatches,
+  compact,
+  followsReferenceLabel,
+  hasCueBefore,
+  isPlaceholderNumber,
+  NUMBER_END,
+  NUMBER_START,
+  type IdentifierMatch,
+} from './identifier-match.js';
+
+/**
+ * NHS number (NHS Data Dictionary, "NHS Number"): ten digits, often written 3-3-4. The first nine
+ * digits weigh 10 down to 2; the check digit is 11 minus the sum modulo 11, where 11 means 0 and
+ * 10 means the number is not valid.
+ */
+
+const NHS_SHAPE = /^\d{10}$/;
+
+const NHS_CANDIDATE = new RegExp(`${NUMBER_START}\\d{3}([ -]?)\\d{3}\\1\\d{4}${NUMBER_END}`, 'g');
+
+/** Scottish CHI numbers use the same check and begin with a day of the month, so may start with 0. */
+const NHS_CUE = /\b(?:NHS|CHI|health (?:service|and care) (?:no|number))\b/i;
+
+const CUE_WINDOW = 40;
+
+export function isValidNhsNumber(candidate: string): boolean {
+  const digits = compact(candidate);
+  if (!NHS_SHAPE.test(digits) || isPlaceholderNumber(digits)) return false;
+  let sum = 0;
+  for (let index = 0; index < 9; index += 1) sum += Number(digits.charAt(index)) * (10 - index);
+  const check = 11 - (sum % 11);
+  if (check === 10) return false;
+  return (check === 11 ? 0 : check) === Number(digits.charAt(9));
+}
+
+/**
+ * Checksum-valid NHS numbers in `text`. A number starting with 0 reads as a telephone number unless
+ * it is labelled NHS or CHI; one labelled as an order, invoice or other reference is not one.
+ */
+export function findNhsNumbers(text: string): IdentifierMatch[] {
+  return collectMatches(text, NHS_CANDIDATE, (match) => {
+    if (!isValidNhsNumber(match[0])) return false;
+    if (hasCueBefore(text, match.index, NHS_CUE, CUE_WINDOW)) return true;
+    return !match[0].startsWith('0') && !followsReferenceLabel(text, match.index);
+  });
+}

@@ -1,0 +1,195 @@
+import type { TextPiece } from '../message/message-view.js';
+import type { Detector } from './detector.js';
+import type { Finding, Severity } from './finding.js';
+import { findBankAccounts } from './identifiers/bank-account.js';
+import { findDatesOfBirth } from './identifiers/date-of-birth.js';
+import { describeLocation } from './identifiers/describe-location.js';
+import { compact, maskDigits, type IdentifierMatch } from './identifiers/identifier-match.js';
+import { findNhsNumbers } from './identifiers/nhs-number.js';
+import { findNiNumbers } from './identifiers/ni-number.js';
+import { findPaymentCards } from './identifiers/payment-card.js';
+import { findUkAddresses } from './identifiers/uk-postcode.js';
+import { findUkPhones, normaliseUkPhone } from './identifiers/uk-phone.js';
+import { findUlns } from './identifiers/uln.js';
+import { findUpns } from './identifiers/upn.js';
+
+export const PERSONAL_DATA_CATEGORIES = [
+  'personal-data/upn',
+  'personal-data/uln',
+  'personal-data/ni-number',
+  'personal-data/nhs-number',
+  'personal-data/date-of-birth',
+  'personal-data/address',
+  'personal-data/phone',
+  'personal-data/bank-account',
+  'personal-data/payment-card',
+] as const;
+
+export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
+
+const DETECTOR = 'personal-data';
+
+const SEND_SECURELY = 'or send the message securely with [secure] in the subject';
+
+export interface PersonalDataOptions {
+  /** The school's own telephone numbers (switchboard, office), in any format; they are not personal data. */
+  readonly ignorePhoneNumbers?: readonly string[];
+  /** The school's own postcodes, as in its letterhead and signatures. */
+  readonly ignorePostcodes?: readonly string[];
+}
+
+/** One piece of personal data, before it is placed in a piece of the message. */
+interface Fact {
+  readonly category: PersonalDataCategory;
+  readonly severity: Severity;
+  readonly match: IdentifierMatch;
+  /** Subject of "… appears in the body." */
+  readonly what: string;
+  readonly suggestion: string;
+}
+
+type FactFinder = (text: string) => Fact[];
+
+/** Facts of one kind, with the same words for each. */
+function kind(
+  category: PersonalDataCategory,
+  find: (text: string) => readonly IdentifierMatch[],
+  what: string,
+  suggest: (written: string) => string,
+): FactFinder {
+  return (text) =>
+    find(text).map((match) => ({ category, severity: 'high', match, what, suggestion: suggest(match.text) }));
+}
+
+/**
+ * Identifiers first: where a later kind overlaps an earlier one (a CHI number that looks like a
+ * telephone number, a sort code inside a date-of-birth window) the earlier one stands.
+ */
+const IDENTIFIER_FINDERS: readonly FactFinder[] = [
+  kind('personal-data/upn', findUpns, 'A Unique Pupil Number (UPN)', () => leaveOut('the UPN (the MIS holds it)')),
+  kind('personal-data/uln', findUlns, 'A Unique Learner Number (ULN)', () => leaveOut('the ULN')),
+  kind('personal-data/nhs-number', findNhsNumbers, 'An NHS number', (written) => maskOrSend(written, 4)),
+  kind('personal-data/ni-number', findNiNumbers, 'A National Insurance number', (written) => maskOrSend(written, 0)),
+  kind(
+    'personal-data/payment-card',
+    findPaymentCards,
+    'A payment card number',
+    (written) => `${maskOrSend(written, 4)} Never send a full card number by email.`,
+  ),
+  kind('personal-data/bank-account', findBankAccounts, 'A sort code or bank account number', (written) =>
+    maskOrSend(written, 4),
+  ),
+  kind('personal-data/date-of-birth', findDatesOfBirth, 'A date of birth', () =>
+    leaveOut('the date of birth (give the year group if that is enough)'),
+  ),
+];
+
+function leaveOut(what: string): string {
+  return `Leave ${what} out, ${SEND_SECURELY}.`;
+}
+
+/** "Mask it, e.g. AB •• •• •• C, or send …": the identifier as written, digits hidden but the last `keep`. */
+function maskOrSend(written: string, keep: number): string {
+  return `Mask it, e.g. ${maskDigits(written, keep)}, ${SEND_SECURELY}.`;
+}
+
+function findAddresses(text: string, ownPostcodes: ReadonlySet<string>): Fact[] {
+  const addresses = findUkAddresses(text).filter((address) => !ownPostcodes.has(postcodeKey(address.postcode)));
+  return addresses.map((address) => ({
+    category: 'personal-data/address',
+    severity: address.full ? 'high' : 'medium',
+    match: address,
+    what: address.full ? 'A postal address' : 'A postcode',
+    suggestion: leaveOut(address.full ? 'the address' : 'the postcode'),
+  }));
+}
+
+function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
+  const phones = findUkPhones(text).filter((phone) => !ownPhones.has(normaliseUkPhone(phone.text)));
+  return phones.map((match) => ({
+    category: 'personal-data/phone',
+    severity: 'medium',
+    match,
+    what: 'A telephone number',
+    suggestion: `Leave the number out or mask it, e.g. ${maskDigits(match.text, 3)}, ${SEND_SECURELY}.`,
+  }));
+}
+
+/**
+ * Personal data in every piece of the message: checksum-valid UK identifiers, dates of birth,
+ * addresses, telephone numbers and bank or card details. The school's own numbers and postcodes,
+ * and those in the sender's signature (after the "-- " line of RFC 3676 §4.3), are the school's
+ * contact details, not a person's, and are left out.
+ */
+export function createPersonalDataDetector(options: PersonalDataOptions = {}): Detector {
+  const ownPhones = new Set((options.ignorePhoneNumbers ?? []).map(normaliseUkPhone));
+  const ownPostcodes = new Set((options.ignorePostcodes ?? []).map(postcodeKey));
+
+  return function detectPersonalData(view) {
+    return view.pieces.flatMap((piece) => {
+      const signature = signatureStart(piece);
+      const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
+        (fact) => fact.match.start < signature,
+      );
+      const facts = withoutOverlaps([...IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), ...contacts]);
+      return facts.map((fact) => toFinding(fact, piece));
+    });
+  };
+}
+
+export const detectPersonalData: Detector = createPersonalDataDetector();
+
+/**
+ * Keeps facts in the order given, dropping any that overlaps one already kept. Kept spans never
+ * overlap, so held sorted by start only the neighbours of a new span need checking.
+ */
+function withoutOverlaps(facts: readonly Fact[]): Fact[] {
+  const kept: Fact[] = [];
+  const byStart: IdentifierMatch[] = [];
+  for (const fact of facts) {
+    const { start, end } = fact.match;
+    const index = firstStartingAtOrAfter(byStart, start);
+    const before = byStart[index - 1];
+    const after = byStart[index];
+    if ((before !== undefined && before.end > start) || (after !== undefined && after.start < end)) continue;
+    byStart.splice(index, 0, fact.match);
+    kept.push(fact);
+  }
+  return kept;
+}
+
+function firstStartingAtOrAfter(sorted: readonly IdentifierMatch[], start: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle]?.start ?? Infinity) < start) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Where the body's signature begins: after the last "-- " line (RFC 3676 §4.3), else the end. */
+function signatureStart(piece: TextPiece): number {
+  if (piece.location.part !== 'body') return piece.text.length;
+  const separators = [...piece.text.matchAll(/^-- ?\r?$/gm)];
+  const last = separators.at(-1);
+  return last === undefined ? piece.text.length : last.index;
+}
+
+function postcodeKey(postcode: string): string {
+  return compact(postcode).toUpperCase();
+}
+
+function toFinding(fact: Fact, piece: TextPiece): Finding {
+  return {
+    detector: DETECTOR,
+    category: fact.category,
+    severity: fact.severity,
+    location: piece.location,
+    match: fact.match.text,
+    span: { start: fact.match.start, end: fact.match.end },
+    explanation: `${fact.what} appears ${describeLocation(piece.location)}.`,
+    suggestion: fact.suggestion,
+  };
+}

@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import type { TextPiece } from '../message/message-view.js';
+import type { Detector } from './detector.js';
+import type { Finding, Span } from './finding.js';
+import { describeLocation } from './identifiers/describe-location.js';
+
+export const SENSITIVE_CATEGORIES = [
+  'sensitive/health',
+  'sensitive/sen',
+  'sensitive/safeguarding',
+  'sensitive/free-school-meals',
+  'sensitive/ethnicity',
+  'sensitive/religion',
+  'sensitive/sexual-orientation',
+] as const;
+
+export type SensitiveCategory = (typeof SENSITIVE_CATEGORIES)[number];
+
+/** A category's key in the vocabulary file: `health` for `sensitive/health`. */
+export type SensitiveVocabularyKey = SensitiveCategory extends `sensitive/${infer Key}` ? Key : never;
+
+/** The words of one category; the pattern syntax is described in `rules/vocabulary/sensitive.yaml`. */
+export interface SensitiveCategoryVocabulary {
+  /** What the category is, in words for a teacher: "Health or medical information". */
+  readonly description: string;
+  /** How to send it properly. */
+  readonly suggestion: string;
+  /** Patterns whose small and capital letters are alike. */
+  readonly terms: readonly string[];
+  /** Patterns whose capitals match only capitals: "SEND support" fires, "send support" does not. */
+  readonly acronyms: readonly string[];
+  /** Patterns that defuse any term match they overlap: "health and safety". */
+  readonly exclude: readonly string[];
+}
+
+export interface SensitiveVocabulary {
+  /** Named phrase lists that patterns use as `{name}`. */
+  readonly lists: Readonly<Record<string, readonly string[]>>;
+  readonly categories: Readonly<Record<SensitiveVocabularyKey, SensitiveCategoryVocabulary>>;
+}
+
+/** The vocabulary is not usable: a pattern is malformed or names a list that does not exist. */
+export class SensitiveVocabularyError extends Error {
+  readonly code = 'SENSITIVE_VOCABULARY_INVALID';
+  /** Configuration is wrong; fix the vocabulary file and start again. */
+  readonly action = 'config';
+  override readonly name = 'SensitiveVocabularyError';
+}
+
+type CaseRule = 'any-case' | 'capitals-exact';
+
+const DETECTOR = 'sensitive';
+
+/**
+ * A match must not start or end inside a word, nor run into a hyphenated word: a
+ * "dyslexia-friendly classroom" is about a room, not a person. The look-behind also makes the
+ * scan fast: most places in a text are inside a word and are rejected before any alternative.
+ */
+const WORD_START = String.raw`(?<![\p{L}\p{N}])`;
+const WORD_END = String.raw`(?![\p{L}\p{N}]|-[\p{L}\p{N}])`;
+
+/** A space or hyphen in a pattern: "self-harm" matches "self harm", "self-harm" and "self - harm". */
+const SEPARATOR = String.raw`(?:\s*[-‐–]\s*|\s+)`;
+const APOSTROPHE = "['’]";
+const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
+
+/**
+ * Compiles one pattern to a regular-expression source. `(a|b)` is one of; `[a|b]` is optional;
+ * `{name}` is one of the phrases in `lists.name` (lists cannot name lists).
+ */
+function compilePattern(
+  pattern: string,
+  caseRule: CaseRule,
+  lists: Readonly<Record<string, readonly string[]>> | undefined,
+): string {
+  const parser = new PatternParser(pattern, caseRule, lists);
+  const source = parser.alternatives('');
+  if (!parser.atEnd()) parser.fail(`unexpected "${parser.peek()}"`);
+  return source;
+}
+
+class PatternParser {
+  private position = 0;
+
+  constructor(
+    private readonly pattern: string,
+    private readonly caseRule: CaseRule,
+    private readonly lists: Readonly<Record<string, readonly string[]>> | undefined,
+  ) {}
+
+  atEnd(): boolean {
+    return this.position >= this.pattern.length;
+  }
+
+  peek(): string {
+    return this.pattern.charAt(this.position);
+  }
+
+  fail(problem: string): never {
+    throw new SensitiveVocabularyError(`pattern "${this.pattern}": ${problem}`);
+  }
+
+  /** Sequences separated by `|`, up to `closer` (or the end when `closer` is empty). */
+  alternatives(closer: string): string {
+    const options = [this.sequence(closer)];
+    while (this.peek() === '|') {
+      this.position += 1;
+      options.push(this.sequence(closer));
+    }
+    if (closer !== '') {
+      if (this.peek() !== closer) this.fail(`missing "${closer}"`);
+      this.position += 1;
+    }
+    return options.join('|');
+  }
+
+  private sequence(closer: string): string {
+    const parts: Part[] = [];
+    while (!this.atEnd() && this.peek() !== '|' && this.peek() !== closer) {
+      const part = this.part();
+      if (!(part.kind === 'separator' && parts.at(-1)?.kind === 'separator')) parts.push(part);
+    }
+    return joinParts(parts);
+  }
+
+  private part(): Part {
+    const char = this.peek();
+    this.position += 1;
+    if (char === '(') return { kind: 'fixed', source: `(?:${this.alternatives(')')})` };
+    if (char === '[') return { kind: 'optional', source: this.alternatives(']') };
+    if (char === '{') return { kind: 'fixed', source: this.list() };
+    if (char === ')' || char === ']' || char === '}') this.fail(`unmatched "${char}"`);
+    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR };
+    return { kind: 'fixed', source: this.literal(char) };
+  }
+
+  private list(): string {
+    const end = this.pattern.indexOf('}', this.position);
+    if (end === -1) this.fail('missing "}"');
+    const name = this.pattern.slice(this.position, end);
+    this.position = end + 1;
+    if (this.lists === undefined) this.fail(`list {${name}} used inside a list`);
+    const phrases = this.lists[name];
+    if (phrases === undefined) this.fail(`no list named "${name}"`);
+    return `(?:${longestFirst(phrases).map((phrase) => compilePattern(phrase, this.caseRule, undefined)).join('|')})`;
+  }
+
+  private literal(char: string): string {
+    if (char === "'" || char === '’') return APOSTROPHE;
+    const lower = char.toLowerCase();
+    if (this.caseRule === 'capitals-exact' && char === lower && lower !== char.toUpperCase()) {
+      return `[${lower}${char.toUpperCase()}]`;
+    }
+    return REGEX_SPECIAL.test(char) ? `\\${char}` : char;
+  }
+}
+
+/** A piece of a pattern: a separator, an optional group (its alternatives), or anything else. */
+interface Part {
+  readonly kind: 'separator' | 'optional' | 'fixed';
+  readonly source: string;
+}
+
+/**
+ * Joins the parts of a sequence. A separator next to an optional word goes inside it, so that
+ * "pupil premium [plus]" matches "pupil premium" and "[individual] health care plan" matches
+ * "health care plan": "word [opt]" and "word [opt] word" take the separator before the
+ * optional word, "[opt] word" at the start the one after it. "is [a |an ]{faith}" is left alone:
+ * its optional words carry their own separator.
+ */
+function joinParts(parts: readonly Part[]): string {
+  let source = '';
+  for (let index = 0; index < parts.length; index += 1) {
+    const [part, next, afterNext] = [parts[index], parts[index + 1], parts[index + 2]];
+    if (part === undefined) break;
+    const optionalEndsPhrase = afterNext === undefined || afterNext.kind === 'separator';
+    if (part.kind === 'separator' && next?.kind === 'optional' && optionalEndsPhrase) {
+      source += `(?:${SEPARATOR}(?:${next.source}))?`;
+      index += 1;
+    } else if (part.kind === 'optional' && index === 0 && next?.kind === 'separator') {
+      source += `(?:(?:${part.source})${SEPARATOR})?`;
+      index += 1;
+    } else {
+      source += part.kind === 'optional' ? `(?:${part.source})?` : part.source;
+    }
+  }
+  return source;
+}
+
+/** Longer patterns first, so that where two match at one place the longer is taken. */
+function longestFirst(patterns: readonly string[]): string[] {
+  return [...patterns].sort((a, b) => b.length - a.length);
+}
+
+function alternation(patterns: readonly string[], caseRule: CaseRule, lists: SensitiveVocabulary['lists']): string[] {
+  return longestFirst(patterns).map((pattern) => compilePattern(pattern, caseRule, lists));
+}
+
+/**
+ * Terms run with the `i` flag (character classes for every letter would be as correct but defeat
+ * the regular-expression engine's fast scanning); acronyms spell out their small letters instead.
+ */
+function compileMatcher(sources: readonly string[], flags: 'gu' | 'giu'): RegExp | undefined {
+  return sources.length === 0 ? undefined : new RegExp(`${WORD_START}(?:${sources.join('|')})${WORD_END}`, flags);
+}
+
+interface CategoryMatcher {
+  readonly category: SensitiveCategory;
+  readonly vocabulary: SensitiveCategoryVocabulary;
+  readonly finders: readonly RegExp[];
+  readonly exclude: RegExp | undefined;
+}
+
+function compileCategory(category: SensitiveCategory, vocabulary: SensitiveVocabulary): CategoryMatcher {
+  const words = vocabulary.categories[vocabularyKey(category)];
+  const finders = [
+    compileMatcher(alternation(words.terms, 'any-case', vocabulary.lists), 'giu'),
+    compileMatcher(alternation(words.acronyms, 'capitals-exact', vocabulary.lists), 'gu'),
+  ];
+  return {
+    category,
+    vocabulary: words,
+    finders: finders.filter((finder) => finder !== undefined),
+    exclude: compileMatcher(alternation(words.exclude, 'any-case', vocabulary.lists), 'giu'),
+  };
+}
+
+function vocabularyKey(category: SensitiveCategory): SensitiveVocabularyKey {
+  return category.slice('sensitive/'.length) as SensitiveVocabularyKey;
+}
+
+function matchRanges(pattern: RegExp, text: string): Span[] {
+  return Array.from(text.matchAll(pattern), (match) => ({ start: match.index, end: match.index + match[0].length }));
+}
+
+function overlapsAny(range: Span, others: readonly Span[]): boolean {
+  return others.some((other) => range.start < other.end && other.start < range.end);
+}
+
+function findInPiece(matcher: CategoryMatcher, piece: TextPiece): Finding[] {
+  const hits = matcher.finders.flatMap((finder) => matchRanges(finder, piece.text));
+  if (hits.length === 0) return [];
+  const defused = matcher.exclude === undefined ? [] : matchRanges(matcher.exclude, piece.text);
+  return hits
+    .filter((hit) => !overlapsAny(hit, defused))
+    .sort((a, b) => a.start - b.start)
+    .map((hit) => toFinding(matcher, piece, hit));
+}
+
+function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Finding {
+  return {
+    detector: DETECTOR,
+    category: matcher.category,
+    severity: 'high',
+    location: piece.location,
+    match: piece.text.slice(hit.start, hit.end),
+    span: hit,
+    explanation: `${matcher.vocabulary.description} appears ${describeLocation(piece.location)}.`,
+    suggestion: matcher.vocabulary.suggestion,
+  };
+}
+
+/**
+ * Special-category and sensitive information about people (UK GDPR Art. 9; DfE census items such
+ * as SEN, free school meals and children in need). Each category's terms and acronyms are compiled
+ * once, into one regular expression each; the policy combines these findings with names to decide.
+ */
+export function createSensitiveDetector(vocabulary: SensitiveVocabulary): Detector {
+  const matchers = SENSITIVE_CATEGORIES.map((category) => compileCategory(category, vocabulary));
+  return function detectSensitive(view) {
+    return view.pieces.flatMap((piece) => matchers.flatMap((matcher) => findInPiece(matcher, piece)));
+  };
+}
+
+const patternList = z.array(z.string().trim().min(1)).default([]);
+
+const categorySchema = z.object({
+  description: z.string().min(1),
+  suggestion: z.string().min(1),
+  terms: patternList,
+  acronyms: patternList,
+  exclude: patternList,
+});
+
+const categoriesSchema = z.object({
+  health: categorySchema,
+  sen: categorySchema,
+  safeguarding: categorySchema,
+  'free-school-meals': categorySchema,
+  ethnicity: categorySchema,
+  religion: categorySchema,
+  'sexual-orientation': categorySchema,
+});
+
+/** Validates the vocabulary file, including every pattern, and names the path of a bad one. */
+export const sensitiveVocabularySchema: z.ZodType<SensitiveVocabulary> = z
+  .object({
+    lists: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.array(z.string().trim().min(1)).min(1)).default({}),
+    categories: categoriesSchema,
+  })
+  .superRefine((vocabulary, context) => {
+    for (const [key, words] of Object.entries(vocabulary.categories)) {
+      for (const field of ['terms', 'acronyms', 'exclude'] as const) {
+        const caseRule = field === 'acronyms' ? 'capitals-exact' : 'any-case';
+        words[field].forEach((pattern, index) => {
+          const problem = patternProblem(pattern, caseRule, vocabulary.lists);
+          if (problem === undefined) return;
+          context.addIssue({ code: 'custom', message: problem, path: ['categories', key, field, index] });
+        });
+      }
+    }
+  });
+
+function patternProblem(pattern: string, caseRule: CaseRule, lists: SensitiveVocabulary['lists']): string | undefined {
+  try {
+    compilePattern(pattern, caseRule, lists);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SensitiveVocabularyError) return error.message;
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+/** Why a message could not be read at all, and what the caller should do about it. */
+export type MessageReadErrorCode =
+  /** The stream the message came from failed; the sender should retry (SMTP 451). */
+  | 'source-failed'
+  /** The limits passed in are not usable; fix the configuration. */
+  | 'invalid-limits';
+
+const ACTIONS = { 'source-failed': 'tempfail', 'invalid-limits': 'config' } as const;
+
+/**
+ * Thrown only when there is no message to judge. Anything wrong with the message itself is
+ * returned as `problems` or attachment facts instead, so that the policy decides.
+ */
+export class MessageReadError extends Error {
+  override readonly name = 'MessageReadError';
+  readonly action: (typeof ACTIONS)[MessageReadErrorCode];
+
+  constructor(
+    readonly code: MessageReadErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.action = ACTIONS[code];
+  }
+}

@@ -1,0 +1,121 @@
+import { extensionOf } from '../sniff.js';
+import { extractCsv } from './csv.js';
+import { extractDocx } from './docx.js';
+import { extractMessage } from './eml.js';
+import type { Extractor } from './extractor.js';
+import { extractHtml } from './html.js';
+import { extractCompoundFile } from './office-encryption.js';
+import { extractPdf } from './pdf.js';
+import { extractPptx } from './pptx.js';
+import { extractText, looksLikeText } from './text.js';
+import { extractXlsx } from './xlsx.js';
+import { extractZip } from './zip.js';
+
+/** How a file is read, or why it is not. */
+export type Reader =
+  | {
+      readonly kind: 'extract';
+      readonly extract: Extractor;
+      /** What the file is, in words for a teacher: "PDF", "ZIP archive". */
+      readonly label: string;
+      /** Archives and attached messages hold files of their own and count towards `maxArchiveDepth`. */
+      readonly container: boolean;
+    }
+  /** Images and empty files: there is no text to read and nothing to warn about. */
+  | { readonly kind: 'no-text' }
+  | { readonly kind: 'unreadable'; readonly detail: string };
+
+export interface FileToChoose {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly declaredType: string;
+  readonly sniffedType: string | undefined;
+}
+
+const leaf = (extract: Extractor, label: string): Reader => ({ kind: 'extract', extract, label, container: false });
+const PDF = leaf(extractPdf, 'PDF');
+const WORD = leaf(extractDocx, 'Word document');
+const EXCEL = leaf(extractXlsx, 'Excel workbook');
+const POWERPOINT = leaf(extractPptx, 'PowerPoint presentation');
+const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
+const CSV = leaf(extractCsv, 'CSV file');
+const HTML = leaf(extractHtml, 'web page');
+const TEXT = leaf(extractText, 'text file');
+const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
+const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
+
+/** Office Open XML by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
+const OOXML_TYPES = new Map<string, Reader>([
+  ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', WORD],
+  ['application/vnd.openxmlformats-officedocument.wordprocessingml.template', WORD],
+  ['application/vnd.ms-word.document.macroenabled.12', WORD],
+  ['application/vnd.ms-word.template.macroenabled.12', WORD],
+  ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', EXCEL],
+  ['application/vnd.openxmlformats-officedocument.spreadsheetml.template', EXCEL],
+  ['application/vnd.ms-excel.sheet.macroenabled.12', EXCEL],
+  ['application/vnd.ms-excel.template.macroenabled.12', EXCEL],
+  ['application/vnd.openxmlformats-officedocument.presentationml.presentation', POWERPOINT],
+  ['application/vnd.openxmlformats-officedocument.presentationml.slideshow', POWERPOINT],
+  ['application/vnd.ms-powerpoint.presentation.macroenabled.12', POWERPOINT],
+  ['application/vnd.ms-powerpoint.slideshow.macroenabled.12', POWERPOINT],
+]);
+const OOXML_EXTENSIONS = new Map<string, Reader>([
+  ...['docx', 'docm', 'dotx', 'dotm'].map((extension) => [extension, WORD] as const),
+  ...['xlsx', 'xlsm', 'xltx', 'xltm'].map((extension) => [extension, EXCEL] as const),
+  ...['pptx', 'pptm', 'ppsx', 'ppsm'].map((extension) => [extension, POWERPOINT] as const),
+]);
+
+/** Sniffed types that are text underneath (RTF included: its words survive as plain text). */
+const TEXT_BASED_TYPES = new Set(['application/xml', 'application/rtf']);
+
+function isTextBased(type: string): boolean {
+  return type.startsWith('text/') || TEXT_BASED_TYPES.has(type);
+}
+
+export function chooseReader(file: FileToChoose): Reader {
+  if (file.bytes.length === 0) {
+    return { kind: 'no-text' };
+  }
+  const sniffed = file.sniffedType;
+  if (sniffed && !isTextBased(sniffed)) {
+    return readerForContent(sniffed, extensionOf(file.name));
+  }
+  return readerForText(file);
+}
+
+function readerForContent(sniffed: string, extension: string): Reader {
+  if (sniffed === 'application/pdf') {
+    return PDF;
+  }
+  if (sniffed === 'application/zip') {
+    return OOXML_EXTENSIONS.get(extension) ?? ZIP;
+  }
+  if (sniffed === 'application/x-cfb') {
+    return OLD_OFFICE;
+  }
+  // An image carries no text we can read; a DPO gains nothing from a warning on every photo, so
+  // images are recorded without a fact.
+  if (sniffed.startsWith('image/')) {
+    return { kind: 'no-text' };
+  }
+  return OOXML_TYPES.get(sniffed) ?? { kind: 'unreadable', detail: `its content (${sniffed}) is a kind the gateway cannot read` };
+}
+
+/** No magic bytes: the declared type and the name decide, and anything that looks like text is read as text. */
+function readerForText(file: FileToChoose): Reader {
+  const extension = extensionOf(file.name);
+  const declared = file.declaredType;
+  if (declared === 'message/rfc822' || extension === 'eml') {
+    return MESSAGE;
+  }
+  if (!looksLikeText(file.bytes)) {
+    return { kind: 'unreadable', detail: 'its content is in a binary format the gateway does not recognise' };
+  }
+  if (declared === 'text/html' || extension === 'html' || extension === 'htm') {
+    return HTML;
+  }
+  if (declared === 'text/csv' || declared === 'text/tab-separated-values' || extension === 'csv' || extension === 'tsv') {
+    return CSV;
+  }
+  return TEXT;
+}

@@ -1,0 +1,78 @@
+import { read } from 'cfb';
+import type { CFB$Container } from 'cfb';
+import type { AttachmentFact } from '../message-view.js';
+import { MACROS, textExtraction } from './extractor.js';
+import type { Extractor } from './extractor.js';
+
+/**
+ * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
+ * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
+ * Their text is not read; what matters is whether they are encrypted or carry macros.
+ */
+export const extractCompoundFile: Extractor = async (file) => {
+  const container = read(file.bytes, { type: 'buffer' });
+  const encryption = encryptionOf(container);
+  const macros = hasMacros(container) ? [MACROS] : [];
+  if (encryption) {
+    return textExtraction([], [{ kind: 'password-protected', detail: encryption }, ...macros]);
+  }
+  const unreadable: AttachmentFact = {
+    kind: 'unscannable',
+    detail: 'an older Office format (97-2003) whose text is not read; save it as .docx, .xlsx or .pptx',
+  };
+  return textExtraction([], [unreadable, ...macros]);
+};
+
+function encryptionOf(container: CFB$Container): string | undefined {
+  if (stream(container, 'EncryptionInfo') && stream(container, 'EncryptedPackage')) {
+    return 'the Office document is encrypted with a password';
+  }
+  const word = stream(container, 'WordDocument');
+  if (word && isEncryptedWordDocument(word)) {
+    return 'the Word 97-2003 document is encrypted with a password';
+  }
+  const workbook = stream(container, 'Workbook') ?? stream(container, 'Book');
+  if (workbook && hasFilePassRecord(workbook)) {
+    return 'the Excel 97-2003 workbook is encrypted with a password';
+  }
+  if (stream(container, 'EncryptedSummary')) {
+    return 'the PowerPoint 97-2003 presentation is encrypted with a password';
+  }
+  return undefined;
+}
+
+function stream(container: CFB$Container, name: string): Buffer | undefined {
+  const entry = container.FileIndex.find((candidate) => candidate.name === name && candidate.type === STREAM);
+  return entry ? Buffer.from(entry.content) : undefined;
+}
+
+/** Entry type of a stream in a CFB directory (MS-CFB 2.6.1). */
+const STREAM = 2;
+
+/** FibBase.fEncrypted, bit 8 of the flags at offset 0x0A of the WordDocument stream (MS-DOC 2.5.2). */
+function isEncryptedWordDocument(word: Buffer): boolean {
+  return word.length >= 12 && (word.readUInt16LE(0x0a) & 0x0100) !== 0;
+}
+
+const BIFF_FILEPASS = 0x002f;
+const BIFF_EOF = 0x000a;
+
+/** A FILEPASS record in the workbook globals, before their EOF record, means encryption (MS-XLS 2.4.117). */
+function hasFilePassRecord(workbook: Buffer): boolean {
+  for (let offset = 0; offset + 4 <= workbook.length; ) {
+    const type = workbook.readUInt16LE(offset);
+    if (type === BIFF_FILEPASS) {
+      return true;
+    }
+    if (type === BIFF_EOF) {
+      return false;
+    }
+    offset += 4 + workbook.readUInt16LE(offset + 2);
+  }
+  return false;
+}
+
+/** A VBA project storage holds a `dir` stream (MS-OVBA 2.2); Word keeps it under Macros/, Excel under _VBA_PROJECT_CUR/. */
+function hasMacros(container: CFB$Container): boolean {
+  return container.FullPaths.some((path) => /\/VBA\/dir$/i.test(path));
+}

@@ -1,0 +1,269 @@
+import { once } from 'node:events';
+import { addAbortSignal } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { MailParser } from 'mailparser';
+import type { AddressObject, AttachmentStream, EmailAddress, HeaderValue, MessageText } from 'mailparser';
+import { MessageReadError } from './errors.js';
+import { bytesInWords } from './limits.js';
+import type { MailAddress, MessageProblem } from './message-view.js';
+import { OUT_OF_TIME } from './read-budget.js';
+
+/** One attachment as MIME carries it, decoded from its transfer encoding. */
+export interface MimeAttachment {
+  readonly filename: string | undefined;
+  /** Declared MIME type, lower case. */
+  readonly contentType: string;
+  readonly charset: string | undefined;
+  /** IMAP-style part number, e.g. `1.2`; null for a message that is one part. */
+  readonly partId: string | null;
+  readonly bytes: Buffer;
+  /** False when the message ended or broke off inside this attachment. */
+  readonly complete: boolean;
+}
+
+/** The headers and bodies of one message; attachments went to the caller as they streamed past. */
+export interface MimeMessage {
+  readonly messageId: string | undefined;
+  readonly subject: string;
+  readonly from: MailAddress | undefined;
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  readonly bcc: readonly MailAddress[];
+  /** Every `text/plain` body part, joined. */
+  readonly plainBody: string;
+  /** Every `text/html` body part as HTML, joined. */
+  readonly htmlBody: string;
+  readonly problems: readonly MessageProblem[];
+}
+
+export interface MimeReadOptions {
+  /** Bytes read from the source; the rest is discarded and a `too-large` problem recorded. */
+  readonly maxBytes: number;
+  /** MIME parts, multiparts included, before a `too-many-parts` problem stops the parse. */
+  readonly maxParts: number;
+  /** Aborts when the message's time is up: what was read is returned with a `timeout` problem. */
+  readonly signal: AbortSignal;
+}
+
+type AttachmentHandler = (attachment: MimeAttachment) => Promise<void>;
+
+const PARSER_OPTIONS = {
+  // HTML is converted once, by html-to-text.ts; the parser's own conversions would be wasted work.
+  skipHtmlToText: true,
+  skipTextToHtml: true,
+  skipImageLinks: true,
+  skipTextLinks: true,
+  checksumAlgo: false,
+  // Attached messages come out whole, to be read by extract/eml.ts under the same limits and depth.
+  ignoreEmbedded: true,
+} as const;
+
+/** Chunk size fed to the parser from a Buffer, so backpressure and deadlines apply to it too. */
+const FEED_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Streams a message through mailparser's `MailParser`. Each attachment is collected and handed to
+ * `onAttachment` before the parser moves on, so one attachment at a time is held in memory.
+ * Limits and parse faults become `problems`; only a failing source stream throws.
+ */
+export async function readMime(
+  source: NodeJS.ReadableStream | Buffer,
+  options: MimeReadOptions,
+  onAttachment: AttachmentHandler,
+): Promise<MimeMessage> {
+  const parser = new MailParser({ ...PARSER_OPTIONS, maxChildNodes: options.maxParts });
+  const state: ParseState = { text: undefined, attachments: 0, handling: Promise.resolve(), handlerFailure: undefined, sourceFailure: undefined, problems: [] };
+  // `failed` tells attachment reads and the feed to stop waiting; `finished` ends the parse either way.
+  const failed = new AbortController();
+  const finished = new Promise<void>((resolve) => {
+    parser.once('end', resolve);
+    failed.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const fail = (): void => failed.abort();
+
+  parser.on('data', (data: AttachmentStream | MessageText) => {
+    if (data.type === 'text') {
+      state.text = data;
+      return;
+    }
+    state.attachments += 1;
+    state.handling = state.handling
+      .then(() => handleAttachment(data, failed.signal, onAttachment))
+      .catch((error: unknown) => {
+        state.handlerFailure ??= error;
+      });
+  });
+  parser.once('error', (error: Error) => {
+    state.problems.push(parserProblem(error, options.maxParts));
+    fail();
+  });
+  options.signal.addEventListener('abort', fail, { once: true });
+  feed(source, parser, options.maxBytes, failed.signal, () => state.problems.push(tooLarge(options.maxBytes))).catch((error: unknown) => {
+    state.sourceFailure = error;
+    fail();
+  });
+
+  await finished;
+  options.signal.removeEventListener('abort', fail);
+  await state.handling;
+  return outcome(parser, state, options.signal);
+}
+
+/** Throws for a failed source or handler; otherwise the message, noting a timeout if the parse did not end. */
+function outcome(parser: MailParser, state: ParseState, deadline: AbortSignal): MimeMessage {
+  if (state.sourceFailure !== undefined) {
+    parser.destroy();
+    throw new MessageReadError('source-failed', 'the message stream failed while it was being read', { cause: state.sourceFailure });
+  }
+  if (state.handlerFailure !== undefined) {
+    throw state.handlerFailure;
+  }
+  if (deadline.aborted && !parser.readableEnded) {
+    parser.destroy();
+    state.problems.push(OUT_OF_TIME);
+  }
+  return messageOf(parser, state);
+}
+
+interface ParseState {
+  text: MessageText | undefined;
+  attachments: number;
+  /** The attachment being handled, chained so that the parse waits for the last one. */
+  handling: Promise<void>;
+  handlerFailure: unknown;
+  sourceFailure: unknown;
+  problems: MessageProblem[];
+}
+
+async function handleAttachment(attachment: AttachmentStream, failed: AbortSignal, onAttachment: AttachmentHandler): Promise<void> {
+  try {
+    const { bytes, complete } = await collect(attachment.content, failed);
+    await onAttachment({
+      filename: attachment.filename,
+      contentType: attachment.contentType.toLowerCase(),
+      charset: charsetOf(attachment.headers.get('content-type')),
+      partId: attachment.partId,
+      bytes,
+      complete,
+    });
+  } finally {
+    attachment.release?.();
+  }
+}
+
+/** Reads an attachment's content; if the parse fails first, keeps what arrived and says so. */
+async function collect(content: Readable, failed: AbortSignal): Promise<{ bytes: Buffer; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of addAbortSignal(failed, content) as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+    }
+    return { bytes: Buffer.concat(chunks), complete: true };
+  } catch {
+    return { bytes: Buffer.concat(chunks), complete: false };
+  }
+}
+
+/**
+ * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`.
+ * The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
+ */
+async function feed(
+  source: NodeJS.ReadableStream | Buffer,
+  parser: MailParser,
+  maxBytes: number,
+  failed: AbortSignal,
+  onTooLarge: () => void,
+): Promise<void> {
+  let room = maxBytes;
+  let ended = false;
+  for await (const chunk of chunksOf(source)) {
+    if (ended || failed.aborted) {
+      continue;
+    }
+    if (chunk.length > room) {
+      onTooLarge();
+      parser.end(chunk.subarray(0, room));
+      ended = true;
+      continue;
+    }
+    room -= chunk.length;
+    if (!parser.write(chunk)) {
+      await once(parser, 'drain', { signal: failed }).catch(() => undefined);
+    }
+  }
+  if (!ended && !failed.aborted) {
+    parser.end();
+  }
+}
+
+async function* chunksOf(source: NodeJS.ReadableStream | Buffer): AsyncGenerator<Buffer> {
+  if (Buffer.isBuffer(source)) {
+    for (let offset = 0; offset < source.length; offset += FEED_CHUNK_BYTES) {
+      yield source.subarray(offset, offset + FEED_CHUNK_BYTES);
+    }
+    return;
+  }
+  for await (const chunk of source) {
+    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+}
+
+function tooLarge(maxBytes: number): MessageProblem {
+  const size = bytesInWords(maxBytes);
+  return { kind: 'too-large', detail: `the message is larger than ${size}; only its first ${size} were checked` };
+}
+
+/** mailsplit reports its size limits as EMAXLEN; anything else is a structure it could not follow. */
+function parserProblem(error: Error & { code?: unknown }, maxParts: number): MessageProblem {
+  if (error.code === 'EMAXLEN' && /child nodes/i.test(error.message)) {
+    return { kind: 'too-many-parts', detail: `the message has more than ${maxParts} MIME parts; the parts after them were not read` };
+  }
+  if (error.code === 'EMAXLEN') {
+    return { kind: 'malformed', detail: 'a MIME header block is too large; the rest of the message was not read' };
+  }
+  return { kind: 'malformed', detail: 'the MIME structure could not be followed; the rest of the message was not read' };
+}
+
+function messageOf(parser: MailParser, state: ParseState): MimeMessage {
+  const plainBody = state.text?.text ?? '';
+  const htmlBody = state.text?.html ?? '';
+  const parsedToTheEnd = state.text !== undefined;
+  if (parsedToTheEnd && isMultipart(parser) && state.attachments === 0 && plainBody.trim() === '' && htmlBody.trim() === '') {
+    state.problems.push({ kind: 'malformed', detail: 'the message says it has several parts but none was found (missing boundary)' });
+  }
+  return {
+    messageId: parser.messageId,
+    subject: parser.subject ?? '',
+    from: mailboxes(parser.from)[0],
+    to: mailboxes(parser.to),
+    cc: mailboxes(parser.cc),
+    bcc: mailboxes(parser.bcc),
+    plainBody,
+    htmlBody,
+    problems: state.problems,
+  };
+}
+
+function isMultipart(parser: MailParser): boolean {
+  const contentType = parser.headers ? parser.headers.get('content-type') : undefined;
+  return isStructured(contentType) && contentType.value.toLowerCase().startsWith('multipart/');
+}
+
+function charsetOf(contentType: HeaderValue | undefined): string | undefined {
+  return isStructured(contentType) ? contentType.params['charset'] : undefined;
+}
+
+function isStructured(value: HeaderValue | undefined): value is { value: string; params: Record<string, string> } {
+  return typeof value === 'object' && value !== null && 'value' in value && typeof value.value === 'string' && 'params' in value;
+}
+
+/** Every mailbox in an address header, members of groups included, lower-cased. */
+function mailboxes(header: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  const entries = [header ?? []].flat().flatMap((object) => object.value.flatMap(groupMembers));
+  return entries.flatMap((entry) => (entry.address ? [{ address: entry.address.toLowerCase(), displayName: entry.name }] : []));
+}
+
+function groupMembers(entry: EmailAddress): EmailAddress[] {
+  return entry.group ? entry.group.flatMap(groupMembers) : [entry];
+}

@@ -1,0 +1,87 @@
+import { memberFromMime } from './mime-member.js';
+import { messageTexts } from './message-text.js';
+import { readMime } from './mime-reader.js';
+import type { MimeAttachment } from './mime-reader.js';
+import { resolveLimits } from './limits.js';
+import type { MessageLimits } from './limits.js';
+import type { AttachmentView, MessageProblem, MessageView, TextPiece } from './message-view.js';
+import { ReadBudget } from './read-budget.js';
+import { scanFile } from './scan-file.js';
+import type { ScannedFile } from './scan-file.js';
+
+export { DEFAULT_MESSAGE_LIMITS } from './limits.js';
+export type { MessageLimits } from './limits.js';
+export { MessageReadError } from './errors.js';
+export type { MessageReadErrorCode } from './errors.js';
+
+/**
+ * Reads one outbound message into what the detectors see: subject, bodies, and every attachment
+ * with its text, archives and attached messages opened. Hostile or broken input ends in
+ * `problems` and attachment facts, never in a hang.
+ *
+ * @throws MessageReadError only when `source` fails as a stream (`source-failed`) or the limits
+ *   are unusable (`invalid-limits`).
+ */
+export async function readMessage(
+  source: NodeJS.ReadableStream | Buffer,
+  limits: Partial<MessageLimits> = {},
+): Promise<MessageView> {
+  const budget = new ReadBudget(resolveLimits(limits));
+  const files: ScannedFile[] = [];
+  const mime = await readMime(
+    source,
+    { maxBytes: budget.limits.maxMessageBytes, maxParts: budget.limits.maxParts, signal: budget.signal },
+    async (attachment) => {
+      files.push(await scanAttachment(attachment, budget));
+    },
+  );
+  const texts = messageTexts(mime, budget.limits.maxBodyTextChars);
+  const bodyProblems: MessageProblem[] = texts.truncated
+    ? [{ kind: 'too-large', detail: `a body is longer than ${budget.limits.maxBodyTextChars} characters; only its start was checked` }]
+    : [];
+  return {
+    messageId: mime.messageId,
+    subject: texts.subject,
+    from: mime.from,
+    to: mime.to,
+    cc: mime.cc,
+    bcc: mime.bcc,
+    pieces: [
+      { location: { part: 'subject' }, text: texts.subject },
+      ...[texts.plainBody, texts.htmlBody].filter((text) => text !== '').map((text): TextPiece => ({ location: { part: 'body' }, text })),
+      ...files.flatMap(filePieces),
+    ],
+    attachments: files.flatMap(fileViews),
+    problems: unique([...mime.problems, ...bodyProblems, ...budget.problems]),
+  };
+}
+
+/** Attachments past `maxParts` are still recorded, unread, so none goes unmentioned. */
+function scanAttachment(attachment: MimeAttachment, budget: ReadBudget): Promise<ScannedFile> {
+  const member = memberFromMime(attachment);
+  const scope = { budget, depth: 0, signal: budget.signal, parentPath: undefined };
+  if (budget.takePart()) {
+    return scanFile(member, scope);
+  }
+  budget.report({ kind: 'too-many-parts', detail: `the message has more than ${budget.limits.maxParts} attachments; the rest were not read` });
+  const fact = { kind: 'unscannable', detail: `not read: the message has more than ${budget.limits.maxParts} attachments` } as const;
+  return scanFile({ ...member, unread: { fact, sizeBytes: member.bytes.length } }, scope);
+}
+
+/** The file's name, its texts, then the same for each file inside it, depth first. */
+function filePieces(file: ScannedFile): TextPiece[] {
+  const path = file.view.name;
+  return [
+    { location: { part: 'attachment-name', name: path }, text: file.name },
+    ...file.texts.map((text): TextPiece => ({ location: { part: 'attachment', name: path }, text })),
+    ...file.members.flatMap(filePieces),
+  ];
+}
+
+function fileViews(file: ScannedFile): AttachmentView[] {
+  return [file.view, ...file.members.flatMap(fileViews)];
+}
+
+function unique(problems: readonly MessageProblem[]): MessageProblem[] {
+  return problems.filter((problem, index) => problems.findIndex((other) => other.kind === problem.kind && other.detail === problem.detail) === index);
+}

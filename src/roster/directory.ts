@@ -1,0 +1,63 @@
+import { defaultCommonWords } from './common-words.js';
+import { buildNameIndex } from './name-index.js';
+import { tokenizeNames } from './name-tokens.js';
+import type { Pupil, SchoolDirectory, StaffMember } from './roster.js';
+import { RosterError } from './roster-error.js';
+
+export interface DirectoryOptions {
+  /** Ordinary English words that are names only when capitalised; the shipped list by default. */
+  readonly commonWords?: ReadonlySet<string>;
+}
+
+/**
+ * The school's people, indexed once per roster load. Name look-ups cost time in proportion to
+ * the text, not to the roster (see `name-index.ts`). A pupil who shares a full name with a member
+ * of staff is still found by `findPupilNames`; deciding which of them a text means is the
+ * pupil-name detector's job, which has the sender and the words around the name.
+ */
+export function buildDirectory(
+  pupils: readonly Pupil[],
+  staff: readonly StaffMember[],
+  options: DirectoryOptions = {},
+): SchoolDirectory {
+  const commonWords = options.commonWords ?? defaultCommonWords();
+  const pupilIndex = buildNameIndex(pupils, commonWords);
+  const staffIndex = buildNameIndex(staff, commonWords);
+  const pupilIdsByAddress = addressIndex(pupils);
+  return {
+    pupils: byId(pupils, 'pupil'),
+    staff: byId(staff, 'staff'),
+    findPupilNames: (text) => pupilIndex.find(text, tokenizeNames(text)),
+    findStaffNames: (text) => staffIndex.find(text, tokenizeNames(text)),
+    pupilIdsForAddress: (address) => pupilIdsByAddress.get(address.trim().toLowerCase()) ?? [],
+  };
+}
+
+function byId<Person extends { readonly id: string }>(people: readonly Person[], kind: 'pupil' | 'staff'): Map<string, Person> {
+  const map = new Map<string, Person>();
+  for (const person of people) {
+    if (map.has(person.id)) {
+      // Two exports (or one edited by hand) gave one id to two people; neither can be trusted.
+      throw new RosterError(`two ${kind} records share one id; ids must be unique across the ${kind} exports`, {
+        file: `${kind} roster`,
+      });
+    }
+    map.set(person.id, person);
+  }
+  return map;
+}
+
+/** Addresses of each pupil's parents and carers, and the pupil's own, to the pupils they belong to. */
+function addressIndex(pupils: readonly Pupil[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const pupil of pupils) {
+    const addresses = new Set([...pupil.contactEmails, ...(pupil.email === undefined ? [] : [pupil.email])]);
+    for (const address of addresses) {
+      const key = address.toLowerCase();
+      const ids = index.get(key);
+      if (ids === undefined) index.set(key, [pupil.id]);
+      else ids.push(pupil.id);
+    }
+  }
+  return index;
+}

@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { FINDING_CATEGORIES, type Finding } from '../../src/detect/finding.js';
+import {
+  createSensitiveDetector,
+  SENSITIVE_CATEGORIES,
+  SensitiveVocabularyError,
+  sensitiveVocabularySchema,
+  type SensitiveCategoryVocabulary,
+  type SensitiveVocabulary,
+} from '../../src/detect/sensitive.js';
+import { fakeContext, fakeView } from './fake-directory.js';
+
+const vocabularySource = parse(readFileSync(new URL('../../rules/vocabulary/sensitive.yaml', import.meta.url), 'utf8'));
+const vocabulary = sensitiveVocabularySchema.parse(vocabularySource);
+const detect = createSensitiveDetector(vocabulary);
+const context = fakeContext();
+
+function findingsIn(body: string, detector = detect): readonly Finding[] {
+  return detector(fakeView({ body }), context);
+}
+
+function matchesIn(body: string): string[] {
+  return findingsIn(body).map((finding) => `${finding.category}: ${finding.match}`);
+}
+
+describe('sensitive vocabulary file', () => {
+  it('is valid and has words for every category', () => {
+    for (const words of Object.values(vocabulary.categories)) {
+      expect(words.terms.length + words.acronyms.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('uses only finding categories of the contract', () => {
+    expect(SENSITIVE_CATEGORIES.every((category) => (FINDING_CATEGORIES as readonly string[]).includes(category))).toBe(true);
+  });
+});
+
+describe('sensitive detector: each category', () => {
+  const cases: [sentence: string, category: string, match: string][] = [
+    ['A.O. has asthma and keeps an inhaler in her bag.', 'sensitive/health', 'asthma'],
+    ['His EpiPen is in the office.', 'sensitive/health', 'EpiPen'],
+    ['She was referred to CAMHS last month.', 'sensitive/health', 'CAMHS'],
+    ['There have been signs of self harm.', 'sensitive/health', 'self harm'],
+    ['He takes methylphenidate at lunch.', 'sensitive/health', 'methylphenidate'],
+    ['Her individual healthcare plan is attached.', 'sensitive/health', 'individual healthcare plan'],
+    ['Her health care plan is attached.', 'sensitive/health', 'health care plan'],
+    ['He was admitted to hospital on Monday.', 'sensitive/health', 'admitted to hospital'],
+    ['He has an EHCP and 1:1 support.', 'sensitive/sen', 'EHCP'],
+    ['Please ask the SENCo before the review.', 'sensitive/sen', 'SENCo'],
+    ['She is on the SEND register.', 'sensitive/sen', 'SEND register'],
+    ['Support for pupils with SEND in maths.', 'sensitive/sen', 'with SEND'],
+    ['He is dyslexic and has access arrangements.', 'sensitive/sen', 'dyslexic'],
+    ['Diagnosis of ASD confirmed.', 'sensitive/sen', 'ASD'],
+    ['She has Down’s syndrome.', 'sensitive/sen', 'Down’s syndrome'],
+    ['The education, health and care plan was finalised.', 'sensitive/sen', 'education, health and care plan'],
+    ['He is subject to a child protection plan.', 'sensitive/safeguarding', 'subject to a child protection plan'],
+    ['She made a disclosure to her teacher.', 'sensitive/safeguarding', 'made a disclosure'],
+    ['Her social worker will attend.', 'sensitive/safeguarding', 'social worker'],
+    ['LAC review on Tuesday.', 'sensitive/safeguarding', 'LAC'],
+    ['A section 47 enquiry has started.', 'sensitive/safeguarding', 'section 47'],
+    ['Police shared an Operation Encompass notice.', 'sensitive/safeguarding', 'Operation Encompass'],
+    ['This was logged on CPOMS.', 'sensitive/safeguarding', 'CPOMS'],
+    ['She gets free school meals.', 'sensitive/free-school-meals', 'free school meals'],
+    ['He is FSM.', 'sensitive/free-school-meals', 'FSM'],
+    ['The PP pupils in Year 5 get tutoring.', 'sensitive/free-school-meals', 'PP pupils'],
+    ['He is eligible for pupil premium.', 'sensitive/free-school-meals', 'pupil premium'],
+    ['Ethnicity: White British', 'sensitive/ethnicity', 'Ethnicity'],
+    ['Her family are Gypsy/Roma.', 'sensitive/ethnicity', 'Gypsy/Roma'],
+    ['Census code WBRI', 'sensitive/ethnicity', 'WBRI'],
+    ['He is a practising Muslim and fasts during Ramadan.', 'sensitive/religion', 'is a practising Muslim'],
+    ['Religion: Sikh', 'sensitive/religion', 'Religion: Sikh'],
+    ['The family are Jehovah’s Witnesses.', 'sensitive/religion', 'Jehovah’s Witnesses'],
+    ['She came out as gay last term.', 'sensitive/sexual-orientation', 'came out as gay'],
+    ['He identifies as non-binary.', 'sensitive/sexual-orientation', 'identifies as non-binary'],
+    ['A transgender pupil in Year 9.', 'sensitive/sexual-orientation', 'transgender'],
+  ];
+
+  it.each(cases)('%j → %s', (sentence, category, match) => {
+    const found = findingsIn(sentence).filter((finding) => finding.category === category);
+    expect(found.map((finding) => finding.match)).toContain(match);
+  });
+
+  it('covers every category', () => {
+    expect(new Set(cases.map(([, category]) => category))).toEqual(new Set(SENSITIVE_CATEGORIES));
+  });
+
+  it('records a high-severity fact with its span and plain words', () => {
+    const body = 'Note: A.O. has asthma.';
+    const [finding] = findingsIn(body);
+    expect(finding).toMatchObject({
+      detector: 'sensitive',
+      category: 'sensitive/health',
+      severity: 'high',
+      location: { part: 'body' },
+      match: 'asthma',
+      span: { start: 15, end: 21 },
+      explanation: 'Health or medical information about a person appears in the body.',
+    });
+    expect(finding?.suggestion).toContain('[secure]');
+  });
+
+  it('looks in the subject too', () => {
+    const findings = detect(fakeView({ subject: 'CP plan meeting', body: '' }), context);
+    expect(findings).toMatchObject([{ category: 'sensitive/safeguarding', location: { part: 'subject' }, match: 'CP plan' }]);
+  });
+});
+
+describe('sensitive detector: traps that must not fire', () => {
+  it.each([
+    'Health and safety briefing at 3pm.',
+    'Please send me the file.',
+    'SEND THE FORM BACK BY FRIDAY.',
+    'Send support tickets to IT.',
+    'The school meals menu for next term.',
+    'Universal infant free school meals start in September.',
+    'Religious education homework is due.',
+    'RE lesson moved to room 4.',
+    'Our school is a Catholic school.',
+    'We are Catholic in character and ethos.',
+    'She came first in the race.',
+    'He came out as the winner.',
+    'She is anxious about the trip.',
+    'Transition to secondary school starts in June.',
+    'A dyslexia-friendly classroom display.',
+    'The Great Depression topic in Year 9.',
+    'The disabled toilet is out of order.',
+    'Mental health awareness week starts Monday.',
+    'Our pupil premium strategy statement is online.',
+    'Black History Month assembly.',
+    'LGBTQ+ History Month display.',
+    'Children in Need day: wear pyjamas.',
+    'The care planning meeting for the new building.',
+    'Mash the potatoes.',
+    'A pep talk before the match.',
+    'See pp. 12-14 of the textbook.',
+    'The lac of the lake.',
+    'Sen. Smith visited.',
+  ])('%j', (sentence) => {
+    expect(matchesIn(sentence)).toEqual([]);
+  });
+});
+
+describe('sensitive vocabulary: pattern syntax', () => {
+  const emptyCategory: SensitiveCategoryVocabulary = { description: 'x', suggestion: 'y', terms: [], acronyms: [], exclude: [] };
+
+  function vocabularyWith(health: Partial<SensitiveCategoryVocabulary>, lists: Record<string, string[]> = {}): SensitiveVocabulary {
+    return {
+      lists,
+      categories: {
+        health: { ...emptyCategory, description: 'Health information', ...health },
+        sen: emptyCategory,
+        safeguarding: emptyCategory,
+        'free-school-meals': emptyCategory,
+        ethnicity: emptyCategory,
+        religion: emptyCategory,
+        'sexual-orientation': emptyCategory,
+      },
+    };
+  }
+
+  function matches(health: Partial<SensitiveCategoryVocabulary>, text: string, lists?: Record<string, string[]>): string[] {
+    return findingsIn(text, createSensitiveDetector(vocabularyWith(health, lists))).map((finding) => finding.match);
+  }
+
+  it('[x] is optional, (a|b) is one of, and matches stop at word edges', () => {
+    const terms = ['inhaler[s]', 'self-harm[ing|ed]', '(asthma|epilepsy) nurse'];
+    expect(matches({ terms }, 'inhaler, inhalers, inhalersx, self-harming, epilepsy nurse')).toEqual([
+      'inhaler',
+      'inhalers',
+      'self-harming',
+      'epilepsy nurse',
+    ]);
+  });
+
+  it('a space or hyphen matches either, across line breaks; an apostrophe matches both forms', () => {
+    const terms = ['self-harm', "Crohn's"];
+    expect(matches({ terms }, "self harm; self-\nharm; selfharm; Crohn’s; Crohn's")).toEqual(['self harm', 'self-\nharm', 'Crohn’s', "Crohn's"]);
+  });
+
+  it('a space next to an optional word is optional with it', () => {
+    const terms = ['pupil premium [plus]', '[individual] health care plan', "Tourette['s] [syndrome]"];
+    const text = 'pupil premium. pupil premium plus; health care plan, individual health care plan; ' +
+      "Tourette, Tourette's, Tourette syndrome, Tourette's syndrome";
+    expect(matches({ terms }, text)).toEqual([
+      'pupil premium',
+      'pupil premium plus',
+      'health care plan',
+      'individual health care plan',
+      'Tourette',
+      "Tourette's",
+      'Tourette syndrome',
+      "Tourette's syndrome",
+    ]);
+  });
+
+  it('optional words that carry their own space stay as written', () => {
+    const terms = ['is [a |an ][devout ]Quaker'];
+    expect(matches({ terms }, 'is Quaker; is a Quaker; is a devout Quaker; is devout Quaker; isQuaker')).toEqual([
+      'is Quaker',
+      'is a Quaker',
+      'is a devout Quaker',
+      'is devout Quaker',
+    ]);
+  });
+
+  it('acronyms match capitals only where they are written as capitals', () => {
+    expect(matches({ acronyms: ['SEND (support|team)'] }, 'SEND Support, SEND team, send support, Send team')).toEqual([
+      'SEND Support',
+      'SEND team',
+    ]);
+  });
+
+  it('{name} stands for any phrase in the named list', () => {
+    const lists = { drug: ['insulin', 'Ritalin'] };
+    expect(matches({ terms: ['(takes|needs) {drug}'] }, 'He takes Ritalin; she needs insulin.', lists)).toEqual([
+      'takes Ritalin',
+      'needs insulin',
+    ]);
+  });
+
+  it('an exclude match that overlaps a term defuses it', () => {
+    const words = { terms: ['is a Christian'], exclude: ['Christian (school|ethos)'] };
+    expect(matches(words, 'The school is a Christian school. He is a Christian.')).toEqual(['is a Christian']);
+    expect(findingsIn('The school is a Christian school. He is a Christian.', createSensitiveDetector(vocabularyWith(words)))[0]?.span).toEqual({
+      start: 37,
+      end: 51,
+    });
+  });
+
+  it('the schema names the path of a malformed pattern', () => {
+    const bad = structuredClone(vocabularySource) as { categories: { sen: { terms: string[] } } };
+    bad.categories.sen.terms.push('(unclosed');
+    const result = sensitiveVocabularySchema.safeParse(bad);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['categories', 'sen', 'terms', bad.categories.sen.terms.length - 1]);
+    expect(result.error?.issues[0]?.message).toContain('missing ")"');
+  });
+
+  it('the schema rejects a list that does not exist and a missing category', () => {
+    const unknownList = structuredClone(vocabularySource) as { categories: { religion: { terms: string[] } } };
+    unknownList.categories.religion.terms.push('is {nothing}');
+    expect(sensitiveVocabularySchema.safeParse(unknownList).error?.issues[0]?.message).toContain('no list named "nothing"');
+    const missing = structuredClone(vocabularySource) as { categories: Record<string, unknown> };
+    delete missing.categories.ethnicity;
+    expect(sensitiveVocabularySchema.safeParse(missing).success).toBe(false);
+  });
+
+  it('building a detector from an unchecked vocabulary fails with a config error', () => {
+    const build = () => createSensitiveDetector(vocabularyWith({ terms: ['asthma]'] }));
+    expect(build).toThrow(SensitiveVocabularyError);
+    expect(build).toThrow(expect.objectContaining({ code: 'SENSITIVE_VOCABULARY_INVALID', action: 'config' }));
+  });
+});
+
+describe('sensitive detector: speed', () => {
+  it('scans 20 KB of text in well under 5 ms', () => {
+    const paragraph =
+      'Dear parents, thank you for your support this term. The trip to the museum is on Friday; please ' +
+      'remember packed lunches and a coat. It is a good day and they are happy with the new timetable. ';
+    const view = fakeView({ body: paragraph.repeat(Math.ceil(20_000 / paragraph.length)) });
+    for (let run = 0; run < 20; run += 1) detect(view, context);
+    const times = Array.from({ length: 50 }, () => {
+      const start = performance.now();
+      detect(view, context);
+      return performance.now() - start;
+    }).sort((a, b) => a - b);
+    expect(times[25]).toBeLessThan(5);
+  });
+});

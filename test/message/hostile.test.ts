@@ -1,0 +1,128 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { readMessage } from '../../src/message/read-message.js';
+import type { MessageView } from '../../src/message/message-view.js';
+import { compose, rawMessage } from './support/compose.js';
+import { pdfOf } from './support/documents.js';
+
+/** Every hostile input must come back within this, with problems or facts rather than an exception. */
+const BOUND_MS = 10_000;
+
+async function readBounded(source: Buffer | NodeJS.ReadableStream, limits = {}): Promise<MessageView> {
+  const started = performance.now();
+  const view = await readMessage(source, limits);
+  expect(performance.now() - started).toBeLessThan(BOUND_MS);
+  return view;
+}
+
+const problemKinds = (view: MessageView) => view.problems.map((problem) => problem.kind);
+
+describe('hostile and broken messages', () => {
+  it('records an attachment cut short by a truncated message as unscannable', async () => {
+    const raw = await compose({ subject: 'Cut', text: 'Body before', attachments: [{ filename: 'report.pdf', content: await pdfOf([['Some text']]) }] });
+    const view = await readBounded(raw.subarray(0, Math.floor(raw.length * 0.7)));
+    expect(view.pieces[1]).toEqual({ location: { part: 'body' }, text: 'Body before' });
+    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)])).toEqual([
+      ['report.pdf', ['unscannable']],
+    ]);
+  });
+
+  it('reports a multipart message whose boundary never appears', async () => {
+    const view = await readBounded(
+      rawMessage('Subject: s', 'Content-Type: multipart/mixed; boundary="never-used"', '', '--other', 'Content-Type: text/plain', '', 'hidden', '--other--'),
+    );
+    expect(view.problems).toEqual([{ kind: 'malformed', detail: 'the message says it has several parts but none was found (missing boundary)' }]);
+  });
+
+  it('reports a multipart message with no boundary parameter at all', async () => {
+    const view = await readBounded(rawMessage('Subject: s', 'Content-Type: multipart/mixed', '', '--b', '', 'text', '--b--'));
+    expect(problemKinds(view)).toEqual(['malformed']);
+  });
+
+  it('stops thousands of nested multiparts at maxParts', async () => {
+    const depth = 5000;
+    const lines = ['Subject: deep', 'Content-Type: multipart/mixed; boundary=b0', ''];
+    for (let level = 0; level < depth; level += 1) {
+      lines.push(`--b${level}`, `Content-Type: multipart/mixed; boundary=b${level + 1}`, '');
+    }
+    lines.push(`--b${depth}`, 'Content-Type: text/plain', '', 'deep text');
+    for (let level = depth; level >= 0; level -= 1) {
+      lines.push(`--b${level}--`);
+    }
+    const view = await readBounded(rawMessage(...lines));
+    expect(view.subject).toBe('deep');
+    expect(view.problems).toEqual([{ kind: 'too-many-parts', detail: 'the message has more than 500 MIME parts; the parts after them were not read' }]);
+  });
+
+  it('stops a message with too many attachments at maxParts', async () => {
+    const attachments = Array.from({ length: 30 }, (_, index) => ({ filename: `f${index}.txt`, content: `file ${index}` }));
+    const view = await readBounded(await compose({ subject: 'many', attachments }), { maxParts: 10 });
+    expect(problemKinds(view)).toEqual(['too-many-parts']);
+    expect(view.attachments.length).toBeLessThan(10);
+  });
+
+  it('reads a body in an unknown charset as UTF-8 rather than failing', async () => {
+    const view = await readBounded(
+      rawMessage('Subject: =?x-unknown?Q?Kwame_Mensah?=', 'Content-Type: text/plain; charset=x-unknown', '', 'Kwame Mensah visited'),
+    );
+    expect(view.pieces.map((piece) => piece.text)).toEqual(['Kwame Mensah', 'Kwame Mensah visited']);
+    expect(view.problems).toEqual([]);
+  });
+
+  it('reports an oversized header block as malformed', async () => {
+    const view = await readBounded(rawMessage('Subject: s', `X-Padding: ${'a'.repeat(2 * 1024 * 1024)}`, '', 'body'));
+    expect(problemKinds(view)).toEqual(['malformed']);
+  });
+
+  it('reads a 50 MB single-line body up to the limits and says the rest was not checked', async () => {
+    const raw = Buffer.concat([Buffer.from('Subject: long line\r\n\r\n'), Buffer.alloc(50 * 1024 * 1024, 'a')]);
+    const view = await readBounded(raw);
+    expect(view.pieces[1]?.text).toHaveLength(2_000_000);
+    expect(problemKinds(view).sort()).toEqual(['too-large', 'too-large']);
+    expect(view.problems.map((problem) => problem.detail).sort()).toEqual([
+      'a body is longer than 2000000 characters; only its start was checked',
+      'the message is larger than 50 MB; only its first 50 MB were checked',
+    ]);
+  });
+
+  it('reads only maxMessageBytes of a message and says so', async () => {
+    const raw = await compose({ subject: 'Big', text: `start ${'x'.repeat(5000)} end-marker` });
+    const view = await readBounded(raw, { maxMessageBytes: 2000 });
+    expect(view.subject).toBe('Big');
+    expect(problemKinds(view)).toEqual(['too-large']);
+    expect(view.pieces.some((piece) => piece.text.includes('end-marker'))).toBe(false);
+  });
+
+  it('returns at maxMessageBytes without waiting for an endless stream to end', async () => {
+    const source = new PassThrough();
+    source.write('Subject: endless\r\n\r\n');
+    const endless = setInterval(() => source.write('z'.repeat(1024)), 1);
+    try {
+      const view = await readBounded(source, { maxMessageBytes: 50_000 });
+      expect(view.subject).toBe('endless');
+      expect(problemKinds(view)).toEqual(['too-large']);
+    } finally {
+      clearInterval(endless);
+      source.destroy();
+    }
+  });
+
+  it('returns what it read with a timeout problem when the sender stalls mid-attachment', async () => {
+    const raw = await compose({ subject: 'Stalls', text: 'Body first', attachments: [{ filename: 'big.txt', content: 'y'.repeat(200_000) }] });
+    const source = new PassThrough();
+    source.write(raw.subarray(0, raw.length - 1000));
+    const view = await readBounded(source, { maxMessageMillis: 300 });
+    expect(view.subject).toBe('Stalls');
+    expect(problemKinds(view)).toEqual(['timeout']);
+    expect(view.attachments).toEqual([
+      expect.objectContaining({ name: 'big.txt', facts: [{ kind: 'unscannable', detail: 'the message broke off inside this attachment' }] }),
+    ]);
+    source.destroy();
+  });
+
+  it('survives binary garbage', async () => {
+    const garbage = Buffer.from(Array.from({ length: 100_000 }, (_, index) => (index * 2654435761) % 251));
+    const view = await readBounded(garbage);
+    expect(view.pieces[0]?.location).toEqual({ part: 'subject' });
+  });
+});
