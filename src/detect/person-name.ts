@@ -9,10 +9,10 @@
  * roster's tokenizer, and compromise serves twice:
  *  - its lexicon says which words are first names, surnames, places and organisations; the
  *    school's own rosters add every forename and surname they hold;
- *  - `nlp(window).people()` confirms the doubtful candidates only — a surname that is also an
- *    ordinary English word ("Sarah Brown", "Grace Hall"), or a forename that is one and not known
- *    as a name — on a short window of their line, for at most MAX_CONFIRMATIONS distinct names per
- *    message (a repeated name is asked about once). Further doubtful names are not reported.
+ *  - `nlp(window).people()` confirms the doubtful candidates only — those whose surname is also
+ *    an ordinary English word ("Sarah Brown", "Grace Hall") — on a short window of their line,
+ *    for at most MAX_CONFIRMATIONS distinct names per message (a repeated name is asked about
+ *    once). Further doubtful names are not reported.
  * A candidate is two to three capitalised words on one line: a known forename followed by words
  * that are not ordinary English words (unless known as surnames), or any capitalised words after
  * a title (Mr, Mrs, Dr …), or an unknown capitalised forename before a known surname.
@@ -47,9 +47,14 @@ export const MAX_CONFIRMATIONS = 3;
 const WINDOW_MARGIN = 16;
 const MAX_NAME_WORDS = 3;
 
-const TITLES: ReadonlySet<string> = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lady', 'lord', 'rev', 'revd', 'father', 'sister']);
+const TITLES: ReadonlySet<string> = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lady', 'lord', 'rev', 'revd', 'father', 'sister',
+]);
 /** Heads of British school and address names that compromise's lists lack. */
-const PLACE_HEADS = ['primary', 'infant', 'infants', 'junior', 'juniors', 'nursery', 'trust', 'close', 'drive', 'square', 'station', 'court', 'surgery', 'practice', 'ward', 'house', 'hall', 'road', 'street'];
+const PLACE_HEADS = [
+  'primary', 'infant', 'infants', 'junior', 'juniors', 'nursery', 'trust', 'close', 'drive', 'square', 'station', 'court',
+  'surgery', 'practice', 'ward', 'house', 'hall', 'road', 'street',
+];
 
 interface Vocabulary {
   readonly commonWords: ReadonlySet<string>;
@@ -89,8 +94,12 @@ export function createPersonNameDetector(options: PersonNameOptions): Detector {
     };
     return view.pieces.flatMap((piece) => {
       const tokens = tokenizeNames(piece.text);
-      const taken = [...context.directory.findPupilNames(piece.text), ...context.directory.findStaffNames(piece.text), ...schoolNameSpans(tokens, schoolNames)];
-      return candidatesIn(tokens, vocabulary, names)
+      const taken = [
+        ...context.directory.findPupilNames(piece.text),
+        ...context.directory.findStaffNames(piece.text),
+        ...schoolNameSpans(tokens, schoolNames),
+      ];
+      return candidatesIn(piece.text, tokens, vocabulary, names)
         .filter((candidate) => !taken.some((span) => span.start < candidate.end && candidate.start < span.end))
         .filter((candidate) => !namesCorrespondent(tokens, candidate, correspondents))
         .filter((candidate) => !candidate.doubtful || confirm(piece.text, tokens, candidate))
@@ -98,6 +107,10 @@ export function createPersonNameDetector(options: PersonNameOptions): Detector {
     });
   };
 }
+
+const EXPLANATION =
+  "This looks like a person's full name, and they are not on the school's pupil or staff lists. " +
+  'If the email is about a child or a family, use initials.';
 
 function toFinding(text: string, tokens: readonly NameToken[], candidate: Candidate, location: TextLocation): Finding {
   const initials = [tokens[candidate.first], tokens[candidate.last]]
@@ -110,17 +123,16 @@ function toFinding(text: string, tokens: readonly NameToken[], candidate: Candid
     location,
     match: text.slice(candidate.start, candidate.end),
     span: { start: candidate.start, end: candidate.end },
-    explanation:
-      "This looks like a person's full name, and they are not on the school's pupil or staff lists. If the email is about a child or a family, use initials.",
+    explanation: EXPLANATION,
     suggestion: `use initials: ${initials}`,
   };
 }
 
 /** Candidates in one pass over the tokens; a word belongs to at most one candidate. */
-function candidatesIn(tokens: readonly NameToken[], vocabulary: Vocabulary, names: RosterNames): Candidate[] {
+function candidatesIn(text: string, tokens: readonly NameToken[], vocabulary: Vocabulary, names: RosterNames): Candidate[] {
   const found: Candidate[] = [];
   for (let at = 0; at < tokens.length; at += 1) {
-    const titled = isTitle(tokens, at);
+    const titled = isTitle(text, tokens, at);
     const first = titled ? at + 1 : at;
     const candidate = candidateFrom(tokens, first, titled, vocabulary, names);
     if (candidate === undefined) continue;
@@ -130,11 +142,15 @@ function candidatesIn(tokens: readonly NameToken[], vocabulary: Vocabulary, name
   return found;
 }
 
-function isTitle(tokens: readonly NameToken[], at: number): boolean {
+/** A title before a word on the same line: "Mrs Ade", "Mr. Ade". */
+function isTitle(text: string, tokens: readonly NameToken[], at: number): boolean {
   const token = tokens[at];
   const next = tokens[at + 1];
-  return token !== undefined && token.shape !== 'lower' && TITLES.has(token.key) && next !== undefined && (next.gap === 'space' || next.gap === 'other');
+  if (token === undefined || next === undefined || token.shape === 'lower' || !TITLES.has(token.key)) return false;
+  return TITLE_GAP.test(text.slice(token.end, next.start));
 }
+
+const TITLE_GAP = /^\.?[ \t\u00a0]+$/;
 
 function candidateFrom(
   tokens: readonly NameToken[],
@@ -144,7 +160,7 @@ function candidateFrom(
   names: RosterNames,
 ): Candidate | undefined {
   const forename = tokens[first];
-  if (forename === undefined || forename.shape === 'lower' || isInitial(forename) || !isWordAfterTitle(tokens, first, titled)) return undefined;
+  if (forename === undefined || forename.shape === 'lower' || isInitial(forename)) return undefined;
   const knownForename = vocabulary.firstNames.has(forename.key) || names.forenames.has(forename.key);
   const isSurname = (key: string): boolean => vocabulary.lastNames.has(key) || names.surnames.has(key);
   let last = first;
@@ -162,14 +178,19 @@ function candidateFrom(
   if (surname === undefined) return undefined;
   const surnameWord = surnameKey(surname);
   const evidence = titled || knownForename || (isSurname(surnameWord) && !vocabulary.commonWords.has(forename.key));
-  if (!evidence || namesAPlace(tokens, first, last, vocabulary, knownForename, isSurname)) return undefined;
-  const doubtfulForename = vocabulary.commonWords.has(forename.key) && !knownForename;
+  if (!evidence) return undefined;
+  const place =
+    placeFollows(tokens[last + 1], vocabulary) ||
+    (vocabulary.placeHeads.has(surnameWord) && !isSurname(surnameWord)) ||
+    (vocabulary.placeWords.has(forename.key) && !knownForename) ||
+    (vocabulary.placeWords.has(surnameWord) && !isSurname(surnameWord));
+  if (place) return undefined;
   return {
     first,
     last,
     start: forename.start,
     end: surname.possessive?.end ?? surname.end,
-    doubtful: !titled && (vocabulary.commonWords.has(surnameWord) || doubtfulForename),
+    doubtful: !titled && vocabulary.commonWords.has(surnameWord),
   };
 }
 
@@ -177,30 +198,13 @@ function isInitial(token: NameToken | undefined): boolean {
   return token !== undefined && token.end - token.start === 1;
 }
 
-/** After a title the name may follow a full stop ("Mr. Ade Bello"), otherwise only a space. */
-function isWordAfterTitle(tokens: readonly NameToken[], first: number, titled: boolean): boolean {
-  return !titled || tokens[first]?.gap === 'space' || tokens[first]?.gap === 'other';
-}
-
 function surnameKey(token: NameToken): string {
   return token.possessive?.key ?? token.key;
 }
 
-/** "Charlotte Street", "Sarah Jones Academy", "London Bridge": places and organisations, not people. */
-function namesAPlace(
-  tokens: readonly NameToken[],
-  first: number,
-  last: number,
-  vocabulary: Vocabulary,
-  knownForename: boolean,
-  isSurname: (key: string) => boolean,
-): boolean {
-  const after = tokens[last + 1];
-  if (after !== undefined && after.gap === 'space' && after.shape !== 'lower' && vocabulary.placeHeads.has(after.key)) return true;
-  const surname = surnameKey(tokens[last] ?? tokens[first]!);
-  if (vocabulary.placeHeads.has(surname) && !isSurname(surname)) return true;
-  const forename = tokens[first]?.key ?? '';
-  return (vocabulary.placeWords.has(forename) && !knownForename) || (vocabulary.placeWords.has(surname) && !isSurname(surname));
+/** "Sarah Jones Academy", "Tom Baker House": a name followed by the head of a place or organisation name. */
+function placeFollows(after: NameToken | undefined, vocabulary: Vocabulary): boolean {
+  return after !== undefined && after.gap === 'space' && after.shape !== 'lower' && vocabulary.placeHeads.has(after.key);
 }
 
 function compromiseSeesPerson(text: string, candidate: Candidate): boolean {
@@ -304,7 +308,11 @@ function compromiseVocabulary(commonWords: ReadonlySet<string>): Vocabulary {
       if (PLACE_TAGS.has(tag)) placeWords.add(word);
     }
   }
-  const placeHeads = new Set([...Object.keys(record(model, 'two', 'orgWords')), ...Object.keys(record(model, 'two', 'placeWords')), ...PLACE_HEADS]);
+  const placeHeads = new Set([
+    ...Object.keys(record(model, 'two', 'orgWords')),
+    ...Object.keys(record(model, 'two', 'placeWords')),
+    ...PLACE_HEADS,
+  ]);
   return { commonWords, firstNames, lastNames, placeWords, placeHeads };
 }
 

@@ -1,8 +1,8 @@
-import type { TextPiece } from '../message/message-view.js';
+import type { MessageView, TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
 import type { Finding, Severity } from './finding.js';
 import { findBankAccounts } from './identifiers/bank-account.js';
-import { findDatesOfBirth } from './identifiers/date-of-birth.js';
+import { findDatesOfBirth, findDatesOfBirthInTable } from './identifiers/date-of-birth.js';
 import { describeLocation } from './identifiers/describe-location.js';
 import { compact, maskDigits, type IdentifierMatch } from './identifiers/identifier-match.js';
 import { findNhsNumbers } from './identifiers/nhs-number.js';
@@ -50,6 +50,9 @@ interface Fact {
 
 type FactFinder = (text: string) => Fact[];
 
+const DATE_OF_BIRTH = 'A date of birth';
+const DATE_OF_BIRTH_SUGGESTION = leaveOut('the date of birth (give the year group if that is enough)');
+
 /** Facts of one kind, with the same words for each. */
 function kind(
   category: PersonalDataCategory,
@@ -79,9 +82,7 @@ const IDENTIFIER_FINDERS: readonly FactFinder[] = [
   kind('personal-data/bank-account', findBankAccounts, 'A sort code or bank account number', (written) =>
     maskOrSend(written, 4),
   ),
-  kind('personal-data/date-of-birth', findDatesOfBirth, 'A date of birth', () =>
-    leaveOut('the date of birth (give the year group if that is enough)'),
-  ),
+  kind('personal-data/date-of-birth', findDatesOfBirth, DATE_OF_BIRTH, () => DATE_OF_BIRTH_SUGGESTION),
 ];
 
 function leaveOut(what: string): string {
@@ -131,10 +132,28 @@ export function createPersonalDataDetector(options: PersonalDataOptions = {}): D
       const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
         (fact) => fact.match.start < signature,
       );
-      const facts = withoutOverlaps([...IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), ...contacts]);
+      const tables = tableDatesOfBirth(view, piece);
+      const facts = withoutOverlaps([...IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), ...tables, ...contacts]);
       return facts.map((fact) => toFinding(fact, piece));
     });
   };
+}
+
+/** Dates under a "DOB" column of the spreadsheet or CSV this piece was extracted from, placed in its text. */
+function tableDatesOfBirth(view: MessageView, piece: TextPiece): Fact[] {
+  const { location } = piece;
+  if (location.part !== 'attachment') return [];
+  const rows = view.attachments.find((attachment) => attachment.name === location.name)?.tableRows ?? [];
+  const facts: Fact[] = [];
+  let from = 0;
+  for (const cell of findDatesOfBirthInTable(rows)) {
+    const start = piece.text.indexOf(cell, from);
+    if (start < 0) continue;
+    from = start + cell.length;
+    const match = { start, end: from, text: cell };
+    facts.push({ category: 'personal-data/date-of-birth', severity: 'high', match, what: DATE_OF_BIRTH, suggestion: DATE_OF_BIRTH_SUGGESTION });
+  }
+  return facts;
 }
 
 export const detectPersonalData: Detector = createPersonalDataDetector();

@@ -30,12 +30,16 @@ function staffNamedIn(text: string, context: ScanContext): (match: NameMatch) =>
       (staff) =>
         staff.start === match.start &&
         staff.end === match.end &&
-        (isSender(staff.personId, context.directory, context.envelope.mailFrom) || TITLE_BEFORE.test(text.slice(0, match.start))),
+        (isSender(staff.personId, context.directory, context.envelope.mailFrom) || titled(text, match.start)),
     );
 }
 
 /** Pupils are not given titles; adults are. */
 const TITLE_BEFORE = /\b(?:mr|mrs|ms|miss|mx|dr|sir|madam)\.?\s+$/i;
+
+function titled(text: string, nameStart: number): boolean {
+  return TITLE_BEFORE.test(text.slice(Math.max(0, nameStart - 12), nameStart));
+}
 
 function isSender(staffId: string, directory: SchoolDirectory, mailFrom: string): boolean {
   const email = directory.staff.get(staffId)?.email;

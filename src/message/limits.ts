@@ -4,7 +4,7 @@ import { MessageReadError } from './errors.js';
 export interface MessageLimits {
   /** Bytes of raw message read; the rest is not read and the view carries a `too-large` problem. */
   readonly maxMessageBytes: number;
-  /** MIME parts, archive members and attachments of nested messages, counted together. */
+  /** MIME parts in any one message (multiparts included), and files in the whole message: attachments and archive members together. */
   readonly maxParts: number;
   /** How deep archives and attached messages are opened: 1 opens `a.zip` but not `a.zip/b.zip`. */
   readonly maxArchiveDepth: number;

@@ -72,7 +72,14 @@ export async function readMime(
   onAttachment: AttachmentHandler,
 ): Promise<MimeMessage> {
   const parser = new MailParser({ ...PARSER_OPTIONS, maxChildNodes: options.maxParts });
-  const state: ParseState = { text: undefined, attachments: 0, handling: Promise.resolve(), handlerFailure: undefined, sourceFailure: undefined, problems: [] };
+  const state: ParseState = {
+    text: undefined,
+    attachments: 0,
+    handling: Promise.resolve(),
+    handlerFailure: undefined,
+    sourceFailure: undefined,
+    problems: [],
+  };
   // `failed` tells attachment reads and the feed to stop waiting; `finished` ends the parse either way.
   const failed = new AbortController();
   const finished = new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { readMime } from './mime-reader.js';
 import type { MimeAttachment } from './mime-reader.js';
 import { resolveLimits } from './limits.js';
 import type { MessageLimits } from './limits.js';
-import type { AttachmentView, MessageProblem, MessageView, TextPiece } from './message-view.js';
+import type { AttachmentView, MessageView, TextPiece } from './message-view.js';
 import { ReadBudget } from './read-budget.js';
 import { scanFile } from './scan-file.js';
 import type { ScannedFile } from './scan-file.js';
@@ -36,9 +36,10 @@ export async function readMessage(
     },
   );
   const texts = messageTexts(mime, budget.limits.maxBodyTextChars);
-  const bodyProblems: MessageProblem[] = texts.truncated
-    ? [{ kind: 'too-large', detail: `a body is longer than ${budget.limits.maxBodyTextChars} characters; only its start was checked` }]
-    : [];
+  mime.problems.forEach((problem) => budget.report(problem));
+  if (texts.truncated) {
+    budget.report({ kind: 'too-large', detail: `a body is longer than ${budget.limits.maxBodyTextChars} characters; only its start was checked` });
+  }
   return {
     messageId: mime.messageId,
     subject: texts.subject,
@@ -52,7 +53,7 @@ export async function readMessage(
       ...files.flatMap(filePieces),
     ],
     attachments: files.flatMap(fileViews),
-    problems: unique([...mime.problems, ...bodyProblems, ...budget.problems]),
+    problems: budget.problems,
   };
 }
 
@@ -63,8 +64,9 @@ function scanAttachment(attachment: MimeAttachment, budget: ReadBudget): Promise
   if (budget.takePart()) {
     return scanFile(member, scope);
   }
-  budget.report({ kind: 'too-many-parts', detail: `the message has more than ${budget.limits.maxParts} attachments; the rest were not read` });
-  const fact = { kind: 'unscannable', detail: `not read: the message has more than ${budget.limits.maxParts} attachments` } as const;
+  const maxParts = budget.limits.maxParts;
+  budget.report({ kind: 'too-many-parts', detail: `the message has more than ${maxParts} attachments; the rest were not read` });
+  const fact = { kind: 'unscannable', detail: `not read: the message has more than ${maxParts} attachments` } as const;
   return scanFile({ ...member, unread: { fact, sizeBytes: member.bytes.length } }, scope);
 }
 
@@ -80,8 +82,4 @@ function filePieces(file: ScannedFile): TextPiece[] {
 
 function fileViews(file: ScannedFile): AttachmentView[] {
   return [file.view, ...file.members.flatMap(fileViews)];
-}
-
-function unique(problems: readonly MessageProblem[]): MessageProblem[] {
-  return problems.filter((problem, index) => problems.findIndex((other) => other.kind === problem.kind && other.detail === problem.detail) === index);
 }

@@ -49,7 +49,9 @@ export async function scanFile(member: MemberInput, scope: ScanScope): Promise<S
   const maxChars = scope.budget.limits.maxAttachmentTextChars;
   const texts = capTexts(extraction.texts, maxChars);
   const cut: AttachmentFact[] =
-    extraction.truncated || texts.truncated ? [{ kind: 'unscannable', detail: `only the first ${maxChars} characters of its text were checked` }] : [];
+    extraction.truncated || texts.truncated
+      ? [{ kind: 'unscannable', detail: `only the first ${maxChars} characters of its text were checked` }]
+      : [];
   return {
     view: { ...viewOf(member, path, detectedType, [...extraction.facts, ...cut]), tableRows: extraction.tableRows },
     name: member.name,
@@ -58,7 +60,9 @@ export async function scanFile(member: MemberInput, scope: ScanScope): Promise<S
   };
 }
 
-type Reading = { readonly kind: 'facts'; readonly facts: readonly AttachmentFact[] } | { readonly kind: 'extract'; readonly reader: Extractable };
+type Reading =
+  | { readonly kind: 'facts'; readonly facts: readonly AttachmentFact[] }
+  | { readonly kind: 'extract'; readonly reader: Extractable };
 type Extractable = Extract<Reader, { kind: 'extract' }>;
 
 /** Programs are noted and not read; images and empty files have nothing to read; containers too deep are not opened. */
@@ -68,15 +72,13 @@ function chooseReading(member: MemberInput, path: string, sniffedType: string | 
     return { kind: 'facts', facts: programs };
   }
   const reader = chooseReader({ name: member.name, bytes: member.bytes, declaredType: member.declaredType, sniffedType });
-  if (reader.kind === 'no-text') {
-    return { kind: 'facts', facts: [] };
-  }
-  if (reader.kind === 'unreadable') {
-    return { kind: 'facts', facts: [{ kind: 'unscannable', detail: reader.detail }] };
+  if (reader.kind === 'not-read') {
+    return { kind: 'facts', facts: reader.facts };
   }
   const maxDepth = scope.budget.limits.maxArchiveDepth;
   if (reader.container && scope.depth >= maxDepth) {
-    return { kind: 'facts', facts: [{ kind: 'unscannable', detail: `it is nested more than ${maxDepth} archives or messages deep and was not opened` }] };
+    const detail = `it is nested more than ${maxDepth} archives or messages deep and was not opened`;
+    return { kind: 'facts', facts: [{ kind: 'unscannable', detail }] };
   }
   return { kind: 'extract', reader };
 }

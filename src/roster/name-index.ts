@@ -178,7 +178,7 @@ function collectAt(
   for (const secondKey of secondKeys) {
     const bucket = index.get(`${head.key} ${secondKey}`);
     for (const form of bucket === undefined ? [] : Array.isArray(bucket) ? bucket : [bucket]) {
-      const match = matchForm(form, tokens, first);
+      const match = matchForm(form, tokens, first, secondKey);
       if (match !== undefined && rules.accepts(form, match.words, tokens, first)) {
         out.push({ form, first, last: first + form.wordCount - 1, start: head.start, end: match.end });
       }
@@ -196,10 +196,14 @@ interface FormMatch {
   readonly end: number;
 }
 
-/** Whether `form` continues from the token at `first`, and where it ends in the text. */
-function matchForm(form: NameForm, tokens: readonly NameToken[], first: number): FormMatch | undefined {
+/**
+ * Whether `form` continues from the token at `first`, and where it ends in the text. The first
+ * two words were found through the index (`secondKey` is the next token's key, or its key
+ * without a possessive); the rest are checked here.
+ */
+function matchForm(form: NameForm, tokens: readonly NameToken[], first: number, secondKey: string): FormMatch | undefined {
   const lastAt = form.wordCount - 1;
-  const expected = form.rest === '' ? [] : form.rest.split(' ');
+  const expected = [secondKey, ...(form.rest === '' ? [] : form.rest.split(' '))];
   const words: string[] = [tokens[first]?.key ?? ''];
   let end = 0;
   for (let at = 1; at <= lastAt; at += 1) {
@@ -207,12 +211,11 @@ function matchForm(form: NameForm, tokens: readonly NameToken[], first: number):
     if (token === undefined) return undefined;
     const commaAllowed = form.order === 'surname-first' && at === form.surnameLength;
     if (!joinsName(token.gap) || (token.gap === 'comma' && !commaAllowed)) return undefined;
-    // The second word was found through the index; the rest are checked here.
-    const wanted = at === 1 ? undefined : expected[at - 2];
-    if (wanted === undefined ? at === lastAt || token.possessive === undefined : token.key === wanted) {
+    const wanted = expected[at - 1];
+    if (token.key === wanted) {
       words.push(token.key);
       end = token.end;
-    } else if (at === lastAt && token.possessive !== undefined && (wanted === undefined || token.possessive.key === wanted)) {
+    } else if (at === lastAt && token.possessive !== undefined && token.possessive.key === wanted) {
       words.push(token.possessive.key);
       end = token.possessive.end;
     } else return undefined;
@@ -286,15 +289,20 @@ function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
       a.start - b.start,
   );
   const kept: Candidate[] = [];
+  // Which kept match holds each word: overlap checks cost the words of a match, not the matches so far.
+  const holder = new Map<number, Candidate>();
   const seen = new Set<string>();
   for (const candidate of ranked) {
-    const clash = kept.some(
-      (other) => other.start < candidate.end && candidate.start < other.end && (other.start !== candidate.start || other.end !== candidate.end),
-    );
+    let clash = false;
+    for (let at = candidate.first; at <= candidate.last && !clash; at += 1) {
+      const other = holder.get(at);
+      clash = other !== undefined && (other.start !== candidate.start || other.end !== candidate.end);
+    }
     const identity = `${candidate.form.personId}\u0000${candidate.start}\u0000${candidate.end}`;
     if (clash || seen.has(identity)) continue;
     seen.add(identity);
     kept.push(candidate);
+    for (let at = candidate.first; at <= candidate.last; at += 1) holder.set(at, candidate);
   }
   return kept.sort((a, b) => a.start - b.start);
 }

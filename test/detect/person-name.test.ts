@@ -23,7 +23,17 @@ function pupil(id: string, legalForename: string, legalSurname: string): Pupil {
 
 const directory = buildDirectory(
   [pupil('P-KM', 'Kwame', 'Mensah'), pupil('P-WB', 'Will', 'Brown'), pupil('P-TH', 'Tom', 'Hall'), pupil('P-RO', 'Ruby', 'Okafor')],
-  [{ id: 'S-JB', legalForename: 'Jo', preferredForename: undefined, middleNames: [], legalSurname: 'Bell', preferredSurname: undefined, email: 'jo.bell@example.sch.uk' }],
+  [
+    {
+      id: 'S-JB',
+      legalForename: 'Jo',
+      preferredForename: undefined,
+      middleNames: [],
+      legalSurname: 'Bell',
+      preferredSurname: undefined,
+      email: 'jo.bell@example.sch.uk',
+    },
+  ],
 );
 
 const context: ScanContext = { envelope: { mailFrom: 'jo.bell@example.sch.uk', rcptTo: ['ann@example.net'] }, directory, schoolDomains: ['example.sch.uk'] };
@@ -119,6 +129,7 @@ describe('createPersonNameDetector', () => {
     ['a name split over two lines', 'Sarah\nQuenby'],
     ['a name across a comma', 'Sarah, Quenby'],
     ['unknown words with no title', 'Chidi Okonkwo called.'],
+    ['unknown words after something that is not a title', 'Mr) Chidi Okonkwo called.'],
     ['initials', 'S.Q. called, and Sarah Q. too.'],
   ])('does not report %s: %s', (_what, text) => {
     expect(names(text)).toEqual([]);

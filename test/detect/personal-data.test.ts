@@ -137,3 +137,28 @@ describe('detectPersonalData', () => {
     expect(times[25]).toBeLessThan(10);
   });
 });
+
+describe('personal-data detector: dates of birth in tables', () => {
+  const text = 'UPN\tName\tDOB\nX\tCHEN, Yutong\t15/12/2014\nY\tEVANS, Ella\t23/03/2015\nZ\tKAYA, Yusuf\tunknown';
+  const attachment = {
+    name: 'class.xlsx',
+    declaredType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    detectedType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    sizeBytes: 100,
+    facts: [],
+    tableRows: [['UPN', 'Name', 'DOB'], ['X', 'CHEN, Yutong', '15/12/2014'], ['Y', 'EVANS, Ella', '23/03/2015'], ['Z', 'KAYA, Yusuf', 'unknown']],
+  };
+  const view = { ...fakeView({ subject: 'List', body: '' }), attachments: [attachment], pieces: [{ location: { part: 'attachment' as const, name: 'class.xlsx' }, text }] };
+
+  it('finds every date under a DOB header, however far below it, with its span', () => {
+    const findings = detectPersonalData(view, fakeContext({})).filter((f) => f.category === 'personal-data/date-of-birth');
+    expect(findings.map((f) => f.match)).toEqual(['15/12/2014', '23/03/2015']);
+    expect(findings.map((f) => text.slice(f.span!.start, f.span!.end))).toEqual(['15/12/2014', '23/03/2015']);
+  });
+
+  it('does not treat dates in other columns as dates of birth', () => {
+    const rows = [['Trip', 'Date'], ['Museum', '15/12/2025']];
+    const other = { ...view, attachments: [{ ...attachment, tableRows: rows }], pieces: [{ location: { part: 'attachment' as const, name: 'class.xlsx' }, text: 'Trip\tDate\nMuseum\t15/12/2025' }] };
+    expect(detectPersonalData(other, fakeContext({})).filter((f) => f.category === 'personal-data/date-of-birth')).toEqual([]);
+  });
+});

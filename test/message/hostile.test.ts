@@ -4,6 +4,7 @@ import { readMessage } from '../../src/message/read-message.js';
 import type { MessageView } from '../../src/message/message-view.js';
 import { compose, rawMessage } from './support/compose.js';
 import { pdfOf } from './support/documents.js';
+import { zipOf } from './support/zip.js';
 
 /** Every hostile input must come back within this, with problems or facts rather than an exception. */
 const BOUND_MS = 10_000;
@@ -118,6 +119,31 @@ describe('hostile and broken messages', () => {
       expect.objectContaining({ name: 'big.txt', facts: [{ kind: 'unscannable', detail: 'the message broke off inside this attachment' }] }),
     ]);
     source.destroy();
+  });
+
+  it('stops reading an attachment when the message runs out of time, and says which', async () => {
+    const pdf = await pdfOf(Array.from({ length: 400 }, (_, page) => [`Page ${page}`]));
+    const raw = await compose({ subject: 'Slow', text: 'Body', attachments: [{ filename: 'long.pdf', content: pdf }] });
+    const view = await readBounded(raw, { maxMessageMillis: 150, maxExtractMillis: 60_000 });
+    expect(view.problems).toEqual([{ kind: 'timeout', detail: 'the message took too long to read; only the part read in time was checked' }]);
+    expect(view.attachments).toEqual([
+      expect.objectContaining({ name: 'long.pdf', facts: [{ kind: 'unscannable', detail: "the message's time ran out before this PDF was read" }] }),
+    ]);
+  });
+
+  it('still records attachments past maxParts once archive members have used the parts up', async () => {
+    const zip = await zipOf(Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`member${index}.txt`, `member ${index}`])));
+    const later = Array.from({ length: 4 }, (_, index) => ({ filename: `later${index}.txt`, content: `later ${index}` }));
+    const view = await readBounded(await compose({ subject: 's', attachments: [{ filename: 'bundle.zip', content: zip }, ...later] }), {
+      maxParts: 10,
+    });
+    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)]).slice(-4)).toEqual([
+      ['later0.txt', []],
+      ['later1.txt', ['unscannable']],
+      ['later2.txt', ['unscannable']],
+      ['later3.txt', ['unscannable']],
+    ]);
+    expect(view.problems).toEqual([{ kind: 'too-many-parts', detail: 'the message has more than 10 attachments; the rest were not read' }]);
   });
 
   it('survives binary garbage', async () => {

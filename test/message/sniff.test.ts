@@ -26,6 +26,11 @@ describe('sniffType', () => {
     expect(await sniffType(Buffer.from('%PDF-1.7\n'))).toBe('application/pdf');
     expect(await sniffType(TEXT)).toBeUndefined();
   });
+
+  it('takes a Unicode byte order mark for text, which file-type would read as an MP3 frame', async () => {
+    expect(await sniffType(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Kwame', 'utf16le')]))).toBe('text/plain');
+    expect(await sniffType(Buffer.from('\uFEFFKwame'))).toBe('text/plain');
+  });
 });
 
 describe('programFacts', () => {

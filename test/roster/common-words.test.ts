@@ -9,7 +9,11 @@ describe('the shipped common words', () => {
     expect(words.size).toBeGreaterThan(2500);
   });
 
-  it.each(['will', 'grace', 'hope', 'rose', 'mark', 'may', 'joy', 'faith', 'art', 'bill', 'frank', 'jack', 'brown', 'green', 'young', 'king', 'hall', 'white', 'black', 'wood', 'long', 'little', 'rich', 'bell', 'baker', 'cook', 'hunt', 'price', 'is', 'monday'])(
+  const namesThatAreWords = [
+    ...['will', 'grace', 'hope', 'rose', 'mark', 'may', 'joy', 'faith', 'art', 'bill', 'frank', 'jack'],
+    ...['brown', 'green', 'young', 'king', 'hall', 'white', 'black', 'wood', 'long', 'little', 'rich', 'bell', 'baker', 'cook', 'hunt', 'price'],
+  ];
+  it.each([...namesThatAreWords, 'is', 'monday'])(
     'lists %s',
     (word) => {
       expect(words.has(word)).toBe(true);

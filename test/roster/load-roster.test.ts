@@ -225,8 +225,24 @@ describe('parsePupilsCsv: School Data Sync files', () => {
 describe('parseStaffCsv', () => {
   it('reads staff with the same name headers', async () => {
     expect(await loadStaffCsv(`${CASES}staff.csv`)).toEqual([
-      { id: 'T01', legalForename: 'Joanna', preferredForename: 'Jo', middleNames: [], legalSurname: 'Bell', preferredSurname: undefined, email: 'jo.bell@example.sch.uk' },
-      { id: 'T02', legalForename: 'Peran', preferredForename: undefined, middleNames: [], legalSurname: 'Trevail', preferredSurname: undefined, email: 'p.trevail@example.sch.uk' },
+      {
+        id: 'T01',
+        legalForename: 'Joanna',
+        preferredForename: 'Jo',
+        middleNames: [],
+        legalSurname: 'Bell',
+        preferredSurname: undefined,
+        email: 'jo.bell@example.sch.uk',
+      },
+      {
+        id: 'T02',
+        legalForename: 'Peran',
+        preferredForename: undefined,
+        middleNames: [],
+        legalSurname: 'Trevail',
+        preferredSurname: undefined,
+        email: 'p.trevail@example.sch.uk',
+      },
     ]);
   });
 

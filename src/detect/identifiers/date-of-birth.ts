@@ -85,3 +85,22 @@ function cueLeadsTo(before: string, cue: RegExp, gap: RegExp): boolean {
   }
   return false;
 }
+
+/** A column header that says the column holds dates of birth: "DOB", "D.O.B.", "Date of Birth", "Birthdate". */
+const DOB_HEADER = /^\s*(?:D\.? ?O\.? ?B\.?|date of birth|birth ?date)\s*$/i;
+
+/**
+ * Dates of birth in a table (a spreadsheet or CSV attachment): every calendar date in a column
+ * headed as dates of birth. In a table the cue is the header, however far above the row it is.
+ */
+export function findDatesOfBirthInTable(rows: readonly (readonly string[])[]): string[] {
+  const [header, ...data] = rows;
+  const columns = (header ?? []).flatMap((cell, index) => (DOB_HEADER.test(cell) ? [index] : []));
+  if (columns.length === 0) return [];
+  return data.flatMap((row) => columns.map((index) => row[index]?.trim() ?? '').filter(isWholeCalendarDate));
+}
+
+function isWholeCalendarDate(cell: string): boolean {
+  const date = [...cell.matchAll(DATE)][0];
+  return date !== undefined && date.index === 0 && date[0].length === cell.length && isWrittenCalendarDate(date.groups ?? {});
+}

@@ -2,6 +2,7 @@ import { extensionOf } from '../sniff.js';
 import { extractCsv } from './csv.js';
 import { extractDocx } from './docx.js';
 import { extractMessage } from './eml.js';
+import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
 import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
@@ -21,9 +22,8 @@ export type Reader =
       /** Archives and attached messages hold files of their own and count towards `maxArchiveDepth`. */
       readonly container: boolean;
     }
-  /** Images and empty files: there is no text to read and nothing to warn about. */
-  | { readonly kind: 'no-text' }
-  | { readonly kind: 'unreadable'; readonly detail: string };
+  /** Not read: what is known about the file is in its facts (none for an image). */
+  | { readonly kind: 'not-read'; readonly facts: readonly AttachmentFact[] };
 
 export interface FileToChoose {
   readonly name: string;
@@ -41,6 +41,8 @@ const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
 const TEXT = leaf(extractText, 'text file');
+const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
+const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
 const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
 const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
 
@@ -72,9 +74,36 @@ function isTextBased(type: string): boolean {
   return type.startsWith('text/') || TEXT_BASED_TYPES.has(type);
 }
 
+function encrypted(scheme: string): Reader {
+  return { kind: 'not-read', facts: [{ kind: 'password-protected', detail: `the content is encrypted with ${scheme}` }] };
+}
+
+/**
+ * Signatures sign other parts, which are read in their own right. Content encrypted for its
+ * recipients cannot be read, and counts as protected as a password-protected file does.
+ */
+const BY_DECLARED_TYPE = new Map<string, Reader>([
+  ['application/pkcs7-signature', NOTHING_TO_READ],
+  ['application/x-pkcs7-signature', NOTHING_TO_READ],
+  ['application/pgp-signature', NOTHING_TO_READ],
+  ['application/pgp-encrypted', NOTHING_TO_READ],
+  ['application/pkcs7-mime', encrypted('S/MIME')],
+  ['application/x-pkcs7-mime', encrypted('S/MIME')],
+]);
+
+/** An OpenPGP message in ASCII armour (RFC 4880 6.2), as PGP/MIME carries it. */
+const PGP_ARMOUR = Buffer.from('-----BEGIN PGP MESSAGE-----');
+
 export function chooseReader(file: FileToChoose): Reader {
   if (file.bytes.length === 0) {
-    return { kind: 'no-text' };
+    return NOTHING_TO_READ;
+  }
+  const declared = BY_DECLARED_TYPE.get(file.declaredType);
+  if (declared) {
+    return declared;
+  }
+  if (PGP_ARMOUR.equals(file.bytes.subarray(0, PGP_ARMOUR.length))) {
+    return encrypted('PGP');
   }
   const sniffed = file.sniffedType;
   if (sniffed && !isTextBased(sniffed)) {
@@ -96,9 +125,9 @@ function readerForContent(sniffed: string, extension: string): Reader {
   // An image carries no text we can read; a DPO gains nothing from a warning on every photo, so
   // images are recorded without a fact.
   if (sniffed.startsWith('image/')) {
-    return { kind: 'no-text' };
+    return NOTHING_TO_READ;
   }
-  return OOXML_TYPES.get(sniffed) ?? { kind: 'unreadable', detail: `its content (${sniffed}) is a kind the gateway cannot read` };
+  return OOXML_TYPES.get(sniffed) ?? unreadable(`its content (${sniffed}) is a kind the gateway cannot read`);
 }
 
 /** No magic bytes: the declared type and the name decide, and anything that looks like text is read as text. */
@@ -109,7 +138,7 @@ function readerForText(file: FileToChoose): Reader {
     return MESSAGE;
   }
   if (!looksLikeText(file.bytes)) {
-    return { kind: 'unreadable', detail: 'its content is in a binary format the gateway does not recognise' };
+    return unreadable('its content is in a binary format the gateway does not recognise');
   }
   if (declared === 'text/html' || extension === 'html' || extension === 'htm') {
     return HTML;

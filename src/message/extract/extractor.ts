@@ -15,9 +15,9 @@ export interface FileInput {
   readonly charset: string | undefined;
 }
 
-/** A file found inside another: an archive member, or an attachment of an attached message. */
+/** A file to scan as its container hands it over: a MIME attachment, an archive member, an attachment of an attached message. */
 export interface MemberInput {
-  /** Its name inside the container (`inner.docx`, `folder/notes.txt`). */
+  /** Its name in its container (`report.pdf`, `folder/notes.txt`). */
   readonly name: string;
   readonly bytes: Buffer;
   readonly declaredType: string;

@@ -43,7 +43,8 @@ const DEFLATED = 8;
  * checks the bytes without holding a large member.
  */
 export async function readMember(archive: OpenZip, entry: Entry, context: Budgeted, keep = true): Promise<Buffer> {
-  const atOnce = entry.uncompressedSize <= INFLATE_AT_ONCE_BYTES && (entry.compressionMethod === STORED || entry.compressionMethod === DEFLATED);
+  const small = entry.uncompressedSize <= INFLATE_AT_ONCE_BYTES;
+  const atOnce = small && (entry.compressionMethod === STORED || entry.compressionMethod === DEFLATED);
   return atOnce ? inflateAtOnce(archive, entry, context) : inflateStreaming(archive.zip, entry, context, keep);
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readMessage } from '../../../src/message/read-message.js';
 import { factKinds, readAttachment } from '../support/attach.js';
+import { rawMessage } from '../support/compose.js';
 
 describe('text and HTML attachments', () => {
   it('reads a text file in its declared charset', async () => {
@@ -56,5 +58,41 @@ describe('text and HTML attachments', () => {
     const { attachment, textOf } = await readAttachment('tool.ps1', 'Write-Host "Kwame Mensah"');
     expect(attachment.facts).toEqual([{ kind: 'executable', detail: 'a program or script (.ps1 file)' }]);
     expect(textOf('tool.ps1')).toBe('');
+  });
+});
+
+describe('signed and encrypted mail', () => {
+  it('records an S/MIME signature with no fact: it signs parts that are read themselves', async () => {
+    const view = await readMessage(
+      rawMessage(
+        'Subject: Signed',
+        'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary=s',
+        '',
+        '--s',
+        'Content-Type: text/plain',
+        '',
+        'Signed words',
+        '--s',
+        'Content-Type: application/pkcs7-signature; name=smime.p7s',
+        'Content-Disposition: attachment; filename=smime.p7s',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from([0x30, 0x82, 0x06, 0x00, 0x06, 0x09, 0x2a, 0x86]).toString('base64'),
+        '--s--',
+      ),
+    );
+    expect(view.pieces[1]).toEqual({ location: { part: 'body' }, text: 'Signed words' });
+    expect(view.attachments).toEqual([expect.objectContaining({ name: 'smime.p7s', facts: [] })]);
+  });
+
+  it('marks S/MIME and PGP encrypted content as password-protected', async () => {
+    const smime = await readAttachment('smime.p7m', Buffer.from([0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48]), {
+      contentType: 'application/pkcs7-mime; smime-type=enveloped-data',
+    });
+    expect(smime.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the content is encrypted with S/MIME' }]);
+    const pgp = await readAttachment('encrypted.asc', '-----BEGIN PGP MESSAGE-----\n\nhQEMA5x\n-----END PGP MESSAGE-----\n', {
+      contentType: 'application/octet-stream',
+    });
+    expect(pgp.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the content is encrypted with PGP' }]);
   });
 });
