@@ -40,9 +40,10 @@ export interface PersonNameOptions {
 
 /**
  * Distinct doubtful names compromise is asked about per message. It takes 0.5–1.5 ms for a
- * window of 30–70 characters (warm, 2-core machine), so this bounds its share of a scan to ~3 ms.
+ * window of 30–70 characters (warm, idle 2-core machine; twice that under load), so this bounds
+ * its share of a scan to about 3 ms.
  */
-export const MAX_CONFIRMATIONS = 3;
+export const MAX_CONFIRMATIONS = 2;
 /** Characters of the candidate's line on each side that compromise sees: enough for "Mrs" or "called". */
 const WINDOW_MARGIN = 16;
 const MAX_NAME_WORDS = 3;

@@ -100,8 +100,11 @@ export async function readMime(
         state.handlerFailure ??= error;
       });
   });
-  parser.once('error', (error: Error) => {
-    state.problems.push(parserProblem(error, options.maxParts));
+  // Kept for the parser's life: a stream that errors once may error again while it is torn down.
+  parser.on('error', (error: Error) => {
+    if (!failed.signal.aborted) {
+      state.problems.push(parserProblem(error, options.maxParts));
+    }
     fail();
   });
   options.signal.addEventListener('abort', fail, { once: true });

@@ -24,7 +24,7 @@ export function renderPolicyTable(ruleSet: RuleSet): string {
 export function describeCondition(condition: Condition): string {
   if ('all' in condition) return condition.all.map(describeCondition).join(' and ');
   if ('any' in condition) return `(${condition.any.map(describeCondition).join(' or ')})`;
-  if ('not' in condition) return `not ${describeCondition(condition.not)}`;
+  if ('not' in condition) return `not (${describeCondition(condition.not)})`;
   if ('recipients' in condition) {
     const parts: string[] = [];
     if (condition.recipients.external !== undefined) parts.push(condition.recipients.external ? 'an external recipient' : 'only internal recipients');

@@ -1,7 +1,8 @@
 import { defaultCommonWords } from './common-words.js';
 import { buildNameIndex } from './name-index.js';
 import { tokenizeNames } from './name-tokens.js';
-import type { Pupil, SchoolDirectory, StaffMember } from './roster.js';
+import { RecentTexts } from './recent-texts.js';
+import type { NameMatch, Pupil, SchoolDirectory, StaffMember } from './roster.js';
 import { RosterError } from './roster-error.js';
 
 export interface DirectoryOptions {
@@ -27,10 +28,16 @@ export function buildDirectory(
   return {
     pupils: byId(pupils, 'pupil'),
     staff: byId(staff, 'staff'),
-    findPupilNames: (text) => pupilIndex.find(text, tokenizeNames(text)),
-    findStaffNames: (text) => staffIndex.find(text, tokenizeNames(text)),
+    findPupilNames: remembered((text) => pupilIndex.find(text, tokenizeNames(text))),
+    findStaffNames: remembered((text) => staffIndex.find(text, tokenizeNames(text))),
     pupilIdsForAddress: (address) => pupilIdsByAddress.get(address.trim().toLowerCase()) ?? [],
   };
+}
+
+/** Several detectors ask about the same pieces; each caller gets its own copy of the kept answer. */
+function remembered(find: (text: string) => NameMatch[]): (text: string) => NameMatch[] {
+  const recent = new RecentTexts<readonly NameMatch[]>();
+  return (text) => [...(recent.get(text) ?? recent.remember(text, find(text)))];
 }
 
 function byId<Person extends { readonly id: string }>(people: readonly Person[], kind: 'pupil' | 'staff'): Map<string, Person> {

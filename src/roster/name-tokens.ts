@@ -2,6 +2,7 @@
  * Words of a text as the name matchers see them: where each is, its folded key, how it is
  * written (case), and what joins it to the word before. One pass over the text, O(length).
  */
+import { RecentTexts } from './recent-texts.js';
 
 /** How a word is written; only capitals can make an ordinary English word a name. */
 export type TokenShape = 'lower' | 'capitalised' | 'upper';
@@ -67,36 +68,11 @@ export function nameKeys(name: string): string[] {
     .filter((key) => key !== '');
 }
 
-/**
- * The words of `text`. The pupil, staff and person-name matchers each ask for every piece of a
- * message in turn, so recent answers are kept (a few pieces, bounded in total size).
- */
+const recentTokens = new RecentTexts<readonly NameToken[]>();
+
+/** The words of `text`; the pupil, staff and person-name matchers ask for each piece in turn. */
 export function tokenizeNames(text: string): readonly NameToken[] {
-  const cached = recent.get(text);
-  if (cached !== undefined) {
-    recent.delete(text);
-    recent.set(text, cached);
-    return cached;
-  }
-  const tokens = tokenize(text);
-  remember(text, tokens);
-  return tokens;
-}
-
-const RECENT_TEXTS = 8;
-const RECENT_CHARACTERS = 512 * 1024;
-const recent = new Map<string, readonly NameToken[]>();
-let recentCharacters = 0;
-
-function remember(text: string, tokens: readonly NameToken[]): void {
-  if (text.length > RECENT_CHARACTERS) return;
-  recent.set(text, tokens);
-  recentCharacters += text.length;
-  for (const oldest of recent.keys()) {
-    if (recent.size <= RECENT_TEXTS && recentCharacters <= RECENT_CHARACTERS) break;
-    recent.delete(oldest);
-    recentCharacters -= oldest.length;
-  }
+  return recentTokens.get(text) ?? recentTokens.remember(text, tokenize(text));
 }
 
 /**
