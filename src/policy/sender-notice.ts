@@ -57,7 +57,11 @@ export function buildSenderNotice(
 }
 
 function describeFinding(finding: Finding): string {
-  return finding.suggestion ? `${finding.explanation} ${capitalise(finding.suggestion)}.` : finding.explanation;
+  return finding.suggestion ? `${finding.explanation} ${sentence(capitalise(finding.suggestion))}` : finding.explanation;
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function rewriteMessage(view: MessageView, findings: readonly Finding[]): NoticeContent['rewrite'] {

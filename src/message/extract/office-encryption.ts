@@ -16,15 +16,20 @@ export const extractCompoundFile: Extractor = async (file) => {
   if (encryption) {
     return textExtraction([], [{ kind: 'password-protected', detail: encryption }, ...macros]);
   }
-  const unreadable: AttachmentFact = {
-    kind: 'unscannable',
-    detail: 'an older Office format (97-2003) whose text is not read; save it as .docx, .xlsx or .pptx',
-  };
-  return textExtraction([], [unreadable, ...macros]);
+  return textExtraction([], [unreadable(container), ...macros]);
 };
 
+const OLD_OFFICE_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document'];
+
+function unreadable(container: CFB$Container): AttachmentFact {
+  const detail = OLD_OFFICE_STREAMS.some((name) => hasStream(container, name))
+    ? 'an older Office format (97-2003) whose text is not read; save it as .docx, .xlsx or .pptx'
+    : 'a compound file (such as an Outlook .msg) whose contents are not read';
+  return { kind: 'unscannable', detail };
+}
+
 function encryptionOf(container: CFB$Container): string | undefined {
-  if (stream(container, 'EncryptionInfo') && stream(container, 'EncryptedPackage')) {
+  if (hasStream(container, 'EncryptionInfo') && hasStream(container, 'EncryptedPackage')) {
     return 'the Office document is encrypted with a password';
   }
   const word = stream(container, 'WordDocument');
@@ -35,15 +40,19 @@ function encryptionOf(container: CFB$Container): string | undefined {
   if (workbook && hasFilePassRecord(workbook)) {
     return 'the Excel 97-2003 workbook is encrypted with a password';
   }
-  if (stream(container, 'EncryptedSummary')) {
+  if (hasStream(container, 'EncryptedSummary')) {
     return 'the PowerPoint 97-2003 presentation is encrypted with a password';
   }
   return undefined;
 }
 
+function hasStream(container: CFB$Container, name: string): boolean {
+  return container.FileIndex.some((entry) => entry.name === name && entry.type === STREAM);
+}
+
 function stream(container: CFB$Container, name: string): Buffer | undefined {
   const entry = container.FileIndex.find((candidate) => candidate.name === name && candidate.type === STREAM);
-  return entry ? Buffer.from(entry.content) : undefined;
+  return entry ? Buffer.from(entry.content.buffer, entry.content.byteOffset, entry.content.byteLength) : undefined;
 }
 
 /** Entry type of a stream in a CFB directory (MS-CFB 2.6.1). */
