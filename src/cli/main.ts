@@ -33,5 +33,5 @@ main(process.argv.slice(2)).then(
 /** Bad options, and input files that cannot be used (roster, rules, messages), exit 2. */
 function isInputError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'usage' || code === 'roster-invalid' || code === 'rules-invalid' || code === 'message-unreadable';
+  return code === 'usage' || code === 'roster-invalid' || code === 'rules-invalid' || code === 'config-invalid' || code === 'message-unreadable';
 }

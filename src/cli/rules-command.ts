@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { describeLocation } from './scan-report.js';
-import { scanFile, SCHOOL_OPTIONS } from './scan-command.js';
-import { loadSchool } from './load-school.js';
+import { scanFile, SCHOOL_OPTIONS, schoolSourcesFromFlags } from './scan-command.js';
+import { loadTenants } from '../scan/tenants.js';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import { UsageError } from './usage-error.js';
 import { explainVerdict } from '../policy/explain.js';
@@ -35,8 +35,8 @@ async function explain(args: readonly string[], write: (line: string) => void): 
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`usage: ${USAGE}`);
-  const loaded = await loadSchool({ rosterPath: values.roster, staffPath: values.staff, domains: values.domain ?? [], rulesDirectory: values.rules });
-  const result = await scanFile(file, loaded, { ...(values.from ? { mailFrom: values.from } : {}), ...(values.rcpt ? { rcptTo: values.rcpt } : {}) });
+  const tenants = await loadTenants(await schoolSourcesFromFlags(values));
+  const result = await scanFile(file, tenants, { ...(values.from ? { mailFrom: values.from } : {}), ...(values.rcpt ? { rcptTo: values.rcpt } : {}) });
   write(explainVerdict(result.verdict, (finding) => `${finding.category} in ${describeLocation(finding.location)}: "${finding.match}"`));
   return 0;
 }

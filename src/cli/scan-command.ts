@@ -5,38 +5,71 @@ import { parseArgs } from 'node:util';
 import type { Envelope } from '../message/envelope.js';
 import { readMessage } from '../message/read-message.js';
 import { completeEnvelope, judgeMessage, type ScanResult } from '../scan/scan-message.js';
-import { loadSchool, type LoadedSchool } from './load-school.js';
+import { loadConfigFile, schoolSources } from '../config/config.js';
+import type { SchoolSources } from '../scan/load-school.js';
+import { loadTenants, schoolForSender, type Tenants } from '../scan/tenants.js';
 import { formatHumanReport, toReportJson } from './scan-report.js';
 import { UsageError } from './usage-error.js';
 
 export const SCAN_USAGE =
-  'hallmonitor scan FILE.eml [FILE.eml ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--from ADDR] [--rcpt ADDR ...] [--rules DIR] [--json]';
+  'hallmonitor scan FILE.eml [FILE.eml ...] [--config FILE] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--from ADDR] [--rcpt ADDR ...] [--rules DIR] [--json]';
 
 export const SCHOOL_OPTIONS = {
+  config: { type: 'string' },
   roster: { type: 'string' },
   staff: { type: 'string' },
   domain: { type: 'string', multiple: true },
   rules: { type: 'string' },
 } as const;
 
+export interface SchoolFlags {
+  readonly config?: string | undefined;
+  readonly roster?: string | undefined;
+  readonly staff?: string | undefined;
+  readonly domain?: readonly string[] | undefined;
+  readonly rules?: string | undefined;
+}
+
 /** CONTRACTS.md §1. Returns the exit status: 0 when every file was scanned, whatever the verdicts. */
 export async function runScan(args: readonly string[], write: (line: string) => void): Promise<number> {
   const { values, positionals } = parseOptions(args);
   if (positionals.length === 0) throw new UsageError(`no message to scan; usage: ${SCAN_USAGE}`);
   await Promise.all(positionals.map(assertReadable));
-  const loaded = await loadSchool({ rosterPath: values.roster, staffPath: values.staff, domains: values.domain ?? [], rulesDirectory: values.rules });
+  const tenants = await loadTenants(await schoolSourcesFromFlags(values));
   const envelope = { ...(values.from ? { mailFrom: values.from } : {}), ...(values.rcpt ? { rcptTo: values.rcpt } : {}) };
   for (const file of positionals) {
-    const result = await scanFile(file, loaded, envelope);
+    const result = await scanFile(file, tenants, envelope);
     write(values.json ? JSON.stringify(toReportJson(basename(file), result)) : formatHumanReport(file, result));
   }
   return 0;
 }
 
-/** Without `--domain`, the sender's own domain is taken as the school's. */
-export async function scanFile(file: string, { school, detectors }: LoadedSchool, envelopeHint: Partial<Envelope>): Promise<ScanResult> {
+/**
+ * The schools to scan for: those of `--config`, or one school from the flags. With a configuration
+ * of one school, the flags override its fields, as they do for `serve`.
+ */
+export async function schoolSourcesFromFlags(flags: SchoolFlags): Promise<SchoolSources[]> {
+  const fromFlags = {
+    ...(flags.roster ? { rosterPath: flags.roster } : {}),
+    ...(flags.staff ? { staffPath: flags.staff } : {}),
+    ...(flags.domain?.length ? { domains: flags.domain } : {}),
+    ...(flags.rules ? { rulesDirectory: flags.rules } : {}),
+  };
+  if (!flags.config) return [{ domains: [], ...fromFlags }];
+  const sources = schoolSources(await loadConfigFile(flags.config), flags.config);
+  if (Object.keys(fromFlags).length === 0) return sources;
+  if (sources.length > 1) throw new UsageError(`${flags.config} has several schools; change them there rather than with --roster, --staff, --domain or --rules`);
+  return [{ ...sources[0]!, ...fromFlags }];
+}
+
+/**
+ * Scans one file as the gateway would: the sender's domain chooses the school (the first one for a
+ * sender of none), and a school with no domains configured takes the sender's domain as its own.
+ */
+export async function scanFile(file: string, tenants: Tenants, envelopeHint: Partial<Envelope>): Promise<ScanResult> {
   const view = await readMessage(createReadStream(file));
   const envelope = completeEnvelope(view, envelopeHint);
+  const { school, detectors } = schoolForSender(tenants, envelope.mailFrom) ?? tenants.schools[0]!;
   const senderDomain = envelope.mailFrom.split('@')[1];
   const domains = school.domains.length > 0 || !senderDomain ? school.domains : [senderDomain];
   return judgeMessage(view, envelope, { ...school, domains }, detectors);

@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
-import { parseYamlFile } from '../policy/yaml-file.js';
+import { parseYamlFile } from '../config/yaml-file.js';
 import { createAttachmentDetector } from './attachments.js';
 import { chainLetterVocabularySchema, createChainLetterDetector } from './chain-letter.js';
 import type { Detector } from './detector.js';

@@ -44,7 +44,7 @@ export async function scanFile(member: MemberInput, scope: ScanScope): Promise<S
   if (reading.kind === 'facts') {
     return unreadFile(member, path, detectedType, reading.facts);
   }
-  const file: FileInput = { path, bytes: member.bytes, declaredType: member.declaredType, sniffedType, charset: member.charset };
+  const file: FileInput = { path, bytes: member.bytes, charset: member.charset };
   const { extraction, members } = await extractWithin(reading.reader, file, scope);
   const maxChars = scope.budget.limits.maxAttachmentTextChars;
   const texts = capTexts(extraction.texts, maxChars);

@@ -2,9 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuleSet } from './decide.js';
 import { ruleFileSchema, type Rule, type RuleFile } from './rule.js';
-import { parseYamlFile, RulesError } from './yaml-file.js';
+import { parseYamlFile, RulesError } from '../config/yaml-file.js';
 
-export { RulesError } from './yaml-file.js';
+export { RulesError } from '../config/yaml-file.js';
 
 /** Parses one rule file's text; pure, so `rules check` and start-up give the same errors. */
 export function parseRuleFile(text: string, fileLabel: string): RuleFile {

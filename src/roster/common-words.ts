@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
-import { parseYamlFile } from '../policy/yaml-file.js';
+import { parseYamlFile } from '../config/yaml-file.js';
 
 /** The shipped list of ordinary English words that can also be names (see `name-index.ts`). */
 export const DEFAULT_COMMON_WORDS_FILE = join(DEFAULT_RULES_DIRECTORY, 'vocabulary', 'common-words.yaml');

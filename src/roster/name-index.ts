@@ -10,7 +10,8 @@
  * the middle names, one of them, or the first one's initial between ("Kwame J. Mensah"); and
  * surname first, with or without a comma ("Mensah, Kwame", "MENSAH Kwame John"). Hyphens and
  * spaces are interchangeable inside names; apostrophes and diacritics are folded away; a final
- * 's or ’s (and the s' of "Jones' coat") is allowed and left out of the match.
+ * 's or ’s (and the s' of "Jones' coat") is allowed and left out of the match. Initials never
+ * match ("K.M.", "Kwame M."): only a middle name may be written as one. See README.md.
  *
  * The ordinary-word rule. Some names are also common English words (Will, Grace, Hope, Brown,
  * Young …, listed in `rules/vocabulary/common-words.yaml`). Writers capitalise names and not

@@ -35,7 +35,8 @@ const IN_WORD_INVISIBLES = '\u00AD\u200C\u200D';
 const WORD_CHARACTER = new RegExp(`[\\p{L}\\p{M}${IN_WORD_INVISIBLES}]`, 'u');
 const APOSTROPHE_CODES: ReadonlySet<number> = new Set([...APOSTROPHES].map((apostrophe) => apostrophe.charCodeAt(0)));
 const POSSESSIVE_SUFFIX = new RegExp(`[${APOSTROPHES}][sS]$`, 'u');
-const NON_LETTERS = /[^\p{L}]+/gu;
+/** Not letters, and the modifier-letter apostrophes (ʼ ʻ) Unicode counts as letters. */
+const NON_LETTERS = /[^\p{L}]+|[\u02b9-\u02bf]+/gu;
 const ASCII_LOWER = /^[a-z]+$/;
 /** Letters that do not decompose under NFD but that people write without: Øyvind = Oyvind. */
 const UNDECOMPOSED: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCommonWords, parseCommonWords } from '../../src/roster/common-words.js';
-import { RulesError } from '../../src/policy/yaml-file.js';
+import { RulesError } from '../../src/config/yaml-file.js';
 
 describe('the shipped common words', () => {
   const words = defaultCommonWords();

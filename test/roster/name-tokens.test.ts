@@ -10,6 +10,7 @@ describe('foldName', () => {
     ["O'Brien", 'obrien'],
     ['O`Brien', 'obrien'],
     ['D‘Souza', 'dsouza'],
+    ['Oʼbrien', 'obrien'],
     ['Øyvind', 'oyvind'],
     ['Łukasz', 'lukasz'],
     ['Strauß', 'strauss'],

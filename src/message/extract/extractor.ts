@@ -7,10 +7,6 @@ export interface FileInput {
   /** Path shown to people: `report.pdf`, `outer.zip/inner.docx`. */
   readonly path: string;
   readonly bytes: Buffer;
-  /** MIME type the sender declared, lower case. */
-  readonly declaredType: string;
-  /** MIME type from the content's magic bytes, when they name one. */
-  readonly sniffedType: string | undefined;
   /** The `charset` the sender declared, for text. */
   readonly charset: string | undefined;
 }

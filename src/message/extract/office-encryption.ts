@@ -52,7 +52,7 @@ function hasStream(container: CFB$Container, name: string): boolean {
 
 function stream(container: CFB$Container, name: string): Buffer | undefined {
   const entry = container.FileIndex.find((candidate) => candidate.name === name && candidate.type === STREAM);
-  return entry ? Buffer.from(entry.content.buffer, entry.content.byteOffset, entry.content.byteLength) : undefined;
+  return entry ? Buffer.from(entry.content) : undefined;
 }
 
 /** Entry type of a stream in a CFB directory (MS-CFB 2.6.1). */

@@ -1,6 +1,7 @@
 import type { Cell, Row, Worksheet } from 'exceljs';
+import { textExtraction } from './extractor.js';
 import type { Extractor } from './extractor.js';
-import { openOoxml } from './ooxml.js';
+import { openOoxml, tooLargeToLoad } from './ooxml.js';
 
 /**
  * Excel workbooks (.xlsx, .xlsm): every sheet, hidden ones too, as a line with the sheet's name
@@ -8,7 +9,11 @@ import { openOoxml } from './ooxml.js';
  * table.
  */
 export const extractXlsx: Extractor = async (file, context) => {
-  const { facts } = await openOoxml(file.bytes, context);
+  const ooxml = await openOoxml(file.bytes, context);
+  const tooLarge = tooLargeToLoad(ooxml, 'Excel workbook');
+  if (tooLarge) {
+    return textExtraction([], [...ooxml.facts, tooLarge]);
+  }
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   // exceljs declares its input as an ArrayBuffer; a copy gives it one.
@@ -28,7 +33,7 @@ export const extractXlsx: Extractor = async (file, context) => {
       break;
     }
   }
-  return { texts: [lines.join('\n')], tableRows: tableRows ?? [], facts, truncated: false };
+  return { texts: [lines.join('\n')], tableRows: tableRows ?? [], facts: ooxml.facts, truncated: false };
 };
 
 /** Rows with any value, until they hold more than `maxChars` characters. */

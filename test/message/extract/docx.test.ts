@@ -30,6 +30,12 @@ describe('Word attachments', () => {
     expect(attachment.facts[0]?.detail).toMatch(/Word document could not be read/);
   });
 
+  it('does not hand mammoth a document too large to read in time, and says so', async () => {
+    const docx = await handmadeDocx('x'.repeat(21 * 1024 * 1024), false);
+    const { attachment } = await readAttachment('huge.docx', docx);
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'the Word document is too large to read (21 MB uncompressed)' }]);
+  });
+
   it('counts a .docx that inflates past maxDecompressedBytes as a possible zip bomb before mammoth sees it', async () => {
     const docx = await docxOf(['x'.repeat(200_000)]);
     const { attachment, view } = await readAttachment('bomb.docx', docx, { limits: { maxDecompressedBytes: 50_000 } });

@@ -30,6 +30,11 @@ describe('Office files in OLE containers', () => {
     expect(attachment.facts.map((fact) => fact.kind)).toEqual(['unscannable', 'executable']);
   });
 
+  it('says what a compound file that is not an Office document is', async () => {
+    const { attachment } = await readAttachment('message.msg', compoundFileOf({ __substg1_0_0037001F: Buffer.from('x') }));
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'a compound file (such as an Outlook .msg) whose contents are not read' }]);
+  });
+
   it('treats an .msi installer as a program', async () => {
     const { attachment } = await readAttachment('setup.msi', compoundFileOf({ Installer: Buffer.from('x') }));
     expect(attachment.facts).toEqual([{ kind: 'executable', detail: 'a program or script (.msi file)' }]);

@@ -1,34 +1,57 @@
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 
-/** A rule or vocabulary file that cannot be used; the gateway refuses to start on it rather than run half a policy. */
-export class RulesError extends Error {
-  readonly code = 'rules-invalid';
+/** A configuration, rule or vocabulary file that cannot be used: the file, the line and the field. */
+export class InvalidFileError extends Error {
   constructor(
+    readonly code: 'rules-invalid' | 'config-invalid',
     readonly file: string,
     readonly line: number | undefined,
     readonly field: string | undefined,
     problem: string,
   ) {
     super(`${file}${line === undefined ? '' : `:${line}`}${field ? ` ${field}` : ''}: ${problem}`);
+    this.name = 'InvalidFileError';
+  }
+}
+
+/** A rule or vocabulary file that cannot be used; the gateway refuses to start on it rather than run half a policy. */
+export class RulesError extends InvalidFileError {
+  constructor(file: string, line: number | undefined, field: string | undefined, problem: string) {
+    super('rules-invalid', file, line, field, problem);
     this.name = 'RulesError';
   }
 }
 
+/** A configuration file that cannot be used; nothing starts on it. */
+export class ConfigError extends InvalidFileError {
+  constructor(file: string, line: number | undefined, field: string | undefined, problem: string) {
+    super('config-invalid', file, line, field, problem);
+    this.name = 'ConfigError';
+  }
+}
+
+type FileErrorClass = new (file: string, line: number | undefined, field: string | undefined, problem: string) => InvalidFileError;
+
 /** Parses YAML and validates it with `schema`; an error names the file, the line and the field. */
-export function parseYamlFile<Schema extends z.ZodType>(schema: Schema, text: string, fileLabel: string): z.output<Schema> {
+export function parseYamlFile<Schema extends z.ZodType>(
+  schema: Schema,
+  text: string,
+  fileLabel: string,
+  FileError: FileErrorClass = RulesError,
+): z.output<Schema> {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const yamlError = document.errors[0];
   if (yamlError) {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
-    throw new RulesError(fileLabel, line, undefined, yamlError.message.split('\n')[0] ?? 'invalid YAML');
+    throw new FileError(fileLabel, line, undefined, yamlError.message.split('\n')[0] ?? 'invalid YAML');
   }
   const parsed = schema.safeParse(document.toJS() ?? {});
   if (parsed.success) return parsed.data;
   const issue = mostSpecificIssue(parsed.error.issues, []);
   const offset = offsetOf(document, issue.path);
-  throw new RulesError(fileLabel, offset === undefined ? undefined : lineCounter.linePos(offset).line, fieldName(issue.path), issue.message);
+  throw new FileError(fileLabel, offset === undefined ? undefined : lineCounter.linePos(offset).line, fieldName(issue.path), issue.message);
 }
 
 interface Issue {

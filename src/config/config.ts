@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import type { SchoolSources } from '../scan/load-school.js';
+import { schoolsSchema } from './schools-config.js';
+import { ConfigError, parseYamlFile } from './yaml-file.js';
+
+/**
+ * `hallmonitor.yaml`. Every default lives here or in the schemas it uses; paths are relative to
+ * the file. The gateway's own settings (listen address, next hop, data folder…) join this schema.
+ */
+export const configSchema = z.strictObject({
+  /** The base rule folder for every school; the shipped `rules/` when absent. */
+  rules: z.string().min(1).optional(),
+  schools: schoolsSchema,
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export async function loadConfigFile(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, undefined, undefined, `cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseYamlFile(configSchema, text, path, ConfigError);
+}
+
+/** The schools of a configuration as load sources, with paths resolved against the file's folder. */
+export function schoolSources(config: Config, configPath: string): SchoolSources[] {
+  const at = (path: string | undefined) => (path === undefined ? undefined : resolve(dirname(configPath), path));
+  return config.schools.map((school) => ({
+    id: school.id,
+    name: school.name,
+    domains: school.domains,
+    rosterPath: at(school.roster),
+    staffPath: at(school.staff),
+    rulesDirectory: at(config.rules),
+    overridesDirectory: at(school.rules),
+    staffGroups: school.staffGroups,
+    phoneNumbers: school.phoneNumbers,
+    postcodes: school.postcodes,
+  }));
+}
