@@ -26,7 +26,7 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = Object.freeze({
   maxArchiveDepth: 3,
   maxDecompressedBytes: 100 * 1024 * 1024,
   maxExtractMillis: 5_000,
-  maxAttachmentTextChars: 2_000_000,
+  maxAttachmentTextChars: 1_000_000,
   maxBodyTextChars: 2_000_000,
   maxMessageMillis: 30_000,
 });
