@@ -63,4 +63,6 @@ export interface Finding {
   readonly explanation: string;
   /** A concrete way to fix it, e.g. "use initials: A.O.". */
   readonly suggestion?: string;
+  /** What to write instead of `match` in a rewritten message, e.g. the initials "A.O.". */
+  readonly replacement?: string;
 }

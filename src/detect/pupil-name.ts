@@ -56,7 +56,7 @@ function toFinding(match: NameMatch, location: TextLocation): Finding {
     span: { start: match.start, end: match.end },
     pupilId: match.personId,
     explanation: `A pupil's full name appears ${PLACES[location.part]}. School policy: children are referred to by initials in email.`,
-    ...(match.initials === undefined ? {} : { suggestion: `use initials: ${match.initials}` }),
+    ...(match.initials === undefined ? {} : { suggestion: `use initials: ${match.initials}`, replacement: match.initials }),
   };
 }
 

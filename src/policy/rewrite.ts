@@ -1,8 +1,8 @@
 import type { Finding, FindingCategory } from '../detect/finding.js';
 
 /**
- * The sender's own text with what the policy forbids taken out: full pupil names become initials,
- * identifiers are masked, swearing and slurs are removed. Replacements are by the matched text as
+ * The sender's own text with what the policy forbids taken out: full pupil names become the
+ * initials their detector gives, identifiers are masked, swearing and slurs are removed. Replacements are by the matched text as
  * written, so a name repeated three times is rewritten three times.
  */
 export function rewriteText(text: string, findings: readonly Finding[]): string {
@@ -26,27 +26,11 @@ const MASKED: ReadonlySet<FindingCategory> = new Set([
 ]);
 
 function replacementFor(finding: Finding): string | undefined {
-  if (finding.category === 'pupil-name') return initialsOf(finding.match);
+  if (finding.replacement !== undefined) return finding.replacement;
+  if (finding.category === 'pupil-name') return "[a pupil's initials]";
   if (MASKED.has(finding.category)) return maskIdentifier(finding.match);
   if (finding.category === 'language/profanity' || finding.category === 'language/slur') return '[removed]';
   return undefined;
-}
-
-/**
- * "Kwame Mensah" → "K.M."; "MENSAH, Kwame" → "K.M."; "Kwame Mensah's" → "K.M.'s".
- * Hyphenated and apostrophised surnames give one initial: "Siobhán O'Brien-Hall" → "S.O."
- */
-export function initialsOf(fullName: string): string {
-  const possessive = /(['’]s|s['’])$/u.exec(fullName)?.[0] ?? '';
-  const bare = possessive ? fullName.slice(0, -possessive.length) : fullName;
-  const [before, after] = bare.split(',', 2).map((part) => part.trim());
-  const ordered = after ? `${after} ${before}` : bare;
-  const initials = ordered
-    .split(/\s+/u)
-    .filter((token) => /\p{L}/u.test(token))
-    .map((token) => `${token.match(/\p{L}/u)![0]!.toUpperCase()}.`)
-    .join('');
-  return `${initials}${possessive ? "'s" : ''}`;
 }
 
 /** Keeps only the last two characters, and the spacing as written: "QQ 12 34 56 C" → "•• •• •• •5 C". */

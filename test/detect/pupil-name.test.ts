@@ -59,6 +59,7 @@ describe('detectPupilNames', () => {
         pupilId: 'P-KM',
         explanation: "A pupil's full name appears in the subject line. School policy: children are referred to by initials in email.",
         suggestion: 'use initials: K.M.',
+        replacement: 'K.M.',
       },
     ]);
   });

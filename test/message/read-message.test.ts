@@ -170,7 +170,7 @@ describe('readMessage: sources, limits and errors', () => {
       maxArchiveDepth: 3,
       maxDecompressedBytes: 100 * 1024 * 1024,
       maxExtractMillis: 5000,
-      maxAttachmentTextChars: 2_000_000,
+      maxAttachmentTextChars: 1_000_000,
     });
   });
 
