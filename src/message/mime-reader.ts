@@ -5,7 +5,7 @@ import { MailParser } from 'mailparser';
 import type { AddressObject, AttachmentStream, EmailAddress, HeaderValue, MessageText } from 'mailparser';
 import { MessageReadError } from './errors.js';
 import { bytesInWords } from './limits.js';
-import type { MailAddress, MessageProblem } from './message-view.js';
+import type { MailAddress, MessageProblem, MessageView } from './message-view.js';
 import { OUT_OF_TIME } from './read-budget.js';
 
 /** One attachment as MIME carries it, decoded from its transfer encoding. */
@@ -22,13 +22,7 @@ export interface MimeAttachment {
 }
 
 /** The headers and bodies of one message; attachments went to the caller as they streamed past. */
-export interface MimeMessage {
-  readonly messageId: string | undefined;
-  readonly subject: string;
-  readonly from: MailAddress | undefined;
-  readonly to: readonly MailAddress[];
-  readonly cc: readonly MailAddress[];
-  readonly bcc: readonly MailAddress[];
+export interface MimeMessage extends Pick<MessageView, 'messageId' | 'subject' | 'from' | 'to' | 'cc' | 'bcc'> {
   /** Every `text/plain` body part, joined. */
   readonly plainBody: string;
   /** Every `text/html` body part as HTML, joined. */

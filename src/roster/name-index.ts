@@ -29,18 +29,8 @@
  *     - the whole name in capitals while the words around it on the line are not.
  * Name particles (van, der, de, bin, al …) are exempt from both rules: "Pieter van der Berg".
  */
-import type { NameMatch } from './roster.js';
+import type { NamedPerson, NameMatch } from './roster.js';
 import { nameKeys, type NameToken } from './name-tokens.js';
-
-/** The name fields shared by pupils and staff. */
-export interface NamedPerson {
-  readonly id: string;
-  readonly legalForename: string;
-  readonly preferredForename: string | undefined;
-  readonly middleNames: readonly string[];
-  readonly legalSurname: string;
-  readonly preferredSurname: string | undefined;
-}
 
 export interface NameIndex {
   /** Full names in the tokens of `text`; overlapping matches resolved, identical spans kept per person. */

@@ -1,6 +1,7 @@
 /** The school's people, as imported from its MIS or School Data Sync exports (CONTRACTS.md §2). */
 
-export interface Pupil {
+/** The name fields shared by pupils and staff. */
+export interface NamedPerson {
   /** UPN where the export has one, else the export's own id. */
   readonly id: string;
   readonly legalForename: string;
@@ -8,6 +9,9 @@ export interface Pupil {
   readonly middleNames: readonly string[];
   readonly legalSurname: string;
   readonly preferredSurname: string | undefined;
+}
+
+export interface Pupil extends NamedPerson {
   /** ISO `yyyy-mm-dd`. */
   readonly dateOfBirth: string | undefined;
   readonly year: string | undefined;
@@ -18,13 +22,7 @@ export interface Pupil {
   readonly email: string | undefined;
 }
 
-export interface StaffMember {
-  readonly id: string;
-  readonly legalForename: string;
-  readonly preferredForename: string | undefined;
-  readonly middleNames: readonly string[];
-  readonly legalSurname: string;
-  readonly preferredSurname: string | undefined;
+export interface StaffMember extends NamedPerson {
   readonly email: string | undefined;
 }
 

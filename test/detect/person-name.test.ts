@@ -3,23 +3,7 @@ import { createPersonNameDetector, MAX_CONFIRMATIONS, PERSON_NAME_CATEGORIES } f
 import type { ScanContext } from '../../src/detect/detector.js';
 import type { MailAddress, MessageView, TextPiece } from '../../src/message/message-view.js';
 import { buildDirectory } from '../../src/roster/directory.js';
-import type { Pupil } from '../../src/roster/roster.js';
-
-function pupil(id: string, legalForename: string, legalSurname: string): Pupil {
-  return {
-    id,
-    legalForename,
-    preferredForename: undefined,
-    middleNames: [],
-    legalSurname,
-    preferredSurname: undefined,
-    dateOfBirth: undefined,
-    year: undefined,
-    className: undefined,
-    contactEmails: [],
-    email: undefined,
-  };
-}
+import { pupil } from '../roster/people.js';
 
 const directory = buildDirectory(
   [pupil('P-KM', 'Kwame', 'Mensah'), pupil('P-WB', 'Will', 'Brown'), pupil('P-TH', 'Tom', 'Hall'), pupil('P-RO', 'Ruby', 'Okafor')],

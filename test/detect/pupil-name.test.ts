@@ -3,23 +3,8 @@ import { detectPupilNames, PUPIL_NAME_CATEGORIES } from '../../src/detect/pupil-
 import type { ScanContext } from '../../src/detect/detector.js';
 import type { MessageView, TextPiece } from '../../src/message/message-view.js';
 import { buildDirectory } from '../../src/roster/directory.js';
-import type { Pupil, StaffMember } from '../../src/roster/roster.js';
-
-function pupil(id: string, legalForename: string, legalSurname: string): Pupil {
-  return {
-    id,
-    legalForename,
-    preferredForename: undefined,
-    middleNames: [],
-    legalSurname,
-    preferredSurname: undefined,
-    dateOfBirth: undefined,
-    year: undefined,
-    className: undefined,
-    contactEmails: [],
-    email: undefined,
-  };
-}
+import type { StaffMember } from '../../src/roster/roster.js';
+import { pupil } from '../roster/people.js';
 
 const STAFF: StaffMember = {
   id: 'S-JB',

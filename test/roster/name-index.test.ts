@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDirectory } from '../../src/roster/directory.js';
-import type { Pupil, SchoolDirectory, StaffMember } from '../../src/roster/roster.js';
-
-function pupil(id: string, legalForename: string, legalSurname: string, extra: Partial<Pupil> = {}): Pupil {
-  return {
-    id,
-    legalForename,
-    preferredForename: undefined,
-    middleNames: [],
-    legalSurname,
-    preferredSurname: undefined,
-    dateOfBirth: undefined,
-    year: undefined,
-    className: undefined,
-    contactEmails: [],
-    email: undefined,
-    ...extra,
-  };
-}
-
-function staffMember(id: string, legalForename: string, legalSurname: string, extra: Partial<StaffMember> = {}): StaffMember {
-  return { id, legalForename, preferredForename: undefined, middleNames: [], legalSurname, preferredSurname: undefined, email: undefined, ...extra };
-}
+import type { Pupil, SchoolDirectory } from '../../src/roster/roster.js';
+import { pupil, staffMember } from './people.js';
 
 const ROSTER: readonly Pupil[] = [
   pupil('P-KM', 'Kwame', 'Mensah', { middleNames: ['Kofi', 'Yaw'], preferredForename: 'Kojo' }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDirectory } from '../../src/roster/directory.js';
 import { RecentTexts } from '../../src/roster/recent-texts.js';
+import { pupil } from './people.js';
 
 describe('RecentTexts', () => {
   it('keeps the last few answers and forgets the least recently used', () => {
@@ -23,24 +24,7 @@ describe('RecentTexts', () => {
 });
 
 describe('the directory with remembered answers', () => {
-  const directory = buildDirectory(
-    [
-      {
-        id: 'P-1',
-        legalForename: 'Ama',
-        preferredForename: undefined,
-        middleNames: [],
-        legalSurname: 'Owusu',
-        preferredSurname: undefined,
-        dateOfBirth: undefined,
-        year: undefined,
-        className: undefined,
-        contactEmails: [],
-        email: undefined,
-      },
-    ],
-    [],
-  );
+  const directory = buildDirectory([pupil('P-1', 'Ama', 'Owusu')], []);
 
   it('gives each caller its own copy', () => {
     const first = directory.findPupilNames('Ama Owusu');
