@@ -3,6 +3,9 @@
 set -euo pipefail
 declare -A needs=(
   [gpg]=gnupg
+  [swaks]=swaks
+  [smtp-sink]=postfix
+  [smtp-source]=postfix
 )
 missing=()
 for command in "${!needs[@]}"; do
@@ -10,5 +13,7 @@ for command in "${!needs[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  # postfix is wanted only for its smtp-sink and smtp-source test tools; it must not deliver mail here.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(printf '%s\n' "${missing[@]}" | sort -u)
 fi
