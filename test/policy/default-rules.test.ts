@@ -151,3 +151,12 @@ describe('precedence', () => {
     expect(verdict.rules.find((rule) => rule.id === 'pupil-name-in-subject')?.findings).toEqual([name]);
   });
 });
+
+describe('named people who are not pupils', () => {
+  it('encrypts a named person with special-category data leaving the school, and ignores the name alone', () => {
+    const verdict = verdictFor([finding('person-name'), finding('sensitive/health')]);
+    expect(verdict.action).toBe('encrypt');
+    expect(verdict.rules.map((rule) => rule.id)).toEqual(['person-sensitive-to-external']);
+    expect(verdictFor([finding('person-name')]).action).toBe('deliver');
+  });
+});
