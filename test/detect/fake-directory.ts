@@ -1,6 +1,7 @@
 import type { ScanContext } from '../../src/detect/detector.js';
 import type { MessageView } from '../../src/message/message-view.js';
 import type { NameMatch, Pupil, SchoolDirectory, StaffMember } from '../../src/roster/roster.js';
+import { pupil, staffMember } from '../roster/people.js';
 
 /**
  * Test fakes for detector unit tests. The directory is hand-written plain data
@@ -41,31 +42,14 @@ function nameSearch(people: readonly FakePerson[]): (text: string) => NameMatch[
 }
 
 function toPupil(person: FakePerson): Pupil {
-  return {
-    id: person.id,
-    legalForename: person.forename,
-    preferredForename: undefined,
-    middleNames: [],
-    legalSurname: person.surname,
-    preferredSurname: undefined,
-    dateOfBirth: undefined,
-    year: undefined,
-    className: undefined,
+  return pupil(person.id, person.forename, person.surname, {
     contactEmails: (person.contactEmails ?? []).map((address) => address.toLowerCase()),
     email: person.email?.toLowerCase(),
-  };
+  });
 }
 
 function toStaff(person: FakePerson): StaffMember {
-  return {
-    id: person.id,
-    legalForename: person.forename,
-    preferredForename: undefined,
-    middleNames: [],
-    legalSurname: person.surname,
-    preferredSurname: undefined,
-    email: person.email?.toLowerCase(),
-  };
+  return staffMember(person.id, person.forename, person.surname, { email: person.email?.toLowerCase() });
 }
 
 export function fakeDirectory(pupils: readonly FakePerson[], staff: readonly FakePerson[] = []): SchoolDirectory {

@@ -6,22 +6,10 @@ import { maskIdentifier, rewriteText } from '../../src/policy/rewrite.js';
 import { buildSenderNotice } from '../../src/policy/sender-notice.js';
 import type { Verdict } from '../../src/policy/verdict.js';
 import { finding } from './findings.js';
+import { fakeView } from '../detect/fake-directory.js';
 
 function view(subject: string, body: string, to: string[] = ['parent@example.org']): MessageView {
-  return {
-    messageId: '<t@test>',
-    subject,
-    from: { address: 'teacher@school.sch.uk', displayName: 'A Teacher' },
-    to: to.map((address) => ({ address, displayName: '' })),
-    cc: [],
-    bcc: [],
-    pieces: [
-      { location: { part: 'subject' }, text: subject },
-      { location: { part: 'body' }, text: body },
-    ],
-    attachments: [],
-    problems: [],
-  };
+  return fakeView({ subject, body, from: { address: 'teacher@school.sch.uk', displayName: 'A Teacher' }, to: to.map((address) => ({ address, displayName: '' })) });
 }
 
 function verdict(action: Verdict['action'], findings: Finding[], ruleId = 'pupil-name-to-external'): Verdict {
