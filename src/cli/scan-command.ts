@@ -49,17 +49,20 @@ export async function runScan(args: readonly string[], write: (line: string) => 
  * of one school, the flags override its fields, as they do for `serve`.
  */
 export async function schoolSourcesFromFlags(flags: SchoolFlags): Promise<SchoolSources[]> {
+  const sources = flags.config ? schoolSources(await loadConfigFile(flags.config), flags.config) : [{ domains: [] }];
+  return applySchoolFlags(sources, flags);
+}
+
+export function applySchoolFlags(sources: readonly SchoolSources[], flags: SchoolFlags): SchoolSources[] {
   const fromFlags = {
     ...(flags.roster ? { rosterPath: flags.roster } : {}),
     ...(flags.staff ? { staffPath: flags.staff } : {}),
     ...(flags.domain?.length ? { domains: flags.domain } : {}),
     ...(flags.rules ? { rulesDirectory: flags.rules } : {}),
   };
-  if (!flags.config) return [{ domains: [], ...fromFlags }];
-  const sources = schoolSources(await loadConfigFile(flags.config), flags.config);
-  if (Object.keys(fromFlags).length === 0) return sources;
+  if (Object.keys(fromFlags).length === 0) return [...sources];
   if (sources.length > 1) throw new UsageError(`${flags.config} has several schools; change them there rather than with --roster, --staff, --domain or --rules`);
-  return [{ ...sources[0]!, ...fromFlags }];
+  return [{ domains: [], ...sources[0], ...fromFlags }];
 }
 
 /**

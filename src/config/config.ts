@@ -2,17 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { SchoolSources } from '../scan/load-school.js';
+import { gatewayFields } from './gateway-config.js';
 import { schoolsSchema } from './schools-config.js';
 import { ConfigError, parseYamlFile } from './yaml-file.js';
 
 /**
- * `hallmonitor.yaml`. Every default lives here or in the schemas it uses; paths are relative to
- * the file. The gateway's own settings (listen address, next hop, data folder…) join this schema.
+ * `hallmonitor.yaml`. Every default lives here or in the schemas it uses (`GATEWAY_DEFAULTS`);
+ * paths are relative to the file.
  */
 export const configSchema = z.strictObject({
+  ...gatewayFields,
   /** The base rule folder for every school; the shipped `rules/` when absent. */
   rules: z.string().min(1).optional(),
-  schools: schoolsSchema,
+  /** The schools on this gateway. Absent: one school whose domains come from `--domain`. */
+  schools: schoolsSchema.optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -27,9 +30,13 @@ export async function loadConfigFile(path: string): Promise<Config> {
   return parseYamlFile(configSchema, text, path, ConfigError);
 }
 
-/** The schools of a configuration as load sources, with paths resolved against the file's folder. */
+/**
+ * The schools of a configuration as load sources, with paths resolved against the file's folder;
+ * without a `schools` list, one school whose domains come from the command line.
+ */
 export function schoolSources(config: Config, configPath: string): SchoolSources[] {
   const at = (path: string | undefined) => (path === undefined ? undefined : resolve(dirname(configPath), path));
+  if (!config.schools) return [{ id: 'default', domains: [], rulesDirectory: at(config.rules) }];
   return config.schools.map((school) => ({
     id: school.id,
     name: school.name,

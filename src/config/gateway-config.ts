@@ -1,0 +1,81 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** `host:port`, with IPv6 hosts in brackets: `127.0.0.1:2525`, `[::1]:2525`. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export function parseHostPort(text: string): HostPort | undefined {
+  const match = /^(?:\[(?<ipv6>[0-9a-f:.]+)\]|(?<host>[^:[\]]+)):(?<port>\d{1,5})$/i.exec(text.trim());
+  const port = Number(match?.groups?.port);
+  if (!match || port > 65535) return undefined;
+  return { host: match.groups?.ipv6 ?? match.groups?.host ?? '', port };
+}
+
+export const hostPortSchema = z.string().transform((text, context) => {
+  const parsed = parseHostPort(text);
+  if (!parsed) context.addIssue({ code: 'custom', message: 'expected HOST:PORT, e.g. 127.0.0.1:2525 or [::1]:2525' });
+  return parsed ?? { host: '', port: 0 };
+});
+
+/** An IPv4 or IPv6 network in CIDR form; a bare address means that one host. */
+export const cidrSchema = z.string().refine((text) => {
+  const [address = '', bits, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}, 'expected an address or network such as 192.0.2.0/24 or 2001:db8::/32');
+
+const smtpUrlSchema = z.string().regex(/^smtps?:\/\/[^/\s]+(:\d+)?\/?$/, 'expected smtp://HOST:PORT or smtps://HOST:PORT');
+
+/** Every default of the gateway, in one place (CONTRACTS.md §3). */
+export const GATEWAY_DEFAULTS = {
+  listen: '127.0.0.1:2525',
+  allow: ['127.0.0.1/32', '::1/128'],
+  data: './data',
+  web: '127.0.0.1:8080',
+  redis: 'redis://127.0.0.1:6379',
+  maxMessageBytes: 50 * 1024 * 1024,
+  maxRecipients: 100,
+  maxClients: 200,
+  maxConnectionsPerIp: 50,
+  socketTimeoutSeconds: 60,
+  shutdownGraceSeconds: 30,
+} as const;
+
+export const gatewayFields = {
+  /** Where the SMTP server listens. */
+  listen: hostPortSchema.prefault(GATEWAY_DEFAULTS.listen),
+  /** The next hop for mail that may leave: Office 365's or LGfL's smart host. Absent: trial mode, mail goes to DATA/outbox. */
+  nextHop: smtpUrlSchema.optional(),
+  /** Networks allowed to relay through the gateway (the sending service's published ranges). */
+  allow: z.array(cidrSchema).min(1).default([...GATEWAY_DEFAULTS.allow]),
+  /** Quarantine, audit, keys, spool and the trial outbox live here. */
+  data: z.string().min(1).default(GATEWAY_DEFAULTS.data),
+  /** The web app (review, dashboard, /healthz, /metrics). */
+  web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web),
+  /** Redis for the queues; when none answers, serve starts a private redis-server under DATA. */
+  redis: z.string().regex(/^rediss?:\/\//, 'expected redis://HOST:PORT').default(GATEWAY_DEFAULTS.redis),
+  /** STARTTLS certificate and key (PEM files); absent: a self-signed pair is made under DATA/tls. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  /** Refuse mail until the client has used STARTTLS. */
+  requireTls: z.boolean().default(false),
+  /** Accept the HAProxy PROXY protocol from a TCP load balancer in front. */
+  proxyProtocol: z.boolean().default(false),
+  /** The From address of notices to senders; default postmaster@ the first school's domain. */
+  postmaster: z.email().optional(),
+  limits: z
+    .strictObject({
+      maxMessageBytes: z.number().int().positive().default(GATEWAY_DEFAULTS.maxMessageBytes),
+      maxRecipients: z.number().int().positive().default(GATEWAY_DEFAULTS.maxRecipients),
+      maxClients: z.number().int().positive().default(GATEWAY_DEFAULTS.maxClients),
+      maxConnectionsPerIp: z.number().int().positive().default(GATEWAY_DEFAULTS.maxConnectionsPerIp),
+      socketTimeoutSeconds: z.number().positive().default(GATEWAY_DEFAULTS.socketTimeoutSeconds),
+      shutdownGraceSeconds: z.number().positive().default(GATEWAY_DEFAULTS.shutdownGraceSeconds),
+    })
+    .prefault({}),
+};
