@@ -7,7 +7,7 @@ import { readMessage } from '../message/read-message.js';
 import { completeEnvelope, judgeMessage, type ScanResult } from '../scan/scan-message.js';
 import { loadConfigFile, schoolSources } from '../config/config.js';
 import type { SchoolSources } from '../scan/load-school.js';
-import { loadTenants, schoolForSender, type Tenants } from '../scan/tenants.js';
+import { loadTenants, resolveSchool, type Tenants } from '../scan/tenants.js';
 import { formatHumanReport, toReportJson } from './scan-report.js';
 import { UsageError } from './usage-error.js';
 
@@ -72,10 +72,8 @@ export function applySchoolFlags(sources: readonly SchoolSources[], flags: Schoo
 export async function scanFile(file: string, tenants: Tenants, envelopeHint: Partial<Envelope>): Promise<ScanResult> {
   const view = await readMessage(createReadStream(file));
   const envelope = completeEnvelope(view, envelopeHint);
-  const { school, detectors } = schoolForSender(tenants, envelope.mailFrom) ?? tenants.schools[0]!;
-  const senderDomain = envelope.mailFrom.split('@')[1];
-  const domains = school.domains.length > 0 || !senderDomain ? school.domains : [senderDomain];
-  return judgeMessage(view, envelope, { ...school, domains }, detectors);
+  const { school, detectors } = resolveSchool(tenants, envelope.mailFrom);
+  return judgeMessage(view, envelope, school, detectors);
 }
 
 function parseOptions(args: readonly string[]) {

@@ -14,3 +14,16 @@ export async function loadTenants(sources: readonly SchoolSources[]): Promise<Te
 export function schoolForSender(tenants: Tenants, mailFrom: string): LoadedSchool | undefined {
   return tenants.schools.find((loaded) => isInternalAddress(mailFrom, loaded.school.domains));
 }
+
+/**
+ * The school that judges mail from this sender: the sender's own, else the first (a single school
+ * configured without domains). A school with no domains takes the sender's domain as its own, so
+ * that "internal" still means the sender's colleagues.
+ */
+export function resolveSchool(tenants: Tenants, mailFrom: string): LoadedSchool {
+  const loaded = schoolForSender(tenants, mailFrom) ?? tenants.schools[0];
+  if (!loaded) throw new Error('hallmonitor: no school is configured');
+  const senderDomain = mailFrom.split('@')[1];
+  if (loaded.school.domains.length > 0 || !senderDomain) return loaded;
+  return { ...loaded, school: { ...loaded.school, domains: [senderDomain] } };
+}

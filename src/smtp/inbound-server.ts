@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { createAddressAllowList } from './address-allow-list.js';
+import { verifyPassword } from './password-hash.js';
+import { checkRecipient, checkSender } from './relay-checks.js';
+import { replyAsError, SmtpRefusal } from './smtp-replies.js';
+import { removeSpoolFile, spoolMessage } from './spool-file.js';
+import type { MessageHandler, SmtpReply, SpooledMessage } from './spooled-message.js';
+
+export interface InboundOptions {
+  /** Address to listen on. */
+  host: string;
+  /** Port to listen on; 0 picks a free one (tests). */
+  port: number;
+  /** CIDR ranges (IPv4 and IPv6) allowed to relay; others get 554 at connect unless `auth` is set. */
+  allow: readonly string[];
+  /**
+   * MAIL FROM must be at one of these domains or a subdomain of one; the null sender <> is refused.
+   * `'any'` takes every sender domain: trial mode on the embedded defaults, where only loopback may relay.
+   */
+  senderDomains: readonly string[] | 'any';
+  /** Largest message accepted, in bytes; advertised as SIZE (RFC 1870), spooling stops once exceeded and DATA gets 552. */
+  maxMessageBytes: number;
+  /** Most recipients per transaction; the next one gets 452 4.5.3 (RFC 5321 section 4.5.3.1.10). */
+  maxRecipients: number;
+  /** Most connections at once; the next one gets 421. */
+  maxClients: number;
+  /** Most connections at once from one client address; the next one gets 421. */
+  maxConnectionsPerIp: number;
+  /** Idle time after which a client that owes us input gets 421 and is disconnected. */
+  socketTimeoutMs: number;
+  /** Certificate for STARTTLS (TLS 1.2 or later, forward-secret AEAD ciphers only); `ca` verifies client certificates. Without it STARTTLS is not offered. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer | undefined } | undefined;
+  /** Refuse MAIL FROM with 530 until the client has issued STARTTLS. */
+  requireTls: boolean;
+  /**
+   * SMTP AUTH PLAIN/LOGIN, over TLS only: username → scrypt hash (see password-hash.ts). When set,
+   * clients outside `allow` may connect, but relay only once authenticated: allow-list OR AUTH.
+   */
+  auth?: { users: ReadonlyMap<string, string> } | undefined;
+  /** Ask for a client certificate during STARTTLS and refuse MAIL FROM without a verified one (checked against `tls.ca`). */
+  requireClientCertificate?: boolean;
+  /** Expect a HAProxy PROXY protocol v1 header from a TCP load balancer; the allow-list then sees the real client. */
+  useProxy: boolean;
+  /** Where message data is spooled; created if missing. Each file is removed once the handler has answered. */
+  spoolDirectory: string;
+  /** Text after the host name in the 220 greeting. */
+  banner?: string;
+  /**
+   * Told of errors no SMTP reply can carry (failed TLS handshakes, connection resets), for the
+   * caller's log. They never stop the server; without this they are dropped.
+   */
+  onError?: ((error: Error) => void) | undefined;
+}
+
+export interface InboundServer {
+  listen(): Promise<{ host: string; port: number }>;
+  /** Stop accepting; messages in DATA finish; after `graceMs` the rest get 421 and are closed. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Options that cannot work together; raised when the server is built. */
+export class InboundOptionsError extends Error {
+  readonly code = 'invalid-inbound-options';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'InboundOptionsError';
+  }
+}
+
+// Mozilla's "intermediate" list: ECDHE key exchange with AEAD ciphers for TLS 1.2; TLS 1.3 suites are always on.
+const MODERN_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+// Compared against when a username is unknown, so a guess costs the same time either way.
+const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+export function createInboundServer(options: InboundOptions, handleMessage: MessageHandler): InboundServer {
+  validateOptions(options);
+  const allowList = createAddressAllowList(options.allow);
+  const connections = createConnectionCounter(options.maxConnectionsPerIp);
+  const inFlight = new Set<Promise<void>>();
+  const senderDomains = options.senderDomains === 'any' ? 'any' : options.senderDomains.map((domain) => domain.toLowerCase());
+
+  const server = new SMTPServer({
+    ...tlsOptions(options),
+    banner: options.banner,
+    size: options.maxMessageBytes,
+    maxClients: options.maxClients,
+    socketTimeout: options.socketTimeoutMs,
+    useProxy: options.useProxy,
+    // The client's own EHLO name is enough for logs; a PTR lookup costs up to 1.5 s per connection.
+    disableReverseLookup: true,
+    disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
+    authMethods: ['PLAIN', 'LOGIN'],
+    // Whether a client may relay is decided at MAIL FROM (allow-list OR authenticated), not by smtp-server.
+    authOptional: true,
+    logger: false,
+    onConnect(session, callback) {
+      if (!options.auth && !allowList(session.remoteAddress)) return callback(new SmtpRefusal('client-not-allowed'));
+      if (!connections.open(session)) return callback(new SmtpRefusal('too-many-connections-from-ip'));
+      callback();
+    },
+    onClose(session) {
+      connections.close(session);
+    },
+    onAuth(auth, _session, callback) {
+      authenticate(auth, options.auth?.users).then(
+        (user) => (user === undefined ? callback(new SmtpRefusal('authentication-failed')) : callback(null, { user })),
+        () => callback(new SmtpRefusal('internal-fault')),
+      );
+    },
+    onMailFrom(address, session, callback) {
+      callback(refuseSender(address.address, session));
+    },
+    onRcptTo(address, session, callback) {
+      callback(refuseRecipient(address.address, session));
+    },
+    onData(stream, session, callback) {
+      const work = receive(stream, session).then((reply) => callback(reply.code < 300 ? null : replyAsError(reply), reply.message));
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+  } satisfies SMTPServerOptions);
+  // An 'error' event without a listener would throw and end the process.
+  server.on('error', (error) => options.onError?.(error));
+
+  function refuseSender(address: string, session: SMTPServerSession): SmtpRefusal | null {
+    if (options.requireTls && !session.secure) return new SmtpRefusal('tls-required');
+    if (options.requireClientCertificate && !session.secure) return new SmtpRefusal('client-certificate-required');
+    if (!allowList(session.remoteAddress) && typeof session.user !== 'string') return new SmtpRefusal('relay-not-permitted');
+    const refusal = checkSender(address, senderDomains);
+    return refusal === undefined ? null : new SmtpRefusal(refusal);
+  }
+
+  function refuseRecipient(address: string, session: SMTPServerSession): SmtpRefusal | null {
+    const lower = address.toLowerCase();
+    const recipients = session.envelope.rcptTo;
+    const repeated = recipients.some((recipient) => recipient.address.toLowerCase() === lower);
+    if (!repeated && recipients.length >= options.maxRecipients) return new SmtpRefusal('too-many-recipients');
+    const refusal = checkRecipient(address);
+    return refusal === undefined ? null : new SmtpRefusal(refusal);
+  }
+
+  /** Spools the data, asks the handler, and always removes the spool file; any fault answers 451. */
+  async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<SmtpReply> {
+    const id = randomUUID();
+    const path = join(options.spoolDirectory, `${id}.eml`);
+    try {
+      const outcome = await spoolMessage(stream, path, options.maxMessageBytes);
+      if (outcome.kind === 'too-big') return refusalReply(new SmtpRefusal('message-too-big'));
+      if (outcome.kind === 'bare-line-ending') return refusalReply(new SmtpRefusal('bare-line-ending'));
+      const reply = await handleMessage(spooledMessage(id, path, outcome.sizeBytes, session));
+      return isValidReply(reply) ? reply : refusalReply(new SmtpRefusal('internal-fault'));
+    } catch {
+      return refusalReply(new SmtpRefusal('internal-fault'));
+    } finally {
+      await removeSpoolFile(path).catch(() => undefined);
+    }
+  }
+
+  return {
+    async listen() {
+      await mkdir(options.spoolDirectory, { recursive: true, mode: 0o700 });
+      await new Promise<void>((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.server.address() as AddressInfo;
+      return { host: address.address, port: address.port };
+    },
+    async close(graceMs) {
+      const deadline = Date.now() + graceMs;
+      server.options.closeTimeout = Math.max(graceMs, 1);
+      await new Promise<void>((resolve) => server.close(resolve));
+      // A handler may still be talking to the next hop for a client that already got 421.
+      await Promise.race([Promise.allSettled([...inFlight]), delay(Math.max(deadline - Date.now(), 0))]);
+    },
+  };
+}
+
+function validateOptions(options: InboundOptions): void {
+  if (options.requireTls && !options.tls) throw new InboundOptionsError('requireTls needs a TLS certificate (tls.key and tls.cert)');
+  if (options.auth && !options.tls) throw new InboundOptionsError('SMTP AUTH is offered over TLS only; configure tls.key and tls.cert');
+  if (options.requireClientCertificate && !options.tls) throw new InboundOptionsError('requireClientCertificate needs TLS (tls.key, tls.cert and tls.ca)');
+  if (options.senderDomains.length === 0) throw new InboundOptionsError('senderDomains is empty, so no sender could ever relay');
+  for (const [name, value] of Object.entries({
+    maxMessageBytes: options.maxMessageBytes,
+    maxRecipients: options.maxRecipients,
+    maxClients: options.maxClients,
+    maxConnectionsPerIp: options.maxConnectionsPerIp,
+    socketTimeoutMs: options.socketTimeoutMs,
+  })) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new InboundOptionsError(`${name} must be a positive whole number`);
+  }
+}
+
+function tlsOptions(options: InboundOptions): Partial<SMTPServerOptions> {
+  if (!options.tls) return {};
+  return {
+    key: options.tls.key,
+    cert: options.tls.cert,
+    ca: options.tls.ca,
+    minVersion: 'TLSv1.2',
+    ciphers: MODERN_CIPHERS,
+    honorCipherOrder: true,
+    requestCert: options.requireClientCertificate === true,
+    rejectUnauthorized: options.requireClientCertificate === true,
+  };
+}
+
+async function authenticate(auth: SMTPServerAuthentication, users: ReadonlyMap<string, string> | undefined): Promise<string | undefined> {
+  const username = (auth.username ?? '').toLowerCase();
+  const stored = users?.get(username);
+  const matches = await verifyPassword(auth.password ?? '', stored ?? UNKNOWN_USER_HASH);
+  return matches && stored !== undefined ? username : undefined;
+}
+
+function spooledMessage(id: string, path: string, sizeBytes: number, session: SMTPServerSession): SpooledMessage {
+  const { mailFrom, rcptTo } = session.envelope;
+  return {
+    id,
+    path,
+    sizeBytes,
+    envelope: {
+      mailFrom: mailFrom === false ? '' : mailFrom.address.toLowerCase(),
+      rcptTo: rcptTo.map((recipient) => recipient.address.toLowerCase()),
+    },
+    client: {
+      address: session.remoteAddress,
+      hostname: typeof session.hostNameAppearsAs === 'string' ? session.hostNameAppearsAs : '',
+      secure: session.secure,
+      user: typeof session.user === 'string' ? session.user : undefined,
+    },
+  };
+}
+
+function refusalReply(refusal: SmtpRefusal): SmtpReply {
+  return { code: refusal.responseCode, message: refusal.message };
+}
+
+// Only a real SMTP code reaches the client; anything else from the handler is a fault (451).
+function isValidReply(reply: SmtpReply): boolean {
+  return Number.isInteger(reply.code) && ((reply.code >= 250 && reply.code < 260) || (reply.code >= 400 && reply.code < 600));
+}
+
+/** Counts open connections per client address, releasing each session once. */
+function createConnectionCounter(maxPerAddress: number) {
+  const perAddress = new Map<string, number>();
+  const counted = new Map<string, string>();
+  return {
+    open(session: SMTPServerSession): boolean {
+      const open = perAddress.get(session.remoteAddress) ?? 0;
+      if (open >= maxPerAddress) return false;
+      perAddress.set(session.remoteAddress, open + 1);
+      counted.set(session.id, session.remoteAddress);
+      return true;
+    },
+    close(session: SMTPServerSession): void {
+      const address = counted.get(session.id);
+      if (address === undefined) return;
+      counted.delete(session.id);
+      const open = (perAddress.get(address) ?? 1) - 1;
+      if (open > 0) perAddress.set(address, open);
+      else perAddress.delete(address);
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

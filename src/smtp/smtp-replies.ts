@@ -1,0 +1,66 @@
+/** Why the inbound server refused something; each maps to exactly one SMTP reply below. */
+export type RefusalCode =
+  | 'client-not-allowed'
+  | 'too-many-connections-from-ip'
+  | 'relay-not-permitted'
+  | 'tls-required'
+  | 'client-certificate-required'
+  | 'null-sender-refused'
+  | 'sender-domain-not-allowed'
+  | 'recipient-without-domain'
+  | 'recipient-route-refused'
+  | 'too-many-recipients'
+  | 'message-too-big'
+  | 'bare-line-ending'
+  | 'authentication-failed'
+  | 'internal-fault';
+
+/** What the sending server should do next: retry later (`tempfail`) or give up (`reject`). */
+export type RefusalKind = 'tempfail' | 'reject';
+
+interface ReplyText {
+  readonly responseCode: number;
+  /** RFC 3463 enhanced status code, written into the text because the server does not add them. */
+  readonly status: string;
+  readonly text: string;
+}
+
+// One table for every refusal, so the texts a sending server sees are reviewed in one place.
+// Texts are generic: they never echo an address or any message content.
+const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
+  'client-not-allowed': { responseCode: 554, status: '5.7.1', text: 'This gateway does not relay for your address' },
+  'too-many-connections-from-ip': { responseCode: 421, status: '4.7.0', text: 'Too many connections from your address, try again later' },
+  'relay-not-permitted': { responseCode: 530, status: '5.7.0', text: 'Authentication required to relay from your address' },
+  'tls-required': { responseCode: 530, status: '5.7.0', text: 'Must issue a STARTTLS command first' },
+  'client-certificate-required': { responseCode: 530, status: '5.7.0', text: 'A trusted client certificate is required' },
+  'null-sender-refused': { responseCode: 550, status: '5.7.1', text: 'The null sender is not accepted by this gateway' },
+  'sender-domain-not-allowed': { responseCode: 550, status: '5.7.1', text: 'Sender domain is not relayed by this gateway' },
+  'recipient-without-domain': { responseCode: 550, status: '5.1.3', text: 'Recipient address must include a domain' },
+  'recipient-route-refused': { responseCode: 550, status: '5.7.1', text: 'Recipient address form is not relayed' },
+  'too-many-recipients': { responseCode: 452, status: '4.5.3', text: 'Too many recipients' },
+  'message-too-big': { responseCode: 552, status: '5.3.4', text: 'Message exceeds the maximum size' },
+  'bare-line-ending': { responseCode: 550, status: '5.5.2', text: 'Bare CR or LF in message data; lines must end with CRLF' },
+  'authentication-failed': { responseCode: 535, status: '5.7.8', text: 'Authentication credentials invalid' },
+  'internal-fault': { responseCode: 451, status: '4.3.0', text: 'Temporary local problem, please try again later' },
+};
+
+/** A refusal carrying the SMTP reply smtp-server sends for it (`responseCode` plus the message). */
+export class SmtpRefusal extends Error {
+  readonly code: RefusalCode;
+  readonly responseCode: number;
+  readonly kind: RefusalKind;
+
+  constructor(code: RefusalCode) {
+    const reply = REPLIES[code];
+    super(`${reply.status} ${reply.text}`);
+    this.name = 'SmtpRefusal';
+    this.code = code;
+    this.responseCode = reply.responseCode;
+    this.kind = reply.responseCode < 500 ? 'tempfail' : 'reject';
+  }
+}
+
+/** A handler's non-2xx answer to DATA as the error smtp-server turns into that reply. */
+export function replyAsError(reply: { readonly code: number; readonly message: string }): Error & { responseCode: number } {
+  return Object.assign(new Error(reply.message), { responseCode: reply.code });
+}
