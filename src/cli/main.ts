@@ -1,9 +1,11 @@
 import { runRules } from './rules-command.js';
 import { runEval } from './eval-command.js';
 import { runScan } from './scan-command.js';
+import { runServe } from './serve-command.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: Record<string, (args: readonly string[], write: (line: string) => void) => Promise<number>> = {
+  serve: runServe,
   scan: runScan,
   rules: runRules,
   eval: runEval,

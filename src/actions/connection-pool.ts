@@ -1,0 +1,134 @@
+import { hostname } from 'node:os';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+
+/** Where the next hop is and how long to wait for it. */
+export interface NextHopTarget {
+  readonly host: string;
+  readonly port: number;
+  /** smtps://: TLS from the first byte (RFC 8314); otherwise STARTTLS when offered. */
+  readonly secure: boolean;
+  readonly timeoutMs: number;
+}
+
+/** Open SMTP sessions to the next hop, reused between messages. */
+export interface ConnectionPool {
+  /** A connected session, idle or new; rejects with nodemailer's error when the next hop cannot be reached. */
+  acquire(): Promise<PooledSession>;
+  /**
+   * Hands a session back. A `reusable` one (its last transaction finished) is kept for the next message or
+   * ended with QUIT; any other is dropped without a word, since it may be in the middle of DATA where QUIT
+   * would be read as message text; the next hop takes on a message only when it answers the final dot (RFC 5321 §6.1).
+   */
+  release(connection: SMTPConnection, reusable: boolean): void;
+  close(): Promise<void>;
+}
+
+export interface PooledSession {
+  readonly connection: SMTPConnection;
+  /** Whether it carried an earlier message, and so may have been closed by the next hop while idle. */
+  readonly reused: boolean;
+}
+
+export interface PoolOptions {
+  /** Keep sessions open between messages; one session per message when false. */
+  readonly pool: boolean;
+  readonly maxConnections: number;
+}
+
+/**
+ * A small pool over nodemailer's SMTPConnection. nodemailer's own smtp-pool sends DATA to the accepted
+ * recipients when others are refused; the gateway must deliver all or nothing, so it drives sessions itself.
+ */
+export function connectionPool(target: NextHopTarget, options: PoolOptions): ConnectionPool {
+  const idle: SMTPConnection[] = [];
+  /** Callers waiting for a session: handed one directly, or woken with undefined when a slot frees up. */
+  const waiting: ((session: PooledSession | undefined) => void)[] = [];
+  let open = 0;
+  let closed = false;
+
+  const releaseSlot = (): void => {
+    open -= 1;
+    waiting.shift()?.(undefined);
+  };
+
+  /** An idle session the next hop closed (its idle timeout, a restart) gives its slot back. */
+  const dropIdle = (connection: SMTPConnection): void => {
+    const index = idle.indexOf(connection);
+    if (index < 0) return;
+    idle.splice(index, 1);
+    releaseSlot();
+  };
+
+  const openSession = async (): Promise<PooledSession> => {
+    open += 1;
+    try {
+      const connection = await connect(target);
+      connection.once('end', () => dropIdle(connection));
+      return { connection, reused: false };
+    } catch (error) {
+      releaseSlot();
+      throw error;
+    }
+  };
+
+  return {
+    async acquire() {
+      for (;;) {
+        const reused = idle.pop();
+        if (reused) return { connection: reused, reused: true };
+        if (open < options.maxConnections) return openSession();
+        const handed = await new Promise<PooledSession | undefined>((resolve) => waiting.push(resolve));
+        if (handed) return handed;
+      }
+    },
+    release(connection, reusable) {
+      if (reusable && options.pool && !closed) {
+        const waiter = waiting.shift();
+        if (waiter) waiter({ connection, reused: true });
+        else idle.push(connection);
+        return;
+      }
+      if (reusable) connection.quit();
+      else connection.close();
+      releaseSlot();
+    },
+    async close() {
+      closed = true;
+      for (const connection of idle.splice(0)) {
+        connection.quit();
+        releaseSlot();
+      }
+    },
+  };
+}
+
+function connect(target: NextHopTarget): Promise<SMTPConnection> {
+  const connection = new SMTPConnection({
+    host: target.host,
+    port: target.port,
+    secure: target.secure,
+    name: hostname(),
+    opportunisticTLS: true,
+    // RFC 7435 opportunistic security: encrypt whenever the next hop offers it, without insisting on a
+    // certificate chain that internal relays rarely have; a refused handshake would otherwise mean plain text.
+    tls: { rejectUnauthorized: false },
+    connectionTimeout: target.timeoutMs,
+    greetingTimeout: target.timeoutMs,
+    socketTimeout: target.timeoutMs,
+    socketCloseTimeout: target.timeoutMs,
+  });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve(connection);
+    };
+    // Errors after the handshake reach the send in flight through its callback; this listener keeps
+    // them from being thrown as unhandled 'error' events.
+    connection.on('error', (error: Error) => settle(error));
+    connection.once('end', () => settle(Object.assign(new Error('the next hop closed the connection'), { code: 'ECONNECTION' })));
+    connection.connect((error) => settle(error));
+  });
+}

@@ -1,0 +1,65 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { RecipientRefusal } from './next-hop-reply.js';
+
+/** The next hop refused some recipients after it had accepted others: the message must go to none. */
+export class RecipientsRefused extends Error {
+  readonly code = 'recipients-refused';
+  constructor(readonly refusals: readonly RecipientRefusal[]) {
+    super('the next hop refused some recipients');
+    this.name = 'RecipientsRefused';
+  }
+}
+
+/** The recipients' fate could not be read, so the message is held back rather than risk a partial delivery. */
+export class RecipientsUnknown extends Error {
+  readonly code = 'recipients-unknown';
+  constructor() {
+    super('could not tell which recipients the next hop accepted');
+    this.name = 'RecipientsUnknown';
+  }
+}
+
+/**
+ * The spool file, read only once every recipient is known to be accepted. The SMTP client reads it only
+ * after DATA was answered, so the first read is the last moment to stop: failing then ends the send
+ * before a byte of the message or the final dot went out.
+ */
+export class GatedMessageStream extends Readable {
+  /** Whether any of the message was handed on; until then the next hop cannot have taken it. */
+  started = false;
+  refusal: RecipientsRefused | RecipientsUnknown | undefined;
+  private source: ReadStream | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly refusedRecipients: () => readonly RecipientRefusal[] | 'unknown',
+  ) {
+    super();
+  }
+
+  override _read(): void {
+    if (this.source) {
+      this.source.resume();
+      return;
+    }
+    const refused = this.refusedRecipients();
+    if (refused === 'unknown' || refused.length > 0) {
+      this.refusal = refused === 'unknown' ? new RecipientsUnknown() : new RecipientsRefused(refused);
+      this.destroy(this.refusal);
+      return;
+    }
+    this.started = true;
+    this.source = createReadStream(this.path);
+    this.source.on('data', (chunk) => {
+      if (!this.push(chunk)) this.source?.pause();
+    });
+    this.source.on('end', () => this.push(null));
+    this.source.on('error', (error) => this.destroy(error));
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.source?.destroy();
+    callback(error);
+  }
+}

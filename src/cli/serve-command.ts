@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import type { z } from 'zod';
+import { configSchema, loadConfigFile, schoolSources, type Config } from '../config/config.js';
+import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
+import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
+import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE =
+  'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT]';
+
+/**
+ * CONTRACTS.md §3: runs until SIGTERM or SIGINT, then stops accepting, finishes the transactions in
+ * flight and exits 0. With no configuration and no flags it runs on the embedded defaults.
+ */
+export async function runServe(args: readonly string[]): Promise<number> {
+  const settings = await settingsFrom(args);
+  const log = pino({ base: { service: 'hallmonitor' } });
+  const gateway = await startGateway(settings, log);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await gateway.stop();
+  return 0;
+}
+
+/** The configuration file (or the embedded defaults), with the command line's flags over it. */
+export async function settingsFrom(args: readonly string[]): Promise<GatewaySettings> {
+  const { values } = parseFlags(args);
+  const config: Config = values.config ? await loadConfigFile(values.config) : configSchema.parse({});
+  const { schools: _schools, rules: _rules, ...gateway } = config;
+  const sources = values.config ? schoolSources(config, values.config) : [{ domains: [] }];
+  return {
+    ...gateway,
+    ...(values.listen ? { listen: flag(hostPortSchema, values.listen, '--listen') } : {}),
+    ...(values['next-hop'] ? { nextHop: flag(gatewayFields.nextHop, values['next-hop'], '--next-hop') } : {}),
+    ...(values.allow ? { allow: values.allow.map((cidr) => flag(cidrSchema, cidr, '--allow')) } : {}),
+    ...(values.data ? { data: values.data } : {}),
+    ...(values.web ? { web: flag(hostPortSchema, values.web, '--web') } : {}),
+    schools: applySchoolFlags(sources, values),
+  };
+}
+
+function parseFlags(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: {
+        ...SCHOOL_OPTIONS,
+        listen: { type: 'string' },
+        'next-hop': { type: 'string' },
+        allow: { type: 'string', multiple: true },
+        data: { type: 'string' },
+        web: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; usage: ${USAGE}`);
+  }
+}
+
+function flag<Schema extends z.ZodType>(schema: Schema, value: string, name: string): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${name} ${value}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}

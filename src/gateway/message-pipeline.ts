@@ -1,0 +1,90 @@
+import { createReadStream } from 'node:fs';
+import type { Logger } from 'pino';
+import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
+import { scanMessage, type ScanResult } from '../scan/scan-message.js';
+import { resolveSchool, type Tenants } from '../scan/tenants.js';
+import type { MessageHandler, SmtpReply, SpooledMessage } from '../smtp/spooled-message.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface PipelineDependencies {
+  readonly tenants: Tenants;
+  readonly actions: ActionDependencies;
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+}
+
+/** Any fault answers 451 so that the sending service keeps the message and retries: nothing is lost. */
+const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 Temporary failure checking the message, please try again later' };
+
+/**
+ * The DATA handler: read, scan, decide, act, and answer with the action's reply. One JSON log
+ * line per message with ids, verdict and categories, never content (CONTRACTS.md §3).
+ */
+export function createMessagePipeline(deps: PipelineDependencies): MessageHandler {
+  return async function handleMessage(message) {
+    const started = performance.now();
+    const loaded = resolveSchool(deps.tenants, message.envelope.mailFrom);
+    let result: ScanResult;
+    try {
+      result = await scanMessage(createReadStream(message.path), loaded.school, loaded.detectors, message.envelope);
+    } catch (error) {
+      return fault(deps, message, 'scan', error);
+    }
+    const scanned = performance.now();
+    deps.metrics.scanSeconds.observe((scanned - started) / 1000);
+    let reply: SmtpReply;
+    try {
+      reply = await actOnVerdict(deps.actions, message, result, loaded.school.domains);
+    } catch (error) {
+      return fault(deps, message, 'act', error);
+    }
+    const acted = performance.now();
+    deps.metrics.actSeconds.observe({ action: result.verdict.action }, (acted - scanned) / 1000);
+    deps.metrics.messages.inc({ action: result.verdict.action, code: String(reply.code) });
+    deps.log.info(
+      {
+        ...messageIds(message),
+        school: loaded.school.id,
+        verdict: result.verdict.action,
+        rules: result.verdict.rules.map((rule) => rule.id),
+        categories: categoryCounts(result),
+        reply: reply.code,
+        scanMs: Math.round(scanned - started),
+        actMs: Math.round(acted - scanned),
+      },
+      'message',
+    );
+    return reply;
+  };
+}
+
+function fault(deps: PipelineDependencies, message: SpooledMessage, stage: 'scan' | 'act', error: unknown): SmtpReply {
+  deps.metrics.faults.inc({ stage });
+  deps.metrics.messages.inc({ action: 'none', code: String(TEMPFAIL.code) });
+  deps.log.error({ ...messageIds(message), stage, error: errorCode(error), reply: TEMPFAIL.code }, 'message tempfailed');
+  return TEMPFAIL;
+}
+
+/** What operators need to follow a message, without content or addresses' local parts. */
+function messageIds(message: SpooledMessage) {
+  return {
+    id: message.id,
+    client: message.client.address,
+    tls: message.client.secure,
+    senderDomain: message.envelope.mailFrom.split('@')[1] ?? '',
+    recipients: message.envelope.rcptTo.length,
+    bytes: message.sizeBytes,
+  };
+}
+
+function categoryCounts(result: ScanResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const finding of result.findings) counts[finding.category] = (counts[finding.category] ?? 0) + 1;
+  return counts;
+}
+
+/** A stable code for the log, never the error's message (it may quote content). */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+}

@@ -1,0 +1,24 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What `/metrics` shows operators: counts and latencies, never content. */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly messages: Counter<'action' | 'code'>;
+  readonly scanSeconds: Histogram;
+  readonly actSeconds: Histogram<'action'>;
+  readonly faults: Counter<'stage'>;
+}
+
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createGatewayMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hallmonitor_' });
+  return {
+    registry,
+    messages: new Counter({ name: 'hallmonitor_messages_total', help: 'Messages answered, by verdict and SMTP reply code', labelNames: ['action', 'code'], registers: [registry] }),
+    scanSeconds: new Histogram({ name: 'hallmonitor_scan_seconds', help: 'Time to read, scan and decide one message', buckets: LATENCY_BUCKETS, registers: [registry] }),
+    actSeconds: new Histogram({ name: 'hallmonitor_act_seconds', help: 'Time to act on a verdict (delivery to the next hop included)', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+    faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
+  };
+}

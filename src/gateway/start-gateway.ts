@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
+import type { Config } from '../config/config.js';
+import type { HostPort } from '../config/gateway-config.js';
+import { bullNoticeQueue, noticeSender, startNoticeWorker } from '../queue/notice-queue.js';
+import type { SchoolSources } from '../scan/load-school.js';
+import { loadTenants } from '../scan/tenants.js';
+import { createInboundServer } from '../smtp/inbound-server.js';
+import { selfSignedCertificate } from '../smtp/self-signed.js';
+import { ensureRedis } from './ensure-redis.js';
+import { createMessagePipeline } from './message-pipeline.js';
+import { createGatewayMetrics } from './metrics.js';
+import { startStatusServer } from './status-server.js';
+
+/** Everything `serve` runs on: the configuration with flags applied, and the schools to load. */
+export interface GatewaySettings extends Omit<Config, 'schools' | 'rules'> {
+  readonly schools: readonly SchoolSources[];
+}
+
+export interface RunningGateway {
+  readonly smtp: HostPort;
+  readonly web: HostPort;
+  readonly trialMode: boolean;
+  /** Stop accepting, finish transactions in flight within the grace period, then release everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the gateway, all or nothing: a bad roster, rule file or certificate fails here, before
+ * the SMTP port opens, so the gateway never runs half a policy.
+ */
+export async function startGateway(settings: GatewaySettings, log: Logger): Promise<RunningGateway> {
+  const data = resolve(settings.data);
+  await mkdir(data, { recursive: true, mode: 0o700 });
+  const tenants = await loadTenants(settings.schools);
+  const redis = await ensureRedis(settings.redis, data);
+  if (redis.private) log.warn({ redis: redis.url }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
+  const nextHop: NextHop = settings.nextHop ? smtpNextHop(settings.nextHop) : trialOutbox(join(data, 'outbox'));
+  const schoolDomains = settings.schools.flatMap((school) => school.domains);
+  const postmaster = settings.postmaster ?? `postmaster@${schoolDomains[0] ?? 'localhost'}`;
+  const notices = bullNoticeQueue({ url: redis.url });
+  const worker = startNoticeWorker({ url: redis.url }, noticeSender(nextHop, postmaster));
+  const metrics = createGatewayMetrics();
+  const inbound = createInboundServer(
+    {
+      host: settings.listen.host,
+      port: settings.listen.port,
+      allow: settings.allow,
+      // Without a school domain configured (embedded defaults), any sender from the allowed networks.
+      senderDomains: schoolDomains.length > 0 ? schoolDomains : 'any',
+      maxMessageBytes: settings.limits.maxMessageBytes,
+      maxRecipients: settings.limits.maxRecipients,
+      maxClients: settings.limits.maxClients,
+      maxConnectionsPerIp: settings.limits.maxConnectionsPerIp,
+      socketTimeoutMs: settings.limits.socketTimeoutSeconds * 1000,
+      tls: await tlsPair(settings, data),
+      requireTls: settings.requireTls,
+      useProxy: settings.proxyProtocol,
+      spoolDirectory: join(data, 'spool'),
+    },
+    createMessagePipeline({ tenants, actions: { nextHop, notices }, log, metrics }),
+  );
+  let stopping = false;
+  const smtp = await inbound.listen();
+  const status = await startStatusServer(settings.web, metrics, () => !stopping);
+  log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
+  if (!settings.nextHop) log.warn({ outbox: join(data, 'outbox') }, 'trial mode: no next hop is configured, so mail that would be delivered is written to the outbox instead');
+  return {
+    smtp,
+    web: status.address,
+    trialMode: !settings.nextHop,
+    async stop() {
+      stopping = true;
+      await inbound.close(settings.limits.shutdownGraceSeconds * 1000);
+      await new Promise<void>((done) => status.server.close(() => done()));
+      await worker.close();
+      await notices.close();
+      await nextHop.close();
+      await redis.stop();
+      log.info('hallmonitor stopped');
+    },
+  };
+}
+
+/** The configured certificate, or a self-signed one made once and kept under DATA/tls. */
+async function tlsPair(settings: GatewaySettings, data: string): Promise<{ key: string; cert: string }> {
+  if (settings.tls) return { key: await readFile(settings.tls.key, 'utf8'), cert: await readFile(settings.tls.cert, 'utf8') };
+  const directory = join(data, 'tls');
+  const keyPath = join(directory, 'self-signed.key');
+  const certPath = join(directory, 'self-signed.crt');
+  try {
+    return { key: await readFile(keyPath, 'utf8'), cert: await readFile(certPath, 'utf8') };
+  } catch {
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    const pair = await selfSignedCertificate(hostname());
+    await writeFile(keyPath, pair.key, { mode: 0o600 });
+    await writeFile(certPath, pair.cert, { mode: 0o644 });
+    return pair;
+  }
+}

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
+
+const BIN = fileURLToPath(new URL('../../bin/hallmonitor.js', import.meta.url));
+
+describe('hallmonitor serve (CONTRACTS.md §3)', () => {
+  it('starts, says it is in trial mode, and exits 0 on SIGTERM', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'hm-serve-'));
+    const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', data, '--domain', 'stmarys-example.sch.uk'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    const started = new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+        if (lines.some((l) => l.msg === 'hallmonitor started') && lines.some((l) => String(l.msg).startsWith('trial mode'))) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+    });
+    await started;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.some((line) => line.msg === 'hallmonitor stopped')).toBe(true);
+  });
+
+  it('refuses to start on a bad flag with exit 2 and one line', () => {
+    const run = runCli(['serve', '--listen', 'nowhere']);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('--listen nowhere');
+  });
+
+  it('refuses to start on a bad rule set, naming the file and line', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'hm-serve-'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(folder, 'rules.yaml'), 'rules:\n  - id: x\n    description: d\n    clause: c\n    reason: r\n    when: { finding: { category: pupil-name } }\n    action: maybe\n');
+    const run = runCli(['serve', '--rules', folder, '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', join(folder, 'data')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/rules\.yaml:7 rules\[0\]\.action/);
+  });
+});

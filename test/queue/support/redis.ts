@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+
+export const SHARED_REDIS = { url: 'redis://127.0.0.1:6379' };
+
+/** A key prefix of its own for each test, so tests share the machine's Redis without meeting. */
+export function uniquePrefix(): string {
+  return `hm-test-${randomBytes(6).toString('hex')}`;
+}
+
+/** Deletes every key under `prefix` in the shared Redis. */
+export async function removePrefix(prefix: string): Promise<void> {
+  const redis = new Redis(SHARED_REDIS.url);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function keysUnder(prefix: string): Promise<string[]> {
+  const redis = new Redis(SHARED_REDIS.url);
+  try {
+    return await redis.keys(`${prefix}:*`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A redis-server of the test's own on a free port, to stop, pause and resume without touching the shared one. */
+export interface PrivateRedis {
+  readonly url: string;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Ready to accept connections')) resolve();
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pause: () => signal(child, 'SIGSTOP'),
+    resume: () => signal(child, 'SIGCONT'),
+    stop: () => stop(child),
+  };
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  child.kill(name);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGCONT');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
