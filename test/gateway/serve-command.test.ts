@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startNextHop } from '../actions/support/next-hop-server.js';
 import { runCli } from '../cli/run-cli.js';
+import { RawSmtp } from '../smtp/support/raw-smtp.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hallmonitor.js', import.meta.url));
 
@@ -44,5 +46,40 @@ describe('hallmonitor serve (CONTRACTS.md §3)', () => {
     const run = runCli(['serve', '--rules', folder, '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', join(folder, 'data')]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/rules\.yaml:7 rules\[0\]\.action/);
+  });
+});
+
+describe('a gateway killed in the middle of DATA', () => {
+  it('never said 250, and delivered nothing, half or whole', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'hm-kill-'));
+    const nextHop = await startNextHop();
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', join(folder, 'data'), '--domain', 'stmarys-example.sch.uk', '--next-hop', nextHop.url],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; smtp?: { port: number } };
+          if (entry.msg === 'hallmonitor started' && entry.smtp) resolve(entry.smtp.port);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+      });
+      const { client } = await RawSmtp.open(port);
+      expect(await client.command('EHLO test.example')).toMatch(/^250/);
+      expect(await client.command('MAIL FROM:<teacher@stmarys-example.sch.uk>')).toMatch(/^250/);
+      expect(await client.command('RCPT TO:<parent@example.org>')).toMatch(/^250/);
+      expect(await client.command('DATA')).toMatch(/^354/);
+      client.write('Subject: half a message\r\n\r\nThe first half of the body');
+      const closed = client.whenClosed();
+      child.kill('SIGKILL');
+      await closed;
+      expect(await client.reply()).toBe('closed');
+      expect(nextHop.received).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      await nextHop.close();
+    }
   });
 });
