@@ -21,10 +21,11 @@ export async function actOnVerdict(
   message: SpooledMessage,
   result: ScanResult,
   schoolDomains: readonly string[],
+  traceHeader?: Buffer,
 ): Promise<SmtpReply> {
   switch (result.verdict.action) {
     case 'deliver':
-      return (await deps.nextHop.deliver(message)).reply;
+      return (await deps.nextHop.deliver(message, traceHeader)).reply;
     case 'return':
       return returnToSender(deps.notices, message, result, schoolDomains);
     case 'encrypt':

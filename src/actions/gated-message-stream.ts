@@ -34,6 +34,7 @@ export class GatedMessageStream extends Readable {
   constructor(
     private readonly path: string,
     private readonly refusedRecipients: () => readonly RecipientRefusal[] | 'unknown',
+    private readonly prepend: Buffer = Buffer.alloc(0),
   ) {
     super();
   }
@@ -50,6 +51,7 @@ export class GatedMessageStream extends Readable {
       return;
     }
     this.started = true;
+    if (this.prepend.length > 0) this.push(this.prepend);
     this.source = createReadStream(this.path);
     this.source.on('data', (chunk) => {
       if (!this.push(chunk)) this.source?.pause();

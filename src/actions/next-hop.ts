@@ -8,8 +8,11 @@ export interface DeliveryResult {
 
 /** Where delivered mail goes: the school's onward relay, or the trial-mode outbox. */
 export interface NextHop {
-  /** Never rejects: every outcome, faults included, is a reply for the client. */
-  deliver(message: SpooledMessage): Promise<DeliveryResult>;
+  /**
+   * Never rejects: every outcome, faults included, is a reply for the client. `prepend` holds header
+   * lines this gateway adds (its trace header) before the original bytes, which go out unchanged.
+   */
+  deliver(message: SpooledMessage, prepend?: Buffer): Promise<DeliveryResult>;
   close(): Promise<void>;
   /** For the start-up log; holds no credentials. */
   readonly description: string;

@@ -27,7 +27,7 @@ export function smtpNextHop(url: string, options: SmtpNextHopOptions = {}): Next
   });
   return {
     description: `${target.secure ? 'smtps' : 'smtp'}://${target.host}:${target.port}`,
-    deliver: (message) => deliverAllOrNothing(pool, message),
+    deliver: (message, prepend) => deliverAllOrNothing(pool, message, prepend),
     close: () => pool.close(),
   };
 }
@@ -53,9 +53,9 @@ function parseNextHopUrl(url: string, timeoutMs: number): NextHopTarget {
  * A session reused from the pool may have been closed by the next hop while idle. When it fails before
  * any of the message went out, the next hop cannot have taken it, so one retry on a new session is safe.
  */
-async function deliverAllOrNothing(pool: ConnectionPool, message: SpooledMessage): Promise<DeliveryResult> {
-  const first = await attempt(pool, message);
-  return first.retrySafely ? (await attempt(pool, message)).result : first.result;
+async function deliverAllOrNothing(pool: ConnectionPool, message: SpooledMessage, prepend?: Buffer): Promise<DeliveryResult> {
+  const first = await attempt(pool, message, prepend);
+  return first.retrySafely ? (await attempt(pool, message, prepend)).result : first.result;
 }
 
 interface Attempt {
@@ -64,7 +64,7 @@ interface Attempt {
   readonly retrySafely: boolean;
 }
 
-async function attempt(pool: ConnectionPool, message: SpooledMessage): Promise<Attempt> {
+async function attempt(pool: ConnectionPool, message: SpooledMessage, prepend: Buffer | undefined): Promise<Attempt> {
   let session: PooledSession;
   try {
     session = await pool.acquire();
@@ -72,7 +72,7 @@ async function attempt(pool: ConnectionPool, message: SpooledMessage): Promise<A
     return { result: { reply: failureReply(asFailure(error)) }, retrySafely: false };
   }
   const { connection, reused } = session;
-  const source = new GatedMessageStream(message.path, () => refusedRecipients(connection));
+  const source = new GatedMessageStream(message.path, () => refusedRecipients(connection), prepend);
   const outcome = await send(connection, message, source);
   pool.release(connection, outcome.sent);
   if (outcome.sent) return { result: { reply: acceptedReply(outcome.response) }, retrySafely: false };

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { SpooledMessage } from '../smtp/spooled-message.js';
 import { ActionError } from './errors.js';
@@ -17,9 +19,9 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function trialOutbox(directory: string): NextHop {
   return {
     description: `trial mode: outbox ${directory}`,
-    async deliver(message) {
+    async deliver(message, prepend) {
       try {
-        await writeDurably(directory, message);
+        await writeDurably(directory, message, prepend);
         return WRITTEN;
       } catch {
         return NOT_WRITTEN;
@@ -29,13 +31,18 @@ export function trialOutbox(directory: string): NextHop {
   };
 }
 
-async function writeDurably(directory: string, message: SpooledMessage): Promise<void> {
+async function writeDurably(directory: string, message: SpooledMessage, prepend: Buffer | undefined): Promise<void> {
   if (!SAFE_ID.test(message.id)) throw new ActionError('outbox-id', 'the spool id is not a safe file name');
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const final = join(directory, `${message.id}.eml`);
   const temporary = join(directory, `.${message.id}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await copyFile(message.path, temporary);
+    if (prepend && prepend.length > 0) {
+      await writeFile(temporary, prepend, { mode: 0o600 });
+      await pipeline(createReadStream(message.path), createWriteStream(temporary, { flags: 'a' }));
+    } else {
+      await copyFile(message.path, temporary);
+    }
     await syncPath(temporary, 'r+');
     await rename(temporary, final);
     // The rename is durable only once the directory entry is on disk too.

@@ -4,6 +4,7 @@ import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
 import type { MessageHandler, SmtpReply, SpooledMessage } from '../smtp/spooled-message.js';
+import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface PipelineDependencies {
@@ -11,7 +12,12 @@ export interface PipelineDependencies {
   readonly actions: ActionDependencies;
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
+  /** Signs and verifies this deployment's trace headers (loop-guard.ts). */
+  readonly traceSecret: Buffer;
 }
+
+/** RFC 5321 §6.3: a message seen too often is in a routing loop; refuse it rather than pass it round again. */
+const LOOP: SmtpReply = { code: 554, message: '5.4.6 Routing loop detected: this message has passed this gateway too many times' };
 
 /** Any fault answers 451 so that the sending service keeps the message and retries: nothing is lost. */
 const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 Temporary failure checking the message, please try again later' };
@@ -23,6 +29,15 @@ const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 Temporary failure check
 export function createMessagePipeline(deps: PipelineDependencies): MessageHandler {
   return async function handleMessage(message) {
     const started = performance.now();
+    let trace: TraceFacts;
+    try {
+      trace = await readTraceFacts(message.path, deps.traceSecret, new Date());
+    } catch (error) {
+      return fault(deps, message, 'read', error);
+    }
+    const traceHeader = traceHeaderLine(deps.traceSecret, trace.bodyHash, new Date());
+    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP);
+    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply);
     const loaded = resolveSchool(deps.tenants, message.envelope.mailFrom);
     let result: ScanResult;
     try {
@@ -34,7 +49,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     deps.metrics.scanSeconds.observe((scanned - started) / 1000);
     let reply: SmtpReply;
     try {
-      reply = await actOnVerdict(deps.actions, message, result, loaded.school.domains);
+      reply = await actOnVerdict(deps.actions, message, result, loaded.school.domains, traceHeader);
     } catch (error) {
       return fault(deps, message, 'act', error);
     }
@@ -58,7 +73,14 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
   };
 }
 
-function fault(deps: PipelineDependencies, message: SpooledMessage, stage: 'scan' | 'act', error: unknown): SmtpReply {
+/** A message that came back: delivered as already decided, or refused as a loop; logged either way. */
+function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply): SmtpReply {
+  deps.metrics.messages.inc({ action: passage, code: String(reply.code) });
+  deps.log.info({ ...messageIds(message), passage, reply: reply.code }, 'message');
+  return reply;
+}
+
+function fault(deps: PipelineDependencies, message: SpooledMessage, stage: 'read' | 'scan' | 'act', error: unknown): SmtpReply {
   deps.metrics.faults.inc({ stage });
   deps.metrics.messages.inc({ action: 'none', code: String(TEMPFAIL.code) });
   deps.log.error({ ...messageIds(message), stage, error: errorCode(error), reply: TEMPFAIL.code }, 'message tempfailed');

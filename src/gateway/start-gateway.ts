@@ -12,6 +12,7 @@ import { loadTenants } from '../scan/tenants.js';
 import { createInboundServer } from '../smtp/inbound-server.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { ensureRedis } from './ensure-redis.js';
+import { loadTraceSecret } from './loop-guard.js';
 import { createMessagePipeline } from './message-pipeline.js';
 import { createGatewayMetrics } from './metrics.js';
 import { startStatusServer } from './status-server.js';
@@ -62,7 +63,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       useProxy: settings.proxyProtocol,
       spoolDirectory: join(data, 'spool'),
     },
-    createMessagePipeline({ tenants, actions: { nextHop, notices }, log, metrics }),
+    createMessagePipeline({ tenants, actions: { nextHop, notices }, log, metrics, traceSecret: await loadTraceSecret(join(data, 'keys', 'trace.key')) }),
   );
   let stopping = false;
   const smtp = await inbound.listen();

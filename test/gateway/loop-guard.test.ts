@@ -1,0 +1,66 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/config.js';
+import { startGateway, type RunningGateway } from '../../src/gateway/start-gateway.js';
+import { startNextHop, type RunningNextHop } from '../actions/support/next-hop-server.js';
+import { RawSmtp } from '../smtp/support/raw-smtp.js';
+
+const TEACHER = 'teacher@stmarys-example.sch.uk';
+
+/** Sends exactly these bytes as the message (dot-stuffed), returning the reply to the final dot. */
+async function send(port: number, raw: Buffer): Promise<string> {
+  const { client } = await RawSmtp.open(port);
+  try {
+    await client.command('EHLO test.example');
+    await client.command(`MAIL FROM:<${TEACHER}>`);
+    await client.command('RCPT TO:<parent@example.org>');
+    await client.command('DATA');
+    client.write(Buffer.from(raw.toString('latin1').replace(/^\./gm, '..'), 'latin1'));
+    return await client.command('.');
+  } finally {
+    client.close();
+  }
+}
+
+describe('loop protection', () => {
+  let nextHop: RunningNextHop;
+  let gateway: RunningGateway;
+  const logLines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'hm-loop-'));
+    nextHop = await startNextHop();
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), done()) }));
+    gateway = await startGateway(
+      { ...configSchema.parse({}), listen: { host: '127.0.0.1', port: 0 }, web: { host: '127.0.0.1', port: 0 }, data: join(folder, 'data'), nextHop: nextHop.url, schools: [{ domains: ['stmarys-example.sch.uk'], rosterPath: 'fixtures/roster/pupils.csv' }] },
+      log,
+    );
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await nextHop?.close();
+  });
+
+  it('does not scan a message again that it already passed, and refuses it once it has looped', async () => {
+    let message = Buffer.from(`From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip\r\n\r\nPacked lunches on Friday, please.\r\n`);
+    for (let pass = 1; pass <= 3; pass += 1) {
+      expect(await send(gateway.smtp.port, message)).toMatch(/^250/);
+      message = nextHop.received.at(-1)!.raw;
+      expect([...message.toString().matchAll(/^X-Hallmonitor-Trace:/gm)]).toHaveLength(pass);
+    }
+    expect(logLines.filter((line) => line.passage === 'already-scanned')).toHaveLength(2);
+    expect(await send(gateway.smtp.port, message)).toMatch(/^554 5\.4\.6/);
+    expect(nextHop.received).toHaveLength(3);
+  });
+
+  it('scans a message whose trace header was copied from another one, or forged', async () => {
+    const delivered = nextHop.received[0]!.raw.toString();
+    const copiedTrace = delivered.slice(0, delivered.indexOf('\r\n') + 2);
+    const named = Buffer.from(`${copiedTrace}X-Hallmonitor-Trace: v=1; t=${Math.floor(Date.now() / 1000)}; mac=AAAA\r\nFrom: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Kwame Mensah's report\r\n\r\nSee attached.\r\n`);
+    expect(await send(gateway.smtp.port, named)).toMatch(/^550 5\.7\.1/);
+  });
+});
