@@ -1,33 +1,13 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/config.js';
-import { startGateway, type GatewaySettings, type RunningGateway } from '../../src/gateway/start-gateway.js';
+import { startGateway, type RunningGateway } from '../../src/gateway/start-gateway.js';
+import { gatewaySettings, memoryLog } from './support/gateway-settings.js';
 import { startNextHop, type RunningNextHop } from '../actions/support/next-hop-server.js';
 import { swaks } from './support/swaks.js';
 
-const SCHOOL = { id: 'st-marys', domains: ['stmarys-example.sch.uk'], rosterPath: resolve('fixtures/roster/pupils.csv'), staffPath: resolve('fixtures/roster/staff.csv') };
 const TEACHER = 'imran.sheikh@stmarys-example.sch.uk';
-
-/** Log lines as the gateway writes them, to check what they hold. */
-function memoryLog() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
-
-async function settings(data: string, nextHop?: string): Promise<GatewaySettings> {
-  const defaults = configSchema.parse({});
-  return { ...defaults, listen: { host: '127.0.0.1', port: 0 }, web: { host: '127.0.0.1', port: 0 }, data, ...(nextHop ? { nextHop } : {}), schools: [SCHOOL] };
-}
 
 async function messageFile(folder: string, name: string, text: string): Promise<string> {
   const path = join(folder, name);
@@ -44,7 +24,7 @@ describe('the gateway with a next hop', () => {
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'hm-gateway-'));
     nextHop = await startNextHop();
-    gateway = await startGateway(await settings(join(folder, 'data'), nextHop.url), log.logger);
+    gateway = await startGateway(gatewaySettings(join(folder, 'data'), nextHop.url), log.logger);
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -94,7 +74,7 @@ describe('the gateway when the next hop is down', () => {
     const first = await startNextHop();
     const port = Number(new URL(first.url).port);
     await first.close();
-    const gateway = await startGateway(await settings(join(folder, 'data'), `smtp://127.0.0.1:${port}`), memoryLog().logger);
+    const gateway = await startGateway(gatewaySettings(join(folder, 'data'), `smtp://127.0.0.1:${port}`), memoryLog().logger);
     let back: RunningNextHop | undefined;
     try {
       const file = await messageFile(folder, 'clean.eml', `From: ${TEACHER}\nTo: parent@example.org\nSubject: Trip\n\nHello.\n`);
@@ -115,7 +95,7 @@ describe('trial mode', () => {
     const folder = await mkdtemp(join(tmpdir(), 'hm-gateway-'));
     const data = join(folder, 'data');
     const log = memoryLog();
-    const gateway = await startGateway(await settings(data), log.logger);
+    const gateway = await startGateway(gatewaySettings(data), log.logger);
     try {
       expect(gateway.trialMode).toBe(true);
       expect(log.lines.some((line) => String(line.msg).startsWith('trial mode'))).toBe(true);

@@ -1,13 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/start-gateway.js';
 import { startNextHop, type RunningNextHop } from '../actions/support/next-hop-server.js';
 import { RawSmtp } from '../smtp/support/raw-smtp.js';
+import { gatewaySettings, memoryLog } from './support/gateway-settings.js';
 
 const TEACHER = 'teacher@stmarys-example.sch.uk';
 
@@ -29,16 +27,12 @@ async function send(port: number, raw: Buffer): Promise<string> {
 describe('loop protection', () => {
   let nextHop: RunningNextHop;
   let gateway: RunningGateway;
-  const logLines: Record<string, unknown>[] = [];
+  const log = memoryLog();
 
   beforeAll(async () => {
     const folder = await mkdtemp(join(tmpdir(), 'hm-loop-'));
     nextHop = await startNextHop();
-    const log = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), done()) }));
-    gateway = await startGateway(
-      { ...configSchema.parse({}), listen: { host: '127.0.0.1', port: 0 }, web: { host: '127.0.0.1', port: 0 }, data: join(folder, 'data'), nextHop: nextHop.url, schools: [{ domains: ['stmarys-example.sch.uk'], rosterPath: 'fixtures/roster/pupils.csv' }] },
-      log,
-    );
+    gateway = await startGateway(gatewaySettings(join(folder, 'data'), nextHop.url), log.logger);
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -46,13 +40,13 @@ describe('loop protection', () => {
   });
 
   it('does not scan a message again that it already passed, and refuses it once it has looped', async () => {
-    let message = Buffer.from(`From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip\r\n\r\nPacked lunches on Friday, please.\r\n`);
+    let message: Buffer = Buffer.from(`From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip\r\n\r\nPacked lunches on Friday, please.\r\n`);
     for (let pass = 1; pass <= 3; pass += 1) {
       expect(await send(gateway.smtp.port, message)).toMatch(/^250/);
       message = nextHop.received.at(-1)!.raw;
       expect([...message.toString().matchAll(/^X-Hallmonitor-Trace:/gm)]).toHaveLength(pass);
     }
-    expect(logLines.filter((line) => line.passage === 'already-scanned')).toHaveLength(2);
+    expect(log.lines.filter((line) => line.passage === 'already-scanned')).toHaveLength(2);
     expect(await send(gateway.smtp.port, message)).toMatch(/^554 5\.4\.6/);
     expect(nextHop.received).toHaveLength(3);
   });
