@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:relay` (issue 4): messages per second with 1 and 16 sessions of Postfix's
+ * smtp-source sending 20 KB messages to smtp-sink directly, through Haraka forwarding with no other
+ * plugins, and through `hallmonitor serve` scanning fully with a 100,000-pupil roster, side by side
+ * in one run; then the latency Hallmonitor adds per message with one session. It prints figures
+ * and the issue's targets; it asserts nothing. Set HM_BENCH_CPU_PROF=DIR to write a CPU profile of
+ * the serve process there.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Children, freePort, waitForPort } from './relay/children.js';
+import { startHaraka } from './relay/haraka.js';
+import { sendWithSmtpSource, startSink, type Sink } from './relay/postfix-tools.js';
+import { table, targets, type Measurement, type RelayPath } from './relay/report.js';
+import { syntheticPupils } from './synthetic-school.js';
+
+const SCHOOL_DOMAIN = 'school.example.sch.uk';
+const SENDER = `teacher@${SCHOOL_DOMAIN}`;
+const RECIPIENT_DOMAIN = 'example.org';
+const RECIPIENT = `someone@${RECIPIENT_DOMAIN}`;
+const ROSTER_SIZE = 100_000;
+const MANY_SESSIONS = 16;
+/** Bounded runs: enough messages for a steady rate, few enough to finish in minutes. */
+const RUNS = [
+  { sessions: 1, messages: 300 },
+  { sessions: MANY_SESSIONS, messages: 2_000 },
+] as const;
+const WARM_UP = { sessions: MANY_SESSIONS, messages: 200 };
+
+const SERVE_SCRIPT = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+async function main(): Promise<void> {
+  const children = new Children();
+  const folder = await mkdtemp(join(tmpdir(), 'hm-bench-relay-'));
+  const stopOnSignal = () => void children.stopAll().then(() => rm(folder, { recursive: true, force: true })).finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    const sink = await startSink(children, await freePort());
+    const measurements: Measurement[] = [];
+    measurements.push(...(await measure(children, 'direct', sink.port, sink)));
+
+    console.log('installing Haraka from npm into a temporary folder…');
+    const harakaPort = await freePort();
+    const haraka = await startHaraka(children, join(folder, 'haraka'), harakaPort, sink.port, RECIPIENT_DOMAIN);
+    measurements.push(...(await measure(children, 'Haraka', harakaPort, sink)));
+    await children.stop(haraka);
+
+    console.log(`starting hallmonitor serve with a ${ROSTER_SIZE.toLocaleString('en-GB')}-pupil roster…`);
+    const hallmonitorPort = await freePort();
+    const hallmonitor = await startHallmonitor(children, folder, hallmonitorPort, sink.port);
+    measurements.push(...(await measure(children, 'Hallmonitor', hallmonitorPort, sink)));
+    await children.stop(hallmonitor, 30_000);
+
+    console.log(`\nsmtp-source → [path] → smtp-sink, 20 KB messages, loopback, ${availableParallelism()} cores, ${new Date().toISOString()}`);
+    console.log(table(measurements));
+    console.log('');
+    console.log(targets(measurements, MANY_SESSIONS));
+    const lost = measurements.filter((measurement) => measurement.delivered !== measurement.messages);
+    for (const run of lost) console.log(`WARNING: ${run.path} with ${run.sessions} sessions: the sink received ${run.delivered} of ${run.messages} messages`);
+  } finally {
+    await children.stopAll();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** A warm-up (JIT, connection pools), then the measured runs, each counted at the sink. */
+async function measure(children: Children, path: RelayPath, port: number, sink: Sink): Promise<Measurement[]> {
+  await sendWithSmtpSource(children, port, WARM_UP.sessions, WARM_UP.messages, SENDER, RECIPIENT);
+  const measurements: Measurement[] = [];
+  for (const { sessions, messages } of RUNS) {
+    const before = sink.delivered();
+    const run = await sendWithSmtpSource(children, port, sessions, messages, SENDER, RECIPIENT);
+    // Every path answers 250 only after the next hop accepted, so the count is already final.
+    measurements.push({ path, ...run, delivered: await settledCount(sink) - before });
+    console.log(`${path}, ${sessions} session(s): ${messages} messages in ${run.seconds.toFixed(2)} s`);
+  }
+  return measurements;
+}
+
+/** smtp-sink's counter arrives on a pipe; give the last update a moment to be read. */
+async function settledCount(sink: Sink): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return sink.delivered();
+}
+
+async function startHallmonitor(children: Children, folder: string, port: number, sinkPort: number): Promise<ChildProcess> {
+  const roster = join(folder, 'pupils.csv');
+  await writeFile(roster, rosterCsv(ROSTER_SIZE));
+  const data = join(folder, 'hallmonitor-data');
+  await mkdir(data, { recursive: true });
+  const log = await open(join(folder, 'hallmonitor.log'), 'w');
+  const profile = process.env.HM_BENCH_CPU_PROF;
+  const nodeFlags = profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(profile)] : [];
+  const serveArgs = ['serve', '--listen', `127.0.0.1:${port}`, '--web', '127.0.0.1:0', '--next-hop', `smtp://127.0.0.1:${sinkPort}`];
+  const schoolArgs = ['--data', data, '--roster', roster, '--domain', SCHOOL_DOMAIN];
+  const child = children.start(process.execPath, [...nodeFlags, SERVE_SCRIPT, ...serveArgs, ...schoolArgs], { stdio: ['ignore', log.fd, log.fd] });
+  child.once('exit', () => void log.close());
+  await waitForPort(port, child, 120_000, 'hallmonitor serve');
+  return child;
+}
+
+/** CONTRACTS.md §2 headers; `Id` rather than `UPN` so the invented ids need not be valid UPNs. */
+function rosterCsv(size: number): string {
+  const rows = syntheticPupils(size).map((pupil) => [pupil.id, pupil.legalForename, pupil.legalSurname, pupil.contactEmails.join(';')].join(','));
+  return ['Id,Legal Forename,Legal Surname,Contact Emails', ...rows].join('\n') + '\n';
+}
+
+await main();
