@@ -2,6 +2,7 @@ import { runRules } from './rules-command.js';
 import { runEval } from './eval-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
+import { runSmtpPassword } from './smtp-password-command.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: Record<string, (args: readonly string[], write: (line: string) => void) => Promise<number>> = {
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, (args: readonly string[], write: (line: string) =
   scan: runScan,
   rules: runRules,
   eval: runEval,
+  'smtp-password': runSmtpPassword,
 };
 
 const USAGE = `usage: hallmonitor <${Object.keys(COMMANDS).join('|')}> ...`;

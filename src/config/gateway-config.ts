@@ -60,8 +60,15 @@ export const gatewayFields = {
   web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web),
   /** Redis for the queues; when none answers, serve starts a private redis-server under DATA. */
   redis: z.string().regex(/^rediss?:\/\//, 'expected redis://HOST:PORT').default(GATEWAY_DEFAULTS.redis),
-  /** STARTTLS certificate and key (PEM files); absent: a self-signed pair is made under DATA/tls. */
-  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  /** STARTTLS certificate and key (PEM files); absent: a self-signed pair is made under DATA/tls. `ca` checks client certificates. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1).optional() }).optional(),
+  /** Require a client certificate signed by `tls.ca` (e.g. Office 365's connector certificate chain). */
+  requireClientCertificate: z.boolean().default(false),
+  /**
+   * Optional SMTP AUTH over TLS: login name → scrypt hash from `hallmonitor smtp-password`.
+   * A client that authenticates may relay from outside `allow`.
+   */
+  smtpUsers: z.record(z.string().min(1), z.string().regex(/^scrypt\$/, 'a hash made by `hallmonitor smtp-password`')).optional(),
   /** Refuse mail until the client has used STARTTLS. */
   requireTls: z.boolean().default(false),
   /** Accept the HAProxy PROXY protocol from a TCP load balancer in front. */

@@ -60,6 +60,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       socketTimeoutMs: settings.limits.socketTimeoutSeconds * 1000,
       tls: await tlsPair(settings, data),
       requireTls: settings.requireTls,
+      requireClientCertificate: settings.requireClientCertificate,
+      ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers)) } } : {}),
       useProxy: settings.proxyProtocol,
       spoolDirectory: join(data, 'spool'),
     },
@@ -88,8 +90,11 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
 }
 
 /** The configured certificate, or a self-signed one made once and kept under DATA/tls. */
-async function tlsPair(settings: GatewaySettings, data: string): Promise<{ key: string; cert: string }> {
-  if (settings.tls) return { key: await readFile(settings.tls.key, 'utf8'), cert: await readFile(settings.tls.cert, 'utf8') };
+async function tlsPair(settings: GatewaySettings, data: string): Promise<{ key: string; cert: string; ca?: string }> {
+  if (settings.tls) {
+    const { key, cert, ca } = settings.tls;
+    return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8'), ...(ca ? { ca: await readFile(ca, 'utf8') } : {}) };
+  }
   const directory = join(data, 'tls');
   const keyPath = join(directory, 'self-signed.key');
   const certPath = join(directory, 'self-signed.crt');
