@@ -1,7 +1,7 @@
 import type { AttachmentFact, AttachmentView, MessageProblem, MessageView } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector } from './detector.js';
-import type { Finding } from './finding.js';
+import { categoriesOf, type Finding } from './finding.js';
 
 /**
  * Facts about attachments, and bulk personal data in them. Extraction
@@ -9,12 +9,7 @@ import type { Finding } from './finding.js';
  * into findings, and makes sure nothing unreadable passes silently: a message
  * the reader could not finish becomes an `attachment/unscannable` finding too.
  */
-export const ATTACHMENT_CATEGORIES = [
-  'attachment/executable',
-  'attachment/password-protected',
-  'attachment/bulk-personal-data',
-  'attachment/unscannable',
-] as const;
+export const ATTACHMENT_CATEGORIES = categoriesOf('attachment/');
 
 export interface AttachmentDetectorOptions {
   /**

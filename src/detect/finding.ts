@@ -35,6 +35,11 @@ export const FINDING_CATEGORIES = [
 
 export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
 
+/** The categories of one family, e.g. `personal-data/`, in contract order: one list serves every detector. */
+export function categoriesOf<Family extends string>(family: Family): Extract<FindingCategory, `${Family}${string}`>[] {
+  return FINDING_CATEGORIES.filter((category): category is Extract<FindingCategory, `${Family}${string}`> => category.startsWith(family));
+}
+
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

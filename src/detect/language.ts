@@ -13,7 +13,7 @@ import {
 import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
-import type { Finding, Span } from './finding.js';
+import { categoriesOf, type Finding, type Span } from './finding.js';
 
 /**
  * Swearing and slurs, which every seed acceptable use policy forbids in school
@@ -21,7 +21,7 @@ import type { Finding, Span } from './finding.js';
  * words, or be offensive or abusive"). The word lists are ours
  * (`rules/vocabulary/language.yaml`); obscenity matches them.
  */
-export const LANGUAGE_CATEGORIES = ['language/profanity', 'language/slur'] as const;
+export const LANGUAGE_CATEGORIES = categoriesOf('language/');
 export type LanguageCategory = (typeof LANGUAGE_CATEGORIES)[number];
 
 const DETECTOR = 'language';

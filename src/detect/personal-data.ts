@@ -1,9 +1,9 @@
 import type { MessageView, TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
-import type { Finding, Severity } from './finding.js';
+import { categoriesOf, type Finding, type Severity } from './finding.js';
 import { findBankAccounts } from './identifiers/bank-account.js';
 import { findDatesOfBirth, findDatesOfBirthInTable } from './identifiers/date-of-birth.js';
-import { describeLocation } from './identifiers/describe-location.js';
+import { describeLocation } from './describe-location.js';
 import { compact, maskDigits, type IdentifierMatch } from './identifiers/identifier-match.js';
 import { findNhsNumbers } from './identifiers/nhs-number.js';
 import { findNiNumbers } from './identifiers/ni-number.js';
@@ -13,17 +13,7 @@ import { findUkPhones, normaliseUkPhone } from './identifiers/uk-phone.js';
 import { findUlns } from './identifiers/uln.js';
 import { findUpns } from './identifiers/upn.js';
 
-export const PERSONAL_DATA_CATEGORIES = [
-  'personal-data/upn',
-  'personal-data/uln',
-  'personal-data/ni-number',
-  'personal-data/nhs-number',
-  'personal-data/date-of-birth',
-  'personal-data/address',
-  'personal-data/phone',
-  'personal-data/bank-account',
-  'personal-data/payment-card',
-] as const;
+export const PERSONAL_DATA_CATEGORIES = categoriesOf('personal-data/');
 
 export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
 

@@ -1,20 +1,16 @@
 import { z } from 'zod';
-import { isInternalAddress } from '../message/addresses.js';
+import { domainOf, isInternalAddress } from '../message/addresses.js';
 import type { MessageView } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
-import type { Finding } from './finding.js';
+import { categoriesOf, type Finding } from './finding.js';
 
 /**
  * Who the message goes to. The commonest school data breaches are mail to the
  * wrong family and parents' addresses shown to each other (ICO breach reports:
  * "data emailed to incorrect recipient", "failure to use bcc").
  */
-export const RECIPIENT_CATEGORIES = [
-  'recipients/visible-bulk',
-  'recipients/personal-webmail',
-  'recipients/misdirected',
-] as const;
+export const RECIPIENT_CATEGORIES = categoriesOf('recipients/');
 
 export interface RecipientsDetectorOptions {
   /** Personal webmail domains, `rules/vocabulary/webmail-domains.yaml`; compared in lower case, whole domains only. */
@@ -47,10 +43,6 @@ export type WebmailVocabulary = z.output<typeof webmailVocabularySchema>;
 
 const DETECTOR = 'recipients';
 const RECIPIENTS = { part: 'recipients' } as const;
-
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}
 
 function unique(addresses: readonly string[]): string[] {
   return [...new Set(addresses.map((address) => address.toLowerCase()))];

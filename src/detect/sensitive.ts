@@ -1,18 +1,10 @@
 import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
-import type { Finding, Span } from './finding.js';
-import { describeLocation } from './identifiers/describe-location.js';
+import { categoriesOf, type Finding, type Span } from './finding.js';
+import { describeLocation } from './describe-location.js';
 
-export const SENSITIVE_CATEGORIES = [
-  'sensitive/health',
-  'sensitive/sen',
-  'sensitive/safeguarding',
-  'sensitive/free-school-meals',
-  'sensitive/ethnicity',
-  'sensitive/religion',
-  'sensitive/sexual-orientation',
-] as const;
+export const SENSITIVE_CATEGORIES = categoriesOf('sensitive/');
 
 export type SensitiveCategory = (typeof SENSITIVE_CATEGORIES)[number];
 

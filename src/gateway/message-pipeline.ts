@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Logger } from 'pino';
 import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
+import { domainOf } from '../message/addresses.js';
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
 import type { MessageHandler, SmtpReply, SpooledMessage } from '../smtp/spooled-message.js';
@@ -93,7 +94,7 @@ function messageIds(message: SpooledMessage) {
     id: message.id,
     client: message.client.address,
     tls: message.client.secure,
-    senderDomain: message.envelope.mailFrom.split('@')[1] ?? '',
+    senderDomain: message.envelope.mailFrom.includes('@') ? domainOf(message.envelope.mailFrom) : '',
     recipients: message.envelope.rcptTo.length,
     bytes: message.sizeBytes,
   };

@@ -1,6 +1,11 @@
+/** The lower-cased domain of `local@domain`; the last `@` counts, as a quoted local part may hold one. */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
 /** A recipient is internal when its domain is one of the school's domains or a subdomain of one. */
 export function isInternalAddress(address: string, schoolDomains: readonly string[]): boolean {
-  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  const domain = domainOf(address);
   return schoolDomains.some((school) => domain === school || domain.endsWith(`.${school}`));
 }
 

@@ -1,4 +1,4 @@
-import { isInternalAddress } from '../message/addresses.js';
+import { domainOf, isInternalAddress } from '../message/addresses.js';
 import { loadSchool, type LoadedSchool, type SchoolSources } from './load-school.js';
 
 /** Every school on one gateway; the sender's domain chooses which school's roster and rules apply. */
@@ -23,7 +23,7 @@ export function schoolForSender(tenants: Tenants, mailFrom: string): LoadedSchoo
 export function resolveSchool(tenants: Tenants, mailFrom: string): LoadedSchool {
   const loaded = schoolForSender(tenants, mailFrom) ?? tenants.schools[0];
   if (!loaded) throw new Error('hallmonitor: no school is configured');
-  const senderDomain = mailFrom.split('@')[1];
+  const senderDomain = mailFrom.includes('@') ? domainOf(mailFrom) : '';
   if (loaded.school.domains.length > 0 || !senderDomain) return loaded;
   return { ...loaded, school: { ...loaded.school, domains: [senderDomain] } };
 }

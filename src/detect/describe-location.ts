@@ -1,4 +1,4 @@
-import type { TextLocation } from '../../message/message-view.js';
+import type { TextLocation } from '../message/message-view.js';
 
 /** Where a piece of text is, in words for an explanation: "in the subject", "in the attachment "a.pdf"". */
 export function describeLocation(location: TextLocation): string {
