@@ -6,6 +6,7 @@ declare -A needs=(
   [swaks]=swaks
   [smtp-sink]=postfix
   [smtp-source]=postfix
+  [chromium]=chromium
 )
 missing=()
 for command in "${!needs[@]}"; do
