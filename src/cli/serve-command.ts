@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { z } from 'zod';
 import { configSchema, loadConfigFile, schoolSources, type Config } from '../config/config.js';
+import { secretsFromEnvironment } from '../config/environment.js';
 import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
 import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
 import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
@@ -44,7 +45,9 @@ export async function settingsFrom(args: readonly string[]): Promise<GatewaySett
     ...(values.allow ? { allow: values.allow.map((cidr) => flag(cidrSchema, cidr, '--allow')) } : {}),
     ...(values.data ? { data: values.data } : {}),
     ...(values.web ? { web: flag(hostPortSchema, values.web, '--web') } : {}),
+    ...secretsFromEnvironment(process.env),
     schools: applySchoolFlags(sources, values),
+    alertRecipients: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.alerts])),
   };
 }
 

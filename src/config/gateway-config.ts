@@ -45,7 +45,21 @@ export const GATEWAY_DEFAULTS = {
   maxConnectionsPerIp: 50,
   socketTimeoutSeconds: 60,
   shutdownGraceSeconds: 30,
+  quarantineDays: 30,
+  auditDays: 365,
+  digestSchedule: '0 7 * * *',
+  digestTimezone: 'Europe/London',
+  envelopeKdf: 'argon2',
 } as const;
+
+/** 32 bytes for AES-256-GCM, written as base64 (`openssl rand -base64 32`). */
+const aesKeySchema = z.string().refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 bytes in base64, e.g. from `openssl rand -base64 32`');
+
+/** A mail address or a domain: pre-agreed passphrases apply to one partner address or to a whole agency's domain. */
+const addressOrDomainSchema = z
+  .string()
+  .regex(/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a mail address or a domain')
+  .transform((text) => text.toLowerCase());
 
 export const gatewayFields = {
   /** Where the SMTP server listens. */
@@ -75,6 +89,46 @@ export const gatewayFields = {
   proxyProtocol: z.boolean().default(false),
   /** The From address of notices to senders; default postmaster@ the first school's domain. */
   postmaster: z.email().optional(),
+  /**
+   * PostgreSQL for quarantine and audit (`postgres://USER@HOST:5432/DB`), shared by several gateways;
+   * absent: SQLite in DATA/hallmonitor.sqlite. `HALLMONITOR_DATABASE_URL` overrides it.
+   */
+  database: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://USER@HOST:PORT/DATABASE').optional(),
+  /**
+   * The AES-256-GCM key quarantined mail is encrypted with at rest. Absent: DATA/keys/quarantine.key, made at first start
+   * with mode 0600. `HALLMONITOR_QUARANTINE_KEY` overrides it; keep it out of files where you can.
+   */
+  quarantineKey: aesKeySchema.optional(),
+  /** How long things are kept: quarantined bodies are destroyed after `quarantineDays`, audit entries after `auditDays`. */
+  retention: z
+    .strictObject({
+      quarantineDays: z.number().int().positive().default(GATEWAY_DEFAULTS.quarantineDays),
+      auditDays: z.number().int().positive().default(GATEWAY_DEFAULTS.auditDays),
+    })
+    .prefault({}),
+  /** The review app's address as staff reach it, for links in alerts; default http:// the `web` address. */
+  reviewUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** When the daily digest goes to the Business Manager, DPO and DSL (cron, in `timezone`). */
+  digest: z
+    .strictObject({
+      schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule),
+      timezone: z.string().min(1).default(GATEWAY_DEFAULTS.digestTimezone),
+    })
+    .prefault({}),
+  /** Forced encryption (the `encrypt` verdict). */
+  encryption: z
+    .strictObject({
+      /**
+       * The password envelope's key derivation: `argon2` (memory-hard, RFC 9580; GnuPG 2.4+, Sequoia, the envelope's page)
+       * or `iterated` (RFC 4880, for recipients whose OpenPGP tools are older, such as GnuPG 2.2).
+       */
+      envelopeKdf: z.enum(['argon2', 'iterated']).default(GATEWAY_DEFAULTS.envelopeKdf),
+      /** Passphrases agreed in advance with partners (social care, other schools), by address or by domain. */
+      passphrases: z.record(addressOrDomainSchema, z.string().min(12, 'at least 12 characters')).default({}),
+      /** The gateway's own OpenPGP private key (armored file, unprotected) to sign PGP/MIME mail; optional. */
+      signingKey: z.string().min(1).optional(),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       maxMessageBytes: z.number().int().positive().default(GATEWAY_DEFAULTS.maxMessageBytes),

@@ -5,6 +5,8 @@ const domainSchema = z
   .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a mail domain such as myschool.sch.uk')
   .transform((domain) => domain.toLowerCase());
 
+const emailSchema = z.email().transform((address) => address.toLowerCase());
+
 /** One school (tenant) on the gateway. Paths are relative to the configuration file. */
 export const schoolConfigSchema = z.strictObject({
   /** A short id for logs and the review app, e.g. `st-marys`. */
@@ -20,13 +22,22 @@ export const schoolConfigSchema = z.strictObject({
   /** A folder of rule files that replace (same id), extend (new id) or `disable` the base rules. */
   rules: z.string().min(1).optional(),
   /** Staff groups used by rules' `sender: { group }`, e.g. `dsl: [dsl@myschool.sch.uk]`. */
-  staffGroups: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(z.email().transform((a) => a.toLowerCase()))).default({}),
+  staffGroups: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(emailSchema)).default({}),
   /** The school's own telephone numbers and postcodes, which are not personal data. */
   phoneNumbers: z.array(z.string()).default([]),
   postcodes: z.array(z.string()).default([]),
+  /** Who receives alerts and digests for each role the rules notify (rules' `notify`). */
+  alerts: z
+    .strictObject({
+      'business-manager': z.array(emailSchema).default([]),
+      dpo: z.array(emailSchema).default([]),
+      dsl: z.array(emailSchema).default([]),
+    })
+    .prefault({}),
 });
 
 export type SchoolConfig = z.output<typeof schoolConfigSchema>;
+export type AlertRecipients = SchoolConfig['alerts'];
 
 export const schoolsSchema = z
   .array(schoolConfigSchema)

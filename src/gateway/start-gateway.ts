@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
+import type { AlertRecipients } from '../config/schools-config.js';
 import type { HostPort } from '../config/gateway-config.js';
 import { bullNoticeQueue, noticeSender, startNoticeWorker } from '../queue/notice-queue.js';
 import type { SchoolSources } from '../scan/load-school.js';
@@ -20,6 +21,8 @@ import { startStatusServer } from './status-server.js';
 /** Everything `serve` runs on: the configuration with flags applied, and the schools to load. */
 export interface GatewaySettings extends Omit<Config, 'schools' | 'rules'> {
   readonly schools: readonly SchoolSources[];
+  /** Who hears about each school's alerts, by school id. */
+  readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
 }
 
 export interface RunningGateway {

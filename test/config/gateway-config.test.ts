@@ -33,3 +33,36 @@ describe('gateway configuration', () => {
     expect(configSchema.safeParse({ listn: '127.0.0.1:25' }).success).toBe(false);
   });
 });
+
+describe('store, retention, alerts and encryption settings', () => {
+  it('defaults to SQLite, a key file, 30 days of quarantine and a 7 o’clock digest', () => {
+    const config = configSchema.parse({});
+    expect(config.database).toBeUndefined();
+    expect(config.quarantineKey).toBeUndefined();
+    expect(config.retention).toEqual({ quarantineDays: 30, auditDays: 365 });
+    expect(config.digest).toEqual({ schedule: '0 7 * * *', timezone: 'Europe/London' });
+    expect(config.encryption).toEqual({ envelopeKdf: 'argon2', passphrases: {} });
+  });
+
+  it('accepts a PostgreSQL URL and a 32-byte base64 key, and refuses anything else', () => {
+    expect(configSchema.safeParse({ database: 'postgres://hallmonitor@db.example.org:5432/hallmonitor' }).success).toBe(true);
+    expect(configSchema.safeParse({ database: 'mysql://db.example.org/hallmonitor' }).success).toBe(false);
+    expect(configSchema.safeParse({ quarantineKey: Buffer.alloc(32, 7).toString('base64') }).success).toBe(true);
+    expect(configSchema.safeParse({ quarantineKey: Buffer.alloc(16, 7).toString('base64') }).success).toBe(false);
+  });
+
+  it('takes pre-agreed passphrases by address or domain, lower-cased, and refuses short ones', () => {
+    const config = configSchema.parse({ encryption: { passphrases: { 'Social-Care.example.gov.uk': 'correct horse battery staple', 'sw@agency.example.org': 'another long passphrase' } } });
+    expect(Object.keys(config.encryption.passphrases)).toEqual(['social-care.example.gov.uk', 'sw@agency.example.org']);
+    expect(configSchema.safeParse({ encryption: { passphrases: { 'agency.example.org': 'short' } } }).success).toBe(false);
+    expect(configSchema.safeParse({ encryption: { passphrases: { 'not a domain': 'a long enough passphrase' } } }).success).toBe(false);
+  });
+
+  it('lists alert recipients per school and role', () => {
+    const config = configSchema.parse({
+      schools: [{ id: 'st-marys', domains: ['stmarys.example.sch.uk'], alerts: { dpo: ['DPO@stmarys.example.sch.uk'], dsl: ['dsl@stmarys.example.sch.uk'] } }],
+    });
+    expect(config.schools?.[0]?.alerts).toEqual({ 'business-manager': [], dpo: ['dpo@stmarys.example.sch.uk'], dsl: ['dsl@stmarys.example.sch.uk'] });
+    expect(configSchema.safeParse({ schools: [{ id: 'a', domains: ['a.example.sch.uk'], alerts: { head: ['h@a.example.sch.uk'] } }] }).success).toBe(false);
+  });
+});

@@ -22,6 +22,7 @@ export function gatewaySettings(data: string, nextHop?: string, schools: readonl
     data,
     ...(nextHop ? { nextHop } : {}),
     schools,
+    alertRecipients: {},
   };
 }
 
