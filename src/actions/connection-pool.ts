@@ -8,6 +8,18 @@ export interface NextHopTarget {
   /** smtps://: TLS from the first byte (RFC 8314); otherwise STARTTLS when offered. */
   readonly secure: boolean;
   readonly timeoutMs: number;
+  readonly tls: NextHopTls;
+  /** SMTP AUTH after STARTTLS, for relays that want the gateway to log in (e.g. smtp.office365.com:587). */
+  readonly auth?: { readonly user: string; readonly pass: string };
+}
+
+/** How much to trust the way to the next hop. */
+export interface NextHopTls {
+  /** Refuse to send unless the session is encrypted (STARTTLS offered and set up, or smtps://). */
+  readonly require: boolean;
+  /** Check the next hop's certificate chain and name; against `ca` (PEM) when given, else the system's roots. */
+  readonly verify: boolean;
+  readonly ca?: string;
 }
 
 /** Open SMTP sessions to the next hop, reused between messages. */
@@ -108,10 +120,11 @@ function connect(target: NextHopTarget): Promise<SMTPConnection> {
     port: target.port,
     secure: target.secure,
     name: hostname(),
-    opportunisticTLS: true,
-    // RFC 7435 opportunistic security: encrypt whenever the next hop offers it, without insisting on a
-    // certificate chain that internal relays rarely have; a refused handshake would otherwise mean plain text.
-    tls: { rejectUnauthorized: false },
+    opportunisticTLS: !target.tls.require,
+    requireTLS: target.tls.require,
+    // Unverified by default, RFC 7435 opportunistic security: encrypt whenever the next hop offers it, without
+    // insisting on a certificate chain that internal relays rarely have; a refused handshake would mean plain text.
+    tls: { rejectUnauthorized: target.tls.verify, ...(target.tls.ca ? { ca: target.tls.ca } : {}) },
     connectionTimeout: target.timeoutMs,
     greetingTimeout: target.timeoutMs,
     socketTimeout: target.timeoutMs,
@@ -129,6 +142,19 @@ function connect(target: NextHopTarget): Promise<SMTPConnection> {
     // them from being thrown as unhandled 'error' events.
     connection.on('error', (error: Error) => settle(error));
     connection.once('end', () => settle(Object.assign(new Error('the next hop closed the connection'), { code: 'ECONNECTION' })));
-    connection.connect((error) => settle(error));
+    connection.connect((error) => {
+      if (error || !target.auth) return settle(error);
+      // A copy: nodemailer writes its own fields into the object it is given.
+      const { user, pass } = target.auth;
+      connection.login({ user, pass }, (loginError) => settle(loginError ? credentialsRefused(loginError) : undefined));
+    });
   });
+}
+
+/**
+ * Refused credentials are the gateway's configuration fault, not the message's: the error loses the next
+ * hop's 535 so the client is told 451 and keeps the message until the credentials are mended.
+ */
+function credentialsRefused(cause: Error): Error {
+  return Object.assign(new Error('the next hop refused the gateway\'s credentials', { cause }), { code: 'EAUTH' });
 }

@@ -1,6 +1,6 @@
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SpooledMessage } from '../smtp/spooled-message.js';
-import { connectionPool, type ConnectionPool, type NextHopTarget, type PooledSession } from './connection-pool.js';
+import { connectionPool, type ConnectionPool, type NextHopTarget, type NextHopTls, type PooledSession } from './connection-pool.js';
 import { ActionError } from './errors.js';
 import type { DeliveryResult, NextHop } from './next-hop.js';
 import { acceptedReply, failureReply, refusedRecipientsReply, type NextHopFailure, type RecipientRefusal } from './next-hop-reply.js';
@@ -13,14 +13,22 @@ export interface SmtpNextHopOptions {
   readonly maxConnections?: number;
   /** How long to wait for a connection, the greeting, or any reply (default 30 s). */
   readonly timeoutMs?: number;
+  /** Default: STARTTLS when offered, certificate not checked (RFC 7435). */
+  readonly tls?: NextHopTls;
+  readonly auth?: { readonly user: string; readonly pass: string };
 }
 
+const OPPORTUNISTIC_TLS: NextHopTls = { require: false, verify: false };
 const DEFAULTS = { pool: true, maxConnections: 5, timeoutMs: 30_000 } as const;
 const PORTS: Record<string, number> = { 'smtp:': 25, 'smtps:': 465 };
 
 /** Relays the spooled bytes unchanged, with the original envelope, to the SMTP server at `url`. */
 export function smtpNextHop(url: string, options: SmtpNextHopOptions = {}): NextHop {
-  const target = parseNextHopUrl(url, options.timeoutMs ?? DEFAULTS.timeoutMs);
+  const target: NextHopTarget = {
+    ...parseNextHopUrl(url, options.timeoutMs ?? DEFAULTS.timeoutMs),
+    tls: options.tls ?? OPPORTUNISTIC_TLS,
+    ...(options.auth ? { auth: options.auth } : {}),
+  };
   const pool = connectionPool(target, {
     pool: options.pool ?? DEFAULTS.pool,
     maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
@@ -32,7 +40,7 @@ export function smtpNextHop(url: string, options: SmtpNextHopOptions = {}): Next
   };
 }
 
-function parseNextHopUrl(url: string, timeoutMs: number): NextHopTarget {
+function parseNextHopUrl(url: string, timeoutMs: number): Omit<NextHopTarget, 'tls' | 'auth'> {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   const defaultPort = parsed ? PORTS[parsed.protocol] : undefined;
   if (!parsed || defaultPort === undefined || parsed.hostname === '') {

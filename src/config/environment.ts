@@ -5,6 +5,7 @@ import { ConfigError } from './yaml-file.js';
 const SECRET_VARIABLES = {
   HALLMONITOR_DATABASE_URL: 'database',
   HALLMONITOR_QUARANTINE_KEY: 'quarantineKey',
+  HALLMONITOR_NEXT_HOP_PASSWORD: 'nextHopPassword',
 } as const;
 
 type SecretField = (typeof SECRET_VARIABLES)[keyof typeof SECRET_VARIABLES];

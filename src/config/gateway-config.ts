@@ -66,6 +66,16 @@ export const gatewayFields = {
   listen: hostPortSchema.prefault(GATEWAY_DEFAULTS.listen),
   /** The next hop for mail that may leave: Office 365's or LGfL's smart host. Absent: trial mode, mail goes to DATA/outbox. */
   nextHop: smtpUrlSchema.optional(),
+  /**
+   * The way to the next hop. Default: STARTTLS whenever offered, certificate unchecked (RFC 7435).
+   * `require` refuses to send in clear; `verify` checks the certificate, against `ca` (a PEM file) when given.
+   */
+  nextHopTls: z
+    .strictObject({ require: z.boolean().default(false), verify: z.boolean().default(false), ca: z.string().min(1).optional() })
+    .prefault({}),
+  /** SMTP AUTH at the next hop (e.g. smtp.office365.com:587), with `nextHopPassword` or `HALLMONITOR_NEXT_HOP_PASSWORD`. */
+  nextHopUser: z.string().min(1).optional(),
+  nextHopPassword: z.string().min(1).optional(),
   /** Networks allowed to relay through the gateway (the sending service's published ranges). */
   allow: z.array(cidrSchema).min(1).default([...GATEWAY_DEFAULTS.allow]),
   /** Quarantine, audit, keys, spool and the trial outbox live here. */

@@ -7,6 +7,7 @@ export interface GatewayMetrics {
   readonly scanSeconds: Histogram;
   readonly actSeconds: Histogram<'action'>;
   readonly faults: Counter<'stage'>;
+  readonly nextHopErrors: Counter<'code'>;
 }
 
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -19,6 +20,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     messages: new Counter({ name: 'hallmonitor_messages_total', help: 'Messages answered, by verdict and SMTP reply code', labelNames: ['action', 'code'], registers: [registry] }),
     scanSeconds: new Histogram({ name: 'hallmonitor_scan_seconds', help: 'Time to read, scan and decide one message', buckets: LATENCY_BUCKETS, registers: [registry] }),
     actSeconds: new Histogram({ name: 'hallmonitor_act_seconds', help: 'Time to act on a verdict (delivery to the next hop included)', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+    nextHopErrors: new Counter({ name: 'hallmonitor_next_hop_errors_total', help: 'Deliveries the next hop did not accept, by the reply given to the client', labelNames: ['code'], registers: [registry] }),
     faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
 import type { AlertRecipients } from '../config/schools-config.js';
+import { ConfigError } from '../config/yaml-file.js';
 import type { HostPort } from '../config/gateway-config.js';
 import { bullNoticeQueue, noticeSender, startNoticeWorker } from '../queue/notice-queue.js';
 import type { SchoolSources } from '../scan/load-school.js';
@@ -15,7 +16,7 @@ import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { ensureRedis } from './ensure-redis.js';
 import { loadTraceSecret } from './loop-guard.js';
 import { createMessagePipeline } from './message-pipeline.js';
-import { createGatewayMetrics } from './metrics.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { startStatusServer } from './status-server.js';
 
 /** Everything `serve` runs on: the configuration with flags applied, and the schools to load. */
@@ -43,12 +44,12 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const tenants = await loadTenants(settings.schools);
   const redis = await ensureRedis(settings.redis, data);
   if (redis.private) log.warn({ redis: redis.url }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
-  const nextHop: NextHop = settings.nextHop ? smtpNextHop(settings.nextHop) : trialOutbox(join(data, 'outbox'));
+  const metrics = createGatewayMetrics();
+  const nextHop = countingErrors(await nextHopFor(settings, data), metrics);
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
   const postmaster = settings.postmaster ?? `postmaster@${schoolDomains[0] ?? 'localhost'}`;
   const notices = bullNoticeQueue({ url: redis.url });
   const worker = startNoticeWorker({ url: redis.url }, noticeSender(nextHop, postmaster));
-  const metrics = createGatewayMetrics();
   const inbound = createInboundServer(
     {
       host: settings.listen.host,
@@ -88,6 +89,32 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       await nextHop.close();
       await redis.stop();
       log.info('hallmonitor stopped');
+    },
+  };
+}
+
+/** The school's onward relay as configured, or the trial outbox. */
+export async function nextHopFor(settings: GatewaySettings, data: string): Promise<NextHop> {
+  if (!settings.nextHop) return trialOutbox(join(data, 'outbox'));
+  const { require, verify, ca } = settings.nextHopTls;
+  if (settings.nextHopUser && !settings.nextHopPassword) {
+    throw new ConfigError('configuration', undefined, 'nextHopPassword', 'nextHopUser is set, so a password is needed (nextHopPassword or HALLMONITOR_NEXT_HOP_PASSWORD)');
+  }
+  return smtpNextHop(settings.nextHop, {
+    tls: { require, verify, ...(ca ? { ca: await readFile(ca, 'utf8') } : {}) },
+    ...(settings.nextHopUser && settings.nextHopPassword ? { auth: { user: settings.nextHopUser, pass: settings.nextHopPassword } } : {}),
+  });
+}
+
+/** Every delivery the next hop did not accept counts in /metrics, whoever asked for it (messages, notices, releases). */
+function countingErrors(nextHop: NextHop, metrics: GatewayMetrics): NextHop {
+  return {
+    description: nextHop.description,
+    close: () => nextHop.close(),
+    async deliver(message, prepend) {
+      const result = await nextHop.deliver(message, prepend);
+      if (result.reply.code !== 250) metrics.nextHopErrors.inc({ code: String(result.reply.code) });
+      return result;
     },
   };
 }

@@ -24,6 +24,10 @@ export interface NextHopBehaviour {
   readonly idleTimeoutMs?: number;
   /** Advertise neither PIPELINING nor STARTTLS, like an old relay. */
   readonly plain?: boolean;
+  /** The certificate STARTTLS presents (PEM); smtp-server's own built-in one when absent. */
+  readonly certificate?: { readonly key: string; readonly cert: string };
+  /** Require SMTP AUTH with these credentials before MAIL FROM. */
+  readonly login?: { readonly user: string; readonly pass: string };
 }
 
 export interface RunningNextHop {
@@ -43,8 +47,14 @@ export async function startNextHop(behaviour: NextHopBehaviour = {}): Promise<Ru
   let aborted = 0;
   let sessions = 0;
   const options: SMTPServerOptions = {
-    authOptional: true,
-    disabledCommands: behaviour.plain ? ['AUTH', 'STARTTLS'] : ['AUTH'],
+    authOptional: behaviour.login === undefined,
+    disabledCommands: behaviour.plain ? ['AUTH', 'STARTTLS'] : behaviour.login ? [] : ['AUTH'],
+    ...(behaviour.certificate ?? {}),
+    onAuth(auth, _session, callback) {
+      const login = behaviour.login;
+      if (login && auth.username === login.user && auth.password === login.pass) return callback(null, { user: auth.username });
+      callback(Object.assign(new Error('authentication failed'), { responseCode: 535 }));
+    },
     hidePIPELINING: behaviour.plain ?? false,
     logger: false,
     ...(behaviour.idleTimeoutMs === undefined ? {} : { socketTimeout: behaviour.idleTimeoutMs }),
