@@ -1,5 +1,6 @@
 import { runRules } from './rules-command.js';
 import { runEval } from './eval-command.js';
+import { runInit } from './init-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
 import { runSmtpPassword } from './smtp-password-command.js';
@@ -7,6 +8,7 @@ import { UsageError } from './usage-error.js';
 
 const COMMANDS: Record<string, (args: readonly string[], write: (line: string) => void) => Promise<number>> = {
   serve: runServe,
+  init: runInit,
   scan: runScan,
   rules: runRules,
   eval: runEval,

@@ -12,10 +12,8 @@ import { ConfigError, parseYamlFile } from './yaml-file.js';
  */
 export const configSchema = z.strictObject({
   ...gatewayFields,
-  /** The base rule folder for every school; the shipped `rules/` when absent. */
-  rules: z.string().min(1).optional(),
-  /** The schools on this gateway. Absent: one school whose domains come from `--domain`. */
-  schools: schoolsSchema.optional(),
+  rules: z.string().min(1).optional().describe("The base rule folder for every school. Absent: the shipped rules/."),
+  schools: schoolsSchema.optional().describe('The schools on this gateway. Absent: one school whose domains come from --domain.'),
 });
 
 export type Config = z.output<typeof configSchema>;

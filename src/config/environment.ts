@@ -2,7 +2,7 @@ import { gatewayFields } from './gateway-config.js';
 import { ConfigError } from './yaml-file.js';
 
 /** Secrets may come from the environment (a systemd credential, a container secret) rather than a file; they win over it. */
-const SECRET_VARIABLES = {
+export const SECRET_VARIABLES = {
   HALLMONITOR_DATABASE_URL: 'database',
   HALLMONITOR_QUARANTINE_KEY: 'quarantineKey',
   HALLMONITOR_NEXT_HOP_PASSWORD: 'nextHopPassword',

@@ -61,92 +61,105 @@ const addressOrDomainSchema = z
   .regex(/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a mail address or a domain')
   .transform((text) => text.toLowerCase());
 
+/**
+ * The gateway's settings. Each field's description is its documentation: `docs/configuration.md` and the file
+ * `hallmonitor init` writes are generated from them (config-reference.ts), so they cannot drift.
+ */
 export const gatewayFields = {
-  /** Where the SMTP server listens. */
-  listen: hostPortSchema.prefault(GATEWAY_DEFAULTS.listen),
-  /** The next hop for mail that may leave: Office 365's or LGfL's smart host. Absent: trial mode, mail goes to DATA/outbox. */
-  nextHop: smtpUrlSchema.optional(),
-  /**
-   * The way to the next hop. Default: STARTTLS whenever offered, certificate unchecked (RFC 7435).
-   * `require` refuses to send in clear; `verify` checks the certificate, against `ca` (a PEM file) when given.
-   */
+  listen: hostPortSchema.prefault(GATEWAY_DEFAULTS.listen).describe('Where the SMTP server listens, HOST:PORT.'),
+  nextHop: smtpUrlSchema
+    .optional()
+    .describe("The onward relay for mail that may leave (smtp://HOST:PORT or smtps://HOST:PORT). Absent: trial mode, mail that would be delivered is written to DATA/outbox."),
   nextHopTls: z
-    .strictObject({ require: z.boolean().default(false), verify: z.boolean().default(false), ca: z.string().min(1).optional() })
-    .prefault({}),
-  /** SMTP AUTH at the next hop (e.g. smtp.office365.com:587), with `nextHopPassword` or `HALLMONITOR_NEXT_HOP_PASSWORD`. */
-  nextHopUser: z.string().min(1).optional(),
-  nextHopPassword: z.string().min(1).optional(),
-  /** Networks allowed to relay through the gateway (the sending service's published ranges). */
-  allow: z.array(cidrSchema).min(1).default([...GATEWAY_DEFAULTS.allow]),
-  /** Quarantine, audit, keys, spool and the trial outbox live here. */
-  data: z.string().min(1).default(GATEWAY_DEFAULTS.data),
-  /** The web app (review, dashboard, /healthz, /metrics). */
-  web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web),
-  /** Redis for the queues; when none answers, serve starts a private redis-server under DATA. */
-  redis: z.string().regex(/^rediss?:\/\//, 'expected redis://HOST:PORT').default(GATEWAY_DEFAULTS.redis),
-  /** STARTTLS certificate and key (PEM files); absent: a self-signed pair is made under DATA/tls. `ca` checks client certificates. */
-  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1).optional() }).optional(),
-  /** Require a client certificate signed by `tls.ca` (e.g. Office 365's connector certificate chain). */
-  requireClientCertificate: z.boolean().default(false),
-  /**
-   * Optional SMTP AUTH over TLS: login name → scrypt hash from `hallmonitor smtp-password`.
-   * A client that authenticates may relay from outside `allow`.
-   */
-  smtpUsers: z.record(z.string().min(1), z.string().regex(/^scrypt\$/, 'a hash made by `hallmonitor smtp-password`')).optional(),
-  /** Refuse mail until the client has used STARTTLS. */
-  requireTls: z.boolean().default(false),
-  /** Accept the HAProxy PROXY protocol from a TCP load balancer in front. */
-  proxyProtocol: z.boolean().default(false),
-  /** The From address of notices to senders; default postmaster@ the first school's domain. */
-  postmaster: z.email().optional(),
-  /**
-   * PostgreSQL for quarantine and audit (`postgres://USER@HOST:5432/DB`), shared by several gateways;
-   * absent: SQLite in DATA/hallmonitor.sqlite. `HALLMONITOR_DATABASE_URL` overrides it.
-   */
-  database: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://USER@HOST:PORT/DATABASE').optional(),
-  /**
-   * The AES-256-GCM key quarantined mail is encrypted with at rest. Absent: DATA/keys/quarantine.key, made at first start
-   * with mode 0600. `HALLMONITOR_QUARANTINE_KEY` overrides it; keep it out of files where you can.
-   */
-  quarantineKey: aesKeySchema.optional(),
-  /** How long things are kept: quarantined bodies are destroyed after `quarantineDays`, audit entries after `auditDays`. */
+    .strictObject({
+      require: z.boolean().default(false).describe('Never send to the next hop in clear: without TLS the client is answered 451.'),
+      verify: z.boolean().default(false).describe("Check the next hop's certificate chain and name. Off: STARTTLS whenever offered, unchecked (RFC 7435)."),
+      ca: z.string().min(1).optional().describe("A PEM file of the CA that signed the next hop's certificate, instead of the system's roots."),
+    })
+    .prefault({})
+    .describe('The way to the next hop.'),
+  nextHopUser: z.string().min(1).optional().describe('SMTP AUTH login at the next hop (e.g. smtp.office365.com:587).'),
+  nextHopPassword: z.string().min(1).optional().describe('Its password; a secret, better kept in the environment.'),
+  allow: z
+    .array(cidrSchema)
+    .min(1)
+    .default([...GATEWAY_DEFAULTS.allow])
+    .describe("Networks allowed to relay through the gateway, in CIDR form: the sending service's published ranges."),
+  data: z.string().min(1).default(GATEWAY_DEFAULTS.data).describe('The data folder: quarantine database, keys, spool, trial outbox.'),
+  web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web).describe('Where the web app listens (review app, dashboard, /healthz, /metrics), HOST:PORT.'),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://HOST:PORT')
+    .default(GATEWAY_DEFAULTS.redis)
+    .describe('Redis for the queues (alerts, notices). When none answers, serve starts a private redis-server under DATA.'),
+  tls: z
+    .strictObject({
+      cert: z.string().min(1).describe('The certificate chain, a PEM file.'),
+      key: z.string().min(1).describe('Its private key, a PEM file.'),
+      ca: z.string().min(1).optional().describe('CA certificates that sign accepted client certificates, a PEM file.'),
+    })
+    .optional()
+    .describe('The STARTTLS certificate. Absent: a self-signed pair is made under DATA/tls (trial use only).'),
+  requireClientCertificate: z
+    .boolean()
+    .default(false)
+    .describe("Require a client certificate signed by tls.ca (e.g. Office 365's connector certificate chain)."),
+  smtpUsers: z
+    .record(z.string().min(1), z.string().regex(/^scrypt\$/, 'a hash made by `hallmonitor smtp-password`'))
+    .optional()
+    .describe('SMTP AUTH over TLS: login name → hash from `hallmonitor smtp-password --password-stdin`. A client that logs in may relay from outside `allow`.'),
+  requireTls: z.boolean().default(false).describe('Refuse mail until the client has used STARTTLS.'),
+  proxyProtocol: z.boolean().default(false).describe('Accept the HAProxy PROXY protocol from a TCP load balancer in front.'),
+  postmaster: z.email().optional().describe("The From address of notices and alerts. Default: postmaster@ the first school's first domain."),
+  database: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected postgres://USER@HOST:PORT/DATABASE')
+    .optional()
+    .describe('PostgreSQL for quarantine and audit, shared by several gateways (postgres://USER@HOST:5432/DB). Absent: SQLite in DATA/hallmonitor.sqlite.'),
+  quarantineKey: aesKeySchema
+    .optional()
+    .describe('The AES-256-GCM key (32 bytes, base64) quarantined mail is encrypted with at rest. Absent: DATA/keys/quarantine.key, made at first start with mode 0600; a secret, better kept in the environment.'),
   retention: z
     .strictObject({
-      quarantineDays: z.number().int().positive().default(GATEWAY_DEFAULTS.quarantineDays),
-      auditDays: z.number().int().positive().default(GATEWAY_DEFAULTS.auditDays),
+      quarantineDays: z.number().int().positive().default(GATEWAY_DEFAULTS.quarantineDays).describe('Quarantined messages are destroyed after this many days.'),
+      auditDays: z.number().int().positive().default(GATEWAY_DEFAULTS.auditDays).describe('Audit entries (metadata only) are kept this many days.'),
     })
-    .prefault({}),
-  /** The review app's address as staff reach it, for links in alerts; default http:// the `web` address. */
-  reviewUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** When the daily digest goes to the Business Manager, DPO and DSL (cron, in `timezone`). */
+    .prefault({})
+    .describe('How long things are kept.'),
+  reviewUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('The review app as staff reach it, for links in alerts. Default: http:// and the `web` address.'),
   digest: z
     .strictObject({
-      schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule),
-      timezone: z.string().min(1).default(GATEWAY_DEFAULTS.digestTimezone),
+      schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule).describe('When, as a cron pattern.'),
+      timezone: z.string().min(1).default(GATEWAY_DEFAULTS.digestTimezone).describe('In which time zone.'),
     })
-    .prefault({}),
-  /** Forced encryption (the `encrypt` verdict). */
+    .prefault({})
+    .describe('The daily digest to the Business Manager, DPO and DSL.'),
   encryption: z
     .strictObject({
-      /**
-       * The password envelope's key derivation: `argon2` (memory-hard, RFC 9580; GnuPG 2.4+, Sequoia, the envelope's page)
-       * or `iterated` (RFC 4880, for recipients whose OpenPGP tools are older, such as GnuPG 2.2).
-       */
-      envelopeKdf: z.enum(['argon2', 'iterated']).default(GATEWAY_DEFAULTS.envelopeKdf),
-      /** Passphrases agreed in advance with partners (social care, other schools), by address or by domain. */
-      passphrases: z.record(addressOrDomainSchema, z.string().min(12, 'at least 12 characters')).default({}),
-      /** The gateway's own OpenPGP private key (armored file, unprotected) to sign PGP/MIME mail; optional. */
-      signingKey: z.string().min(1).optional(),
+      envelopeKdf: z
+        .enum(['argon2', 'iterated'])
+        .default(GATEWAY_DEFAULTS.envelopeKdf)
+        .describe("The password envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2)."),
+      passphrases: z
+        .record(addressOrDomainSchema, z.string().min(12, 'at least 12 characters'))
+        .default({})
+        .describe('Passphrases agreed in advance with partners (social care, other schools), by address or domain: address or domain → passphrase.'),
+      signingKey: z.string().min(1).optional().describe("The gateway's own OpenPGP private key (armored file) to sign PGP/MIME mail."),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Forced encryption (the encrypt verdict).'),
   limits: z
     .strictObject({
-      maxMessageBytes: z.number().int().positive().default(GATEWAY_DEFAULTS.maxMessageBytes),
-      maxRecipients: z.number().int().positive().default(GATEWAY_DEFAULTS.maxRecipients),
-      maxClients: z.number().int().positive().default(GATEWAY_DEFAULTS.maxClients),
-      maxConnectionsPerIp: z.number().int().positive().default(GATEWAY_DEFAULTS.maxConnectionsPerIp),
-      socketTimeoutSeconds: z.number().positive().default(GATEWAY_DEFAULTS.socketTimeoutSeconds),
-      shutdownGraceSeconds: z.number().positive().default(GATEWAY_DEFAULTS.shutdownGraceSeconds),
+      maxMessageBytes: z.number().int().positive().default(GATEWAY_DEFAULTS.maxMessageBytes).describe('Largest message accepted; 552 as soon as it is exceeded.'),
+      maxRecipients: z.number().int().positive().default(GATEWAY_DEFAULTS.maxRecipients).describe('Most recipients per message.'),
+      maxClients: z.number().int().positive().default(GATEWAY_DEFAULTS.maxClients).describe('Most SMTP connections at once.'),
+      maxConnectionsPerIp: z.number().int().positive().default(GATEWAY_DEFAULTS.maxConnectionsPerIp).describe('Most SMTP connections at once from one address.'),
+      socketTimeoutSeconds: z.number().positive().default(GATEWAY_DEFAULTS.socketTimeoutSeconds).describe('An idle SMTP connection is closed after this long.'),
+      shutdownGraceSeconds: z.number().positive().default(GATEWAY_DEFAULTS.shutdownGraceSeconds).describe('On SIGTERM, how long transactions in flight may take to finish.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('SMTP limits.'),
 };

@@ -9,31 +9,26 @@ const emailSchema = z.email().transform((address) => address.toLowerCase());
 
 /** One school (tenant) on the gateway. Paths are relative to the configuration file. */
 export const schoolConfigSchema = z.strictObject({
-  /** A short id for logs and the review app, e.g. `st-marys`. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens'),
-  /** The school's name as it signs its mail; never reported as a person's name. */
-  name: z.string().min(1).optional(),
-  /** The school's own mail domains: its senders, and its internal recipients. */
-  domains: z.array(domainSchema).min(1),
-  /** Pupil export (CONTRACTS.md §2). */
-  roster: z.string().min(1).optional(),
-  /** Staff export, same name headers. */
-  staff: z.string().min(1).optional(),
-  /** A folder of rule files that replace (same id), extend (new id) or `disable` the base rules. */
-  rules: z.string().min(1).optional(),
-  /** Staff groups used by rules' `sender: { group }`, e.g. `dsl: [dsl@myschool.sch.uk]`. */
-  staffGroups: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(emailSchema)).default({}),
-  /** The school's own telephone numbers and postcodes, which are not personal data. */
-  phoneNumbers: z.array(z.string()).default([]),
-  postcodes: z.array(z.string()).default([]),
-  /** Who receives alerts and digests for each role the rules notify (rules' `notify`). */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens').describe('A short id for logs and the review app, e.g. st-marys.'),
+  name: z.string().min(1).optional().describe("The school's name as it signs its mail; never reported as a person's name."),
+  domains: z.array(domainSchema).min(1).describe("The school's own mail domains: its senders, and its internal recipients."),
+  roster: z.string().min(1).optional().describe('The pupil export: a SIMS/Arbor CSV or a School Data Sync student file (CONTRACTS.md §2).'),
+  staff: z.string().min(1).optional().describe('The staff export, with the same name headers.'),
+  rules: z.string().min(1).optional().describe("A folder of this school's rule files, which replace (same id), extend (new id) or disable the base rules."),
+  staffGroups: z
+    .record(z.string().regex(/^[a-z0-9-]+$/), z.array(emailSchema))
+    .default({})
+    .describe("Staff groups used by rules' `sender: { group }`, e.g. dsl: [dsl@myschool.sch.uk]."),
+  phoneNumbers: z.array(z.string()).default([]).describe("The school's own telephone numbers, which are not personal data."),
+  postcodes: z.array(z.string()).default([]).describe("The school's own postcodes, which are not personal data."),
   alerts: z
     .strictObject({
-      'business-manager': z.array(emailSchema).default([]),
-      dpo: z.array(emailSchema).default([]),
-      dsl: z.array(emailSchema).default([]),
+      'business-manager': z.array(emailSchema).default([]).describe("The School Business Manager's addresses."),
+      dpo: z.array(emailSchema).default([]).describe("The Data Protection Officer's addresses."),
+      dsl: z.array(emailSchema).default([]).describe("The Designated Safeguarding Lead's addresses."),
     })
-    .prefault({}),
+    .prefault({})
+    .describe("Who receives alerts and digests for each role the rules notify (rules' notify)."),
 });
 
 export type SchoolConfig = z.output<typeof schoolConfigSchema>;
