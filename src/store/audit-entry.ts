@@ -1,0 +1,57 @@
+import type { Finding } from '../detect/finding.js';
+import type { Action } from '../policy/verdict.js';
+
+/** Metadata of one verdict: no content, no subject, no recipients' local parts. */
+export interface VerdictAuditEntry {
+  readonly kind: 'verdict';
+  /** The gateway's id for the message (the quarantine id when it was held). */
+  readonly messageId: string;
+  readonly schoolId: string;
+  readonly action: Action;
+  /** The rules that fired, deciding ones first. */
+  readonly ruleIds: readonly string[];
+  /** Findings per category, e.g. `{ "pupil-name": 2 }`; see `countCategories`. */
+  readonly categories: Readonly<Record<string, number>>;
+  /** The envelope sender's full address: the register and the training report need the person. */
+  readonly sender: string;
+  /** Each recipient domain once. */
+  readonly recipientDomains: readonly string[];
+  readonly recipientCount: number;
+  /** Milliseconds spent scanning and acting; stored rounded to whole milliseconds. */
+  readonly timings: { readonly scanMs: number; readonly actMs: number };
+  /** The SMTP reply code the client was given. */
+  readonly replyCode: number;
+  /** Default: now. */
+  readonly at?: Date;
+}
+
+export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire'] as const;
+export type PersonAction = (typeof PERSON_ACTIONS)[number];
+
+/** What a person (kind `human`) or the gateway itself (kind `system`, e.g. retention) did. */
+export interface ActionAuditEntry {
+  readonly kind: 'human' | 'system';
+  readonly schoolId: string;
+  /** Who: the user's login for `human`, the job's name (e.g. `retention`) for `system`. */
+  readonly actor: string;
+  readonly action: PersonAction;
+  readonly messageId?: string;
+  /** Why, as the person wrote it. */
+  readonly reason?: string;
+  /** Default: now. */
+  readonly at?: Date;
+}
+
+export type AuditEntry = VerdictAuditEntry | ActionAuditEntry;
+
+/** Findings per category, the form `VerdictAuditEntry.categories` takes. */
+export function countCategories(findings: readonly Pick<Finding, 'category'>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { category } of findings) counts[category] = (counts[category] ?? 0) + 1;
+  return counts;
+}
+
+/** Each recipient domain once, lower-cased: the audit keeps domains, not addresses. */
+export function recipientDomains(recipients: readonly string[]): string[] {
+  return [...new Set(recipients.map((address) => address.slice(address.lastIndexOf('@') + 1).toLowerCase()))];
+}

@@ -1,0 +1,340 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { Action } from '../policy/verdict.js';
+import { entryHash, type ChainedEntry } from './audit-chain.js';
+import type { AuditEntry } from './audit-entry.js';
+import { classifyIncident } from './incident-classifier.js';
+import type { AuditLogTable, StoreDatabase } from './schema.js';
+
+/** Where the appended entry sits in the chain. */
+export interface AppendedEntry {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** A stored entry as the review page shows it: everything hashed, and the hashes. */
+export interface AuditRecord extends ChainedEntry {
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export type ChainVerification =
+  | { readonly ok: true; readonly entries: number; readonly headSeq: number; readonly headHash: string }
+  | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string };
+
+/** A half-open time range `[since, until)`, optionally limited to some schools. */
+export interface AuditRange {
+  readonly since: Date;
+  readonly until: Date;
+  /** Only these schools; omitted means every school (a consortium-wide view). */
+  readonly schoolIds?: readonly string[];
+}
+
+export interface DailyCounts {
+  /** Verdicts per UTC day and action. */
+  readonly verdicts: readonly { readonly day: string; readonly action: string; readonly count: number }[];
+  /** Findings per UTC day and category. */
+  readonly findings: readonly { readonly day: string; readonly category: string; readonly count: number }[];
+}
+
+const VERIFY_PAGE = 500;
+
+/**
+ * The append-only audit log. Each entry's hash covers the previous entry's hash, so altering,
+ * inserting or deleting an entry breaks every hash after it; `verify()` finds where.
+ */
+export class AuditLog {
+  constructor(private readonly db: Kysely<StoreDatabase>) {}
+
+  async append(entry: AuditEntry): Promise<AppendedEntry> {
+    return this.db.transaction().execute((trx) => this.appendWithin(trx, entry));
+  }
+
+  /**
+   * Appends inside the caller's transaction (the store's own use: a hold or decision and its audit
+   * entry commit together). A verdict that stopped the message also enters the incident register.
+   */
+  async appendWithin(trx: Transaction<StoreDatabase>, entry: AuditEntry): Promise<AppendedEntry> {
+    // The head row's lock serialises appenders, across processes too (a row lock on PostgreSQL, the
+    // write lock on SQLite), so each entry links to the one committed before it and the chain never forks.
+    const head = await trx
+      .updateTable('audit_head')
+      .set((eb) => ({ seq: eb('seq', '+', 1) }))
+      .where('id', '=', 1)
+      .returning(['seq', 'hash'])
+      .executeTakeFirstOrThrow();
+    const chained = chainedEntry(head.seq, entry);
+    const hash = entryHash(head.hash, chained);
+    await trx.insertInto('audit_log').values(auditRow(chained, head.hash, hash)).execute();
+    const categories = Object.entries(chained.categories);
+    if (categories.length > 0) {
+      await trx.insertInto('audit_categories').values(categories.map(([category, count]) => ({ seq: head.seq, category, count }))).execute();
+    }
+    if (chained.ruleIds.length > 0) {
+      await trx.insertInto('audit_rules').values(chained.ruleIds.map((rule_id, position) => ({ seq: head.seq, position, rule_id }))).execute();
+    }
+    await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
+    if (entry.kind === 'verdict') await recordIncident(trx, chained, entry.action);
+    return { seq: head.seq, hash };
+  }
+
+  /** Walks the chain from the anchor to the head, recomputing every hash. */
+  async verify(): Promise<ChainVerification> {
+    const head = await this.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    let expectedSeq = head.anchor_seq + 1;
+    let prevHash = head.anchor_hash;
+    for (;;) {
+      const rows = await this.db.selectFrom('audit_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(VERIFY_PAGE).execute();
+      if (rows.length === 0) break;
+      const details = await this.#details(rows[0]!.seq, rows.at(-1)!.seq);
+      for (const row of rows) {
+        if (row.seq !== expectedSeq) return broken(expectedSeq, `entry ${expectedSeq} is missing`);
+        if (row.prev_hash !== prevHash) return broken(row.seq, 'its previous hash does not match the entry before it');
+        if (entryHash(prevHash, fromRow(row, details)) !== row.hash) return broken(row.seq, 'its content does not match its hash');
+        prevHash = row.hash;
+        expectedSeq += 1;
+      }
+    }
+    if (head.seq !== expectedSeq - 1) return broken(expectedSeq, `the chain ends at ${expectedSeq - 1} but its head is ${head.seq}`);
+    if (head.hash !== prevHash) return broken(head.seq, 'the head hash does not match the last entry');
+    return { ok: true, entries: head.seq - head.anchor_seq, headSeq: head.seq, headHash: head.hash };
+  }
+
+  /**
+   * Deletes the entries written before `before` (a prefix of the chain) and records the last deleted
+   * entry's seq and hash as the anchor that `verify()` starts from. Returns how many were deleted.
+   */
+  async prune(before: Date): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      // Locks the head first, as appends do, so no append links to an entry while it is being deleted.
+      await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+      const last = await trx
+        .selectFrom('audit_log')
+        .select(['seq', 'hash'])
+        .where('at', '<', before.toISOString())
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!last) return 0;
+      await trx.deleteFrom('audit_categories').where('seq', '<=', last.seq).execute();
+      await trx.deleteFrom('audit_rules').where('seq', '<=', last.seq).execute();
+      const deleted = await trx.deleteFrom('audit_log').where('seq', '<=', last.seq).executeTakeFirst();
+      await trx.updateTable('audit_head').set({ anchor_seq: last.seq, anchor_hash: last.hash }).where('id', '=', 1).execute();
+      return Number(deleted.numDeletedRows);
+    });
+  }
+
+  /** The entries about one message, oldest first: what the review page shows as its history. */
+  async forMessage(messageId: string): Promise<AuditRecord[]> {
+    const rows = await this.db.selectFrom('audit_log').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
+    if (rows.length === 0) return [];
+    const details = await this.#details(rows[0]!.seq, rows.at(-1)!.seq, rows.map((row) => row.seq));
+    return rows.map((row) => ({ ...fromRow(row, details), prevHash: row.prev_hash, hash: row.hash }));
+  }
+
+  async countsByDay(range: AuditRange): Promise<DailyCounts> {
+    const day = sql<string>`substr(audit_log.at, 1, 10)`;
+    const verdicts = await this.db
+      .selectFrom('audit_log')
+      .select([day.as('day'), 'action', (eb) => eb.fn.countAll<string | number>().as('count')])
+      .where((eb) => verdictsIn(eb, range))
+      .groupBy([day, 'action'])
+      .orderBy(day)
+      .orderBy('action')
+      .execute();
+    const findings = await this.db
+      .selectFrom('audit_log')
+      .innerJoin('audit_categories', 'audit_categories.seq', 'audit_log.seq')
+      .select([day.as('day'), 'audit_categories.category', (eb) => eb.fn.sum<string | number>('audit_categories.count').as('count')])
+      .where((eb) => verdictsIn(eb, range))
+      .groupBy([day, 'audit_categories.category'])
+      .orderBy(day)
+      .orderBy('audit_categories.category')
+      .execute();
+    return {
+      verdicts: verdicts.map((row) => ({ day: row.day, action: row.action, count: Number(row.count) })),
+      findings: findings.map((row) => ({ day: row.day, category: row.category, count: Number(row.count) })),
+    };
+  }
+
+  /** Senders whose mail was stopped (quarantined or returned) most often: who may need training. */
+  async topSenders(range: AuditRange, limit = 10): Promise<{ sender: string; stopped: number }[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .select(['sender', (eb) => eb.fn.countAll<string | number>().as('stopped')])
+      .where((eb) => eb.and([verdictsIn(eb, range), eb('action', 'in', ['quarantine', 'return'])]))
+      .groupBy('sender')
+      .orderBy('stopped', 'desc')
+      .orderBy('sender')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ sender: row.sender ?? '', stopped: Number(row.stopped) }));
+  }
+
+  /** Rules by how many verdicts they fired in. */
+  async topRules(range: AuditRange, limit = 10): Promise<{ ruleId: string; fired: number }[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .innerJoin('audit_rules', 'audit_rules.seq', 'audit_log.seq')
+      .select(['audit_rules.rule_id', (eb) => eb.fn.countAll<string | number>().as('fired')])
+      .where((eb) => verdictsIn(eb, range))
+      .groupBy('audit_rules.rule_id')
+      .orderBy('fired', 'desc')
+      .orderBy('audit_rules.rule_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ruleId: row.rule_id, fired: Number(row.fired) }));
+  }
+
+  /** The categories and rule ids of the entries from `firstSeq` to `lastSeq`, or only of `seqs` among them. */
+  async #details(firstSeq: number, lastSeq: number, seqs?: readonly number[]): Promise<EntryDetails> {
+    const [categories, rules] = await Promise.all([
+      this.db
+        .selectFrom('audit_categories')
+        .selectAll()
+        .where('seq', '>=', firstSeq)
+        .where('seq', '<=', lastSeq)
+        .$if(seqs !== undefined, (query) => query.where('seq', 'in', [...seqs!]))
+        .execute(),
+      this.db
+        .selectFrom('audit_rules')
+        .selectAll()
+        .where('seq', '>=', firstSeq)
+        .where('seq', '<=', lastSeq)
+        .$if(seqs !== undefined, (query) => query.where('seq', 'in', [...seqs!]))
+        .orderBy('seq')
+        .orderBy('position')
+        .execute(),
+    ]);
+    const details: EntryDetails = new Map();
+    const of = (seq: number) => details.get(seq) ?? details.set(seq, { categories: {}, ruleIds: [] }).get(seq)!;
+    for (const row of categories) of(row.seq).categories[row.category] = row.count;
+    for (const row of rules) of(row.seq).ruleIds.push(row.rule_id);
+    return details;
+  }
+}
+
+type EntryDetails = Map<number, { categories: Record<string, number>; ruleIds: string[] }>;
+
+function broken(brokenAtSeq: number, reason: string): ChainVerification {
+  return { ok: false, brokenAtSeq, reason };
+}
+
+function verdictsIn(eb: ExpressionBuilder<StoreDatabase, 'audit_log'>, range: AuditRange) {
+  const conditions: Expression<SqlBool>[] = [
+    eb('audit_log.kind', '=', 'verdict'),
+    eb('audit_log.at', '>=', range.since.toISOString()),
+    eb('audit_log.at', '<', range.until.toISOString()),
+  ];
+  if (range.schoolIds) {
+    conditions.push(range.schoolIds.length > 0 ? eb('audit_log.school_id', 'in', [...range.schoolIds]) : sql<SqlBool>`1 = 0`);
+  }
+  return eb.and(conditions);
+}
+
+function chainedEntry(seq: number, entry: AuditEntry): ChainedEntry {
+  const at = (entry.at ?? new Date()).toISOString();
+  if (entry.kind === 'verdict') {
+    return {
+      seq,
+      at,
+      schoolId: entry.schoolId,
+      kind: entry.kind,
+      action: entry.action,
+      messageId: entry.messageId,
+      actor: null,
+      reason: null,
+      sender: entry.sender,
+      recipientDomains: [...entry.recipientDomains],
+      recipientCount: entry.recipientCount,
+      scanMs: Math.round(entry.timings.scanMs),
+      actMs: Math.round(entry.timings.actMs),
+      replyCode: entry.replyCode,
+      ruleIds: [...entry.ruleIds],
+      categories: { ...entry.categories },
+    };
+  }
+  return {
+    seq,
+    at,
+    schoolId: entry.schoolId,
+    kind: entry.kind,
+    action: entry.action,
+    messageId: entry.messageId ?? null,
+    actor: entry.actor,
+    reason: entry.reason ?? null,
+    sender: null,
+    recipientDomains: null,
+    recipientCount: null,
+    scanMs: null,
+    actMs: null,
+    replyCode: null,
+    ruleIds: [],
+    categories: {},
+  };
+}
+
+function auditRow(entry: ChainedEntry, prevHash: string, hash: string): AuditLogTable {
+  return {
+    seq: entry.seq,
+    at: entry.at,
+    school_id: entry.schoolId,
+    kind: entry.kind,
+    action: entry.action,
+    message_id: entry.messageId,
+    actor: entry.actor,
+    reason: entry.reason,
+    sender: entry.sender,
+    recipient_domains: entry.recipientDomains ? JSON.stringify(entry.recipientDomains) : null,
+    recipient_count: entry.recipientCount,
+    scan_ms: entry.scanMs,
+    act_ms: entry.actMs,
+    reply_code: entry.replyCode,
+    prev_hash: prevHash,
+    hash,
+  };
+}
+
+function fromRow(row: AuditLogTable, details: EntryDetails): ChainedEntry {
+  const detail = details.get(row.seq);
+  return {
+    seq: row.seq,
+    at: row.at,
+    schoolId: row.school_id,
+    kind: row.kind,
+    action: row.action,
+    messageId: row.message_id,
+    actor: row.actor,
+    reason: row.reason,
+    sender: row.sender,
+    recipientDomains: row.recipient_domains === null ? null : (JSON.parse(row.recipient_domains) as string[]),
+    recipientCount: row.recipient_count,
+    scanMs: row.scan_ms,
+    actMs: row.act_ms,
+    replyCode: row.reply_code,
+    ruleIds: detail?.ruleIds ?? [],
+    categories: detail?.categories ?? {},
+  };
+}
+
+async function recordIncident(trx: Transaction<StoreDatabase>, entry: ChainedEntry, action: Action): Promise<void> {
+  const incident = classifyIncident(action, Object.keys(entry.categories));
+  if (!incident) return;
+  await trx
+    .insertInto('incidents')
+    .values({
+      seq: entry.seq,
+      at: entry.at,
+      school_id: entry.schoolId,
+      message_id: entry.messageId ?? '',
+      action,
+      primary_type: incident.types[0]!,
+      types: JSON.stringify(incident.types),
+      data_protection: incident.dataProtection ? 1 : 0,
+      categories: JSON.stringify(entry.categories),
+      rule_ids: JSON.stringify(entry.ruleIds),
+      sender: entry.sender ?? '',
+      recipient_domains: JSON.stringify(entry.recipientDomains ?? []),
+      recipient_count: entry.recipientCount ?? 0,
+    })
+    .execute();
+}

@@ -1,0 +1,129 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { GENESIS_HASH } from './audit-chain.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/**
+ * Migrations live in code rather than files so that the compiled `dist/` carries them. Append new
+ * ones with the next number; never edit one that has shipped.
+ */
+export function storeMigrations(engine: Engine): MigrationProvider {
+  const binary = engine === 'postgres' ? sql`bytea` : sql`blob`;
+  const migrations: Record<string, Migration> = {
+    '0001-initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('store_meta')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('quarantine')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('mail_from', 'text', (c) => c.notNull())
+          .addColumn('rcpt', 'text', (c) => c.notNull())
+          .addColumn('categories', 'text', (c) => c.notNull())
+          .addColumn('rule_ids', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('size_bytes', 'integer', (c) => c.notNull())
+          .addColumn('decided_at', 'text')
+          .addColumn('decided_by', 'text')
+          .addColumn('body_destroyed_at', 'text')
+          .execute();
+        await db.schema.createIndex('quarantine_school_received').on('quarantine').columns(['school_id', 'received_at']).execute();
+        await db.schema.createIndex('quarantine_status_received').on('quarantine').columns(['status', 'received_at']).execute();
+
+        await db.schema
+          .createTable('quarantine_bodies')
+          .addColumn('id', 'text', (c) => c.primaryKey().references('quarantine.id').onDelete('cascade'))
+          .addColumn('raw', binary, (c) => c.notNull())
+          .addColumn('subject', binary, (c) => c.notNull())
+          .addColumn('findings', binary, (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('quarantine_tags')
+          .addColumn('message_id', 'text', (c) => c.notNull().references('quarantine.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('quarantine_tags_pk', ['message_id', 'kind', 'value'])
+          .execute();
+        await db.schema.createIndex('quarantine_tags_value').on('quarantine_tags').columns(['kind', 'value']).execute();
+
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('seq', 'integer', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text')
+          .addColumn('actor', 'text')
+          .addColumn('reason', 'text')
+          .addColumn('sender', 'text')
+          .addColumn('recipient_domains', 'text')
+          .addColumn('recipient_count', 'integer')
+          .addColumn('scan_ms', 'integer')
+          .addColumn('act_ms', 'integer')
+          .addColumn('reply_code', 'integer')
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at']).execute();
+        await db.schema.createIndex('audit_log_message').on('audit_log').columns(['message_id']).execute();
+
+        await db.schema
+          .createTable('audit_categories')
+          .addColumn('seq', 'integer', (c) => c.notNull().references('audit_log.seq').onDelete('cascade'))
+          .addColumn('category', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('audit_categories_pk', ['seq', 'category'])
+          .execute();
+
+        await db.schema
+          .createTable('audit_rules')
+          .addColumn('seq', 'integer', (c) => c.notNull().references('audit_log.seq').onDelete('cascade'))
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('rule_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('audit_rules_pk', ['seq', 'position'])
+          .execute();
+
+        await db.schema
+          .createTable('audit_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('anchor_seq', 'integer', (c) => c.notNull())
+          .addColumn('anchor_hash', 'text', (c) => c.notNull())
+          .execute();
+        await db
+          .withTables<{ audit_head: { id: number; seq: number; hash: string; anchor_seq: number; anchor_hash: string } }>()
+          .insertInto('audit_head')
+          .values({ id: 1, seq: 0, hash: GENESIS_HASH, anchor_seq: 0, anchor_hash: GENESIS_HASH })
+          .execute();
+
+        await db.schema
+          .createTable('incidents')
+          .addColumn('seq', 'integer', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('primary_type', 'text', (c) => c.notNull())
+          .addColumn('types', 'text', (c) => c.notNull())
+          .addColumn('data_protection', 'integer', (c) => c.notNull())
+          .addColumn('categories', 'text', (c) => c.notNull())
+          .addColumn('rule_ids', 'text', (c) => c.notNull())
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('recipient_domains', 'text', (c) => c.notNull())
+          .addColumn('recipient_count', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('incidents_school_at').on('incidents').columns(['school_id', 'at']).execute();
+      },
+    },
+  };
+  return { getMigrations: async () => migrations };
+}

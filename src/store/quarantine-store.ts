@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { Finding } from '../detect/finding.js';
+import type { Envelope } from '../message/envelope.js';
+import type { AuditLog } from './audit-log.js';
+import type { VerdictAuditEntry } from './audit-entry.js';
+import type { BodyCipher } from './body-cipher.js';
+import { StoreError } from './errors.js';
+import type { QuarantineTable, StoreDatabase } from './schema.js';
+
+export const QUARANTINE_STATUSES = ['held', 'released', 'rejected', 'expired'] as const;
+export type QuarantineStatus = (typeof QUARANTINE_STATUSES)[number];
+
+/** What the gateway holds: the original bytes and what the scan found. */
+export interface QuarantineRecord {
+  /**
+   * The caller's id for the message (e.g. the spool id). Holding the same id again keeps the one
+   * record, so a retried hold cannot duplicate it. Default: a random UUID.
+   */
+  readonly id?: string;
+  readonly schoolId: string;
+  /** Default: now. */
+  readonly receivedAt?: Date;
+  readonly envelope: Envelope;
+  /** Sealed: a subject often names a pupil. */
+  readonly subject: string;
+  /** The message exactly as received; sealed. */
+  readonly raw: Buffer;
+  readonly ruleIds: readonly string[];
+  /** Sealed whole, matched text included; only their categories stay in clear. */
+  readonly findings: readonly Finding[];
+}
+
+export interface HoldResult {
+  readonly id: string;
+  /** False when a record with this id already existed (nothing was written). */
+  readonly created: boolean;
+}
+
+/** What lists show: nothing sealed. */
+export interface QuarantineSummary {
+  readonly id: string;
+  readonly schoolId: string;
+  readonly receivedAt: Date;
+  readonly from: string;
+  readonly rcpt: readonly string[];
+  readonly categories: readonly string[];
+  readonly ruleIds: readonly string[];
+  readonly status: QuarantineStatus;
+  readonly sizeBytes: number;
+  readonly decidedAt?: Date;
+  readonly decidedBy?: string;
+  /** True once retention destroyed the body: the metadata remains, the message is gone. */
+  readonly bodyDestroyed: boolean;
+}
+
+export interface QuarantinedMessage extends QuarantineSummary {
+  readonly raw: Buffer;
+  readonly subject: string;
+  readonly findings: readonly Finding[];
+}
+
+export interface QuarantineFilter {
+  /** Only these schools (a DPO's scope); omitted means every school. */
+  readonly schoolIds?: readonly string[];
+  readonly status?: QuarantineStatus;
+  /** A finding category, e.g. `pupil-name`. */
+  readonly category?: string;
+  readonly ruleId?: string;
+  /** The envelope sender, exactly (lower-cased). */
+  readonly sender?: string;
+  /** Received at or after. */
+  readonly since?: Date;
+  /** Received before. */
+  readonly until?: Date;
+  /** Default 100, newest first. */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface Decision {
+  readonly status: 'released' | 'rejected';
+  /** Who decided: the user's login. */
+  readonly actor: string;
+  readonly reason?: string;
+  /** Default: now. */
+  readonly at?: Date;
+}
+
+export interface DecideResult {
+  /** True only for the one decision that moved the record from `held`; a concurrent or later one loses. */
+  readonly won: boolean;
+  /** The status after the call; undefined when there is no such record. */
+  readonly status: QuarantineStatus | undefined;
+}
+
+const DEFAULT_LIMIT = 100;
+const MAX_ID = 200;
+const EXPIRE_BATCH = 200;
+
+/** Quarantined messages: metadata in clear for filtering, the message, subject and findings sealed. */
+export class QuarantineStore {
+  constructor(
+    private readonly db: Kysely<StoreDatabase>,
+    private readonly cipher: BodyCipher,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /**
+   * Writes the record and its sealed body in one transaction and resolves only after the commit (with
+   * SQLite's `synchronous=FULL` and PostgreSQL's default `synchronous_commit`, on disk): the moment to
+   * answer 250. With `verdict`, its audit entry (and incident) commit in the same transaction; its
+   * `messageId` and `schoolId` are taken from the record.
+   */
+  async hold(record: QuarantineRecord, verdict?: VerdictAuditEntry): Promise<HoldResult> {
+    const id = record.id ?? randomUUID();
+    if (id.length === 0 || id.length > MAX_ID) throw new StoreError('invalid-record', `a quarantine id must be 1 to ${MAX_ID} characters`);
+    const categories = [...new Set(record.findings.map((finding) => finding.category))];
+    const sealed = {
+      id,
+      raw: this.cipher.seal(record.raw, sealedField(id, 'raw')),
+      subject: this.cipher.seal(Buffer.from(record.subject, 'utf8'), sealedField(id, 'subject')),
+      findings: this.cipher.seal(Buffer.from(JSON.stringify(record.findings), 'utf8'), sealedField(id, 'findings')),
+    };
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('quarantine')
+        .values({
+          id,
+          school_id: record.schoolId,
+          received_at: (record.receivedAt ?? new Date()).toISOString(),
+          mail_from: record.envelope.mailFrom,
+          rcpt: JSON.stringify(record.envelope.rcptTo),
+          categories: JSON.stringify(categories),
+          rule_ids: JSON.stringify(record.ruleIds),
+          status: 'held',
+          size_bytes: record.raw.length,
+          decided_at: null,
+          decided_by: null,
+          body_destroyed_at: null,
+        })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { id, created: false };
+      await trx.insertInto('quarantine_bodies').values(sealed).execute();
+      const tags = [
+        ...categories.map((value) => ({ message_id: id, kind: 'category' as const, value })),
+        ...[...new Set(record.ruleIds)].map((value) => ({ message_id: id, kind: 'rule' as const, value })),
+      ];
+      if (tags.length > 0) await trx.insertInto('quarantine_tags').values(tags).execute();
+      if (verdict) await this.audit.appendWithin(trx, { ...verdict, messageId: id, schoolId: record.schoolId });
+      return { id, created: true };
+    });
+  }
+
+  /** Newest first, `limit` (default 100) from `offset`. */
+  async list(filter: QuarantineFilter = {}): Promise<QuarantineSummary[]> {
+    const rows = await this.#matching(filter)
+      .selectAll()
+      .orderBy('received_at', 'desc')
+      .orderBy('id')
+      .limit(filter.limit ?? DEFAULT_LIMIT)
+      .offset(filter.offset ?? 0)
+      .execute();
+    return rows.map(summaryOf);
+  }
+
+  /** How many records match, ignoring `limit` and `offset`: for paging. */
+  async count(filter: QuarantineFilter = {}): Promise<number> {
+    const row = await this.#matching(filter)
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** The record with its message, subject and findings unsealed; `not-found` once retention destroyed the body. */
+  async open(id: string): Promise<QuarantinedMessage> {
+    const row = await this.db
+      .selectFrom('quarantine')
+      .leftJoin('quarantine_bodies', 'quarantine_bodies.id', 'quarantine.id')
+      .selectAll('quarantine')
+      .select(['quarantine_bodies.raw', 'quarantine_bodies.subject', 'quarantine_bodies.findings'])
+      .where('quarantine.id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new StoreError('not-found', 'no quarantined message has that id');
+    if (!row.raw || !row.subject || !row.findings) throw new StoreError('not-found', 'that quarantined message was destroyed by retention');
+    return {
+      ...summaryOf(row),
+      raw: this.cipher.open(row.raw, sealedField(id, 'raw')),
+      subject: this.cipher.open(row.subject, sealedField(id, 'subject')).toString('utf8'),
+      findings: JSON.parse(this.cipher.open(row.findings, sealedField(id, 'findings')).toString('utf8')) as Finding[],
+    };
+  }
+
+  /**
+   * Moves a `held` record to `released` or `rejected` with a conditional UPDATE, so of two DPOs
+   * deciding at once exactly one wins; the winner's audit entry commits with the change.
+   */
+  async decide(id: string, decision: Decision): Promise<DecideResult> {
+    const at = decision.at ?? new Date();
+    return this.db.transaction().execute(async (trx) => {
+      const won = await trx
+        .updateTable('quarantine')
+        .set({ status: decision.status, decided_at: at.toISOString(), decided_by: decision.actor })
+        .where('id', '=', id)
+        .where('status', '=', 'held')
+        .returning(['school_id'])
+        .executeTakeFirst();
+      if (!won) {
+        const current = await trx.selectFrom('quarantine').select('status').where('id', '=', id).executeTakeFirst();
+        return { won: false, status: current?.status as QuarantineStatus | undefined };
+      }
+      await this.audit.appendWithin(trx, {
+        kind: 'human',
+        schoolId: won.school_id,
+        actor: decision.actor,
+        action: decision.status === 'released' ? 'release' : 'reject',
+        messageId: id,
+        reason: decision.reason,
+        at,
+      });
+      return { won: true, status: decision.status };
+    });
+  }
+
+  /**
+   * Destroys the bodies of records received before `before`: the ciphertext rows are deleted, not
+   * marked. A record still `held` becomes `expired` (with a `system` audit entry); a decided one keeps
+   * its decision. Returns how many bodies were destroyed.
+   */
+  async expire(before: Date, now: Date = new Date()): Promise<number> {
+    let destroyed = 0;
+    for (;;) {
+      const batch = await this.db.transaction().execute(async (trx) => {
+        // Claiming the batch is the transaction's first statement and a write, so SQLite takes its
+        // write lock up front (waiting for another process) instead of failing on a stale read.
+        const claimed = await trx
+          .updateTable('quarantine')
+          .set({ body_destroyed_at: now.toISOString() })
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('quarantine as candidate')
+              .select('candidate.id')
+              .where('candidate.received_at', '<', before.toISOString())
+              .where('candidate.body_destroyed_at', 'is', null)
+              .orderBy('candidate.received_at')
+              .limit(EXPIRE_BATCH),
+          )
+          .returning('id')
+          .execute();
+        if (claimed.length > 0) await this.#destroyBodies(trx, claimed.map((row) => row.id), now);
+        return claimed.length;
+      });
+      destroyed += batch;
+      if (batch < EXPIRE_BATCH) return destroyed;
+    }
+  }
+
+  /** Deletes whole records (the envelope addresses are personal data too) received before `before`. */
+  async purge(before: Date): Promise<number> {
+    const result = await this.db.deleteFrom('quarantine').where('received_at', '<', before.toISOString()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  #matching(filter: QuarantineFilter) {
+    let query = this.db.selectFrom('quarantine');
+    // An empty scope sees nothing, never everything.
+    if (filter.schoolIds) query = filter.schoolIds.length > 0 ? query.where('school_id', 'in', [...filter.schoolIds]) : query.where(sql<SqlBool>`1 = 0`);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.sender) query = query.where('mail_from', '=', filter.sender.toLowerCase());
+    if (filter.since) query = query.where('received_at', '>=', filter.since.toISOString());
+    if (filter.until) query = query.where('received_at', '<', filter.until.toISOString());
+    for (const [kind, value] of [['category', filter.category], ['rule', filter.ruleId]] as const) {
+      if (value === undefined) continue;
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('quarantine_tags')
+            .select('quarantine_tags.message_id')
+            .whereRef('quarantine_tags.message_id', '=', 'quarantine.id')
+            .where('quarantine_tags.kind', '=', kind)
+            .where('quarantine_tags.value', '=', value),
+        ),
+      );
+    }
+    return query;
+  }
+
+  async #destroyBodies(trx: Transaction<StoreDatabase>, ids: readonly string[], now: Date): Promise<void> {
+    await trx.deleteFrom('quarantine_bodies').where('id', 'in', ids).execute();
+    // Conditional, like decide(): a decision that committed first keeps its status.
+    const expired = await trx
+      .updateTable('quarantine')
+      .set({ status: 'expired' })
+      .where('id', 'in', ids)
+      .where('status', '=', 'held')
+      .returning(['id', 'school_id'])
+      .execute();
+    for (const row of expired) {
+      await this.audit.appendWithin(trx, { kind: 'system', schoolId: row.school_id, actor: 'retention', action: 'expire', messageId: row.id, at: now });
+    }
+  }
+}
+
+/** Binds a sealed value to its record and field: a ciphertext moved elsewhere does not open. */
+function sealedField(id: string, field: 'raw' | 'subject' | 'findings'): string {
+  return `quarantine\u0000${id}\u0000${field}`;
+}
+
+function summaryOf(row: QuarantineTable): QuarantineSummary {
+  return {
+    id: row.id,
+    schoolId: row.school_id,
+    receivedAt: new Date(row.received_at),
+    from: row.mail_from,
+    rcpt: JSON.parse(row.rcpt) as string[],
+    categories: JSON.parse(row.categories) as string[],
+    ruleIds: JSON.parse(row.rule_ids) as string[],
+    status: row.status as QuarantineStatus,
+    sizeBytes: Number(row.size_bytes),
+    ...(row.decided_at ? { decidedAt: new Date(row.decided_at) } : {}),
+    ...(row.decided_by ? { decidedBy: row.decided_by } : {}),
+    bodyDestroyed: row.body_destroyed_at !== null,
+  };
+}

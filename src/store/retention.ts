@@ -1,0 +1,36 @@
+import type { Store } from './store.js';
+
+export interface RetentionPolicy {
+  /** Days a quarantined message body is kept before it is destroyed (default 30). */
+  readonly quarantineDays?: number;
+  /** Days audit entries, incidents and quarantine metadata (envelope addresses) are kept (default 365). */
+  readonly auditDays?: number;
+}
+
+export interface RetentionResult {
+  readonly bodiesDestroyed: number;
+  readonly quarantineRecordsDeleted: number;
+  readonly auditEntriesPruned: number;
+  readonly incidentsDeleted: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** One pass of the retention job; safe to run repeatedly and from several processes. */
+export async function enforceRetention(store: Store, now: Date, policy: RetentionPolicy = {}): Promise<RetentionResult> {
+  const quarantineDays = policy.quarantineDays ?? 30;
+  const auditDays = policy.auditDays ?? 365;
+  for (const [name, days] of [['quarantineDays', quarantineDays], ['auditDays', auditDays]] as const) {
+    if (!Number.isFinite(days) || days <= 0) throw new RangeError(`retention ${name} must be a positive number of days`);
+  }
+  const bodyCutoff = new Date(now.getTime() - quarantineDays * DAY_MS);
+  const metadataCutoff = new Date(now.getTime() - auditDays * DAY_MS);
+  // Bodies first: their expiry writes audit entries, which must exist before the audit is pruned.
+  const bodiesDestroyed = await store.quarantine.expire(bodyCutoff, now);
+  return {
+    bodiesDestroyed,
+    quarantineRecordsDeleted: await store.quarantine.purge(metadataCutoff),
+    auditEntriesPruned: await store.audit.prune(metadataCutoff),
+    incidentsDeleted: await store.incidents.prune(metadataCutoff),
+  };
+}

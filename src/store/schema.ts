@@ -1,0 +1,119 @@
+/**
+ * The tables as Kysely sees them, identical on SQLite and PostgreSQL. Times are ISO 8601 UTC text
+ * (`2026-11-23T22:04:05.123Z`): they sort as text and `substr(at, 1, 10)` is the day on both engines.
+ * Lists shown to people are JSON text; lists that queries filter or group on are child tables.
+ */
+export interface StoreDatabase {
+  store_meta: StoreMetaTable;
+  quarantine: QuarantineTable;
+  quarantine_bodies: QuarantineBodyTable;
+  quarantine_tags: QuarantineTagTable;
+  audit_log: AuditLogTable;
+  audit_categories: AuditCategoryTable;
+  audit_rules: AuditRuleTable;
+  audit_head: AuditHeadTable;
+  incidents: IncidentTable;
+}
+
+export interface StoreMetaTable {
+  name: string;
+  value: string;
+}
+
+/** One held message's metadata, in clear so the DPO can filter it. */
+export interface QuarantineTable {
+  id: string;
+  school_id: string;
+  received_at: string;
+  mail_from: string;
+  /** JSON array of the envelope recipients. */
+  rcpt: string;
+  /** JSON array of the finding categories, each once. */
+  categories: string;
+  /** JSON array of the rule ids that fired. */
+  rule_ids: string;
+  status: string;
+  size_bytes: number;
+  decided_at: string | null;
+  decided_by: string | null;
+  /** When retention destroyed the body; the row itself goes when the audit period ends. */
+  body_destroyed_at: string | null;
+}
+
+/** The sealed parts, in their own table so that retention deletes the ciphertext rather than marking it. */
+export interface QuarantineBodyTable {
+  id: string;
+  raw: Buffer;
+  subject: Buffer;
+  findings: Buffer;
+}
+
+export interface QuarantineTagTable {
+  message_id: string;
+  kind: 'category' | 'rule';
+  value: string;
+}
+
+/** One hash-chained audit entry. Columns a kind does not use are null. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  school_id: string;
+  kind: string;
+  action: string;
+  message_id: string | null;
+  actor: string | null;
+  reason: string | null;
+  sender: string | null;
+  /** JSON array. */
+  recipient_domains: string | null;
+  recipient_count: number | null;
+  scan_ms: number | null;
+  act_ms: number | null;
+  reply_code: number | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditCategoryTable {
+  seq: number;
+  category: string;
+  count: number;
+}
+
+export interface AuditRuleTable {
+  seq: number;
+  position: number;
+  rule_id: string;
+}
+
+/**
+ * One row (id 1): the chain's last seq and hash, locked by every append so the chain never forks,
+ * and the anchor left by pruning (the seq and hash of the last entry deleted).
+ */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  anchor_seq: number;
+  anchor_hash: string;
+}
+
+export interface IncidentTable {
+  /** The seq of the verdict's audit entry. */
+  seq: number;
+  at: string;
+  school_id: string;
+  message_id: string;
+  action: string;
+  primary_type: string;
+  /** JSON array of every incident type that applies, the primary one first. */
+  types: string;
+  /** 1 when the incident concerns personal data (a near miss the DPO must weigh), 0 for conduct only. */
+  data_protection: number;
+  categories: string;
+  rule_ids: string;
+  sender: string;
+  recipient_domains: string;
+  recipient_count: number;
+}

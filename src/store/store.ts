@@ -1,0 +1,14 @@
+import type { AuditLog } from './audit-log.js';
+import type { IncidentRegister } from './incident-register.js';
+import type { Engine } from './migrations.js';
+import type { QuarantineStore } from './quarantine-store.js';
+
+/** The gateway's records: one object per process, shared by the SMTP pipeline, the web app and the jobs. */
+export interface Store {
+  readonly engine: Engine;
+  readonly quarantine: QuarantineStore;
+  readonly audit: AuditLog;
+  readonly incidents: IncidentRegister;
+  /** Closes the database (the SQLite file or the PostgreSQL pool); waits for queries in flight. */
+  close(): Promise<void>;
+}
