@@ -1,6 +1,8 @@
 import { runRules } from './rules-command.js';
 import { runEval } from './eval-command.js';
 import { runInit } from './init-command.js';
+import { runQuarantine } from './quarantine-command.js';
+import { runAudit } from './audit-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
 import { runSmtpPassword } from './smtp-password-command.js';
@@ -9,6 +11,8 @@ import { UsageError } from './usage-error.js';
 const COMMANDS: Record<string, (args: readonly string[], write: (line: string) => void) => Promise<number>> = {
   serve: runServe,
   init: runInit,
+  quarantine: runQuarantine,
+  audit: runAudit,
   scan: runScan,
   rules: runRules,
   eval: runEval,

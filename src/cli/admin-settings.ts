@@ -1,0 +1,15 @@
+import { configSchema, loadConfigFile, type Config } from '../config/config.js';
+import { secretsFromEnvironment } from '../config/environment.js';
+
+/** The options every administration command takes (CONTRACTS.md §4). */
+export const ADMIN_OPTIONS = {
+  config: { type: 'string' },
+  data: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** The configuration as `serve` would read it: the file or the embedded defaults, `--data` over it, secrets from the environment. */
+export async function adminSettings(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
+  const config = values.config ? await loadConfigFile(values.config) : configSchema.parse({});
+  return { ...config, ...(values.data ? { data: values.data } : {}), ...secretsFromEnvironment(process.env) };
+}

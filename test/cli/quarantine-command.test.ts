@@ -1,0 +1,72 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openConfiguredStore } from '../../src/store/configured-store.js';
+import { inventedRecord, verdictEntry } from '../store/support/invented-records.js';
+import { runCli } from './run-cli.js';
+
+async function dataWithOneHeld(): Promise<string> {
+  const data = await mkdtemp(join(tmpdir(), 'hm-quarantine-cli-'));
+  const store = await openConfiguredStore({ data });
+  try {
+    await store.quarantine.hold({ ...inventedRecord(), id: 'held-1' }, verdictEntry({ messageId: 'held-1' }));
+  } finally {
+    await store.close();
+  }
+  return data;
+}
+
+describe('hallmonitor quarantine list', () => {
+  it('prints one JSON object per held message in the shape CONTRACTS.md §4 gives, and no content', async () => {
+    const data = await dataWithOneHeld();
+    const run = runCli(['quarantine', 'list', '--json', '--data', data]);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      {
+        id: 'held-1',
+        receivedAt: '2026-11-20T10:00:00.000Z',
+        from: 'teacher.one@stmarys-example.sch.uk',
+        rcpt: ['parent@example.org', 'other@example.net'],
+        categories: ['pupil-name', 'sensitive/health'],
+        status: 'held',
+      },
+    ]);
+    expect(run.stdout).not.toContain('Quillfeather');
+  });
+
+  it('filters by status and refuses an unknown one with exit 2', async () => {
+    const data = await dataWithOneHeld();
+    expect(runCli(['quarantine', 'list', '--status', 'released', '--data', data]).stdout.trim()).toBe('nothing in quarantine');
+    const bad = runCli(['quarantine', 'list', '--status', 'lost', '--data', data]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--status must be one of held, released, rejected, expired/);
+  });
+});
+
+describe('hallmonitor audit', () => {
+  it('verify says the chain is intact, and exits 1 naming the entry once a row is altered behind its back', async () => {
+    const data = await dataWithOneHeld();
+    const intact = runCli(['audit', 'verify', '--data', data]);
+    expect(intact.status, intact.stderr).toBe(0);
+    expect(intact.stdout).toMatch(/audit chain intact: 1 entries/);
+    const database = new Database(join(data, 'hallmonitor.sqlite'));
+    database.prepare("UPDATE audit_log SET action = 'deliver'").run();
+    database.close();
+    const broken = runCli(['audit', 'verify', '--data', data, '--json']);
+    expect(broken.status).toBe(1);
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, brokenAtSeq: 1 });
+  });
+
+  it('incidents prints the near-miss register as CSV', async () => {
+    const data = await dataWithOneHeld();
+    const run = runCli(['audit', 'incidents', '--data', data]);
+    expect(run.status, run.stderr).toBe(0);
+    const [header, row] = run.stdout.trim().split('\n');
+    expect(header).toMatch(/^[a-z_ ,]+/i);
+    expect(row).toContain('held-1');
+    expect(run.stdout).toMatch(/Failure to redact|Unencrypted/i);
+  });
+});
