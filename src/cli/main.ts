@@ -3,6 +3,7 @@ import { runEval } from './eval-command.js';
 import { runInit } from './init-command.js';
 import { runQuarantine } from './quarantine-command.js';
 import { runAudit } from './audit-command.js';
+import { runWorker } from './worker-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
 import { runSmtpPassword } from './smtp-password-command.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, (args: readonly string[], write: (line: string) =
   init: runInit,
   quarantine: runQuarantine,
   audit: runAudit,
+  worker: runWorker,
   scan: runScan,
   rules: runRules,
   eval: runEval,

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { actOnVerdict, returnReason, type ActionDependencies } from '../../src/actions/act-on-verdict.js';
@@ -75,7 +76,7 @@ async function setUp(redisUrl = SHARED_REDIS.url): Promise<{ deps: ActionDepende
 }
 
 async function queued(prefix: string) {
-  const queue = new Queue('sender-notices', { connection: { url: SHARED_REDIS.url }, prefix });
+  const queue = new Queue(QUEUE_NAMES.mail, { connection: { url: SHARED_REDIS.url }, prefix });
   cleanups.push(() => queue.close());
   return queue;
 }
@@ -95,10 +96,10 @@ describe('actOnVerdict', () => {
     expect(reply).toEqual({ code: 550, message: `5.7.1 ${REASON}` });
     expect(server.received).toEqual([]);
     const job = await (await queued(prefix)).getJob(noticeJobId(spooled.id));
-    expect(job?.data.notice.to).toBe(SENDER);
-    expect(job?.data.notice.text).toContain(REASON);
+    expect(job?.data.to).toEqual([SENDER]);
+    expect(job?.data.text).toContain(REASON);
     expect(job?.opts.attempts).toBeGreaterThan(1);
-    expect(job?.opts.removeOnComplete).toBe(true);
+    expect(job?.opts.removeOnComplete).toEqual({ age: 86_400, count: 10_000 });
   });
 
   it('return with the null sender: 550 and no notice, since nobody could receive it', async () => {

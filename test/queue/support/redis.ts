@@ -33,14 +33,22 @@ export async function keysUnder(prefix: string): Promise<string[]> {
 /** A redis-server of the test's own on a free port, to stop, pause and resume without touching the shared one. */
 export interface PrivateRedis {
   readonly url: string;
+  readonly port: number;
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+export interface PrivateRedisOptions {
+  /** Listen here rather than on a free port: a Redis coming back where it was. */
+  readonly port?: number;
+  /** More redis-server arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`. */
+  readonly args?: readonly string[];
+}
+
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
+  const port = options.port ?? (await freePort());
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -52,6 +60,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     pause: () => signal(child, 'SIGSTOP'),
     resume: () => signal(child, 'SIGCONT'),
     stop: () => stop(child),

@@ -1,0 +1,66 @@
+import { escapeHtml } from '../policy/notice-templates.js';
+
+/** One block of an automatic email: the same content renders as plain text and as HTML. */
+export type MailBlock =
+  | { readonly paragraph: string }
+  | { readonly strong: string }
+  | { readonly list: readonly string[] }
+  | { readonly table: readonly (readonly [string, string])[] }
+  | { readonly link: { readonly label: string; readonly url: string } }
+  | { readonly small: string };
+
+export interface MailDocument {
+  readonly subject: string;
+  readonly blocks: readonly MailBlock[];
+}
+
+/** Plain text and HTML of one document, so no template can say something in one that it omits in the other. */
+export function renderDocument(document: MailDocument): { subject: string; text: string; html: string } {
+  return {
+    subject: oneLine(document.subject),
+    text: `${document.blocks.map(textBlock).join('\n\n')}\n`,
+    html: `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#0b0c0c">${document.blocks.map(htmlBlock).join('\n')}</body></html>`,
+  };
+}
+
+function textBlock(block: MailBlock): string {
+  if ('paragraph' in block) return block.paragraph;
+  if ('strong' in block) return block.strong;
+  if ('list' in block) return block.list.map((item) => `- ${item}`).join('\n');
+  if ('table' in block) return block.table.map(([label, value]) => `${label}: ${value}`).join('\n');
+  if ('link' in block) return `${block.link.label}: ${block.link.url}`;
+  return block.small;
+}
+
+function htmlBlock(block: MailBlock): string {
+  if ('paragraph' in block) return `<p>${escapeHtml(block.paragraph)}</p>`;
+  if ('strong' in block) return `<p><strong>${escapeHtml(block.strong)}</strong></p>`;
+  if ('list' in block) return `<ul>${block.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+  if ('table' in block) {
+    const rows = block.table.map(([label, value]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
+    return `<table>${rows.join('')}</table>`;
+  }
+  if ('link' in block) return `<p><a href="${escapeHtml(block.link.url)}">${escapeHtml(block.link.label)}</a></p>`;
+  return `<p><small>${escapeHtml(block.small)}</small></p>`;
+}
+
+/** A header must be one line: a school-written reason with a line break would otherwise inject headers. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** "Monday 23 November 2026 at 21:04", in the school's time zone. */
+export function schoolTime(at: Date, timeZone = 'Europe/London'): string {
+  const date = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone })
+    .format(at)
+    // ICU versions differ on the comma after the weekday; British usage has none.
+    .replace(/,/g, '');
+  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(at);
+  return `${date} at ${time}`;
+}
+
+/** "a, b and c". */
+export function listInWords(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}

@@ -1,0 +1,103 @@
+import { Queue } from 'bullmq';
+import { ActionError } from '../actions/errors.js';
+import { safeKey, type MailKind, type OutgoingMail } from './outgoing-mail.js';
+import { DEFAULT_PREFIX, QUEUE_NAMES } from './queue-names.js';
+import { producerRedis, withTimeout } from './redis-connections.js';
+
+/** A quarantined message the DPO released: the release processor (the store's and the next hop's) delivers it. */
+export interface ReleaseRequest {
+  /** The quarantine id (the spool id); it makes the job id `release.<messageId>`. */
+  readonly messageId: string;
+  /** Deliver it encrypted (the DPO's choice in the review app). */
+  readonly encrypt: boolean;
+  /** Who released it, for the audit record: the reviewer's login. */
+  readonly actor: string;
+}
+
+/** The producer side, used while the SMTP client (or the reviewer) waits for an answer. */
+export interface MailQueue {
+  /**
+   * Resolves once every mail is stored in Redis; rejects with ActionError `notice-queue-unavailable`
+   * otherwise, so the caller answers 451. A mail whose id is already queued is not queued again.
+   */
+  enqueue(mails: OutgoingMail | readonly OutgoingMail[]): Promise<void>;
+  /** Queues a release once; a release that failed for good is tried again. Rejects like `enqueue`. */
+  enqueueRelease(request: ReleaseRequest): Promise<void>;
+  /** Jobs that failed for good and are kept for an operator to see, over every queue (for /metrics). */
+  failedCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface MailQueueOptions {
+  /** Redis key prefix (BullMQ's `prefix`); lets tests and tenants share one Redis. Default `hallmonitor`. */
+  readonly prefix?: string;
+  /** How long to wait for Redis before giving up (default 2 s), so the client gets 451 in good time. */
+  readonly enqueueTimeoutMs?: number;
+  /** Tries per job before it stays failed for an operator to see (default 8). */
+  readonly attempts?: number;
+  /** First retry delay, doubling each time (default 30 s: the eighth try comes about an hour after the first). */
+  readonly backoffMs?: number;
+  /** Failed jobs kept per queue (default 1,000): visible, and bounded. */
+  readonly keepFailed?: number;
+  /**
+   * How long a sent job's id is kept (default a day): enqueueing the same mail again within it is a no-op,
+   * which is what makes a job idempotent after it has run, not only while it waits.
+   */
+  readonly keepCompletedSeconds?: number;
+}
+
+/**
+ * Alerts go to the front of the waiting line (BullMQ `lifo`), so a burst of notices cannot hold up the
+ * DSL's alert by seconds; they are rare, so their own order hardly matters. (BullMQ priorities would
+ * not do: a worker takes every job without a priority before any prioritised one.)
+ */
+const JUMPS_THE_QUEUE: ReadonlySet<MailKind> = new Set(['alert']);
+
+export const MAIL_QUEUE_DEFAULTS = { enqueueTimeoutMs: 2_000, attempts: 8, backoffMs: 30_000, keepFailed: 1_000, keepCompletedSeconds: 86_400 } as const;
+
+export function bullMailQueue(connection: { url: string }, options: MailQueueOptions = {}): MailQueue {
+  const redis = producerRedis(connection.url);
+  const jobOptions = {
+    attempts: options.attempts ?? MAIL_QUEUE_DEFAULTS.attempts,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? MAIL_QUEUE_DEFAULTS.backoffMs },
+    removeOnComplete: { age: options.keepCompletedSeconds ?? MAIL_QUEUE_DEFAULTS.keepCompletedSeconds, count: 10_000 },
+    removeOnFail: { count: options.keepFailed ?? MAIL_QUEUE_DEFAULTS.keepFailed },
+  };
+  const queue = <Data>(name: string) => {
+    const created = new Queue<Data>(name, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX, defaultJobOptions: jobOptions });
+    created.on('error', () => undefined);
+    return created;
+  };
+  const mail = queue<OutgoingMail>(QUEUE_NAMES.mail);
+  const releases = queue<ReleaseRequest>(QUEUE_NAMES.releases);
+  const all = [mail, releases, queue(QUEUE_NAMES.retention), queue(QUEUE_NAMES.digests)];
+  const timeoutMs = options.enqueueTimeoutMs ?? MAIL_QUEUE_DEFAULTS.enqueueTimeoutMs;
+  const guarded = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTimeout(operation(), timeoutMs);
+    } catch (error) {
+      throw new ActionError('notice-queue-unavailable', `could not queue the ${what}`, { cause: error });
+    }
+  };
+  return {
+    async enqueue(mails) {
+      const list: readonly OutgoingMail[] = Array.isArray(mails) ? mails : [mails as OutgoingMail];
+      if (list.length === 0) return;
+      await guarded(list.map((m) => m.kind).join(', '), () => mail.addBulk(list.map((m) => ({ name: m.kind, data: m, opts: { jobId: m.id, lifo: JUMPS_THE_QUEUE.has(m.kind) } }))));
+    },
+    async enqueueRelease(request) {
+      await guarded('release', async () => {
+        const job = await releases.add('release', request, { jobId: `release.${safeKey(request.messageId)}` });
+        if ((await job.getState()) === 'failed') await job.retry('failed');
+      });
+    },
+    async failedCount() {
+      const counts = await guarded('count', () => Promise.all(all.map((each) => each.getFailedCount())));
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
+    async close() {
+      await Promise.all(all.map((each) => each.close()));
+      redis.disconnect();
+    },
+  };
+}
