@@ -4,6 +4,7 @@ import { runInit } from './init-command.js';
 import { runQuarantine } from './quarantine-command.js';
 import { runAudit } from './audit-command.js';
 import { runWorker } from './worker-command.js';
+import { runKeys } from './keys-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
 import { runSmtpPassword } from './smtp-password-command.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (args: readonly string[], write: (line: string) =
   quarantine: runQuarantine,
   audit: runAudit,
   worker: runWorker,
+  keys: runKeys,
   scan: runScan,
   rules: runRules,
   eval: runEval,

@@ -1,0 +1,28 @@
+import type { RenderedNotice } from '../policy/notice-templates.js';
+import type { PassphraseNotice } from './encrypt-message.js';
+import { escapeHtml } from './html-escape.js';
+
+/**
+ * The note that tells the sender a generated passphrase, to pass on by phone or text. It goes to the
+ * sender only and names the recipients, never the message's subject or content. The gateway keeps no
+ * other copy: if this note is lost, the sender asks the recipient to reply and sends again.
+ */
+export function renderPassphraseNotice(sender: string, notice: PassphraseNotice): RenderedNotice {
+  const recipients = notice.recipients.join(', ');
+  const paragraphs = [
+    'Hello,',
+    `Your message to ${recipients} was sent encrypted, as a secure message they open in their web browser.`,
+    'They need this passphrase to open it:',
+    notice.passphrase,
+    'Please give it to them by phone or text message, never by email: anyone who has both the email and the passphrase can read the message.',
+    'This note went only to you, and the passphrase is kept nowhere else.',
+  ];
+  return {
+    to: sender,
+    subject: 'Hallmonitor: the passphrase for your secure message',
+    text: paragraphs.join('\n\n'),
+    html: paragraphs
+      .map((paragraph) => (paragraph === notice.passphrase ? `<p style="font-family:monospace;font-size:1.4em">${escapeHtml(paragraph)}</p>` : `<p>${escapeHtml(paragraph)}</p>`))
+      .join('\n'),
+  };
+}
