@@ -3,10 +3,12 @@
  * smtp-source sending 20 KB messages to smtp-sink directly, through Haraka forwarding with no other
  * plugins, and through `hallmonitor serve` scanning fully with a 100,000-pupil roster, side by side
  * in one run; then the latency Hallmonitor adds per message with one session. It prints figures
- * and the issue's targets; it asserts nothing. Set HM_BENCH_CPU_PROF=DIR to write a CPU profile of
- * the serve process there.
+ * and the issue's targets; it asserts nothing. For Haraka and Hallmonitor it also prints the CPU
+ * time their processes spent per message (all threads and child processes), which the machine's other load disturbs
+ * far less than the rates. Set HM_BENCH_CPU_PROF=DIR to write a CPU profile of the serve process there.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,13 +48,13 @@ async function main(): Promise<void> {
     console.log('installing Haraka from npm into a temporary folder…');
     const harakaPort = await freePort();
     const haraka = await startHaraka(children, join(folder, 'haraka'), harakaPort, sink.port, RECIPIENT_DOMAIN);
-    measurements.push(...(await measure(children, 'Haraka', harakaPort, sink)));
+    measurements.push(...(await measure(children, 'Haraka', harakaPort, sink, haraka)));
     await children.stop(haraka);
 
     console.log(`starting hallmonitor serve with a ${ROSTER_SIZE.toLocaleString('en-GB')}-pupil roster…`);
     const hallmonitorPort = await freePort();
     const hallmonitor = await startHallmonitor(children, folder, hallmonitorPort, sink.port);
-    measurements.push(...(await measure(children, 'Hallmonitor', hallmonitorPort, sink)));
+    measurements.push(...(await measure(children, 'Hallmonitor', hallmonitorPort, sink, hallmonitor)));
     await children.stop(hallmonitor, 30_000);
 
     console.log(`\nsmtp-source → [path] → smtp-sink, 20 KB messages, loopback, ${availableParallelism()} cores, ${new Date().toISOString()}`);
@@ -68,17 +70,53 @@ async function main(): Promise<void> {
 }
 
 /** A warm-up (JIT, connection pools), then the measured runs, each counted at the sink. */
-async function measure(children: Children, path: RelayPath, port: number, sink: Sink): Promise<Measurement[]> {
+async function measure(children: Children, path: RelayPath, port: number, sink: Sink, relay?: ChildProcess): Promise<Measurement[]> {
   await sendWithSmtpSource(children, port, WARM_UP.sessions, WARM_UP.messages, SENDER, RECIPIENT);
   const measurements: Measurement[] = [];
   for (const { sessions, messages } of RUNS) {
     const before = sink.delivered();
+    const pid = relay?.pid;
+    const cpuBefore = pid === undefined ? undefined : { all: cpuSeconds(pid), main: mainThreadCpuSeconds(pid) };
     const run = await sendWithSmtpSource(children, port, sessions, messages, SENDER, RECIPIENT);
+    const perMessage = (seconds: number) => (seconds * 1000) / messages;
+    const cpu =
+      pid === undefined || cpuBefore === undefined
+        ? {}
+        : { cpuMillisPerMessage: perMessage(cpuSeconds(pid) - cpuBefore.all), mainThreadCpuMillisPerMessage: perMessage(mainThreadCpuSeconds(pid) - cpuBefore.main) };
     // Every path answers 250 only after the next hop accepted, so the count is already final.
-    measurements.push({ path, ...run, delivered: await settledCount(sink) - before });
+    measurements.push({ path, ...run, delivered: (await settledCount(sink)) - before, ...cpu });
     console.log(`${path}, ${sessions} session(s): ${messages} messages in ${run.seconds.toFixed(2)} s`);
   }
   return measurements;
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/**
+ * User and system CPU time of a process group (each child here leads its own: Haraka's workers,
+ * every thread of serve), from /proc/PID/stat (proc(5): pgrp, utime, stime).
+ */
+function cpuSeconds(group: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The CPU time of a process's main thread alone (its thread id is the process id): the event loop. */
+function mainThreadCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** smtp-sink's counter arrives on a pipe; give the last update a moment to be read. */

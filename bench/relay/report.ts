@@ -6,6 +6,10 @@ export interface Measurement extends SourceRun {
   readonly path: RelayPath;
   /** Messages the sink accepted during this run. */
   readonly delivered: number;
+  /** CPU time the relay's processes (every thread) spent per message; none for the direct path. */
+  readonly cpuMillisPerMessage?: number | undefined;
+  /** The same for the process's main thread alone (the event loop). */
+  readonly mainThreadCpuMillisPerMessage?: number | undefined;
 }
 
 /** The issue's targets (issue 4, "npm run bench:relay"). */
@@ -24,7 +28,7 @@ function find(measurements: readonly Measurement[], path: RelayPath, sessions: n
 }
 
 export function table(measurements: readonly Measurement[]): string {
-  const header = 'path          sessions  messages  delivered  seconds    msg/s  × direct  × Haraka';
+  const header = 'path          sessions  messages  delivered  seconds    msg/s  × direct  × Haraka  CPU ms/msg  main thread';
   const rows = measurements.map((measurement) => {
     const perSecond = rate(measurement);
     return [
@@ -36,6 +40,8 @@ export function table(measurements: readonly Measurement[]): string {
       perSecond.toFixed(0).padStart(8),
       (perSecond / rate(find(measurements, 'direct', measurement.sessions))).toFixed(3).padStart(9),
       (perSecond / rate(find(measurements, 'Haraka', measurement.sessions))).toFixed(2).padStart(9),
+      (measurement.cpuMillisPerMessage === undefined ? '' : measurement.cpuMillisPerMessage.toFixed(2)).padStart(11),
+      (measurement.mainThreadCpuMillisPerMessage === undefined ? '' : measurement.mainThreadCpuMillisPerMessage.toFixed(2)).padStart(12),
     ].join(' ');
   });
   return [header, ...rows].join('\n');

@@ -1,56 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import type { EncryptedDelivery } from '../crypto/encrypt-message.js';
+import { renderPassphraseNotice } from '../crypto/passphrase-notice.js';
+import type { Verdict } from '../policy/verdict.js';
 import { buildSenderNotice } from '../policy/sender-notice.js';
 import { renderNotice } from '../policy/notice-templates.js';
-import type { Verdict } from '../policy/verdict.js';
-import type { NoticeQueue } from '../queue/notice-queue.js';
-import type { ScanResult } from '../scan/scan-message.js';
-import type { SmtpReply, SpooledMessage } from '../smtp/spooled-message.js';
-import type { NextHop } from './next-hop.js';
+import { passphraseNoticeMail, quarantineNotice, senderNoticeMail } from '../queue/notices.js';
+import type { OutgoingMail } from '../queue/outgoing-mail.js';
+import type { SmtpReply } from '../smtp/spooled-message.js';
+import type { ActionDependencies } from './action-dependencies.js';
+import type { MessageCase } from './message-case.js';
+import { deliverBytes } from './spooled-bytes.js';
+import { alertMails, heldMessage, verdictEntry } from './verdict-records.js';
 
-export interface ActionDependencies {
-  readonly nextHop: NextHop;
-  readonly notices: NoticeQueue;
-}
+export type { ActionDependencies } from './action-dependencies.js';
+export type { MessageCase } from './message-case.js';
 
-const NOTICE_NOT_QUEUED: SmtpReply = { code: 451, message: '4.3.0 could not queue the notice to the sender; try again later' };
+const NOT_QUEUED: SmtpReply = { code: 451, message: '4.3.0 could not queue the notices for this message; try again later' };
+const NOT_RECORDED: SmtpReply = { code: 451, message: '4.3.0 could not record the decision on this message; try again later' };
+const HELD: SmtpReply = { code: 250, message: '2.6.0 held for review by the Data Protection Officer; the sender has been told' };
 const FALLBACK_REASON = 'refused by school email policy';
 const MAX_REASON = 200;
 
-/** The reply for a scanned message, given only once what the verdict asks for is done or durably queued. */
-export async function actOnVerdict(
-  deps: ActionDependencies,
-  message: SpooledMessage,
-  result: ScanResult,
-  schoolDomains: readonly string[],
-  traceHeader?: Buffer,
-): Promise<SmtpReply> {
-  switch (result.verdict.action) {
+/**
+ * The reply for a scanned message, given only once what the verdict asks for is done or durably queued
+ * (DESIGN.md). Ordering rule: the decision is recorded before any job about it is queued, and a job the reply
+ * depends on is queued before the reply; a retry of the same message reuses the same ids (`MessageCase.key`).
+ */
+export async function actOnVerdict(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
+  switch (each.result.verdict.action) {
     case 'deliver':
-      return (await deps.nextHop.deliver(message, traceHeader)).reply;
+      return deliver(deps, each);
     case 'return':
-      return returnToSender(deps.notices, message, result, schoolDomains);
-    case 'encrypt':
+      return returnToSender(deps, each);
     case 'quarantine':
-      // Issue 4: until encryption and quarantine exist, hold the message with the client rather than deliver it unprotected.
-      return { code: 451, message: `4.7.0 held: ${result.verdict.action === 'encrypt' ? 'encryption' : 'quarantine'} is not available yet` };
+      return holdForReview(deps, each);
+    case 'encrypt':
+      return deliverEncrypted(deps, each);
   }
 }
 
-/** The notice must be safely queued before the 550, or the sender would never learn how to fix the message. */
-async function returnToSender(
-  notices: NoticeQueue,
-  message: SpooledMessage,
-  { view, envelope, verdict }: ScanResult,
-  schoolDomains: readonly string[],
-): Promise<SmtpReply> {
-  const notice = buildSenderNotice(view, envelope, verdict, schoolDomains);
-  if (notice) {
-    try {
-      await notices.enqueue({ messageId: message.id, notice: renderNotice(notice) });
-    } catch {
-      return NOTICE_NOT_QUEUED;
-    }
+/**
+ * Nobody gets it in clear: each recipient gets the form they can open, and the sender the passphrases to
+ * pass on. Notices and alerts are queued before anything goes out. The forms go one after another, each all
+ * or nothing; if a later one fails after an earlier was taken, the client is told so and its retry sends the
+ * earlier form again (SMTP has no partial success after DATA): a duplicate rather than a loss.
+ */
+async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
+  const { envelope } = each.result;
+  const delivery = await deps.encrypt(each.message.bytes ?? each.message.path, envelope);
+  // Per try, not per message: a retry encrypts with a new passphrase, so its notice must be a new one too.
+  const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${each.message.id}-${index}`, renderPassphraseNotice(envelope.mailFrom, passphrase)));
+  const mails = [...notices, ...alertMails(each, deps.alerts)];
+  if (mails.length > 0 && !(await queued(deps, mails))) return NOT_QUEUED;
+  for (const form of delivery.messages) {
+    const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }, each.traceHeader);
+    if (reply.code !== 250) return reply;
   }
-  return { code: 550, message: `5.7.1 ${returnReason(verdict)}` };
+  const reply: SmtpReply = { code: 250, message: `2.6.0 sent encrypted (${formsInWords(delivery)})` };
+  deps.audit.recordLater(verdictEntry(each, reply.code));
+  return reply;
+}
+
+function formsInWords(delivery: EncryptedDelivery): string {
+  const pgp = delivery.messages.filter((form) => form.form === 'pgp-mime').flatMap((form) => form.recipients).length;
+  const envelopes = delivery.messages.filter((form) => form.form === 'password-envelope').flatMap((form) => form.recipients).length;
+  return [pgp > 0 ? `OpenPGP to ${pgp}` : '', envelopes > 0 ? `password envelope to ${envelopes}` : ''].filter(Boolean).join(', ');
+}
+
+/**
+ * Alerts (e.g. misdirected mail the rules let through) are queued before the message goes, so a 250 never
+ * follows an alert that could not be queued; the audit entry follows the next hop's answer, which it records.
+ */
+async function deliver(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
+  const alerts = alertMails(each, deps.alerts);
+  if (alerts.length > 0 && !(await queued(deps, alerts))) return NOT_QUEUED;
+  const { reply } = await deps.nextHop.deliver(each.message, each.traceHeader);
+  deps.audit.recordLater(verdictEntry(each, reply.code));
+  return reply;
+}
+
+/** The notice must be safely queued before the 550, or the sender would never learn how to fix the message. */
+async function returnToSender(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
+  const { view, envelope, verdict } = each.result;
+  const reply: SmtpReply = { code: 550, message: `5.7.1 ${returnReason(verdict)}` };
+  if (!(await recorded(deps, each, reply.code))) return NOT_RECORDED;
+  const notice = buildSenderNotice(view, envelope, verdict, each.school.domains);
+  const mails = [...(notice ? [senderNoticeMail(each.key, renderNotice(notice))] : []), ...alertMails(each, deps.alerts)];
+  if (mails.length > 0 && !(await queued(deps, mails))) return NOT_QUEUED;
+  return reply;
+}
+
+/**
+ * CONTRACTS.md §3: 250 only once the message is durably quarantined (one committed transaction with its
+ * audit entry and incident) and the sender's notice and the alerts are queued.
+ */
+async function holdForReview(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
+  const { view, envelope, verdict, findings } = each.result;
+  const raw = each.message.bytes ?? (await readFile(each.message.path));
+  await deps.quarantine.hold(
+    { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope, subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
+    verdictEntry(each, HELD.code),
+  );
+  const notice = quarantineNotice(heldMessage(each), verdict);
+  const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
+  if (mails.length > 0 && !(await queued(deps, mails))) return NOT_QUEUED;
+  return HELD;
+}
+
+async function recorded(deps: ActionDependencies, each: MessageCase, replyCode: number): Promise<boolean> {
+  try {
+    await deps.audit.record(verdictEntry(each, replyCode));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function queued(deps: ActionDependencies, mails: readonly OutgoingMail[]): Promise<boolean> {
+  try {
+    await deps.mail.enqueue(mails);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The deciding rule's reason: written by the school as policy text, and cut to one printable line. */

@@ -1,4 +1,8 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { DecisionRefused, rejectHeldMessage } from '../actions/quarantine-decisions.js';
+import { bullMailQueue } from '../queue/mail-queue.js';
+import type { Store } from '../store/store.js';
 import { QUARANTINE_STATUSES, type QuarantineStatus, type QuarantineSummary } from '../store/quarantine-store.js';
 import { openConfiguredStore } from '../store/configured-store.js';
 import { ADMIN_OPTIONS, adminSettings } from './admin-settings.js';
@@ -10,7 +14,75 @@ const USAGE = 'hallmonitor quarantine list [--status held|released|rejected|expi
 export async function runQuarantine(args: readonly string[], write: (line: string) => void): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === 'list') return list(rest, write);
+  if (subcommand === 'release') return release(rest, write);
+  if (subcommand === 'reject') return reject(rest, write);
   throw new UsageError(`usage: ${USAGE}`);
+}
+
+/**
+ * Queues the release (job `release.<id>`, so asking twice releases once) for the workers of `serve` or
+ * `hallmonitor worker`, which deliver it through the next hop; waits a little to report the outcome.
+ */
+async function release(args: readonly string[], write: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, { encrypt: { type: 'boolean' }, wait: { type: 'string' } });
+  const id = onlyId(positionals);
+  const waitSeconds = values.wait === undefined ? 15 : Number(values.wait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
+  const settings = await adminSettings(values);
+  const store = await openConfiguredStore(settings);
+  const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
+  try {
+    const held = await store.quarantine.open(id);
+    if (held.status !== 'held') throw new UsageError(`message ${id} is ${held.status}, not held`);
+    await mail.enqueueRelease({ messageId: id, encrypt: values.encrypt === true, actor: operator() });
+    const status = await statusAfter(store, id, waitSeconds * 1000);
+    const done = status === 'released';
+    if (values.json) write(JSON.stringify({ id, status, queued: !done }));
+    else write(done ? `released ${id}: delivered to the next hop` : `release of ${id} queued: the gateway's workers deliver it when the next hop takes it`);
+  } finally {
+    await mail.close();
+    await store.close();
+  }
+  return 0;
+}
+
+async function reject(args: readonly string[], write: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, { reason: { type: 'string' } });
+  const id = onlyId(positionals);
+  const settings = await adminSettings(values);
+  const store = await openConfiguredStore(settings);
+  const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
+  try {
+    await rejectHeldMessage({ store, mail }, id, { actor: operator(), reason: values.reason ?? '' });
+    write(values.json ? JSON.stringify({ id, status: 'rejected' }) : `rejected ${id}: it will not be sent, and the sender is told`);
+  } catch (error) {
+    if (error instanceof DecisionRefused) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await mail.close();
+    await store.close();
+  }
+  return 0;
+}
+
+async function statusAfter(store: Store, id: string, waitMs: number): Promise<QuarantineStatus> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const { status } = await store.quarantine.open(id);
+    if (status !== 'held' || Date.now() >= deadline) return status;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The audit log's "who" for the command line: the operating-system account that ran it. */
+function operator(): string {
+  return `cli:${userInfo().username}`;
+}
+
+function onlyId(positionals: readonly string[]): string {
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) throw new UsageError(`usage: ${USAGE}`);
+  return id;
 }
 
 async function list(args: readonly string[], write: (line: string) => void): Promise<number> {

@@ -1,32 +1,33 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino, type Logger } from 'pino';
-import { nextHopFor, type GatewaySettings } from '../gateway/start-gateway.js';
+import { pino } from 'pino';
+import { nextHopFor } from '../gateway/start-gateway.js';
+import { startWorkers } from '../gateway/gateway-services.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
-import { mailSender } from '../queue/mail-sender.js';
-import { startQueueWorkers, type QueueHandlers } from '../queue/queue-workers.js';
+import { bullMailQueue } from '../queue/mail-queue.js';
+import { loadTenants } from '../scan/tenants.js';
+import { openConfiguredStore } from '../store/configured-store.js';
 import { settingsFrom } from './serve-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = 'hallmonitor worker [--config FILE] [--data DIR]';
 
-/** What the caller adds to the mail worker: handlers that need the store, and test hooks. */
+/** Test hooks. */
 export interface WorkerExtras {
-  /** Release, retention and digest handlers, built from the settings (they need the store); none by default. */
-  readonly handlers?: (settings: GatewaySettings, log: Logger) => Promise<Omit<QueueHandlers, 'send'>>;
-  /** Redis key prefix (default BullMQ's `hallmonitor`, as serve uses). */
+  /** Redis key prefix, over the configuration's `redisPrefix`. */
   readonly prefix?: string;
   /** Resolves when the worker should stop (default: SIGTERM or SIGINT). */
   readonly stop?: Promise<void>;
 }
 
 /**
- * `hallmonitor worker`: the queue workers without the SMTP server, for deployments that run them apart
- * from `serve`. Loads the configuration as serve does, refuses to start on a Redis that could lose jobs,
- * and on SIGTERM or SIGINT lets the jobs in hand finish and exits 0.
+ * `hallmonitor worker`: the queue workers without the SMTP server (mail of every kind, releases, retention,
+ * the digest), for deployments that run them apart from `serve`. Loads the configuration as serve does,
+ * refuses to start on a Redis that could lose jobs, and on SIGTERM or SIGINT lets the jobs in hand finish and exits 0.
  */
 export async function runWorker(args: readonly string[], write: (line: string) => void, extras: WorkerExtras = {}): Promise<number> {
-  const settings = await settingsFrom(serveFlags(args));
+  const configured = await settingsFrom(serveFlags(args));
+  const settings = extras.prefix ? { ...configured, redisPrefix: extras.prefix } : configured;
   const log = pino({ base: { service: 'hallmonitor', role: 'worker' } }, { write: (line: string) => write(line.trimEnd()) });
   const check = await checkRedisForQueues(settings.redis);
   if (!check.ok) {
@@ -35,20 +36,13 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   }
   for (const warning of check.warnings) log.warn(warning);
   const data = resolve(settings.data);
+  const tenants = await loadTenants(settings.schools);
+  const store = await openConfiguredStore({ ...settings, data });
+  const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
   const nextHop = await nextHopFor(settings, data);
-  const schoolDomains = settings.schools.flatMap((school) => school.domains);
-  const send = mailSender(nextHop, settings.postmaster ?? `postmaster@${schoolDomains[0] ?? 'localhost'}`);
   const stop = extras.stop ?? untilSignalled();
   try {
-    const workers = await startQueueWorkers(
-      { url: settings.redis },
-      { send, ...(await extras.handlers?.(settings, log)) },
-      {
-        ...(extras.prefix ? { prefix: extras.prefix } : {}),
-        digestSchedule: { pattern: settings.digest.schedule, timezone: settings.digest.timezone },
-        onFailure: (failure) => log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried'),
-      },
-    );
+    const workers = await startWorkers({ ...settings, data }, { redisUrl: settings.redis, nextHop, tenants, log, store, mail });
     log.info({ nextHop: nextHop.description }, 'hallmonitor worker started');
     await stop;
     await workers.close();
@@ -56,6 +50,8 @@ export async function runWorker(args: readonly string[], write: (line: string) =
     return 0;
   } finally {
     await nextHop.close();
+    await mail.close();
+    await store.close();
   }
 }
 

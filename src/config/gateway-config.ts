@@ -92,6 +92,11 @@ export const gatewayFields = {
     .regex(/^rediss?:\/\//, 'expected redis://HOST:PORT')
     .default(GATEWAY_DEFAULTS.redis)
     .describe('Redis for the queues (alerts, notices). When none answers, serve starts a private redis-server under DATA.'),
+  redisPrefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens')
+    .default('hallmonitor')
+    .describe('The prefix of every queue key in Redis; gateways and workers that share one deployment share it.'),
   tls: z
     .strictObject({
       cert: z.string().min(1).describe('The certificate chain, a PEM file.'),

@@ -228,7 +228,9 @@ function looseNodeSource(node: Node): string {
  * rewritten text: a superset of what obscenity finds (any case, repeats
  * allowed), factored by first character so that one pass stays cheap.
  * obscenity reads text a character at a time, several milliseconds for 20 KB,
- * so it only reads the windows this finds.
+ * so it only reads the windows this finds. The patterns are lower case and it
+ * is tried on lower-cased text (`prefilterText`): without the `i` flag the
+ * engine scans several times faster.
  */
 function buildPrefilter(patterns: readonly CompiledPattern[]): RegExp {
   const byHead = new Map<string, string[]>();
@@ -241,7 +243,18 @@ function buildPrefilter(patterns: readonly CompiledPattern[]): RegExp {
     tails.push(tail.map(looseNodeSource).join('') + after);
     byHead.set(key, tails);
   }
-  return new RegExp([...byHead].map(([head, tails]) => `${head}(?:${tails.join('|')})`).join('|'), 'gi');
+  return new RegExp([...byHead].map(([head, tails]) => `${head}(?:${tails.join('|')})`).join('|'), 'g');
+}
+
+/**
+ * The text to try the prefilter on, in lower case, with every index where it was. Lower-casing
+ * lengthens one character (İ, to i and a combining dot), and a text that has it is tried as
+ * written with the `i` flag instead. Without the `u` flag, `i` folds only ASCII letters, which
+ * lower-casing folds too.
+ */
+function prefilterText(text: string, lowerCase: RegExp, anyCase: RegExp): { readonly text: string; readonly pattern: RegExp } {
+  const lowered = text.toLowerCase();
+  return lowered.length === text.length ? { text: lowered, pattern: lowerCase } : { text, pattern: anyCase };
 }
 
 type Window = readonly [start: number, end: number];
@@ -370,6 +383,7 @@ export function createLanguageDetector(vocabulary: LanguageVocabulary): Detector
   ];
   const matchers = matchersByHead(patterns, vocabulary.whitelist);
   const prefilter = buildPrefilter(patterns);
+  const prefilterAnyCase = new RegExp(prefilter.source, 'gi');
   const rewrite = sameLengthRewrites(confusableResolver());
   // A whitelisted phrase, and a whole phrase pattern, must lie inside the window obscenity reads.
   const margin = Math.max(...[...vocabulary.whitelist, ...vocabulary.profanity, ...vocabulary.slurs].map((term) => term.length));
@@ -377,7 +391,8 @@ export function createLanguageDetector(vocabulary: LanguageVocabulary): Detector
   /** Windows of the text worth reading, by the first character of the patterns that may match there. */
   function candidateWindows(text: string): Map<string, Window[]> {
     const windows = new Map<string, Window[]>();
-    for (const hit of text.matchAll(prefilter)) {
+    const searched = prefilterText(text, prefilter, prefilterAnyCase);
+    for (const hit of searched.text.matchAll(searched.pattern)) {
       const head = hit[0].charAt(0).toLowerCase();
       const found = windows.get(head) ?? [];
       found.push(widen(text, hit.index, hit.index + hit[0].length, margin));

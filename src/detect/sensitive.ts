@@ -3,6 +3,7 @@ import type { TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
+import { createLiteralPrefilter } from './literal-prefilter.js';
 
 export const SENSITIVE_CATEGORIES = categoriesOf('sensitive/');
 
@@ -64,11 +65,20 @@ function compilePattern(
   pattern: string,
   caseRule: CaseRule,
   lists: Readonly<Record<string, readonly string[]>> | undefined,
-): string {
+): CompiledPattern {
   const parser = new PatternParser(pattern, caseRule, lists);
-  const source = parser.alternatives('');
+  const compiled = parser.alternatives('');
   if (!parser.atEnd()) parser.fail(`unexpected "${parser.peek()}"`);
-  return source;
+  return compiled;
+}
+
+/**
+ * A pattern as a regular-expression source, with literal strings of which every match contains
+ * at least one (small and capital letters alike); undefined where no such literal can be named.
+ */
+interface CompiledPattern {
+  readonly source: string;
+  readonly literals: readonly string[] | undefined;
 }
 
 class PatternParser {
@@ -93,7 +103,7 @@ class PatternParser {
   }
 
   /** Sequences separated by `|`, up to `closer` (or the end when `closer` is empty). */
-  alternatives(closer: string): string {
+  alternatives(closer: string): CompiledPattern {
     const options = [this.sequence(closer)];
     while (this.peek() === '|') {
       this.position += 1;
@@ -103,30 +113,34 @@ class PatternParser {
       if (this.peek() !== closer) this.fail(`missing "${closer}"`);
       this.position += 1;
     }
-    return options.join('|');
+    return { source: options.map((option) => option.source).join('|'), literals: anyOf(options) };
   }
 
-  private sequence(closer: string): string {
+  private sequence(closer: string): CompiledPattern {
     const parts: Part[] = [];
     while (!this.atEnd() && this.peek() !== '|' && this.peek() !== closer) {
       const part = this.part();
       if (!(part.kind === 'separator' && parts.at(-1)?.kind === 'separator')) parts.push(part);
     }
-    return joinParts(parts);
+    return { source: joinParts(parts), literals: requiredLiterals(parts) };
   }
 
   private part(): Part {
     const char = this.peek();
     this.position += 1;
-    if (char === '(') return { kind: 'fixed', source: `(?:${this.alternatives(')')})` };
-    if (char === '[') return { kind: 'optional', source: this.alternatives(']') };
-    if (char === '{') return { kind: 'fixed', source: this.list() };
+    if (char === '(') {
+      const group = this.alternatives(')');
+      return { kind: 'fixed', source: `(?:${group.source})`, literals: group.literals };
+    }
+    if (char === '[') return { kind: 'optional', ...this.alternatives(']') };
+    if (char === '{') return { kind: 'fixed', ...this.list() };
     if (char === ')' || char === ']' || char === '}') this.fail(`unmatched "${char}"`);
-    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR };
-    return { kind: 'fixed', source: this.literal(char) };
+    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR, literals: undefined };
+    const source = this.literal(char);
+    return { kind: 'fixed', source, literals: undefined, char: source === APOSTROPHE ? undefined : char };
   }
 
-  private list(): string {
+  private list(): CompiledPattern {
     const end = this.pattern.indexOf('}', this.position);
     if (end === -1) this.fail('missing "}"');
     const name = this.pattern.slice(this.position, end);
@@ -134,7 +148,8 @@ class PatternParser {
     if (this.lists === undefined) this.fail(`list {${name}} used inside a list`);
     const phrases = this.lists[name];
     if (phrases === undefined) this.fail(`no list named "${name}"`);
-    return `(?:${longestFirst(phrases).map((phrase) => compilePattern(phrase, this.caseRule, undefined)).join('|')})`;
+    const compiled = longestFirst(phrases).map((phrase) => compilePattern(phrase, this.caseRule, undefined));
+    return { source: `(?:${compiled.map((phrase) => phrase.source).join('|')})`, literals: anyOf(compiled) };
   }
 
   private literal(char: string): string {
@@ -148,9 +163,42 @@ class PatternParser {
 }
 
 /** A piece of a pattern: a separator, an optional group (its alternatives), or anything else. */
-interface Part {
+interface Part extends CompiledPattern {
   readonly kind: 'separator' | 'optional' | 'fixed';
-  readonly source: string;
+  /** The character written, for a part that matches just that character (any case). */
+  readonly char?: string | undefined;
+}
+
+/** Every alternative names its literals, so a match of any of them contains one of theirs. */
+function anyOf(options: readonly CompiledPattern[]): readonly string[] | undefined {
+  const literals: string[] = [];
+  for (const option of options) {
+    if (option.literals === undefined) return undefined;
+    literals.push(...option.literals);
+  }
+  return literals;
+}
+
+/**
+ * A match of a sequence contains every part that is not optional: each run of plain characters
+ * ("medication"), and one literal of each group or list. The most selective of these is kept:
+ * the one whose shortest literal is longest.
+ */
+function requiredLiterals(parts: readonly Part[]): readonly string[] | undefined {
+  const candidates: (readonly string[])[] = [];
+  let run = '';
+  for (const part of parts) {
+    if (part.char !== undefined) {
+      run += part.char;
+      continue;
+    }
+    if (run !== '') candidates.push([run]);
+    run = '';
+    if (part.kind === 'fixed' && part.literals !== undefined && part.literals.length > 0) candidates.push(part.literals);
+  }
+  if (run !== '') candidates.push([run]);
+  const shortest = (literals: readonly string[]) => Math.min(...literals.map((literal) => literal.length));
+  return candidates.reduce<readonly string[] | undefined>((best, next) => (best === undefined || shortest(next) > shortest(best) ? next : best), undefined);
 }
 
 /**
@@ -184,7 +232,7 @@ function longestFirst(patterns: readonly string[]): string[] {
   return [...patterns].sort((a, b) => b.length - a.length);
 }
 
-function alternation(patterns: readonly string[], caseRule: CaseRule, lists: SensitiveVocabulary['lists']): string[] {
+function alternation(patterns: readonly string[], caseRule: CaseRule, lists: SensitiveVocabulary['lists']): CompiledPattern[] {
   return longestFirst(patterns).map((pattern) => compilePattern(pattern, caseRule, lists));
 }
 
@@ -192,26 +240,29 @@ function alternation(patterns: readonly string[], caseRule: CaseRule, lists: Sen
  * Terms run with the `i` flag (character classes for every letter would be as correct but defeat
  * the regular-expression engine's fast scanning); acronyms spell out their small letters instead.
  */
-function compileMatcher(sources: readonly string[], flags: 'gu' | 'giu'): RegExp | undefined {
+function compileMatcher(patterns: readonly CompiledPattern[], flags: 'gu' | 'giu'): RegExp | undefined {
+  const sources = patterns.map((pattern) => pattern.source);
   return sources.length === 0 ? undefined : new RegExp(`${WORD_START}(?:${sources.join('|')})${WORD_END}`, flags);
 }
 
 interface CategoryMatcher {
   readonly category: SensitiveCategory;
   readonly vocabulary: SensitiveCategoryVocabulary;
+  /** Every match of a finder contains one of these (any case); undefined when none can be named. */
+  readonly literals: readonly string[] | undefined;
   readonly finders: readonly RegExp[];
   readonly exclude: RegExp | undefined;
 }
 
 function compileCategory(category: SensitiveCategory, vocabulary: SensitiveVocabulary): CategoryMatcher {
   const words = vocabulary.categories[vocabularyKey(category)];
-  const finders = [
-    compileMatcher(alternation(words.terms, 'any-case', vocabulary.lists), 'giu'),
-    compileMatcher(alternation(words.acronyms, 'capitals-exact', vocabulary.lists), 'gu'),
-  ];
+  const terms = alternation(words.terms, 'any-case', vocabulary.lists);
+  const acronyms = alternation(words.acronyms, 'capitals-exact', vocabulary.lists);
+  const finders = [compileMatcher(terms, 'giu'), compileMatcher(acronyms, 'gu')];
   return {
     category,
     vocabulary: words,
+    literals: anyOf([...terms, ...acronyms]),
     finders: finders.filter((finder) => finder !== undefined),
     exclude: compileMatcher(alternation(words.exclude, 'any-case', vocabulary.lists), 'giu'),
   };
@@ -255,12 +306,17 @@ function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Findi
 /**
  * Special-category and sensitive information about people (UK GDPR Art. 9; DfE census items such
  * as SEN, free school meals and children in need). Each category's terms and acronyms are compiled
- * once, into one regular expression each; the policy combines these findings with names to decide.
+ * once, into one regular expression each, tried only on texts that hold one of the category's
+ * literals; the policy combines these findings with names to decide.
  */
 export function createSensitiveDetector(vocabulary: SensitiveVocabulary): Detector {
   const matchers = SENSITIVE_CATEGORIES.map((category) => compileCategory(category, vocabulary));
+  const categoriesIn = createLiteralPrefilter(matchers.map((matcher) => matcher.literals));
   return function detectSensitive(view) {
-    return view.pieces.flatMap((piece) => matchers.flatMap((matcher) => findInPiece(matcher, piece)));
+    return view.pieces.flatMap((piece) => {
+      const candidates = categoriesIn(piece.text);
+      return matchers.flatMap((matcher, index) => (candidates.has(index) ? findInPiece(matcher, piece) : []));
+    });
   };
 }
 

@@ -22,8 +22,9 @@ export interface TraceFacts {
   readonly bodyHash: string;
 }
 
-export async function readTraceFacts(path: string, secret: Buffer, now: Date): Promise<TraceFacts> {
-  const { header, bodyHash } = await splitAndHash(path);
+/** `message` is the spool file's path, or its bytes where they are in memory. */
+export async function readTraceFacts(message: string | Buffer, secret: Buffer, now: Date): Promise<TraceFacts> {
+  const { header, bodyHash } = await splitAndHash(Buffer.isBuffer(message) ? [message] : (createReadStream(message) as AsyncIterable<Buffer>));
   const passes = [...header.matchAll(new RegExp(`^${TRACE_HEADER}:\\s*(.+)$`, 'gim'))].filter((match) =>
     isValidTrace(match[1]!.trim(), secret, bodyHash, now),
   ).length;
@@ -52,11 +53,11 @@ function mac(secret: Buffer, time: number, bodyHash: string): string {
 }
 
 /** The header section (bounded) and a SHA-256 of everything after the blank line, in one pass. */
-async function splitAndHash(path: string): Promise<{ header: string; bodyHash: string }> {
+async function splitAndHash(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<{ header: string; bodyHash: string }> {
   const hash = createHash('sha256');
   let head = Buffer.alloc(0);
   let inBody = false;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     if (inBody) {
       hash.update(chunk);
       continue;

@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
 import { domainOf } from '../message/addresses.js';
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
+import type { ScanPool } from '../scan/scan-pool.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
 import type { MessageHandler, SmtpReply, SpooledMessage } from '../smtp/spooled-message.js';
 import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
+import { messageKey } from './message-key.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface PipelineDependencies {
@@ -15,6 +17,10 @@ export interface PipelineDependencies {
   readonly metrics: GatewayMetrics;
   /** Signs and verifies this deployment's trace headers (loop-guard.ts). */
   readonly traceSecret: Buffer;
+  /** Schools' names for alerts, by id. */
+  readonly schoolNames?: ReadonlyMap<string, string>;
+  /** Worker threads to scan on, off the event loop; without it messages are scanned in this thread. */
+  readonly scanPool?: ScanPool | undefined;
 }
 
 /** RFC 5321 §6.3: a message seen too often is in a routing loop; refuse it rather than pass it round again. */
@@ -30,9 +36,10 @@ const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 Temporary failure check
 export function createMessagePipeline(deps: PipelineDependencies): MessageHandler {
   return async function handleMessage(message) {
     const started = performance.now();
+    const receivedAt = new Date();
     let trace: TraceFacts;
     try {
-      trace = await readTraceFacts(message.path, deps.traceSecret, new Date());
+      trace = await readTraceFacts(message.bytes ?? message.path, deps.traceSecret, new Date());
     } catch (error) {
       return fault(deps, message, 'read', error);
     }
@@ -42,7 +49,9 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     const loaded = resolveSchool(deps.tenants, message.envelope.mailFrom);
     let result: ScanResult;
     try {
-      result = await scanMessage(createReadStream(message.path), loaded.school, loaded.detectors, message.envelope);
+      result = deps.scanPool
+        ? await deps.scanPool.scan(message.bytes ?? message.path, message.envelope)
+        : await scanMessage(message.bytes ?? createReadStream(message.path), loaded.school, loaded.detectors, message.envelope);
     } catch (error) {
       return fault(deps, message, 'scan', error);
     }
@@ -50,7 +59,16 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     deps.metrics.scanSeconds.observe((scanned - started) / 1000);
     let reply: SmtpReply;
     try {
-      reply = await actOnVerdict(deps.actions, message, result, loaded.school.domains, traceHeader);
+      reply = await actOnVerdict(deps.actions, {
+        message,
+        result,
+        school: { id: loaded.school.id, name: deps.schoolNames?.get(loaded.school.id), domains: loaded.school.domains },
+        key: messageKey(deps.traceSecret, message.envelope, trace.bodyHash),
+        receivedAt,
+        traceHeader,
+        scanMs: scanned - started,
+        actingSince: scanned,
+      });
     } catch (error) {
       return fault(deps, message, 'act', error);
     }

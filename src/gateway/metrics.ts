@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What `/metrics` shows operators: counts and latencies, never content. */
 export interface GatewayMetrics {
@@ -8,6 +8,8 @@ export interface GatewayMetrics {
   readonly actSeconds: Histogram<'action'>;
   readonly faults: Counter<'stage'>;
   readonly nextHopErrors: Counter<'code'>;
+  /** Counts jobs that failed for good (notices, alerts, releases), read from Redis when scraped. */
+  watchFailedJobs(count: () => Promise<number>): void;
 }
 
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -21,6 +23,16 @@ export function createGatewayMetrics(): GatewayMetrics {
     scanSeconds: new Histogram({ name: 'hallmonitor_scan_seconds', help: 'Time to read, scan and decide one message', buckets: LATENCY_BUCKETS, registers: [registry] }),
     actSeconds: new Histogram({ name: 'hallmonitor_act_seconds', help: 'Time to act on a verdict (delivery to the next hop included)', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     nextHopErrors: new Counter({ name: 'hallmonitor_next_hop_errors_total', help: 'Deliveries the next hop did not accept, by the reply given to the client', labelNames: ['code'], registers: [registry] }),
+    watchFailedJobs(count) {
+      new Gauge({
+        name: 'hallmonitor_queue_failed_jobs',
+        help: 'Jobs that failed for good and are kept for an operator to see (notices, alerts, releases)',
+        registers: [registry],
+        async collect() {
+          this.set(await count().catch(() => Number.NaN));
+        },
+      });
+    },
     faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
@@ -8,12 +8,13 @@ import type { Config } from '../config/config.js';
 import type { AlertRecipients } from '../config/schools-config.js';
 import { ConfigError } from '../config/yaml-file.js';
 import type { HostPort } from '../config/gateway-config.js';
-import { bullNoticeQueue, noticeSender, startNoticeWorker } from '../queue/notice-queue.js';
 import type { SchoolSources } from '../scan/load-school.js';
+import { createScanPool } from '../scan/scan-pool.js';
 import { loadTenants } from '../scan/tenants.js';
 import { createInboundServer } from '../smtp/inbound-server.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { ensureRedis } from './ensure-redis.js';
+import { startGatewayServices, type GatewayServices } from './gateway-services.js';
 import { loadTraceSecret } from './loop-guard.js';
 import { createMessagePipeline } from './message-pipeline.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -42,14 +43,23 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const data = resolve(settings.data);
   await mkdir(data, { recursive: true, mode: 0o700 });
   const tenants = await loadTenants(settings.schools);
+  // Scanning on worker threads, so the event loop keeps to SMTP and delivery (src/scan/scan-pool.ts).
+  const scanPool = await createScanPool({ schools: settings.schools, size: scanWorkerCount(), onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
   const redis = await ensureRedis(settings.redis, data);
   if (redis.private) log.warn({ redis: redis.url }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const metrics = createGatewayMetrics();
   const nextHop = countingErrors(await nextHopFor(settings, data), metrics);
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
-  const postmaster = settings.postmaster ?? `postmaster@${schoolDomains[0] ?? 'localhost'}`;
-  const notices = bullNoticeQueue({ url: redis.url });
-  const worker = startNoticeWorker({ url: redis.url }, noticeSender(nextHop, postmaster));
+  let services: GatewayServices;
+  try {
+    services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
+  } catch (error) {
+    await scanPool.close();
+    await nextHop.close();
+    await redis.stop();
+    throw error;
+  }
+  metrics.watchFailedJobs(() => services.mail.failedCount());
   const inbound = createInboundServer(
     {
       host: settings.listen.host,
@@ -69,7 +79,15 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       useProxy: settings.proxyProtocol,
       spoolDirectory: join(data, 'spool'),
     },
-    createMessagePipeline({ tenants, actions: { nextHop, notices }, log, metrics, traceSecret: await loadTraceSecret(join(data, 'keys', 'trace.key')) }),
+    createMessagePipeline({
+      tenants,
+      actions: services.actions,
+      log,
+      metrics,
+      traceSecret: await loadTraceSecret(join(data, 'keys', 'trace.key')),
+      scanPool,
+      schoolNames: new Map(settings.schools.flatMap((school) => (school.id && school.name ? [[school.id, school.name] as const] : []))),
+    }),
   );
   let stopping = false;
   const smtp = await inbound.listen();
@@ -83,14 +101,20 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     async stop() {
       stopping = true;
       await inbound.close(settings.limits.shutdownGraceSeconds * 1000);
+      await scanPool.close();
       await new Promise<void>((done) => status.server.close(() => done()));
-      await worker.close();
-      await notices.close();
+      await services.close();
       await nextHop.close();
       await redis.stop();
       log.info('hallmonitor stopped');
     },
   };
+}
+
+/** One scan worker per core but the event loop's (docs/benchmarks.md); HALLMONITOR_SCAN_WORKERS overrides it. */
+function scanWorkerCount(): number {
+  const configured = Number(process.env.HALLMONITOR_SCAN_WORKERS);
+  return Number.isSafeInteger(configured) && configured > 0 ? configured : Math.max(1, availableParallelism() - 1);
 }
 
 /** The school's onward relay as configured, or the trial outbox. */

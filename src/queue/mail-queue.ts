@@ -53,6 +53,9 @@ export interface MailQueueOptions {
  */
 const JUMPS_THE_QUEUE: ReadonlySet<MailKind> = new Set(['alert']);
 
+/** Mails carrying a secret (a generated passphrase) leave Redis as soon as they are sent; a failed one stays to be seen and retried. */
+const CARRIES_A_SECRET: ReadonlySet<MailKind> = new Set(['passphrase-notice']);
+
 export const MAIL_QUEUE_DEFAULTS = { enqueueTimeoutMs: 2_000, attempts: 8, backoffMs: 30_000, keepFailed: 1_000, keepCompletedSeconds: 86_400 } as const;
 
 export function bullMailQueue(connection: { url: string }, options: MailQueueOptions = {}): MailQueue {
@@ -83,7 +86,7 @@ export function bullMailQueue(connection: { url: string }, options: MailQueueOpt
     async enqueue(mails) {
       const list: readonly OutgoingMail[] = Array.isArray(mails) ? mails : [mails as OutgoingMail];
       if (list.length === 0) return;
-      await guarded(list.map((m) => m.kind).join(', '), () => mail.addBulk(list.map((m) => ({ name: m.kind, data: m, opts: { jobId: m.id, lifo: JUMPS_THE_QUEUE.has(m.kind) } }))));
+      await guarded(list.map((m) => m.kind).join(', '), () => mail.addBulk(list.map((m) => ({ name: m.kind, data: m, opts: { jobId: m.id, lifo: JUMPS_THE_QUEUE.has(m.kind), ...(CARRIES_A_SECRET.has(m.kind) ? { removeOnComplete: true } : {}) } }))));
     },
     async enqueueRelease(request) {
       await guarded('release', async () => {

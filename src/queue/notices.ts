@@ -20,6 +20,11 @@ export function senderNoticeMail(messageId: string, notice: RenderedNotice): Out
   return { id: mailJobId('sender-notice', messageId), kind: 'sender-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html };
 }
 
+/** The passphrase of a password envelope, to the sender alone; one per try (see act-on-verdict). */
+export function passphraseNoticeMail(tryId: string, notice: RenderedNotice): OutgoingMail {
+  return { id: mailJobId('passphrase-notice', tryId), kind: 'passphrase-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html };
+}
+
 const CLOSING = 'This note went only to you. If something here looks wrong, reply to your Data Protection Officer.';
 
 /** "Your message … is held for the Data Protection Officer's review because …": the deciding rules' reasons. */

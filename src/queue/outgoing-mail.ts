@@ -1,7 +1,7 @@
 import { domainOf } from '../message/addresses.js';
 
 /** Everything the gateway writes to people of its own accord; each is one kind of job on the outgoing-mail queue. */
-export const MAIL_KINDS = ['sender-notice', 'quarantine-notice', 'release-notice', 'rejection-notice', 'alert', 'digest'] as const;
+export const MAIL_KINDS = ['sender-notice', 'quarantine-notice', 'release-notice', 'rejection-notice', 'passphrase-notice', 'alert', 'digest'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** The people alerts and digests go to: every notified role but the sender, who gets notices instead. */

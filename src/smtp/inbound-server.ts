@@ -22,7 +22,7 @@ export interface InboundOptions {
    * `'any'` takes every sender domain: trial mode on the embedded defaults, where only loopback may relay.
    */
   senderDomains: readonly string[] | 'any';
-  /** Largest message accepted, in bytes; advertised as SIZE (RFC 1870), spooling stops once exceeded and DATA gets 552. */
+  /** Largest message accepted, in bytes; advertised as SIZE (RFC 1870). Once DATA exceeds it the client gets 552 at once and is disconnected. */
   maxMessageBytes: number;
   /** Most recipients per transaction; the next one gets 452 4.5.3 (RFC 5321 section 4.5.3.1.10). */
   maxRecipients: number;
@@ -60,6 +60,13 @@ export interface InboundServer {
   listen(): Promise<{ host: string; port: number }>;
   /** Stop accepting; messages in DATA finish; after `graceMs` the rest get 421 and are closed. */
   close(graceMs: number): Promise<void>;
+}
+
+/** The part of smtp-server's (untyped) connection object that `cutOff` uses. */
+interface SmtpServerConnection {
+  readonly session: SMTPServerSession;
+  send(code: number, text: string, enhancedStatusContext: false): void;
+  close(): void;
 }
 
 /** Options that cannot work together; raised when the server is built. */
@@ -157,16 +164,28 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     const id = randomUUID();
     const path = join(options.spoolDirectory, `${id}.eml`);
     try {
-      const outcome = await spoolMessage(stream, path, options.maxMessageBytes);
+      const outcome = await spoolMessage(stream, path, options.maxMessageBytes, { onTooBig: () => cutOff(session) });
       if (outcome.kind === 'too-big') return refusalReply(new SmtpRefusal('message-too-big'));
       if (outcome.kind === 'bare-line-ending') return refusalReply(new SmtpRefusal('bare-line-ending'));
-      const reply = await handleMessage(spooledMessage(id, path, outcome.sizeBytes, session));
+      const reply = await handleMessage(spooledMessage(id, path, outcome, session));
       return isValidReply(reply) ? reply : refusalReply(new SmtpRefusal('internal-fault'));
     } catch {
       return refusalReply(new SmtpRefusal('internal-fault'));
     } finally {
       await removeSpoolFile(path).catch(() => undefined);
     }
+  }
+
+  /**
+   * A client still sending past the size limit gets 552 at once and is disconnected, rather than
+   * being read to its final dot, which an endless stream never sends. smtp-server replies only
+   * after the final dot, so this speaks for it on its own connection object.
+   */
+  function cutOff(session: SMTPServerSession): void {
+    const refusal = new SmtpRefusal('message-too-big');
+    const connection = [...(server.connections as Set<SmtpServerConnection>)].find((candidate) => candidate.session === session);
+    connection?.send(refusal.responseCode, refusal.message, false);
+    connection?.close();
   }
 
   return {
@@ -229,12 +248,13 @@ async function authenticate(auth: SMTPServerAuthentication, users: ReadonlyMap<s
   return matches && stored !== undefined ? username : undefined;
 }
 
-function spooledMessage(id: string, path: string, sizeBytes: number, session: SMTPServerSession): SpooledMessage {
+function spooledMessage(id: string, path: string, stored: { sizeBytes: number; bytes: Buffer | undefined }, session: SMTPServerSession): SpooledMessage {
   const { mailFrom, rcptTo } = session.envelope;
   return {
     id,
     path,
-    sizeBytes,
+    sizeBytes: stored.sizeBytes,
+    bytes: stored.bytes,
     envelope: {
       mailFrom: mailFrom === false ? '' : mailFrom.address.toLowerCase(),
       rcptTo: rcptTo.map((recipient) => recipient.address.toLowerCase()),

@@ -7,6 +7,11 @@ export interface SpooledMessage {
   /** The spool file: exactly the bytes received (after dot-unstuffing), line ends as sent. */
   readonly path: string;
   readonly sizeBytes: number;
+  /**
+   * The spool file's bytes, when the message is small enough to be held in memory (spool-file.ts):
+   * read them rather than the file. The file exists either way, for whatever needs a path.
+   */
+  readonly bytes?: Buffer | undefined;
   /** Lower-cased MAIL FROM and RCPT TO. */
   readonly envelope: Envelope;
   readonly client: {

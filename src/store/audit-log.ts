@@ -49,6 +49,15 @@ export class AuditLog {
     return this.db.transaction().execute((trx) => this.appendWithin(trx, entry));
   }
 
+  /** Appends several entries in one transaction, in order: one commit (one fsync) for the lot. */
+  async appendAll(entries: readonly AuditEntry[]): Promise<AppendedEntry[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const appended: AppendedEntry[] = [];
+      for (const entry of entries) appended.push(await this.appendWithin(trx, entry));
+      return appended;
+    });
+  }
+
   /**
    * Appends inside the caller's transaction (the store's own use: a hold or decision and its audit
    * entry commit together). A verdict that stopped the message also enters the incident register.

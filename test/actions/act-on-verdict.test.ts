@@ -1,15 +1,24 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
 import { simpleParser } from 'mailparser';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { actOnVerdict, returnReason, type ActionDependencies } from '../../src/actions/act-on-verdict.js';
+import { actOnVerdict, returnReason, type ActionDependencies, type MessageCase } from '../../src/actions/act-on-verdict.js';
 import { smtpNextHop } from '../../src/actions/next-hop.js';
 import type { Finding } from '../../src/detect/finding.js';
 import type { MessageView } from '../../src/message/message-view.js';
 import type { Action, Verdict } from '../../src/policy/verdict.js';
-import { bullNoticeQueue, noticeJobId, noticeSender, startNoticeWorker } from '../../src/queue/notice-queue.js';
+import { encryptForRecipients } from '../../src/crypto/encrypt-message.js';
+import { bullMailQueue } from '../../src/queue/mail-queue.js';
+import { mailSender } from '../../src/queue/mail-sender.js';
+import { mailJobId } from '../../src/queue/outgoing-mail.js';
+import { startMailWorker } from '../../src/queue/queue-workers.js';
+import { auditWriter } from '../../src/store/audit-writer.js';
+import { openConfiguredStore } from '../../src/store/configured-store.js';
+import type { Store } from '../../src/store/store.js';
 import type { ScanResult } from '../../src/scan/scan-message.js';
-import type { SpooledMessage } from '../../src/smtp/spooled-message.js';
 import { removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from '../queue/support/redis.js';
 import { startNextHop, type RunningNextHop } from './support/next-hop-server.js';
 import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
@@ -60,19 +69,64 @@ function scanResult(action: Action, mailFrom = SENDER): ScanResult {
   return { view, envelope: { mailFrom, rcptTo: [PARENT] }, findings: [SWEAR], verdict };
 }
 
-async function setUp(redisUrl = SHARED_REDIS.url): Promise<{ deps: ActionDependencies; server: RunningNextHop; prefix: string; message: (from?: string) => Promise<SpooledMessage> }> {
+const DPO = 'dpo@school.sch.uk';
+
+interface Setup {
+  readonly deps: ActionDependencies;
+  readonly server: RunningNextHop;
+  readonly prefix: string;
+  readonly store: Store;
+  readonly faults: unknown[];
+  /** A spooled message and its case, for the verdict given. */
+  readonly spooled: (action: Action, from?: string) => Promise<MessageCase>;
+}
+
+async function setUp(redisUrl = SHARED_REDIS.url): Promise<Setup> {
   const server = await startNextHop();
   const nextHop = smtpNextHop(server.url);
   const prefix = uniquePrefix();
-  const notices = bullNoticeQueue({ url: redisUrl }, { prefix });
+  const mail = bullMailQueue({ url: redisUrl }, { prefix });
+  const store = await openConfiguredStore({ data: await mkdtemp(join(tmpdir(), 'hm-act-')) });
   cleanups.push(async () => {
-    await notices.close();
+    await mail.close();
     await nextHop.close();
     await server.close();
+    await store.close();
     await removePrefix(prefix);
   });
   const directory = await spoolDirectory();
-  return { deps: { nextHop, notices }, server, prefix, message: (from = SENDER) => spool(directory, awkwardMessage(), from, [PARENT]) };
+  const faults: unknown[] = [];
+  const writer = auditWriter(store.audit, { maxDelayMs: 1, onError: (error) => faults.push(error) });
+  const deps: ActionDependencies = {
+    nextHop,
+    mail,
+    quarantine: store.quarantine,
+    audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => void writer.write(entry) },
+    alerts: { reviewBaseUrl: 'https://hallmonitor.school.sch.uk', recipientsFor: () => ({ 'business-manager': [], dpo: [DPO], dsl: [] }) },
+    encrypt: (raw, envelope) => encryptForRecipients({ raw, envelope, keyring: directory, preAgreed: {}, now: new Date(), kdf: 'iterated' }),
+    spoolDirectory: directory,
+  };
+  let counter = 0;
+  const spooled = async (action: Action, from = SENDER): Promise<MessageCase> => {
+    const message = await spool(directory, awkwardMessage(), from, [PARENT]);
+    counter += 1;
+    return {
+      message,
+      result: scanResult(action, from),
+      school: { id: 'school', name: 'The School', domains: SCHOOL },
+      key: `key-${counter}`,
+      receivedAt: new Date('2026-11-23T09:00:00Z'),
+      scanMs: 5,
+      actingSince: performance.now(),
+    };
+  };
+  return { deps, server, prefix, store, faults, spooled };
+}
+
+/** The same verdict, with an immediate alert to the DPO as well. */
+function alerting(each: MessageCase): MessageCase {
+  const { verdict } = each.result;
+  return { ...each, result: { ...each.result, verdict: { ...verdict, notifications: [...verdict.notifications, { to: 'dpo', level: 'immediate', ruleId: 'profanity' }] } } };
 }
 
 async function queued(prefix: string) {
@@ -82,62 +136,123 @@ async function queued(prefix: string) {
 }
 
 describe('actOnVerdict', () => {
-  it('deliver: relays the message and answers with the next hop’s reply', async () => {
-    const { deps, server, message } = await setUp();
-    const reply = await actOnVerdict(deps, await message(), scanResult('deliver'), SCHOOL);
+  it('deliver: relays the message, answers with the next hop’s reply, and audits the verdict with that reply', async () => {
+    const { deps, server, store, spooled } = await setUp();
+    const reply = await actOnVerdict(deps, await spooled('deliver'));
     expect(reply).toEqual({ code: 250, message: 'Ok: queued as TEST1' });
+    expect(server.received).toHaveLength(1);
+    await expect.poll(() => store.audit.forMessage('key-1')).toEqual([expect.objectContaining({ action: 'deliver', replyCode: 250 })]);
+  });
+
+  it('deliver with an immediate alert: the alert is queued before the message goes; with Redis down, 451 and nothing sent', async () => {
+    const { deps, server, prefix, spooled } = await setUp();
+    const each = alerting(await spooled('deliver'));
+    expect((await actOnVerdict(deps, each)).code).toBe(250);
+    expect((await (await queued(prefix)).getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const down = await setUp(redis.url);
+    await redis.stop();
+    const reply = await actOnVerdict(down.deps, alerting(await down.spooled('deliver')));
+    expect(reply.code).toBe(451);
+    expect(down.server.received).toEqual([]);
     expect(server.received).toHaveLength(1);
   });
 
-  it('return: queues the sender notice, then answers 550 5.7.1 with the deciding rule’s reason, delivering nothing', async () => {
-    const { deps, server, prefix, message } = await setUp();
-    const spooled = await message();
-    const reply = await actOnVerdict(deps, spooled, scanResult('return'), SCHOOL);
+  it('return: audits, queues the sender notice, then answers 550 5.7.1 with the deciding rule’s reason, delivering nothing', async () => {
+    const { deps, server, prefix, store, spooled } = await setUp();
+    const each = await spooled('return');
+    const reply = await actOnVerdict(deps, each);
     expect(reply).toEqual({ code: 550, message: `5.7.1 ${REASON}` });
     expect(server.received).toEqual([]);
-    const job = await (await queued(prefix)).getJob(noticeJobId(spooled.id));
+    const job = await (await queued(prefix)).getJob(mailJobId('sender-notice', each.key));
     expect(job?.data.to).toEqual([SENDER]);
     expect(job?.data.text).toContain(REASON);
     expect(job?.opts.attempts).toBeGreaterThan(1);
-    expect(job?.opts.removeOnComplete).toEqual({ age: 86_400, count: 10_000 });
+    expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'return', replyCode: 550 })]);
+    expect(await store.incidents.list()).toHaveLength(1);
   });
 
   it('return with the null sender: 550 and no notice, since nobody could receive it', async () => {
-    const { deps, prefix, message } = await setUp();
-    const spooled = await message('');
-    const reply = await actOnVerdict(deps, spooled, scanResult('return', ''), SCHOOL);
+    const { deps, prefix, spooled } = await setUp();
+    const reply = await actOnVerdict(deps, await spooled('return', ''));
     expect(reply.code).toBe(550);
     expect(await (await queued(prefix)).getWaitingCount()).toBe(0);
   });
 
-  it('return when the notice queue is down: 451 so the client retries, rather than lose the notice', async () => {
+  it('return when the queue is down: 451 so the client retries, rather than lose the notice', async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
-    const { deps, server, message } = await setUp(redis.url);
+    const { deps, server, spooled } = await setUp(redis.url);
     await redis.stop();
-    const reply = await actOnVerdict(deps, await message(), scanResult('return'), SCHOOL);
-    expect(reply).toEqual({ code: 451, message: '4.3.0 could not queue the notice to the sender; try again later' });
+    const reply = await actOnVerdict(deps, await spooled('return'));
+    expect(reply).toEqual({ code: 451, message: '4.3.0 could not queue the notices for this message; try again later' });
     expect(server.received).toEqual([]);
   });
 
-  for (const action of ['encrypt', 'quarantine'] as const) {
-    it(`${action}: holds the message with 451 4.7.0 and never delivers it unprotected`, async () => {
-      const { deps, server, prefix, message } = await setUp();
-      const reply = await actOnVerdict(deps, await message(), scanResult(action), SCHOOL);
-      expect(reply.code).toBe(451);
-      expect(reply.message).toMatch(/^4\.7\.0 held: /);
-      expect(server.received).toEqual([]);
-      expect(await (await queued(prefix)).getWaitingCount()).toBe(0);
-    });
-  }
+  it('quarantine: holds the message encrypted, queues the sender’s notice and the alerts, then answers 250; nothing is delivered', async () => {
+    const { deps, server, prefix, store, spooled } = await setUp();
+    const each = alerting(await spooled('quarantine'));
+    const reply = await actOnVerdict(deps, each);
+    expect(reply.code).toBe(250);
+    expect(reply.message).toMatch(/^2\.6\.0 held for review/);
+    expect(server.received).toEqual([]);
+    const held = await store.quarantine.open(each.key);
+    expect(held).toMatchObject({ status: 'held', from: SENDER, rcpt: [PARENT], ruleIds: ['profanity'], categories: ['language/profanity'] });
+    expect(held.raw.equals(awkwardMessage())).toBe(true);
+    const queue = await queued(prefix);
+    expect((await queue.getJob(mailJobId('quarantine-notice', each.key)))?.data.to).toEqual([SENDER]);
+    expect((await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);
+    expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'quarantine', replyCode: 250 })]);
+  });
+
+  it('quarantine retried after a 451 (queue down) holds one record, audits once and queues each notice once', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const { deps, store, spooled } = await setUp(redis.url);
+    const each = await spooled('quarantine');
+    redis.pause();
+    expect((await actOnVerdict(deps, each)).code).toBe(451);
+    redis.resume();
+    expect((await actOnVerdict(deps, each)).code).toBe(250);
+    expect(await store.quarantine.list()).toHaveLength(1);
+    expect(await store.audit.forMessage(each.key)).toHaveLength(1);
+  });
+});
+
+describe('actOnVerdict: encrypt', () => {
+  it('sends the recipient a password envelope that holds none of the text, and queues the passphrase for the sender alone', async () => {
+    const { deps, server, prefix, store, spooled } = await setUp();
+    const each = await spooled('encrypt');
+    const reply = await actOnVerdict(deps, each);
+    expect(reply).toEqual({ code: 250, message: '2.6.0 sent encrypted (password envelope to 1)' });
+    expect(server.received).toHaveLength(1);
+    const [sent] = server.received;
+    expect(sent!.to).toEqual([PARENT]);
+    expect(sent!.raw.toString('utf8')).not.toMatch(/Lunch at the caf|a line that starts with a dot|Trip/);
+    expect((await simpleParser(sent!.raw)).attachments.map((attachment) => attachment.filename)).toContain('secure-message.html');
+    const notice = await (await queued(prefix)).getJob(mailJobId('passphrase-notice', `${each.message.id}-0`));
+    expect(notice?.data.to).toEqual([SENDER]);
+    expect(notice?.data.text).toMatch(/passphrase/);
+    await expect.poll(() => store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'encrypt', replyCode: 250 })]);
+  });
+
+  it('answers 451 and sends nothing when the passphrase cannot be queued for the sender', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const { deps, server, spooled } = await setUp(redis.url);
+    await redis.stop();
+    expect((await actOnVerdict(deps, await spooled('encrypt'))).code).toBe(451);
+    expect(server.received).toEqual([]);
+  });
 });
 
 describe('a returned message, end to end', () => {
   it('gets a 550, and its notice reaches the sender only at the next hop, in text and HTML', async () => {
-    const { deps, server, prefix, message } = await setUp();
-    const worker = startNoticeWorker(SHARED_REDIS, noticeSender(deps.nextHop, 'postmaster@school.sch.uk', { spoolDirectory: await spoolDirectory() }), { prefix });
+    const { deps, server, prefix, spooled } = await setUp();
+    const worker = startMailWorker(SHARED_REDIS, mailSender(deps.nextHop, 'postmaster@school.sch.uk', { spoolDirectory: await spoolDirectory() }), { prefix });
     cleanups.push(() => worker.close());
-    const reply = await actOnVerdict(deps, await message(), scanResult('return'), SCHOOL);
+    const reply = await actOnVerdict(deps, await spooled('return'));
     expect(reply.code).toBe(550);
     await expect.poll(() => server.received.length, { timeout: 10_000 }).toBe(1);
     const [notice] = server.received;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { generate } from 'selfsigned';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInboundServer, InboundOptionsError, type InboundOptions, type InboundServer } from '../../src/smtp/inbound-server.js';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { selfSignedCertificate } from '../../src/smtp/self-signed.js';
@@ -300,7 +300,22 @@ describe('limits', () => {
     const big = `${MESSAGE}${'x'.repeat(76)}\r\n`.repeat(400);
     await expect(sendRaw(port, big)).rejects.toMatchObject({ responseCode: 552 });
     expect(received).toHaveLength(0);
-    expect(await spoolFiles(spoolDirectory)).toEqual([]);
+    // The 552 goes out at once; the spool file is removed as the server's side winds down.
+    await vi.waitFor(async () => expect(await spoolFiles(spoolDirectory)).toEqual([]));
+  });
+
+  it('cuts off a client that keeps streaming past the size limit: 552 at once, then the connection is closed', async () => {
+    const { port, received, spoolDirectory } = await start({ maxMessageBytes: 10_000 });
+    const raw = await openData(port);
+    raw.write(`${MESSAGE}`);
+    const line = `${'x'.repeat(76)}\r\n`;
+    // Far past the limit and never the final dot: only a cut-off can answer this.
+    for (let sent = 0; sent < 400; sent++) raw.write(line);
+    expect(await raw.reply()).toBe('552 5.3.4 Message exceeds the maximum size');
+    await raw.whenClosed();
+    expect(received).toHaveLength(0);
+    // The server removes the spool file as its side of the connection winds down.
+    await vi.waitFor(async () => expect(await spoolFiles(spoolDirectory)).toEqual([]));
   });
 
   it('refuses MAIL FROM with a declared SIZE over the limit', async () => {

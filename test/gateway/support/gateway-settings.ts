@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
@@ -23,6 +24,8 @@ export function gatewaySettings(data: string, nextHop?: string, schools: readonl
     ...(nextHop ? { nextHop } : {}),
     schools,
     alertRecipients: {},
+    // Queue keys of this gateway's own: parallel test files share the machine's Redis.
+    redisPrefix: `hm-test-${randomBytes(6).toString('hex')}`,
   };
 }
 

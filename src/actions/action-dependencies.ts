@@ -1,0 +1,38 @@
+import type { EncryptedDelivery } from '../crypto/encrypt-message.js';
+import type { Envelope } from '../message/envelope.js';
+import type { MailQueue } from '../queue/mail-queue.js';
+import type { RecipientsByRole } from '../queue/outgoing-mail.js';
+import type { AuditEntry } from '../store/audit-entry.js';
+import type { QuarantineStore } from '../store/quarantine-store.js';
+import type { NextHop } from './next-hop.js';
+
+/** What acting on verdicts needs from the world: the next hop, the queues and the store. */
+export interface ActionDependencies {
+  readonly nextHop: NextHop;
+  readonly mail: MailQueue;
+  readonly quarantine: Pick<QuarantineStore, 'hold'>;
+  readonly audit: VerdictAudit;
+  readonly alerts: AlertSettings;
+  /** The forms each recipient can open (src/crypto/): PGP/MIME to known keys, a password envelope for the rest. */
+  encrypt(raw: Buffer | string, envelope: Envelope): Promise<EncryptedDelivery>;
+  /** Where messages the gateway makes itself wait while they are handed on. */
+  readonly spoolDirectory: string;
+}
+
+export interface AlertSettings {
+  /** The review app as staff reach it, for the links in alerts. */
+  readonly reviewBaseUrl: string;
+  /** A school's alert recipients by role (its `alerts:`); no addresses means no alert for that role. */
+  recipientsFor(schoolId: string): RecipientsByRole;
+}
+
+/** The audit log as the actions write it. */
+export interface VerdictAudit {
+  /** Durably, before the reply depends on it (a returned message). */
+  record(entry: AuditEntry): Promise<unknown>;
+  /**
+   * In the background (store/audit-writer.ts), for a message the next hop already took: a failure then must
+   * not change the reply (a 451 would have it sent twice); the writer retries and the gateway logs it.
+   */
+  recordLater(entry: AuditEntry): void;
+}

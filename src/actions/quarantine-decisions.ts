@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import type { EncryptedDelivery } from '../crypto/encrypt-message.js';
+import { renderPassphraseNotice } from '../crypto/passphrase-notice.js';
+import type { Envelope } from '../message/envelope.js';
+import type { SmtpReply } from '../smtp/spooled-message.js';
+import type { MailQueue, ReleaseRequest } from '../queue/mail-queue.js';
+import { passphraseNoticeMail, rejectionNotice, releaseNotice, type HeldMessage } from '../queue/notices.js';
+import type { QuarantinedMessage, QuarantineSummary } from '../store/quarantine-store.js';
+import type { Store } from '../store/store.js';
+import type { NextHop } from './next-hop.js';
+import { deliverBytes } from './spooled-bytes.js';
+
+export interface ReleaseDependencies {
+  readonly store: Pick<Store, 'quarantine' | 'audit'>;
+  readonly nextHop: NextHop;
+  readonly mail: MailQueue;
+  /** For a release the reviewer asked to go encrypted (as the `encrypt` verdict does it). */
+  encrypt(raw: Buffer, envelope: Envelope): Promise<EncryptedDelivery>;
+  /** Where a released message waits while it is handed on; removed after. */
+  readonly spoolDirectory: string;
+}
+
+/** Why a release or rejection did not happen; the message never holds content. */
+export class DecisionRefused extends Error {
+  constructor(readonly code: 'not-held' | 'body-destroyed' | 'next-hop-refused' | 'next-hop-deferred', message: string) {
+    super(message);
+    this.name = 'DecisionRefused';
+  }
+}
+
+/**
+ * The release job: delivers the held message to its original recipients through the same next hop, and only
+ * once the next hop took it marks it released (with the reviewer's name in the audit log) and tells the sender.
+ * A deferral is thrown to be retried; a refusal fails for good and stays visible in the queue.
+ */
+export async function releaseHeldMessage(deps: ReleaseDependencies, request: ReleaseRequest): Promise<void> {
+  const held = await deps.store.quarantine.open(request.messageId);
+  if (held.status !== 'held') return;
+  if (held.bodyDestroyed) throw new UnrecoverableError('body-destroyed');
+  const reply = request.encrypt ? await deliverEncrypted(deps, held) : await deliverHeld(deps, held);
+  if (reply.code >= 500) throw new UnrecoverableError(`next-hop-refused ${reply.code}`);
+  if (reply.code !== 250) throw new DecisionRefused('next-hop-deferred', `the next hop deferred the release (${reply.code})`);
+  const { won } = await deps.store.quarantine.decide(held.id, { status: 'released', actor: request.actor });
+  if (!won) return;
+  const notice = releaseNotice(heldAs(held), { encrypted: request.encrypt });
+  if (notice) await deps.mail.enqueue(notice);
+}
+
+/** Rejects a held message: it will never be sent; the sender is told why. Refused if it is no longer held. */
+export async function rejectHeldMessage(
+  deps: Pick<ReleaseDependencies, 'store' | 'mail'>,
+  id: string,
+  decision: { readonly actor: string; readonly reason: string },
+): Promise<void> {
+  const { won, status } = await deps.store.quarantine.decide(id, { status: 'rejected', actor: decision.actor, reason: decision.reason });
+  if (!won) throw new DecisionRefused('not-held', `message ${id} is ${status}, not held`);
+  const notice = rejectionNotice(heldAs(await deps.store.quarantine.open(id)), decision.reason);
+  if (notice) await deps.mail.enqueue(notice);
+}
+
+/** Each recipient's form, the sender's passphrases queued first; the first form the next hop does not take ends it. */
+async function deliverEncrypted(deps: ReleaseDependencies, held: QuarantinedMessage): Promise<SmtpReply> {
+  const envelope = { mailFrom: held.from, rcptTo: held.rcpt };
+  const delivery = await deps.encrypt(held.raw, envelope);
+  const tryId = `release-${held.id}-${randomBytes(6).toString('hex')}`;
+  const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${tryId}-${index}`, renderPassphraseNotice(held.from, passphrase)));
+  if (notices.length > 0) await deps.mail.enqueue(notices);
+  for (const form of delivery.messages) {
+    const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: held.from, rcptTo: form.recipients });
+    if (reply.code !== 250) return reply;
+  }
+  return { code: 250, message: 'sent encrypted' };
+}
+
+function deliverHeld(deps: ReleaseDependencies, held: QuarantinedMessage) {
+  return deliverBytes(deps.nextHop, deps.spoolDirectory, held.raw, { mailFrom: held.from, rcptTo: held.rcpt });
+}
+
+function heldAs(summary: QuarantineSummary): HeldMessage {
+  return { messageId: summary.id, sender: summary.from, recipients: summary.rcpt, receivedAt: summary.receivedAt };
+}

@@ -1,0 +1,77 @@
+/**
+ * Which of several groups of patterns can match a text, found in one pass: each group names
+ * literal strings of which every match of its patterns contains one (small and capital letters
+ * alike), and a group none of whose literals occurs in the text need not be tried on it. Most
+ * text holds no sensitive vocabulary at all, and one plain alternation of literals, without
+ * look-behinds, optional parts or the `i` flag, is far cheaper than the patterns themselves.
+ */
+export type LiteralPrefilter = (text: string) => ReadonlySet<number>;
+
+/**
+ * `literalsByGroup[i]` are group i's literals; undefined for a group that cannot name any, which
+ * is then always tried, as is every group whose literals are not all printable ASCII (where
+ * lower-casing and the `iu` flags' case folding could differ).
+ */
+export function createLiteralPrefilter(literalsByGroup: readonly (readonly string[] | undefined)[]): LiteralPrefilter {
+  const always = new Set<number>();
+  const groupsOfLiteral = new Map<string, Set<number>>();
+  literalsByGroup.forEach((literals, group) => {
+    if (literals === undefined || literals.length === 0 || literals.some((literal) => !PRINTABLE_ASCII.test(literal))) {
+      always.add(group);
+      return;
+    }
+    for (const literal of literals) {
+      const lowerCase = literal.toLowerCase();
+      groupsOfLiteral.set(lowerCase, (groupsOfLiteral.get(lowerCase) ?? new Set()).add(group));
+    }
+  });
+  const byLength = [...groupsOfLiteral.keys()].sort((a, b) => b.length - a.length);
+  const groupsAt = groupsStartingWith(byLength, groupsOfLiteral);
+  const pattern = byLength.length === 0 ? undefined : new RegExp(byLength.map(escapeRegExp).join('|'), 'g');
+  const groupCount = literalsByGroup.length;
+
+  return function groupsIn(text) {
+    const found = new Set(always);
+    if (pattern === undefined) return found;
+    const folded = foldCase(text);
+    pattern.lastIndex = 0;
+    for (let hit = pattern.exec(folded); hit !== null && found.size < groupCount; hit = pattern.exec(folded)) {
+      for (const group of groupsAt.get(hit[0]) ?? []) found.add(group);
+      // Overlapping: a literal may start inside the one just found.
+      pattern.lastIndex = hit.index + 1;
+    }
+    return found;
+  };
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+/**
+ * The alternation, longest first, reports the longest literal starting at a place; every shorter
+ * one starting there is a prefix of it, so the groups found at a hit are those of all its prefixes.
+ */
+function groupsStartingWith(literals: readonly string[], groupsOfLiteral: ReadonlyMap<string, ReadonlySet<number>>): Map<string, Set<number>> {
+  const groupsAt = new Map<string, Set<number>>();
+  for (const literal of literals) {
+    const groups = new Set<number>();
+    for (const prefix of literals) {
+      if (literal.startsWith(prefix)) for (const group of groupsOfLiteral.get(prefix) ?? []) groups.add(group);
+    }
+    groupsAt.set(literal, groups);
+  }
+  return groupsAt;
+}
+
+/**
+ * The text as the lower-case literals are sought in it. Under the `iu` flags only two characters
+ * outside ASCII match an ASCII letter: the long s (ſ), and the Kelvin sign, which lower-casing
+ * already turns into k.
+ */
+function foldCase(text: string): string {
+  return text.toLowerCase().replaceAll('ſ', 's');
+}
+
+/** Only syntax characters are escaped, which the `u` flag would also accept. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}

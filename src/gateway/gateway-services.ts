@@ -1,0 +1,157 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readPrivateKey, type PrivateKey } from 'openpgp';
+import type { Logger } from 'pino';
+import type { ActionDependencies } from '../actions/action-dependencies.js';
+import type { NextHop } from '../actions/next-hop.js';
+import { releaseHeldMessage } from '../actions/quarantine-decisions.js';
+import type { Config } from '../config/config.js';
+import type { AlertRecipients } from '../config/schools-config.js';
+import { encryptForRecipients } from '../crypto/encrypt-message.js';
+import { checkRedisForQueues } from '../queue/check-redis.js';
+import { digestRoles } from '../queue/digest.js';
+import { bullMailQueue, type MailQueue } from '../queue/mail-queue.js';
+import { mailSender } from '../queue/mail-sender.js';
+import { startQueueWorkers, type QueueHandlers, type RunningWorkers } from '../queue/queue-workers.js';
+import type { Tenants } from '../scan/tenants.js';
+import { auditWriter, type AuditWriter } from '../store/audit-writer.js';
+import { openConfiguredStore } from '../store/configured-store.js';
+import { enforceRetention } from '../store/retention.js';
+import type { Store } from '../store/store.js';
+import { auditDigestSource } from './audit-digest-source.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
+export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix'> {
+  readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
+  readonly schools: readonly { readonly id?: string | undefined; readonly name?: string | undefined; readonly domains: readonly string[] }[];
+}
+
+/** Redis that could lose queued notices or alerts is a configuration fault: say what is wrong and stop. */
+export class RedisUnsuitableError extends Error {
+  readonly code = 'config-invalid';
+  constructor(problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'RedisUnsuitableError';
+  }
+}
+
+export interface GatewayServices {
+  readonly store: Store;
+  readonly mail: MailQueue;
+  readonly actions: ActionDependencies;
+  /** Lets jobs in hand finish, writes the audit entries still waiting, and disconnects. */
+  close(): Promise<void>;
+}
+
+const NOBODY: AlertRecipients = { 'business-manager': [], dpo: [], dsl: [] };
+
+/** The From address of everything the gateway writes to people. */
+export function postmasterFor(settings: Pick<ServiceSettings, 'postmaster' | 'schools'>): string {
+  return settings.postmaster ?? `postmaster@${settings.schools.flatMap((school) => school.domains)[0] ?? 'localhost'}`;
+}
+
+/** Checks Redis, then opens the store and the queues and starts the queue workers beside the SMTP server. */
+export async function startGatewayServices(
+  settings: ServiceSettings,
+  context: { readonly redisUrl: string; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly metrics: GatewayMetrics },
+): Promise<GatewayServices> {
+  const { redisUrl, nextHop, tenants, log, metrics } = context;
+  const check = await checkRedisForQueues(redisUrl);
+  if (!check.ok) throw new RedisUnsuitableError(check.problems);
+  for (const warning of check.warnings) log.warn({ code: 'redis-warning' }, warning);
+  const data = settings.data;
+  const store = await openConfiguredStore(settings);
+  const mail = bullMailQueue({ url: redisUrl }, { prefix: settings.redisPrefix });
+  const writer = backgroundAudit(store, log, metrics);
+  const encrypt = await encryptorFor(settings);
+  const actions: ActionDependencies = {
+    nextHop,
+    mail,
+    quarantine: store.quarantine,
+    audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => writer.write(entry) },
+    alerts: {
+      reviewBaseUrl: settings.reviewUrl ?? `http://${settings.web.host}:${settings.web.port}`,
+      recipientsFor: (schoolId) => settings.alertRecipients[schoolId] ?? NOBODY,
+    },
+    encrypt,
+    spoolDirectory: join(data, 'spool'),
+  };
+  const workers = await startWorkers(settings, { redisUrl, nextHop, tenants, log, store, mail, encrypt });
+  return {
+    store,
+    mail,
+    actions,
+    async close() {
+      await workers.close();
+      await writer.flush();
+      await mail.close();
+      await store.close();
+    },
+  };
+}
+
+/** The queue workers: mail of every kind, releases, retention and the digest. `hallmonitor worker` runs the same. */
+export async function startWorkers(
+  settings: ServiceSettings,
+  context: { readonly redisUrl: string; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly store: Store; readonly mail: MailQueue; readonly encrypt?: Encryptor },
+): Promise<RunningWorkers> {
+  const { redisUrl, nextHop, tenants, log, store, mail } = context;
+  const encrypt = context.encrypt ?? (await encryptorFor(settings));
+  const spool = join(settings.data, 'spool');
+  await mkdir(spool, { recursive: true, mode: 0o700 });
+  const handlers: QueueHandlers = {
+    send: mailSender(nextHop, postmasterFor(settings), { spoolDirectory: spool }),
+    release: (request) => releaseHeldMessage({ store, nextHop, mail, encrypt, spoolDirectory: spool }, request),
+    retention: async () => {
+      const result = await enforceRetention(store, new Date(), settings.retention);
+      log.info({ ...result }, 'retention enforced');
+    },
+    digest: {
+      source: auditDigestSource(store.audit, (schoolId) => tenants.schools.find((loaded) => loaded.school.id === schoolId)?.school.ruleSet),
+      schools: tenants.schools.map(({ school }) => ({
+        id: school.id,
+        name: settings.schools.find((source) => source.id === school.id)?.name,
+        recipients: settings.alertRecipients[school.id] ?? NOBODY,
+        roles: digestRoles(school.ruleSet),
+      })),
+      options: { timeZone: settings.digest.timezone },
+    },
+  };
+  return startQueueWorkers({ url: redisUrl }, handlers, {
+    prefix: settings.redisPrefix,
+    digestSchedule: { pattern: settings.digest.schedule, timezone: settings.digest.timezone },
+    onFailure: (failure) => log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried'),
+  });
+}
+
+function backgroundAudit(store: Store, log: Logger, metrics: GatewayMetrics): AuditWriter {
+  return auditWriter(store.audit, {
+    onError: (error, pending) => {
+      metrics.faults.inc({ stage: 'audit' });
+      log.error({ code: (error as { code?: unknown }).code ?? 'audit-write', pending }, 'audit entries not written yet; retrying');
+    },
+  });
+}
+
+/** Makes each recipient's encrypted form of a message: keys from DATA/keys/recipients, passphrases from the configuration. */
+export type Encryptor = ActionDependencies['encrypt'];
+
+export async function encryptorFor(settings: Pick<ServiceSettings, 'data' | 'encryption'>): Promise<Encryptor> {
+  const signingKey = await loadSigningKey(settings.encryption.signingKey);
+  return (raw, envelope) =>
+    encryptForRecipients({
+      raw,
+      envelope,
+      keyring: settings.data,
+      preAgreed: settings.encryption.passphrases,
+      ...(signingKey ? { signingKey } : {}),
+      now: new Date(),
+      kdf: settings.encryption.envelopeKdf,
+    });
+}
+
+async function loadSigningKey(path: string | undefined): Promise<PrivateKey | undefined> {
+  if (path === undefined) return undefined;
+  return readPrivateKey({ armoredKey: await readFile(path, 'utf8') });
+}

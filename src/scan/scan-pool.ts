@@ -1,0 +1,202 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Envelope } from '../message/envelope.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../message/limits.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import type { SchoolSources } from './load-school.js';
+import type { ScanResult } from './scan-message.js';
+import type { ScanTask, WorkerReport } from './scan-task.js';
+
+export interface ScanPoolOptions {
+  /** The schools every worker loads, exactly as the gateway loads them. */
+  readonly schools: readonly SchoolSources[];
+  /** Worker threads; one per core beyond the event loop's is where the gain is (docs/benchmarks.md). */
+  readonly size: number;
+  /**
+   * A scan not answered by then is taken as a hung worker: the message fails (the gateway answers
+   * 451) and the worker is replaced. Longer than a message's own read limit, which ends any
+   * honest scan first.
+   */
+  readonly scanTimeoutMs?: number;
+  /** The worker's script; the built `scan-worker.js` unless a test brings its own. */
+  readonly workerScript?: URL;
+  /** Told when a worker fails or is replaced, for the caller's log; codes only, never content. */
+  readonly onWorkerFault?: (fault: { readonly reason: ScanPoolErrorCode; readonly threadId: number }) => void;
+}
+
+export interface ScanPool {
+  /**
+   * Scans one message on a worker: `message` is its bytes (copied to the worker) or a spool
+   * file's path. Rejects with a `ScanPoolError` when the worker dies, hangs or no
+   * worker can be started; the message is never lost, only refused for now.
+   */
+  scan(message: Buffer | string, envelope: Envelope): Promise<ScanResult>;
+  /** Ends every worker; scans still waiting reject with `closed`. */
+  close(): Promise<void>;
+}
+
+export type ScanPoolErrorCode = 'worker-failed' | 'scan-timeout' | 'scan-failed' | 'no-workers' | 'closed';
+
+/** A scan did not complete on the pool; the caller answers 451 so the sender retries. */
+export class ScanPoolError extends Error {
+  override readonly name = 'ScanPoolError';
+  /** Temporary: the sending service should keep the message and retry. */
+  readonly action = 'tempfail';
+
+  constructor(
+    readonly code: ScanPoolErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The schools could not be loaded in a worker; raised by `createScanPool` (configuration). */
+export class ScanPoolStartError extends Error {
+  override readonly name = 'ScanPoolStartError';
+  readonly code = 'scan-pool-start-failed';
+  readonly action = 'config';
+}
+
+const DEFAULT_SCAN_TIMEOUT_MS = DEFAULT_MESSAGE_LIMITS.maxMessageMillis + 30_000;
+
+/** Beside this module once built; from the sources (tests run them), its build under dist/, which `npm test` makes first. */
+function defaultWorkerScript(): URL {
+  if (import.meta.url.endsWith('.js')) return new URL('./scan-worker.js', import.meta.url);
+  return pathToFileURL(join(PACKAGE_ROOT, 'dist', 'src', 'scan', 'scan-worker.js'));
+}
+
+interface Pending {
+  readonly task: ScanTask;
+  resolve(result: ScanResult): void;
+  reject(error: ScanPoolError): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  busy: Pending | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Scanning off the event loop: `size` worker threads, each with every school loaded once, each
+ * scanning one message at a time while the event loop carries on with SMTP and delivery. A worker
+ * that crashes or hangs fails only the message it held, and a fresh one takes its place.
+ * Resolves once every worker has loaded the schools; rejects with `ScanPoolStartError` if one cannot.
+ */
+export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool> {
+  if (!Number.isSafeInteger(options.size) || options.size < 1) throw new RangeError('scan pool size must be a positive whole number');
+  const script = options.workerScript ?? defaultWorkerScript();
+  const timeoutMs = options.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
+  const queue: Pending[] = [];
+  const slots = new Set<Slot>();
+  let nextId = 1;
+  let closed = false;
+
+  function start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const slot: Slot = { worker: new Worker(script, { workerData: options.schools }), ready: false, busy: undefined, timer: undefined };
+      slots.add(slot);
+      // Workers alone do not keep the process running: a gateway that fails to start still exits.
+      slot.worker.unref();
+      slot.worker.on('message', (report: WorkerReport) => {
+        if (report.kind === 'ready') {
+          slot.ready = true;
+          resolve();
+          dispatch();
+        } else if (report.kind === 'load-failed') {
+          retire(slot);
+          reject(new ScanPoolStartError(`a scan worker could not load the schools: ${report.message}`));
+        } else {
+          finish(slot, report);
+        }
+      });
+      // A worker that throws outside a scan, runs out of memory or exits has lost what it held.
+      slot.worker.on('error', () => replace(slot, 'worker-failed', reject));
+      slot.worker.on('exit', () => replace(slot, 'worker-failed', reject));
+    });
+  }
+
+  function finish(slot: Slot, report: Extract<WorkerReport, { id: number }>): void {
+    const pending = slot.busy;
+    if (pending === undefined || pending.task.id !== report.id) return;
+    clearTimeout(slot.timer);
+    slot.busy = undefined;
+    if (report.kind === 'scanned') pending.resolve(report.result);
+    else pending.reject(new ScanPoolError('scan-failed', `the scan failed (${report.code})`));
+    dispatch();
+  }
+
+  /** Fails the message the worker held, ends the worker, and starts a fresh one unless closing. */
+  function replace(slot: Slot, reason: ScanPoolErrorCode, rejectStart: (error: Error) => void): void {
+    if (!slots.has(slot)) return;
+    const wasReady = slot.ready;
+    retire(slot);
+    slot.busy?.reject(new ScanPoolError(reason, reason === 'scan-timeout' ? `no scan result within ${timeoutMs} ms` : 'the scan worker stopped'));
+    options.onWorkerFault?.({ reason, threadId: slot.worker.threadId });
+    if (!wasReady) {
+      rejectStart(new ScanPoolStartError('a scan worker stopped while loading the schools'));
+      failQueueIfNoWorkers();
+      return;
+    }
+    if (closed) return;
+    start().catch(() => failQueueIfNoWorkers());
+  }
+
+  function retire(slot: Slot): void {
+    slots.delete(slot);
+    clearTimeout(slot.timer);
+    slot.worker.removeAllListeners('message');
+    void slot.worker.terminate();
+  }
+
+  function failQueueIfNoWorkers(): void {
+    if (slots.size > 0) return;
+    for (const pending of queue.splice(0)) pending.reject(new ScanPoolError('no-workers', 'no scan worker could be started'));
+  }
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (!slot.ready || slot.busy !== undefined) continue;
+      const pending = queue.shift();
+      if (pending === undefined) return;
+      slot.busy = pending;
+      slot.timer = setTimeout(() => replace(slot, 'scan-timeout', () => undefined), timeoutMs);
+      slot.worker.postMessage(pending.task);
+    }
+  }
+
+  await Promise.all(Array.from({ length: options.size }, start)).catch(async (error: unknown) => {
+    closed = true;
+    await Promise.all([...slots].map((slot) => slot.worker.terminate()));
+    throw error;
+  });
+
+  return {
+    scan(message, envelope) {
+      if (closed) return Promise.reject(new ScanPoolError('closed', 'the scan pool is closed'));
+      if (slots.size === 0) return Promise.reject(new ScanPoolError('no-workers', 'no scan worker could be started'));
+      // Copied by postMessage, not moved: the caller's buffer stays whole for the delivery (a
+      // small Buffer may even be a slice of Node's shared pool), and measured on Node 20 a copy
+      // of a 20 KB message posts faster than a copy moved (docs/benchmarks.md).
+      const task: ScanTask = { id: nextId++, message, envelope };
+      return new Promise<ScanResult>((resolve, reject) => {
+        queue.push({ task, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const pending of queue.splice(0)) pending.reject(new ScanPoolError('closed', 'the scan pool is closed'));
+      await Promise.all(
+        [...slots].map((slot) => {
+          retire(slot);
+          slot.busy?.reject(new ScanPoolError('closed', 'the scan pool is closed'));
+          return slot.worker.terminate();
+        }),
+      );
+    },
+  };
+}

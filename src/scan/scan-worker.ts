@@ -1,0 +1,44 @@
+/**
+ * A scan pool's worker thread (scan-pool.ts): loads every school once, from the same sources as
+ * the gateway, then scans one message at a time and reports plain data.
+ */
+import { createReadStream } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SchoolSources } from './load-school.js';
+import { scanMessage } from './scan-message.js';
+import type { ScanTask, WorkerReport } from './scan-task.js';
+import { loadTenants, resolveSchool, type Tenants } from './tenants.js';
+
+const port = parentPort;
+if (port === null) throw new Error('scan-worker.js runs only as a worker thread of a scan pool');
+
+function report(message: WorkerReport): void {
+  port!.postMessage(message);
+}
+
+/** A stable code for the report, never the error's message (it may quote content). */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+}
+
+async function scan(tenants: Tenants, task: ScanTask): Promise<void> {
+  try {
+    const loaded = resolveSchool(tenants, task.envelope.mailFrom);
+    const source =
+      typeof task.message === 'string' ? createReadStream(task.message) : Buffer.from(task.message.buffer, task.message.byteOffset, task.message.byteLength);
+    const result = await scanMessage(source, loaded.school, loaded.detectors, task.envelope);
+    report({ kind: 'scanned', id: task.id, result });
+  } catch (error) {
+    report({ kind: 'scan-failed', id: task.id, code: errorCode(error) });
+  }
+}
+
+try {
+  const tenants = await loadTenants(workerData as readonly SchoolSources[]);
+  port.on('message', (task: ScanTask) => void scan(tenants, task));
+  report({ kind: 'ready' });
+} catch (error) {
+  report({ kind: 'load-failed', code: errorCode(error), message: error instanceof Error ? error.message : String(error) });
+  port.close();
+}
