@@ -21,7 +21,7 @@ export class RecipientsUnknown extends Error {
 }
 
 /**
- * The spool file, read only once every recipient is known to be accepted. The SMTP client reads it only
+ * The message, read only once every recipient is known to be accepted. The SMTP client reads it only
  * after DATA was answered, so the first read is the last moment to stop: failing then ends the send
  * before a byte of the message or the final dot went out.
  */
@@ -32,7 +32,8 @@ export class GatedMessageStream extends Readable {
   private source: ReadStream | undefined;
 
   constructor(
-    private readonly path: string,
+    /** The spool file, or its bytes when the message was small enough to keep in memory (smtp/spool-file.ts). */
+    private readonly message: string | Buffer,
     private readonly refusedRecipients: () => readonly RecipientRefusal[] | 'unknown',
     private readonly prepend: Buffer = Buffer.alloc(0),
   ) {
@@ -52,7 +53,12 @@ export class GatedMessageStream extends Readable {
     }
     this.started = true;
     if (this.prepend.length > 0) this.push(this.prepend);
-    this.source = createReadStream(this.path);
+    if (Buffer.isBuffer(this.message)) {
+      this.push(this.message);
+      this.push(null);
+      return;
+    }
+    this.source = createReadStream(this.message);
     this.source.on('data', (chunk) => {
       if (!this.push(chunk)) this.source?.pause();
     });

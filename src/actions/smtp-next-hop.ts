@@ -80,7 +80,7 @@ async function attempt(pool: ConnectionPool, message: SpooledMessage, prepend: B
     return { result: { reply: failureReply(asFailure(error)) }, retrySafely: false };
   }
   const { connection, reused } = session;
-  const source = new GatedMessageStream(message.path, () => refusedRecipients(connection), prepend);
+  const source = new GatedMessageStream(message.bytes ?? message.path, () => refusedRecipients(connection), prepend);
   const outcome = await send(connection, message, source);
   pool.release(connection, outcome.sent);
   if (outcome.sent) return { result: { reply: acceptedReply(outcome.response) }, retrySafely: false };

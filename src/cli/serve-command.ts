@@ -6,6 +6,7 @@ import { secretsFromEnvironment } from '../config/environment.js';
 import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
 import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
 import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
+import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE =
@@ -19,15 +20,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   const settings = await settingsFrom(args);
   const log = pino({ base: { service: 'hallmonitor' } });
   const gateway = await startGateway(settings, log);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilSignalled();
   await gateway.stop();
   return 0;
 }

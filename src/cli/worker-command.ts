@@ -8,6 +8,7 @@ import { bullMailQueue } from '../queue/mail-queue.js';
 import { loadTenants } from '../scan/tenants.js';
 import { openConfiguredStore } from '../store/configured-store.js';
 import { settingsFrom } from './serve-command.js';
+import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = 'hallmonitor worker [--config FILE] [--data DIR]';
@@ -63,16 +64,4 @@ function serveFlags(args: readonly string[]): string[] {
   } catch (error) {
     throw new UsageError(`${(error as Error).message}; usage: ${USAGE}`);
   }
-}
-
-function untilSignalled(): Promise<void> {
-  return new Promise((done) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      done();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
 }

@@ -1,9 +1,8 @@
 import libmime from 'libmime';
 import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { ENCRYPT_TAG } from '../detect/encrypt-request.js';
 import { fieldValue, type HeaderField } from './message-headers.js';
 
-/** The same tag `detect/encrypt-request.ts` finds: `[secure]` or `[encrypt]`, any case, spaces inside allowed. */
-const ENCRYPT_TAG = /\[\s*(?:secure|encrypt)\s*\]/giu;
 
 /** The subject as the recipient should see it: the request to encrypt is for the gateway, not for them. */
 export function removeEncryptionTag(subject: string): string {

@@ -9,7 +9,8 @@ import type { Finding } from './finding.js';
  */
 export const ENCRYPT_REQUEST_CATEGORIES = ['request/encrypt'] as const;
 
-const ENCRYPT_TAG = /\[\s*(?:secure|encrypt)\s*\]/giu;
+/** `[secure]` or `[encrypt]`, any case, spaces inside allowed; crypto/ removes the same tag from what is delivered. */
+export const ENCRYPT_TAG = /\[\s*(?:secure|encrypt)\s*\]/giu;
 
 export const detectEncryptRequest: Detector = (view) =>
   view.pieces

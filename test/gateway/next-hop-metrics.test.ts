@@ -1,27 +1,18 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startGateway } from '../../src/gateway/start-gateway.js';
 import { gatewaySettings, memoryLog } from './support/gateway-settings.js';
 import { swaks } from './support/swaks.js';
+import { freePort } from '../queue/support/redis.js';
 
 const TEACHER = 'imran.sheikh@stmarys-example.sch.uk';
-
-/** A port nothing listens on: bound once to learn a free number, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('next-hop errors in /metrics', () => {
   it('counts a delivery the next hop could not take, by the reply the client got', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'hm-next-hop-metrics-'));
-    const gateway = await startGateway(gatewaySettings(join(folder, 'data'), `smtp://127.0.0.1:${await closedPort()}`), memoryLog().logger);
+    const gateway = await startGateway(gatewaySettings(join(folder, 'data'), `smtp://127.0.0.1:${await freePort()}`), memoryLog().logger);
     try {
       const file = join(folder, 'clean.eml');
       await writeFile(file, `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip\r\n\r\nPacked lunches please.\r\n`);

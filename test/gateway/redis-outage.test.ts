@@ -29,13 +29,13 @@ describe('the gateway while Redis is away', () => {
       expect(clean.lastCode, clean.transcript).toBe(250);
 
       restarted = await startPrivateRedis({ port: redis.port, args: ['--maxmemory-policy', 'noeviction'] });
-      await expect.poll(async () => (await profanity()).lastCode, { timeout: 20_000, interval: 500 }).toBe(550);
+      await expect.poll(async () => (await profanity()).lastCode, { timeout: 40_000, interval: 500 }).toBe(550);
       // The notice queued after the return reaches the sender through the gateway's own worker.
-      await expect.poll(() => nextHop.received.filter((message) => message.to.includes(SENDER)).length, { timeout: 20_000 }).toBeGreaterThan(0);
+      await expect.poll(() => nextHop.received.filter((message) => message.to.includes(SENDER)).length, { timeout: 40_000 }).toBeGreaterThan(0);
     } finally {
       await gateway.stop();
       await nextHop.close();
       await restarted?.stop();
     }
-  });
+  }, 90_000);
 });
