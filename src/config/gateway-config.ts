@@ -153,6 +153,10 @@ export const gatewayFields = {
         .default({})
         .describe('Passphrases agreed in advance with partners (social care, other schools), by address or domain: address or domain → passphrase.'),
       signingKey: z.string().min(1).optional().describe("The gateway's own OpenPGP private key (armored file) to sign PGP/MIME mail."),
+      webKeyDirectory: z
+        .boolean()
+        .default(false)
+        .describe("Look up recipients' OpenPGP keys in their domain's Web Key Directory (HTTPS) when none was imported. Off: only imported keys are used."),
     })
     .prefault({})
     .describe('Forced encryption (the encrypt verdict).'),

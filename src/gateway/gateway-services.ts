@@ -148,6 +148,7 @@ export async function encryptorFor(settings: Pick<ServiceSettings, 'data' | 'enc
       ...(signingKey ? { signingKey } : {}),
       now: new Date(),
       kdf: settings.encryption.envelopeKdf,
+      ...(settings.encryption.webKeyDirectory ? { webKeyDirectory: {} } : {}),
     });
 }
 

@@ -41,7 +41,7 @@ describe('store, retention, alerts and encryption settings', () => {
     expect(config.quarantineKey).toBeUndefined();
     expect(config.retention).toEqual({ quarantineDays: 30, auditDays: 365 });
     expect(config.digest).toEqual({ schedule: '0 7 * * *', timezone: 'Europe/London' });
-    expect(config.encryption).toEqual({ envelopeKdf: 'argon2', passphrases: {} });
+    expect(config.encryption).toEqual({ envelopeKdf: 'argon2', passphrases: {}, webKeyDirectory: false });
   });
 
   it('accepts a PostgreSQL URL and a 32-byte base64 key, and refuses anything else', () => {
