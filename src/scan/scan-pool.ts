@@ -55,8 +55,14 @@ export class ScanPoolError extends Error {
 /** The schools could not be loaded in a worker; raised by `createScanPool` (configuration). */
 export class ScanPoolStartError extends Error {
   override readonly name = 'ScanPoolStartError';
-  readonly code = 'scan-pool-start-failed';
   readonly action = 'config';
+  /** The loader's own code when it had one (`roster-invalid`, `rules-invalid`, …), so the CLI answers as it would in-process. */
+  constructor(
+    message: string,
+    readonly code: string = 'scan-pool-start-failed',
+  ) {
+    super(message);
+  }
 }
 
 const DEFAULT_SCAN_TIMEOUT_MS = DEFAULT_MESSAGE_LIMITS.maxMessageMillis + 30_000;
@@ -108,7 +114,7 @@ export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool
           dispatch();
         } else if (report.kind === 'load-failed') {
           retire(slot);
-          reject(new ScanPoolStartError(`a scan worker could not load the schools: ${report.message}`));
+          reject(new ScanPoolStartError(report.message, report.code));
         } else {
           finish(slot, report);
         }

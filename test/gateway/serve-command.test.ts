@@ -47,6 +47,15 @@ describe('hallmonitor serve (CONTRACTS.md §3)', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/rules\.yaml:7 rules\[0\]\.action/);
   });
+
+  it('refuses to start on a bad roster, naming the file and row, though the rosters load in the scan workers', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'hm-serve-'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(folder, 'pupils.csv'), 'UPN,Forename\nA1,Bo\n');
+    const run = runCli(['serve', '--roster', join(folder, 'pupils.csv'), '--domain', 'school.sch.uk', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', join(folder, 'data')]);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/pupils\.csv, row 1: no surname column/);
+  });
 });
 
 describe('a gateway killed in the middle of DATA', () => {
