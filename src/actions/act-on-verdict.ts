@@ -51,7 +51,7 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
   // Per try, not per message: a retry encrypts with a new passphrase, so its notice must be a new one too.
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${each.message.id}-${index}`, renderPassphraseNotice(envelope.mailFrom, passphrase)));
   const mails = [...notices, ...alertMails(each, deps.alerts)];
-  if (mails.length > 0 && !(await queued(deps, mails))) return NOT_QUEUED;
+  if (!(await queued(deps, mails))) return NOT_QUEUED;
   for (const form of delivery.messages) {
     const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }, each.traceHeader);
     if (reply.code !== 250) return reply;
@@ -73,7 +73,7 @@ function formsInWords(delivery: EncryptedDelivery): string {
  */
 async function deliver(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const alerts = alertMails(each, deps.alerts);
-  if (alerts.length > 0 && !(await queued(deps, alerts))) return NOT_QUEUED;
+  if (!(await queued(deps, alerts))) return NOT_QUEUED;
   const { reply } = await deps.nextHop.deliver(each.message, each.traceHeader);
   deps.audit.recordLater(verdictEntry(each, reply.code));
   return reply;
@@ -86,7 +86,7 @@ async function returnToSender(deps: ActionDependencies, each: MessageCase): Prom
   if (!(await recorded(deps, each, reply.code))) return NOT_RECORDED;
   const notice = buildSenderNotice(view, envelope, verdict, each.school.domains);
   const mails = [...(notice ? [senderNoticeMail(each.key, renderNotice(notice))] : []), ...alertMails(each, deps.alerts)];
-  if (mails.length > 0 && !(await queued(deps, mails))) return NOT_QUEUED;
+  if (!(await queued(deps, mails))) return NOT_QUEUED;
   return reply;
 }
 
@@ -103,7 +103,7 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   );
   const notice = quarantineNotice(heldMessage(each), verdict);
   const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
-  if (mails.length > 0 && !(await queued(deps, mails))) return NOT_QUEUED;
+  if (!(await queued(deps, mails))) return NOT_QUEUED;
   return HELD;
 }
 
@@ -116,7 +116,9 @@ async function recorded(deps: ActionDependencies, each: MessageCase, replyCode: 
   }
 }
 
+/** Whether every mail is safely queued (nothing to queue is trivially so). */
 async function queued(deps: ActionDependencies, mails: readonly OutgoingMail[]): Promise<boolean> {
+  if (mails.length === 0) return true;
   try {
     await deps.mail.enqueue(mails);
     return true;

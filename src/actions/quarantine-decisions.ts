@@ -14,7 +14,7 @@ import { deliverBytes } from './spooled-bytes.js';
 export interface ReleaseDependencies {
   readonly store: Pick<Store, 'quarantine' | 'audit'>;
   readonly nextHop: NextHop;
-  readonly mail: MailQueue;
+  readonly mail: Pick<MailQueue, 'enqueue'>;
   /** For a release the reviewer asked to go encrypted (as the `encrypt` verdict does it). */
   encrypt(raw: Buffer, envelope: Envelope): Promise<EncryptedDelivery>;
   /** Where a released message waits while it is handed on; removed after. */
@@ -49,7 +49,7 @@ export async function releaseHeldMessage(deps: ReleaseDependencies, request: Rel
 
 /** Rejects a held message: it will never be sent; the sender is told why. Refused if it is no longer held. */
 export async function rejectHeldMessage(
-  deps: Pick<ReleaseDependencies, 'store' | 'mail'>,
+  deps: { readonly store: Pick<Store, 'quarantine'>; readonly mail: Pick<MailQueue, 'enqueue'> },
   id: string,
   decision: { readonly actor: string; readonly reason: string },
 ): Promise<void> {

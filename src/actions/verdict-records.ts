@@ -1,7 +1,8 @@
 import type { OutgoingMail } from '../queue/outgoing-mail.js';
 import { alertsFor } from '../queue/alerts.js';
 import type { HeldMessage } from '../queue/notices.js';
-import { countCategories, recipientDomains, type VerdictAuditEntry } from '../store/audit-entry.js';
+import { recipientDomains } from '../message/addresses.js';
+import { countCategories, type VerdictAuditEntry } from '../store/audit-entry.js';
 import type { AlertSettings } from './action-dependencies.js';
 import type { MessageCase } from './message-case.js';
 

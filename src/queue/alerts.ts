@@ -1,6 +1,7 @@
 import type { FiredRule, Verdict } from '../policy/verdict.js';
 import { renderDocument, schoolTime, type MailBlock } from './mail-document.js';
-import { ALERT_ROLES, mailJobId, recipientDomains, type AlertRole, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
+import { recipientDomains } from '../message/addresses.js';
+import { ALERT_ROLES, mailJobId, type AlertRole, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
 import { ACTION_TAKEN, NO_CONTENT_NOTE, ROLE_TITLES } from './wording.js';
 
 /** What an alert may say about a message: who, when, where to (domains only), and where to review it. */

@@ -1,7 +1,8 @@
 import type { RenderedNotice } from '../policy/notice-templates.js';
 import type { Verdict } from '../policy/verdict.js';
 import { listInWords, renderDocument, schoolTime, type MailBlock } from './mail-document.js';
-import { mailJobId, recipientDomains, type MailKind, type OutgoingMail } from './outgoing-mail.js';
+import { recipientDomains } from '../message/addresses.js';
+import { mailJobId, type MailKind, type OutgoingMail } from './outgoing-mail.js';
 
 /** What a notice about a held message may say: when it was sent and to which domains; never its subject or content. */
 export interface HeldMessage {

@@ -45,8 +45,3 @@ export function safeKey(key: string): string {
 export function mailMessageId(mailId: string, from: string): string {
   return `<${mailId}@${domainOf(from) || 'localhost'}>`;
 }
-
-/** The distinct recipient domains, which is all an alert or notice says about where a message was going. */
-export function recipientDomains(recipients: readonly string[]): string[] {
-  return [...new Set(recipients.map(domainOf).filter((domain) => domain !== ''))].sort();
-}

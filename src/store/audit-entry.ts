@@ -51,7 +51,3 @@ export function countCategories(findings: readonly Pick<Finding, 'category'>[]):
   return counts;
 }
 
-/** Each recipient domain once, lower-cased: the audit keeps domains, not addresses. */
-export function recipientDomains(recipients: readonly string[]): string[] {
-  return [...new Set(recipients.map((address) => address.slice(address.lastIndexOf('@') + 1).toLowerCase()))];
-}

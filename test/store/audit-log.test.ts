@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countCategories, recipientDomains } from '../../src/store/audit-entry.js';
+import { recipientDomains } from '../../src/message/addresses.js';
+import { countCategories } from '../../src/store/audit-entry.js';
 import { verdictEntry } from './support/invented-records.js';
 import { createSite, ENGINES, type StoreSite } from './support/store-engines.js';
 
