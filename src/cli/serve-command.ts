@@ -14,13 +14,28 @@ const USAGE =
 
 /**
  * CONTRACTS.md §3: runs until SIGTERM or SIGINT, then stops accepting, finishes the transactions in
- * flight and exits 0. With no configuration and no flags it runs on the embedded defaults.
+ * flight and exits 0. With no configuration and no flags it runs on the embedded defaults. SIGHUP
+ * reloads the schools' rosters and rules; a bad file is refused and the ones in force stay.
  */
 export async function runServe(args: readonly string[]): Promise<number> {
   const settings = await settingsFrom(args);
   const log = pino({ base: { service: 'hallmonitor' } });
   const gateway = await startGateway(settings, log);
+  // SIGHUP (systemctl reload): the configuration's schools, rosters and rules again, one reload at a time.
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      try {
+        await gateway.reload((await settingsFrom(args)).schools);
+      } catch (error) {
+        log.error({ code: (error as { code?: unknown }).code ?? 'reload-failed', problem: (error as Error).message.split('\n')[0] }, 'reload refused: the schools in force stay');
+      }
+    });
+  };
+  process.on('SIGHUP', reload);
   await untilSignalled();
+  process.off('SIGHUP', reload);
+  await reloading;
   await gateway.stop();
   return 0;
 }

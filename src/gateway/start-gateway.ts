@@ -17,8 +17,9 @@ import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices, type GatewayServices } from './gateway-services.js';
 import { loadTraceSecret } from './loop-guard.js';
 import { createMessagePipeline } from './message-pipeline.js';
+import { ReloadableSchools, type SchoolPolicies } from './reloadable-schools.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import { startStatusServer } from './status-server.js';
+import { startWebServer } from './status-server.js';
 
 /** Everything `serve` runs on: the configuration with flags applied, and the schools to load. */
 export interface GatewaySettings extends Omit<Config, 'schools' | 'rules'> {
@@ -31,6 +32,11 @@ export interface RunningGateway {
   readonly smtp: HostPort;
   readonly web: HostPort;
   readonly trialMode: boolean;
+  /**
+   * Loads the schools' rosters and rules again and puts them in force without dropping a connection; a bad
+   * file rejects (naming it) and the policies in force stay. Domains and every other setting need a restart.
+   */
+  reload(schools: readonly SchoolSources[]): Promise<void>;
   /** Stop accepting, finish transactions in flight within the grace period, then release everything. */
   stop(): Promise<void>;
 }
@@ -42,18 +48,8 @@ export interface RunningGateway {
 export async function startGateway(settings: GatewaySettings, log: Logger): Promise<RunningGateway> {
   const data = resolve(settings.data);
   await mkdir(data, { recursive: true, mode: 0o700 });
-  // Scanning runs on worker threads, so the event loop keeps to SMTP and delivery (src/scan/scan-pool.ts); the
-  // workers load the rosters (and refuse to start on a bad one), so this thread keeps each school's domains and
-  // rules only, which saves a copy of every roster (about 250 MB for 100,000 pupils) and its loading time.
-  const starting = createScanPool({ schools: settings.schools, size: scanWorkerCount(), onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
-  let tenants: Tenants;
-  try {
-    tenants = await loadTenants(settings.schools.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly));
-  } catch (error) {
-    await (await starting.catch(() => undefined))?.close();
-    throw error;
-  }
-  const scanPool = await starting;
+  const schools = new ReloadableSchools(await loadPolicies(settings.schools, log));
+  const { tenants } = schools;
   const redis = await ensureRedis(settings.redis, data);
   if (redis.private) log.warn({ redis: redis.url }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const metrics = createGatewayMetrics();
@@ -63,7 +59,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   try {
     services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
   } catch (error) {
-    await scanPool.close();
+    await schools.close();
     await nextHop.close();
     await redis.stop();
     throw error;
@@ -89,35 +85,65 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       spoolDirectory: join(data, 'spool'),
     },
     createMessagePipeline({
-      tenants,
+      get tenants() {
+        return schools.tenants;
+      },
       actions: services.actions,
       log,
       metrics,
       traceSecret: await loadTraceSecret(join(data, 'keys', 'trace.key')),
-      scanPool,
+      scanPool: schools,
       schoolNames: new Map(settings.schools.flatMap((school) => (school.id && school.name ? [[school.id, school.name] as const] : []))),
     }),
   );
   let stopping = false;
   const smtp = await inbound.listen();
-  const status = await startStatusServer(settings.web, metrics, () => !stopping);
+  const status = await startWebServer(settings.web, {
+    store: services.store,
+    mail: services.mail,
+    metrics,
+    isHealthy: () => !stopping,
+    // Behind HTTPS (the review URL says so), cookies are Secure and __Host- prefixed (src/web/README.md).
+    secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
+  });
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
   if (!settings.nextHop) log.warn({ outbox: join(data, 'outbox') }, 'trial mode: no next hop is configured, so mail that would be delivered is written to the outbox instead');
   return {
     smtp,
     web: status.address,
     trialMode: !settings.nextHop,
+    async reload(sources) {
+      await schools.replace(await loadPolicies(sources, log));
+      log.info({ schools: schools.tenants.schools.map((loaded) => loaded.school.id) }, 'schools reloaded');
+    },
     async stop() {
       stopping = true;
       await inbound.close(settings.limits.shutdownGraceSeconds * 1000);
-      await scanPool.close();
-      await new Promise<void>((done) => status.server.close(() => done()));
+      await schools.close();
+      await status.close();
       await services.close();
       await nextHop.close();
       await redis.stop();
       log.info('hallmonitor stopped');
     },
   };
+}
+
+/**
+ * The schools' policies: scanning runs on worker threads, so the event loop keeps to SMTP and delivery
+ * (src/scan/scan-pool.ts); the workers load the rosters (and refuse a bad one), so this thread keeps each
+ * school's domains and rules only, which saves a copy of every roster (about 250 MB for 100,000 pupils).
+ */
+async function loadPolicies(sources: readonly SchoolSources[], log: Logger): Promise<SchoolPolicies> {
+  const starting = createScanPool({ schools: sources, size: scanWorkerCount(), onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
+  let tenants: Tenants;
+  try {
+    tenants = await loadTenants(sources.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly));
+  } catch (error) {
+    await (await starting.catch(() => undefined))?.close();
+    throw error;
+  }
+  return { tenants, scanPool: await starting };
 }
 
 /** One scan worker per core but the event loop's (docs/benchmarks.md); HALLMONITOR_SCAN_WORKERS overrides it. */
