@@ -25,7 +25,7 @@ export interface JobFailure {
   readonly jobId: string;
   readonly attemptsMade: number;
   readonly final: boolean;
-  /** The error's code or message: written by this code, never message content. */
+  /** The error's code (never its message, which may quote the next hop's reply and an address in it). */
   readonly reason: string;
 }
 
@@ -135,7 +135,7 @@ function worker<Data>(connection: { url: string }, name: string, process: (job: 
   created.on('failed', (job, error) => {
     if (!job) return;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.onFailure?.({ queue: name, jobId: job.id ?? '', attemptsMade: job.attemptsMade, final, reason: error.message });
+    options.onFailure?.({ queue: name, jobId: job.id ?? '', attemptsMade: job.attemptsMade, final, reason: failureReason(error) });
   });
   return {
     async close() {
@@ -178,4 +178,13 @@ async function giveUpOnRefusal(process: () => Promise<void>): Promise<void> {
     if (error instanceof ActionError && error.disposition === 'reject') throw new UnrecoverableError(error.code);
     throw error;
   }
+}
+
+/**
+ * A stable code for the log rather than the message: an error from the next hop can quote its reply,
+ * and a reply can name a recipient's address.
+ */
+function failureReason(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof UnrecoverableError ? error.message : error.name;
 }
