@@ -5,6 +5,7 @@ import { runQuarantine } from './quarantine-command.js';
 import { runAudit } from './audit-command.js';
 import { runWorker } from './worker-command.js';
 import { runKeys } from './keys-command.js';
+import { runUsers } from './users-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
 import { runSmtpPassword } from './smtp-password-command.js';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, (args: readonly string[], write: (line: string) =
   audit: runAudit,
   worker: runWorker,
   keys: runKeys,
+  users: runUsers,
   scan: runScan,
   rules: runRules,
   eval: runEval,

@@ -124,6 +124,27 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await db.schema.createIndex('incidents_school_at').on('incidents').columns(['school_id', 'at']).execute();
       },
     },
+    '0002-users-and-sessions': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('email', 'text', (c) => c.primaryKey())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('disabled_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull().references('users.email').onDelete('cascade'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_expires').on('sessions').columns(['expires_at']).execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

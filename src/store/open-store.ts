@@ -12,6 +12,7 @@ import { QuarantineStore } from './quarantine-store.js';
 import { loadOrCreateKeyFile, parseQuarantineKey } from './quarantine-key.js';
 import type { StoreDatabase } from './schema.js';
 import type { Store } from './store.js';
+import { UserDirectory } from './user-directory.js';
 
 export interface StoreOptions {
   /** The data directory: the SQLite file `hallmonitor.sqlite` and, without `key`, the key file `keys/quarantine.key`. */
@@ -60,6 +61,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     audit,
     quarantine: new QuarantineStore(db, cipher, audit),
     incidents: new IncidentRegister(db),
+    users: new UserDirectory(db),
     close: () => db.destroy(),
   };
 }

@@ -13,6 +13,8 @@ export interface StoreDatabase {
   audit_rules: AuditRuleTable;
   audit_head: AuditHeadTable;
   incidents: IncidentTable;
+  users: UserTable;
+  sessions: SessionTable;
 }
 
 export interface StoreMetaTable {
@@ -116,4 +118,25 @@ export interface IncidentTable {
   sender: string;
   recipient_domains: string;
   recipient_count: number;
+}
+
+/** A person who may sign in to the review app. */
+export interface UserTable {
+  /** Lower-cased; the login. */
+  email: string;
+  role: string;
+  /** `scrypt$N$r$p$salt$key` (src/smtp/password-hash.ts). */
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+/** A signed-in browser. Only the SHA-256 of the session id is kept, so a copy of the table signs nobody in. */
+export interface SessionTable {
+  id_hash: string;
+  email: string;
+  created_at: string;
+  /** The absolute end (created + 12 h); the idle end is `last_seen_at` + 30 min. */
+  expires_at: string;
+  last_seen_at: string;
 }

@@ -2,6 +2,7 @@ import type { AuditLog } from './audit-log.js';
 import type { IncidentRegister } from './incident-register.js';
 import type { Engine } from './migrations.js';
 import type { QuarantineStore } from './quarantine-store.js';
+import type { UserDirectory } from './user-directory.js';
 
 /** The gateway's records: one object per process, shared by the SMTP pipeline, the web app and the jobs. */
 export interface Store {
@@ -9,6 +10,8 @@ export interface Store {
   readonly quarantine: QuarantineStore;
   readonly audit: AuditLog;
   readonly incidents: IncidentRegister;
+  /** The review app's accounts and sessions. */
+  readonly users: UserDirectory;
   /** Closes the database (the SQLite file or the PostgreSQL pool); waits for queries in flight. */
   close(): Promise<void>;
 }

@@ -1,0 +1,38 @@
+import type { User } from '../store/user-directory.js';
+import { html, type SafeHtml } from './html.js';
+
+export interface PageContext {
+  /** The signed-in person; omitted on the sign-in page. */
+  readonly user?: User;
+  /** The session's form token, for the sign-out button. */
+  readonly csrf?: string;
+}
+
+/** The whole document: a skip link, the bar with sign-out, one stylesheet, and no script. */
+export function page(title: string, body: SafeHtml, context: PageContext = {}): string {
+  const { user, csrf } = context;
+  return html`<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} — Hallmonitor</title>
+<link rel="stylesheet" href="/assets/app.css">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="bar">
+<span>Hallmonitor review</span>
+${user
+  ? html`<nav aria-label="Account"><a href="/quarantine">Quarantine</a> · <span>${user.email} (${user.role})</span>
+<form method="post" action="/sign-out"><input type="hidden" name="_csrf" value="${csrf}"> <button class="link" type="submit">Sign out</button></form></nav>`
+  : null}
+</header>
+<main id="main">
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>
+`.text;
+}

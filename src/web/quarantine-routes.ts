@@ -1,0 +1,155 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { simpleParser } from 'mailparser';
+import { ActionError } from '../actions/errors.js';
+import { DecisionRefused, rejectHeldMessage } from '../actions/quarantine-decisions.js';
+import { StoreError } from '../store/errors.js';
+import type { QuarantinedMessage } from '../store/quarantine-store.js';
+import type { User } from '../store/user-directory.js';
+import { messagePage } from './message-page.js';
+import { filterFields, PAGE_SIZE, SEARCH_WINDOW, storeFilter, type FilterFields } from './quarantine-filter.js';
+import { quarantineListPage } from './quarantine-list-page.js';
+import { field, formToken, requireCsrf, requireUser, sendPage, type WebContext } from './web-context.js';
+import { WebError } from './web-error.js';
+
+export const DECISIONS = ['release', 'release-encrypted', 'reject'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
+const DONE: Record<DecisionKind, string> = {
+  release: 'Release queued: it is delivered as soon as the next hop takes it.',
+  'release-encrypted': 'Encrypted release queued: it is delivered as soon as the next hop takes it.',
+  reject: 'Returned to sender: it will not be sent, and the sender is told.',
+};
+const MAX_REASON = 500;
+const MAX_BULK = 200;
+
+/** The quarantine list, the message page, attachment download, and the decisions. */
+export async function quarantineRoutes(app: FastifyInstance, context: WebContext): Promise<void> {
+  const decideOne = decider(context);
+
+  app.get('/quarantine', async (request, reply) => {
+    const user = requireUser(request, 'list');
+    return renderList(request, reply, user, filterFields(request.query));
+  });
+
+  app.post('/quarantine/search', async (request, reply) => {
+    const user = requireUser(request, 'list');
+    requireCsrf(request);
+    return renderList(request, reply, user, filterFields(request.body));
+  });
+
+  app.post('/quarantine/bulk', async (request, reply) => {
+    const user = requireUser(request, 'decide');
+    requireCsrf(request);
+    const kind = decisionKind(field(request.body, 'action'));
+    const reason = reasonOf(request.body);
+    const raw = (request.body as Record<string, unknown>).id;
+    const ids = (Array.isArray(raw) ? raw : [raw]).filter((id): id is string => typeof id === 'string' && id !== '');
+    if (ids.length === 0 || ids.length > MAX_BULK) throw new WebError('bad-request', `Select between 1 and ${MAX_BULK} messages.`);
+    let done = 0;
+    let skipped = 0;
+    for (const id of new Set(ids)) {
+      try {
+        await decideOne(user, id, kind, reason);
+        done += 1;
+      } catch (error) {
+        if (!(error instanceof WebError) || (error.code !== 'conflict' && error.code !== 'not-found')) throw error;
+        skipped += 1;
+      }
+    }
+    const notice = `${DONE[kind]} (${done} message${done === 1 ? '' : 's'}${skipped ? `; ${skipped} no longer held, left as they were` : ''})`;
+    return renderList(request, reply, user, filterFields({}), notice);
+  });
+
+  app.get<{ Params: { id: string } }>('/quarantine/:id', async (request, reply) => {
+    const user = requireUser(request, 'read');
+    const message = await openHeld(context, request.params.id);
+    await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'view', messageId: message.id, at: context.now() });
+    const parsed = await simpleParser(message.raw, { skipImageLinks: true, skipTextLinks: true });
+    const done = (request.query as Record<string, unknown>).done;
+    const notice = typeof done === 'string' && (DECISIONS as readonly string[]).includes(done) ? DONE[done as DecisionKind] : undefined;
+    return sendPage(reply, messagePage({ user, csrf: formToken(request), message, parsed, ...(notice ? { notice } : {}) }));
+  });
+
+  app.get<{ Params: { id: string; index: string } }>('/quarantine/:id/attachments/:index', async (request, reply) => {
+    const user = requireUser(request, 'download');
+    const message = await openHeld(context, request.params.id);
+    const attachment = (await simpleParser(message.raw)).attachments[Number(request.params.index)];
+    if (!attachment || !/^\d+$/.test(request.params.index)) throw new WebError('not-found', 'No such attachment.');
+    await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'export', messageId: message.id, reason: 'attachment downloaded', at: context.now() });
+    // Never rendered by the browser: a download of opaque bytes, named without the sender's file name.
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="attachment-${Number(request.params.index) + 1}"`)
+      .type('application/octet-stream')
+      .send(attachment.content);
+  });
+
+  for (const kind of DECISIONS) {
+    app.post<{ Params: { id: string } }>(`/quarantine/:id/${kind}`, async (request, reply) => {
+      const user = requireUser(request, 'decide');
+      requireCsrf(request);
+      await decideOne(user, request.params.id, kind, reasonOf(request.body));
+      return reply.code(303).redirect(`/quarantine/${encodeURIComponent(request.params.id)}?done=${kind}`);
+    });
+  }
+
+  async function renderList(request: FastifyRequest, reply: FastifyReply, user: User, fields: FilterFields, notice?: string) {
+    const filter = storeFilter(fields);
+    let rows;
+    let total;
+    if (fields.search) {
+      const window = await context.store.quarantine.list({ ...filter, limit: SEARCH_WINDOW });
+      const matching = window.filter((row) => row.from.includes(fields.search) || row.rcpt.some((address) => address.toLowerCase().includes(fields.search)));
+      rows = matching.slice(0, PAGE_SIZE);
+      total = matching.length;
+    } else {
+      [rows, total] = await Promise.all([context.store.quarantine.list({ ...filter, limit: PAGE_SIZE, offset: (fields.page - 1) * PAGE_SIZE }), context.store.quarantine.count(filter)]);
+    }
+    return sendPage(reply, quarantineListPage({ user, csrf: formToken(request), fields, rows, total, pageSize: PAGE_SIZE, ...(notice ? { notice } : {}) }));
+  }
+}
+
+/**
+ * One decision on one message. A release is a job (`enqueueRelease`): the audit entry that the store's
+ * `decide` writes when the job delivers carries the reviewer but not their reason, so the request itself,
+ * with the reason, is appended once it is queued. A rejection is decided at once and audited with its reason.
+ */
+function decider(context: WebContext) {
+  return async (user: User, id: string, kind: DecisionKind, reason: string): Promise<void> => {
+    const message = await openHeld(context, id);
+    if (message.status !== 'held') throw new WebError('conflict', `This message is already ${message.status}.`);
+    try {
+      if (kind === 'reject') {
+        await rejectHeldMessage(context, id, { actor: user.email, reason });
+        return;
+      }
+      const encrypt = kind === 'release-encrypted';
+      await context.mail.enqueueRelease({ messageId: id, encrypt, actor: user.email });
+      await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'release', messageId: id, reason: `requested${encrypt ? ' (encrypted)' : ''}: ${reason}`, at: context.now() });
+    } catch (error) {
+      if (error instanceof DecisionRefused) throw new WebError('conflict', 'Someone else decided this message first.', { cause: error });
+      if (error instanceof ActionError) throw new WebError('unavailable', 'The queue did not answer; nothing was done. Try again in a minute.', { cause: error });
+      throw error;
+    }
+  };
+}
+
+async function openHeld(context: WebContext, id: string): Promise<QuarantinedMessage> {
+  try {
+    return await context.store.quarantine.open(id);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'not-found') throw new WebError('not-found', 'No such message, or retention has destroyed it.', { cause: error });
+    throw error;
+  }
+}
+
+function decisionKind(value: string): DecisionKind {
+  if (!(DECISIONS as readonly string[]).includes(value)) throw new WebError('bad-request', 'Choose an action.');
+  return value as DecisionKind;
+}
+
+function reasonOf(body: unknown): string {
+  const reason = field(body, 'reason');
+  if (reason === '' || reason.length > MAX_REASON) throw new WebError('bad-request', `Give a reason (up to ${MAX_REASON} characters): it goes in the audit log.`);
+  return reason;
+}

@@ -1,0 +1,45 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+
+/**
+ * Cookie names and the CSRF tokens bound to them. Over HTTPS the names carry the `__Host-` prefix, which
+ * browsers accept only with Secure, Path=/ and no Domain: a sibling host cannot plant or overwrite them.
+ * Browsers refuse `__Host-` cookies without Secure, so over plain HTTP (localhost, tests) the names lose
+ * the prefix: `hm_session` and `hm_signin`.
+ */
+export class SessionCookies {
+  readonly session: string;
+  readonly signIn: string;
+
+  constructor(readonly secure: boolean) {
+    const prefix = secure ? '__Host-' : '';
+    this.session = `${prefix}hm_session`;
+    this.signIn = `${prefix}hm_signin`;
+  }
+
+  /** HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it), Path=/. */
+  options(expires?: Date): CookieSerializeOptions {
+    return { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secure, ...(expires ? { expires } : {}) };
+  }
+
+  /** A fresh random value for the sign-in cookie, which the sign-in form's token is bound to. */
+  static newSignInValue(): string {
+    return randomBytes(32).toString('base64url');
+  }
+}
+
+/**
+ * The form token for a cookie value: an HMAC keyed with the cookie's secret, so only a page that was served
+ * to the holder of the cookie can carry it (a session-bound synchronizer token; it needs no server-side state,
+ * so it works across several gateway processes).
+ */
+export function csrfToken(cookieValue: string, purpose: 'session' | 'sign-in'): string {
+  return createHmac('sha256', cookieValue).update(`hallmonitor csrf ${purpose}`).digest('base64url');
+}
+
+export function csrfTokenMatches(cookieValue: string | undefined, purpose: 'session' | 'sign-in', presented: unknown): boolean {
+  if (!cookieValue || typeof presented !== 'string') return false;
+  const expected = Buffer.from(csrfToken(cookieValue, purpose));
+  const given = Buffer.from(presented);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { GatewayMetrics } from '../gateway/metrics.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
+import { html } from './html.js';
+import { page } from './layout.js';
+import { quarantineRoutes } from './quarantine-routes.js';
+import { SessionCookies } from './session-cookies.js';
+import { formToken, sendPage, type WebContext } from './web-context.js';
+import { WebError } from './web-error.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without a session: sign-in, the stylesheet, /healthz and /metrics. */
+    public?: boolean;
+  }
+}
+
+export interface WebAppOptions {
+  /** The store: quarantine records, the audit log, users and sessions. */
+  readonly store: WebContext['store'];
+  /** Where releases and the sender's notices are queued. */
+  readonly mail: WebContext['mail'];
+  /** The gateway's metrics for `/metrics`; without them `/metrics` answers 404. */
+  readonly metrics?: GatewayMetrics;
+  /** For `/healthz`: false while the gateway stops (503), so a load balancer drains it. Default: always healthy. */
+  readonly isHealthy?: () => boolean;
+  /**
+   * The app is reached over HTTPS (directly or through a TLS-terminating proxy): cookies get Secure and the
+   * `__Host-` prefix, and HSTS is sent. Default false, for plain HTTP on localhost.
+   */
+  readonly secureCookies?: boolean;
+  /** Sign-in attempts allowed per client address and login (default 5 a minute). */
+  readonly signInLimit?: SignInLimit;
+  /** Trust `X-Forwarded-For` from this proxy (Fastify's `trustProxy`), so rate limits see the real client. */
+  readonly trustProxy?: boolean | string | string[];
+  /** The clock, for tests. Default: now. */
+  readonly now?: () => Date;
+}
+
+const STYLESHEET = readFileSync(join(PACKAGE_ROOT, 'src', 'web', 'assets', 'app.css'), 'utf8');
+const MAX_FORM_BYTES = 64 * 1024;
+
+/**
+ * The review app: server-rendered pages, one stylesheet and no script. Every route needs a session but
+ * sign-in, the stylesheet, /healthz and /metrics; every form carries a token bound to the session.
+ * Call `listen()` on the result, or `inject()` in tests.
+ */
+export async function createWebApp(options: WebAppOptions): Promise<FastifyInstance> {
+  const cookies = new SessionCookies(options.secureCookies ?? false);
+  const context: WebContext = { store: options.store, mail: options.mail, cookies, now: options.now ?? (() => new Date()) };
+  // No logger: nothing about a request is logged (forms carry passwords and reasons; pages, personal data).
+  // No automatic HEAD routes: a HEAD of a message page would open it and write a `view` entry nobody saw.
+  const app = Fastify({ logger: false, bodyLimit: MAX_FORM_BYTES, trustProxy: options.trustProxy ?? false, exposeHeadRoutes: false });
+
+  await app.register(fastifyHelmet, helmetOptions(cookies.secure));
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: MAX_FORM_BYTES });
+  await app.register(fastifyRateLimit, { global: false });
+
+  app.addHook('onRequest', async (request, reply) => resumeSession(context, request, reply));
+  app.addHook('preHandler', async (request) => {
+    if (!request.routeOptions.config.public && !request.user) throw new WebError('signed-out', 'Sign in to continue.');
+  });
+  app.setErrorHandler((error: FastifyError | WebError, request, reply) => errorReply(error, request, reply));
+  app.setNotFoundHandler((request, reply) => errorReply(new WebError('not-found', 'There is no such page.'), request, reply));
+
+  statusRoutes(app, options);
+  // Browsers ask for it on every page; an empty answer saves a 404 page each time.
+  app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+  app.get('/assets/app.css', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
+  await app.register(async (scope) => authRoutes(scope, { ...context, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT }));
+  await app.register(async (scope) => quarantineRoutes(scope, context));
+  return app;
+}
+
+/** Sets `request.user` from a live session cookie; an ended one is cleared. */
+async function resumeSession(context: WebContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const token = request.cookies[context.cookies.session];
+  if (!token) return;
+  const user = await context.store.users.resume(token, context.now());
+  if (!user) {
+    reply.clearCookie(context.cookies.session, context.cookies.options());
+    return;
+  }
+  request.user = user;
+  request.sessionToken = token;
+}
+
+/** `/healthz` and `/metrics` carry no personal data, so a load balancer and Prometheus reach them without a session. */
+function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
+  app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
+    const healthy = options.isHealthy?.() ?? true;
+    return reply.code(healthy ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(healthy ? 'ok\n' : 'stopping\n');
+  });
+  app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
+    if (!options.metrics) throw new WebError('not-found', 'There is no such page.');
+    const text = await options.metrics.registry.metrics();
+    return reply.header('cache-control', 'no-store').type(options.metrics.registry.contentType).send(text);
+  });
+}
+
+/**
+ * The one place errors become HTTP answers: a page for people, a status for everything. A page asked for
+ * without a session goes to sign-in; anything unexpected is a plain 500 that names no content.
+ */
+function errorReply(error: FastifyError | WebError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof WebError && error.code === 'signed-out' && request.method === 'GET') {
+    return reply.code(303).header('cache-control', 'no-store').redirect('/sign-in');
+  }
+  const status = error instanceof WebError ? error.statusCode : error.statusCode === 429 ? 429 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+  const message =
+    error instanceof WebError ? error.message : status === 429 ? 'Too many attempts. Wait a minute, then try again.' : status < 500 ? 'The request could not be understood.' : 'Something went wrong; nothing was changed. Try again.';
+  const title = status === 429 ? 'Too many attempts' : status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 401 ? 'Signed out' : status < 500 ? 'Cannot do that' : 'Error';
+  const body = html`<p class="error" role="alert">${message}</p><p><a href="${request.user ? '/quarantine' : '/sign-in'}">${request.user ? 'Back to the quarantine' : 'Sign in'}</a></p>`;
+  return sendPage(reply, page(title, body, request.user ? { user: request.user, csrf: formToken(request) } : {}), status);
+}
+
+/**
+ * No script at all (`script-src 'none'`), nothing from elsewhere, no framing of the app and no frame
+ * navigation: the only frame is the message's `srcdoc` HTML body, which loads nothing (see message-page.ts).
+ */
+function helmetOptions(secure: boolean) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameSrc: ["'none'"],
+        childSrc: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' as const },
+    crossOriginEmbedderPolicy: false,
+    hsts: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  };
+}

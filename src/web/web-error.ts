@@ -1,0 +1,40 @@
+/** Why a request was refused; the message is shown to the person and never names content or people. */
+export type WebErrorCode =
+  /** No session, or it ended: sign in (303 to /sign-in for pages). */
+  | 'signed-out'
+  /** The role may not do this. */
+  | 'forbidden'
+  /** A form without the token bound to this session (or the sign-in cookie). */
+  | 'csrf'
+  /** A field is missing or unusable. */
+  | 'bad-request'
+  /** No such record, or its body was destroyed by retention. */
+  | 'not-found'
+  /** The message is no longer held: someone else decided first. */
+  | 'conflict'
+  /** Redis or the database did not answer: try again. */
+  | 'unavailable';
+
+const STATUS: Record<WebErrorCode, number> = {
+  'signed-out': 401,
+  forbidden: 403,
+  csrf: 403,
+  'bad-request': 400,
+  'not-found': 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
+export class WebError extends Error {
+  override readonly name = 'WebError';
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: WebErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.statusCode = STATUS[code];
+  }
+}

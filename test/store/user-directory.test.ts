@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/smtp/password-hash.js';
+import { SESSION_LIMITS } from '../../src/store/user-directory.js';
+import { createSite, ENGINES, type StoreSite } from './support/store-engines.js';
+
+const START = new Date('2026-11-23T09:00:00.000Z');
+const later = (ms: number) => new Date(START.getTime() + ms);
+
+describe.each(ENGINES)('users and sessions on %s', (engine) => {
+  let site: StoreSite;
+  beforeEach(async () => {
+    site = await createSite(engine);
+  });
+  afterEach(async () => {
+    await site.dispose();
+  });
+
+  it('adds users once, lower-cased, and lists them without their hashes', async () => {
+    const store = await site.open();
+    const passwordHash = await hashPassword('correct horse battery');
+    await store.users.add({ email: 'Dpo.Person@Example-School.sch.uk', role: 'dpo', passwordHash, at: START });
+    await store.users.add({ email: 'bursar@example-school.sch.uk', role: 'business-manager', passwordHash });
+    await expect(store.users.add({ email: 'dpo.person@example-school.sch.uk', role: 'dsl', passwordHash })).rejects.toMatchObject({ code: 'invalid-record' });
+    await expect(store.users.add({ email: 'not-an-address', role: 'dsl', passwordHash })).rejects.toMatchObject({ code: 'invalid-record' });
+    await expect(store.users.add({ email: 'x@example.org', role: 'headteacher' as never, passwordHash })).rejects.toMatchObject({ code: 'invalid-record' });
+
+    const users = await store.users.list();
+    expect(users.map((user) => [user.email, user.role, user.disabled])).toEqual([
+      ['bursar@example-school.sch.uk', 'business-manager', false],
+      ['dpo.person@example-school.sch.uk', 'dpo', false],
+    ]);
+    expect(JSON.stringify(users)).not.toContain('scrypt');
+    expect((await store.users.credentials('DPO.person@example-school.sch.uk'))?.passwordHash).toBe(passwordHash);
+    expect(await store.users.credentials('nobody@example.org')).toBeUndefined();
+  });
+
+  it('keeps only a hash of the session id, and ends sessions when idle, at the absolute limit, on sign-out and when disabled', async () => {
+    const store = await site.open();
+    await store.users.add({ email: 'dpo@example-school.sch.uk', role: 'dpo', passwordHash: await hashPassword('a long enough password') });
+
+    const session = await store.users.startSession('dpo@example-school.sch.uk', START);
+    expect(Buffer.from(session.token, 'base64url')).toHaveLength(32);
+    const stored = await site.exec('SELECT id_hash FROM sessions');
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(session.token);
+    expect(await store.users.resume('not-the-token', START)).toBeUndefined();
+
+    // Used every 29 minutes it lives to the absolute limit, and no further.
+    let at = 0;
+    while (at + 29 * 60_000 < SESSION_LIMITS.absoluteMs) {
+      at += 29 * 60_000;
+      expect(await store.users.resume(session.token, later(at))).toMatchObject({ email: 'dpo@example-school.sch.uk', role: 'dpo' });
+    }
+    expect(await store.users.resume(session.token, later(SESSION_LIMITS.absoluteMs))).toBeUndefined();
+    expect(await site.exec('SELECT id_hash FROM sessions')).toEqual([]);
+
+    const idle = await store.users.startSession('dpo@example-school.sch.uk', START);
+    expect(await store.users.resume(idle.token, later(SESSION_LIMITS.idleMs))).toBeUndefined();
+
+    const signedOut = await store.users.startSession('dpo@example-school.sch.uk', START);
+    await store.users.endSession(signedOut.token);
+    expect(await store.users.resume(signedOut.token, START)).toBeUndefined();
+
+    const disabled = await store.users.startSession('dpo@example-school.sch.uk', START);
+    expect(await store.users.disable('dpo@example-school.sch.uk', START)).toBe(true);
+    expect(await store.users.resume(disabled.token, START)).toBeUndefined();
+    expect((await store.users.list())[0]?.disabled).toBe(true);
+  });
+
+  it('prunes sessions past their absolute end', async () => {
+    const store = await site.open();
+    await store.users.add({ email: 'dsl@example-school.sch.uk', role: 'dsl', passwordHash: await hashPassword('another long password') });
+    await store.users.startSession('dsl@example-school.sch.uk', START);
+    const fresh = await store.users.startSession('dsl@example-school.sch.uk', later(SESSION_LIMITS.absoluteMs));
+    expect(await store.users.pruneSessions(later(SESSION_LIMITS.absoluteMs))).toBe(1);
+    expect(await store.users.resume(fresh.token, later(SESSION_LIMITS.absoluteMs + 1))).toMatchObject({ role: 'dsl' });
+  });
+});

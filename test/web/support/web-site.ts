@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { bullMailQueue, type MailQueue } from '../../../src/queue/mail-queue.js';
+import { safeKey } from '../../../src/queue/outgoing-mail.js';
+import { QUEUE_NAMES } from '../../../src/queue/queue-names.js';
+import { hashPassword } from '../../../src/smtp/password-hash.js';
+import type { Store } from '../../../src/store/store.js';
+import type { UserRole } from '../../../src/store/user-directory.js';
+import { createWebApp, type WebAppOptions } from '../../../src/web/web-app.js';
+import { removePrefix, SHARED_REDIS, uniquePrefix } from '../../queue/support/redis.js';
+import { createSite, type StoreSite } from '../../store/support/store-engines.js';
+
+/** Invented accounts, one per role; every one has this password. */
+export const PASSWORD = 'invented password for tests';
+export const ACCOUNTS: Record<UserRole, string> = {
+  dpo: 'dpo@stmarys-example.sch.uk',
+  admin: 'it.admin@stmarys-example.sch.uk',
+  dsl: 'dsl@stmarys-example.sch.uk',
+  'business-manager': 'bursar@stmarys-example.sch.uk',
+};
+
+/** One test's app: its own store, its own Redis prefix, one account per role. */
+export interface WebSite {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly mail: MailQueue;
+  readonly prefix: string;
+  readonly site: StoreSite;
+  /** Every URL the app answered, in order: what really reached the server. */
+  readonly served: string[];
+  /** The release job for a message, if one was queued. */
+  releaseJob(messageId: string): Promise<{ data: unknown } | undefined>;
+  /** The kinds of the mails queued so far (notices, alerts). */
+  mailKinds(): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', extra: Partial<WebAppOptions> = {}): Promise<WebSite> {
+  const site = await createSite(engine);
+  const store = await site.open();
+  const passwordHash = await hashPassword(PASSWORD);
+  for (const [role, email] of Object.entries(ACCOUNTS)) await store.users.add({ email, role: role as UserRole, passwordHash });
+  const prefix = uniquePrefix();
+  const mail = bullMailQueue(SHARED_REDIS, { prefix });
+  const app = await createWebApp({ store, mail, ...extra });
+  const served: string[] = [];
+  app.addHook('onRequest', async (request) => {
+    served.push(request.url);
+  });
+  const redis = new Redis(SHARED_REDIS.url, { maxRetriesPerRequest: null });
+  const releases = new Queue(QUEUE_NAMES.releases, { connection: redis, prefix });
+  const mails = new Queue(QUEUE_NAMES.mail, { connection: redis, prefix });
+  return {
+    app,
+    store,
+    mail,
+    prefix,
+    site,
+    served,
+    async releaseJob(messageId) {
+      return (await releases.getJob(`release.${safeKey(messageId)}`)) ?? undefined;
+    },
+    async mailKinds() {
+      return (await mails.getJobs(['waiting', 'prioritized', 'delayed'])).map((job) => job.name).sort();
+    },
+    async dispose() {
+      await app.close();
+      await releases.close();
+      await mails.close();
+      redis.disconnect();
+      await mail.close();
+      await site.dispose();
+      await removePrefix(prefix);
+    },
+  };
+}

@@ -1,0 +1,302 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGatewayMetrics } from '../../src/gateway/metrics.js';
+import { hashPassword } from '../../src/smtp/password-hash.js';
+import { inventedRecord, PUPIL_NAME } from '../store/support/invented-records.js';
+import { hostileRecord } from './support/held-messages.js';
+import { csrfOf, InjectedBrowser } from './support/inject-session.js';
+import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+
+let web: WebSite;
+beforeEach(async () => {
+  web = await createWebSite();
+  await web.store.quarantine.hold(inventedRecord({ id: 'held-1' }));
+  await web.store.quarantine.hold(inventedRecord({ id: 'held-2', receivedAt: new Date('2026-11-21T10:00:00Z'), envelope: { mailFrom: 'teacher.two@stmarys-example.sch.uk', rcptTo: ['carer@example.net'] } }));
+});
+afterEach(async () => {
+  await web.dispose();
+});
+
+async function signedIn(role: keyof typeof ACCOUNTS): Promise<InjectedBrowser> {
+  const browser = new InjectedBrowser(web.app);
+  const response = await browser.signIn(ACCOUNTS[role], PASSWORD);
+  expect(response.statusCode).toBe(303);
+  return browser;
+}
+
+async function humanAudit() {
+  const rows = await web.site.exec("SELECT action, actor, message_id, reason FROM audit_log WHERE kind = 'human' ORDER BY seq");
+  return rows.map((row) => ({ action: row.action, actor: row.actor, messageId: row.message_id, reason: row.reason }));
+}
+
+describe('signing in', () => {
+  it('sends security headers and no-store on every page, and a strict CSP with no script at all', async () => {
+    const response = await web.app.inject({ url: '/sign-in' });
+    expect(response.statusCode).toBe(200);
+    const csp = String(response.headers['content-security-policy']);
+    for (const directive of ["default-src 'self'", "script-src 'none'", "frame-src 'none'", "object-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.body).not.toContain('<script');
+    expect(response.body).toMatch(/<label for="email">/);
+  });
+
+  it('starts a session with an HttpOnly, SameSite=Strict cookie, and refuses a wrong password, an unknown user and a disabled one', async () => {
+    const browser = new InjectedBrowser(web.app);
+    expect((await browser.signIn(ACCOUNTS.dpo, 'not the password at all')).statusCode).toBe(401);
+    expect((await browser.signIn('nobody@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
+    await web.store.users.add({ email: 'left@stmarys-example.sch.uk', role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
+    await web.store.users.disable('left@stmarys-example.sch.uk');
+    expect((await browser.signIn('left@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
+    expect(browser.cookies.has('hm_session')).toBe(false);
+
+    const response = await browser.signIn(ACCOUNTS.dpo, PASSWORD);
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/quarantine');
+    const cookie = [response.headers['set-cookie']].flat().find((line) => line?.startsWith('hm_session='));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+    expect((await browser.get('/quarantine')).statusCode).toBe(200);
+  });
+
+  it('uses __Host- cookies with Secure when served over HTTPS', async () => {
+    const secure = await createWebSite('sqlite', { secureCookies: true });
+    try {
+      const form = await secure.app.inject({ url: '/sign-in' });
+      expect(String(form.headers['set-cookie'])).toMatch(/^__Host-hm_signin=.*Secure/);
+      expect(String(form.headers['strict-transport-security'])).toContain('max-age=');
+      const signInCookie = form.cookies.find((cookie) => cookie.name === '__Host-hm_signin')!;
+      const response = await secure.app.inject({
+        method: 'POST',
+        url: '/sign-in',
+        cookies: { '__Host-hm_signin': signInCookie.value },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfOf(form.body), email: ACCOUNTS.dpo, password: PASSWORD }).toString(),
+      });
+      expect(response.statusCode).toBe(303);
+      expect(String(response.headers['set-cookie'])).toMatch(/__Host-hm_session=[^;]+;.*Secure/);
+    } finally {
+      await secure.dispose();
+    }
+  });
+
+  it('refuses a sign-in without the form token bound to its cookie (login CSRF)', async () => {
+    const browser = new InjectedBrowser(web.app);
+    await browser.get('/sign-in');
+    expect((await browser.post('/sign-in', { email: ACCOUNTS.dpo, password: PASSWORD })).statusCode).toBe(403);
+    const other = new InjectedBrowser(web.app);
+    const foreignToken = await other.tokenFrom('/sign-in');
+    expect((await browser.post('/sign-in', { _csrf: foreignToken, email: ACCOUNTS.dpo, password: PASSWORD })).statusCode).toBe(403);
+    expect(browser.cookies.has('hm_session')).toBe(false);
+  });
+
+  it('limits attempts per address and login: the sixth in a minute is refused even with the right password', async () => {
+    const browser = new InjectedBrowser(web.app);
+    for (let attempt = 0; attempt < 5; attempt += 1) expect((await browser.signIn(ACCOUNTS.dpo, 'wrong password here')).statusCode).toBe(401);
+    const limited = await browser.signIn(ACCOUNTS.dpo, PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(browser.cookies.has('hm_session')).toBe(false);
+    // Another login from the same address is not locked out by it.
+    expect((await browser.signIn(ACCOUNTS.dsl, PASSWORD)).statusCode).toBe(303);
+  });
+
+  it('signs out: the session ends in the store, and its cookie no longer works', async () => {
+    const browser = await signedIn('dpo');
+    const session = browser.cookies.get('hm_session')!;
+    expect((await browser.post('/sign-out', { _csrf: await browser.tokenFrom('/quarantine') })).statusCode).toBe(303);
+    const replayed = await web.app.inject({ url: '/quarantine', cookies: { hm_session: session } });
+    expect(replayed.statusCode).toBe(303);
+    expect(replayed.headers.location).toBe('/sign-in');
+  });
+
+  it('ends a session left idle for 30 minutes', async () => {
+    const start = Date.now();
+    let now = new Date(start);
+    const clocked = await createWebSite('sqlite', { now: () => now });
+    try {
+      const browser = new InjectedBrowser(clocked.app);
+      expect((await browser.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
+      now = new Date(start + 29 * 60_000);
+      expect((await browser.get('/quarantine')).statusCode).toBe(200);
+      now = new Date(start + 59 * 60_000);
+      expect((await browser.get('/quarantine')).statusCode).toBe(303);
+    } finally {
+      await clocked.dispose();
+    }
+  });
+});
+
+describe('refusals', () => {
+  it('without a session: pages go to sign-in, forms are refused, nothing is queued', async () => {
+    for (const url of ['/quarantine', '/quarantine/held-1', '/quarantine/held-1/attachments/0', '/']) {
+      const response = await web.app.inject({ url });
+      expect(response.statusCode, url).toBe(303);
+      expect(response.headers.location).toBe('/sign-in');
+    }
+    const forged = await web.app.inject({ method: 'POST', url: '/quarantine/held-1/release', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'reason=x' });
+    expect(forged.statusCode).toBe(401);
+    expect(await web.releaseJob('held-1')).toBeUndefined();
+    expect((await web.app.inject({ url: '/quarantine', cookies: { hm_session: 'made-up-session' } })).statusCode).toBe(303);
+  });
+
+  it('without the session-bound CSRF token: refused, nothing queued or decided', async () => {
+    const browser = await signedIn('dpo');
+    expect((await browser.post('/quarantine/held-1/release', { reason: 'looks fine' })).statusCode).toBe(403);
+    const other = await signedIn('admin');
+    const othersToken = await other.tokenFrom('/quarantine');
+    expect((await browser.post('/quarantine/held-1/release', { _csrf: othersToken, reason: 'looks fine' })).statusCode).toBe(403);
+    expect((await browser.post('/quarantine/held-1/reject', { _csrf: 'forged', reason: 'no' })).statusCode).toBe(403);
+    expect((await browser.post('/quarantine/bulk', { id: 'held-1', action: 'reject', reason: 'no' })).statusCode).toBe(403);
+    expect((await browser.post('/sign-out', {})).statusCode).toBe(403);
+    expect(await web.releaseJob('held-1')).toBeUndefined();
+    expect((await web.store.quarantine.open('held-1')).status).toBe('held');
+  });
+
+  it('by role: the Business Manager sees the list only, the DSL reads but does not decide, only the DPO downloads', async () => {
+    const bursar = await signedIn('business-manager');
+    const list = await bursar.get('/quarantine');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('teacher.one@stmarys-example.sch.uk');
+    expect(list.body).not.toContain('href="/quarantine/held-1"');
+    expect((await bursar.get('/quarantine/held-1')).statusCode).toBe(403);
+
+    const dsl = await signedIn('dsl');
+    const page = await dsl.get('/quarantine/held-1');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('/release"');
+    const token = csrfOf(page.body);
+    expect((await dsl.post('/quarantine/held-1/release', { _csrf: token, reason: 'fine' })).statusCode).toBe(403);
+    expect((await dsl.post('/quarantine/held-1/reject', { _csrf: token, reason: 'no' })).statusCode).toBe(403);
+    expect((await dsl.post('/quarantine/bulk', { _csrf: token, id: 'held-1', action: 'reject', reason: 'no' })).statusCode).toBe(403);
+    expect((await dsl.get('/quarantine/held-1/attachments/0')).statusCode).toBe(403);
+    expect((await bursar.post('/quarantine/held-1/release', { _csrf: csrfOf(list.body), reason: 'fine' })).statusCode).toBe(403);
+
+    const admin = await signedIn('admin');
+    expect((await admin.get('/quarantine/held-1/attachments/0')).statusCode).toBe(403);
+    expect(await web.releaseJob('held-1')).toBeUndefined();
+    expect((await web.store.quarantine.open('held-1')).status).toBe('held');
+  });
+});
+
+describe('the quarantine', () => {
+  it('lists with filters in the query and the sender filter and search by POST only', async () => {
+    const dpo = await signedIn('dpo');
+    const all = await dpo.get('/quarantine');
+    expect(all.body).toContain('2 messages');
+    expect((await dpo.get('/quarantine?status=released')).body).toContain('0 messages');
+    expect((await dpo.get('/quarantine?category=sensitive/health&rule=health-external&since=2026-11-20&until=2026-11-20')).body).toContain('1 message');
+    expect((await dpo.get('/quarantine?status=bogus')).statusCode).toBe(400);
+    const token = csrfOf(all.body);
+    const bySender = await dpo.post('/quarantine/search', { _csrf: token, sender: 'Teacher.Two@stmarys-example.sch.uk' });
+    expect(bySender.body).toContain('1 message');
+    expect(bySender.body).toContain('href="/quarantine/held-2"');
+    const bySearch = await dpo.post('/quarantine/search', { _csrf: token, search: 'carer@' });
+    expect(bySearch.body).toContain('1 message');
+    expect(bySearch.body).not.toContain('href="/quarantine/held-1"');
+  });
+
+  it('shows a message with findings marked in place, everything escaped, the HTML body inert, and audits the view', async () => {
+    await web.store.quarantine.hold(hostileRecord('hostile-1'));
+    const dsl = await signedIn('dsl');
+    const page = await dsl.get('/quarantine/hostile-1');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<mark title="pupil-name">${PUPIL_NAME}</mark>`);
+    expect(page.body).toContain('<mark title="sensitive/health">asthma</mark>');
+    expect(page.body).toContain('&#60;b&#62;not bold&#60;/b&#62;');
+    expect(page.body).not.toMatch(/<script/i);
+    expect(page.body).toMatch(/<iframe[^>]* sandbox=""[^>]* srcdoc="/);
+    expect(page.body).toContain('default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:');
+    expect(page.body).toContain('class-list.csv');
+    expect(page.body).not.toContain('/attachments/0');
+    expect(await humanAudit()).toEqual([{ action: 'view', actor: ACCOUNTS.dsl, messageId: 'hostile-1', reason: null }]);
+    expect((await dsl.get('/quarantine/no-such-id')).statusCode).toBe(404);
+  });
+
+  it('lets the DPO download an attachment as opaque bytes, audited', async () => {
+    await web.store.quarantine.hold(hostileRecord('hostile-1'));
+    const dpo = await signedIn('dpo');
+    const download = await dpo.get('/quarantine/hostile-1/attachments/0');
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/octet-stream');
+    expect(download.headers['content-disposition']).toBe('attachment; filename="attachment-1"');
+    expect(download.body).toContain(PUPIL_NAME);
+    expect((await dpo.get('/quarantine/hostile-1/attachments/7')).statusCode).toBe(404);
+    expect((await humanAudit()).map((entry) => entry.action)).toEqual(['export']);
+  });
+
+  it('releases: asks for a reason, queues the release job, and audits the request with the reason', async () => {
+    const dpo = await signedIn('dpo');
+    const token = await dpo.tokenFrom('/quarantine/held-1');
+    expect((await dpo.post('/quarantine/held-1/release', { _csrf: token, reason: '' })).statusCode).toBe(400);
+    expect(await web.releaseJob('held-1')).toBeUndefined();
+
+    const response = await dpo.post('/quarantine/held-1/release-encrypted', { _csrf: token, reason: 'parent asked; checked with the head' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/quarantine/held-1?done=release-encrypted');
+    expect((await web.releaseJob('held-1'))?.data).toEqual({ messageId: 'held-1', encrypt: true, actor: ACCOUNTS.dpo });
+    expect((await dpo.get(String(response.headers.location))).body).toContain('Encrypted release queued');
+    expect((await humanAudit()).filter((entry) => entry.action === 'release')).toEqual([
+      { action: 'release', actor: ACCOUNTS.dpo, messageId: 'held-1', reason: 'requested (encrypted): parent asked; checked with the head' },
+    ]);
+  });
+
+  it('returns to sender: rejected at once with the reason audited; a second decision is refused', async () => {
+    const admin = await signedIn('admin');
+    const token = await admin.tokenFrom('/quarantine/held-1');
+    expect((await admin.post('/quarantine/held-1/reject', { _csrf: token, reason: 'use initials and resend' })).statusCode).toBe(303);
+    expect((await web.store.quarantine.open('held-1')).status).toBe('rejected');
+    expect(await web.mailKinds()).toEqual(['rejection-notice']);
+    expect((await humanAudit()).filter((entry) => entry.action === 'reject')).toEqual([
+      { action: 'reject', actor: ACCOUNTS.admin, messageId: 'held-1', reason: 'use initials and resend' },
+    ]);
+    expect((await admin.post('/quarantine/held-1/release', { _csrf: token, reason: 'changed my mind' })).statusCode).toBe(409);
+    expect(await web.releaseJob('held-1')).toBeUndefined();
+  });
+
+  it('decides in bulk, leaving messages no longer held as they were', async () => {
+    await web.store.quarantine.decide('held-2', { status: 'rejected', actor: 'someone-else' });
+    const dpo = await signedIn('dpo');
+    const token = await dpo.tokenFrom('/quarantine');
+    const response = await dpo.post('/quarantine/bulk', { _csrf: token, id: ['held-1', 'held-2'], action: 'release', reason: 'both fine' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('1 message; 1 no longer held');
+    expect((await web.releaseJob('held-1'))?.data).toMatchObject({ encrypt: false, actor: ACCOUNTS.dpo });
+    expect(await web.releaseJob('held-2')).toBeUndefined();
+  });
+});
+
+describe('status routes', () => {
+  it('serves /healthz and /metrics without a session', async () => {
+    let healthy = true;
+    const metrics = createGatewayMetrics();
+    const status = await createWebSite('sqlite', { metrics, isHealthy: () => healthy });
+    try {
+      expect((await status.app.inject({ url: '/healthz' })).body).toBe('ok\n');
+      expect((await status.app.inject({ url: '/metrics' })).body).toContain('hallmonitor_messages_total');
+      healthy = false;
+      expect((await status.app.inject({ url: '/healthz' })).statusCode).toBe(503);
+    } finally {
+      await status.dispose();
+    }
+  });
+});
+
+describe('on PostgreSQL', () => {
+  it('signs in, opens a message (audited) and releases it', async () => {
+    const postgres = await createWebSite('postgres');
+    try {
+      await postgres.store.quarantine.hold(inventedRecord({ id: 'pg-held-1' }));
+      const dpo = new InjectedBrowser(postgres.app);
+      expect((await dpo.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
+      const page = await dpo.get('/quarantine/pg-held-1');
+      expect(page.statusCode).toBe(200);
+      expect((await dpo.post('/quarantine/pg-held-1/release', { _csrf: csrfOf(page.body), reason: 'fine as it is' })).statusCode).toBe(303);
+      expect((await postgres.releaseJob('pg-held-1'))?.data).toEqual({ messageId: 'pg-held-1', encrypt: false, actor: ACCOUNTS.dpo });
+      const audit = await postgres.site.exec("SELECT action FROM audit_log WHERE kind = 'human' ORDER BY seq");
+      expect(audit.map((row) => row.action)).toEqual(['view', 'release']);
+    } finally {
+      await postgres.dispose();
+    }
+  });
+});
