@@ -99,7 +99,8 @@ export function bullMailQueue(connection: { url: string }, options: MailQueueOpt
       return counts.reduce((sum, count) => sum + count, 0);
     },
     async close() {
-      await Promise.all(all.map((each) => each.close()));
+      // Bounded like the workers' close: a Queue's close can wait on a connection that will never answer.
+      await withTimeout(Promise.all(all.map((each) => each.close())), timeoutMs).catch(() => undefined);
       redis.disconnect();
     },
   };

@@ -64,6 +64,8 @@ const DEFAULTS = {
 } as const;
 
 const DAY_MS = 86_400_000;
+/** How long closing a worker waits for its job in hand (a mail being sent) before letting go. */
+const CLOSE_GRACE_MS = 10_000;
 
 /** Starts a worker per handler given, and (re)declares the hourly retention and daily digest schedules. */
 export async function startQueueWorkers(connection: { url: string }, handlers: QueueHandlers, options: QueueWorkerOptions = {}): Promise<RunningWorkers> {
@@ -139,9 +141,11 @@ function worker<Data>(connection: { url: string }, name: string, process: (job: 
   });
   return {
     async close() {
-      // With Redis away, waiting for the job in hand to finish would wait for Redis; a job left active
-      // runs again elsewhere once its lock expires, which idempotent jobs allow.
-      await created.close(redis.status !== 'ready');
+      // With Redis away, waiting for the job in hand to finish would wait for Redis; and BullMQ's close can
+      // wait for good on a connection that came back to an emptied Redis. So the wait is bounded: a job left
+      // active runs again elsewhere once its lock expires, which idempotent jobs allow.
+      const closing = created.close(redis.status !== 'ready').catch(() => undefined);
+      await withTimeout(closing, CLOSE_GRACE_MS).catch(() => undefined);
       redis.disconnect();
     },
   };
