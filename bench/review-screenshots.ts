@@ -1,0 +1,107 @@
+/**
+ * Makes docs/screenshots/review-*.png: the review app in Debian's headless Chromium, signed in as an invented
+ * DPO, with three invented held messages. Run after `npm run build`: `node dist/bench/review-screenshots.js`
+ * (needs the machine's Redis for the mail queue, under a prefix of its own).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { chromium } from 'playwright-core';
+import type { Finding } from '../src/detect/finding.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
+import { bullMailQueue } from '../src/queue/mail-queue.js';
+import { hashPassword } from '../src/smtp/password-hash.js';
+import { openStore } from '../src/store/open-store.js';
+import { createWebApp } from '../src/web/web-app.js';
+
+const DPO = 'dpo@school.example.sch.uk';
+const PASSWORD = 'an invented password for screenshots';
+
+interface Invented {
+  readonly subject: string;
+  readonly text: string;
+  readonly to: string;
+  readonly ruleIds: string[];
+  readonly findings: Finding[];
+}
+
+const HELD: Invented[] = [
+  {
+    subject: 'Annual review next week',
+    to: 'a.farrell@edpsych.example.org',
+    text: 'Dear Dr Farrell,\n\nAhead of the annual review: Libby Harding has an EHCP, and her dyslexia screening confirmed the earlier findings.\n\nBest wishes,\nMs Example',
+    ruleIds: ['pupil-data-to-external'],
+    findings: [finding('pupil-name', 'Libby Harding'), finding('sensitive/sen', 'EHCP'), finding('sensitive/health', 'dyslexia')],
+  },
+  {
+    subject: 'Booking system',
+    to: 'colleague@school.example.sch.uk',
+    text: 'The new booking system is so slow, only a retard would have designed it.',
+    ruleIds: ['slur'],
+    findings: [finding('language/slur', 'retard')],
+  },
+  {
+    subject: 'Year 6 list',
+    to: 'coach@football.example.net',
+    text: 'Here is the list for Saturday, with dates of birth and addresses as you asked.',
+    ruleIds: ['bulk-data-to-external'],
+    findings: [finding('attachment/bulk-personal-data', 'year6.xlsx')],
+  },
+];
+
+function finding(category: string, match: string): Finding {
+  return { detector: 'screenshot', category, severity: 'high', location: { part: 'body' }, match, explanation: '' } as unknown as Finding;
+}
+
+async function main(): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), 'hm-review-shots-'));
+  const store = await openStore({ dataDir: folder });
+  const prefix = `hm-shots-${randomBytes(4).toString('hex')}`;
+  const mail = bullMailQueue({ url: 'redis://127.0.0.1:6379' }, { prefix });
+  const app = await createWebApp({ store, mail });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  try {
+    await store.users.add({ email: DPO, role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
+    for (const [index, held] of HELD.entries()) {
+      const raw = await new MailComposer({ from: 'Ms Example <teacher@school.example.sch.uk>', to: held.to, subject: held.subject, text: held.text, date: new Date(Date.UTC(2026, 10, 20, 9 + index)) })
+        .compile()
+        .build();
+      await store.quarantine.hold({
+        schoolId: 'example-school',
+        receivedAt: new Date(Date.UTC(2026, 10, 20, 9 + index)),
+        envelope: { mailFrom: 'teacher@school.example.sch.uk', rcptTo: [held.to] },
+        subject: held.subject,
+        raw,
+        ruleIds: held.ruleIds,
+        findings: held.findings,
+      });
+    }
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    const shot = (name: string) => page.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', `review-${name}.png`), fullPage: true });
+    await page.goto(`${address}/quarantine`);
+    await shot('sign-in');
+    await page.getByLabel('Email address').fill(DPO);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await page.waitForURL(/\/quarantine/);
+    await shot('list');
+    await page.getByRole('link', { name: /2026-11-20 09:00/ }).click();
+    await page.waitForLoadState();
+    await shot('message');
+    console.log('wrote docs/screenshots/review-sign-in.png, review-list.png, review-message.png');
+  } finally {
+    await browser.close();
+    await app.close();
+    await mail.close();
+    await store.close();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
