@@ -111,6 +111,7 @@ export function renderInitFile(settings: readonly SettingReference[]): string {
     const off = inCommentedGroup || setting.default === undefined ? '# ' : '';
     lines.push(`${indent}# ${setting.description}${setting.environment ? ` Environment: ${setting.environment}.` : ''}`);
     if (setting.path === 'schools') lines.push(...EXAMPLE_SCHOOL);
+    else if (setting.group && setting.type === 'list of objects' && setting.default !== undefined) lines.push(`${indent}${off}${yamlEntry(name, setting.default, indent)}`);
     else if (setting.group) {
       lines.push(`${indent}${off}${name}:`);
       if (off) commentedGroups.push(setting.path);

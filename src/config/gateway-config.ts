@@ -124,6 +124,22 @@ export const gatewayFields = {
   quarantineKey: aesKeySchema
     .optional()
     .describe('The AES-256-GCM key (32 bytes, base64) quarantined mail is encrypted with at rest. Absent: DATA/keys/quarantine.key, made at first start with mode 0600; a secret, better kept in the environment.'),
+  quarantineKeyVersion: z
+    .number()
+    .int()
+    .min(1)
+    .max(255)
+    .default(1)
+    .describe('The version of quarantineKey; raise it when the key changes (docs/rotation.md), keeping the old key under retiredQuarantineKeys.'),
+  retiredQuarantineKeys: z
+    .array(
+      z.strictObject({
+        version: z.number().int().min(1).max(255).describe('The version the key had.'),
+        key: aesKeySchema.describe('The retired key, 32 bytes in base64.'),
+      }),
+    )
+    .default([])
+    .describe('Earlier quarantine keys, kept only to open what they sealed until retention destroys it: a list of { version, key }.'),
   retention: z
     .strictObject({
       quarantineDays: z.number().int().positive().default(GATEWAY_DEFAULTS.quarantineDays).describe('Quarantined messages are destroyed after this many days.'),

@@ -22,7 +22,7 @@ import { auditDigestSource } from './audit-digest-source.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
-export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix'> {
+export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix'> {
   readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
   readonly schools: readonly { readonly id?: string | undefined; readonly name?: string | undefined; readonly domains: readonly string[] }[];
 }
