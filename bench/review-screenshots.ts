@@ -78,6 +78,29 @@ async function main(): Promise<void> {
         findings: held.findings,
       });
     }
+    // Some weeks of verdicts for the dashboard and the register (metadata only, as the gateway writes them).
+    const actions = ['deliver', 'deliver', 'deliver', 'deliver', 'encrypt', 'return', 'quarantine'] as const;
+    const categories: Record<string, Record<string, number>> = { deliver: {}, encrypt: { 'pupil-name': 1, 'sensitive/sen': 1 }, return: { 'language/profanity': 1 }, quarantine: { 'language/slur': 1 } };
+    const rules: Record<string, string[]> = { deliver: [], encrypt: ['pupil-data-to-external'], return: ['profanity'], quarantine: ['slur'] };
+    for (let day = 0; day < 40; day += 1) {
+      for (let index = 0; index < 3 + (day % 4); index += 1) {
+        const action = actions[(day * 3 + index) % actions.length]!;
+        await store.audit.append({
+          kind: 'verdict',
+          messageId: `shot-${day}-${index}`,
+          schoolId: 'example-school',
+          action,
+          ruleIds: rules[action]!,
+          categories: categories[action]!,
+          sender: index % 2 === 0 ? 'teacher@school.example.sch.uk' : 'office@school.example.sch.uk',
+          recipientDomains: ['example.org'],
+          recipientCount: 1,
+          timings: { scanMs: 6, actMs: 12 },
+          replyCode: action === 'return' ? 550 : 250,
+          at: new Date(Date.now() - day * 86_400_000),
+        });
+      }
+    }
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
     const shot = (name: string) => page.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', `review-${name}.png`), fullPage: true });
@@ -91,7 +114,11 @@ async function main(): Promise<void> {
     await page.getByRole('link', { name: /2026-11-20 09:00/ }).click();
     await page.waitForLoadState();
     await shot('message');
-    console.log('wrote docs/screenshots/review-sign-in.png, review-list.png, review-message.png');
+    await page.goto(`${address}/dashboard`);
+    await shot('dashboard');
+    await page.goto(`${address}/register`);
+    await shot('register');
+    console.log('wrote docs/screenshots/review-sign-in.png, review-list.png, review-message.png, review-dashboard.png, review-register.png');
   } finally {
     await browser.close();
     await app.close();

@@ -102,6 +102,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     store: services.store,
     mail: services.mail,
     metrics,
+    // Read on every request, so the rules view follows a reload.
+    ruleSets: () => new Map(schools.tenants.schools.map(({ school }) => [school.id, school.ruleSet])),
     isHealthy: () => !stopping,
     // Behind HTTPS (the review URL says so), cookies are Secure and __Host- prefixed (src/web/README.md).
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,

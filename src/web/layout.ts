@@ -1,5 +1,6 @@
 import type { User } from '../store/user-directory.js';
 import { html, type SafeHtml } from './html.js';
+import { can } from './roles.js';
 
 export interface PageContext {
   /** The signed-in person; omitted on the sign-in page. */
@@ -24,7 +25,7 @@ export function page(title: string, body: SafeHtml, context: PageContext = {}): 
 <header class="bar">
 <span>Hallmonitor review</span>
 ${user
-  ? html`<nav aria-label="Account"><a href="/quarantine">Quarantine</a> · <span>${user.email} (${user.role})</span>
+  ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role})</span>
 <form method="post" action="/sign-out"><input type="hidden" name="_csrf" value="${csrf}"> <button class="link" type="submit">Sign out</button></form></nav>`
   : null}
 </header>
@@ -35,4 +36,15 @@ ${body}
 </body>
 </html>
 `.text;
+}
+
+/** Links to the pages this role may open, and only those: a link that answers 403 is a dead end. */
+function navLinks(user: User): SafeHtml {
+  const links = [
+    { href: '/quarantine', label: 'Quarantine', shown: can(user.role, 'list') },
+    { href: '/dashboard', label: 'Dashboard', shown: can(user.role, 'dashboard') },
+    { href: '/register', label: 'Register', shown: can(user.role, 'register') },
+    { href: '/rules', label: 'Rules', shown: can(user.role, 'list') },
+  ].filter((link) => link.shown);
+  return html`${links.map((link, index) => html`${index > 0 ? ' · ' : null}<a href="${link.href}">${link.label}</a>`)}`;
 }

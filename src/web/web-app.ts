@@ -6,11 +6,13 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from '../gateway/metrics.js';
+import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 import { quarantineRoutes } from './quarantine-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { SessionCookies } from './session-cookies.js';
 import { formToken, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -42,6 +44,11 @@ export interface WebAppOptions {
   readonly trustProxy?: boolean | string | string[];
   /** The clock, for tests. Default: now. */
   readonly now?: () => Date;
+  /**
+   * Each school's active rules by school id, for `/rules`; called at every request, so a reload of the
+   * schools shows at once. Default: the shipped rules, and the page says so.
+   */
+  readonly ruleSets?: () => ReadonlyMap<string, RuleSet>;
 }
 
 const STYLESHEET = readFileSync(join(PACKAGE_ROOT, 'src', 'web', 'assets', 'app.css'), 'utf8');
@@ -77,6 +84,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   app.get('/assets/app.css', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
   await app.register(async (scope) => authRoutes(scope, { ...context, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
+  await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
 }
 

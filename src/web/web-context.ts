@@ -17,7 +17,7 @@ declare module 'fastify' {
 
 /** What every route of the app shares. */
 export interface WebContext {
-  readonly store: Pick<Store, 'quarantine' | 'audit' | 'users'>;
+  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users'>;
   readonly mail: MailQueue;
   readonly cookies: SessionCookies;
   readonly now: () => Date;

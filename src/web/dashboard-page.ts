@@ -1,0 +1,55 @@
+import type { User } from '../store/user-directory.js';
+import { barChart } from './bar-chart.js';
+import { html } from './html.js';
+import { page } from './layout.js';
+import type { WeeklyCounts } from './weekly-counts.js';
+
+/** Senders stopped at least this often in the period are listed as possibly needing training. */
+export const TRAINING_THRESHOLD = 3;
+
+/** Everything the dashboard shows: counts, rule ids and senders' addresses, never content or subjects. */
+export interface DashboardData {
+  readonly user: User;
+  readonly csrf: string;
+  readonly weeks: number;
+  readonly verdicts: WeeklyCounts;
+  readonly findings: WeeklyCounts;
+  readonly topRules: readonly { readonly ruleId: string; readonly fired: number }[];
+  /** Senders with `TRAINING_THRESHOLD` or more messages held or returned in the period, most first. */
+  readonly trainingSenders: readonly { readonly sender: string; readonly stopped: number }[];
+  /** Messages still held, by how long they have waited. */
+  readonly heldByAge: { readonly underADay: number; readonly oneToSevenDays: number; readonly overSevenDays: number };
+}
+
+export function dashboardPage(data: DashboardData): string {
+  const { verdicts, findings, heldByAge } = data;
+  const total = (counts: WeeklyCounts) => counts.counts.flat().reduce((sum, count) => sum + count, 0);
+  const body = html`<p>The last ${data.weeks} weeks from the audit log (UTC), counts only: no message content.</p>
+<h2 id="held-age">Messages waiting for a decision</h2>
+<dl class="envelope" aria-labelledby="held-age">
+<dt>Under a day</dt><dd>${heldByAge.underADay}</dd>
+<dt>1 to 7 days</dt><dd>${heldByAge.oneToSevenDays}</dd>
+<dt>Over 7 days</dt><dd>${heldByAge.overSevenDays}</dd>
+</dl>
+${heldByAge.overSevenDays > 0 ? html`<p class="error">${heldByAge.overSevenDays === 1 ? '1 message has' : `${heldByAge.overSevenDays} messages have`} waited over a week: <a href="/quarantine?status=held">review the quarantine</a>.</p>` : null}
+<h2>Verdicts per week</h2>
+${total(verdicts) === 0
+  ? html`<p>No verdicts in the period.</p>`
+  : barChart({ caption: 'Verdicts per week, by action', rowHeading: 'Week from', columns: verdicts.keys, rows: verdicts.weeks.map((label, week) => ({ label, values: verdicts.counts[week] ?? [] })) })}
+<h2>Findings per week</h2>
+${total(findings) === 0
+  ? html`<p>No findings in the period.</p>`
+  : barChart({ caption: 'Findings per week, by category', rowHeading: 'Week from', columns: findings.keys, rows: findings.weeks.map((label, week) => ({ label, values: findings.counts[week] ?? [] })) })}
+<h2>Rules that fired most</h2>
+${data.topRules.length === 0
+  ? html`<p>No rule fired in the period.</p>`
+  : html`<table><caption class="skip">Rules by verdicts fired in</caption><thead><tr><th scope="col">Rule</th><th scope="col">Verdicts</th></tr></thead>
+<tbody>${data.topRules.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.fired}</td></tr>`)}</tbody></table>`}
+<h2>Senders who may need training</h2>
+<p>Staff with ${TRAINING_THRESHOLD} or more messages held or returned in the period.</p>
+${data.trainingSenders.length === 0
+  ? html`<p>Nobody in the period.</p>`
+  : html`<table><caption class="skip">Senders with ${TRAINING_THRESHOLD} or more messages stopped</caption><thead><tr><th scope="col">Sender</th><th scope="col">Held or returned</th></tr></thead>
+<tbody>${data.trainingSenders.map((sender) => html`<tr><td>${sender.sender}</td><td>${sender.stopped}</td></tr>`)}</tbody></table>`}`;
+  return page('Dashboard', body, { user: data.user, csrf: data.csrf });
+}

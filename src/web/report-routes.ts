@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FINDING_CATEGORIES } from '../detect/finding.js';
+import { loadRuleSet } from '../policy/load-rules.js';
+import type { RuleSet } from '../policy/decide.js';
+import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
+import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
+import type { IncidentFilter } from '../store/incident-register.js';
+import { incidentsCsv } from '../store/incidents-csv.js';
+import { dashboardPage, TRAINING_THRESHOLD } from './dashboard-page.js';
+import { registerPage } from './register-page.js';
+import { rulesPage } from './rules-page.js';
+import { formToken, requireUser, sendPage, type WebContext } from './web-context.js';
+import { WebError } from './web-error.js';
+import { weeklyCounts, weekRange } from './weekly-counts.js';
+
+/** The dashboard covers this many weeks. */
+export const DASHBOARD_WEEKS = 8;
+/** The register page shows at most this many rows; the CSV has them all. */
+export const REGISTER_PAGE_ROWS = 500;
+/** How many senders `topSenders` is asked for before the training threshold is applied. */
+const SENDER_WINDOW = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface ReportContext extends WebContext {
+  /**
+   * Each school's active rules by school id, read at every request so a reload of the schools shows at once.
+   * Without it `/rules` shows the shipped default rules and says so.
+   */
+  readonly ruleSets?: () => ReadonlyMap<string, RuleSet>;
+}
+
+/** `/dashboard`, `/register`, `/register.csv` and `/rules`: counts, the near-miss register and the rules; no content. */
+export async function reportRoutes(app: FastifyInstance, context: ReportContext): Promise<void> {
+  let shippedRules: Promise<ReadonlyMap<string, RuleSet>> | undefined;
+
+  app.get('/dashboard', async (request, reply) => {
+    const user = requireUser(request, 'dashboard');
+    const now = context.now();
+    const range = weekRange(now, DASHBOARD_WEEKS);
+    const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+    const [daily, topRules, senders, underADay, oneToSevenDays, overSevenDays] = await Promise.all([
+      context.store.audit.countsByDay(range),
+      context.store.audit.topRules(range, 10),
+      context.store.audit.topSenders(range, SENDER_WINDOW),
+      // Counted in the store rather than listed: `list` pages, and a backlog is exactly when the count matters.
+      context.store.quarantine.count({ status: 'held', since: ago(1) }),
+      context.store.quarantine.count({ status: 'held', since: ago(7), until: ago(1) }),
+      context.store.quarantine.count({ status: 'held', until: ago(7) }),
+    ]);
+    return sendPage(
+      reply,
+      dashboardPage({
+        user,
+        csrf: formToken(request),
+        weeks: DASHBOARD_WEEKS,
+        verdicts: weeklyCounts(daily.verdicts, range.since, DASHBOARD_WEEKS, ACTIONS_BY_PROTECTION),
+        // Only the categories found in the period get a column: there are too many for a readable table otherwise.
+        findings: weeklyCounts(daily.findings, range.since, DASHBOARD_WEEKS, FINDING_CATEGORIES.filter((category) => daily.findings.some((row) => row.category === category))),
+        topRules,
+        trainingSenders: senders.filter((sender) => sender.stopped >= TRAINING_THRESHOLD),
+        heldByAge: { underADay, oneToSevenDays, overSevenDays },
+      }),
+    );
+  });
+
+  app.get('/register', async (request, reply) => {
+    const user = requireUser(request, 'register');
+    const dates = registerDates(request);
+    const rows = await context.store.incidents.list({ ...dates.filter, limit: REGISTER_PAGE_ROWS + 1 });
+    return sendPage(
+      reply,
+      registerPage({ user, csrf: formToken(request), since: dates.since, until: dates.until, rows: rows.slice(0, REGISTER_PAGE_ROWS), truncated: rows.length > REGISTER_PAGE_ROWS, query: dates.query }),
+    );
+  });
+
+  app.get('/register.csv', async (request, reply) => {
+    const user = requireUser(request, 'register');
+    const dates = registerDates(request);
+    const rows = await context.store.incidents.list(dates.filter);
+    // The register names senders, so taking it out of the app is recorded, once per school it covers.
+    const schools = [...new Set(rows.map((row) => row.schoolId))].sort();
+    const reason = `near-miss register CSV, ${rows.length} ${rows.length === 1 ? 'row' : 'rows'}${dates.since ? ` from ${dates.since}` : ''}${dates.until ? ` to ${dates.until}` : ''}`;
+    const at = context.now();
+    if (schools.length > 0) await context.store.audit.appendAll(schools.map((schoolId) => ({ kind: 'human', schoolId, actor: user.email, action: 'export', reason, at })));
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="near-miss-register${dates.since ? `-${dates.since}` : ''}${dates.until ? `-to-${dates.until}` : ''}.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send(incidentsCsv(rows));
+  });
+
+  app.get('/rules', async (request, reply) => {
+    const user = requireUser(request, 'list');
+    const given = context.ruleSets?.();
+    // Loaded once, on first use: the shipped files do not change while the process runs.
+    const ruleSets = given ?? (await (shippedRules ??= shippedRuleSets()));
+    return sendPage(reply, rulesPage({ user, csrf: formToken(request), ruleSets, defaults: given === undefined }));
+  });
+}
+
+/** The rules Hallmonitor ships with, as school `default`'s. */
+async function shippedRuleSets(): Promise<ReadonlyMap<string, RuleSet>> {
+  return new Map([['default', await loadRuleSet(DEFAULT_RULES_DIRECTORY)]]);
+}
+
+/** The register's date filter from the query: `since` and `until` are whole UTC days, `until` inclusive. */
+function registerDates(request: FastifyRequest): { since: string; until: string; filter: IncidentFilter; query: string } {
+  const query = request.query as Record<string, unknown>;
+  const get = (name: string) => (typeof query[name] === 'string' ? query[name].trim() : '');
+  const since = get('since');
+  const until = get('until');
+  for (const day of [since, until]) if (day && (!DAY.test(day) || Number.isNaN(Date.parse(day)))) throw new WebError('bad-request', 'Dates are written YYYY-MM-DD.');
+  const params = new URLSearchParams();
+  if (since) params.set('since', since);
+  if (until) params.set('until', until);
+  const text = params.toString();
+  return {
+    since,
+    until,
+    filter: {
+      ...(since ? { since: new Date(`${since}T00:00:00.000Z`) } : {}),
+      ...(until ? { until: new Date(Date.parse(`${until}T00:00:00.000Z`) + DAY_MS) } : {}),
+    },
+    query: text ? `?${text}` : '',
+  };
+}
