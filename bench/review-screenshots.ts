@@ -1,6 +1,6 @@
 /**
  * Makes docs/screenshots/review-*.png: the review app in Debian's headless Chromium, signed in as an invented
- * DPO, with three invented held messages. Run after `npm run build`: `node dist/bench/review-screenshots.js`
+ * DPO, with three invented held messages and the alerts they raised. Run after `npm run build`: `node dist/bench/review-screenshots.js`
  * (needs the machine's Redis for the mail queue, under a prefix of its own).
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { chromium } from 'playwright-core';
 import type { Finding } from '../src/detect/finding.js';
+import type { Notification, Verdict } from '../src/policy/verdict.js';
+import { inboxEntriesFor } from '../src/queue/alerts.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { bullMailQueue } from '../src/queue/mail-queue.js';
 import { hashPassword } from '../src/smtp/password-hash.js';
@@ -18,6 +20,7 @@ import { createWebApp } from '../src/web/web-app.js';
 
 const DPO = 'dpo@school.example.sch.uk';
 const PASSWORD = 'an invented password for screenshots';
+const PHONE = { width: 375, height: 740 };
 
 interface Invented {
   readonly subject: string;
@@ -25,6 +28,8 @@ interface Invented {
   readonly to: string;
   readonly ruleIds: string[];
   readonly findings: Finding[];
+  /** The rule as the alerts inbox records it, and whom it alerts. */
+  readonly rule: { readonly description: string; readonly clause: string; readonly notify: Notification[] };
 }
 
 const HELD: Invented[] = [
@@ -34,6 +39,7 @@ const HELD: Invented[] = [
     text: 'Dear Dr Farrell,\n\nAhead of the annual review: Libby Harding has an EHCP, and her dyslexia screening confirmed the earlier findings.\n\nBest wishes,\nMs Example',
     ruleIds: ['pupil-data-to-external'],
     findings: [finding('pupil-name', 'Libby Harding'), finding('sensitive/sen', 'EHCP'), finding('sensitive/health', 'dyslexia')],
+    rule: { description: 'A pupil named with special-category data, leaving the school', clause: 'AUP 4.2: sensitive information only by encrypted email', notify: [{ to: 'dsl', level: 'immediate', ruleId: 'pupil-data-to-external' }, { to: 'dpo', level: 'digest', ruleId: 'pupil-data-to-external' }] },
   },
   {
     subject: 'Booking system',
@@ -41,6 +47,7 @@ const HELD: Invented[] = [
     text: 'The new booking system is so slow, only a retard would have designed it.',
     ruleIds: ['slur'],
     findings: [finding('language/slur', 'retard')],
+    rule: { description: 'Discriminatory or abusive language', clause: 'AUP 4.2: language must not be offensive or abusive', notify: [{ to: 'business-manager', level: 'immediate', ruleId: 'slur' }, { to: 'dpo', level: 'digest', ruleId: 'slur' }] },
   },
   {
     subject: 'Year 6 list',
@@ -48,6 +55,7 @@ const HELD: Invented[] = [
     text: 'Here is the list for Saturday, with dates of birth and addresses as you asked.',
     ruleIds: ['bulk-data-to-external'],
     findings: [finding('attachment/bulk-personal-data', 'year6.xlsx')],
+    rule: { description: 'A class list or other bulk personal data leaving the school', clause: 'AUP 7.1: school data leaves the site only when sent securely', notify: [{ to: 'dpo', level: 'immediate', ruleId: 'bulk-data-to-external' }, { to: 'business-manager', level: 'immediate', ruleId: 'bulk-data-to-external' }] },
   },
 ];
 
@@ -68,16 +76,22 @@ async function main(): Promise<void> {
       const raw = await new MailComposer({ from: 'Ms Example <teacher@school.example.sch.uk>', to: held.to, subject: held.subject, text: held.text, date: new Date(Date.UTC(2026, 10, 20, 9 + index)) })
         .compile()
         .build();
-      await store.quarantine.hold({
+      const receivedAt = new Date(Date.UTC(2026, 10, 20, 9 + index));
+      const { id } = await store.quarantine.hold({
         schoolId: 'example-school',
-        receivedAt: new Date(Date.UTC(2026, 10, 20, 9 + index)),
+        receivedAt,
         envelope: { mailFrom: 'teacher@school.example.sch.uk', rcptTo: [held.to] },
         subject: held.subject,
         raw,
         ruleIds: held.ruleIds,
         findings: held.findings,
       });
+      const verdict: Verdict = { action: 'quarantine', findings: held.findings, notifications: held.rule.notify, rules: [{ id: held.ruleIds[0]!, action: 'quarantine', description: held.rule.description, clause: held.rule.clause, reason: '', findings: held.findings }] };
+      const facts = { school: { id: 'example-school' }, messageId: id, receivedAt, sender: 'teacher@school.example.sch.uk', recipients: [held.to], reviewBaseUrl: '' };
+      await store.alertInbox.record(inboxEntriesFor(verdict, facts, { 'business-manager': ['bursar@school.example.sch.uk'], dpo: [DPO], dsl: [] }));
     }
+    // One already dealt with, to show both states.
+    await store.alertInbox.acknowledge([(await store.alertInbox.list({ roles: ['dsl'] }))[0]!.id], { actor: DPO, note: 'Discussed with the DSL; the sender will use [secure]', at: new Date(Date.UTC(2026, 10, 20, 12)) });
     // Some weeks of verdicts for the dashboard and the register (metadata only, as the gateway writes them).
     const actions = ['deliver', 'deliver', 'deliver', 'deliver', 'encrypt', 'return', 'quarantine'] as const;
     const categories: Record<string, Record<string, number>> = { deliver: {}, encrypt: { 'pupil-name': 1, 'sensitive/sen': 1 }, return: { 'language/profanity': 1 }, quarantine: { 'language/slur': 1 } };
@@ -114,11 +128,23 @@ async function main(): Promise<void> {
     await page.getByRole('link', { name: /2026-11-20 09:00/ }).click();
     await page.waitForLoadState();
     await shot('message');
+    const messageUrl = page.url();
     await page.goto(`${address}/dashboard`);
     await shot('dashboard');
     await page.goto(`${address}/register`);
     await shot('register');
-    console.log('wrote docs/screenshots/review-sign-in.png, review-list.png, review-message.png, review-dashboard.png, review-register.png');
+    await page.goto(`${address}/alerts`);
+    await shot('alerts');
+    // The same pages on a phone (375×740): the sign-in page in a fresh, signed-out page.
+    const signedOut = await browser.newPage({ viewport: PHONE });
+    await signedOut.goto(`${address}/sign-in`);
+    await signedOut.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', 'review-sign-in-phone.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+    for (const [name, url] of [['list', `${address}/quarantine`], ['message', messageUrl], ['dashboard', `${address}/dashboard`], ['register', `${address}/register`], ['alerts', `${address}/alerts`]] as const) {
+      await page.goto(url);
+      await shot(`${name}-phone`);
+    }
+    console.log('wrote docs/screenshots/review-{sign-in,list,message,dashboard,register,alerts}.png and review-*-phone.png');
   } finally {
     await browser.close();
     await app.close();

@@ -10,7 +10,7 @@ import type { SmtpReply } from '../smtp/spooled-message.js';
 import type { ActionDependencies } from './action-dependencies.js';
 import type { MessageCase } from './message-case.js';
 import { deliverBytes } from './spooled-bytes.js';
-import { alertMails, heldMessage, verdictEntry } from './verdict-records.js';
+import { alertMails, heldMessage, inboxEntries, verdictEntry } from './verdict-records.js';
 
 export type { ActionDependencies } from './action-dependencies.js';
 export type { MessageCase } from './message-case.js';
@@ -51,6 +51,7 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
   // Per try, not per message: a retry encrypts with a new passphrase, so its notice must be a new one too.
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${each.message.id}-${index}`, renderPassphraseNotice(envelope.mailFrom, passphrase)));
   const mails = [...notices, ...alertMails(each, deps.alerts)];
+  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
   if (!(await queued(deps, mails))) return NOT_QUEUED;
   for (const form of delivery.messages) {
     const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }, each.traceHeader);
@@ -73,6 +74,7 @@ function formsInWords(delivery: EncryptedDelivery): string {
  */
 async function deliver(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const alerts = alertMails(each, deps.alerts);
+  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
   if (!(await queued(deps, alerts))) return NOT_QUEUED;
   const { reply } = await deps.nextHop.deliver(each.message, each.traceHeader);
   deps.audit.recordLater(verdictEntry(each, reply.code));
@@ -86,6 +88,7 @@ async function returnToSender(deps: ActionDependencies, each: MessageCase): Prom
   if (!(await recorded(deps, each, reply.code))) return NOT_RECORDED;
   const notice = buildSenderNotice(view, envelope, verdict, each.school.domains);
   const mails = [...(notice ? [senderNoticeMail(each.key, renderNotice(notice))] : []), ...alertMails(each, deps.alerts)];
+  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
   if (!(await queued(deps, mails))) return NOT_QUEUED;
   return reply;
 }
@@ -103,6 +106,7 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   );
   const notice = quarantineNotice(heldMessage(each), verdict);
   const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
+  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
   if (!(await queued(deps, mails))) return NOT_QUEUED;
   return HELD;
 }
@@ -110,6 +114,22 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
 async function recorded(deps: ActionDependencies, each: MessageCase, replyCode: number): Promise<boolean> {
   try {
     await deps.audit.record(verdictEntry(each, replyCode));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the alerts inbox holds every alert the verdict raises, committed: before the jobs and the reply, so
+ * a failure answers 451 and the client's retry records them (idempotent by the message key). A verdict that
+ * alerts nobody, clean mail included, costs no round trip.
+ */
+async function alertsRecorded(deps: ActionDependencies, each: MessageCase): Promise<boolean> {
+  const entries = inboxEntries(each, deps.alerts);
+  if (entries.length === 0) return true;
+  try {
+    await deps.alertInbox.record(entries);
     return true;
   } catch {
     return false;

@@ -2,6 +2,7 @@ import type { EncryptedDelivery } from '../crypto/encrypt-message.js';
 import type { Envelope } from '../message/envelope.js';
 import type { MailQueue } from '../queue/mail-queue.js';
 import type { RecipientsByRole } from '../queue/outgoing-mail.js';
+import type { AlertInbox } from '../store/alert-inbox.js';
 import type { AuditEntry } from '../store/audit-entry.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
 import type { NextHop } from './next-hop.js';
@@ -13,6 +14,8 @@ export interface ActionDependencies {
   readonly quarantine: Pick<QuarantineStore, 'hold'>;
   readonly audit: VerdictAudit;
   readonly alerts: AlertSettings;
+  /** Where every alert a verdict raises is recorded for the review app, before the reply (emailed or not). */
+  readonly alertInbox: Pick<AlertInbox, 'record'>;
   /** The forms each recipient can open (src/crypto/): PGP/MIME to known keys, a password envelope for the rest. */
   encrypt(raw: Buffer | string, envelope: Envelope): Promise<EncryptedDelivery>;
   /** Where messages the gateway makes itself wait while they are handed on. */

@@ -35,9 +35,10 @@ export class DecisionRefused extends Error {
  * A deferral is thrown to be retried; a refusal fails for good and stays visible in the queue.
  */
 export async function releaseHeldMessage(deps: ReleaseDependencies, request: ReleaseRequest): Promise<void> {
+  // Looked up before it is unsealed: a message deleted, rejected or expired while the job waited has no body
+  // to deliver, and the job ends with nothing to do.
+  if ((await deps.store.quarantine.find(request.messageId))?.status !== 'held') return;
   const held = await deps.store.quarantine.open(request.messageId);
-  if (held.status !== 'held') return;
-  if (held.bodyDestroyed) throw new UnrecoverableError('body-destroyed');
   const reply = request.encrypt ? await deliverEncrypted(deps, held) : await deliverHeld(deps, held);
   if (reply.code >= 500) throw new UnrecoverableError(`next-hop-refused ${reply.code}`);
   if (reply.code !== 250) throw new DecisionRefused('next-hop-deferred', `the next hop deferred the release (${reply.code})`);
@@ -57,6 +58,21 @@ export async function rejectHeldMessage(
   if (!won) throw new DecisionRefused('not-held', `message ${id} is ${status}, not held`);
   const notice = rejectionNotice(heldAs(await deps.store.quarantine.open(id)), decision.reason);
   if (notice) await deps.mail.enqueue(notice);
+}
+
+/**
+ * Deletes a held message: its sealed body is destroyed at once and it will never be sent. Unlike a rejection
+ * the sender is not told: deletion is for a message that must not go anywhere and whose sender someone is
+ * already dealing with (the DSL, HR), where a notice would tip them off or invite a resend. Refused if it is
+ * no longer held.
+ */
+export async function deleteHeldMessage(
+  deps: { readonly store: Pick<Store, 'quarantine'> },
+  id: string,
+  decision: { readonly actor: string; readonly reason: string },
+): Promise<void> {
+  const { won, status } = await deps.store.quarantine.decide(id, { status: 'deleted', actor: decision.actor, reason: decision.reason });
+  if (!won) throw new DecisionRefused('not-held', `message ${id} is ${status ?? 'not found'}, not held`);
 }
 
 /** Each recipient's form, the sender's passphrases queued first; the first form the next hop does not take ends it. */

@@ -1,5 +1,6 @@
 import type { OutgoingMail } from '../queue/outgoing-mail.js';
-import { alertsFor } from '../queue/alerts.js';
+import { alertsFor, inboxEntriesFor, type AlertFacts } from '../queue/alerts.js';
+import type { AlertInboxEntry } from '../store/alert-inbox.js';
 import type { HeldMessage } from '../queue/notices.js';
 import { recipientDomains } from '../message/addresses.js';
 import { countCategories, type VerdictAuditEntry } from '../store/audit-entry.js';
@@ -27,18 +28,23 @@ export function verdictEntry(each: MessageCase, replyCode: number): VerdictAudit
 
 /** The immediate alerts the verdict's rules ask for, to the school's people for each role. */
 export function alertMails(each: MessageCase, alerts: AlertSettings): OutgoingMail[] {
-  return alertsFor(
-    each.result.verdict,
-    {
-      school: { id: each.school.id, name: each.school.name },
-      messageId: each.key,
-      receivedAt: each.receivedAt,
-      sender: each.result.envelope.mailFrom,
-      recipients: each.result.envelope.rcptTo,
-      reviewBaseUrl: alerts.reviewBaseUrl,
-    },
-    alerts.recipientsFor(each.school.id),
-  );
+  return alertsFor(each.result.verdict, alertFacts(each, alerts), alerts.recipientsFor(each.school.id));
+}
+
+/** Every alert the verdict raises, at either level, as the alerts inbox records it. */
+export function inboxEntries(each: MessageCase, alerts: AlertSettings): AlertInboxEntry[] {
+  return inboxEntriesFor(each.result.verdict, alertFacts(each, alerts), alerts.recipientsFor(each.school.id));
+}
+
+function alertFacts(each: MessageCase, alerts: AlertSettings): AlertFacts {
+  return {
+    school: { id: each.school.id, name: each.school.name },
+    messageId: each.key,
+    receivedAt: each.receivedAt,
+    sender: each.result.envelope.mailFrom,
+    recipients: each.result.envelope.rcptTo,
+    reviewBaseUrl: alerts.reviewBaseUrl,
+  };
 }
 
 /** The message as the sender notices describe it. */

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DecisionRefused, rejectHeldMessage } from '../actions/quarantine-decisions.js';
+import { DecisionRefused, deleteHeldMessage, rejectHeldMessage } from '../actions/quarantine-decisions.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
 import type { Store } from '../store/store.js';
 import { QUARANTINE_STATUSES, type QuarantineStatus, type QuarantineSummary } from '../store/quarantine-store.js';
@@ -8,7 +8,7 @@ import { openConfiguredStore } from '../store/configured-store.js';
 import { ADMIN_OPTIONS, adminSettings } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = 'hallmonitor quarantine list [--status held|released|rejected|expired] [--json] | release ID [--encrypt] | reject ID [--reason TEXT]';
+const USAGE = `hallmonitor quarantine list [--status ${QUARANTINE_STATUSES.join('|')}] [--json] | release ID [--encrypt] | reject ID [--reason TEXT] | delete ID --reason TEXT`;
 
 /** `hallmonitor quarantine …` (CONTRACTS.md §4). */
 export async function runQuarantine(args: readonly string[], write: (line: string) => void): Promise<number> {
@@ -16,6 +16,7 @@ export async function runQuarantine(args: readonly string[], write: (line: strin
   if (subcommand === 'list') return list(rest, write);
   if (subcommand === 'release') return release(rest, write);
   if (subcommand === 'reject') return reject(rest, write);
+  if (subcommand === 'delete') return remove(rest, write);
   throw new UsageError(`usage: ${USAGE}`);
 }
 
@@ -32,8 +33,8 @@ async function release(args: readonly string[], write: (line: string) => void): 
   const store = await openConfiguredStore(settings);
   const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
   try {
-    const held = await store.quarantine.open(id);
-    if (held.status !== 'held') throw new UsageError(`message ${id} is ${held.status}, not held`);
+    const held = await store.quarantine.find(id);
+    if (held?.status !== 'held') throw new UsageError(`message ${id} is ${held?.status ?? 'not found'}, not held`);
     await mail.enqueueRelease({ messageId: id, encrypt: values.encrypt === true, actor: operator() });
     const status = await statusAfter(store, id, waitSeconds * 1000);
     const done = status === 'released';
@@ -65,10 +66,32 @@ async function reject(args: readonly string[], write: (line: string) => void): P
   return 0;
 }
 
-async function statusAfter(store: Store, id: string, waitMs: number): Promise<QuarantineStatus> {
+/**
+ * Destroys a held message's body at once: it is never sent and, unlike `reject`, the sender is not told
+ * (src/web/README.md says when that is right). Needs no Redis: nothing is queued.
+ */
+async function remove(args: readonly string[], write: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, { reason: { type: 'string' } });
+  const id = onlyId(positionals);
+  const reason = values.reason?.trim() ?? '';
+  if (reason === '') throw new UsageError('deleting a held message needs --reason TEXT: it goes in the audit log');
+  const store = await openConfiguredStore(await adminSettings(values));
+  try {
+    await deleteHeldMessage({ store }, id, { actor: operator(), reason });
+    write(values.json ? JSON.stringify({ id, status: 'deleted' }) : `deleted ${id}: destroyed, it will not be sent, and the sender is not told`);
+  } catch (error) {
+    if (error instanceof DecisionRefused) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function statusAfter(store: Store, id: string, waitMs: number): Promise<QuarantineStatus | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const { status } = await store.quarantine.open(id);
+    const status = (await store.quarantine.find(id))?.status;
     if (status !== 'held' || Date.now() >= deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { configSchema, loadConfigFile, schoolSources, type Config } from '../config/config.js';
 import { secretsFromEnvironment } from '../config/environment.js';
 import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
+import { schoolFileFolders, SchoolFilesWatch } from '../gateway/school-files-watch.js';
 import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
 import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
 import { untilSignalled } from './until-signalled.js';
@@ -12,29 +13,48 @@ import { UsageError } from './usage-error.js';
 const USAGE =
   'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT]';
 
+/** How long the schools' files must be left alone before a reload: an export tool may write one in several goes. */
+const FILES_QUIET_MS = 1_000;
+
 /**
  * CONTRACTS.md §3: runs until SIGTERM or SIGINT, then stops accepting, finishes the transactions in
- * flight and exits 0. With no configuration and no flags it runs on the embedded defaults. SIGHUP
- * reloads the schools' rosters and rules; a bad file is refused and the ones in force stay.
+ * flight and exits 0. With no configuration and no flags it runs on the embedded defaults. SIGHUP, or a
+ * change to a roster, rule or configuration file (`reloadOnFileChange`), reloads the schools' rosters and
+ * rules; a bad file is refused and the ones in force stay.
  */
 export async function runServe(args: readonly string[]): Promise<number> {
   const settings = await settingsFrom(args);
+  const configPath = parseFlags(args).values.config;
   const log = pino({ base: { service: 'hallmonitor' } });
   const gateway = await startGateway(settings, log);
-  // SIGHUP (systemctl reload): the configuration's schools, rosters and rules again, one reload at a time.
+  const watch = settings.reloadOnFileChange
+    ? new SchoolFilesWatch({
+        quietMs: FILES_QUIET_MS,
+        onSettled: () => reload('file-change'),
+        onError: ({ code }) => log.warn({ code }, 'a folder of school files cannot be watched; SIGHUP still reloads'),
+      })
+    : undefined;
+  watch?.aim(schoolFileFolders(settings.schools, configPath));
+  // The configuration's schools, rosters and rules again, one reload at a time, whatever asked for it.
   let reloading = Promise.resolve();
-  const reload = () => {
+  const reload = (cause: 'signal' | 'file-change') => {
     reloading = reloading.then(async () => {
       try {
-        await gateway.reload((await settingsFrom(args)).schools);
+        log.info({ cause }, 'reloading the schools');
+        const schools = (await settingsFrom(args)).schools;
+        // The files the configuration names now, so that fixing a refused file reloads again.
+        watch?.aim(schoolFileFolders(schools, configPath));
+        await gateway.reload(schools);
       } catch (error) {
         log.error({ code: (error as { code?: unknown }).code ?? 'reload-failed', problem: (error as Error).message.split('\n')[0] }, 'reload refused: the schools in force stay');
       }
     });
   };
-  process.on('SIGHUP', reload);
+  const onHangUp = () => reload('signal');
+  process.on('SIGHUP', onHangUp);
   await untilSignalled();
-  process.off('SIGHUP', reload);
+  process.off('SIGHUP', onHangUp);
+  watch?.close();
   await reloading;
   await gateway.stop();
   return 0;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { nextHopFor } from '../gateway/start-gateway.js';
+import { nextHopFor, withoutRosters } from '../gateway/start-gateway.js';
 import { startWorkers } from '../gateway/gateway-services.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
@@ -23,7 +23,8 @@ export interface WorkerExtras {
 
 /**
  * `hallmonitor worker`: the queue workers without the SMTP server (mail of every kind, releases, retention,
- * the digest), for deployments that run them apart from `serve`. Loads the configuration as serve does,
+ * the digest), for deployments that run them apart from `serve` (`queueWorkers: false`, docs/deploy.md step 7);
+ * any number may share one Redis, each job going to one of them. Loads the configuration as serve does,
  * refuses to start on a Redis that could lose jobs, and on SIGTERM or SIGINT lets the jobs in hand finish and exits 0.
  */
 export async function runWorker(args: readonly string[], write: (line: string) => void, extras: WorkerExtras = {}): Promise<number> {
@@ -37,7 +38,8 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   }
   for (const warning of check.warnings) log.warn(warning);
   const data = resolve(settings.data);
-  const tenants = await loadTenants(settings.schools);
+  // The workers never scan: the schools' rules (for the digest) without the rosters' memory.
+  const tenants = await loadTenants(withoutRosters(settings.schools));
   const store = await openConfiguredStore({ ...settings, data });
   const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
   const nextHop = await nextHopFor(settings, data);

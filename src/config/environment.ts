@@ -6,6 +6,7 @@ export const SECRET_VARIABLES = {
   HALLMONITOR_DATABASE_URL: 'database',
   HALLMONITOR_QUARANTINE_KEY: 'quarantineKey',
   HALLMONITOR_NEXT_HOP_PASSWORD: 'nextHopPassword',
+  HALLMONITOR_ENTRA_CLIENT_SECRET: 'entraIdClientSecret',
 } as const;
 
 type SecretField = (typeof SECRET_VARIABLES)[keyof typeof SECRET_VARIABLES];

@@ -30,6 +30,9 @@ export const cidrSchema = z.string().refine((text) => {
   return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
 }, 'expected an address or network such as 192.0.2.0/24 or 2001:db8::/32');
 
+/** Hosts that never leave this machine: the only ones an OpenID issuer may be reached at over plain HTTP. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 const smtpUrlSchema = z.string().regex(/^smtps?:\/\/[^/\s]+(:\d+)?\/?$/, 'expected smtp://HOST:PORT or smtps://HOST:PORT');
 
 /** Every default of the gateway, in one place (CONTRACTS.md §3). */
@@ -97,6 +100,14 @@ export const gatewayFields = {
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens')
     .default('hallmonitor')
     .describe('The prefix of every queue key in Redis; gateways and workers that share one deployment share it.'),
+  queueWorkers: z
+    .boolean()
+    .default(true)
+    .describe('Run the queue workers (alerts, notices, releases, retention, the digest) inside serve. Off: `hallmonitor worker` processes sharing this Redis do that work, and serve only scans and relays.'),
+  reloadOnFileChange: z
+    .boolean()
+    .default(true)
+    .describe("Reload the schools' rosters and rules when their files change (once they have been quiet for a second), as SIGHUP does; a bad file is refused and the old one stays. Off: only SIGHUP reloads."),
   tls: z
     .strictObject({
       cert: z.string().min(1).describe('The certificate chain, a PEM file.'),
@@ -151,6 +162,19 @@ export const gatewayFields = {
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The review app as staff reach it, for links in alerts. Default: http:// and the `web` address.'),
+  entraId: z
+    .strictObject({
+      tenantId: z.guid('expected the Directory (tenant) ID, a GUID').describe("The school's Directory (tenant) ID from the Entra admin centre; only people of this tenant may sign in."),
+      clientId: z.guid('expected the Application (client) ID, a GUID').describe('The Application (client) ID of the app registration (docs/entra-id.md).'),
+      issuer: z
+        .url({ protocol: /^https?$/ })
+        .refine((text) => new URL(text).protocol === 'https:' || LOOPBACK_HOSTS.has(new URL(text).hostname), 'expected an https:// URL (http:// only on this machine, for tests)')
+        .optional()
+        .describe('The OpenID Connect issuer. Default: https://login.microsoftonline.com/TENANT/v2.0.'),
+    })
+    .optional()
+    .describe("Sign-in to the review app with Microsoft Entra ID (OpenID Connect), beside local passwords: Entra authenticates, the account from `hallmonitor users add` decides the role. The redirect URI is reviewUrl + /sign-in/entra/callback. Absent: local passwords only."),
+  entraIdClientSecret: z.string().min(1).optional().describe("The app registration's client secret, needed with entraId; a secret, better kept in the environment."),
   digest: z
     .strictObject({
       schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule).describe('When, as a cron pattern.'),

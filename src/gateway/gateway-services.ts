@@ -22,7 +22,7 @@ import { auditDigestSource } from './audit-digest-source.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
-export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix'> {
+export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix' | 'queueWorkers'> {
   readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
   readonly schools: readonly { readonly id?: string | undefined; readonly name?: string | undefined; readonly domains: readonly string[] }[];
 }
@@ -51,7 +51,10 @@ export function postmasterFor(settings: Pick<ServiceSettings, 'postmaster' | 'sc
   return settings.postmaster ?? `postmaster@${settings.schools.flatMap((school) => school.domains)[0] ?? 'localhost'}`;
 }
 
-/** Checks Redis, then opens the store and the queues and starts the queue workers beside the SMTP server. */
+/**
+ * Checks Redis, then opens the store and the queues and, unless `queueWorkers` is off (dedicated
+ * `hallmonitor worker` processes do that work), starts the queue workers beside the SMTP server.
+ */
 export async function startGatewayServices(
   settings: ServiceSettings,
   context: { readonly redisUrl: string; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly metrics: GatewayMetrics },
@@ -70,6 +73,7 @@ export async function startGatewayServices(
     mail,
     quarantine: store.quarantine,
     audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => writer.write(entry) },
+    alertInbox: store.alertInbox,
     alerts: {
       reviewBaseUrl: settings.reviewUrl ?? `http://${settings.web.host}:${settings.web.port}`,
       recipientsFor: (schoolId) => settings.alertRecipients[schoolId] ?? NOBODY,
@@ -77,13 +81,14 @@ export async function startGatewayServices(
     encrypt,
     spoolDirectory: join(data, 'spool'),
   };
-  const workers = await startWorkers(settings, { redisUrl, nextHop, tenants, log, store, mail, encrypt });
+  const workers = settings.queueWorkers ? await startWorkers(settings, { redisUrl, nextHop, tenants, log, store, mail, encrypt }) : undefined;
+  if (!workers) log.info({ code: 'queue-workers-off' }, 'queue workers off: hallmonitor worker processes send alerts and notices and carry out releases');
   return {
     store,
     mail,
     actions,
     async close() {
-      await workers.close();
+      await workers?.close();
       await writer.flush();
       await mail.close();
       await store.close();

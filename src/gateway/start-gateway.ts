@@ -12,6 +12,7 @@ import type { SchoolSources } from '../scan/load-school.js';
 import { createScanPool } from '../scan/scan-pool.js';
 import { loadTenants, type Tenants } from '../scan/tenants.js';
 import { createInboundServer } from '../smtp/inbound-server.js';
+import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices, type GatewayServices } from './gateway-services.js';
@@ -48,6 +49,9 @@ export interface RunningGateway {
 export async function startGateway(settings: GatewaySettings, log: Logger): Promise<RunningGateway> {
   const data = resolve(settings.data);
   await mkdir(data, { recursive: true, mode: 0o700 });
+  const entra = entraSignInFor(settings, log);
+  // Read while the rest starts; a failure only hides the button (it is logged), never stops the gateway.
+  const entraDiscovered = entra?.discover();
   const schools = new ReloadableSchools(await loadPolicies(settings.schools, log));
   const { tenants } = schools;
   const redis = await ensureRedis(settings.redis, data);
@@ -98,6 +102,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   );
   let stopping = false;
   const smtp = await inbound.listen();
+  await entraDiscovered;
   const status = await startWebServer(settings.web, {
     store: services.store,
     mail: services.mail,
@@ -107,6 +112,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     isHealthy: () => !stopping,
     // Behind HTTPS (the review URL says so), cookies are Secure and __Host- prefixed (src/web/README.md).
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
+    ...(entra ? { entraSignIn: entra } : {}),
   });
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
   if (!settings.nextHop) log.warn({ outbox: join(data, 'outbox') }, 'trial mode: no next hop is configured, so mail that would be delivered is written to the outbox instead');
@@ -140,12 +146,33 @@ async function loadPolicies(sources: readonly SchoolSources[], log: Logger): Pro
   const starting = createScanPool({ schools: sources, size: scanWorkerCount(), onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
   let tenants: Tenants;
   try {
-    tenants = await loadTenants(sources.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly));
+    tenants = await loadTenants(withoutRosters(sources));
   } catch (error) {
     await (await starting.catch(() => undefined))?.close();
     throw error;
   }
   return { tenants, scanPool: await starting };
+}
+
+/** Sign-in with Entra ID when configured (a missing secret stops the start); its problems are logged by code only. */
+function entraSignInFor(settings: GatewaySettings, log: Logger): EntraSignIn | undefined {
+  const entra = entraSettings(settings);
+  if (!entra) return undefined;
+  return new EntraSignIn(entra, (problem) => {
+    if (problem.code === 'discovery-failed') {
+      log.error(
+        { code: 'entra-discovery-failed', issuer: entra.issuer.href, problem: problem.detail },
+        "Entra ID sign-in is unavailable: the issuer's OpenID configuration could not be read; the sign-in page offers passwords only until it can",
+      );
+    } else {
+      log.warn({ code: `entra-${problem.code}`, ...(problem.detail ? { problem: problem.detail } : {}) }, 'Entra ID sign-in refused');
+    }
+  });
+}
+
+/** The schools' domains and policies without their rosters: for threads and processes that never scan. */
+export function withoutRosters(sources: readonly SchoolSources[]): SchoolSources[] {
+  return sources.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly);
 }
 
 /** One scan worker per core but the event loop's (docs/benchmarks.md); HALLMONITOR_SCAN_WORKERS overrides it. */

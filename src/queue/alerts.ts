@@ -1,4 +1,5 @@
-import type { FiredRule, Verdict } from '../policy/verdict.js';
+import type { AlertLevel, FiredRule, Verdict } from '../policy/verdict.js';
+import type { AlertedRule, AlertInboxEntry } from '../store/alert-inbox.js';
 import { renderDocument, schoolTime, type MailBlock } from './mail-document.js';
 import { recipientDomains } from '../message/addresses.js';
 import { ALERT_ROLES, mailJobId, type AlertRole, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
@@ -41,9 +42,51 @@ export function unaddressedAlertRoles(verdict: Verdict, recipientsByRole: Recipi
   return ALERT_ROLES.filter((role) => immediateRulesFor(verdict, role).length > 0 && recipientsByRole[role].length === 0);
 }
 
+/**
+ * The alerts inbox's record of the same verdict: one entry per role that any rule notifies, at either level,
+ * addresses or not (an unaddressed role is exactly who needs the inbox). The same facts as the email, and
+ * the same id as its job, so a retried message records each alert once. Nothing for a verdict that alerts nobody.
+ */
+export function inboxEntriesFor(verdict: Verdict, facts: AlertFacts, recipientsByRole: RecipientsByRole): AlertInboxEntry[] {
+  return ALERT_ROLES.flatMap((role) => {
+    const rules = alertedRules(verdict, role);
+    if (rules.length === 0) return [];
+    const level: AlertLevel = rules.some((rule) => rule.level === 'immediate') ? 'immediate' : 'digest';
+    return [
+      {
+        id: mailJobId('alert', facts.messageId, role),
+        messageId: facts.messageId,
+        schoolId: facts.school.id,
+        role,
+        level,
+        emailed: level === 'immediate' && recipientsByRole[role].length > 0,
+        action: verdict.action,
+        rules,
+        sender: facts.sender,
+        recipientDomains: recipientDomains(facts.recipients),
+        recipientCount: facts.recipients.length,
+        at: facts.receivedAt,
+      },
+    ];
+  });
+}
+
 function immediateRulesFor(verdict: Verdict, role: AlertRole): FiredRule[] {
   const ids = new Set(verdict.notifications.filter((n) => n.to === role && n.level === 'immediate').map((n) => n.ruleId));
   return verdict.rules.filter((rule) => ids.has(rule.id));
+}
+
+/** The rules that notify `role` at any level, each at the most urgent level asked for. */
+function alertedRules(verdict: Verdict, role: AlertRole): AlertedRule[] {
+  const levels = new Map<string, AlertLevel>();
+  for (const notification of verdict.notifications) {
+    if (notification.to !== role || levels.get(notification.ruleId) === 'immediate') continue;
+    levels.set(notification.ruleId, notification.level);
+  }
+  return verdict.rules.flatMap((rule) => {
+    const level = levels.get(rule.id);
+    return level ? [{ id: rule.id, description: rule.description, clause: rule.clause, level, categories: Object.fromEntries(categoryCounts(rule)) }] : [];
+  });
 }
 
 function renderAlert(verdict: Verdict, rules: readonly FiredRule[], facts: AlertFacts, role: AlertRole) {
@@ -72,12 +115,13 @@ function renderAlert(verdict: Verdict, rules: readonly FiredRule[], facts: Alert
 
 /** `id: description (clause). Found: category ×n, …` — categories and counts, never what matched. */
 function ruleLine(rule: FiredRule): string {
-  return `${rule.id}: ${rule.description} (${rule.clause}). Found: ${categoryCounts(rule)}.`;
+  const counts = categoryCounts(rule);
+  const found = counts.size === 0 ? 'the recipients alone' : [...counts].map(([category, count]) => `${category} ×${count}`).join(', ');
+  return `${rule.id}: ${rule.description} (${rule.clause}). Found: ${found}.`;
 }
 
-function categoryCounts(rule: FiredRule): string {
+function categoryCounts(rule: FiredRule): Map<string, number> {
   const counts = new Map<string, number>();
   for (const finding of rule.findings) counts.set(finding.category, (counts.get(finding.category) ?? 0) + 1);
-  if (counts.size === 0) return 'the recipients alone';
-  return [...counts].map(([category, count]) => `${category} ×${count}`).join(', ');
+  return counts;
 }

@@ -25,7 +25,7 @@ export interface VerdictAuditEntry {
   readonly at?: Date;
 }
 
-export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire'] as const;
+export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge'] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
 /** What a person (kind `human`) or the gateway itself (kind `system`, e.g. retention) did. */

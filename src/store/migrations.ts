@@ -145,6 +145,42 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await db.schema.createIndex('sessions_expires').on('sessions').columns(['expires_at']).execute();
       },
     },
+    '0003-user-schools': {
+      async up(db: Kysely<unknown>) {
+        // An account with no rows here sees the whole trust, which is what every account saw before.
+        await db.schema
+          .createTable('user_schools')
+          .addColumn('email', 'text', (c) => c.notNull().references('users.email').onDelete('cascade'))
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('user_schools_pk', ['email', 'school_id'])
+          .execute();
+      },
+    },
+    '0004-alert-inbox': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('alert_inbox')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('emailed', 'integer', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('rules', 'text', (c) => c.notNull())
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('recipient_domains', 'text', (c) => c.notNull())
+          .addColumn('recipient_count', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('acknowledged_at', 'text')
+          .addColumn('acknowledged_by', 'text')
+          .addColumn('note', 'text')
+          .execute();
+        await db.schema.createIndex('alert_inbox_role_status_at').on('alert_inbox').columns(['role', 'status', 'at']).execute();
+        await db.schema.createIndex('alert_inbox_school_at').on('alert_inbox').columns(['school_id', 'at']).execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

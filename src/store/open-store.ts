@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
+import { AlertInbox } from './alert-inbox.js';
 import { AuditLog } from './audit-log.js';
 import { BodyCipher, type VersionedKey } from './body-cipher.js';
 import { StoreError } from './errors.js';
@@ -62,6 +63,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     quarantine: new QuarantineStore(db, cipher, audit),
     incidents: new IncidentRegister(db),
     users: new UserDirectory(db),
+    alertInbox: new AlertInbox(db, audit),
     close: () => db.destroy(),
   };
 }
@@ -115,12 +117,20 @@ async function createSchema(db: Kysely<StoreDatabase>, schema: string): Promise<
 }
 
 async function migrate(db: Kysely<StoreDatabase>, engine: Engine, schema: string | undefined): Promise<void> {
-  const migrator = new Migrator({ db, provider: storeMigrations(engine), ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Told no schema, Kysely takes another schema's migration tables in the same database for ours (a
+  // search_path set in the URL, several trusts or tests on one database): name the schema in use.
+  const tableSchema = schema ?? (engine === 'postgres' ? await currentSchema(db) : undefined);
+  const migrator = new Migrator({ db, provider: storeMigrations(engine), ...(tableSchema ? { migrationTableSchema: tableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migration lock';
     throw new StoreError('migration-failed', `store migration ${failed} failed`, { cause: error });
   }
+}
+
+async function currentSchema(db: Kysely<StoreDatabase>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 /**

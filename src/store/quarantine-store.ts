@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Finding } from '../detect/finding.js';
 import type { Envelope } from '../message/envelope.js';
 import type { AuditLog } from './audit-log.js';
@@ -8,7 +8,7 @@ import type { BodyCipher } from './body-cipher.js';
 import { StoreError } from './errors.js';
 import type { QuarantineTable, StoreDatabase } from './schema.js';
 
-export const QUARANTINE_STATUSES = ['held', 'released', 'rejected', 'expired'] as const;
+export const QUARANTINE_STATUSES = ['held', 'released', 'rejected', 'expired', 'deleted'] as const;
 export type QuarantineStatus = (typeof QUARANTINE_STATUSES)[number];
 
 /** What the gateway holds: the original bytes and what the scan found. */
@@ -60,9 +60,13 @@ export interface QuarantinedMessage extends QuarantineSummary {
   readonly findings: readonly Finding[];
 }
 
-export interface QuarantineFilter {
-  /** Only these schools (a DPO's scope); omitted means every school. */
+/** Which schools' records a query may see. */
+export interface SchoolFilter {
+  /** Only these schools (a DPO's scope); omitted means every school, an empty list none. */
   readonly schoolIds?: readonly string[];
+}
+
+export interface QuarantineFilter extends SchoolFilter {
   readonly status?: QuarantineStatus;
   /** A finding category, e.g. `pupil-name`. */
   readonly category?: string;
@@ -79,9 +83,11 @@ export interface QuarantineFilter {
 }
 
 export interface Decision {
-  readonly status: 'released' | 'rejected';
+  /** `deleted` destroys the sealed body in the same transaction: nothing is sent, and nothing is kept to send. */
+  readonly status: 'released' | 'rejected' | 'deleted';
   /** Who decided: the user's login. */
   readonly actor: string;
+  /** Required for `deleted`: destroying a held message always says why. */
   readonly reason?: string;
   /** Default: now. */
   readonly at?: Date;
@@ -94,6 +100,7 @@ export interface DecideResult {
   readonly status: QuarantineStatus | undefined;
 }
 
+const AUDIT_ACTIONS = { released: 'release', rejected: 'reject', deleted: 'delete' } as const;
 const DEFAULT_LIMIT = 100;
 const MAX_ID = 200;
 const EXPIRE_BATCH = 200;
@@ -173,17 +180,28 @@ export class QuarantineStore {
     return Number(row.count);
   }
 
-  /** The record with its message, subject and findings unsealed; `not-found` once retention destroyed the body. */
-  async open(id: string): Promise<QuarantinedMessage> {
-    const row = await this.db
-      .selectFrom('quarantine')
-      .leftJoin('quarantine_bodies', 'quarantine_bodies.id', 'quarantine.id')
-      .selectAll('quarantine')
-      .select(['quarantine_bodies.raw', 'quarantine_bodies.subject', 'quarantine_bodies.findings'])
-      .where('quarantine.id', '=', id)
-      .executeTakeFirst();
+  /** The record's metadata, nothing unsealed; undefined when there is none with this id in `scope`. */
+  async find(id: string, scope: SchoolFilter = {}): Promise<QuarantineSummary | undefined> {
+    const row = await inSchools(this.db.selectFrom('quarantine').selectAll().where('id', '=', id), scope).executeTakeFirst();
+    return row ? summaryOf(row) : undefined;
+  }
+
+  /**
+   * The record with its message, subject and findings unsealed; `not-found` when there is none with this id in
+   * `scope` (a record of another school is not found, never refused), or once its body was destroyed.
+   */
+  async open(id: string, scope: SchoolFilter = {}): Promise<QuarantinedMessage> {
+    const row = await inSchools(
+      this.db
+        .selectFrom('quarantine')
+        .leftJoin('quarantine_bodies', 'quarantine_bodies.id', 'quarantine.id')
+        .selectAll('quarantine')
+        .select(['quarantine_bodies.raw', 'quarantine_bodies.subject', 'quarantine_bodies.findings'])
+        .where('quarantine.id', '=', id),
+      scope,
+    ).executeTakeFirst();
     if (!row) throw new StoreError('not-found', 'no quarantined message has that id');
-    if (!row.raw || !row.subject || !row.findings) throw new StoreError('not-found', 'that quarantined message was destroyed by retention');
+    if (!row.raw || !row.subject || !row.findings) throw new StoreError('not-found', 'that quarantined message was destroyed (retention or a deletion)');
     return {
       ...summaryOf(row),
       raw: this.cipher.open(row.raw, sealedField(id, 'raw')),
@@ -193,15 +211,18 @@ export class QuarantineStore {
   }
 
   /**
-   * Moves a `held` record to `released` or `rejected` with a conditional UPDATE, so of two DPOs
-   * deciding at once exactly one wins; the winner's audit entry commits with the change.
+   * Moves a `held` record to `released`, `rejected` or `deleted` with a conditional UPDATE, so of two DPOs
+   * deciding at once exactly one wins; the winner's audit entry commits with the change. A deletion destroys
+   * the sealed body in the same transaction, as retention does: the ciphertext row is deleted, not marked.
    */
   async decide(id: string, decision: Decision): Promise<DecideResult> {
     const at = decision.at ?? new Date();
+    const deleting = decision.status === 'deleted';
+    if (deleting && !decision.reason?.trim()) throw new StoreError('invalid-record', 'deleting a held message needs a reason');
     return this.db.transaction().execute(async (trx) => {
       const won = await trx
         .updateTable('quarantine')
-        .set({ status: decision.status, decided_at: at.toISOString(), decided_by: decision.actor })
+        .set({ status: decision.status, decided_at: at.toISOString(), decided_by: decision.actor, ...(deleting ? { body_destroyed_at: at.toISOString() } : {}) })
         .where('id', '=', id)
         .where('status', '=', 'held')
         .returning(['school_id'])
@@ -210,11 +231,12 @@ export class QuarantineStore {
         const current = await trx.selectFrom('quarantine').select('status').where('id', '=', id).executeTakeFirst();
         return { won: false, status: current?.status as QuarantineStatus | undefined };
       }
+      if (deleting) await trx.deleteFrom('quarantine_bodies').where('id', '=', id).execute();
       await this.audit.appendWithin(trx, {
         kind: 'human',
         schoolId: won.school_id,
         actor: decision.actor,
-        action: decision.status === 'released' ? 'release' : 'reject',
+        action: AUDIT_ACTIONS[decision.status],
         messageId: id,
         reason: decision.reason,
         at,
@@ -263,9 +285,7 @@ export class QuarantineStore {
   }
 
   #matching(filter: QuarantineFilter) {
-    let query = this.db.selectFrom('quarantine');
-    // An empty scope sees nothing, never everything.
-    if (filter.schoolIds) query = filter.schoolIds.length > 0 ? query.where('school_id', 'in', [...filter.schoolIds]) : query.where(sql<SqlBool>`1 = 0`);
+    let query = inSchools(this.db.selectFrom('quarantine'), filter);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.sender) query = query.where('mail_from', '=', filter.sender.toLowerCase());
     if (filter.since) query = query.where('received_at', '>=', filter.since.toISOString());
@@ -299,6 +319,12 @@ export class QuarantineStore {
       await this.audit.appendWithin(trx, { kind: 'system', schoolId: row.school_id, actor: 'retention', action: 'expire', messageId: row.id, at: now });
     }
   }
+}
+
+/** Limits a query on `quarantine` to the filter's schools. An empty scope sees nothing, never everything. */
+function inSchools<Query extends SelectQueryBuilder<StoreDatabase, 'quarantine' | 'quarantine_bodies', object>>(query: Query, { schoolIds }: SchoolFilter): Query {
+  if (!schoolIds) return query;
+  return (schoolIds.length > 0 ? query.where('quarantine.school_id', 'in', [...schoolIds]) : query.where(sql<SqlBool>`1 = 0`)) as Query;
 }
 
 /** Binds a sealed value to its record and field: a ciphertext moved elsewhere does not open. */

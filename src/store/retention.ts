@@ -3,7 +3,7 @@ import type { Store } from './store.js';
 export interface RetentionPolicy {
   /** Days a quarantined message body is kept before it is destroyed (default 30). */
   readonly quarantineDays?: number;
-  /** Days audit entries, incidents and quarantine metadata (envelope addresses) are kept (default 365). */
+  /** Days audit entries, incidents, alerts and quarantine metadata (envelope addresses) are kept (default 365). */
   readonly auditDays?: number;
 }
 
@@ -12,6 +12,7 @@ export interface RetentionResult {
   readonly quarantineRecordsDeleted: number;
   readonly auditEntriesPruned: number;
   readonly incidentsDeleted: number;
+  readonly alertsDeleted: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -32,5 +33,6 @@ export async function enforceRetention(store: Store, now: Date, policy: Retentio
     quarantineRecordsDeleted: await store.quarantine.purge(metadataCutoff),
     auditEntriesPruned: await store.audit.prune(metadataCutoff),
     incidentsDeleted: await store.incidents.prune(metadataCutoff),
+    alertsDeleted: await store.alertInbox.prune(metadataCutoff),
   };
 }

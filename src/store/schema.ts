@@ -14,7 +14,9 @@ export interface StoreDatabase {
   audit_head: AuditHeadTable;
   incidents: IncidentTable;
   users: UserTable;
+  user_schools: UserSchoolTable;
   sessions: SessionTable;
+  alert_inbox: AlertInboxTable;
 }
 
 export interface StoreMetaTable {
@@ -131,6 +133,12 @@ export interface UserTable {
   disabled_at: string | null;
 }
 
+/** The schools a review-app account is limited to; an account with no rows sees every school (the trust). */
+export interface UserSchoolTable {
+  email: string;
+  school_id: string;
+}
+
 /** A signed-in browser. Only the SHA-256 of the session id is kept, so a copy of the table signs nobody in. */
 export interface SessionTable {
   id_hash: string;
@@ -139,4 +147,30 @@ export interface SessionTable {
   /** The absolute end (created + 12 h); the idle end is `last_seen_at` + 30 min. */
   expires_at: string;
   last_seen_at: string;
+}
+
+/** One alert a verdict raised for one role (src/store/alert-inbox.ts): metadata only, never content. */
+export interface AlertInboxTable {
+  /** The alert email's job id, `alert.<message key>.<role>`. */
+  id: string;
+  message_id: string;
+  school_id: string;
+  role: string;
+  /** `immediate` or `digest`. */
+  level: string;
+  /** 1 when an alert email was queued for it. */
+  emailed: number;
+  action: string;
+  /** JSON array of the rules as they read then: id, description, clause, level, categories with counts. */
+  rules: string;
+  sender: string;
+  /** JSON array. */
+  recipient_domains: string;
+  recipient_count: number;
+  at: string;
+  /** `open` or `acknowledged`. */
+  status: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  note: string | null;
 }

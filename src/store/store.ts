@@ -1,3 +1,4 @@
+import type { AlertInbox } from './alert-inbox.js';
 import type { AuditLog } from './audit-log.js';
 import type { IncidentRegister } from './incident-register.js';
 import type { Engine } from './migrations.js';
@@ -12,6 +13,8 @@ export interface Store {
   readonly incidents: IncidentRegister;
   /** The review app's accounts and sessions. */
   readonly users: UserDirectory;
+  /** The alerts raised for the Business Manager, the DPO and the DSL, until someone acknowledges them. */
+  readonly alertInbox: AlertInbox;
   /** Closes the database (the SQLite file or the PostgreSQL pool); waits for queries in flight. */
   close(): Promise<void>;
 }

@@ -6,10 +6,17 @@ import type { StoreDatabase, UserTable } from './schema.js';
 export const USER_ROLES = ['dpo', 'business-manager', 'dsl', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+/**
+ * The schools an account may see: `'all'` for the trust (every school on the gateway), otherwise these
+ * school ids, never an empty list. The review app limits every query it makes to them.
+ */
+export type SchoolScope = 'all' | readonly string[];
+
 export interface User {
   /** Lower-cased: the login, and the actor in the audit log. */
   readonly email: string;
   readonly role: UserRole;
+  readonly schools: SchoolScope;
   readonly createdAt: Date;
   readonly disabled: boolean;
 }
@@ -19,6 +26,8 @@ export interface NewUser {
   readonly role: UserRole;
   /** Already hashed (`hashPassword` in src/smtp/password-hash.ts): the store never sees a password. */
   readonly passwordHash: string;
+  /** Default `'all'`: the whole trust. */
+  readonly schools?: SchoolScope;
   /** Default: now. */
   readonly at?: Date;
 }
@@ -39,6 +48,7 @@ export interface SessionLimits {
 export const SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
+const MAX_SCHOOL_ID = 100;
 
 /** The review app's accounts and signed-in sessions. */
 export class UserDirectory {
@@ -47,26 +57,38 @@ export class UserDirectory {
     private readonly limits: SessionLimits = SESSION_LIMITS,
   ) {}
 
-  /** Adds an account; `invalid-record` for an unusable address or role, or an address already taken. */
+  /**
+   * Adds an account with its school scope, in one transaction; `invalid-record` for an unusable address, role
+   * or school list, or an address already taken.
+   */
   async add(user: NewUser): Promise<User> {
     const email = user.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw new StoreError('invalid-record', 'a user needs an email address as their login');
     if (!(USER_ROLES as readonly string[]).includes(user.role)) throw new StoreError('invalid-record', `the role must be one of ${USER_ROLES.join(', ')}`);
+    const schools = scopeOf(user.schools ?? 'all');
     const row: UserTable = { email, role: user.role, password_hash: user.passwordHash, created_at: (user.at ?? new Date()).toISOString(), disabled_at: null };
-    const inserted = await this.db.insertInto('users').values(row).onConflict((conflict) => conflict.column('email').doNothing()).executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new StoreError('invalid-record', 'a user with that address already exists');
-    return userOf(row);
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx.insertInto('users').values(row).onConflict((conflict) => conflict.column('email').doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new StoreError('invalid-record', 'a user with that address already exists');
+      if (schools !== 'all') await trx.insertInto('user_schools').values(schools.map((school_id) => ({ email, school_id }))).execute();
+      return userOf(row, schools);
+    });
   }
 
   async list(): Promise<User[]> {
-    const rows = await this.db.selectFrom('users').selectAll().orderBy('email').execute();
-    return rows.map(userOf);
+    const [rows, scoped] = await Promise.all([
+      this.db.selectFrom('users').selectAll().orderBy('email').execute(),
+      this.db.selectFrom('user_schools').selectAll().orderBy('school_id').execute(),
+    ]);
+    const schools = new Map<string, string[]>();
+    for (const { email, school_id } of scoped) schools.set(email, [...(schools.get(email) ?? []), school_id]);
+    return rows.map((row) => userOf(row, schools.get(row.email) ?? 'all'));
   }
 
   /** The account and its password hash, for signing in; undefined for an unknown address. */
   async credentials(email: string): Promise<{ user: User; passwordHash: string } | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
-    return row ? { user: userOf(row), passwordHash: row.password_hash } : undefined;
+    return row ? { user: userOf(row, await this.#schoolsOf(row.email)), passwordHash: row.password_hash } : undefined;
   }
 
   /** Disables an account and ends its sessions at once. Returns false for an unknown address. */
@@ -109,8 +131,8 @@ export class UserDirectory {
       await this.endSession(token);
       return undefined;
     }
-    await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
-    return userOf(row);
+    const [schools] = await Promise.all([this.#schoolsOf(row.email), this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute()]);
+    return userOf(row, schools);
   }
 
   async endSession(token: string): Promise<void> {
@@ -122,12 +144,25 @@ export class UserDirectory {
     const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  async #schoolsOf(email: string): Promise<SchoolScope> {
+    const rows = await this.db.selectFrom('user_schools').select('school_id').where('email', '=', email).orderBy('school_id').execute();
+    return rows.length === 0 ? 'all' : rows.map((row) => row.school_id);
+  }
+}
+
+/** The scope as stored: `'all'`, or each school once, sorted. An empty list would see nothing: refused. */
+function scopeOf(schools: SchoolScope): SchoolScope {
+  if (schools === 'all') return 'all';
+  const ids = [...new Set(schools.map((id) => id.trim()))].sort();
+  if (ids.length === 0 || ids.some((id) => id === '' || id.length > MAX_SCHOOL_ID)) throw new StoreError('invalid-record', "a user's schools are school ids, at least one, or 'all' for the whole trust");
+  return ids;
 }
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function userOf(row: UserTable): User {
-  return { email: row.email, role: row.role as UserRole, createdAt: new Date(row.created_at), disabled: row.disabled_at !== null };
+function userOf(row: UserTable, schools: SchoolScope): User {
+  return { email: row.email, role: row.role as UserRole, schools, createdAt: new Date(row.created_at), disabled: row.disabled_at !== null };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashPassword, verifyPassword } from '../smtp/password-hash.js';
 import { html } from './html.js';
 import { page } from './layout.js';
+import type { EntraSignIn } from './entra-sign-in.js';
 import { csrfToken, csrfTokenMatches, SessionCookies } from './session-cookies.js';
 import { field, requireCsrf, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -20,13 +21,14 @@ export const SIGN_IN_LIMIT: SignInLimit = { max: 5, windowMs: 60_000 };
 const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches nothing');
 
 /** `GET /sign-in`, `POST /sign-in` (rate-limited per address and login), `POST /sign-out`. */
-export async function authRoutes(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit }): Promise<void> {
+export async function authRoutes(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit; readonly entra?: EntraSignIn }): Promise<void> {
   const { store, cookies } = context;
+  const withMicrosoft = () => context.entra?.available ?? false;
 
   app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
     const value = request.cookies[cookies.signIn] ?? SessionCookies.newSignInValue();
     reply.setCookie(cookies.signIn, value, cookies.options());
-    return sendPage(reply, signInPage(csrfToken(value, 'sign-in')));
+    return sendPage(reply, signInPage(csrfToken(value, 'sign-in'), withMicrosoft()));
   });
 
   app.post(
@@ -52,7 +54,7 @@ export async function authRoutes(app: FastifyInstance, context: WebContext & { r
       const password = field(request.body, 'password');
       const matches = await verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH));
       if (!found || !matches || found.user.disabled) {
-        return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), 'The email address or password was not recognised.'), 401);
+        return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);
       }
       // A new session id at every sign-in, so an id planted before it (session fixation) is worth nothing.
       const session = await store.users.startSession(found.user.email, context.now());
@@ -73,7 +75,8 @@ export async function authRoutes(app: FastifyInstance, context: WebContext & { r
   app.get('/', { config: { public: true } }, async (request, reply) => reply.code(303).redirect(request.user ? '/quarantine' : '/sign-in'));
 }
 
-function signInPage(token: string, problem?: string): string {
+/** The password form, and the link to sign in with Microsoft when Entra ID is configured and reachable. */
+function signInPage(token: string, withMicrosoft: boolean, problem?: string): string {
   return page(
     'Sign in',
     html`${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
@@ -84,6 +87,7 @@ function signInPage(token: string, problem?: string): string {
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <p><button type="submit">Sign in</button></p>
-</form>`,
+</form>
+${withMicrosoft ? html`<p><a href="/sign-in/entra">Sign in with Microsoft</a></p>` : null}`,
   );
 }

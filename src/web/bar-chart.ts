@@ -21,7 +21,7 @@ export interface BarChartRows {
  */
 export function barChart(chart: BarChartRows): SafeHtml {
   const max = Math.max(1, ...chart.rows.flatMap((row) => row.values));
-  return html`<div class="table-wrap"><table class="chart">
+  return html`<div class="table-wrap" role="region" aria-label="${chart.caption}" tabindex="0"><table class="chart">
 <caption>${chart.caption}</caption>
 <thead><tr><th scope="col">${chart.rowHeading}</th>${chart.columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
 <tbody>

@@ -43,13 +43,13 @@ ${total(findings) === 0
 <h2>Rules that fired most</h2>
 ${data.topRules.length === 0
   ? html`<p>No rule fired in the period.</p>`
-  : html`<table><caption class="skip">Rules by verdicts fired in</caption><thead><tr><th scope="col">Rule</th><th scope="col">Verdicts</th></tr></thead>
-<tbody>${data.topRules.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.fired}</td></tr>`)}</tbody></table>`}
+  : html`<div class="table-wrap" role="region" aria-label="Rules by verdicts fired in" tabindex="0"><table><caption class="skip">Rules by verdicts fired in</caption><thead><tr><th scope="col">Rule</th><th scope="col">Verdicts</th></tr></thead>
+<tbody>${data.topRules.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.fired}</td></tr>`)}</tbody></table></div>`}
 <h2>Senders who may need training</h2>
 <p>Staff with ${TRAINING_THRESHOLD} or more messages held or returned in the period.</p>
 ${data.trainingSenders.length === 0
   ? html`<p>Nobody in the period.</p>`
-  : html`<table><caption class="skip">Senders with ${TRAINING_THRESHOLD} or more messages stopped</caption><thead><tr><th scope="col">Sender</th><th scope="col">Held or returned</th></tr></thead>
-<tbody>${data.trainingSenders.map((sender) => html`<tr><td>${sender.sender}</td><td>${sender.stopped}</td></tr>`)}</tbody></table>`}`;
+  : html`<div class="table-wrap" role="region" aria-label="Senders with ${TRAINING_THRESHOLD} or more messages stopped" tabindex="0"><table><caption class="skip">Senders with ${TRAINING_THRESHOLD} or more messages stopped</caption><thead><tr><th scope="col">Sender</th><th scope="col">Held or returned</th></tr></thead>
+<tbody>${data.trainingSenders.map((sender) => html`<tr><td>${sender.sender}</td><td>${sender.stopped}</td></tr>`)}</tbody></table></div>`}`;
   return page('Dashboard', body, { user: data.user, csrf: data.csrf });
 }

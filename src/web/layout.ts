@@ -1,10 +1,10 @@
-import type { User } from '../store/user-directory.js';
 import { html, type SafeHtml } from './html.js';
 import { can } from './roles.js';
+import type { SignedInUser } from './web-context.js';
 
 export interface PageContext {
-  /** The signed-in person; omitted on the sign-in page. */
-  readonly user?: User;
+  /** The signed-in person; omitted on the sign-in page. The bar shows their open alerts when counted. */
+  readonly user?: SignedInUser;
   /** The session's form token, for the sign-out button. */
   readonly csrf?: string;
 }
@@ -25,7 +25,7 @@ export function page(title: string, body: SafeHtml, context: PageContext = {}): 
 <header class="bar">
 <span>Hallmonitor review</span>
 ${user
-  ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role})</span>
+  ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role}${user.schools === 'all' ? '' : `, ${user.schools.join(', ')}`})</span>
 <form method="post" action="/sign-out"><input type="hidden" name="_csrf" value="${csrf}"> <button class="link" type="submit">Sign out</button></form></nav>`
   : null}
 </header>
@@ -39,11 +39,12 @@ ${body}
 }
 
 /** Links to the pages this role may open, and only those: a link that answers 403 is a dead end. */
-function navLinks(user: User): SafeHtml {
+function navLinks(user: SignedInUser): SafeHtml {
   const links = [
     { href: '/quarantine', label: 'Quarantine', shown: can(user.role, 'list') },
     { href: '/dashboard', label: 'Dashboard', shown: can(user.role, 'dashboard') },
     { href: '/register', label: 'Register', shown: can(user.role, 'register') },
+    { href: '/alerts', label: user.openAlerts ? `Alerts (${user.openAlerts} open)` : 'Alerts', shown: can(user.role, 'alerts') },
     { href: '/rules', label: 'Rules', shown: can(user.role, 'list') },
   ].filter((link) => link.shown);
   return html`${links.map((link, index) => html`${index > 0 ? ' · ' : null}<a href="${link.href}">${link.label}</a>`)}`;

@@ -39,7 +39,7 @@ export function messagePage(data: MessagePageData): string {
 <dt>Status</dt><dd>${message.status}${message.decidedBy ? ` by ${message.decidedBy}` : ''}</dd>
 <dt>Rules</dt><dd>${message.ruleIds.join(', ')}</dd>
 </dl>
-${can(user.role, 'decide') && message.status === 'held' ? actionForms(message.id, csrf) : null}
+${can(user.role, 'decide') && message.status === 'held' ? actionForms(message.id, csrf, can(user.role, 'delete')) : null}
 <h2>Findings</h2>
 ${findingsList(message.findings)}
 <h2>Text</h2>
@@ -52,7 +52,7 @@ ${attachmentsList(message.id, parsed, can(user.role, 'download'))}`;
 
 function findingsList(findings: readonly Finding[]): SafeHtml {
   if (findings.length === 0) return html`<p>None recorded.</p>`;
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap" role="region" aria-label="Findings" tabindex="0"><table>
 <thead><tr><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Where</th><th scope="col">Found</th><th scope="col" class="optional">Why</th></tr></thead>
 <tbody>${findings.map(
     (finding) => html`<tr><td>${finding.category}</td><td>${finding.severity}</td><td>${'name' in finding.location ? `${finding.location.part}: ${finding.location.name}` : finding.location.part}</td><td><mark>${finding.match}</mark></td><td class="optional">${finding.explanation}</td></tr>`,
@@ -76,7 +76,7 @@ function attachmentsList(id: string, parsed: ParsedMail, downloads: boolean): Sa
   )}</ul>`;
 }
 
-function actionForms(id: string, csrf: string): SafeHtml {
+function actionForms(id: string, csrf: string, deletes: boolean): SafeHtml {
   const form = (action: string, label: string, hint: string, style: string) => html`<form method="post" action="/quarantine/${encodeURIComponent(id)}/${action}">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="reason-${action}">Reason to ${label.toLowerCase()} (recorded in the audit log)</label>
@@ -89,5 +89,6 @@ function actionForms(id: string, csrf: string): SafeHtml {
 ${form('release', 'Release', 'Deliver it to its recipients as it is.', '')}
 ${form('release-encrypted', 'Release encrypted', 'Deliver it encrypted: each recipient’s key, or a password envelope whose passphrase goes to the sender.', 'secondary')}
 ${form('reject', 'Return to sender', 'It will never be sent; the sender is told, with this reason as your note.', 'danger')}
+${deletes ? form('delete', 'Delete', 'Destroys the message now: it will never be sent and the sender is not told (for a message someone is already dealing with). Only the audit entry and the metadata stay.', 'danger') : null}
 </div>`;
 }

@@ -20,11 +20,13 @@ export interface ListPageData {
 export function quarantineListPage(data: ListPageData): string {
   const { user, csrf, fields, rows, total } = data;
   const decides = can(user.role, 'decide');
-  const table = html`<div class="table-wrap"><table>
+  // A trust's reviewer sees several schools' mail: then each row says whose it is.
+  const schools = new Set(rows.map((row) => row.schoolId)).size > 1;
+  const table = html`<div class="table-wrap" role="region" aria-label="Quarantined messages" tabindex="0"><table>
 <caption class="skip">Quarantined messages</caption>
-<thead><tr>${decides ? html`<th scope="col"><span class="skip">Select</span></th>` : null}<th scope="col">Received (UTC)</th><th scope="col">Sender</th><th scope="col" class="optional">Recipients</th><th scope="col">Categories</th><th scope="col" class="optional">Rules</th><th scope="col">Status</th></tr></thead>
+<thead><tr>${decides ? html`<th scope="col"><span class="skip">Select</span></th>` : null}<th scope="col">Received (UTC)</th><th scope="col">Sender</th>${schools ? html`<th scope="col" class="optional">School</th>` : null}<th scope="col" class="optional">Recipients</th><th scope="col">Categories</th><th scope="col" class="optional">Rules</th><th scope="col">Status</th></tr></thead>
 <tbody>
-${rows.map((row) => listRow(row, user, decides))}
+${rows.map((row) => listRow(row, user, decides, schools))}
 </tbody></table></div>`;
   const body = html`${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : null}
 ${filterForm(fields)}
@@ -37,7 +39,7 @@ ${rows.length === 0
 <input type="hidden" name="_csrf" value="${csrf}">
 ${table}
 <fieldset class="filters"><legend>With the selected messages</legend>
-<div><label for="bulk-action">Action</label><select id="bulk-action" name="action"><option value="release">Release</option><option value="release-encrypted">Release encrypted</option><option value="reject">Return to sender (reject)</option></select></div>
+<div><label for="bulk-action">Action</label><select id="bulk-action" name="action"><option value="release">Release</option><option value="release-encrypted">Release encrypted</option><option value="reject">Return to sender (reject)</option>${can(user.role, 'delete') ? html`<option value="delete">Delete (destroyed, sender not told)</option>` : null}</select></div>
 <div><label for="bulk-reason">Reason (recorded in the audit log)</label><input id="bulk-reason" name="reason" type="text" required maxlength="500"></div>
 <div><button type="submit">Apply to selected</button></div>
 </fieldset>
@@ -47,13 +49,14 @@ ${pager(fields, total, data.pageSize)}`;
   return page('Quarantine', body, { user, csrf });
 }
 
-function listRow(row: QuarantineSummary, user: User, decides: boolean): SafeHtml {
+function listRow(row: QuarantineSummary, user: User, decides: boolean, schools: boolean): SafeHtml {
   const opens = can(user.role, 'read') && !row.bodyDestroyed;
   const when = row.receivedAt.toISOString().slice(0, 16).replace('T', ' ');
   return html`<tr>
 ${decides ? html`<td>${row.status === 'held' ? html`<input type="checkbox" name="id" value="${row.id}" id="select-${row.id}" aria-label="Select the message received ${when}">` : null}</td>` : null}
 <td>${opens ? html`<a href="/quarantine/${encodeURIComponent(row.id)}">${when}</a>` : when}</td>
 <td>${row.from}</td>
+${schools ? html`<td class="optional">${row.schoolId}</td>` : null}
 <td class="optional">${row.rcpt.join(', ')}</td>
 <td>${row.categories.join(', ')}</td>
 <td class="optional">${row.ruleIds.join(', ')}</td>

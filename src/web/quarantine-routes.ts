@@ -1,24 +1,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { ActionError } from '../actions/errors.js';
-import { DecisionRefused, rejectHeldMessage } from '../actions/quarantine-decisions.js';
+import { DecisionRefused, deleteHeldMessage, rejectHeldMessage } from '../actions/quarantine-decisions.js';
 import { StoreError } from '../store/errors.js';
 import type { QuarantinedMessage } from '../store/quarantine-store.js';
 import type { User } from '../store/user-directory.js';
 import { messagePage } from './message-page.js';
 import { filterFields, PAGE_SIZE, SEARCH_WINDOW, storeFilter, type FilterFields } from './quarantine-filter.js';
 import { quarantineListPage } from './quarantine-list-page.js';
-import { field, formToken, requireCsrf, requireUser, sendPage, type WebContext } from './web-context.js';
+import type { Permission } from './roles.js';
+import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
 
-export const DECISIONS = ['release', 'release-encrypted', 'reject'] as const;
+export const DECISIONS = ['release', 'release-encrypted', 'reject', 'delete'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
 
 const DONE: Record<DecisionKind, string> = {
   release: 'Release queued: it is delivered as soon as the next hop takes it.',
   'release-encrypted': 'Encrypted release queued: it is delivered as soon as the next hop takes it.',
   reject: 'Returned to sender: it will not be sent, and the sender is told.',
+  delete: 'Deleted: the message is destroyed, it will not be sent, and the sender is not told.',
 };
+/** Deleting destroys the only copy, so it takes its own permission (roles.ts); the rest are decisions. */
+const PERMISSION: Record<DecisionKind, Permission> = { release: 'decide', 'release-encrypted': 'decide', reject: 'decide', delete: 'delete' };
 const MAX_REASON = 500;
 const MAX_BULK = 200;
 
@@ -28,7 +32,7 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
 
   app.get('/quarantine', async (request, reply) => {
     const user = requireUser(request, 'list');
-    return renderList(request, reply, user, filterFields(request.query));
+    return renderList(request, reply, user, filterFields(request.query), doneNotice(request.query));
   });
 
   app.post('/quarantine/search', async (request, reply) => {
@@ -38,9 +42,11 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
   });
 
   app.post('/quarantine/bulk', async (request, reply) => {
-    const user = requireUser(request, 'decide');
+    // Any bulk decision needs `decide`; the chosen action may need more (a deletion, `delete`).
+    requireUser(request, 'decide');
     requireCsrf(request);
     const kind = decisionKind(field(request.body, 'action'));
+    const user = requireUser(request, PERMISSION[kind]);
     const reason = reasonOf(request.body);
     const raw = (request.body as Record<string, unknown>).id;
     const ids = (Array.isArray(raw) ? raw : [raw]).filter((id): id is string => typeof id === 'string' && id !== '');
@@ -62,17 +68,16 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
 
   app.get<{ Params: { id: string } }>('/quarantine/:id', async (request, reply) => {
     const user = requireUser(request, 'read');
-    const message = await openHeld(context, request.params.id);
+    const message = await openHeld(context, user, request.params.id);
     await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'view', messageId: message.id, at: context.now() });
     const parsed = await simpleParser(message.raw, { skipImageLinks: true, skipTextLinks: true });
-    const done = (request.query as Record<string, unknown>).done;
-    const notice = typeof done === 'string' && (DECISIONS as readonly string[]).includes(done) ? DONE[done as DecisionKind] : undefined;
+    const notice = doneNotice(request.query);
     return sendPage(reply, messagePage({ user, csrf: formToken(request), message, parsed, ...(notice ? { notice } : {}) }));
   });
 
   app.get<{ Params: { id: string; index: string } }>('/quarantine/:id/attachments/:index', async (request, reply) => {
     const user = requireUser(request, 'download');
-    const message = await openHeld(context, request.params.id);
+    const message = await openHeld(context, user, request.params.id);
     const attachment = (await simpleParser(message.raw)).attachments[Number(request.params.index)];
     if (!attachment || !/^\d+$/.test(request.params.index)) throw new WebError('not-found', 'No such attachment.');
     await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'export', messageId: message.id, reason: 'attachment downloaded', at: context.now() });
@@ -86,41 +91,45 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
 
   for (const kind of DECISIONS) {
     app.post<{ Params: { id: string } }>(`/quarantine/:id/${kind}`, async (request, reply) => {
-      const user = requireUser(request, 'decide');
+      const user = requireUser(request, PERMISSION[kind]);
       requireCsrf(request);
       await decideOne(user, request.params.id, kind, reasonOf(request.body));
-      return reply.code(303).redirect(`/quarantine/${encodeURIComponent(request.params.id)}?done=${kind}`);
+      // A deleted message has no page left to show: back to the list.
+      return reply.code(303).redirect(kind === 'delete' ? '/quarantine?done=delete' : `/quarantine/${encodeURIComponent(request.params.id)}?done=${kind}`);
     });
   }
 
   async function renderList(request: FastifyRequest, reply: FastifyReply, user: User, fields: FilterFields, notice?: string) {
     const filter = storeFilter(fields);
+    const records = recordsFor(context, user);
     let rows;
     let total;
     if (fields.search) {
-      const window = await context.store.quarantine.list({ ...filter, limit: SEARCH_WINDOW });
+      const window = await records.listQuarantine({ ...filter, limit: SEARCH_WINDOW });
       const matching = window.filter((row) => row.from.includes(fields.search) || row.rcpt.some((address) => address.toLowerCase().includes(fields.search)));
       rows = matching.slice(0, PAGE_SIZE);
       total = matching.length;
     } else {
-      [rows, total] = await Promise.all([context.store.quarantine.list({ ...filter, limit: PAGE_SIZE, offset: (fields.page - 1) * PAGE_SIZE }), context.store.quarantine.count(filter)]);
+      [rows, total] = await Promise.all([records.listQuarantine({ ...filter, limit: PAGE_SIZE, offset: (fields.page - 1) * PAGE_SIZE }), records.countQuarantine(filter)]);
     }
     return sendPage(reply, quarantineListPage({ user, csrf: formToken(request), fields, rows, total, pageSize: PAGE_SIZE, ...(notice ? { notice } : {}) }));
   }
 }
 
 /**
- * One decision on one message. A release is a job (`enqueueRelease`): the audit entry that the store's
- * `decide` writes when the job delivers carries the reviewer but not their reason, so the request itself,
- * with the reason, is appended once it is queued. A rejection is decided at once and audited with its reason.
+ * One decision on one message of the user's schools (another school's is not found). A release is a job
+ * (`enqueueRelease`): the audit entry that the store's `decide` writes when the job delivers carries the
+ * reviewer but not their reason, so the request itself, with the reason, is appended once it is queued. A
+ * rejection and a deletion are decided at once and audited with their reason.
  */
 function decider(context: WebContext) {
   return async (user: User, id: string, kind: DecisionKind, reason: string): Promise<void> => {
-    const message = await openHeld(context, id);
+    const message = await recordsFor(context, user).findMessage(id);
+    if (!message) throw new WebError('not-found', 'No such message.');
     if (message.status !== 'held') throw new WebError('conflict', `This message is already ${message.status}.`);
     try {
-      if (kind === 'reject') {
-        await rejectHeldMessage(context, id, { actor: user.email, reason });
+      if (kind === 'reject' || kind === 'delete') {
+        await (kind === 'reject' ? rejectHeldMessage : deleteHeldMessage)(context, id, { actor: user.email, reason });
         return;
       }
       const encrypt = kind === 'release-encrypted';
@@ -134,13 +143,19 @@ function decider(context: WebContext) {
   };
 }
 
-async function openHeld(context: WebContext, id: string): Promise<QuarantinedMessage> {
+async function openHeld(context: WebContext, user: User, id: string): Promise<QuarantinedMessage> {
   try {
-    return await context.store.quarantine.open(id);
+    return await recordsFor(context, user).openMessage(id);
   } catch (error) {
-    if (error instanceof StoreError && error.code === 'not-found') throw new WebError('not-found', 'No such message, or retention has destroyed it.', { cause: error });
+    if (error instanceof StoreError && error.code === 'not-found') throw new WebError('not-found', 'No such message, or it has been destroyed.', { cause: error });
     throw error;
   }
+}
+
+/** The confirmation for `?done=KIND` after a decision's redirect; nothing for anything else. */
+function doneNotice(query: unknown): string | undefined {
+  const done = (query as Record<string, unknown> | undefined)?.done;
+  return typeof done === 'string' && (DECISIONS as readonly string[]).includes(done) ? DONE[done as DecisionKind] : undefined;
 }
 
 function decisionKind(value: string): DecisionKind {

@@ -30,7 +30,7 @@ export function registerPage(data: RegisterPageData): string {
 ${data.truncated ? html`<p class="notice" role="status">More incidents match than are shown: narrow the dates, or download the CSV, which has them all.</p>` : null}
 ${rows.length === 0
   ? html`<p>No incident in this period.</p>`
-  : html`<div class="table-wrap"><table>
+  : html`<div class="table-wrap" role="region" aria-label="Near-miss and incident register" tabindex="0"><table>
 <caption class="skip">Near-miss and incident register</caption>
 <thead><tr><th scope="col">Date (UTC)</th><th scope="col">ICO type</th><th scope="col">Action</th><th scope="col">Sender</th><th scope="col" class="optional">Recipient domains</th><th scope="col">Categories</th><th scope="col" class="optional">Rules</th></tr></thead>
 <tbody>

@@ -9,7 +9,7 @@ import { incidentsCsv } from '../store/incidents-csv.js';
 import { dashboardPage, TRAINING_THRESHOLD } from './dashboard-page.js';
 import { registerPage } from './register-page.js';
 import { rulesPage } from './rules-page.js';
-import { formToken, requireUser, sendPage, type WebContext } from './web-context.js';
+import { formToken, inScope, recordsFor, requireUser, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
 import { weeklyCounts, weekRange } from './weekly-counts.js';
 
@@ -36,17 +36,18 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
 
   app.get('/dashboard', async (request, reply) => {
     const user = requireUser(request, 'dashboard');
+    const records = recordsFor(context, user);
     const now = context.now();
     const range = weekRange(now, DASHBOARD_WEEKS);
     const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
     const [daily, topRules, senders, underADay, oneToSevenDays, overSevenDays] = await Promise.all([
-      context.store.audit.countsByDay(range),
-      context.store.audit.topRules(range, 10),
-      context.store.audit.topSenders(range, SENDER_WINDOW),
+      records.countsByDay(range),
+      records.topRules(range, 10),
+      records.topSenders(range, SENDER_WINDOW),
       // Counted in the store rather than listed: `list` pages, and a backlog is exactly when the count matters.
-      context.store.quarantine.count({ status: 'held', since: ago(1) }),
-      context.store.quarantine.count({ status: 'held', since: ago(7), until: ago(1) }),
-      context.store.quarantine.count({ status: 'held', until: ago(7) }),
+      records.countQuarantine({ status: 'held', since: ago(1) }),
+      records.countQuarantine({ status: 'held', since: ago(7), until: ago(1) }),
+      records.countQuarantine({ status: 'held', until: ago(7) }),
     ]);
     return sendPage(
       reply,
@@ -67,7 +68,7 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
   app.get('/register', async (request, reply) => {
     const user = requireUser(request, 'register');
     const dates = registerDates(request);
-    const rows = await context.store.incidents.list({ ...dates.filter, limit: REGISTER_PAGE_ROWS + 1 });
+    const rows = await recordsFor(context, user).incidents({ ...dates.filter, limit: REGISTER_PAGE_ROWS + 1 });
     return sendPage(
       reply,
       registerPage({ user, csrf: formToken(request), since: dates.since, until: dates.until, rows: rows.slice(0, REGISTER_PAGE_ROWS), truncated: rows.length > REGISTER_PAGE_ROWS, query: dates.query }),
@@ -77,7 +78,7 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
   app.get('/register.csv', async (request, reply) => {
     const user = requireUser(request, 'register');
     const dates = registerDates(request);
-    const rows = await context.store.incidents.list(dates.filter);
+    const rows = await recordsFor(context, user).incidents(dates.filter);
     // The register names senders, so taking it out of the app is recorded, once per school it covers.
     const schools = [...new Set(rows.map((row) => row.schoolId))].sort();
     const reason = `near-miss register CSV, ${rows.length} ${rows.length === 1 ? 'row' : 'rows'}${dates.since ? ` from ${dates.since}` : ''}${dates.until ? ` to ${dates.until}` : ''}`;
@@ -93,8 +94,9 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
   app.get('/rules', async (request, reply) => {
     const user = requireUser(request, 'list');
     const given = context.ruleSets?.();
-    // Loaded once, on first use: the shipped files do not change while the process runs.
-    const ruleSets = given ?? (await (shippedRules ??= shippedRuleSets()));
+    // Loaded once, on first use: the shipped files do not change while the process runs. They are every
+    // school's base, so every user sees them; a school's own rules only its users and the trust's.
+    const ruleSets = given ? new Map([...given].filter(([schoolId]) => inScope(user, schoolId))) : await (shippedRules ??= shippedRuleSets());
     return sendPage(reply, rulesPage({ user, csrf: formToken(request), ruleSets, defaults: given === undefined }));
   });
 }

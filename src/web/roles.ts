@@ -10,23 +10,29 @@ export type Permission =
   | 'decide'
   /** Download an attachment of a held message. */
   | 'download'
+  /** Delete a held message: its body is destroyed at once, nothing is sent, the sender is not told. */
+  | 'delete'
   /** The dashboard: counts per week, top rules, senders who may need training, quarantine age. */
   | 'dashboard'
+  /** The alerts inbox: the alerts raised for the user's role (every role's for the DPO and the admin), and acknowledging them. */
+  | 'alerts'
   /** The near-miss / incident register and its CSV: senders and recipient domains, no content. */
   | 'register';
 
 /**
  * The DPO and the IT admin review and decide; the DSL reads (safeguarding context) but does not decide; the
  * Business Manager sees only the list, which is what the dashboard counts are made of. Downloading an
- * attachment takes it out of the gateway's encryption at rest, so it is the DPO's alone. The register is the
+ * attachment takes it out of the gateway's encryption at rest, so it is the DPO's alone. Deleting destroys the
+ * only copy before its retention period, which may be evidence of a breach or of a safeguarding concern and
+ * cannot be undone: a data-protection decision, so the DPO's alone too. The register is the
  * DPO's record of breaches and near misses, kept with the admin and the Business Manager; the DSL sees the
- * dashboard's trends but not the register. Every role may read the rules.
+ * dashboard's trends but not the register. Every role may read the rules, and has an alerts inbox.
  */
 const PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
-  dpo: ['list', 'read', 'decide', 'download', 'dashboard', 'register'],
-  admin: ['list', 'read', 'decide', 'dashboard', 'register'],
-  dsl: ['list', 'read', 'dashboard'],
-  'business-manager': ['list', 'dashboard', 'register'],
+  dpo: ['list', 'read', 'decide', 'download', 'delete', 'dashboard', 'register', 'alerts'],
+  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts'],
+  dsl: ['list', 'read', 'dashboard', 'alerts'],
+  'business-manager': ['list', 'dashboard', 'register', 'alerts'],
 };
 
 export function can(role: UserRole, permission: Permission): boolean {

@@ -26,7 +26,7 @@ ${ruleSet.rules.length === 0 ? html`<p>No rules: every message is delivered.</p>
 }
 
 function rulesTable(schoolId: string, rules: readonly Rule[], several: boolean): SafeHtml {
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap" role="region" aria-label="Rules of ${schoolId}" tabindex="0"><table>
 <caption class="skip">Rules of ${schoolId}</caption>
 <thead><tr><th scope="col">Rule</th><th scope="col">What it looks for</th><th scope="col">Policy clause</th><th scope="col">Action</th><th scope="col">Who is told</th></tr></thead>
 <tbody>

@@ -10,16 +10,28 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 export class SessionCookies {
   readonly session: string;
   readonly signIn: string;
+  /** Holds the secret that a Microsoft Entra ID sign-in's state, nonce and PKCE verifier come from (entra-sign-in.ts). */
+  readonly entraFlow: string;
 
   constructor(readonly secure: boolean) {
     const prefix = secure ? '__Host-' : '';
     this.session = `${prefix}hm_session`;
     this.signIn = `${prefix}hm_signin`;
+    this.entraFlow = `${prefix}hm_entra`;
   }
 
   /** HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it), Path=/. */
   options(expires?: Date): CookieSerializeOptions {
     return { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secure, ...(expires ? { expires } : {}) };
+  }
+
+  /**
+   * For the Entra ID flow cookie: SameSite=Lax, because it must come back on the identity provider's redirect
+   * to the callback, a top-level navigation from another site that Strict cookies are withheld from; it lives
+   * ten minutes and is cleared at the callback, whatever the outcome.
+   */
+  flowOptions(): CookieSerializeOptions {
+    return { ...this.options(), sameSite: 'lax', maxAge: 600 };
   }
 
   /** A fresh random value for the sign-in cookie, which the sign-in form's token is bound to. */

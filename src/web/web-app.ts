@@ -8,7 +8,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { GatewayMetrics } from '../gateway/metrics.js';
 import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
+import { entraRoutes } from './entra-routes.js';
+import type { EntraSignIn } from './entra-sign-in.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 import { quarantineRoutes } from './quarantine-routes.js';
@@ -49,6 +52,8 @@ export interface WebAppOptions {
    * schools shows at once. Default: the shipped rules, and the page says so.
    */
   readonly ruleSets?: () => ReadonlyMap<string, RuleSet>;
+  /** Sign-in with Microsoft Entra ID beside passwords (entra-sign-in.ts); the button shows while it is available. */
+  readonly entraSignIn?: EntraSignIn;
 }
 
 const STYLESHEET = readFileSync(join(PACKAGE_ROOT, 'src', 'web', 'assets', 'app.css'), 'utf8');
@@ -75,6 +80,10 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   app.addHook('preHandler', async (request) => {
     if (!request.routeOptions.config.public && !request.user) throw new WebError('signed-out', 'Sign in to continue.');
   });
+  // The bar of every page shows the open alerts: one indexed count per request, for the roles with an inbox.
+  app.addHook('preHandler', async (request) => {
+    if (request.user && !request.routeOptions.config.public) request.user = await withOpenAlerts(context, request.user);
+  });
   app.setErrorHandler((error: FastifyError | WebError, request, reply) => errorReply(error, request, reply));
   app.setNotFoundHandler((request, reply) => errorReply(new WebError('not-found', 'There is no such page.'), request, reply));
 
@@ -82,8 +91,11 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   // Browsers ask for it on every page; an empty answer saves a 404 page each time.
   app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/assets/app.css', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
-  await app.register(async (scope) => authRoutes(scope, { ...context, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT }));
+  const { entraSignIn } = options;
+  await app.register(async (scope) => authRoutes(scope, { ...context, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
+  await app.register(async (scope) => alertsRoutes(scope, context));
   await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
 }

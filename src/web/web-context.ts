@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MailQueue } from '../queue/mail-queue.js';
+import type { AuditRange } from '../store/audit-log.js';
+import type { IncidentFilter } from '../store/incident-register.js';
+import type { QuarantineFilter, SchoolFilter } from '../store/quarantine-store.js';
 import type { Store } from '../store/store.js';
 import type { User } from '../store/user-directory.js';
 import { can, type Permission } from './roles.js';
@@ -9,15 +12,20 @@ import { WebError } from './web-error.js';
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in person, set by the session hook on every route but sign-in and status. */
-    user?: User;
+    user?: SignedInUser;
     /** The session cookie's value, kept only to bind and check form tokens. */
     sessionToken?: string;
   }
 }
 
+/** The signed-in person as pages see them: their account and, for roles with an alerts inbox, how many alerts wait. */
+export interface SignedInUser extends User {
+  readonly openAlerts?: number;
+}
+
 /** What every route of the app shares. */
 export interface WebContext {
-  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users'>;
+  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox'>;
   readonly mail: MailQueue;
   readonly cookies: SessionCookies;
   readonly now: () => Date;
@@ -29,6 +37,38 @@ export function requireUser(request: FastifyRequest, permission: Permission): Us
   if (!user) throw new WebError('signed-out', 'Sign in to continue.');
   if (!can(user.role, permission)) throw new WebError('forbidden', 'Your role does not allow this.');
   return user;
+}
+
+/**
+ * The one place a user's school scope becomes a query filter: a trust-wide user keeps `filter` as it is; a
+ * school's user gets its `schoolIds` narrowed to their schools (all of them when the filter named none).
+ */
+export function withinScope<Filter extends SchoolFilter>(user: User, filter: Filter): Filter {
+  if (user.schools === 'all') return filter;
+  const allowed = user.schools;
+  return { ...filter, schoolIds: filter.schoolIds ? filter.schoolIds.filter((id) => allowed.includes(id)) : allowed };
+}
+
+export function inScope(user: User, schoolId: string): boolean {
+  return user.schools === 'all' || user.schools.includes(schoolId);
+}
+
+/**
+ * The records a signed-in user may read. Routes read through this rather than `context.store`, so every
+ * query carries the user's schools and none can forget them; a message of another school is not found.
+ */
+export function recordsFor(context: WebContext, user: User) {
+  const { quarantine, incidents, audit } = context.store;
+  return {
+    listQuarantine: (filter: QuarantineFilter) => quarantine.list(withinScope(user, filter)),
+    countQuarantine: (filter: QuarantineFilter) => quarantine.count(withinScope(user, filter)),
+    findMessage: (id: string) => quarantine.find(id, withinScope(user, {})),
+    openMessage: (id: string) => quarantine.open(id, withinScope(user, {})),
+    incidents: (filter: IncidentFilter) => incidents.list(withinScope(user, filter)),
+    countsByDay: (range: AuditRange) => audit.countsByDay(withinScope(user, range)),
+    topSenders: (range: AuditRange, limit: number) => audit.topSenders(withinScope(user, range), limit),
+    topRules: (range: AuditRange, limit: number) => audit.topRules(withinScope(user, range), limit),
+  };
 }
 
 /** Refuses a form whose token is not the one bound to this session. */

@@ -102,6 +102,7 @@ async function setUp(redisUrl = SHARED_REDIS.url): Promise<Setup> {
     mail,
     quarantine: store.quarantine,
     audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => void writer.write(entry) },
+    alertInbox: store.alertInbox,
     alerts: { reviewBaseUrl: 'https://hallmonitor.school.sch.uk', recipientsFor: () => ({ 'business-manager': [], dpo: [DPO], dsl: [] }) },
     encrypt: (raw, envelope) => encryptForRecipients({ raw, envelope, keyring: directory, preAgreed: {}, now: new Date(), kdf: 'iterated' }),
     spoolDirectory: directory,

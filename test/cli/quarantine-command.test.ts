@@ -46,6 +46,34 @@ describe('hallmonitor quarantine list', () => {
   });
 });
 
+describe('hallmonitor quarantine delete', () => {
+  it('destroys the held body at once with the reason in the audit log, and refuses without a reason or once done', async () => {
+    const data = await dataWithOneHeld();
+    const noReason = runCli(['quarantine', 'delete', 'held-1', '--data', data]);
+    expect(noReason.status).toBe(2);
+    expect(noReason.stderr).toMatch(/needs --reason/);
+
+    const run = runCli(['quarantine', 'delete', 'held-1', '--reason', 'DSL dealing with the sender', '--json', '--data', data]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ id: 'held-1', status: 'deleted' });
+    const store = await openConfiguredStore({ data });
+    try {
+      await expect(store.quarantine.open('held-1')).rejects.toMatchObject({ code: 'not-found' });
+      expect(await store.quarantine.find('held-1')).toMatchObject({ status: 'deleted', bodyDestroyed: true });
+      expect((await store.audit.forMessage('held-1')).map((entry) => [entry.kind, entry.action, entry.reason])).toEqual([
+        ['verdict', 'quarantine', null],
+        ['human', 'delete', 'DSL dealing with the sender'],
+      ]);
+    } finally {
+      await store.close();
+    }
+
+    const again = runCli(['quarantine', 'delete', 'held-1', '--reason', 'again', '--data', data]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/held-1 is deleted, not held/);
+  });
+});
+
 describe('hallmonitor audit', () => {
   it('verify says the chain is intact, and exits 1 naming the entry once a row is altered behind its back', async () => {
     const data = await dataWithOneHeld();

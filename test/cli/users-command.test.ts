@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,13 @@ import { verifyPassword } from '../../src/smtp/password-hash.js';
 import { openStore } from '../../src/store/open-store.js';
 
 let dataDir: string;
+/** A trust of two invented schools. */
+let trustConfig: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'hm-users-cli-'));
+  trustConfig = join(dataDir, 'trust.yaml');
+  await writeFile(trustConfig, ['schools:', '  - id: school-a-example', '    domains: [school-a-example.sch.uk]', '  - id: school-b-example', '    domains: [school-b-example.sch.uk]', ''].join('\n'));
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -45,6 +49,33 @@ describe('hallmonitor users', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("limits an account to the schools given with --school, and shows each account's scope", async () => {
+    expect(await users(['add', 'dpo@school-a-example.sch.uk', '--role', 'dpo', '--password-stdin', '--school', 'school-a-example', '--config', trustConfig, '--json'], 'a sufficiently long password')).toEqual({
+      status: 0,
+      lines: ['{"email":"dpo@school-a-example.sch.uk","role":"dpo","schools":["school-a-example"]}'],
+    });
+    expect((await users(['add', 'dsl@trust-example.org.uk', '--role', 'dsl', '--password-stdin', '--school', 'school-b-example', '--school', 'school-a-example', '--config', trustConfig], 'a sufficiently long password')).lines).toEqual([
+      'added dsl@trust-example.org.uk as dsl for school-a-example, school-b-example',
+    ]);
+    await expect(users(['add', 'typo@school-a-example.sch.uk', '--role', 'dpo', '--password-stdin', '--school', 'school-c-example', '--config', trustConfig], 'a sufficiently long password')).rejects.toMatchObject({
+      code: 'usage',
+      message: expect.stringContaining('--school school-c-example: no such school in the configuration (its schools: school-a-example, school-b-example)'),
+    });
+    await expect(users(['add', 'typo@school-a-example.sch.uk', '--role', 'dpo', '--password-stdin', '--school', 'School A'], 'a sufficiently long password')).rejects.toMatchObject({ code: 'usage' });
+
+    const listed = (await users(['list', '--json'])).lines.map((line) => JSON.parse(line) as { email: string; schools: unknown });
+    expect(listed.map((user) => [user.email, user.schools])).toEqual([
+      ['dpo@example-school.sch.uk', 'all'],
+      ['dpo@school-a-example.sch.uk', ['school-a-example']],
+      ['dsl@example-school.sch.uk', 'all'],
+      ['dsl@trust-example.org.uk', ['school-a-example', 'school-b-example']],
+    ]);
+    expect(listed.map((user) => user.email)).not.toContain('typo@school-a-example.sch.uk');
+    const text = (await users(['list'])).lines;
+    expect(text.find((line) => line.startsWith('dpo@school-a-example.sch.uk\t'))).toMatch(/^dpo@school-a-example\.sch\.uk\tdpo\tschools: school-a-example\t\d{4}-/);
+    expect(text.find((line) => line.startsWith('dpo@example-school.sch.uk\t'))).toMatch(/\tall schools\t/);
   });
 
   it('refuses bad input with a usage error (exit 2)', async () => {

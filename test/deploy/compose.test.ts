@@ -220,6 +220,11 @@ describe('docker-compose.yml', () => {
     expect(() => interpolate(COMPOSE_TEXT, {})).toThrow(/is required/);
   });
 
+  it('leaves the queues to the worker service: the gateway runs no queue workers of its own', () => {
+    expect(service('worker').command?.[0]).toBe('worker');
+    expect(config.queueWorkers).toBe(false);
+  });
+
   it('runs commands the CLI has', () => {
     for (const name of ['hallmonitor', 'worker']) {
       const command = service(name).command?.[0] ?? '';

@@ -3,6 +3,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configSchema } from '../../src/config/config.js';
 import { GATEWAY_DEFAULTS } from '../../src/config/gateway-config.js';
 import { BUILT_CLI, cliKnowsCommand, REPO } from './support/cli-command.js';
 import { directive, parseUnitFile, type UnitFile } from './support/unit-file.js';
@@ -74,6 +76,18 @@ describe.each(Object.entries(UNITS))('deploy/systemd/%s', (name, expected) => {
     const run = spawnSync('systemd-analyze', ['verify', unitPath(name)], { encoding: 'utf8' });
     expect(run.stderr.trim()).toBe('');
     expect(run.status).toBe(0);
+  });
+});
+
+describe('docs/install-without-docker.md with these units', () => {
+  const guide = readFileSync(join(REPO, 'docs', 'install-without-docker.md'), 'utf8');
+
+  it('enables hallmonitor-worker, and the configuration it writes leaves the queues to it', () => {
+    expect(guide).toContain('systemctl enable --now hallmonitor-worker');
+    const written = [...guide.matchAll(/```yaml\n([\s\S]*?)```/g)].map((block) => parse(block[1]!) as Record<string, unknown>).find((block) => 'listen' in block);
+    const config = configSchema.safeParse(written);
+    expect(config.success, config.error?.message).toBe(true);
+    expect(config.data?.queueWorkers).toBe(false);
   });
 });
 

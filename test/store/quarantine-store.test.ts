@@ -165,4 +165,35 @@ describe.each(ENGINES)('quarantine on %s', (engine) => {
     expect(await store.quarantine.decide('old-held', { status: 'released', actor: 'dpo' })).toEqual({ won: false, status: 'expired' });
     expect((await store.audit.forMessage('old-held')).map((entry) => [entry.kind, entry.action, entry.actor])).toEqual([['system', 'expire', 'retention']]);
   });
+
+  it('deletes a held message: the body destroyed at once, the record deleted, the reason audited; once only', async () => {
+    const store = await site.open();
+    await store.quarantine.hold(inventedRecord({ id: 'to-delete' }));
+    await store.quarantine.hold(inventedRecord({ id: 'kept' }));
+    await expect(store.quarantine.decide('to-delete', { status: 'deleted', actor: 'dpo', reason: ' ' })).rejects.toMatchObject({ code: 'invalid-record' });
+
+    const at = new Date('2026-11-23T12:00:00.000Z');
+    expect(await store.quarantine.decide('to-delete', { status: 'deleted', actor: 'dpo', reason: 'DSL is dealing with the sender', at })).toEqual({ won: true, status: 'deleted' });
+    expect(await site.exec('SELECT id FROM quarantine_bodies')).toEqual([{ id: 'kept' }]);
+    await expect(store.quarantine.open('to-delete')).rejects.toMatchObject({ code: 'not-found' });
+    expect(await store.quarantine.find('to-delete')).toMatchObject({ status: 'deleted', bodyDestroyed: true, decidedBy: 'dpo', decidedAt: at });
+    expect((await store.audit.forMessage('to-delete')).map((entry) => [entry.kind, entry.action, entry.actor, entry.reason])).toEqual([['human', 'delete', 'dpo', 'DSL is dealing with the sender']]);
+    expect(await store.quarantine.decide('to-delete', { status: 'deleted', actor: 'dpo', reason: 'again' })).toEqual({ won: false, status: 'deleted' });
+    expect(await store.quarantine.decide('to-delete', { status: 'released', actor: 'dpo' })).toEqual({ won: false, status: 'deleted' });
+    // Retention leaves it alone: its body is already gone, and its status says why.
+    expect(await store.quarantine.expire(new Date('2027-01-01T00:00:00Z'))).toBe(1);
+    expect(await store.quarantine.find('to-delete')).toMatchObject({ status: 'deleted' });
+    expect(await store.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it("finds and opens a record only within the caller's schools", async () => {
+    const store = await site.open();
+    await store.quarantine.hold(inventedRecord({ id: 'school-a-1', schoolId: 'school-a' }));
+    expect(await store.quarantine.find('school-a-1', { schoolIds: ['school-a'] })).toMatchObject({ id: 'school-a-1' });
+    expect((await store.quarantine.open('school-a-1', { schoolIds: ['school-b', 'school-a'] })).id).toBe('school-a-1');
+    expect(await store.quarantine.find('school-a-1', { schoolIds: ['school-b'] })).toBeUndefined();
+    expect(await store.quarantine.find('school-a-1', { schoolIds: [] })).toBeUndefined();
+    await expect(store.quarantine.open('school-a-1', { schoolIds: ['school-b'] })).rejects.toMatchObject({ code: 'not-found' });
+    expect(await store.quarantine.find('no-such-id')).toBeUndefined();
+  });
 });

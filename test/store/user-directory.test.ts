@@ -75,4 +75,23 @@ describe.each(ENGINES)('users and sessions on %s', (engine) => {
     expect(await store.users.pruneSessions(later(SESSION_LIMITS.absoluteMs))).toBe(1);
     expect(await store.users.resume(fresh.token, later(SESSION_LIMITS.absoluteMs + 1))).toMatchObject({ role: 'dsl' });
   });
+
+  it("keeps each account's school scope: listed, given at sign-in and with every session; none means the trust", async () => {
+    const store = await site.open();
+    const passwordHash = await hashPassword('a long enough password');
+    await store.users.add({ email: 'dpo@school-b-example.sch.uk', role: 'dpo', passwordHash, schools: ['school-b', 'school-a', 'school-b'] });
+    await store.users.add({ email: 'trust.dpo@trust-example.org.uk', role: 'dpo', passwordHash });
+    await expect(store.users.add({ email: 'nobody@trust-example.org.uk', role: 'dpo', passwordHash, schools: [] })).rejects.toMatchObject({ code: 'invalid-record' });
+    expect(await store.users.credentials('nobody@trust-example.org.uk')).toBeUndefined();
+
+    expect((await store.users.list()).map((user) => [user.email, user.schools])).toEqual([
+      ['dpo@school-b-example.sch.uk', ['school-a', 'school-b']],
+      ['trust.dpo@trust-example.org.uk', 'all'],
+    ]);
+    expect((await store.users.credentials('DPO@school-b-example.sch.uk'))?.user.schools).toEqual(['school-a', 'school-b']);
+    const session = await store.users.startSession('dpo@school-b-example.sch.uk', START);
+    expect((await store.users.resume(session.token, START))?.schools).toEqual(['school-a', 'school-b']);
+    const trust = await store.users.startSession('trust.dpo@trust-example.org.uk', START);
+    expect((await store.users.resume(trust.token, START))?.schools).toBe('all');
+  });
 });
