@@ -29,19 +29,49 @@ type Lists = Readonly<Record<string, readonly string[]>>;
 
 const LIST_REFERENCE = /\{([a-z][a-z-]*)\}/g;
 
-/** A cue as written in the vocabulary: `{list}` expanded, a space for any whitespace, whole words only. */
-function compileCue(cue: string, lists: Lists): RegExp {
-  const expanded = cue
+/** A cue as written in the vocabulary: `{list}` expanded, a space for any whitespace. */
+function expandCue(cue: string, lists: Lists): string {
+  return cue
     .replace(LIST_REFERENCE, (_reference, name: string) => {
       const list = lists[name];
       if (list === undefined) throw new ChainLetterVocabularyError(`"${cue}" uses {${name}}, which is not in lists`);
       return `(?:${list.join('|')})`;
     })
     .replace(/ /g, String.raw`\s+`);
+}
+
+/** A cue's pattern: whole words only. */
+function compileCue(cue: string, lists: Lists): RegExp {
+  const expanded = expandCue(cue, lists);
   try {
-    return new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${expanded})(?![\p{L}\p{N}])`, 'iu');
+    return wholeWords(expanded);
   } catch (error) {
     throw new ChainLetterVocabularyError(`"${cue}" is not a regular expression: ${String(error)}`);
+  }
+}
+
+function wholeWords(source: string): RegExp {
+  return new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${source})(?![\p{L}\p{N}])`, 'iu');
+}
+
+/** A back-reference counts groups from the start of its own pattern, which joining the cues would shift. */
+const BACK_REFERENCE = /\\(?:[1-9]|k<)/;
+
+/**
+ * One pattern that matches wherever any cue does, the word boundaries tried once for all: most
+ * texts hold no cue at all, and this one pass over them costs less than half the cues' own passes
+ * (docs/benchmarks.md). Undefined when the cues cannot be joined; each is then tried alone, as
+ * when this finds one. Each cue must be a pattern on its own, so that no `)|(` in one can reach
+ * into its neighbours.
+ */
+function anyCuePattern(expandedCues: readonly string[]): RegExp | undefined {
+  if (expandedCues.length === 0 || expandedCues.some((cue) => BACK_REFERENCE.test(cue))) return undefined;
+  try {
+    expandedCues.forEach((cue) => new RegExp(cue, 'iu'));
+    return wholeWords(expandedCues.map((cue) => `(?:${cue})`).join('|'));
+  } catch {
+    // The same group name in two cues, say: valid alone, not together.
+    return undefined;
   }
 }
 
@@ -124,7 +154,10 @@ export function createChainLetterDetector(vocabulary: ChainLetterVocabulary): De
     ...vocabulary.weak.map((cue) => ({ pattern: compileCue(cue, vocabulary.lists), weight: WEAK_WEIGHT })),
   ];
 
+  const anyCue = anyCuePattern([...vocabulary.strong, ...vocabulary.weak].map((cue) => expandCue(cue, vocabulary.lists)));
+
   function chainLetterIn(pieces: readonly TextPiece[]): Finding | undefined {
+    if (anyCue !== undefined && !pieces.some((piece) => anyCue.test(piece.text))) return undefined;
     const hits = cues.flatMap((cue) => firstHit(cue, pieces) ?? []).sort(strongestFirst);
     const score = hits.reduce((total, hit) => total + hit.weight, 0);
     const [shown] = hits;

@@ -151,13 +151,54 @@ function asciiLookalikes(resolve: TransformerFn): (text: string) => string {
 const LEET: Readonly<Record<string, string>> = {
   '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i',
 };
-const TOKEN_WITH_LEET = /(?<![A-Za-z0-9@$!])[A-Za-z0-9@$!]*?[013457@$!][A-Za-z0-9@$!]*/g;
-const LEET_CHAR = /[013457@$]|!(?!$)/g;
-const ASCII_LETTER = /[A-Za-z]/;
+/** Where a token with leetspeak may be: most texts have few of these characters, and many none. */
+const LEET_CANDIDATE = /[013457@$!]/g;
 
-function resolveLeet(token: string): string {
-  return ASCII_LETTER.test(token) ? token.replace(LEET_CHAR, (char) => LEET[char] ?? char) : token;
+/** A character of a token that may hold leetspeak: an ASCII letter or digit, `@`, `$` or `!`. */
+function isTokenChar(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x40 || code === 0x24 || code === 0x21;
 }
+
+/**
+ * Resolves leetspeak in every token (a run of token characters) that has an ASCII letter: each
+ * of `LEET`'s characters becomes its letter, but a `!` that ends its token ("wow!"). The search
+ * starts from those characters, character by character, and each token is judged once however
+ * many it holds: a pattern for the tokens themselves is tried at every place in the text, and
+ * rewriting each token copies it, several times the cost on 20 KB (docs/benchmarks.md).
+ */
+function resolveLeetTokens(text: string): string {
+  let resolved = '';
+  let copied = 0;
+  let tokenHasLetter = false;
+  let previousHit = -1;
+  LEET_CANDIDATE.lastIndex = 0;
+  for (let hit = LEET_CANDIDATE.exec(text); hit !== null; hit = LEET_CANDIDATE.exec(text)) {
+    const at = hit.index;
+    let start = at;
+    while (start > 0 && start - 1 !== previousHit && isTokenChar(text.charCodeAt(start - 1))) start -= 1;
+    // Walking back stops at the previous hit only inside the same token, which was judged then.
+    if (previousHit < 0 || start - 1 !== previousHit) tokenHasLetter = hasAsciiLetter(text, start);
+    previousHit = at;
+    const char = text.charAt(at);
+    if (!tokenHasLetter || (char === '!' && !isTokenChar(text.charCodeAt(at + 1)))) continue;
+    resolved += text.slice(copied, at) + (LEET[char] ?? char);
+    copied = at + 1;
+  }
+  return copied === 0 ? text : resolved + text.slice(copied);
+}
+
+/** Whether the token starting at `start` has an ASCII letter. */
+function hasAsciiLetter(text: string, start: number): boolean {
+  for (let index = start; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (!isTokenChar(code)) return false;
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) return true;
+  }
+  return false;
+}
+
+/** Whitespace but the plain space, which needs no rewriting and is most of a text's whitespace. */
+const OTHER_WHITESPACE = /[^\S ]/g;
 
 /**
  * Rewrites that keep the text's length, so that indices need no mapping: any
@@ -167,7 +208,7 @@ function resolveLeet(token: string): string {
 function sameLengthRewrites(resolve: TransformerFn): (text: string) => string {
   const lookalikes = asciiLookalikes(resolve);
   return (text) =>
-    lookalikes(text.replace(/\s/g, ' ').replace(/[\u2018\u2019]/g, "'")).replace(TOKEN_WITH_LEET, resolveLeet);
+    resolveLeetTokens(lookalikes(text.replace(OTHER_WHITESPACE, ' ').replace(/[\u2018\u2019]/g, "'")));
 }
 
 /**

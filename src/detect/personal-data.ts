@@ -116,18 +116,26 @@ export function createPersonalDataDetector(options: PersonalDataOptions = {}): D
   const ownPhones = new Set((options.ignorePhoneNumbers ?? []).map(normaliseUkPhone));
   const ownPostcodes = new Set((options.ignorePostcodes ?? []).map(postcodeKey));
 
+  /** Every identifier, date, postcode and telephone number has a digit: a text with none needs none of their scans. */
+  function factsIn(piece: TextPiece): { identifiers: Fact[]; contacts: Fact[] } {
+    if (!ASCII_DIGIT.test(piece.text)) return { identifiers: [], contacts: [] };
+    const signature = signatureStart(piece);
+    const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
+      (fact) => fact.match.start < signature,
+    );
+    return { identifiers: IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), contacts };
+  }
+
   return function detectPersonalData(view) {
     return view.pieces.flatMap((piece) => {
-      const signature = signatureStart(piece);
-      const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
-        (fact) => fact.match.start < signature,
-      );
-      const tables = tableDatesOfBirth(view, piece);
-      const facts = withoutOverlaps([...IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), ...tables, ...contacts]);
+      const { identifiers, contacts } = factsIn(piece);
+      const facts = withoutOverlaps([...identifiers, ...tableDatesOfBirth(view, piece), ...contacts]);
       return facts.map((fact) => toFinding(fact, piece));
     });
   };
 }
+
+const ASCII_DIGIT = /[0-9]/;
 
 /** Dates under a "DOB" column of the spreadsheet or CSV this piece was extracted from, placed in its text. */
 function tableDatesOfBirth(view: MessageView, piece: TextPiece): Fact[] {

@@ -116,4 +116,16 @@ describe('chainLetterVocabularySchema', () => {
     expect(detector(fakeView({ body: 'SEND   to\nten people' }), context)).toHaveLength(1);
     expect(detector(fakeView({ body: 'resend to ten peoples' }), context)).toEqual([]);
   });
+
+  // The cues are first looked for all at once; these cannot be joined, and are tried one by one.
+  it.each([
+    ['a back-reference', { strong: ['(pass|send) it on and \\1 it again'] }, 'Pass it on and pass it again', 'pass it on and send it again'],
+    ['a group name used by two cues', { weak: ['(?<verb>pass) it on', '(?<verb>break) the chain'] }, 'pass it on, do not break the chain', 'pass it on'],
+    // As written, its `foo` has no word end after it: `food` is a hit, as it was before the joined search.
+    ['a cue that closes its own group', { strong: ['foo)|(?:chain mail'] }, 'food', 'a chain mailer'],
+  ])('still finds cues with %s', (_label, input, chain, ordinary) => {
+    const detector = createChainLetterDetector(chainLetterVocabularySchema.parse(input));
+    expect(detector(fakeView({ body: chain }), context)).toHaveLength(1);
+    expect(detector(fakeView({ body: ordinary }), context)).toEqual([]);
+  });
 });

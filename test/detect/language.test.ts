@@ -81,6 +81,8 @@ describe('language detector: disguised words', () => {
     ['$hit happens', '$hit'],
     ['fvck that', 'fvck'],
     ['b0ll0cks to it', 'b0ll0cks'],
+    ['5h!t, said 1 of them', '5h!t'],
+    ['utter $h1t!', '$h1t'],
     ['kiss my @rse', '@rse'],
     ['what the f.u.c.k', 'f.u.c.k'],
     ['what the F-U-C-K', 'F-U-C-K'],

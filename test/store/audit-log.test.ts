@@ -32,6 +32,32 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
   });
 
+  it('writes the same chain, details and incidents with appendAll as with append one by one', async () => {
+    const at = (day: number) => new Date(Date.UTC(2026, 10, day, 12));
+    const entries = [
+      verdictEntry({ messageId: 'a', at: at(1) }),
+      verdictEntry({ messageId: 'b', at: at(2), action: 'quarantine', ruleIds: ['pupil-name-external', 'health'], categories: { 'pupil-name': 2, 'sensitive/health': 1 } }),
+      { kind: 'human', schoolId: 'st-marys-example', actor: 'dpo', action: 'view', messageId: 'b', reason: 'review', at: at(3) } as const,
+      verdictEntry({ messageId: 'c', at: at(4), action: 'return', ruleIds: ['swearing'], categories: { 'language/profanity': 1 } }),
+    ];
+    const oneByOne = await site.open();
+    const appended = [];
+    for (const entry of entries) appended.push(await oneByOne.audit.append(entry));
+    const snapshot = async (store: typeof oneByOne) => ({
+      history: await Promise.all(['a', 'b', 'c'].map((id) => store.audit.forMessage(id))),
+      incidents: await store.incidents.list(),
+      verification: await store.audit.verify(),
+    });
+    const expected = await snapshot(oneByOne);
+    await oneByOne.close();
+    await site.dispose();
+    site = await createSite(engine);
+    const batched = await site.open();
+    expect(await batched.audit.appendAll(entries)).toEqual(appended);
+    expect(await snapshot(batched)).toEqual(expected);
+    expect(await batched.audit.appendAll([])).toEqual([]);
+  });
+
   it('verifies an empty log', async () => {
     const store = await site.open();
     expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 0, headSeq: 0 });

@@ -42,6 +42,21 @@ describe('findUkAddresses', () => {
     expect(findUkAddresses('12 Acacia Avenue, Leeds ls6 2ab')).toMatchObject([{ full: true }]);
   });
 
+  // Postcodes are looked for only one, two or four characters before a digit (postcodeCandidates).
+  it('finds every postcode of each shape, at the start and end of a text, side by side, in order', () => {
+    const text = 'M1 1AE, SW1A 1AA;GIR 0AA EC1A 1BB\nB33 8TH DN55 1PT CR2 6XH';
+    expect(findUkAddresses(text).map((address) => [address.start, address.postcode])).toEqual([
+      [0, 'M1 1AE'],
+      [8, 'SW1A 1AA'],
+      [17, 'GIR 0AA'],
+      [25, 'EC1A 1BB'],
+      [34, 'B33 8TH'],
+      [42, 'DN55 1PT'],
+      [51, 'CR2 6XH'],
+    ]);
+    expect(findUkAddresses('W1A0AX')).toMatchObject([{ start: 0, end: 6 }]);
+  });
+
   it('does not take a street line separated from the postcode by numbers', () => {
     const text = '12 Acacia Avenue is closed until 14:00; depot LS6 2AB.';
     expect(findUkAddresses(text)).toMatchObject([{ text: 'LS6 2AB', full: false }]);
