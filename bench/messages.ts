@@ -24,11 +24,17 @@ export function twentyKilobyteBody(named: readonly Pupil[]): string {
   return paragraphs.join('\n\n');
 }
 
-export function composeMessage(text: string, attachments: { filename: string; content: Buffer | string; contentType?: string }[]): Promise<Buffer> {
+/** `headers` replaces the bench's sender, recipient or subject, e.g. for a school the gateway knows. */
+export function composeMessage(
+  text: string,
+  attachments: { filename: string; content: Buffer | string; contentType?: string }[],
+  headers: { from?: string; to?: string; subject?: string } = {},
+): Promise<Buffer> {
   return new MailComposer({
     from: 'teacher@school.example.sch.uk',
     to: 'someone@example.org',
     subject: 'Class update',
+    ...headers,
     text,
     attachments,
     messageId: '<bench@school.example.sch.uk>',
