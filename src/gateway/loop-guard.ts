@@ -20,15 +20,21 @@ export interface TraceFacts {
   /** Valid, unexpired traces of this gateway (or of one sharing its secret) on this body. */
   readonly passes: number;
   readonly bodyHash: string;
+  /**
+   * A SHA-256 of the whole message, header and body: what tells one message from another. A client's retry
+   * sends the same bytes; two messages that differ only in their header (another Subject or Message-ID,
+   * the same text) are two messages.
+   */
+  readonly messageHash: string;
 }
 
 /** `message` is the spool file's path, or its bytes where they are in memory. */
 export async function readTraceFacts(message: string | Buffer, secret: Buffer, now: Date): Promise<TraceFacts> {
-  const { header, bodyHash } = await splitAndHash(Buffer.isBuffer(message) ? [message] : (createReadStream(message) as AsyncIterable<Buffer>));
+  const { header, bodyHash, messageHash } = await splitAndHash(Buffer.isBuffer(message) ? [message] : (createReadStream(message) as AsyncIterable<Buffer>));
   const passes = [...header.matchAll(new RegExp(`^${TRACE_HEADER}:\\s*(.+)$`, 'gim'))].filter((match) =>
     isValidTrace(match[1]!.trim(), secret, bodyHash, now),
   ).length;
-  return { passes, bodyHash };
+  return { passes, bodyHash, messageHash };
 }
 
 /** The header line to put before the original bytes, CRLF-terminated. */
@@ -52,12 +58,14 @@ function mac(secret: Buffer, time: number, bodyHash: string): string {
   return createHmac('sha256', secret).update(`v=1;t=${time};b=${bodyHash}`).digest('base64url');
 }
 
-/** The header section (bounded) and a SHA-256 of everything after the blank line, in one pass. */
-async function splitAndHash(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<{ header: string; bodyHash: string }> {
+/** The header section (bounded), a SHA-256 of everything after the blank line and one of the whole, in one pass. */
+async function splitAndHash(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<{ header: string; bodyHash: string; messageHash: string }> {
   const hash = createHash('sha256');
+  const whole = createHash('sha256');
   let head = Buffer.alloc(0);
   let inBody = false;
   for await (const chunk of chunks) {
+    whole.update(chunk);
     if (inBody) {
       hash.update(chunk);
       continue;
@@ -74,7 +82,7 @@ async function splitAndHash(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): P
       inBody = true;
     }
   }
-  return { header: head.subarray(0, MAX_HEADER_BYTES).toString('latin1').replace(/\r\n[ \t]+/g, ' '), bodyHash: hash.digest('base64url') };
+  return { header: head.subarray(0, MAX_HEADER_BYTES).toString('latin1').replace(/\r\n[ \t]+/g, ' '), bodyHash: hash.digest('base64url'), messageHash: whole.digest('base64url') };
 }
 
 /**

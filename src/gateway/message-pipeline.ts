@@ -63,7 +63,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         message,
         result,
         school: { id: loaded.school.id, name: deps.schoolNames?.get(loaded.school.id), domains: loaded.school.domains },
-        key: messageKey(deps.traceSecret, message.envelope, trace.bodyHash),
+        key: messageKey(deps.traceSecret, message.envelope, trace.messageHash),
         receivedAt,
         traceHeader,
         scanMs: scanned - started,

@@ -6,6 +6,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway/start-gatew
 import { startNextHop, type RunningNextHop } from '../actions/support/next-hop-server.js';
 import { RawSmtp } from '../smtp/support/raw-smtp.js';
 import { gatewaySettings, memoryLog } from './support/gateway-settings.js';
+import { openConfiguredStore } from '../../src/store/configured-store.js';
 
 const TEACHER = 'teacher@stmarys-example.sch.uk';
 
@@ -23,6 +24,42 @@ async function send(port: number, raw: Buffer): Promise<string> {
     client.close();
   }
 }
+
+describe('a message with the same text as another is still another message', () => {
+  let nextHop: RunningNextHop;
+  let gateway: RunningGateway | undefined;
+  let data: string;
+
+  beforeAll(async () => {
+    data = join(await mkdtemp(join(tmpdir(), 'hm-distinct-')), 'data');
+    nextHop = await startNextHop();
+    gateway = await startGateway(gatewaySettings(data, nextHop.url), memoryLog().logger);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await nextHop?.close();
+  });
+
+  it('holds a second message that differs only in its subject, and a retry of either adds nothing', async () => {
+    // A slur: held for the DPO. The same text sent again under another subject (or Message-ID) is a new
+    // message; taken for a retry of the first, it would be answered 250 and never stored: lost.
+    const held = (subject: string) =>
+      Buffer.from(`From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: ${subject}\r\nMessage-ID: <${subject.length}@stmarys-example.sch.uk>\r\n\r\nThat lot are a bunch of retards.\r\n`);
+    const port = gateway!.smtp.port;
+    expect(await send(port, held('Wednesday'))).toMatch(/^250 2\.6\.0/);
+    expect(await send(port, held('Wednesday'))).toMatch(/^250 2\.6\.0/);
+    expect(await send(port, held('Wednesday again'))).toMatch(/^250 2\.6\.0/);
+    // Stopped first: one process, one SQLite store at a time.
+    await gateway!.stop();
+    gateway = undefined;
+    const store = await openConfiguredStore({ data });
+    try {
+      expect(await store.quarantine.list()).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('loop protection', () => {
   let nextHop: RunningNextHop;

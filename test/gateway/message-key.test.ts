@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readTraceFacts } from '../../src/gateway/loop-guard.js';
 import { messageKey } from '../../src/gateway/message-key.js';
 
 describe('messageKey', () => {
@@ -14,5 +15,24 @@ describe('messageKey', () => {
 
   it('is 32 hex characters, safe in URLs, job ids and command lines', () => {
     for (let index = 0; index < 200; index += 1) expect(messageKey(secret, envelope, `body-${index}`)).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('the hash a message key is made from', () => {
+  const secret = Buffer.alloc(32, 1);
+  const now = new Date('2026-11-24T09:00:00Z');
+  const message = (subject: string, messageId: string) =>
+    Buffer.from(`From: teacher@school.sch.uk\r\nSubject: ${subject}\r\nMessage-ID: <${messageId}@school.sch.uk>\r\n\r\nThe same text.\r\n`);
+
+  it('is the same for the same bytes (a client’s retry) and differs when only the header differs (another message)', async () => {
+    const first = await readTraceFacts(message('Trip', 'a1'), secret, now);
+    const retry = await readTraceFacts(message('Trip', 'a1'), secret, now);
+    const resent = await readTraceFacts(message('Trip', 'b2'), secret, now);
+    const renamed = await readTraceFacts(message('Trip reminder', 'a1'), secret, now);
+    expect(retry.messageHash).toBe(first.messageHash);
+    // Same text, so the loop guard's body hash is the same; the message hash is not.
+    expect(resent.bodyHash).toBe(first.bodyHash);
+    expect(resent.messageHash).not.toBe(first.messageHash);
+    expect(renamed.messageHash).not.toBe(first.messageHash);
   });
 });
