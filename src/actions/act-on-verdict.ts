@@ -6,7 +6,7 @@ import { buildSenderNotice } from '../policy/sender-notice.js';
 import { renderNotice } from '../policy/notice-templates.js';
 import { passphraseNoticeMail, quarantineNotice, senderNoticeMail } from '../queue/notices.js';
 import type { OutgoingMail } from '../queue/outgoing-mail.js';
-import type { SmtpReply } from '../smtp/spooled-message.js';
+import { contentOf, type SmtpReply } from '../smtp/spooled-message.js';
 import type { ActionDependencies } from './action-dependencies.js';
 import type { MessageCase } from './message-case.js';
 import { deliverBytes } from './spooled-bytes.js';
@@ -47,7 +47,7 @@ export async function actOnVerdict(deps: ActionDependencies, each: MessageCase):
  */
 async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const { envelope } = each.result;
-  const delivery = await deps.encrypt(each.message.bytes ?? each.message.path, envelope);
+  const delivery = await deps.encrypt(contentOf(each.message), envelope);
   // Per try, not per message: a retry encrypts with a new passphrase, so its notice must be a new one too.
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${each.message.id}-${index}`, renderPassphraseNotice(envelope.mailFrom, passphrase)));
   const mails = [...notices, ...alertMails(each, deps.alerts)];
@@ -99,7 +99,7 @@ async function returnToSender(deps: ActionDependencies, each: MessageCase): Prom
  */
 async function holdForReview(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const { view, envelope, verdict, findings } = each.result;
-  const raw = each.message.bytes ?? (await readFile(each.message.path));
+  const raw = each.message.bytes !== undefined ? each.message.bytes : await readFile(each.message.path);
   await deps.quarantine.hold(
     { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope, subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
     verdictEntry(each, HELD.code),

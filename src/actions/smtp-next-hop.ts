@@ -1,5 +1,5 @@
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { SpooledMessage } from '../smtp/spooled-message.js';
+import { contentOf, type SpooledMessage } from '../smtp/spooled-message.js';
 import { connectionPool, type ConnectionPool, type NextHopTarget, type NextHopTls, type PooledSession } from './connection-pool.js';
 import { ActionError } from './errors.js';
 import type { DeliveryResult, NextHop } from './next-hop.js';
@@ -80,7 +80,7 @@ async function attempt(pool: ConnectionPool, message: SpooledMessage, prepend: B
     return { result: { reply: failureReply(asFailure(error)) }, retrySafely: false };
   }
   const { connection, reused } = session;
-  const source = new GatedMessageStream(message.bytes ?? message.path, () => refusedRecipients(connection), prepend);
+  const source = new GatedMessageStream(contentOf(message), () => refusedRecipients(connection), prepend);
   const outcome = await send(connection, message, source);
   pool.release(connection, outcome.sent);
   if (outcome.sent) return { result: { reply: acceptedReply(outcome.response) }, retrySafely: false };

@@ -37,7 +37,9 @@ async function writeDurably(directory: string, message: SpooledMessage, prepend:
   const final = join(directory, `${message.id}.eml`);
   const temporary = join(directory, `.${message.id}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    if (prepend && prepend.length > 0) {
+    if (message.bytes !== undefined) {
+      await writeFile(temporary, prepend ? Buffer.concat([prepend, message.bytes]) : message.bytes, { mode: 0o600 });
+    } else if (prepend && prepend.length > 0) {
       await writeFile(temporary, prepend, { mode: 0o600 });
       await pipeline(createReadStream(message.path), createWriteStream(temporary, { flags: 'a' }));
     } else {

@@ -5,7 +5,7 @@ import { domainOf } from '../message/addresses.js';
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
 import type { ScanPool } from '../scan/scan-pool.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
-import type { MessageHandler, SmtpReply, SpooledMessage } from '../smtp/spooled-message.js';
+import { contentOf, type MessageHandler, type SmtpReply, type SpooledMessage } from '../smtp/spooled-message.js';
 import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
 import { messageKey } from './message-key.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -39,7 +39,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     const receivedAt = new Date();
     let trace: TraceFacts;
     try {
-      trace = await readTraceFacts(message.bytes ?? message.path, deps.traceSecret, new Date());
+      trace = await readTraceFacts(contentOf(message), deps.traceSecret, new Date());
     } catch (error) {
       return fault(deps, message, 'read', error);
     }
@@ -50,8 +50,8 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     let result: ScanResult;
     try {
       result = deps.scanPool
-        ? await deps.scanPool.scan(message.bytes ?? message.path, message.envelope)
-        : await scanMessage(message.bytes ?? createReadStream(message.path), loaded.school, loaded.detectors, message.envelope);
+        ? await deps.scanPool.scan(contentOf(message), message.envelope)
+        : await scanMessage(message.bytes !== undefined ? message.bytes : createReadStream(message.path), loaded.school, loaded.detectors, message.envelope);
     } catch (error) {
       return fault(deps, message, 'scan', error);
     }

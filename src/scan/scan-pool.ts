@@ -82,14 +82,27 @@ interface Pending {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  busy: Pending | undefined;
+  /**
+   * Scans posted to the worker, oldest first; it scans them one after another, so the first is the one in
+   * hand. At most `TASKS_PER_WORKER`.
+   */
+  readonly inFlight: Pending[];
+  /** The deadline of the scan in hand. */
   timer: NodeJS.Timeout | undefined;
 }
 
 /**
+ * Scans posted to one worker at a time. Two, so that the next message is already in the worker's queue when it
+ * finishes one, rather than waiting for the busy event loop to read the result and post again (measured:
+ * docs/benchmarks.md, 24 November: about a tenth more messages a second). More would only lengthen the wait of
+ * the messages behind a slow one.
+ */
+const TASKS_PER_WORKER = 2;
+
+/**
  * Scanning off the event loop: `size` worker threads, each with every school loaded once, each
- * scanning one message at a time while the event loop carries on with SMTP and delivery. A worker
- * that crashes or hangs fails only the message it held, and a fresh one takes its place.
+ * scanning one message at a time (with the next already posted) while the event loop carries on with SMTP and
+ * delivery. A worker that crashes or hangs fails only the messages it held, and a fresh one takes its place.
  * Resolves once every worker has loaded the schools; rejects with `ScanPoolStartError` if one cannot.
  */
 export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool> {
@@ -103,7 +116,7 @@ export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool
 
   function start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const slot: Slot = { worker: new Worker(script, { workerData: options.schools }), ready: false, busy: undefined, timer: undefined };
+      const slot: Slot = { worker: new Worker(script, { workerData: options.schools }), ready: false, inFlight: [], timer: undefined };
       slots.add(slot);
       // Workers alone do not keep the process running: a gateway that fails to start still exits.
       slot.worker.unref();
@@ -126,21 +139,26 @@ export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool
   }
 
   function finish(slot: Slot, report: Extract<WorkerReport, { id: number }>): void {
-    const pending = slot.busy;
+    const pending = slot.inFlight[0];
     if (pending === undefined || pending.task.id !== report.id) return;
-    clearTimeout(slot.timer);
-    slot.busy = undefined;
+    slot.inFlight.shift();
+    startClock(slot);
     if (report.kind === 'scanned') pending.resolve(report.result);
     else pending.reject(new ScanPoolError('scan-failed', `the scan failed (${report.code})`));
     dispatch();
   }
 
-  /** Fails the message the worker held, ends the worker, and starts a fresh one unless closing. */
+  /**
+   * Fails the message the worker had in hand, ends the worker, and starts a fresh one unless closing; the
+   * messages posted behind it were not started and go back to the front of the queue.
+   */
   function replace(slot: Slot, reason: ScanPoolErrorCode, rejectStart: (error: Error) => void): void {
     if (!slots.has(slot)) return;
     const wasReady = slot.ready;
     retire(slot);
-    slot.busy?.reject(new ScanPoolError(reason, reason === 'scan-timeout' ? `no scan result within ${timeoutMs} ms` : 'the scan worker stopped'));
+    const [inHand, ...notStarted] = slot.inFlight.splice(0);
+    queue.unshift(...notStarted);
+    inHand?.reject(new ScanPoolError(reason, reason === 'scan-timeout' ? `no scan result within ${timeoutMs} ms` : 'the scan worker stopped'));
     options.onWorkerFault?.({ reason, threadId: slot.worker.threadId });
     if (!wasReady) {
       rejectStart(new ScanPoolStartError('a scan worker stopped while loading the schools'));
@@ -158,19 +176,30 @@ export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool
     void slot.worker.terminate();
   }
 
+  /** The deadline runs for the scan in hand only, not for the time a message waits behind it. */
+  function startClock(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = slot.inFlight.length > 0 ? setTimeout(() => replace(slot, 'scan-timeout', () => undefined), timeoutMs) : undefined;
+  }
+
   function failQueueIfNoWorkers(): void {
     if (slots.size > 0) return;
     for (const pending of queue.splice(0)) pending.reject(new ScanPoolError('no-workers', 'no scan worker could be started'));
   }
 
+  /** Fills the least busy workers first, so with several workers one message never waits behind another needlessly. */
   function dispatch(): void {
-    for (const slot of slots) {
-      if (!slot.ready || slot.busy !== undefined) continue;
-      const pending = queue.shift();
-      if (pending === undefined) return;
-      slot.busy = pending;
-      slot.timer = setTimeout(() => replace(slot, 'scan-timeout', () => undefined), timeoutMs);
-      slot.worker.postMessage(pending.task);
+    while (queue.length > 0) {
+      let chosen: Slot | undefined;
+      for (const slot of slots) {
+        if (!slot.ready || slot.inFlight.length >= TASKS_PER_WORKER) continue;
+        if (chosen === undefined || slot.inFlight.length < chosen.inFlight.length) chosen = slot;
+      }
+      if (chosen === undefined) return;
+      const pending = queue.shift()!;
+      chosen.inFlight.push(pending);
+      if (chosen.inFlight.length === 1) startClock(chosen);
+      chosen.worker.postMessage(pending.task);
     }
   }
 
@@ -199,7 +228,7 @@ export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool
       await Promise.all(
         [...slots].map((slot) => {
           retire(slot);
-          slot.busy?.reject(new ScanPoolError('closed', 'the scan pool is closed'));
+          for (const pending of slot.inFlight.splice(0)) pending.reject(new ScanPoolError('closed', 'the scan pool is closed'));
           return slot.worker.terminate();
         }),
       );

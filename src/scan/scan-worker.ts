@@ -1,6 +1,6 @@
 /**
  * A scan pool's worker thread (scan-pool.ts): loads every school once, from the same sources as
- * the gateway, then scans one message at a time and reports plain data.
+ * the gateway, then scans the messages posted to it one at a time, in order, and reports plain data.
  */
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -36,7 +36,11 @@ async function scan(tenants: Tenants, task: ScanTask): Promise<void> {
 
 try {
   const tenants = await loadTenants(workerData as readonly SchoolSources[]);
-  port.on('message', (task: ScanTask) => void scan(tenants, task));
+  // One scan at a time, in the order posted: the pool counts the first unanswered task as the one in hand.
+  let previous = Promise.resolve();
+  port.on('message', (task: ScanTask) => {
+    previous = previous.then(() => scan(tenants, task));
+  });
   report({ kind: 'ready' });
 } catch (error) {
   report({ kind: 'load-failed', code: errorCode(error), message: error instanceof Error ? error.message : String(error) });

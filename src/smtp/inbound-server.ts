@@ -8,7 +8,7 @@ import { verifyPassword } from './password-hash.js';
 import { checkRecipient, checkSender } from './relay-checks.js';
 import { replyAsError, SmtpRefusal } from './smtp-replies.js';
 import { removeSpoolFile, spoolMessage } from './spool-file.js';
-import type { MessageHandler, SmtpReply, SpooledMessage } from './spooled-message.js';
+import type { MessageHandler, SmtpReply, SpooledContent, SpooledMessage } from './spooled-message.js';
 
 export interface InboundOptions {
   /** Address to listen on. */
@@ -47,6 +47,8 @@ export interface InboundOptions {
   useProxy: boolean;
   /** Where message data is spooled; created if missing. Each file is removed once the handler has answered. */
   spoolDirectory: string;
+  /** Messages up to this size are held in memory and never written to the spool (default 1 MiB, spool-file.ts). */
+  keepInMemoryBytes?: number;
   /** Text after the host name in the 220 greeting. */
   banner?: string;
   /**
@@ -164,10 +166,13 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     const id = randomUUID();
     const path = join(options.spoolDirectory, `${id}.eml`);
     try {
-      const outcome = await spoolMessage(stream, path, options.maxMessageBytes, { onTooBig: () => cutOff(session) });
+      const outcome = await spoolMessage(stream, path, options.maxMessageBytes, {
+        onTooBig: () => cutOff(session),
+        ...(options.keepInMemoryBytes !== undefined ? { keepInMemoryBytes: options.keepInMemoryBytes } : {}),
+      });
       if (outcome.kind === 'too-big') return refusalReply(new SmtpRefusal('message-too-big'));
       if (outcome.kind === 'bare-line-ending') return refusalReply(new SmtpRefusal('bare-line-ending'));
-      const reply = await handleMessage(spooledMessage(id, path, outcome, session));
+      const reply = await handleMessage(spooledMessage(id, outcome, session));
       return isValidReply(reply) ? reply : refusalReply(new SmtpRefusal('internal-fault'));
     } catch {
       return refusalReply(new SmtpRefusal('internal-fault'));
@@ -248,13 +253,12 @@ async function authenticate(auth: SMTPServerAuthentication, users: ReadonlyMap<s
   return matches && stored !== undefined ? username : undefined;
 }
 
-function spooledMessage(id: string, path: string, stored: { sizeBytes: number; bytes: Buffer | undefined }, session: SMTPServerSession): SpooledMessage {
+function spooledMessage(id: string, stored: { sizeBytes: number } & SpooledContent, session: SMTPServerSession): SpooledMessage {
   const { mailFrom, rcptTo } = session.envelope;
   return {
     id,
-    path,
+    ...(stored.bytes !== undefined ? { bytes: stored.bytes } : { path: stored.path }),
     sizeBytes: stored.sizeBytes,
-    bytes: stored.bytes,
     envelope: {
       mailFrom: mailFrom === false ? '' : mailFrom.address.toLowerCase(),
       rcptTo: rcptTo.map((recipient) => recipient.address.toLowerCase()),

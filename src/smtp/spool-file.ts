@@ -1,15 +1,11 @@
-import { open, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createLineEndingCheck } from './line-ending-check.js';
+import type { SpooledContent } from './spooled-message.js';
 
-/** How receiving the message data ended; only `stored` leaves a file behind. */
+/** How receiving the message data ended; only `stored` with a `path` leaves a file behind. */
 export type SpoolOutcome =
-  | {
-      readonly kind: 'stored';
-      readonly sizeBytes: number;
-      /** The file's bytes, when there are at most `SpoolOptions.keepInMemoryBytes` of them. */
-      readonly bytes: Buffer | undefined;
-    }
+  | ({ readonly kind: 'stored'; readonly sizeBytes: number } & SpooledContent)
   | { readonly kind: 'too-big' }
   | { readonly kind: 'bare-line-ending' };
 
@@ -21,15 +17,15 @@ export type SpoolOutcome =
 export const DEFAULT_KEEP_IN_MEMORY_BYTES = 1024 * 1024;
 
 export interface SpoolOptions {
-  /** Data up to this size is also kept in memory and returned; default `DEFAULT_KEEP_IN_MEMORY_BYTES`. */
+  /** Data up to this size is kept in memory and returned, and no file is written; default `DEFAULT_KEEP_IN_MEMORY_BYTES`. */
   readonly keepInMemoryBytes?: number;
   /** Called once, the moment the data goes over `maxBytes`, before the rest has been read. */
   readonly onTooBig?: () => void;
 }
 
 /**
- * Streams message data to `path` (created exclusively, readable by the gateway only) with bounded
- * memory, keeping a copy of data no larger than `keepInMemoryBytes`. The moment the data goes over
+ * Keeps message data no larger than `keepInMemoryBytes` in memory; larger data streams to `path` (created
+ * exclusively, readable by the gateway only) with bounded memory. The moment the data goes over
  * `maxBytes` or shows a bare CR or LF, writing stops and `onTooBig` is told of the former; the rest
  * is read and discarded (unless the caller ends the connection) and the file is removed.
  * Rejects, with the file removed, when the data or the disk fails.
@@ -55,7 +51,7 @@ export async function spoolMessage(
       if (refusal === undefined) await file.write(chunk);
     }
     if (refusal === undefined && !lineEndings.finish()) refusal = { kind: 'bare-line-ending' };
-    if (refusal === undefined) return { kind: 'stored', sizeBytes: received, bytes: await file.end() };
+    if (refusal === undefined) return { kind: 'stored', sizeBytes: received, ...(await file.end()) };
   } catch (error) {
     await file.discard();
     throw error;
@@ -65,11 +61,10 @@ export async function spoolMessage(
 }
 
 /**
- * The spool file being written. Data that fits in `keepInMemoryBytes` is held, and written with
- * one `writeFile` once it is all in; larger data goes to the file as it comes, what was held first.
- * A write stream's open, write per chunk and close each cross to libuv's thread pool, and a stream
- * pipeline builds an AbortError as it ends: about 0.5 ms of CPU for a 20 KB message against 0.2 ms
- * (docs/benchmarks.md). Awaiting each write holds the sender back while the disk catches up.
+ * The message being received. Data that fits in `keepInMemoryBytes` is held and never written (the open,
+ * write, close and unlink of a file cost about 0.25 ms of CPU for a 20 KB message, docs/benchmarks.md);
+ * larger data goes to the file as it comes, what was held first. Awaiting each write holds the sender back
+ * while the disk catches up.
  */
 class SpoolFile {
   private held: Buffer[] | undefined = [];
@@ -97,15 +92,13 @@ class SpoolFile {
     await this.handle.writeFile(chunk);
   }
 
-  /** Finishes the file; the data when it was held in memory. */
-  async end(): Promise<Buffer | undefined> {
+  /** The data, held in memory, or the finished file's path. */
+  async end(): Promise<SpooledContent> {
     if (this.held === undefined) {
       await this.close();
-      return undefined;
+      return { path: this.path };
     }
-    const bytes = Buffer.concat(this.held, this.heldBytes);
-    await writeFile(this.path, bytes, { flag: 'wx', mode: 0o600 });
-    return bytes;
+    return { bytes: Buffer.concat(this.held, this.heldBytes) };
   }
 
   /** Closes and removes whatever was written. */

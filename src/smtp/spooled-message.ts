@@ -1,17 +1,24 @@
 import type { Envelope } from '../message/envelope.js';
 
-/** A message received over SMTP and written to the spool, waiting for its verdict. */
-export interface SpooledMessage {
+/**
+ * A message received over SMTP, waiting for its verdict: exactly the bytes received (after dot-unstuffing),
+ * line ends as sent. A small message is held in memory (`bytes`) and never written to disk: nothing is
+ * acknowledged before the verdict's action is done, so a copy on disk would keep nothing safer. A large one
+ * is in a spool file (`path`), so memory stays bounded whatever the size (spool-file.ts).
+ */
+export type SpooledMessage = SpooledMessageFacts & SpooledContent;
+
+export type SpooledContent = { readonly bytes: Buffer; readonly path?: undefined } | { readonly path: string; readonly bytes?: undefined };
+
+/** The message's bytes where they are held in memory, else its spool file's path. */
+export function contentOf(message: SpooledContent): Buffer | string {
+  return message.bytes !== undefined ? message.bytes : message.path;
+}
+
+interface SpooledMessageFacts {
   /** A random id for logs; it says nothing about the message. */
   readonly id: string;
-  /** The spool file: exactly the bytes received (after dot-unstuffing), line ends as sent. */
-  readonly path: string;
   readonly sizeBytes: number;
-  /**
-   * The spool file's bytes, when the message is small enough to be held in memory (spool-file.ts):
-   * read them rather than the file. The file exists either way, for whatever needs a path.
-   */
-  readonly bytes?: Buffer | undefined;
   /** Lower-cased MAIL FROM and RCPT TO. */
   readonly envelope: Envelope;
   readonly client: {

@@ -208,7 +208,7 @@ describe('smtpNextHop when the message or the next hop fails', () => {
 
   it('answers 451 when the spool file cannot be read, and sends nothing', async () => {
     const server = await nextHopServer();
-    const missing = { ...(await message(['parent@example.org'])), path: '/nonexistent/hallmonitor/spool' };
+    const missing = { ...(await message(['parent@example.org'])), path: '/nonexistent/hallmonitor/spool', bytes: undefined };
     const { reply } = await relay(server.url).deliver(missing);
     expect(reply.code).toBe(451);
     expect(server.received).toEqual([]);

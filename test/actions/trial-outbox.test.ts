@@ -35,7 +35,7 @@ describe('trialOutbox', () => {
   it('answers 451 when the spool file is gone, leaving no partial file', async () => {
     const directory = join(await spoolDirectory(), 'outbox');
     const message = await spool(await spoolDirectory(), awkwardMessage(), 'teacher@school.sch.uk', ['parent@example.org']);
-    const { reply } = await trialOutbox(directory).deliver({ ...message, path: join(directory, 'missing.spool') });
+    const { reply } = await trialOutbox(directory).deliver({ ...message, path: join(directory, 'missing.spool'), bytes: undefined });
     expect(reply.code).toBe(451);
     expect(await readdir(directory)).toEqual([]);
   });

@@ -47,7 +47,7 @@ async function start(overrides: Partial<InboundOptions> = {}, answer: (message: 
   const received: Received[] = [];
   const spoolDirectory = join(spoolRoot, `spool-${Math.random().toString(36).slice(2)}`);
   const handler: MessageHandler = async (message) => {
-    received.push({ message, bytes: await readFile(message.path) });
+    received.push({ message, bytes: message.bytes ?? (await readFile(message.path!)) });
     return answer(message);
   };
   const server = createInboundServer(
@@ -172,9 +172,9 @@ describe('accepting a message', () => {
     expect(await spoolFiles(spoolDirectory)).toEqual([]);
   });
 
-  it('answers 451 when the spool cannot be written', async () => {
+  it('answers 451 when a message too large to hold in memory cannot be written to the spool', async () => {
     const server = createInboundServer(
-      { host: '127.0.0.1', port: 0, allow: ['127.0.0.1/32'], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1000, maxRecipients: 1, maxClients: 2, maxConnectionsPerIp: 2, socketTimeoutMs: 5000, requireTls: false, useProxy: false, spoolDirectory: join(spoolRoot, 'spool-ok') },
+      { host: '127.0.0.1', port: 0, allow: ['127.0.0.1/32'], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1000, maxRecipients: 1, maxClients: 2, maxConnectionsPerIp: 2, socketTimeoutMs: 5000, requireTls: false, useProxy: false, spoolDirectory: join(spoolRoot, 'spool-ok'), keepInMemoryBytes: 0 },
       accept,
     );
     running.push(server);

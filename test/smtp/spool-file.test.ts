@@ -31,20 +31,20 @@ function spoolPath(): string {
 const MESSAGE = `Subject: spool\r\n\r\n${'A line of the body.\r\n'.repeat(500)}`;
 
 describe('spoolMessage', () => {
-  it('writes a message held in memory to its file, readable by the gateway only, and returns its bytes', async () => {
-    const path = spoolPath();
-    const outcome = await spoolMessage(chunksOf(MESSAGE, 1000), path, 1_000_000);
+  it('returns a message small enough to hold in memory as its bytes, and writes no file', async () => {
+    const before = await readdir(folder);
+    const outcome = await spoolMessage(chunksOf(MESSAGE, 1000), spoolPath(), 1_000_000);
     expect(outcome).toMatchObject({ kind: 'stored', sizeBytes: MESSAGE.length });
     expect(outcome.kind === 'stored' && outcome.bytes?.toString('latin1')).toBe(MESSAGE);
-    expect((await readFile(path)).toString('latin1')).toBe(MESSAGE);
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(folder)).toEqual(before);
   });
 
-  it('writes a message larger than it keeps in memory to its file as it comes, the held part first', async () => {
+  it('writes a message larger than it keeps in memory to its file as it comes, the held part first, readable by the gateway only', async () => {
     const path = spoolPath();
     const outcome = await spoolMessage(chunksOf(MESSAGE, 700), path, 1_000_000, { keepInMemoryBytes: 2_000 });
-    expect(outcome).toEqual({ kind: 'stored', sizeBytes: MESSAGE.length, bytes: undefined });
+    expect(outcome).toEqual({ kind: 'stored', sizeBytes: MESSAGE.length, path });
     expect((await readFile(path)).toString('latin1')).toBe(MESSAGE);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
   it.each([
@@ -62,7 +62,7 @@ describe('spoolMessage', () => {
 
   it('never writes over a file already there', async () => {
     const path = spoolPath();
-    await spoolMessage(chunksOf('Subject: first\r\n\r\n', 100), path, 1_000);
-    await expect(spoolMessage(chunksOf(MESSAGE, 1000), path, 1_000_000)).rejects.toMatchObject({ code: 'EEXIST' });
+    await spoolMessage(chunksOf(MESSAGE, 1000), path, 1_000_000, { keepInMemoryBytes: 0 });
+    await expect(spoolMessage(chunksOf(MESSAGE, 1000), path, 1_000_000, { keepInMemoryBytes: 0 })).rejects.toMatchObject({ code: 'EEXIST' });
   });
 });
