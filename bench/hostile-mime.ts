@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random.js';
+
 /**
  * Hostile MIME for `npm run fuzz`: deterministic from a seed, so a message that breaks the scanner can be made
  * again from its number. Each message mixes broken structure (missing, repeated and nested boundaries, deep
@@ -5,7 +7,7 @@
  * bytes), oversized or malformed headers, and attachments that only pretend to be PDF, ZIP, Office or mail.
  */
 export function hostileMessage(seed: number): Buffer {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const chance = (p: number) => random() < p;
   const parts: Buffer[] = [];
@@ -92,14 +94,3 @@ function headers(random: () => number, pick: <T>(items: readonly T[]) => T, chan
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** A small seeded PRNG (Tommy Ettinger's Mulberry32): the same seed gives the same message on every machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { completeEnvelope } from '../../src/scan/scan-message.js';
 import { composeMessage, twentyKilobyteBody } from '../messages.js';
 import type { SeenAction } from './accounting.js';
+import { seededRandom } from '../seeded-random.js';
 
 export const SCHOOL_DOMAIN = 'stmarys-example.sch.uk';
 const CORPUS = join(PACKAGE_ROOT, 'fixtures/corpus');
@@ -86,17 +87,6 @@ function pick(templates: readonly Template[], point: number): Template {
   return templates[templates.length - 1]!;
 }
 
-/** mulberry32: small, fast and good enough to make a run reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function kindOf(categories: readonly string[]): MixKind {
   if (categories.length === 0) return 'clean';

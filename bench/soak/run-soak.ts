@@ -12,7 +12,8 @@ import { account, proofFails, type Accounting, type SeenAction, type SentMessage
 import { startDeployment, type Deployment, type Gateway } from './deployment.js';
 import { holdsByKey, sortAccepted, waitForQueues, type GatewayMail, type QueueState } from './final-state.js';
 import { startFlappingNextHop, type FlapSchedule, type FlappingNextHop, type Phase } from './flapping-next-hop.js';
-import { drawMix, loadTemplates, SCHOOL_DOMAIN, seededRandom, type MixKind, type SoakMessage } from './mix.js';
+import { seededRandom } from '../seeded-random.js';
+import { drawMix, loadTemplates, SCHOOL_DOMAIN, type MixKind, type SoakMessage } from './mix.js';
 import { sendAll, type ClientOptions } from './scripted-client.js';
 import { sendWithSmtpSource, type SourceShare } from './smtp-source-load.js';
 
