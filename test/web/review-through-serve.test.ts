@@ -15,7 +15,7 @@ const DPO = 'dpo@stmarys-example.sch.uk';
 const PASSWORD = 'an invented password for this test';
 const SENDER = 'marcus.lindqvist@stmarys-example.sch.uk';
 
-/** Issue 7 end to end: mail held by `serve`, decided in the review app in Chromium, and the outcome at the next hop. */
+/** Issue 7 end to end: mail held by `serve`, counted on the dashboard and decided in the review app in Chromium, and the outcome at the next hop. */
 describe('the review app over a running gateway', () => {
   let nextHop: RunningNextHop;
   let gateway: RunningGateway;
@@ -60,6 +60,31 @@ describe('the review app over a running gateway', () => {
     await page.waitForURL(/\/quarantine\/[0-9a-f]{32}$/);
     return page;
   }
+
+  /** The dashboard as the DPO sees it in the browser: held messages under a day old, and quarantine verdicts in the period. */
+  async function dashboardCounts(page: Awaited<ReturnType<typeof openFirstHeld>>) {
+    await page.goto(`${origin}/dashboard`);
+    return page.evaluate(() => {
+      const terms = [...document.querySelectorAll('dt')];
+      const underADay = Number(terms.find((term) => term.textContent === 'Under a day')?.nextElementSibling?.textContent);
+      const table = [...document.querySelectorAll('table')].find((candidate) => candidate.caption?.textContent === 'Verdicts per week, by action');
+      const headings = [...(table?.querySelectorAll('thead th') ?? [])].map((heading) => heading.textContent?.trim().toLowerCase());
+      const column = headings.indexOf('quarantine');
+      const quarantined = [...(table?.querySelectorAll('tbody tr') ?? [])].reduce((sum, row) => sum + Number(row.children[column]?.querySelector('.count')?.textContent ?? 0), 0);
+      return { underADay, quarantined };
+    });
+  }
+
+  it('the dashboard shows the new counts once the gateway holds another message', async () => {
+    await holdSlur('first.count@stmarys-example.sch.uk');
+    const page = await openFirstHeld();
+    const before = await dashboardCounts(page);
+    expect(before.underADay).toBeGreaterThanOrEqual(1);
+    expect(before.quarantined).toBeGreaterThanOrEqual(1);
+    await holdSlur('second.count@stmarys-example.sch.uk');
+    expect(await dashboardCounts(page)).toEqual({ underADay: before.underADay + 1, quarantined: before.quarantined + 1 });
+    await page.close();
+  });
 
   it('a held message released in the app arrives at the next hop', async () => {
     await holdSlur('zainab.qureshi@stmarys-example.sch.uk');
