@@ -64,15 +64,14 @@ describe('the review app over a running gateway', () => {
   /** The dashboard as the DPO sees it in the browser: held messages under a day old, and quarantine verdicts in the period. */
   async function dashboardCounts(page: Awaited<ReturnType<typeof openFirstHeld>>) {
     await page.goto(`${origin}/dashboard`);
-    return page.evaluate(() => {
-      const terms = [...document.querySelectorAll('dt')];
-      const underADay = Number(terms.find((term) => term.textContent === 'Under a day')?.nextElementSibling?.textContent);
-      const table = [...document.querySelectorAll('table')].find((candidate) => candidate.caption?.textContent === 'Verdicts per week, by action');
-      const headings = [...(table?.querySelectorAll('thead th') ?? [])].map((heading) => heading.textContent?.trim().toLowerCase());
-      const column = headings.indexOf('quarantine');
-      const quarantined = [...(table?.querySelectorAll('tbody tr') ?? [])].reduce((sum, row) => sum + Number(row.children[column]?.querySelector('.count')?.textContent ?? 0), 0);
-      return { underADay, quarantined };
-    });
+    const underADay = Number(await page.locator('dt:text-is("Under a day") + dd').textContent());
+    const chart = page.getByRole('table', { name: 'Verdicts per week, by action' });
+    const headings = (await chart.locator('thead th').allTextContents()).map((heading) => heading.trim().toLowerCase());
+    const column = headings.indexOf('quarantine');
+    expect(column).toBeGreaterThan(0);
+    let quarantined = 0;
+    for (const row of await chart.locator('tbody tr').all()) quarantined += Number(await row.locator(':scope > *').nth(column).locator('.count').textContent());
+    return { underADay, quarantined };
   }
 
   it('the dashboard shows the new counts once the gateway holds another message', async () => {
