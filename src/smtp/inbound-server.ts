@@ -161,10 +161,15 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     return refusal === undefined ? null : new SmtpRefusal(refusal);
   }
 
-  /** Spools the data, asks the handler, and always removes the spool file; any fault answers 451. */
+  /**
+   * Spools the data, asks the handler, and removes the spool file if there is one; any fault answers 451.
+   * `spoolMessage` removes its own file when it refuses or fails, so only a message it stored on disk leaves
+   * one (a message held in memory has none: no `unlink` to make).
+   */
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<SmtpReply> {
     const id = randomUUID();
     const path = join(options.spoolDirectory, `${id}.eml`);
+    let stored: string | undefined;
     try {
       const outcome = await spoolMessage(stream, path, options.maxMessageBytes, {
         onTooBig: () => cutOff(session),
@@ -172,12 +177,13 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
       });
       if (outcome.kind === 'too-big') return refusalReply(new SmtpRefusal('message-too-big'));
       if (outcome.kind === 'bare-line-ending') return refusalReply(new SmtpRefusal('bare-line-ending'));
+      stored = outcome.path;
       const reply = await handleMessage(spooledMessage(id, outcome, session));
       return isValidReply(reply) ? reply : refusalReply(new SmtpRefusal('internal-fault'));
     } catch {
       return refusalReply(new SmtpRefusal('internal-fault'));
     } finally {
-      await removeSpoolFile(path).catch(() => undefined);
+      if (stored !== undefined) await removeSpoolFile(stored).catch(() => undefined);
     }
   }
 

@@ -70,6 +70,8 @@ class SpoolFile {
   private held: Buffer[] | undefined = [];
   private heldBytes = 0;
   private handle: FileHandle | undefined;
+  /** Set once this message's file exists: only then is there anything to remove (never a file that was there before). */
+  private created = false;
 
   constructor(
     private readonly path: string,
@@ -84,6 +86,7 @@ class SpoolFile {
     }
     if (this.handle === undefined) {
       this.handle = await open(this.path, 'wx', 0o600);
+      this.created = true;
       const held = Buffer.concat(this.held ?? [], this.heldBytes);
       this.held = undefined;
       await this.handle.writeFile(held);
@@ -104,7 +107,7 @@ class SpoolFile {
   /** Closes and removes whatever was written. */
   async discard(): Promise<void> {
     await this.close().catch(() => undefined);
-    await removeSpoolFile(this.path);
+    if (this.created) await removeSpoolFile(this.path);
   }
 
   private async close(): Promise<void> {
