@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { buildEnvelopeEmail } from '../../src/crypto/envelope-email.js';
 import { encryptWithPassphrase, type PassphraseKdf } from '../../src/crypto/password-envelope.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium } from '../support/chromium.js';
 import { composeTestMessage, SECRET, type TestMessageOptions } from './support/messages.js';
 
 const PASSPHRASE = 'K7QX-MHTA-9CEW-YRJ4-PN3D-VAFU';

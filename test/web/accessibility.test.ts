@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/policy/verdict.js';
 import { inboxEntriesFor } from '../../src/queue/alerts.js';
@@ -34,7 +34,7 @@ let web: WebSite;
 let origin: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
   web = await createWebSite();
   await seed(web);
   await web.app.listen({ host: '127.0.0.1', port: 0 });

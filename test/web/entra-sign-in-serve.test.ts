@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/yaml-file.js';
 import { freePort } from '../../src/gateway/free-port.js';
@@ -44,10 +45,7 @@ describe('Entra ID sign-in in a running gateway', () => {
       visitor: { tid: TENANT, preferred_username: 'visitor@stmarys-example.sch.uk' },
     });
     gateway = await startGateway(await entraGateway(idp.issuer, webPort), log.logger);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

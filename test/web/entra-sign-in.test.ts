@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runUsers } from '../../src/cli/users-command.js';
 import { configSchema } from '../../src/config/config.js';
@@ -37,10 +37,7 @@ let problems: EntraProblem[];
 beforeAll(async () => {
   origin = `http://127.0.0.1:${await freePort()}`;
   idp = await startIdentityProvider(`${origin}${ENTRA_CALLBACK_PATH}`, PROVIDER_ACCOUNTS);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser.close();

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Request } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inventedRecord } from '../store/support/invented-records.js';
 import { hostileRecord } from './support/held-messages.js';
@@ -15,9 +15,7 @@ let trap: TrapProxy;
 /** Debian's Chromium, headless, with everything that phones home off, and every non-loopback load sent to the trap. */
 beforeAll(async () => {
   trap = await startTrapProxy();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  browser = await launchChromium({
     proxy: { server: trap.url, bypass: '127.0.0.1' },
   });
 });
