@@ -7,6 +7,7 @@ import type { ScanPool } from '../scan/scan-pool.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
 import { contentOf, type MessageHandler, type SmtpReply, type SpooledMessage } from '../smtp/spooled-message.js';
 import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
+import { countCategories } from '../store/audit-entry.js';
 import { messageKey } from './message-key.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -81,7 +82,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         school: loaded.school.id,
         verdict: result.verdict.action,
         rules: result.verdict.rules.map((rule) => rule.id),
-        categories: categoryCounts(result),
+        categories: countCategories(result.findings),
         reply: reply.code,
         scanMs: Math.round(scanned - started),
         actMs: Math.round(acted - scanned),
@@ -116,12 +117,6 @@ function messageIds(message: SpooledMessage) {
     recipients: message.envelope.rcptTo.length,
     bytes: message.sizeBytes,
   };
-}
-
-function categoryCounts(result: ScanResult): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const finding of result.findings) counts[finding.category] = (counts[finding.category] ?? 0) + 1;
-  return counts;
 }
 
 /** A stable code for the log, never the error's message (it may quote content). */

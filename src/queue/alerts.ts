@@ -1,5 +1,6 @@
 import type { AlertLevel, FiredRule, Verdict } from '../policy/verdict.js';
 import type { AlertedRule, AlertInboxEntry } from '../store/alert-inbox.js';
+import { countCategories } from '../store/audit-entry.js';
 import { renderDocument, schoolTime, type MailBlock } from './mail-document.js';
 import { recipientDomains } from '../message/addresses.js';
 import { ALERT_ROLES, mailJobId, type AlertRole, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
@@ -85,7 +86,7 @@ function alertedRules(verdict: Verdict, role: AlertRole): AlertedRule[] {
   }
   return verdict.rules.flatMap((rule) => {
     const level = levels.get(rule.id);
-    return level ? [{ id: rule.id, description: rule.description, clause: rule.clause, level, categories: Object.fromEntries(categoryCounts(rule)) }] : [];
+    return level ? [{ id: rule.id, description: rule.description, clause: rule.clause, level, categories: countCategories(rule.findings) }] : [];
   });
 }
 
@@ -115,13 +116,7 @@ function renderAlert(verdict: Verdict, rules: readonly FiredRule[], facts: Alert
 
 /** `id: description (clause). Found: category ×n, …` — categories and counts, never what matched. */
 function ruleLine(rule: FiredRule): string {
-  const counts = categoryCounts(rule);
-  const found = counts.size === 0 ? 'the recipients alone' : [...counts].map(([category, count]) => `${category} ×${count}`).join(', ');
+  const counts = Object.entries(countCategories(rule.findings));
+  const found = counts.length === 0 ? 'the recipients alone' : counts.map(([category, count]) => `${category} ×${count}`).join(', ');
   return `${rule.id}: ${rule.description} (${rule.clause}). Found: ${found}.`;
-}
-
-function categoryCounts(rule: FiredRule): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const finding of rule.findings) counts.set(finding.category, (counts.get(finding.category) ?? 0) + 1);
-  return counts;
 }
