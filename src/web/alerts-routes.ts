@@ -4,7 +4,7 @@ import { ALERT_STATUSES, type AlertInboxFilter, type AlertStatus } from '../stor
 import type { User, UserRole } from '../store/user-directory.js';
 import { alertsPage, type AlertFields } from './alerts-page.js';
 import { can } from './roles.js';
-import { field, formToken, inScope, requireCsrf, requireUser, sendPage, withinScope, type SignedInUser, type WebContext } from './web-context.js';
+import { field, formToken, inScope, requireCsrf, requireUser, sendPage, tickedIds, withinScope, type SignedInUser, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
 
 const PAGE_SIZE = 50;
@@ -60,9 +60,7 @@ export async function alertsRoutes(app: FastifyInstance, context: WebContext): P
   app.post('/alerts/acknowledge', async (request, reply) => {
     const user = requireUser(request, 'alerts');
     requireCsrf(request);
-    const raw = (request.body as Record<string, unknown>).id;
-    const ids = (Array.isArray(raw) ? raw : [raw]).filter((id): id is string => typeof id === 'string' && id !== '');
-    if (ids.length === 0 || ids.length > MAX_BULK) throw new WebError('bad-request', `Select between 1 and ${MAX_BULK} alerts.`);
+    const ids = tickedIds(request.body, MAX_BULK, 'alerts');
     const result = await inbox.acknowledge(ids, { actor: user.email, note: noteOf(request.body), at: context.now(), scope: inboxScope(user) });
     return reply.code(303).redirect(`/alerts?acknowledged=${result.acknowledged.length}${result.skipped ? `&skipped=${result.skipped}` : ''}`);
   });

@@ -9,7 +9,7 @@ import { messagePage } from './message-page.js';
 import { filterFields, PAGE_SIZE, SEARCH_WINDOW, storeFilter, type FilterFields } from './quarantine-filter.js';
 import { quarantineListPage } from './quarantine-list-page.js';
 import type { Permission } from './roles.js';
-import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage, type WebContext } from './web-context.js';
+import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage, tickedIds, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
 
 export const DECISIONS = ['release', 'release-encrypted', 'reject', 'delete'] as const;
@@ -48,9 +48,7 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
     const kind = decisionKind(field(request.body, 'action'));
     const user = requireUser(request, PERMISSION[kind]);
     const reason = reasonOf(request.body);
-    const raw = (request.body as Record<string, unknown>).id;
-    const ids = (Array.isArray(raw) ? raw : [raw]).filter((id): id is string => typeof id === 'string' && id !== '');
-    if (ids.length === 0 || ids.length > MAX_BULK) throw new WebError('bad-request', `Select between 1 and ${MAX_BULK} messages.`);
+    const ids = tickedIds(request.body, MAX_BULK, 'messages');
     let done = 0;
     let skipped = 0;
     for (const id of new Set(ids)) {

@@ -86,6 +86,14 @@ export function sendPage(reply: FastifyReply, body: string, status = 200): Fasti
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 }
 
+/** The ids ticked in a bulk form (`id`, repeated): at least one and at most `most`, else a `bad-request` naming `what`. */
+export function tickedIds(body: unknown, most: number, what: string): string[] {
+  const raw = (body as Record<string, unknown> | undefined)?.id;
+  const ids = (Array.isArray(raw) ? raw : [raw]).filter((id): id is string => typeof id === 'string' && id !== '');
+  if (ids.length === 0 || ids.length > most) throw new WebError('bad-request', `Select between 1 and ${most} ${what}.`);
+  return ids;
+}
+
 /** One field of a parsed form as trimmed text, or '' when absent or repeated. */
 export function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
