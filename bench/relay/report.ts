@@ -21,10 +21,12 @@ export function rate(run: SourceRun): number {
   return run.messages / run.seconds;
 }
 
+/** The run through `path` with `sessions` sessions; of several, the one with the median rate. */
 function find(measurements: readonly Measurement[], path: RelayPath, sessions: number): Measurement {
-  const found = measurements.find((measurement) => measurement.path === path && measurement.sessions === sessions);
-  if (!found) throw new Error(`no ${path} run with ${sessions} sessions`);
-  return found;
+  const runs = measurements.filter((measurement) => measurement.path === path && measurement.sessions === sessions).sort((a, b) => rate(a) - rate(b));
+  const median = runs[Math.floor(runs.length / 2)];
+  if (!median) throw new Error(`no ${path} run with ${sessions} sessions`);
+  return median;
 }
 
 export function table(measurements: readonly Measurement[]): string {
@@ -59,7 +61,9 @@ export function targets(measurements: readonly Measurement[], manySessions: numb
   const directRatio = hallmonitor / rate(find(measurements, 'direct', manySessions));
   const added = addedLatencyMillis(measurements, 'Hallmonitor');
   const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+  const repeats = measurements.filter((measurement) => measurement.path === 'Hallmonitor' && measurement.sessions === manySessions).length;
   return [
+    ...(repeats > 1 ? [`with ${manySessions} sessions each path's median run of ${repeats} is compared (the × columns above too)`] : []),
     `Hallmonitor / Haraka, ${manySessions} sessions: ${harakaRatio.toFixed(2)}× (target ≥ ${HARAKA_RATIO_TARGET}×) — ${verdict(harakaRatio >= HARAKA_RATIO_TARGET)}`,
     `Hallmonitor / direct, ${manySessions} sessions: ${directRatio.toFixed(3)}× (target ≥ ${DIRECT_RATIO_TARGET}×) — ${verdict(directRatio >= DIRECT_RATIO_TARGET)}`,
     `added latency per message, 1 session: ${added.toFixed(2)} ms (target < ${ADDED_LATENCY_TARGET_MS} ms) — ${verdict(added < ADDED_LATENCY_TARGET_MS)}`,

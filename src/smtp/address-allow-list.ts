@@ -15,16 +15,30 @@ export type AddressAllowList = (address: string) => boolean;
 
 const IPV4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
+/** Answers remembered per address: a relay asks at connect and again at every MAIL FROM. */
+const REMEMBERED_ADDRESSES = 4096;
+
 export function createAddressAllowList(cidrs: readonly string[]): AddressAllowList {
   const ranges = new BlockList();
   for (const entry of cidrs) addRange(ranges, entry);
+  // BlockList.check builds a SocketAddress each time, a fair share of a MAIL FROM's CPU.
+  const answers = new Map<string, boolean>();
   return (address) => {
-    // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; they match their IPv4 ranges.
-    const plain = IPV4_MAPPED.exec(address)?.[1] ?? address;
-    if (isIPv4(plain)) return ranges.check(plain, 'ipv4');
-    if (isIPv6(plain)) return ranges.check(plain, 'ipv6');
-    return false;
+    const remembered = answers.get(address);
+    if (remembered !== undefined) return remembered;
+    if (answers.size >= REMEMBERED_ADDRESSES) answers.clear();
+    const allowed = inRanges(ranges, address);
+    answers.set(address, allowed);
+    return allowed;
   };
+}
+
+function inRanges(ranges: BlockList, address: string): boolean {
+  // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; they match their IPv4 ranges.
+  const plain = IPV4_MAPPED.exec(address)?.[1] ?? address;
+  if (isIPv4(plain)) return ranges.check(plain, 'ipv4');
+  if (isIPv6(plain)) return ranges.check(plain, 'ipv6');
+  return false;
 }
 
 function addRange(ranges: BlockList, entry: string): void {

@@ -22,6 +22,18 @@ describe('createAddressAllowList', () => {
     expect(allowed('localhost')).toBe(false);
   });
 
+  it('gives the same answers when asked again, past the addresses it remembers', () => {
+    const lan = createAddressAllowList(['10.1.0.0/16']);
+    for (let round = 0; round < 2; round += 1) {
+      for (let host = 0; host < 5000; host += 1) {
+        const inside = `10.1.${host >> 8}.${host & 255}`;
+        const outside = `10.2.${host >> 8}.${host & 255}`;
+        expect(lan(inside)).toBe(true);
+        expect(lan(outside)).toBe(false);
+      }
+    }
+  });
+
   it.each(['10.0.0.0/33', '::/129', 'ten.0.0.0/8', '10.0.0.0/8/1', '10.0.0.0/', ''])('rejects the entry %j when built', (entry) => {
     expect(() => createAddressAllowList([entry])).toThrow(AllowListError);
   });
