@@ -49,7 +49,7 @@ export function table(measurements: readonly Measurement[]): string {
   return [header, ...rows].join('\n');
 }
 
-/** Milliseconds per message with one session through `path`, minus the same sent directly. */
+/** Milliseconds per message with one session through `path` (its median run), minus the same sent directly. */
 export function addedLatencyMillis(measurements: readonly Measurement[], path: RelayPath): number {
   const perMessage = (run: SourceRun) => (run.seconds * 1000) / run.messages;
   return perMessage(find(measurements, path, 1)) - perMessage(find(measurements, 'direct', 1));
@@ -63,7 +63,7 @@ export function targets(measurements: readonly Measurement[], manySessions: numb
   const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
   const repeats = measurements.filter((measurement) => measurement.path === 'Hallmonitor' && measurement.sessions === manySessions).length;
   return [
-    ...(repeats > 1 ? [`with ${manySessions} sessions each path's median run of ${repeats} is compared (the × columns above too)`] : []),
+    ...(repeats > 1 ? [`each path's median run of ${repeats} is compared, with 1 and with ${manySessions} sessions (the × columns above too)`] : []),
     `Hallmonitor / Haraka, ${manySessions} sessions: ${harakaRatio.toFixed(2)}× (target ≥ ${HARAKA_RATIO_TARGET}×) — ${verdict(harakaRatio >= HARAKA_RATIO_TARGET)}`,
     `Hallmonitor / direct, ${manySessions} sessions: ${directRatio.toFixed(3)}× (target ≥ ${DIRECT_RATIO_TARGET}×) — ${verdict(directRatio >= DIRECT_RATIO_TARGET)}`,
     `added latency per message, 1 session: ${added.toFixed(2)} ms (target < ${ADDED_LATENCY_TARGET_MS} ms) — ${verdict(added < ADDED_LATENCY_TARGET_MS)}`,
