@@ -52,12 +52,13 @@ export class GatedMessageStream extends Readable {
       return;
     }
     this.started = true;
-    if (this.prepend.length > 0) this.push(this.prepend);
     if (Buffer.isBuffer(this.message)) {
-      this.push(this.message);
+      // One chunk, so the trace header and the message leave in one socket write, not two.
+      this.push(this.prepend.length > 0 ? Buffer.concat([this.prepend, this.message]) : this.message);
       this.push(null);
       return;
     }
+    if (this.prepend.length > 0) this.push(this.prepend);
     this.source = createReadStream(this.message);
     this.source.on('data', (chunk) => {
       if (!this.push(chunk)) this.source?.pause();
