@@ -2,9 +2,8 @@
  * `npm run bench:relay` (issue 4): messages per second with 1 and 16 sessions of Postfix's
  * smtp-source sending 20 KB messages to smtp-sink directly, through Haraka forwarding with no other
  * plugins, and through `hallmonitor serve` scanning fully with a 100,000-pupil roster, side by side
- * in one run (the runs with 16 sessions in rounds, each path in turn); then the latency Hallmonitor
- * adds per message with one session. It prints figures
- * and the issue's targets; it asserts nothing. For Haraka and Hallmonitor it also prints the CPU
+ * in one run (in rounds, each path in turn), and the latency Hallmonitor adds per message with one
+ * session. It prints figures and the issue's targets; it asserts nothing. For Haraka and Hallmonitor it also prints the CPU
  * time their processes spent per message (all threads and child processes), which the machine's other load disturbs
  * far less than the rates. Set HM_BENCH_CPU_PROF=DIR to write a CPU profile of the serve process there.
  */
