@@ -4,6 +4,7 @@ import { ALERT_STATUSES, type AlertedRule, type InboxAlert } from '../store/aler
 import type { User } from '../store/user-directory.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
+import { pager } from './pager.js';
 import { can } from './roles.js';
 
 /** The inbox's filters as the query holds them: '' for "any". */
@@ -55,7 +56,7 @@ ${rows.length === 0
 ${table}
 </form>`
     : table}
-${pager(fields, total, data.pageSize)}`;
+${pager(fields.page, total, data.pageSize, (number) => `/alerts${alertsQuery(fields, number)}`, { back: 'Previous', on: 'Next' })}`;
   return page('Alerts', body, { user, csrf });
 }
 
@@ -105,12 +106,4 @@ function alertsQuery(fields: AlertFields, page = fields.page): string {
   if (page > 1) params.set('page', String(page));
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-function pager(fields: AlertFields, total: number, pageSize: number): SafeHtml | null {
-  const pages = Math.ceil(total / pageSize);
-  if (pages <= 1) return null;
-  return html`<nav aria-label="Pages"><p>Page ${fields.page} of ${pages}
-${fields.page > 1 ? html` · <a href="/alerts${alertsQuery(fields, fields.page - 1)}">Previous</a>` : null}
-${fields.page < pages ? html` · <a href="/alerts${alertsQuery(fields, fields.page + 1)}">Next</a>` : null}</p></nav>`;
 }

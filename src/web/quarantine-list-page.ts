@@ -3,6 +3,7 @@ import { QUARANTINE_STATUSES, type QuarantineSummary } from '../store/quarantine
 import type { User } from '../store/user-directory.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
+import { pager } from './pager.js';
 import { publicQuery, type FilterFields } from './quarantine-filter.js';
 import { can } from './roles.js';
 
@@ -20,6 +21,8 @@ export interface ListPageData {
 export function quarantineListPage(data: ListPageData): string {
   const { user, csrf, fields, rows, total } = data;
   const decides = can(user.role, 'decide');
+  // An address search is POSTed, to keep addresses out of URLs, so a page link could not carry it.
+  const searched = fields.sender !== '' || fields.search !== '';
   // A trust's reviewer sees several schools' mail: then each row says whose it is.
   const schools = new Set(rows.map((row) => row.schoolId)).size > 1;
   const table = html`<div class="table-wrap" role="region" aria-label="Quarantined messages" tabindex="0"><table>
@@ -45,7 +48,7 @@ ${table}
 </fieldset>
 </form>`
     : table}
-${pager(fields, total, data.pageSize)}`;
+${searched ? null : pager(fields.page, total, data.pageSize, (number) => `/quarantine${publicQuery(fields, number)}`, { back: 'Newer', on: 'Older' })}`;
   return page('Quarantine', body, { user, csrf });
 }
 
@@ -85,12 +88,4 @@ ${(['status', 'category', 'rule', 'since', 'until'] as const).map((name) => (fie
 <div><label for="search">Search sender and recipient addresses</label><input id="search" name="search" type="text" value="${fields.search}"></div>
 <div><button type="submit" class="secondary">Find</button></div>
 </form>`;
-}
-
-function pager(fields: FilterFields, total: number, pageSize: number): SafeHtml | null {
-  const pages = Math.ceil(total / pageSize);
-  if (pages <= 1 || fields.sender || fields.search) return null;
-  return html`<nav aria-label="Pages"><p>Page ${fields.page} of ${pages}
-${fields.page > 1 ? html` · <a href="/quarantine${publicQuery(fields, fields.page - 1)}">Newer</a>` : null}
-${fields.page < pages ? html` · <a href="/quarantine${publicQuery(fields, fields.page + 1)}">Older</a>` : null}</p></nav>`;
 }
