@@ -9,6 +9,7 @@ import type { OutgoingMail } from '../queue/outgoing-mail.js';
 import { contentOf, type SmtpReply } from '../smtp/spooled-message.js';
 import type { ActionDependencies } from './action-dependencies.js';
 import type { MessageCase } from './message-case.js';
+import { ActionStepFailed } from './errors.js';
 import { deliverBytes } from './spooled-bytes.js';
 import { alertMails, heldMessage, inboxEntries, verdictEntry } from './verdict-records.js';
 
@@ -25,6 +26,8 @@ const MAX_REASON = 200;
  * The reply for a scanned message, given only once what the verdict asks for is done or durably queued
  * (DESIGN.md). Ordering rule: the decision is recorded before any job about it is queued, and a job the reply
  * depends on is queued before the reply; a retry of the same message reuses the same ids (`MessageCase.key`).
+ *
+ * @throws ActionStepFailed when a step the reply waits on fails: its `reply` is the 451 to give.
  */
 export async function actOnVerdict(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   switch (each.result.verdict.action) {
@@ -51,8 +54,8 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
   // Per try, not per message: a retry encrypts with a new passphrase, so its notice must be a new one too.
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${each.message.id}-${index}`, renderPassphraseNotice(envelope.mailFrom, passphrase)));
   const mails = [...notices, ...alertMails(each, deps.alerts)];
-  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
-  if (!(await queued(deps, mails))) return NOT_QUEUED;
+  await recordAlerts(deps, each);
+  await enqueue(deps, mails);
   for (const form of delivery.messages) {
     const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }, each.traceHeader);
     if (reply.code !== 250) return reply;
@@ -74,8 +77,8 @@ function formsInWords(delivery: EncryptedDelivery): string {
  */
 async function deliver(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const alerts = alertMails(each, deps.alerts);
-  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
-  if (!(await queued(deps, alerts))) return NOT_QUEUED;
+  await recordAlerts(deps, each);
+  await enqueue(deps, alerts);
   const { reply } = await deps.nextHop.deliver(each.message, each.traceHeader);
   deps.audit.recordLater(verdictEntry(each, reply.code));
   return reply;
@@ -85,11 +88,11 @@ async function deliver(deps: ActionDependencies, each: MessageCase): Promise<Smt
 async function returnToSender(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const { view, envelope, verdict } = each.result;
   const reply: SmtpReply = { code: 550, message: `5.7.1 ${returnReason(verdict)}` };
-  if (!(await recorded(deps, each, reply.code))) return NOT_RECORDED;
+  await recordDecision(deps, each, reply.code);
   const notice = buildSenderNotice(view, envelope, verdict, each.school.domains);
   const mails = [...(notice ? [senderNoticeMail(each.key, renderNotice(notice))] : []), ...alertMails(each, deps.alerts)];
-  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
-  if (!(await queued(deps, mails))) return NOT_QUEUED;
+  await recordAlerts(deps, each);
+  await enqueue(deps, mails);
   return reply;
 }
 
@@ -106,44 +109,37 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   );
   const notice = quarantineNotice(heldMessage(each), verdict);
   const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
-  if (!(await alertsRecorded(deps, each))) return NOT_RECORDED;
-  if (!(await queued(deps, mails))) return NOT_QUEUED;
+  await recordAlerts(deps, each);
+  await enqueue(deps, mails);
   return HELD;
 }
 
-async function recorded(deps: ActionDependencies, each: MessageCase, replyCode: number): Promise<boolean> {
-  try {
-    await deps.audit.record(verdictEntry(each, replyCode));
-    return true;
-  } catch {
-    return false;
-  }
+/** The decision, durably in the audit log before the reply depends on it. */
+function recordDecision(deps: ActionDependencies, each: MessageCase, replyCode: number): Promise<void> {
+  return beforeReplying(() => deps.audit.record(verdictEntry(each, replyCode)), NOT_RECORDED);
 }
 
 /**
- * Whether the alerts inbox holds every alert the verdict raises, committed: before the jobs and the reply, so
- * a failure answers 451 and the client's retry records them (idempotent by the message key). A verdict that
- * alerts nobody, clean mail included, costs no round trip.
+ * Every alert the verdict raises, committed to the alerts inbox: before the jobs and the reply, so a failure
+ * answers 451 and the client's retry records them (idempotent by the message key). A verdict that alerts
+ * nobody, clean mail included, costs no round trip.
  */
-async function alertsRecorded(deps: ActionDependencies, each: MessageCase): Promise<boolean> {
+function recordAlerts(deps: ActionDependencies, each: MessageCase): Promise<void> {
   const entries = inboxEntries(each, deps.alerts);
-  if (entries.length === 0) return true;
-  try {
-    await deps.alertInbox.record(entries);
-    return true;
-  } catch {
-    return false;
-  }
+  return entries.length === 0 ? Promise.resolve() : beforeReplying(() => deps.alertInbox.record(entries), NOT_RECORDED);
 }
 
-/** Whether every mail is safely queued (nothing to queue is trivially so). */
-async function queued(deps: ActionDependencies, mails: readonly OutgoingMail[]): Promise<boolean> {
-  if (mails.length === 0) return true;
+/** Every mail safely queued (nothing to queue is trivially so). */
+function enqueue(deps: ActionDependencies, mails: readonly OutgoingMail[]): Promise<void> {
+  return mails.length === 0 ? Promise.resolve() : beforeReplying(() => deps.mail.enqueue(mails), NOT_QUEUED);
+}
+
+/** Runs a step the reply depends on; if it fails, the client is answered `otherwise` (a 451) and retries. */
+async function beforeReplying(step: () => Promise<unknown>, otherwise: SmtpReply): Promise<void> {
   try {
-    await deps.mail.enqueue(mails);
-    return true;
-  } catch {
-    return false;
+    await step();
+  } catch (cause) {
+    throw new ActionStepFailed(otherwise, cause);
   }
 }
 

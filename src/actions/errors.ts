@@ -1,3 +1,5 @@
+import type { SmtpReply } from '../smtp/spooled-message.js';
+
 /** What the caller should do about an error: retry later, refuse for good, or fix the configuration. */
 export type ErrorDisposition = 'tempfail' | 'reject' | 'config';
 
@@ -26,5 +28,19 @@ export class ActionError extends Error {
     this.name = 'ActionError';
     this.code = code;
     this.disposition = DISPOSITIONS[code];
+  }
+}
+
+/**
+ * A step the reply waits on failed (recording the decision or its alerts, queueing its mail): the client is
+ * answered `reply`, a 451, and its retry repeats the step. `cause` says what failed, for the log.
+ */
+export class ActionStepFailed extends Error {
+  readonly reply: SmtpReply;
+
+  constructor(reply: SmtpReply, cause: unknown) {
+    super(reply.message, { cause });
+    this.name = 'ActionStepFailed';
+    this.reply = reply;
   }
 }

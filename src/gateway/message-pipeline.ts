@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Logger } from 'pino';
 import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
+import { ActionStepFailed } from '../actions/errors.js';
 import { domainOf } from '../message/addresses.js';
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
 import type { ScanPool } from '../scan/scan-pool.js';
@@ -9,6 +10,7 @@ import { contentOf, type MessageHandler, type SmtpReply, type SpooledMessage } f
 import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
 import { countCategories } from '../store/audit-entry.js';
 import { messageKey } from './message-key.js';
+import type { Action } from '../policy/verdict.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface PipelineDependencies {
@@ -71,7 +73,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         actingSince: scanned,
       });
     } catch (error) {
-      return fault(deps, message, 'act', error);
+      return fault(deps, message, 'act', error, result.verdict.action);
     }
     const acted = performance.now();
     deps.metrics.actSeconds.observe({ action: result.verdict.action }, (acted - scanned) / 1000);
@@ -100,11 +102,17 @@ function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, 
   return reply;
 }
 
-function fault(deps: PipelineDependencies, message: SpooledMessage, stage: 'read' | 'scan' | 'act', error: unknown): SmtpReply {
+/**
+ * A message that could not be decided or acted on: 451, and a log line with what failed. A step the action's
+ * reply waited on (ActionStepFailed) answers its own 451 and logs its cause's code; the verdict, once known,
+ * is logged too.
+ */
+function fault(deps: PipelineDependencies, message: SpooledMessage, stage: 'read' | 'scan' | 'act', error: unknown, verdict?: Action): SmtpReply {
+  const [reply, cause] = error instanceof ActionStepFailed ? [error.reply, error.cause] : [TEMPFAIL, error];
   deps.metrics.faults.inc({ stage });
-  deps.metrics.messages.inc({ action: 'none', code: String(TEMPFAIL.code) });
-  deps.log.error({ ...messageIds(message), stage, error: errorCode(error), reply: TEMPFAIL.code }, 'message tempfailed');
-  return TEMPFAIL;
+  deps.metrics.messages.inc({ action: verdict ?? 'none', code: String(reply.code) });
+  deps.log.error({ ...messageIds(message), stage, verdict, error: errorCode(cause), reply: reply.code }, 'message tempfailed');
+  return reply;
 }
 
 /** What operators need to follow a message, without content or addresses' local parts. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { actOnVerdict, returnReason, type ActionDependencies, type MessageCase } from '../../src/actions/act-on-verdict.js';
+import { ActionStepFailed } from '../../src/actions/errors.js';
 import { smtpNextHop } from '../../src/actions/next-hop.js';
 import type { Finding } from '../../src/detect/finding.js';
 import type { MessageView } from '../../src/message/message-view.js';
@@ -19,6 +20,7 @@ import { auditWriter } from '../../src/store/audit-writer.js';
 import { openConfiguredStore } from '../../src/store/configured-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { ScanResult } from '../../src/scan/scan-message.js';
+import type { SmtpReply } from '../../src/smtp/spooled-message.js';
 import { removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from '../queue/support/redis.js';
 import { startNextHop, type RunningNextHop } from './support/next-hop-server.js';
 import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
@@ -29,6 +31,20 @@ const PARENT = 'parent@example.org';
 const REASON = 'Swearing is not allowed in school email';
 
 const cleanups: (() => Promise<void>)[] = [];
+
+/** The failure of a step the reply waited on: the action gives no reply of its own but the 451 it carries. */
+async function stepFailure(acting: Promise<SmtpReply>): Promise<ActionStepFailed> {
+  const error: unknown = await acting.then(
+    (reply) => new Error(`expected a failed step, got the reply ${reply.code}`),
+    (failure: unknown) => failure,
+  );
+  if (!(error instanceof ActionStepFailed)) throw error;
+  return error;
+}
+
+async function withheld(acting: Promise<SmtpReply>): Promise<SmtpReply> {
+  return (await stepFailure(acting)).reply;
+}
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -154,7 +170,7 @@ describe('actOnVerdict', () => {
     cleanups.push(() => redis.stop());
     const down = await setUp(redis.url);
     await redis.stop();
-    const reply = await actOnVerdict(down.deps, alerting(await down.spooled('deliver')));
+    const reply = await withheld(actOnVerdict(down.deps, alerting(await down.spooled('deliver'))));
     expect(reply.code).toBe(451);
     expect(down.server.received).toEqual([]);
     expect(server.received).toHaveLength(1);
@@ -186,8 +202,10 @@ describe('actOnVerdict', () => {
     cleanups.push(() => redis.stop());
     const { deps, server, spooled } = await setUp(redis.url);
     await redis.stop();
-    const reply = await actOnVerdict(deps, await spooled('return'));
-    expect(reply).toEqual({ code: 451, message: '4.3.0 could not queue the notices for this message; try again later' });
+    const failure = await stepFailure(actOnVerdict(deps, await spooled('return')));
+    expect(failure.reply).toEqual({ code: 451, message: '4.3.0 could not queue the notices for this message; try again later' });
+    // What the log will name: the queue, not the message.
+    expect(failure.cause).toMatchObject({ code: 'notice-queue-unavailable' });
     expect(server.received).toEqual([]);
   });
 
@@ -213,7 +231,7 @@ describe('actOnVerdict', () => {
     const { deps, store, spooled } = await setUp(redis.url);
     const each = await spooled('quarantine');
     redis.pause();
-    expect((await actOnVerdict(deps, each)).code).toBe(451);
+    expect((await withheld(actOnVerdict(deps, each))).code).toBe(451);
     redis.resume();
     expect((await actOnVerdict(deps, each)).code).toBe(250);
     expect(await store.quarantine.list()).toHaveLength(1);
@@ -243,7 +261,7 @@ describe('actOnVerdict: encrypt', () => {
     cleanups.push(() => redis.stop());
     const { deps, server, spooled } = await setUp(redis.url);
     await redis.stop();
-    expect((await actOnVerdict(deps, await spooled('encrypt'))).code).toBe(451);
+    expect((await withheld(actOnVerdict(deps, await spooled('encrypt')))).code).toBe(451);
     expect(server.received).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ describe('the gateway while Redis is away', () => {
     const redis = await startPrivateRedis({ args: ['--maxmemory-policy', 'noeviction'] });
     const nextHop = await startNextHop();
     const folder = await mkdtemp(join(tmpdir(), 'hm-redis-outage-'));
-    const gateway = await startGateway({ ...gatewaySettings(join(folder, 'data'), nextHop.url), redis: redis.url }, memoryLog().logger);
+    const log = memoryLog();
+    const gateway = await startGateway({ ...gatewaySettings(join(folder, 'data'), nextHop.url), redis: redis.url }, log.logger);
     let restarted: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
     try {
       const profanity = () => swaks(gateway.smtp.port, 'fixtures/corpus/profanity-subject.eml', { from: SENDER, to: ['parent@example.org'] });
@@ -24,6 +25,10 @@ describe('the gateway while Redis is away', () => {
       await redis.stop();
       const refused = await profanity();
       expect(refused.lastCode, refused.transcript).toBe(451);
+      // The operator's log says why, without content: the step, the verdict and the queue's error code.
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ msg: 'message tempfailed', stage: 'act', verdict: 'return', error: 'notice-queue-unavailable', reply: 451 }),
+      );
       // Mail that needs no queue still flows: a clean message is delivered.
       const clean = await swaks(gateway.smtp.port, 'fixtures/corpus/clean-inset-day.eml', { from: SENDER, to: ['parent@example.org'] });
       expect(clean.lastCode, clean.transcript).toBe(250);
