@@ -177,7 +177,7 @@ export const gatewayFields = {
   entraIdClientSecret: z.string().min(1).optional().describe("The app registration's client secret, needed with entraId; a secret, better kept in the environment."),
   digest: z
     .strictObject({
-      schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule).describe('When, as a cron pattern.'),
+      schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule).describe('When, as a cron pattern. Each digest counts the time since the previous run: with `0 7 * * 1-5` Monday\'s covers the weekend.'),
       timezone: z.string().min(1).default(GATEWAY_DEFAULTS.digestTimezone).describe('In which time zone.'),
     })
     .prefault({})

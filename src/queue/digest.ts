@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import type { RuleSet } from '../policy/decide.js';
 import type { Action } from '../policy/verdict.js';
 import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
@@ -46,6 +47,25 @@ export interface DigestOptions {
 }
 
 const DEFAULTS = { trainingThreshold: 3, timeZone: 'Europe/London', topCategories: 10 } as const;
+
+/** When the digest goes: a cron pattern, read in a time zone. */
+export interface DigestSchedule {
+  readonly pattern: string;
+  readonly timezone: string;
+}
+
+/**
+ * The period a scheduled digest covers: from the schedule's run before this one up to this one. So a
+ * weekday schedule's Monday digest covers the weekend, and a day across a change of the clocks is 23 or 25
+ * hours: one digest ends where the next begins, with no gap and no overlap. `scheduledFor` is when the job
+ * was due; a job queued a moment late is still this run (the last occurrence at or before it is taken).
+ */
+export function digestPeriod(scheduledFor: Date, schedule: DigestSchedule): { since: Date; until: Date } {
+  // prev() gives occurrences strictly before the current date; one millisecond on, `scheduledFor` itself is one.
+  const occurrences = CronExpressionParser.parse(schedule.pattern, { currentDate: new Date(scheduledFor.getTime() + 1), tz: schedule.timezone });
+  const until = occurrences.prev().toDate();
+  return { since: occurrences.prev().toDate(), until };
+}
 
 /** The digest emails for one school and period: one per role with addresses, each with the same counts. */
 export function digestMails(school: DigestSchool, summary: DigestSummary, period: { since: Date; until: Date }, options: DigestOptions = {}): OutgoingMail[] {

@@ -1,6 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ActionError } from '../actions/errors.js';
-import { digestMails, type DigestOptions, type DigestSchool, type DigestSource } from './digest.js';
+import { digestMails, digestPeriod, type DigestOptions, type DigestSchedule, type DigestSchool, type DigestSource } from './digest.js';
 import { bullMailQueue, MAIL_QUEUE_DEFAULTS, type MailQueue, type MailQueueOptions, type ReleaseRequest } from './mail-queue.js';
 import type { SendMail } from './mail-sender.js';
 import type { OutgoingMail } from './outgoing-mail.js';
@@ -42,7 +42,7 @@ export interface QueueWorkerOptions {
   /** How often workers look for stalled jobs (BullMQ `stalledInterval`, default 30 s). */
   readonly stalledIntervalMs?: number;
   /** When the digest goes: cron pattern and time zone (default `0 7 * * *`, Europe/London). */
-  readonly digestSchedule?: { readonly pattern: string; readonly timezone: string };
+  readonly digestSchedule?: DigestSchedule;
   /** When the retention sweep runs: a cron pattern (default hourly, `5 * * * *`). */
   readonly retentionPattern?: string;
   /** For the mails the digest step queues (retries, backoff). */
@@ -63,7 +63,6 @@ const DEFAULTS = {
   retentionPattern: '5 * * * *',
 } as const;
 
-const DAY_MS = 86_400_000;
 /** How long closing a worker waits for its job in hand (a mail being sent) before letting go. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -81,9 +80,9 @@ export async function startQueueWorkers(connection: { url: string }, handlers: Q
       await schedule(connection, QUEUE_NAMES.retention, { pattern: options.retentionPattern ?? DEFAULTS.retentionPattern }, options);
     }
     if (handlers.digest) {
-      running.push(digestWorker(connection, handlers.digest, options));
-      const { pattern, timezone } = options.digestSchedule ?? DEFAULTS.digestSchedule;
-      await schedule(connection, QUEUE_NAMES.digests, { pattern, tz: timezone }, options);
+      const digestSchedule = options.digestSchedule ?? DEFAULTS.digestSchedule;
+      running.push(digestWorker(connection, handlers.digest, digestSchedule, options));
+      await schedule(connection, QUEUE_NAMES.digests, { pattern: digestSchedule.pattern, tz: digestSchedule.timezone }, options);
     }
   } catch (error) {
     await Promise.all(running.map((each) => each.close()));
@@ -98,17 +97,17 @@ export function startMailWorker(connection: { url: string }, send: SendMail, opt
 }
 
 /**
- * Counts the day for each school and queues its digest mails, whose ids name the school, role and day:
- * a digest job that runs twice queues each mail once.
+ * Counts, for each school, the period since the schedule's previous run (`digestPeriod`) and queues its digest
+ * mails, whose ids name the school, role and day: a digest job that runs twice queues each mail once.
  */
-function digestWorker(connection: { url: string }, digest: NonNullable<QueueHandlers['digest']>, options: QueueWorkerOptions): RunningWorkers {
+function digestWorker(connection: { url: string }, digest: NonNullable<QueueHandlers['digest']>, schedule: DigestSchedule, options: QueueWorkerOptions): RunningWorkers {
   const mail: MailQueue = bullMailQueue(connection, { prefix: options.prefix, ...options.mailQueue });
   const running = worker(
     connection,
     QUEUE_NAMES.digests,
     async (job) => {
-      const until = new Date(job.timestamp + (job.opts.delay ?? 0));
-      const period = { since: new Date(until.getTime() - DAY_MS), until };
+      // When the job was due: BullMQ queues it at `timestamp` with the delay that reaches its occurrence.
+      const period = digestPeriod(new Date(job.timestamp + (job.opts.delay ?? 0)), schedule);
       for (const school of digest.schools) {
         const summary = await digest.source.summarise(school.id, period.since, period.until);
         await mail.enqueue(digestMails(school, summary, period, digest.options));

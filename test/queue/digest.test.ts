@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestMails, digestRoles, type DigestSchool, type DigestSource, type DigestSummary } from '../../src/queue/digest.js';
+import { digestMails, digestPeriod, digestRoles, type DigestSchool, type DigestSource, type DigestSummary } from '../../src/queue/digest.js';
 import { loadConfigFile, schoolSources } from '../../src/config/config.js';
 import { loadTenants } from '../../src/scan/tenants.js';
 import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
@@ -29,6 +29,39 @@ const SUMMARY: DigestSummary = {
 };
 
 const PERIOD = { since: new Date('2026-11-22T07:00:00Z'), until: new Date('2026-11-23T07:00:00Z') };
+
+describe('digestPeriod', () => {
+  const at = (iso: string) => new Date(iso);
+  const HOUR = 3_600_000;
+
+  it('runs from the schedule’s previous run to this one', () => {
+    expect(digestPeriod(at('2026-11-24T07:00:00Z'), { pattern: '0 7 * * *', timezone: 'Europe/London' })).toEqual({
+      since: at('2026-11-23T07:00:00Z'),
+      until: at('2026-11-24T07:00:00Z'),
+    });
+  });
+
+  it('gives a weekday schedule’s Monday digest the whole weekend', () => {
+    const period = digestPeriod(at('2026-11-30T06:30:00Z'), { pattern: '30 6 * * 1-5', timezone: 'Europe/London' });
+    expect(period.since).toEqual(at('2026-11-27T06:30:00Z'));
+  });
+
+  it('follows the clocks: 25 hours in the day they go back, 23 in the day they go forward', () => {
+    const daily = { pattern: '0 7 * * *', timezone: 'Europe/London' };
+    const autumn = digestPeriod(at('2026-10-25T07:00:00Z'), daily);
+    expect(autumn.since).toEqual(at('2026-10-24T06:00:00Z'));
+    expect(autumn.until.getTime() - autumn.since.getTime()).toBe(25 * HOUR);
+    const spring = digestPeriod(at('2026-03-29T06:00:00Z'), daily);
+    expect(spring.until.getTime() - spring.since.getTime()).toBe(23 * HOUR);
+  });
+
+  it('takes a job queued a moment after its time as that run, so periods still meet', () => {
+    expect(digestPeriod(at('2026-11-24T07:00:04.321Z'), { pattern: '0 7 * * *', timezone: 'Europe/London' })).toEqual({
+      since: at('2026-11-23T07:00:00Z'),
+      until: at('2026-11-24T07:00:00Z'),
+    });
+  });
+});
 
 describe('digestMails', () => {
   it('one digest per role with addresses, named by school, day and role, with the counts and the senders over the threshold', () => {
@@ -66,8 +99,16 @@ describe('digestRoles', () => {
   });
 });
 
-/** A small audit log in memory, counted as the store will count it: by time, action, category, rule and sender. */
-function auditLog(entries: readonly { at: Date; sender: string; action: 'deliver' | 'return' | 'quarantine'; categories: string[]; rules: string[] }[]): DigestSource & { calls: [string, Date, Date][] } {
+/** Audit entries in memory, counted as the store will count them: by time, action, category, rule and sender. */
+interface AuditEntryFixture {
+  readonly at: Date;
+  readonly sender: string;
+  readonly action: 'deliver' | 'return' | 'quarantine';
+  readonly categories: string[];
+  readonly rules: string[];
+}
+
+function auditLog(entries: readonly AuditEntryFixture[]): DigestSource & { calls: [string, Date, Date][] } {
   const calls: [string, Date, Date][] = [];
   return {
     calls,
@@ -87,17 +128,19 @@ function auditLog(entries: readonly { at: Date; sender: string; action: 'deliver
   };
 }
 
+/** Weekday and time of day in London, e.g. `Fri 06:30`. */
+function londonWeekdayAndTime(at: Date): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at).replace(',', '');
+}
+
 describe('the daily digest on the real Redis', () => {
-  it('declares its cron schedule, and when the scheduled job fires, counts the past day and emails each role once', async () => {
+  it('declares its cron schedule, and when the scheduled job fires, counts since the previous run and emails each role once', async () => {
     const sink = await startNextHop();
     cleanups.push(() => sink.close());
     const { prefix } = sharedMailQueue(cleanups);
-    const now = Date.now();
-    const source = auditLog([
-      { at: new Date(now - 3_600_000), sender: 'often@stmarys-example.sch.uk', action: 'return', categories: ['language/profanity'], rules: ['profanity'] },
-      { at: new Date(now - 7_200_000), sender: 'often@stmarys-example.sch.uk', action: 'quarantine', categories: ['language/slur'], rules: ['slur'] },
-      { at: new Date(now - 3 * 86_400_000), sender: 'old@stmarys-example.sch.uk', action: 'return', categories: ['content/chain-letter'], rules: ['chain-letter'] },
-    ]);
+    // Filled in once the job's due time is known: the test must not depend on the time of day it runs at.
+    const entries: AuditEntryFixture[] = [];
+    const source = auditLog(entries);
     await workersTo(cleanups, sink.url, prefix, { digest: { source, schools: [SCHOOL], options: { trainingThreshold: 2 } } }, { digestSchedule: { pattern: '30 6 * * 1-5', timezone: 'Europe/London' } });
     const digests = inspect(cleanups, QUEUE_NAMES.digests, prefix);
     const scheduler = await digests.getJobScheduler(QUEUE_NAMES.digests);
@@ -105,13 +148,25 @@ describe('the daily digest on the real Redis', () => {
     expect(scheduler?.tz).toBe('Europe/London');
     const [next] = await digests.getDelayed();
     expect(next).toBeDefined();
+    const due = next!.timestamp + (next!.opts.delay ?? 0);
+    expect(londonWeekdayAndTime(new Date(due))).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 06:30$/);
+    entries.push(
+      { at: new Date(due - 3_600_000), sender: 'often@stmarys-example.sch.uk', action: 'return', categories: ['language/profanity'], rules: ['profanity'] },
+      { at: new Date(due - 7_200_000), sender: 'often@stmarys-example.sch.uk', action: 'quarantine', categories: ['language/slur'], rules: ['slur'] },
+      // Before any weekday period that ends at `due`, weekend included.
+      { at: new Date(due - 5 * 86_400_000), sender: 'old@stmarys-example.sch.uk', action: 'return', categories: ['content/chain-letter'], rules: ['chain-letter'] },
+    );
     expect(sink.received).toEqual([]);
     await next!.promote();
     await expect.poll(() => sink.received.length, { timeout: 10_000 }).toBe(2);
     expect(source.calls).toHaveLength(1);
     const [schoolId, since, until] = source.calls[0]!;
     expect(schoolId).toBe('st-marys-example');
-    expect(until.getTime() - since.getTime()).toBe(86_400_000);
+    expect(until.getTime()).toBe(due);
+    // The previous run: the weekday 06:30 before, a Friday's for a Monday digest.
+    expect(londonWeekdayAndTime(since)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 06:30$/);
+    const hours = (until.getTime() - since.getTime()) / 3_600_000;
+    expect(londonWeekdayAndTime(until).startsWith('Mon') ? [71, 72, 73] : [23, 24, 25]).toContain(hours);
     const dpo = sink.received.find((mail) => mail.to.includes('dpo@stmarys-example.sch.uk'))!;
     const parsed = await simpleParser(dpo.raw);
     expect(parsed.messageId).toMatch(/^<digest\.st-marys-example-\d{4}-\d{2}-\d{2}\.dpo@stmarys-example\.sch\.uk>$/);
