@@ -3,14 +3,14 @@ import type { Logger } from 'pino';
 import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
 import { ActionStepFailed } from '../actions/errors.js';
 import { domainOf } from '../message/addresses.js';
+import type { Action } from '../policy/verdict.js';
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
 import type { ScanPool } from '../scan/scan-pool.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
 import { contentOf, type MessageHandler, type SmtpReply, type SpooledMessage } from '../smtp/spooled-message.js';
-import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
 import { countCategories } from '../store/audit-entry.js';
+import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
 import { messageKey } from './message-key.js';
-import type { Action } from '../policy/verdict.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface PipelineDependencies {
