@@ -35,6 +35,7 @@ export interface NewUser {
 export interface NewSession {
   /** The secret for the cookie: 256 random bits, base64url. Only its SHA-256 is stored. */
   readonly token: string;
+  readonly startedAt: Date;
   readonly expiresAt: Date;
 }
 
@@ -109,7 +110,7 @@ export class UserDirectory {
       .insertInto('sessions')
       .values({ id_hash: hashToken(token), email: email.toLowerCase(), created_at: now.toISOString(), expires_at: expiresAt.toISOString(), last_seen_at: now.toISOString() })
       .execute();
-    return { token, expiresAt };
+    return { token, startedAt: now, expiresAt };
   }
 
   /**

@@ -59,7 +59,7 @@ export async function authRoutes(app: FastifyInstance, context: WebContext & { r
       // A new session id at every sign-in, so an id planted before it (session fixation) is worth nothing.
       const session = await store.users.startSession(found.user.email, context.now());
       reply.clearCookie(cookies.signIn, cookies.options());
-      reply.setCookie(cookies.session, session.token, cookies.options(session.expiresAt));
+      reply.setCookie(cookies.session, session.token, cookies.sessionOptions(session));
       return reply.code(303).header('cache-control', 'no-store').redirect('/quarantine');
     },
   );

@@ -39,7 +39,7 @@ export async function entraRoutes(app: FastifyInstance, context: WebContext & { 
     // A new session id at every sign-in, as with a password (no fixation).
     const session = await store.users.startSession(user.email, context.now());
     reply.clearCookie(cookies.signIn, cookies.options());
-    reply.setCookie(cookies.session, session.token, cookies.options(session.expiresAt));
+    reply.setCookie(cookies.session, session.token, cookies.sessionOptions(session));
     return sendPage(reply, signedInPage());
   });
 }

@@ -21,8 +21,17 @@ export class SessionCookies {
   }
 
   /** HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it), Path=/. */
-  options(expires?: Date): CookieSerializeOptions {
-    return { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secure, ...(expires ? { expires } : {}) };
+  options(): CookieSerializeOptions {
+    return { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secure };
+  }
+
+  /**
+   * The session cookie's options: it lives as long as the session, said as Max-Age (a lifetime in seconds) and
+   * not as an Expires date, so a browser whose clock differs from the server's keeps it exactly as long
+   * (RFC 6265 §4.1.2.2: Max-Age wins over Expires). The server's own end of the session is the one that counts.
+   */
+  sessionOptions(session: { readonly startedAt: Date; readonly expiresAt: Date }): CookieSerializeOptions {
+    return { ...this.options(), maxAge: Math.max(0, Math.floor((session.expiresAt.getTime() - session.startedAt.getTime()) / 1000)) };
   }
 
   /**

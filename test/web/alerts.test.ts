@@ -54,7 +54,7 @@ afterEach(async () => {
 });
 
 async function signedIn(email: string): Promise<InjectedBrowser> {
-  const browser = new InjectedBrowser(web.app);
+  const browser = web.browser();
   expect((await browser.signIn(email, PASSWORD)).statusCode).toBe(303);
   return browser;
 }

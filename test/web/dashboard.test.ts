@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function signedIn(role: keyof typeof ACCOUNTS, site = web): Promise<InjectedBrowser> {
-  const browser = new InjectedBrowser(site.app);
+  const browser = site.browser();
   expect((await browser.signIn(ACCOUNTS[role], PASSWORD)).statusCode).toBe(303);
   return browser;
 }

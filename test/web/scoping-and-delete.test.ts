@@ -83,7 +83,7 @@ function servedRoutes(web: WebSite): string[] {
 }
 
 async function signIn(web: WebSite, email: string): Promise<InjectedBrowser> {
-  const browser = new InjectedBrowser(web.app);
+  const browser = web.browser();
   expect((await browser.signIn(email, PASSWORD)).statusCode).toBe(303);
   return browser;
 }

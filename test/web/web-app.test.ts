@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayMetrics } from '../../src/gateway/metrics.js';
 import { hashPassword } from '../../src/smtp/password-hash.js';
+import { SESSION_LIMITS } from '../../src/store/user-directory.js';
 import { inventedRecord, PUPIL_NAME } from '../store/support/invented-records.js';
 import { hostileRecord } from './support/held-messages.js';
 import { csrfOf, InjectedBrowser } from './support/inject-session.js';
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 async function signedIn(role: keyof typeof ACCOUNTS): Promise<InjectedBrowser> {
-  const browser = new InjectedBrowser(web.app);
+  const browser = web.browser();
   const response = await browser.signIn(ACCOUNTS[role], PASSWORD);
   expect(response.statusCode).toBe(303);
   return browser;
@@ -42,7 +43,7 @@ describe('signing in', () => {
   });
 
   it('starts a session with an HttpOnly, SameSite=Strict cookie, and refuses a wrong password, an unknown user and a disabled one', async () => {
-    const browser = new InjectedBrowser(web.app);
+    const browser = web.browser();
     expect((await browser.signIn(ACCOUNTS.dpo, 'not the password at all')).statusCode).toBe(401);
     expect((await browser.signIn('nobody@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
     await web.store.users.add({ email: 'left@stmarys-example.sch.uk', role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
@@ -58,6 +59,20 @@ describe('signing in', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Path=\//);
     expect((await browser.get('/quarantine')).statusCode).toBe(200);
+  });
+
+  it("gives the session cookie the session's lifetime as Max-Age, never a date on the server's clock", async () => {
+    // A clock a year behind the real one: an Expires date from it would be in the past for every browser.
+    const yearAgo = new Date(Date.now() - 365 * 24 * 3_600_000);
+    const skewed = await createWebSite('sqlite', { now: () => yearAgo });
+    try {
+      const response = await new InjectedBrowser(skewed.app).signIn(ACCOUNTS.dpo, PASSWORD);
+      const cookie = [response.headers['set-cookie']].flat().find((line) => line?.startsWith('hm_session='));
+      expect(cookie).toMatch(new RegExp(`Max-Age=${SESSION_LIMITS.absoluteMs / 1000}(;|$)`));
+      expect(cookie).not.toMatch(/Expires=/);
+    } finally {
+      await skewed.dispose();
+    }
   });
 
   it('uses __Host- cookies with Secure when served over HTTPS', async () => {
@@ -82,17 +97,17 @@ describe('signing in', () => {
   });
 
   it('refuses a sign-in without the form token bound to its cookie (login CSRF)', async () => {
-    const browser = new InjectedBrowser(web.app);
+    const browser = web.browser();
     await browser.get('/sign-in');
     expect((await browser.post('/sign-in', { email: ACCOUNTS.dpo, password: PASSWORD })).statusCode).toBe(403);
-    const other = new InjectedBrowser(web.app);
+    const other = web.browser();
     const foreignToken = await other.tokenFrom('/sign-in');
     expect((await browser.post('/sign-in', { _csrf: foreignToken, email: ACCOUNTS.dpo, password: PASSWORD })).statusCode).toBe(403);
     expect(browser.cookies.has('hm_session')).toBe(false);
   });
 
   it('limits attempts per address and login: the sixth in a minute is refused even with the right password', async () => {
-    const browser = new InjectedBrowser(web.app);
+    const browser = web.browser();
     for (let attempt = 0; attempt < 5; attempt += 1) expect((await browser.signIn(ACCOUNTS.dpo, 'wrong password here')).statusCode).toBe(401);
     const limited = await browser.signIn(ACCOUNTS.dpo, PASSWORD);
     expect(limited.statusCode).toBe(429);
@@ -115,7 +130,7 @@ describe('signing in', () => {
     let now = new Date(start);
     const clocked = await createWebSite('sqlite', { now: () => now });
     try {
-      const browser = new InjectedBrowser(clocked.app);
+      const browser = clocked.browser();
       expect((await browser.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
       now = new Date(start + 29 * 60_000);
       expect((await browser.get('/quarantine')).statusCode).toBe(200);
@@ -287,7 +302,7 @@ describe('on PostgreSQL', () => {
     const postgres = await createWebSite('postgres');
     try {
       await postgres.store.quarantine.hold(inventedRecord({ id: 'pg-held-1' }));
-      const dpo = new InjectedBrowser(postgres.app);
+      const dpo = postgres.browser();
       expect((await dpo.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
       const page = await dpo.get('/quarantine/pg-held-1');
       expect(page.statusCode).toBe(200);

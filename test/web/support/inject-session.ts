@@ -1,10 +1,30 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
-/** A browser's state as `inject` sees it: cookies by name. */
-export class InjectedBrowser {
-  readonly cookies = new Map<string, string>();
+interface KeptCookie {
+  readonly value: string;
+  /** When the browser drops it, on the browser's clock; undefined for a cookie that lasts the browser session. */
+  readonly until?: number;
+}
 
-  constructor(private readonly app: FastifyInstance) {}
+/**
+ * A browser's state as `inject` sees it: cookies by name, kept and dropped by the browser's own clock — the
+ * clock the web app was given, so a test on a fixed date behaves the same on whatever day it runs.
+ */
+export class InjectedBrowser {
+  readonly #kept = new Map<string, KeptCookie>();
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** The cookies the browser would send now. */
+  get cookies(): Map<string, string> {
+    const now = this.clock().getTime();
+    const live = new Map<string, string>();
+    for (const [name, cookie] of this.#kept) if (cookie.until === undefined || cookie.until > now) live.set(name, cookie.value);
+    return live;
+  }
 
   async get(url: string): Promise<LightMyRequestResponse> {
     return this.#keep(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies) }));
@@ -29,10 +49,18 @@ export class InjectedBrowser {
     return csrfOf((await this.get(url)).body);
   }
 
+  /** Sets a cookie as if a response had (for tests that plant one). */
+  plant(name: string, value: string): void {
+    this.#kept.set(name, { value });
+  }
+
   #keep(response: LightMyRequestResponse): LightMyRequestResponse {
-    for (const cookie of response.cookies as { name: string; value: string; expires?: Date }[]) {
-      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, cookie.value);
+    const now = this.clock().getTime();
+    for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      // As RFC 6265 §5.3 has it: Max-Age counts from when the browser receives the cookie, and wins over Expires.
+      const until = cookie.maxAge !== undefined ? now + cookie.maxAge * 1000 : cookie.expires?.getTime();
+      if (cookie.value === '' || (until !== undefined && until <= now)) this.#kept.delete(cookie.name);
+      else this.#kept.set(cookie.name, { value: cookie.value, ...(until !== undefined ? { until } : {}) });
     }
     return response;
   }

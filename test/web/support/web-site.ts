@@ -10,6 +10,7 @@ import type { UserRole } from '../../../src/store/user-directory.js';
 import { createWebApp, type WebAppOptions } from '../../../src/web/web-app.js';
 import { removePrefix, SHARED_REDIS, uniquePrefix } from '../../queue/support/redis.js';
 import { createSite, type StoreSite } from '../../store/support/store-engines.js';
+import { InjectedBrowser } from './inject-session.js';
 
 /** Invented accounts, one per role; every one has this password. */
 export const PASSWORD = 'invented password for tests';
@@ -33,6 +34,8 @@ export interface WebSite {
   releaseJob(messageId: string): Promise<{ data: unknown } | undefined>;
   /** The kinds of the mails queued so far (notices, alerts). */
   mailKinds(): Promise<string[]>;
+  /** A browser on the app's clock (the fixed one a test gave it, else the real one). */
+  browser(): InjectedBrowser;
   dispose(): Promise<void>;
 }
 
@@ -63,6 +66,9 @@ export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', ex
     },
     async mailKinds() {
       return (await mails.getJobs(['waiting', 'prioritized', 'delayed'])).map((job) => job.name).sort();
+    },
+    browser() {
+      return new InjectedBrowser(app, extra.now);
     },
     async dispose() {
       await app.close();
