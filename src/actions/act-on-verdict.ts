@@ -107,7 +107,7 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
     { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope, subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
     verdictEntry(each, HELD.code),
   );
-  const notice = quarantineNotice(heldMessage(each), verdict);
+  const notice = each.automatic ? undefined : quarantineNotice(heldMessage(each), verdict);
   const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
   await recordAlerts(deps, each);
   await enqueue(deps, mails);

@@ -12,6 +12,8 @@ export interface MessageCase {
    */
   readonly key: string;
   readonly receivedAt: Date;
+  /** An automatic message (message-origin.ts): nobody is sent a notice about it, so no loop of them can start. */
+  readonly automatic?: boolean;
   /** This gateway's trace header line, prepended to whatever it hands on (loop protection). */
   readonly traceHeader?: Buffer;
   readonly scanMs: number;

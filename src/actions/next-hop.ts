@@ -13,6 +13,8 @@ export interface NextHop {
    * lines this gateway adds (its trace header) before the original bytes, which go out unchanged.
    */
   deliver(message: SpooledMessage, prepend?: Buffer): Promise<DeliveryResult>;
+  /** Resolves when a message could be handed on now (a session opened and greeted, TLS and login included); rejects otherwise. */
+  probe(): Promise<void>;
   close(): Promise<void>;
   /** For the start-up log; holds no credentials. */
   readonly description: string;

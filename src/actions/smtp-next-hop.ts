@@ -36,6 +36,10 @@ export function smtpNextHop(url: string, options: SmtpNextHopOptions = {}): Next
   return {
     description: `${target.secure ? 'smtps' : 'smtp'}://${target.host}:${target.port}`,
     deliver: (message, prepend) => deliverAllOrNothing(pool, message, prepend),
+    async probe() {
+      const { connection } = await pool.acquire();
+      pool.release(connection, true);
+    },
     close: () => pool.close(),
   };
 }

@@ -1,17 +1,18 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { configSchema, loadConfigFile, schoolSources, type Config } from '../config/config.js';
 import { secretsFromEnvironment } from '../config/environment.js';
 import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
 import { schoolFileFolders, SchoolFilesWatch } from '../gateway/school-files-watch.js';
 import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
+import type { SchoolSources } from '../scan/load-school.js';
 import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE =
-  'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT]';
+  'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT] [--tenant GUID ...]';
 
 /** How long the schools' files must be left alone before a reload: an export tool may write one in several goes. */
 const FILES_QUIET_MS = 1_000;
@@ -74,7 +75,7 @@ export async function settingsFrom(args: readonly string[]): Promise<GatewaySett
     ...(values.data ? { data: values.data } : {}),
     ...(values.web ? { web: flag(hostPortSchema, values.web, '--web') } : {}),
     ...secretsFromEnvironment(process.env),
-    schools: applySchoolFlags(sources, values),
+    schools: withTenants(applySchoolFlags(sources, values), values.tenant?.map((tenant) => flag(TENANT_ID, tenant, '--tenant'))),
     alertRecipients: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.alerts])),
   };
 }
@@ -90,11 +91,19 @@ function parseFlags(args: readonly string[]) {
         allow: { type: 'string', multiple: true },
         data: { type: 'string' },
         web: { type: 'string' },
+        tenant: { type: 'string', multiple: true },
       },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}; usage: ${USAGE}`);
   }
+}
+
+const TENANT_ID = z.guid('expected a Microsoft 365 Directory (tenant) ID, a GUID').transform((id) => id.toLowerCase());
+
+/** `--tenant` binds every school on this gateway to these Microsoft 365 tenants, in place of the configuration's. */
+function withTenants(schools: readonly SchoolSources[], tenants: readonly string[] | undefined): SchoolSources[] {
+  return tenants === undefined ? [...schools] : schools.map((school) => ({ ...school, microsoft365TenantIds: tenants }));
 }
 
 function flag<Schema extends z.ZodType>(schema: Schema, value: string, name: string): z.output<Schema> {

@@ -39,6 +39,7 @@ export function schoolSources(config: Config, configPath: string): SchoolSources
     id: school.id,
     name: school.name,
     domains: school.domains,
+    microsoft365TenantIds: school.microsoft365TenantIds,
     rosterPath: at(school.roster),
     staffPath: at(school.staff),
     rulesDirectory: at(config.rules),

@@ -58,6 +58,8 @@ export const GATEWAY_DEFAULTS = {
 /** 32 bytes for AES-256-GCM, written as base64 (`openssl rand -base64 32`). */
 const aesKeySchema = z.string().refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 bytes in base64, e.g. from `openssl rand -base64 32`');
 
+const passwordHashSchema = z.string().regex(/^scrypt\$/, 'a hash made by `hallmonitor smtp-password`');
+
 /** A mail address or a domain: pre-agreed passphrases apply to one partner address or to a whole agency's domain. */
 const addressOrDomainSchema = z
   .string()
@@ -88,6 +90,12 @@ export const gatewayFields = {
     .min(1)
     .default([...GATEWAY_DEFAULTS.allow])
     .describe("Networks allowed to relay through the gateway, in CIDR form: the sending service's published ranges."),
+  allowAnyMicrosoft365Tenant: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Let `allow` hold Exchange Online's ranges without every school naming its microsoft365TenantIds. Those ranges are shared by every Microsoft 365 tenant, so any of them could then relay as the school: only for a gateway that checks the tenant some other way (e.g. a connector certificate of the school's own).",
+    ),
   data: z.string().min(1).default(GATEWAY_DEFAULTS.data).describe('The data folder: quarantine database, keys, spool, trial outbox.'),
   web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web).describe('Where the web app listens (review app, dashboard, /healthz, /metrics), HOST:PORT.'),
   redis: z
@@ -121,9 +129,22 @@ export const gatewayFields = {
     .default(false)
     .describe("Require a client certificate signed by tls.ca (e.g. Office 365's connector certificate chain)."),
   smtpUsers: z
-    .record(z.string().min(1), z.string().regex(/^scrypt\$/, 'a hash made by `hallmonitor smtp-password`'))
+    .record(
+      z.string().min(1),
+      z.union([
+        passwordHashSchema.transform((passwordHash) => ({ passwordHash, senders: 'any' as const })),
+        z
+          .strictObject({
+            password: passwordHashSchema.describe('The hash from `hallmonitor smtp-password --password-stdin`.'),
+            senders: z.array(addressOrDomainSchema).min(1).describe('The addresses and domains (subdomains included) this login may use in MAIL FROM.'),
+          })
+          .transform(({ password, senders }) => ({ passwordHash: password, senders })),
+      ]),
+    )
     .optional()
-    .describe('SMTP AUTH over TLS: login name → hash from `hallmonitor smtp-password --password-stdin`. A client that logs in may relay from outside `allow`.'),
+    .describe(
+      "SMTP AUTH over TLS: login name → hash from `hallmonitor smtp-password --password-stdin`, or { password, senders } to bind the login to the senders it may use (Postfix's smtpd_sender_login_maps; another sender gets 553 5.7.1). A client that logs in may relay from outside `allow`.",
+    ),
   requireTls: z.boolean().default(false).describe('Refuse mail until the client has used STARTTLS.'),
   proxyProtocol: z.boolean().default(false).describe('Accept the HAProxy PROXY protocol from a TCP load balancer in front.'),
   postmaster: z.email().optional().describe("The From address of notices and alerts. Default: postmaster@ the first school's first domain."),

@@ -12,6 +12,12 @@ export const schoolConfigSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens').describe('A short id for logs and the review app, e.g. st-marys.'),
   name: z.string().min(1).optional().describe("The school's name as it signs its mail; never reported as a person's name."),
   domains: z.array(domainSchema).min(1).describe("The school's own mail domains: its senders, and its internal recipients."),
+  microsoft365TenantIds: z
+    .array(z.guid('expected the Directory (tenant) ID, a GUID').transform((id) => id.toLowerCase()))
+    .default([])
+    .describe(
+      "The school's Microsoft 365 tenant IDs: its mail is relayed only when Exchange Online attributed it to one of them (X-MS-Exchange-CrossTenant-Id); another tenant's, or mail naming none, gets 550 5.7.1. Required when `allow` holds Exchange Online's ranges, which every tenant shares.",
+    ),
   roster: z.string().min(1).optional().describe('The pupil export: a SIMS/Arbor CSV or a School Data Sync student file (CONTRACTS.md §2).'),
   staff: z.string().min(1).optional().describe('The staff export, with the same name headers.'),
   rules: z.string().min(1).optional().describe("A folder of this school's rule files, which replace (same id), extend (new id) or disable the base rules."),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { PrivateKey, PublicKey } from 'openpgp';
 import { EncryptionError } from './encryption-error.js';
-import { fieldValue, headerBytes, pickFields, splitMessage, type HeaderField } from './message-headers.js';
+import { fieldValue, headerBytes, pickFields, splitMessage, type HeaderField } from '../message/header-fields.js';
 import { generatePassphrase, preAgreedPassphrase } from './passphrase.js';
 import { buildEnvelopeEmail } from './envelope-email.js';
 import { encryptWithPassphrase, type Argon2Parameters, type PassphraseKdf } from './password-envelope.js';

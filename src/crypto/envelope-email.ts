@@ -4,7 +4,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 import { envelopePageParts } from './envelope-html.js';
 import { escapeHtml } from './html-escape.js';
-import { firstValue, headerBytes, pickFields, splitMessage, type HeaderField } from './message-headers.js';
+import { firstValue, headerBytes, pickFields, splitMessage, type HeaderField } from '../message/header-fields.js';
 import { OUTER_FIELDS } from './pgp-mime.js';
 
 export interface EnvelopeEmailOptions {

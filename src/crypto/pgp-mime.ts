@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMessage, encrypt, enums, type PrivateKey, type PublicKey } from 'openpgp';
 import { armorMessage } from './armor.js';
-import { fieldValue, headerBytes, pickFields, splitMessage, type HeaderField } from './message-headers.js';
+import { fieldValue, headerBytes, pickFields, splitMessage, type HeaderField } from '../message/header-fields.js';
 
 /** What a client without header protection shows instead of the real subject (RFC 9788 §4.1 allows any neutral text). */
 export const PGP_MIME_SUBJECT = 'Encrypted message';

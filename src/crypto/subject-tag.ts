@@ -1,7 +1,7 @@
 import libmime from 'libmime';
 import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { ENCRYPT_TAG } from '../detect/encrypt-request.js';
-import { fieldValue, type HeaderField } from './message-headers.js';
+import { fieldValue, type HeaderField } from '../message/header-fields.js';
 
 
 /** The subject as the recipient should see it: the request to encrypt is for the gateway, not for them. */

@@ -26,6 +26,8 @@ export interface TraceFacts {
    * the same text) are two messages.
    */
   readonly messageHash: string;
+  /** The header section (at most its first 256 KiB), folds undone, as latin1 text. */
+  readonly header: string;
 }
 
 /** `message` is the spool file's path, or its bytes where they are in memory. */
@@ -34,7 +36,7 @@ export async function readTraceFacts(message: string | Buffer, secret: Buffer, n
   const passes = [...header.matchAll(new RegExp(`^${TRACE_HEADER}:\\s*(.+)$`, 'gim'))].filter((match) =>
     isValidTrace(match[1]!.trim(), secret, bodyHash, now),
   ).length;
-  return { passes, bodyHash, messageHash };
+  return { passes, bodyHash, messageHash, header };
 }
 
 /** The header line to put before the original bytes, CRLF-terminated. */

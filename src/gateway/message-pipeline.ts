@@ -3,14 +3,17 @@ import type { Logger } from 'pino';
 import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
 import { ActionStepFailed } from '../actions/errors.js';
 import { domainOf } from '../message/addresses.js';
+import { verdictForAutomaticMessage } from '../policy/automatic-message.js';
 import type { Action } from '../policy/verdict.js';
 import { scanMessage, type ScanResult } from '../scan/scan-message.js';
 import type { ScanPool } from '../scan/scan-pool.js';
 import { resolveSchool, type Tenants } from '../scan/tenants.js';
+import { SmtpRefusal } from '../smtp/smtp-replies.js';
 import { contentOf, type MessageHandler, type SmtpReply, type SpooledMessage } from '../smtp/spooled-message.js';
 import { countCategories } from '../store/audit-entry.js';
 import { MAX_PASSES, readTraceFacts, traceHeaderLine, type TraceFacts } from './loop-guard.js';
 import { messageKey } from './message-key.js';
+import { originOf, tenantRefusal, type TenantRefusal } from './message-origin.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface PipelineDependencies {
@@ -46,15 +49,20 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     } catch (error) {
       return fault(deps, message, 'read', error);
     }
+    const origin = originOf(message.envelope.mailFrom, trace.header);
+    const loaded = resolveSchool(deps.tenants, origin.schoolAddress);
+    // A login is bound to its senders by the inbound server; a tenant binding is for Exchange Online's shared ranges.
+    const refusal = message.client.user === undefined ? tenantRefusal(origin, loaded.school.microsoft365TenantIds ?? []) : undefined;
+    if (refusal !== undefined) return refuseTenant(deps, message, loaded.school.id, refusal);
     const traceHeader = traceHeaderLine(deps.traceSecret, trace.bodyHash, new Date());
     if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP);
     if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply);
-    const loaded = resolveSchool(deps.tenants, message.envelope.mailFrom);
     let result: ScanResult;
     try {
-      result = deps.scanPool
-        ? await deps.scanPool.scan(contentOf(message), message.envelope)
+      const scanned = deps.scanPool
+        ? await deps.scanPool.scan(contentOf(message), message.envelope, origin.schoolAddress)
         : await scanMessage(message.bytes !== undefined ? message.bytes : createReadStream(message.path), loaded.school, loaded.detectors, message.envelope);
+      result = origin.automatic ? { ...scanned, verdict: verdictForAutomaticMessage(scanned.verdict) } : scanned;
     } catch (error) {
       return fault(deps, message, 'scan', error);
     }
@@ -68,6 +76,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         school: { id: loaded.school.id, name: deps.schoolNames?.get(loaded.school.id), domains: loaded.school.domains },
         key: messageKey(deps.traceSecret, message.envelope, trace.messageHash),
         receivedAt,
+        automatic: origin.automatic,
         traceHeader,
         scanMs: scanned - started,
         actingSince: scanned,
@@ -83,6 +92,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         ...messageIds(message),
         school: loaded.school.id,
         verdict: result.verdict.action,
+        ...(origin.automatic ? { automatic: true } : {}),
         rules: result.verdict.rules.map((rule) => rule.id),
         categories: countCategories(result.findings),
         reply: reply.code,
@@ -93,6 +103,17 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     );
     return reply;
   };
+}
+
+/**
+ * Mail another Microsoft 365 tenant sent through Exchange Online's shared ranges (or mail that names no tenant)
+ * is never relayed as the school's: 550, logged and counted like every refusal.
+ */
+function refuseTenant(deps: PipelineDependencies, message: SpooledMessage, school: string, code: TenantRefusal): SmtpReply {
+  const refusal = new SmtpRefusal(code);
+  deps.metrics.refusals.inc({ reason: code });
+  deps.log.warn({ ...messageIds(message), school, stage: 'data', refusal: code, reply: refusal.responseCode }, 'refused');
+  return { code: refusal.responseCode, message: refusal.message };
 }
 
 /** A message that came back: delivered as already decided, or refused as a loop; logged either way. */

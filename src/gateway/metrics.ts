@@ -8,6 +8,10 @@ export interface GatewayMetrics {
   readonly actSeconds: Histogram<'action'>;
   readonly faults: Counter<'stage'>;
   readonly nextHopErrors: Counter<'code'>;
+  /** Every refusal, before DATA and after it, by its reason (smtp-replies.ts), like Postfix's `NOQUEUE: reject`. */
+  readonly refusals: Counter<'reason'>;
+  /** TLS handshakes and connections that failed below SMTP, by error code. */
+  readonly connectionErrors: Counter<'code'>;
   /** Counts jobs that failed for good (notices, alerts, releases), read from Redis when scraped. */
   watchFailedJobs(count: () => Promise<number>): void;
 }
@@ -34,5 +38,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       });
     },
     faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
+    refusals: new Counter({ name: 'hallmonitor_refusals_total', help: 'SMTP commands and messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
+    connectionErrors: new Counter({ name: 'hallmonitor_connection_errors_total', help: 'Failed TLS handshakes and broken connections, by error code', labelNames: ['code'], registers: [registry] }),
   };
 }

@@ -30,11 +30,11 @@ export class ReloadableSchools implements ScanPool {
     return this.#current.tenants;
   }
 
-  async scan(message: Buffer | string, envelope: Envelope): Promise<ScanResult> {
+  async scan(message: Buffer | string, envelope: Envelope, schoolAddress?: string): Promise<ScanResult> {
     const generation = this.#current;
     generation.inFlight += 1;
     try {
-      return await generation.scanPool.scan(message, envelope);
+      return await generation.scanPool.scan(message, envelope, schoolAddress);
     } finally {
       generation.inFlight -= 1;
       if (generation.inFlight === 0) generation.drained?.();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
@@ -14,12 +15,14 @@ import { loadTenants, type Tenants } from '../scan/tenants.js';
 import { createInboundServer } from '../smtp/inbound-server.js';
 import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
+import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices, type GatewayServices } from './gateway-services.js';
 import { loadTraceSecret } from './loop-guard.js';
 import { createMessagePipeline } from './message-pipeline.js';
 import { ReloadableSchools, type SchoolPolicies } from './reloadable-schools.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { readinessOf } from './readiness.js';
 import { startWebServer } from './status-server.js';
 
 /** Everything `serve` runs on: the configuration with flags applied, and the schools to load. */
@@ -47,6 +50,7 @@ export interface RunningGateway {
  * the SMTP port opens, so the gateway never runs half a policy.
  */
 export async function startGateway(settings: GatewaySettings, log: Logger): Promise<RunningGateway> {
+  refuseSharedRangesWithoutTenants(settings);
   const data = resolve(settings.data);
   await mkdir(data, { recursive: true, mode: 0o700 });
   const entra = entraSignInFor(settings, log);
@@ -84,9 +88,18 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       tls: await tlsPair(settings, data),
       requireTls: settings.requireTls,
       requireClientCertificate: settings.requireClientCertificate,
-      ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers)) } } : {}),
+      ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers).map(([login, entry]) => [login.toLowerCase(), entry])) } } : {}),
       useProxy: settings.proxyProtocol,
       spoolDirectory: join(data, 'spool'),
+      onRefusal: (refusal) => {
+        metrics.refusals.inc({ reason: refusal.code });
+        log.warn({ session: refusal.sessionId, client: refusal.client, stage: refusal.stage, refusal: refusal.code }, 'refused');
+      },
+      onError: (error) => {
+        const code = connectionErrorCode(error);
+        metrics.connectionErrors.inc({ code });
+        log.warn({ client: (error as { remote?: unknown }).remote, code }, 'connection error');
+      },
     },
     createMessagePipeline({
       get tenants() {
@@ -102,6 +115,9 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   );
   let stopping = false;
   const smtp = await inbound.listen();
+  // Its own connection, failing fast: a probe must not wait behind queue traffic or for a reconnect.
+  const readinessRedis = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
+  readinessRedis.on('error', () => undefined);
   await entraDiscovered;
   const status = await startWebServer(settings.web, {
     store: services.store,
@@ -110,6 +126,14 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     // Read on every request, so the rules view follows a reload.
     ruleSets: () => new Map(schools.tenants.schools.map(({ school }) => [school.id, school.ruleSet])),
     isHealthy: () => !stopping,
+    readiness: readinessOf(
+      [
+        { name: 'redis', probe: () => readinessRedis.ping() },
+        { name: 'store', probe: () => services.store.ping() },
+        { name: 'next-hop', probe: () => nextHop.probe() },
+      ],
+      { running: () => !stopping },
+    ),
     // Behind HTTPS (the review URL says so), cookies are Secure and __Host- prefixed (src/web/README.md).
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
     ...(entra ? { entraSignIn: entra } : {}),
@@ -130,6 +154,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       await schools.close();
       await status.close();
       await services.close();
+      readinessRedis.disconnect();
       await nextHop.close();
       await redis.stop();
       log.info('hallmonitor stopped');
@@ -181,6 +206,30 @@ function scanWorkerCount(): number {
   return Number.isSafeInteger(configured) && configured > 0 ? configured : Math.max(1, availableParallelism() - 1);
 }
 
+/**
+ * Exchange Online's ranges are shared by every Microsoft 365 tenant: allowed without a tenant binding, any
+ * tenant could add a connector to this gateway and relay as the school ("EchoSpoofing").
+ */
+function refuseSharedRangesWithoutTenants(settings: GatewaySettings): void {
+  if (settings.allowAnyMicrosoft365Tenant) return;
+  const shared = exchangeOnlineEntries(settings.allow);
+  const unbound = settings.schools.filter((school) => (school.microsoft365TenantIds ?? []).length === 0);
+  if (shared.length === 0 || unbound.length === 0) return;
+  const which = unbound.map((school) => school.id ?? 'default').join(', ');
+  throw new ConfigError(
+    'configuration',
+    undefined,
+    'microsoft365TenantIds',
+    `allow holds Exchange Online's shared ranges (${shared.join(', ')}), which every Microsoft 365 tenant sends from, but ${which} names no tenant: set each school's microsoft365TenantIds (or serve --tenant GUID), or allowAnyMicrosoft365Tenant: true if the tenant is checked some other way (docs/deploy.md)`,
+  );
+}
+
+/** A stable code for a failed TLS handshake or a broken connection (OpenSSL's or the system's), never its text. */
+function connectionErrorCode(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
+}
+
 /** The school's onward relay as configured, or the trial outbox. */
 export async function nextHopFor(settings: GatewaySettings, data: string): Promise<NextHop> {
   if (!settings.nextHop) return trialOutbox(join(data, 'outbox'));
@@ -198,6 +247,7 @@ export async function nextHopFor(settings: GatewaySettings, data: string): Promi
 function countingErrors(nextHop: NextHop, metrics: GatewayMetrics): NextHop {
   return {
     description: nextHop.description,
+    probe: () => nextHop.probe(),
     close: () => nextHop.close(),
     async deliver(message, prepend) {
       const result = await nextHop.deliver(message, prepend);

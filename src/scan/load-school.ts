@@ -14,6 +14,8 @@ export interface SchoolSources {
   readonly rosterPath?: string | undefined;
   readonly staffPath?: string | undefined;
   readonly domains: readonly string[];
+  /** Microsoft 365 tenants the school's mail must come from, lower case; empty: no binding. */
+  readonly microsoft365TenantIds?: readonly string[];
   /** The base rule set to run instead of the shipped one (its `vocabulary/` too, where it has one). */
   readonly rulesDirectory?: string | undefined;
   /** The school's own rules, replacing, extending or disabling rules of the base set by id. */
@@ -45,6 +47,7 @@ export async function loadSchool(sources: SchoolSources): Promise<LoadedSchool> 
   const school: School = {
     id: sources.id ?? 'default',
     domains: sources.domains.map((domain) => domain.toLowerCase()),
+    microsoft365TenantIds: (sources.microsoft365TenantIds ?? []).map((tenant) => tenant.toLowerCase()),
     directory: buildDirectory(pupils, staff),
     ruleSet,
     staffGroups: groupsByAddress(sources.staffGroups ?? {}),

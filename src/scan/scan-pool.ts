@@ -29,9 +29,10 @@ export interface ScanPool {
   /**
    * Scans one message on a worker: `message` is its bytes (copied to the worker) or a spool
    * file's path. Rejects with a `ScanPoolError` when the worker dies, hangs or no
-   * worker can be started; the message is never lost, only refused for now.
+   * worker can be started; the message is never lost, only refused for now. `schoolAddress` chooses the
+   * school that judges it (tenants.ts): the envelope sender unless the caller knows better.
    */
-  scan(message: Buffer | string, envelope: Envelope): Promise<ScanResult>;
+  scan(message: Buffer | string, envelope: Envelope, schoolAddress?: string): Promise<ScanResult>;
   /** Ends every worker; scans still waiting reject with `closed`. */
   close(): Promise<void>;
 }
@@ -210,13 +211,13 @@ export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool
   });
 
   return {
-    scan(message, envelope) {
+    scan(message, envelope, schoolAddress = envelope.mailFrom) {
       if (closed) return Promise.reject(new ScanPoolError('closed', 'the scan pool is closed'));
       if (slots.size === 0) return Promise.reject(new ScanPoolError('no-workers', 'no scan worker could be started'));
       // Copied by postMessage, not moved: the caller's buffer stays whole for the delivery (a
       // small Buffer may even be a slice of Node's shared pool), and measured on Node 20 a copy
       // of a 20 KB message posts faster than a copy moved (docs/benchmarks.md).
-      const task: ScanTask = { id: nextId++, message, envelope };
+      const task: ScanTask = { id: nextId++, message, envelope, schoolAddress };
       return new Promise<ScanResult>((resolve, reject) => {
         queue.push({ task, resolve, reject });
         dispatch();

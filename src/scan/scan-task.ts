@@ -11,6 +11,8 @@ export interface ScanTask {
   readonly id: number;
   readonly message: Uint8Array | string;
   readonly envelope: Envelope;
+  /** Whose school judges it: the envelope sender, or for the null sender its `From:` (message-origin.ts). */
+  readonly schoolAddress: string;
 }
 
 export type WorkerReport =

@@ -24,7 +24,7 @@ function errorCode(error: unknown): string {
 
 async function scan(tenants: Tenants, task: ScanTask): Promise<void> {
   try {
-    const loaded = resolveSchool(tenants, task.envelope.mailFrom);
+    const loaded = resolveSchool(tenants, task.schoolAddress);
     const source =
       typeof task.message === 'string' ? createReadStream(task.message) : Buffer.from(task.message.buffer, task.message.byteOffset, task.message.byteLength);
     const result = await scanMessage(source, loaded.school, loaded.detectors, task.envelope);

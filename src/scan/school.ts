@@ -6,6 +6,8 @@ export interface School {
   readonly id: string;
   /** The school's own mail domains, lower case. */
   readonly domains: readonly string[];
+  /** Microsoft 365 tenants (lower case) that Exchange Online must attribute the school's mail to; empty: no binding. */
+  readonly microsoft365TenantIds?: readonly string[];
   readonly directory: SchoolDirectory;
   readonly ruleSet: RuleSet;
   /** Staff groups by lower-cased address, e.g. `senco@…` → `['senco']`. */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { createAddressAllowList } from './address-allow-list.js';
 import { verifyPassword } from './password-hash.js';
-import { checkRecipient, checkSender } from './relay-checks.js';
-import { replyAsError, SmtpRefusal } from './smtp-replies.js';
+import { checkRecipient, checkSender, senderMatches } from './relay-checks.js';
+import { replyAsError, SmtpRefusal, type RefusalCode } from './smtp-replies.js';
 import { removeSpoolFile, spoolMessage } from './spool-file.js';
 import type { MessageHandler, SmtpReply, SpooledContent, SpooledMessage } from './spooled-message.js';
 
@@ -37,10 +37,10 @@ export interface InboundOptions {
   /** Refuse MAIL FROM with 530 until the client has issued STARTTLS. */
   requireTls: boolean;
   /**
-   * SMTP AUTH PLAIN/LOGIN, over TLS only: username → scrypt hash (see password-hash.ts). When set,
-   * clients outside `allow` may connect, but relay only once authenticated: allow-list OR AUTH.
+   * SMTP AUTH PLAIN/LOGIN, over TLS only: username → its login (see password-hash.ts). When set, clients
+   * outside `allow` may connect, but relay only once authenticated: allow-list OR AUTH.
    */
-  auth?: { users: ReadonlyMap<string, string> } | undefined;
+  auth?: { users: ReadonlyMap<string, SmtpLogin> } | undefined;
   /** Ask for a client certificate during STARTTLS and refuse MAIL FROM without a verified one (checked against `tls.ca`). */
   requireClientCertificate?: boolean;
   /** Expect a HAProxy PROXY protocol v1 header from a TCP load balancer; the allow-list then sees the real client. */
@@ -56,6 +56,25 @@ export interface InboundOptions {
    * caller's log. They never stop the server; without this they are dropped.
    */
   onError?: ((error: Error) => void) | undefined;
+  /** Told of every refusal this server answers (before DATA and after it), for the caller's log and metrics. */
+  onRefusal?: ((refusal: RefusalReport) => void) | undefined;
+}
+
+/** One SMTP AUTH login: its password hash and, like Postfix's `smtpd_sender_login_maps`, whom it may send as. */
+export interface SmtpLogin {
+  /** An scrypt hash from `hallmonitor smtp-password`. */
+  readonly passwordHash: string;
+  /** Addresses (`office@school.sch.uk`) and domains (`school.sch.uk`, subdomains included) it may use in MAIL FROM. */
+  readonly senders: readonly string[] | 'any';
+}
+
+/** What an operator needs to see of a refusal: never an address or any content. */
+export interface RefusalReport {
+  readonly code: RefusalCode;
+  /** The command it answered. */
+  readonly stage: 'connect' | 'auth' | 'mail' | 'rcpt' | 'data';
+  readonly client: string;
+  readonly sessionId: string;
 }
 
 export interface InboundServer {
@@ -116,24 +135,26 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     authOptional: true,
     logger: false,
     onConnect(session, callback) {
-      if (!options.auth && !allowList(session.remoteAddress)) return callback(new SmtpRefusal('client-not-allowed'));
-      if (!connections.open(session)) return callback(new SmtpRefusal('too-many-connections-from-ip'));
+      if (!options.auth && !allowList(session.remoteAddress)) return callback(refused('client-not-allowed', 'connect', session));
+      if (!connections.open(session)) return callback(refused('too-many-connections-from-ip', 'connect', session));
       callback();
     },
     onClose(session) {
       connections.close(session);
     },
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
       authenticate(auth, options.auth?.users).then(
-        (user) => (user === undefined ? callback(new SmtpRefusal('authentication-failed')) : callback(null, { user })),
-        () => callback(new SmtpRefusal('internal-fault')),
+        (user) => (user === undefined ? callback(refused('authentication-failed', 'auth', session)) : callback(null, { user })),
+        () => callback(refused('internal-fault', 'auth', session)),
       );
     },
     onMailFrom(address, session, callback) {
-      callback(refuseSender(address.address, session));
+      const code = senderRefusal(address.address, session);
+      callback(code === undefined ? null : refused(code, 'mail', session));
     },
     onRcptTo(address, session, callback) {
-      callback(refuseRecipient(address.address, session));
+      const code = recipientRefusal(address.address, session);
+      callback(code === undefined ? null : refused(code, 'rcpt', session));
     },
     onData(stream, session, callback) {
       const work = receive(stream, session).then((reply) => callback(reply.code < 300 ? null : replyAsError(reply), reply.message));
@@ -144,21 +165,27 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
   // An 'error' event without a listener would throw and end the process.
   server.on('error', (error) => options.onError?.(error));
 
-  function refuseSender(address: string, session: SMTPServerSession): SmtpRefusal | null {
-    if (options.requireTls && !session.secure) return new SmtpRefusal('tls-required');
-    if (options.requireClientCertificate && !session.secure) return new SmtpRefusal('client-certificate-required');
-    if (!allowList(session.remoteAddress) && typeof session.user !== 'string') return new SmtpRefusal('relay-not-permitted');
-    const refusal = checkSender(address, senderDomains);
-    return refusal === undefined ? null : new SmtpRefusal(refusal);
+  /** The refusal as smtp-server sends it, reported to the caller first. */
+  function refused(code: RefusalCode, stage: RefusalReport['stage'], session: SMTPServerSession): SmtpRefusal {
+    options.onRefusal?.({ code, stage, client: session.remoteAddress, sessionId: session.id });
+    return new SmtpRefusal(code);
   }
 
-  function refuseRecipient(address: string, session: SMTPServerSession): SmtpRefusal | null {
+  function senderRefusal(address: string, session: SMTPServerSession): RefusalCode | undefined {
+    if (options.requireTls && !session.secure) return 'tls-required';
+    if (options.requireClientCertificate && !session.secure) return 'client-certificate-required';
+    const login = typeof session.user === 'string' ? options.auth?.users.get(session.user) : undefined;
+    if (!allowList(session.remoteAddress) && login === undefined) return 'relay-not-permitted';
+    if (login !== undefined && address !== '' && !senderMatches(address, login.senders)) return 'sender-login-mismatch';
+    return checkSender(address, senderDomains);
+  }
+
+  function recipientRefusal(address: string, session: SMTPServerSession): RefusalCode | undefined {
     const lower = address.toLowerCase();
     const recipients = session.envelope.rcptTo;
     const repeated = recipients.some((recipient) => recipient.address.toLowerCase() === lower);
-    if (!repeated && recipients.length >= options.maxRecipients) return new SmtpRefusal('too-many-recipients');
-    const refusal = checkRecipient(address);
-    return refusal === undefined ? null : new SmtpRefusal(refusal);
+    if (!repeated && recipients.length >= options.maxRecipients) return 'too-many-recipients';
+    return checkRecipient(address);
   }
 
   /**
@@ -175,13 +202,13 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
         onTooBig: () => cutOff(session),
         ...(options.keepInMemoryBytes !== undefined ? { keepInMemoryBytes: options.keepInMemoryBytes } : {}),
       });
-      if (outcome.kind === 'too-big') return refusalReply(new SmtpRefusal('message-too-big'));
-      if (outcome.kind === 'bare-line-ending') return refusalReply(new SmtpRefusal('bare-line-ending'));
+      if (outcome.kind === 'too-big') return refusalReply(refused('message-too-big', 'data', session));
+      if (outcome.kind === 'bare-line-ending') return refusalReply(refused('bare-line-ending', 'data', session));
       stored = outcome.path;
       const reply = await handleMessage(spooledMessage(id, outcome, session));
-      return isValidReply(reply) ? reply : refusalReply(new SmtpRefusal('internal-fault'));
+      return isValidReply(reply) ? reply : refusalReply(refused('internal-fault', 'data', session));
     } catch {
-      return refusalReply(new SmtpRefusal('internal-fault'));
+      return refusalReply(refused('internal-fault', 'data', session));
     } finally {
       if (stored !== undefined) await removeSpoolFile(stored).catch(() => undefined);
     }
@@ -252,10 +279,10 @@ function tlsOptions(options: InboundOptions): Partial<SMTPServerOptions> {
   };
 }
 
-async function authenticate(auth: SMTPServerAuthentication, users: ReadonlyMap<string, string> | undefined): Promise<string | undefined> {
+async function authenticate(auth: SMTPServerAuthentication, users: ReadonlyMap<string, SmtpLogin> | undefined): Promise<string | undefined> {
   const username = (auth.username ?? '').toLowerCase();
   const stored = users?.get(username);
-  const matches = await verifyPassword(auth.password ?? '', stored ?? UNKNOWN_USER_HASH);
+  const matches = await verifyPassword(auth.password ?? '', stored?.passwordHash ?? UNKNOWN_USER_HASH);
   return matches && stored !== undefined ? username : undefined;
 }
 

@@ -11,15 +11,33 @@ import type { RefusalCode } from './smtp-replies.js';
 // paths (host!user@relay), a second @ inside a quoted local part, and a leftover route colon.
 const ROUTING_CHARACTERS = /[%!@:]/;
 
-/** The sender must be at one of the school's own domains or a subdomain of one (or any domain, with `'any'`). */
+/**
+ * The sender must be at one of the school's own domains or a subdomain of one (or any domain, with `'any'`).
+ * The null sender passes: the school's mail service sends its out-of-office replies, NDRs and read receipts
+ * with it (RFC 3834 §3.3, RFC 8098 §2.1, RFC 5321 §4.5.5); they are scanned like any other mail.
+ */
 export function checkSender(address: string, senderDomains: readonly string[] | 'any'): RefusalCode | undefined {
-  // The gateway relays staff mail outbound; bounces are never sent into it, so <> has no use here.
-  if (address === '') return 'null-sender-refused';
+  if (address === '') return undefined;
   const parts = splitAddress(address);
   if (parts === undefined || ROUTING_CHARACTERS.test(parts.local)) return 'sender-domain-not-allowed';
   const domain = parts.domain;
   if (senderDomains === 'any') return undefined;
   return senderDomains.some((own) => domain === own || domain.endsWith(`.${own}`)) ? undefined : 'sender-domain-not-allowed';
+}
+
+/**
+ * Whether a login bound to `senders` may use this MAIL FROM: an exact address, or a domain (and its
+ * subdomains), as Postfix's `reject_sender_login_mismatch` with `smtpd_sender_login_maps` does.
+ */
+export function senderMatches(address: string, senders: readonly string[] | 'any'): boolean {
+  if (senders === 'any') return true;
+  const parts = splitAddress(address);
+  if (parts === undefined) return false;
+  const lower = address.toLowerCase();
+  return senders.some((allowed) => {
+    const own = allowed.toLowerCase();
+    return own.includes('@') ? own === lower : parts.domain === own || parts.domain.endsWith(`.${own}`);
+  });
 }
 
 /** A recipient must be a plain mailbox at a public-looking domain name. */

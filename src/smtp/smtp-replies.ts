@@ -5,7 +5,9 @@ export type RefusalCode =
   | 'relay-not-permitted'
   | 'tls-required'
   | 'client-certificate-required'
-  | 'null-sender-refused'
+  | 'sender-login-mismatch'
+  | 'tenant-missing'
+  | 'tenant-mismatch'
   | 'sender-domain-not-allowed'
   | 'recipient-without-domain'
   | 'recipient-route-refused'
@@ -33,7 +35,9 @@ const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
   'relay-not-permitted': { responseCode: 530, status: '5.7.0', text: 'Authentication required to relay from your address' },
   'tls-required': { responseCode: 530, status: '5.7.0', text: 'Must issue a STARTTLS command first' },
   'client-certificate-required': { responseCode: 530, status: '5.7.0', text: 'A trusted client certificate is required' },
-  'null-sender-refused': { responseCode: 550, status: '5.7.1', text: 'The null sender is not accepted by this gateway' },
+  'sender-login-mismatch': { responseCode: 553, status: '5.7.1', text: 'Sender address not owned by the authenticated login' },
+  'tenant-missing': { responseCode: 550, status: '5.7.1', text: 'Mail is relayed only from the school\'s own Microsoft 365 tenant; none was named' },
+  'tenant-mismatch': { responseCode: 550, status: '5.7.1', text: 'Mail from this Microsoft 365 tenant is not relayed for this sender' },
   'sender-domain-not-allowed': { responseCode: 550, status: '5.7.1', text: 'Sender domain is not relayed by this gateway' },
   'recipient-without-domain': { responseCode: 550, status: '5.1.3', text: 'Recipient address must include a domain' },
   'recipient-route-refused': { responseCode: 550, status: '5.7.1', text: 'Recipient address form is not relayed' },

@@ -64,6 +64,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     incidents: new IncidentRegister(db),
     users: new UserDirectory(db),
     alertInbox: new AlertInbox(db, audit),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

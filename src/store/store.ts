@@ -15,6 +15,8 @@ export interface Store {
   readonly users: UserDirectory;
   /** The alerts raised for the Business Manager, the DPO and the DSL, until someone acknowledges them. */
   readonly alertInbox: AlertInbox;
+  /** Resolves once the database answers a query; rejects when it cannot be used. */
+  ping(): Promise<void>;
   /** Closes the database (the SQLite file or the PostgreSQL pool); waits for queries in flight. */
   close(): Promise<void>;
 }

@@ -36,6 +36,8 @@ export interface WebAppOptions {
   readonly metrics?: GatewayMetrics;
   /** For `/healthz`: false while the gateway stops (503), so a load balancer drains it. Default: always healthy. */
   readonly isHealthy?: () => boolean;
+  /** For `/readyz`: whether the gateway's dependencies answer now (gateway/readiness.ts). Absent: ready while healthy. */
+  readonly readiness?: () => Promise<{ readonly ready: boolean; readonly failing: readonly string[] }>;
   /**
    * The app is reached over HTTPS (directly or through a TLS-terminating proxy): cookies get Secure and the
    * `__Host-` prefix, and HSTS is sent. Default false, for plain HTTP on localhost.
@@ -113,11 +115,16 @@ async function resumeSession(context: WebContext, request: FastifyRequest, reply
   request.sessionToken = token;
 }
 
-/** `/healthz` and `/metrics` carry no personal data, so a load balancer and Prometheus reach them without a session. */
+/** `/healthz`, `/readyz` and `/metrics` carry no personal data, so a load balancer and Prometheus reach them without a session. */
 function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     const healthy = options.isHealthy?.() ?? true;
     return reply.code(healthy ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(healthy ? 'ok\n' : 'stopping\n');
+  });
+  app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
+    const { ready, failing } = options.readiness ? await options.readiness() : { ready: options.isHealthy?.() ?? true, failing: ['stopping'] };
+    const text = ready ? 'ready\n' : `not ready: ${failing.join(', ')}\n`;
+    return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(text);
   });
   app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
     if (!options.metrics) throw new WebError('not-found', 'There is no such page.');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/config.js';
 import { startGateway } from '../../src/gateway/start-gateway.js';
 import { startNextHop } from '../actions/support/next-hop-server.js';
 import { gatewaySettings } from './support/gateway-settings.js';
@@ -12,6 +13,7 @@ import { swaks } from './support/swaks.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hallmonitor.js', import.meta.url));
 const TEACHER = 'teacher@stmarys-example.sch.uk';
+const OFFICE = 'office@stmarys-example.sch.uk';
 
 describe('SMTP AUTH from the configuration', () => {
   it('lets a client that authenticates over TLS relay from outside the allow-list, and no one else', async () => {
@@ -25,7 +27,9 @@ describe('SMTP AUTH from the configuration', () => {
     const file = join(folder, 'clean.eml');
     await writeFile(file, `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip\r\n\r\nHello.\r\n`);
     const nextHop = await startNextHop();
-    const settings = { ...gatewaySettings(join(folder, 'data'), nextHop.url), allow: ['192.0.2.0/24'], smtpUsers: { office365: hash } };
+    // As a configuration file says it: one login for any of the school's senders, one bound to the office's address.
+    const { smtpUsers } = configSchema.parse({ smtpUsers: { office365: hash, copier: { password: hash, senders: [OFFICE] } } });
+    const settings = { ...gatewaySettings(join(folder, 'data'), nextHop.url), allow: ['192.0.2.0/24'], smtpUsers };
     const gateway = await startGateway(settings, pino({ level: 'silent' }));
     try {
       const anonymous = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls']);
@@ -35,6 +39,14 @@ describe('SMTP AUTH from the configuration', () => {
       const authenticated = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls', '--auth', 'PLAIN', '--auth-user', 'office365', '--auth-password', 'a long relay password']);
       expect(authenticated.lastCode, authenticated.transcript).toBe(250);
       expect(nextHop.received).toHaveLength(1);
+
+      const copier = ['--tls', '--auth', 'PLAIN', '--auth-user', 'copier', '--auth-password', 'a long relay password'];
+      const asTeacher = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, copier);
+      expect(asTeacher.lastCode, asTeacher.transcript).toBe(553);
+      expect(asTeacher.transcript).toContain('5.7.1 Sender address not owned by the authenticated login');
+      const asOffice = await swaks(gateway.smtp.port, file, { from: OFFICE, to: ['parent@example.org'] }, copier);
+      expect(asOffice.lastCode, asOffice.transcript).toBe(250);
+      expect(nextHop.received).toHaveLength(2);
     } finally {
       await gateway.stop();
       await nextHop.close();

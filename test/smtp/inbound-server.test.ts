@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createInboundServer, InboundOptionsError, type InboundOptions, type InboundServer } from '../../src/smtp/inbound-server.js';
+import { createInboundServer, InboundOptionsError, type InboundOptions, type InboundServer, type RefusalReport } from '../../src/smtp/inbound-server.js';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { selfSignedCertificate } from '../../src/smtp/self-signed.js';
 import type { MessageHandler, SmtpReply, SpooledMessage } from '../../src/smtp/spooled-message.js';
@@ -193,8 +193,45 @@ describe('who may relay', () => {
     await raw.whenClosed();
   });
 
+  it('takes the null sender from an allowed client (an out-of-office reply) and hands it on to be scanned', async () => {
+    const { port, received } = await start();
+    const { client: raw } = await RawSmtp.open(port);
+    await raw.command('EHLO client');
+    expect(await raw.command('MAIL FROM:<>')).toMatch(/^250/);
+    expect(await raw.command(`RCPT TO:<${RECIPIENT}>`)).toMatch(/^250/);
+    expect(await raw.command('DATA')).toMatch(/^354/);
+    raw.write(`Auto-Submitted: auto-replied\r\n${MESSAGE}.\r\n`);
+    expect(await raw.reply()).toMatch(/^250/);
+    raw.close();
+    expect(received[0]?.message.envelope).toEqual({ mailFrom: '', rcptTo: [RECIPIENT] });
+  });
+
+  it('refuses the null sender from a client neither allowed nor logged in', async () => {
+    const users = new Map([['copier', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]);
+    const { port } = await start({ allow: ['10.0.0.0/8'], tls: pair, auth: { users } });
+    const { client: raw } = await RawSmtp.open(port);
+    await raw.command('EHLO client');
+    expect(await raw.command('MAIL FROM:<>')).toMatch(/^530 5\.7\.0/);
+    raw.close();
+  });
+
+  it('reports every refusal with its reason, stage and client, and never the address', async () => {
+    const refusals: RefusalReport[] = [];
+    const { port } = await start({ onRefusal: (refusal) => refusals.push(refusal) });
+    const { client: raw } = await RawSmtp.open(port);
+    await raw.command('EHLO client');
+    expect(await raw.command('MAIL FROM:<someone@elsewhere.org>')).toMatch(/^550/);
+    expect(await raw.command(`MAIL FROM:<${SENDER}>`)).toMatch(/^250/);
+    expect(await raw.command('RCPT TO:<user@[127.0.0.1]>')).toMatch(/^550/);
+    raw.close();
+    expect(refusals.map(({ code, stage, client }) => ({ code, stage, client }))).toEqual([
+      { code: 'sender-domain-not-allowed', stage: 'mail', client: '127.0.0.1' },
+      { code: 'recipient-route-refused', stage: 'rcpt', client: '127.0.0.1' },
+    ]);
+    expect(JSON.stringify(refusals)).not.toContain('elsewhere');
+  });
+
   it.each([
-    ['MAIL FROM:<>', /^550 5\.7\.1 The null sender/],
     ['MAIL FROM:<someone@elsewhere.org>', /^550 5\.7\.1 Sender domain/],
     ['MAIL FROM:<someone@oakfield.sch.uk.evil.org>', /^550 5\.7\.1 Sender domain/],
   ])('refuses %s', async (command, reply) => {
@@ -243,7 +280,7 @@ describe('who may relay', () => {
   });
 
   it('lets a client outside the allow-list relay only after AUTH over TLS', async () => {
-    const users = new Map([['scanner@oakfield.sch.uk', await hashPassword('photocopier-secret')]]);
+    const users = new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]);
     const { port, received } = await start({ allow: ['10.0.0.0/8'], tls: pair, auth: { users } });
     await expect(sendRaw(port, MESSAGE, [RECIPIENT], { requireTLS: true })).rejects.toMatchObject({ responseCode: 530 });
     await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: 'wrong' } })).rejects.toMatchObject({ responseCode: 535 });

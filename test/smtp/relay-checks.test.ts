@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { checkRecipient, checkSender } from '../../src/smtp/relay-checks.js';
+import { checkRecipient, checkSender, senderMatches } from '../../src/smtp/relay-checks.js';
 
 const SCHOOL = ['oakfield.sch.uk'];
+
+describe('senderMatches (a login bound to its senders)', () => {
+  it('takes the exact addresses and the domains, subdomains included, it was given', () => {
+    const senders = ['office@oakfield.sch.uk', 'juniors.oakfield.sch.uk'];
+    expect(senderMatches('Office@Oakfield.sch.uk', senders)).toBe(true);
+    expect(senderMatches('head@juniors.oakfield.sch.uk', senders)).toBe(true);
+    expect(senderMatches('a@year6.juniors.oakfield.sch.uk', senders)).toBe(true);
+    expect(senderMatches('head@oakfield.sch.uk', senders)).toBe(false);
+    expect(senderMatches('office@elmwood.sch.uk', senders)).toBe(false);
+    expect(senderMatches('a@evil-juniors.oakfield.sch.uk.example', senders)).toBe(false);
+    expect(senderMatches('anyone@anywhere.example', 'any')).toBe(true);
+  });
+});
 
 describe('checkSender', () => {
   it('accepts the school domain and its subdomains, any case', () => {
@@ -9,8 +22,11 @@ describe('checkSender', () => {
     expect(checkSender('office@staff.oakfield.sch.uk', SCHOOL)).toBeUndefined();
   });
 
-  it('refuses the null sender, other domains and look-alikes', () => {
-    expect(checkSender('', SCHOOL)).toBe('null-sender-refused');
+  it("passes the null sender: the school's out-of-office replies, NDRs and read receipts (RFC 3834, RFC 8098)", () => {
+    expect(checkSender('', SCHOOL)).toBeUndefined();
+  });
+
+  it('refuses other domains and look-alikes', () => {
     expect(checkSender('a@elsewhere.org', SCHOOL)).toBe('sender-domain-not-allowed');
     expect(checkSender('a@evil-oakfield.sch.uk', SCHOOL)).toBe('sender-domain-not-allowed');
     expect(checkSender('a@oakfield.sch.uk.evil.org', SCHOOL)).toBe('sender-domain-not-allowed');

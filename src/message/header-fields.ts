@@ -13,7 +13,11 @@ export interface SplitMessage {
 
 export function splitMessage(raw: Buffer): SplitMessage {
   const end = headerEnd(raw);
-  const headerText = raw.subarray(0, end.headerLength).toString('latin1');
+  return { fields: parseHeaderFields(raw.subarray(0, end.headerLength).toString('latin1')), body: raw.subarray(end.bodyStart) };
+}
+
+/** The fields of a header block (latin1 text, without the blank line), folded lines kept with their field. */
+export function parseHeaderFields(headerText: string): HeaderField[] {
   const fields: HeaderField[] = [];
   for (const line of headerText.split(/\r?\n/)) {
     if (line === '') continue;
@@ -25,7 +29,7 @@ export function splitMessage(raw: Buffer): SplitMessage {
       if (colon > 0) fields.push({ name: line.slice(0, colon).trim(), text: line });
     }
   }
-  return { fields, body: raw.subarray(end.bodyStart) };
+  return fields;
 }
 
 /** The fields with one of these names (case-insensitive), in their original order. */
