@@ -40,10 +40,11 @@ COPY --from=build /app/src src
 # Quarantine (SQLite), keys, spool and trial outbox. A named volume takes the folder's owner and mode from here.
 VOLUME ["/var/lib/hallmonitor"]
 USER hallmonitor
-# SMTP from the sending service; the web app with /healthz and /metrics.
+# SMTP from the sending service; the web app with /healthz, /readyz and /metrics. The health check asks
+# /readyz: healthy only while Redis, the store and the next hop answer.
 EXPOSE 2525 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM (docker stop) lets transactions in flight finish; give it longer than limits.shutdownGraceSeconds.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/src/cli/main.js"]

@@ -7,6 +7,7 @@ declare -A needs=(
   [smtp-sink]=postfix
   [smtp-source]=postfix
   [chromium]=chromium
+  [faketime]=faketime
 )
 missing=()
 for command in "${!needs[@]}"; do

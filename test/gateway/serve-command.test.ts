@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { settingsFrom } from '../../src/cli/serve-command.js';
 import { startNextHop } from '../actions/support/next-hop-server.js';
 import { runCli } from '../cli/run-cli.js';
 import { RawSmtp } from '../smtp/support/raw-smtp.js';
@@ -37,6 +38,23 @@ describe('hallmonitor serve (CONTRACTS.md §3)', () => {
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('--listen nowhere');
+  });
+
+  it("refuses to start with Exchange Online's shared ranges allowed and no tenant bound, naming the setting", async () => {
+    const data = await mkdtemp(join(tmpdir(), 'hm-serve-'));
+    const run = runCli(['serve', '--allow', '40.107.0.0/16', '--domain', 'stmarys-example.sch.uk', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', data]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('microsoft365TenantIds');
+    expect(run.stderr).toContain('40.107.0.0/16');
+  });
+
+  it('takes --tenant for every school, in lower case, and refuses one that is not a tenant ID', async () => {
+    const settings = await settingsFrom(['--domain', 'stmarys-example.sch.uk', '--tenant', '8F2A6C1E-3B4D-4E5F-9A0B-1C2D3E4F5A6B', '--tenant', '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70']);
+    expect(settings.schools.map((school) => school.microsoft365TenantIds)).toEqual([['8f2a6c1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b', '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70']]);
+    const run = runCli(['serve', '--tenant', 'contoso']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--tenant contoso');
   });
 
   it('refuses to start on a bad rule set, naming the file and line', async () => {

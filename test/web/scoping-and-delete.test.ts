@@ -46,7 +46,7 @@ async function trustSite(engine: 'sqlite' | 'postgres'): Promise<WebSite> {
 }
 
 /** Routes that read no school's records: status, assets, and signing in (any way) and out. */
-const UNSCOPED = ['GET /', 'GET /healthz', 'GET /metrics', 'GET /favicon.ico', 'GET /assets/app.css', 'POST /sign-out'];
+const UNSCOPED = ['GET /', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /favicon.ico', 'GET /assets/app.css', 'POST /sign-out'];
 /** The alerts inbox: its scope by school is proved in test/web/alerts.test.ts. */
 const SCOPED_IN_ALERTS_TEST = ['GET /alerts', 'POST /alerts/acknowledge', 'POST /alerts/:id/acknowledge'];
 /** Every route whose scope this file proves, below. */

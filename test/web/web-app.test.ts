@@ -295,6 +295,20 @@ describe('status routes', () => {
       await status.dispose();
     }
   });
+
+  it("serves /readyz without a session: 200 while the gateway's dependencies answer, 503 naming those that do not", async () => {
+    let failing: string[] = [];
+    const status = await createWebSite('sqlite', { readiness: async () => ({ ready: failing.length === 0, failing }) });
+    try {
+      const ready = await status.app.inject({ url: '/readyz' });
+      expect([ready.statusCode, ready.body, ready.headers['cache-control']]).toEqual([200, 'ready\n', 'no-store']);
+      failing = ['redis', 'next-hop'];
+      const notReady = await status.app.inject({ url: '/readyz' });
+      expect([notReady.statusCode, notReady.body]).toEqual([503, 'not ready: redis, next-hop\n']);
+    } finally {
+      await status.dispose();
+    }
+  });
 });
 
 describe('on PostgreSQL', () => {
