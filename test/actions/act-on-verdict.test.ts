@@ -225,6 +225,17 @@ describe('actOnVerdict', () => {
     expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'quarantine', replyCode: 250 })]);
   });
 
+  it('quarantine of an automatic message (an out-of-office reply): held and the DPO alerted, but no notice to its sender', async () => {
+    const { deps, server, prefix, store, spooled } = await setUp();
+    const each = { ...alerting(await spooled('quarantine')), automatic: true };
+    expect((await actOnVerdict(deps, each)).code).toBe(250);
+    expect(server.received).toEqual([]);
+    expect((await store.quarantine.open(each.key)).status).toBe('held');
+    const queue = await queued(prefix);
+    expect(await queue.getJob(mailJobId('quarantine-notice', each.key))).toBeUndefined();
+    expect((await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);
+  });
+
   it('quarantine retried after a 451 (queue down) holds one record, audits once and queues each notice once', async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
