@@ -225,6 +225,18 @@ describe('actOnVerdict', () => {
     expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'quarantine', replyCode: 250 })]);
   });
 
+  it('quarantine of an automatic message: held, no notice queued, and the reply does not say the sender was told', async () => {
+    const { deps, server, prefix, store, spooled } = await setUp();
+    // Auto-Submitted from a real sender: only `automatic` keeps the notice back.
+    const each: MessageCase = { ...(await spooled('quarantine')), automatic: true };
+    const reply = await actOnVerdict(deps, each);
+    expect(reply).toEqual({ code: 250, message: '2.6.0 held for review by the Data Protection Officer' });
+    expect(server.received).toEqual([]);
+    expect(await store.quarantine.open(each.key)).toMatchObject({ status: 'held' });
+    const counts = await (await queued(prefix)).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+    expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(0);
+  });
+
   it('quarantine retried after a 451 (queue down) holds one record, audits once and queues each notice once', async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
