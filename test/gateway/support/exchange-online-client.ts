@@ -141,14 +141,13 @@ export async function connectAsExchangeOnline(port: number, options: ConnectOpti
 
 function sendOne(connection: SMTPConnection, message: OutboundMessage): Promise<SmtpAnswer> {
   const envelope = { from: message.from, to: [...message.to], size: message.raw.length, use8BitMime: message.eightBit ?? false };
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     connection.send(envelope, message.raw, (error, info) => {
-      if (error) {
-        const { responseCode, response } = error as Error & { responseCode?: number; response?: string };
-        resolve({ code: responseCode ?? 0, reply: response ?? error.message });
-        // nodemailer leaves a refused transaction open; a later message on this session starts afresh.
-        connection.reset(() => undefined);
-      } else resolve({ code: Number(info.response.slice(0, 3)), reply: info.response });
+      if (!error) return resolve({ code: Number(info.response.slice(0, 3)), reply: info.response });
+      const { responseCode, response } = error as Error & { responseCode?: number; response?: string };
+      if (responseCode === undefined || response === undefined) return reject(error);
+      // A refusal before DATA leaves the transaction open: RSET, so the next message on the session starts afresh.
+      connection.reset(() => resolve({ code: responseCode, reply: response }));
     });
   });
 }
@@ -179,6 +178,8 @@ export interface ExchangeHeaderOptions {
   /** Fields the message carries in its own header, written after Subject (e.g. Content-Type, Auto-Submitted). */
   readonly fields: readonly string[];
   readonly date?: Date;
+  /** Outlook's X-MS-Has-Attach: `yes` for a message with attachments. */
+  readonly hasAttach?: boolean;
 }
 
 /**
@@ -205,7 +206,7 @@ export function exchangeOnlineHeader(options: ExchangeHeaderOptions): string {
     `Message-ID: ${messageId}`,
     'Accept-Language: en-GB, en-US',
     'Content-Language: en-GB',
-    'X-MS-Has-Attach:',
+    `X-MS-Has-Attach:${options.hasAttach ? ' yes' : ''}`,
     'X-MS-TNEF-Correlator:',
     'x-ms-publictraffictype: Email',
     `x-ms-traffictypediagnostic: ${mailbox.slice(0, 12)}:EE_|LO2P265MB5621:EE_`,
