@@ -118,6 +118,10 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
     const plain = await sendAsExchangeOnline(gateway.smtp.port, { ca: certificates.ca, plain: true }, cleanMail);
     expect(plain.reply).toMatch(/^530 5\.7\.0 /);
     expect(nextHop.received).toHaveLength(before);
+    // Each failed handshake counted once.
+    const counted = await metrics();
+    expect(counted).toMatch(/^hallmonitor_connection_errors_total\{code="UNABLE_TO_VERIFY_LEAF_SIGNATURE"\} 1$/m);
+    expect(counted).toMatch(/^hallmonitor_connection_errors_total\{code="ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE"\} 1$/m);
   });
 
   it('refuses another tenant with 550 5.7.1, relays nothing, logs and counts it as tenant-mismatch', async () => {
