@@ -195,6 +195,18 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
     expect(line).toMatchObject({ verdict: 'quarantine', automatic: true, reply: 250, rules: ['pupil-data-to-external'] });
     expect(line.categories).toMatchObject({ 'pupil-name': 1, 'sensitive/sen': expect.any(Number) });
     expect(await queuedMailCount()).toBe(queuedBefore);
+
+    // The control: a person's message the rules return does queue its sender's notice where this counts.
+    const swearing = exchangeOnlineMessage({
+      from: `Imran Sheikh <${TEACHER}>`,
+      to: `<${PARENT}>`,
+      subject: 'Boiler',
+      tenant: SCHOOL_TENANT,
+      fields: ['Content-Type: text/plain; charset="us-ascii"'],
+      body: 'The boiler engineer did not turn up again. What a load of bollocks.\n',
+    });
+    expect((await relay(TEACHER, [PARENT], swearing)).answer.code).toBe(550);
+    expect(await queuedMailCount()).toBe(queuedBefore + 1);
   });
 
   it("scans an NDR from the null sender: a clean one is relayed byte for byte (another tenant's stamps inside the returned message do not count), one whose returned message names a pupil with SEN is held", async () => {
@@ -230,7 +242,7 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
 
   it('logged none of the content, names or local parts of what it was sent', () => {
     const all = JSON.stringify(log.lines);
-    for (const secret of ['Libby', 'Harding', 'Kwame', 'Mensah', 'dyslexia', 'siân', 'imran.sheikh', 'j.okonkwo', 'a.farrell', 'Science Museum', 'Summer fair']) {
+    for (const secret of ['Libby', 'Harding', 'Kwame', 'Mensah', 'dyslexia', 'siân', 'imran.sheikh', 'j.okonkwo', 'a.farrell', 'Science Museum', 'Summer fair', 'bollocks']) {
       expect(all).not.toContain(secret);
     }
   });
