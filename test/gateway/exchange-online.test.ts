@@ -110,11 +110,11 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
   it('takes mail only over a session whose client certificate the CA in tls.ca issued', async () => {
     const cleanMail = { from: TEACHER, to: [PARENT], raw: clean(SCHOOL_TENANT) };
     const before = nextHop.received.length;
-    // The gateway ends the TLS handshake; it logs why by OpenSSL's code.
+    // The gateway ends the TLS handshake; it logs which client and why, by OpenSSL's code.
     await expect(sendAsExchangeOnline(gateway.smtp.port, { ca: certificates.ca, certificate: certificates.stranger }, cleanMail)).rejects.toThrow();
-    expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'connection error', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }));
+    expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'connection error', client: '127.0.0.1', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }));
     await expect(sendAsExchangeOnline(gateway.smtp.port, { ca: certificates.ca }, cleanMail)).rejects.toThrow();
-    expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'connection error', code: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' }));
+    expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'connection error', client: '127.0.0.1', code: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' }));
     const plain = await sendAsExchangeOnline(gateway.smtp.port, { ca: certificates.ca, plain: true }, cleanMail);
     expect(plain.reply).toMatch(/^530 5\.7\.0 /);
     expect(nextHop.received).toHaveLength(before);
