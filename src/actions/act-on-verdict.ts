@@ -19,6 +19,8 @@ export type { MessageCase } from './message-case.js';
 const NOT_QUEUED: SmtpReply = { code: 451, message: '4.3.0 could not queue the notices for this message; try again later' };
 const NOT_RECORDED: SmtpReply = { code: 451, message: '4.3.0 could not record the decision on this message; try again later' };
 const HELD: SmtpReply = { code: 250, message: '2.6.0 held for review by the Data Protection Officer; the sender has been told' };
+// An automatic message (an out-of-office reply, an NDR) is held without a notice, so the reply must not claim one.
+const HELD_UNTOLD: SmtpReply = { code: 250, message: '2.6.0 held for review by the Data Protection Officer' };
 const FALLBACK_REASON = 'refused by school email policy';
 const MAX_REASON = 200;
 
@@ -111,7 +113,7 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
   await recordAlerts(deps, each);
   await enqueue(deps, mails);
-  return HELD;
+  return notice ? HELD : HELD_UNTOLD;
 }
 
 /** The decision, durably in the audit log before the reply depends on it. */

@@ -98,7 +98,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       onError: (error) => {
         const code = connectionErrorCode(error);
         metrics.connectionErrors.inc({ code });
-        log.warn({ client: (error as { remote?: unknown }).remote, code }, 'connection error');
+        log.warn({ client: connectionErrorClient(error), code }, 'connection error');
       },
     },
     createMessagePipeline({
@@ -228,6 +228,12 @@ function refuseSharedRangesWithoutTenants(settings: GatewaySettings): void {
 function connectionErrorCode(error: Error): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : error.name;
+}
+
+/** The client's address, which smtp-server writes on a connection's errors as `remoteAddress`. */
+function connectionErrorClient(error: Error): string | undefined {
+  const address = (error as { remoteAddress?: unknown }).remoteAddress;
+  return typeof address === 'string' ? address : undefined;
 }
 
 /** The school's onward relay as configured, or the trial outbox. */

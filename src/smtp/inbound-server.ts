@@ -162,8 +162,14 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
       void work.finally(() => inFlight.delete(work));
     },
   } satisfies SMTPServerOptions);
-  // An 'error' event without a listener would throw and end the process.
-  server.on('error', (error) => options.onError?.(error));
+  // An 'error' event without a listener would throw and end the process. smtp-server emits a failed STARTTLS
+  // handshake's error twice (the TLS socket's 'error' and '_tlsError' both carry it): each is reported once.
+  const reported = new WeakSet<Error>();
+  server.on('error', (error) => {
+    if (reported.has(error)) return;
+    reported.add(error);
+    options.onError?.(error);
+  });
 
   /** The refusal as smtp-server sends it, reported to the caller first. */
   function refused(code: RefusalCode, stage: RefusalReport['stage'], session: SMTPServerSession): SmtpRefusal {

@@ -225,12 +225,13 @@ describe('actOnVerdict', () => {
     expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'quarantine', replyCode: 250 })]);
   });
 
-  it('quarantine of an automatic message (an out-of-office reply): held and the DPO alerted, but no notice to its sender', async () => {
+  it('quarantine of an automatic message (an out-of-office reply): held and the DPO alerted, no notice, and the reply does not say the sender was told', async () => {
     const { deps, server, prefix, store, spooled } = await setUp();
-    const each = { ...alerting(await spooled('quarantine')), automatic: true };
-    expect((await actOnVerdict(deps, each)).code).toBe(250);
+    // Auto-Submitted from a real sender: only `automatic` keeps the notice back.
+    const each: MessageCase = { ...alerting(await spooled('quarantine')), automatic: true };
+    expect(await actOnVerdict(deps, each)).toEqual({ code: 250, message: '2.6.0 held for review by the Data Protection Officer' });
     expect(server.received).toEqual([]);
-    expect((await store.quarantine.open(each.key)).status).toBe('held');
+    expect(await store.quarantine.open(each.key)).toMatchObject({ status: 'held' });
     const queue = await queued(prefix);
     expect(await queue.getJob(mailJobId('quarantine-notice', each.key))).toBeUndefined();
     expect((await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);

@@ -7,6 +7,10 @@ export interface ReceivedMessage {
   readonly to: readonly string[];
   readonly raw: Buffer;
   readonly secure: boolean;
+  /** MAIL FROM's BODY= parameter, lower case (`8bitmime`), when the client gave one. */
+  readonly bodyType?: string | undefined;
+  /** Whether MAIL FROM carried SMTPUTF8 (RFC 6531). */
+  readonly smtpUtf8: boolean;
 }
 
 export interface NextHopBehaviour {
@@ -87,6 +91,8 @@ export async function startNextHop(behaviour: NextHopBehaviour = {}): Promise<Ru
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks),
           secure: session.secure,
+          bodyType: session.envelope.bodyType,
+          smtpUtf8: session.envelope.smtpUtf8 === true,
         });
         callback(null, 'Ok: queued as TEST1');
       });

@@ -52,6 +52,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   const port = options.port ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: withRealClock(process.env),
   });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
@@ -67,6 +68,16 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
     resume: () => signal(child, 'SIGCONT'),
     stop: () => stop(child),
   };
+}
+
+/**
+ * Under `npm run test:clock` (libfaketime preloaded) the test's own redis-server keeps the real clock, as the
+ * shared one does: libfaketime crashes redis-server at start (its allocator calls the clock before the library
+ * is ready).
+ */
+function withRealClock(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...rest } = environment;
+  return rest;
 }
 
 function signal(child: ChildProcess, name: NodeJS.Signals): void {
