@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const sink = await startSink(children, await freePort());
     console.log('installing Haraka from npm into a temporary folder…');
     const harakaPort = await freePort();
-    const haraka = await startHaraka(children, join(folder, 'haraka'), harakaPort, sink.port, RECIPIENT_DOMAIN);
+    const { process: haraka, version: harakaVersion } = await startHaraka(children, join(folder, 'haraka'), harakaPort, sink.port, RECIPIENT_DOMAIN);
     console.log(`starting hallmonitor serve with a ${ROSTER_SIZE.toLocaleString('en-GB')}-pupil roster…`);
     const hallmonitorPort = await freePort();
     const hallmonitor = await startHallmonitor(children, folder, hallmonitorPort, sink.port);
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
     const byKind = (relay: RelayUnderTest, connections: ConnectionMode, sessions: number) =>
       measurements.filter((measurement) => measurement.path === relay.path && measurement.connections === connections && measurement.sessions === sessions);
-    console.log(`\nsmtp-source → [path] → smtp-sink, a 20 KB staff email, loopback, ${availableParallelism()} cores, ${new Date().toISOString()}`);
+    console.log(`\nsmtp-source → [path] → smtp-sink, a 20 KB staff email, loopback, ${availableParallelism()} cores, Node ${process.versions.node}, Haraka ${harakaVersion}, ${new Date().toISOString()}`);
     console.log(table(MODES.flatMap((connections) => paths.flatMap((relay) => [1, MANY_SESSIONS].flatMap((sessions) => byKind(relay, connections, sessions))))));
     console.log('');
     console.log(summary(measurements, MANY_SESSIONS));
