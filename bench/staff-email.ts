@@ -97,7 +97,6 @@ const ENQUIRY = [
   'Owen',
 ];
 
-
 /** Wraps a paragraph at word boundaries, as a mail client's plain-text editor does. */
 function wrap(paragraph: string): string[] {
   const lines: string[] = [];
@@ -142,12 +141,8 @@ function withHistory([message, ...older]: readonly ThreadMessage[]): string[] {
   return [...letter(message.paragraphs, message.signature), ...(previous ? quoted(previous.attribution, withHistory(older)) : [])];
 }
 
-export function staffEmailBody(): string {
-  return withHistory(THREAD).join('\n');
-}
-
 /** The whole message, LF line ends (smtp-source -F adds CR to each line). */
 export async function staffEmail(): Promise<Buffer> {
-  const raw = await composeMessage(staffEmailBody(), [], { from: 'Owen Trevelyan <owen.trevelyan@school.example.sch.uk>', to: 'Ruth Ellery <ruth.ellery@example.org>', subject: 'Re: Year 9 coastal fieldwork day in March' });
+  const raw = await composeMessage(withHistory(THREAD).join('\n'), [], { from: 'Owen Trevelyan <owen.trevelyan@school.example.sch.uk>', to: 'Ruth Ellery <ruth.ellery@example.org>', subject: 'Re: Year 9 coastal fieldwork day in March' });
   return Buffer.from(raw.toString('utf8').replace(/\r\n/g, '\n'));
 }
