@@ -9,10 +9,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Dependencies first, so that editing the source does not reinstall them. `prepare` (the build)
-# needs the sources, which are not here yet: scripts are skipped, then the one native addon built.
+# needs the sources, which are not here yet: scripts are skipped, then the one native addon built
+# and our patches to dependencies (patches/, what `postinstall` applies) applied.
 COPY package.json package-lock.json ./
+COPY patches patches
 RUN npm ci --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3
+ && npm rebuild better-sqlite3 \
+ && npm run postinstall
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin bin
 COPY bench bench

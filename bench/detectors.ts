@@ -1,7 +1,8 @@
 /**
  * `node dist/bench/detectors.js`: where a scan's time goes, stage by stage (MIME reading, each
- * detector, the policy), for the two 20 KB messages the other benchmarks use: smtp-source's payload
- * (bench:relay) and everyday prose naming pupils (bench:scan), with a 100,000-pupil roster.
+ * detector, the policy), for the 20 KB messages the other benchmarks use: smtp-source's payload,
+ * everyday prose naming pupils (bench:scan) and a staff email with its thread (bench:relay), with
+ * a 100,000-pupil roster.
  * Prints mean microseconds per message, and the whole scan's CPU time; it asserts nothing.
  */
 import { performance } from 'node:perf_hooks';
@@ -14,6 +15,7 @@ import { buildDirectory } from '../src/roster/directory.js';
 import { completeEnvelope, judgeMessage, scanMessage } from '../src/scan/scan-message.js';
 import type { School } from '../src/scan/school.js';
 import { composeMessage, twentyKilobyteBody } from './messages.js';
+import { staffEmail } from './staff-email.js';
 import { syntheticPupils } from './synthetic-school.js';
 
 const RUNS = 500;
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   const detectors = await loadDetectors(DEFAULT_RULES_DIRECTORY);
   await timeStages('smtp-source payload (a digit and 77 X a line)', smtpSourceMessage(), school, detectors);
   await timeStages('prose naming pupils', await composeMessage(twentyKilobyteBody(pupils.slice(0, 5)), []), school, detectors);
+  await timeStages("a staff email with its thread (bench:relay's message)", await staffEmail(), school, detectors);
 }
 
 await main();

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Children, waitForPort } from './children.js';
 
@@ -9,9 +9,10 @@ import { Children, waitForPort } from './children.js';
  * accepted through smtp_forward's check_recipient with a block for the recipient's domain, so no
  * rcpt plugin is needed. Logging is at warn, not the default info, so Haraka is not slowed by it.
  */
-export async function startHaraka(children: Children, folder: string, port: number, sinkPort: number, recipientDomain: string): Promise<ChildProcess> {
+export async function startHaraka(children: Children, folder: string, port: number, sinkPort: number, recipientDomain: string): Promise<{ process: ChildProcess; version: string }> {
   const install = join(folder, 'install');
   await children.run('npm', ['install', '--prefix', install, 'Haraka@3', '--no-audit', '--no-fund', '--loglevel=error']);
+  const { version } = JSON.parse(await readFile(join(install, 'node_modules', 'Haraka', 'package.json'), 'utf8')) as { version: string };
   const haraka = join(install, 'node_modules', '.bin', 'haraka');
   const home = join(folder, 'haraka-dir');
   await children.run(haraka, ['-i', home]);
@@ -23,5 +24,5 @@ export async function startHaraka(children: Children, folder: string, port: numb
   await writeFile(join(config, 'log.ini'), '[main]\nlevel=warn\n');
   const child = children.start(haraka, ['-c', home]);
   await waitForPort(port, child, 60_000, 'Haraka');
-  return child;
+  return { process: child, version };
 }

@@ -29,19 +29,36 @@ export async function startSink(children: Children, port: number): Promise<Sink>
   return { port, process: child, delivered: () => delivered };
 }
 
+/** Whether smtp-source opens a new connection for every message or keeps each session's one. */
+export type ConnectionMode = 'new' | 'reused';
+
 export interface SourceRun {
+  readonly connections: ConnectionMode;
   readonly sessions: number;
   readonly messages: number;
   readonly seconds: number;
 }
 
+export interface SourceLoad {
+  readonly connections: ConnectionMode;
+  readonly sessions: number;
+  readonly messages: number;
+  /** The message to send, header and body, LF line ends (smtp-source -F adds CR to each). */
+  readonly messageFile: string;
+  readonly from: string;
+  readonly to: string;
+}
+
 /**
- * smtp-source sending `messages` messages of a 20 KB payload over `sessions` parallel sessions,
- * each reusing its connection (-d) as a sending service's smart-host connection would. Without -A
- * it stops at the first reply that is not 2xx, so a refusing gateway fails the run.
+ * smtp-source sending the same message `messages` times over `sessions` parallel sessions. With
+ * `reused` connections (-d) each session keeps its connection, as a sending service's smart-host
+ * connection may; with `new` ones it connects, sends one message and quits, as Exchange Online
+ * often does. Without -A it stops at the first reply that is not 2xx, so a refusing gateway fails
+ * the run.
  */
-export async function sendWithSmtpSource(children: Children, port: number, sessions: number, messages: number, from: string, to: string): Promise<SourceRun> {
+export async function sendWithSmtpSource(children: Children, port: number, load: SourceLoad): Promise<SourceRun> {
+  const reuse = load.connections === 'reused' ? ['-d'] : [];
   const started = performance.now();
-  await children.run(SMTP_SOURCE, ['-d', '-s', String(sessions), '-m', String(messages), '-l', '20480', '-M', 'bench.example.org', '-f', from, '-t', to, '-S', 'Weekly newsletter', `127.0.0.1:${port}`]);
-  return { sessions, messages, seconds: (performance.now() - started) / 1000 };
+  await children.run(SMTP_SOURCE, [...reuse, '-s', String(load.sessions), '-m', String(load.messages), '-F', load.messageFile, '-M', 'bench.example.org', '-f', load.from, '-t', load.to, `127.0.0.1:${port}`]);
+  return { connections: load.connections, sessions: load.sessions, messages: load.messages, seconds: (performance.now() - started) / 1000 };
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { createAddressAllowList } from './address-allow-list.js';
+import { createAddressAllowList, type AddressAllowList } from './address-allow-list.js';
 import { verifyPassword } from './password-hash.js';
 import { checkRecipient, checkSender, senderMatches } from './relay-checks.js';
 import { replyAsError, SmtpRefusal, type RefusalCode } from './smtp-replies.js';
@@ -129,6 +129,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     useProxy: options.useProxy,
     // The client's own EHLO name is enough for logs; a PTR lookup costs up to 1.5 s per connection.
     disableReverseLookup: true,
+    greetingDelay: greetingDelayFor(allowList),
     disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
     authMethods: ['PLAIN', 'LOGIN'],
     // Whether a client may relay is decided at MAIL FROM (allow-list OR authenticated), not by smtp-server.
@@ -253,6 +254,21 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
       await Promise.race([Promise.allSettled([...inFlight]), delay(Math.max(deadline - Date.now(), 0))]);
     },
   };
+}
+
+/** smtp-server's own wait before the greeting (smtp-connection.js, `init`). */
+const EARLY_TALKER_WAIT_MS = 100;
+
+/**
+ * smtp-server waits before its 220 greeting so that a client that talks before it is caught with
+ * 421: the session opens with the server's greeting (RFC 5321 section 3.1), and spam bots that
+ * do not wait for it give themselves away. The sending service on
+ * the allow-list is not such a client, and Exchange Online opens a new connection for many messages:
+ * the wait would be added to each. `greetingDelay` is our patch to smtp-server (patches/README.md);
+ * with the PROXY protocol it is given the client's address from the header.
+ */
+export function greetingDelayFor(allowList: AddressAllowList): (remoteAddress: string) => number {
+  return (remoteAddress) => (allowList(remoteAddress) ? 0 : EARLY_TALKER_WAIT_MS);
 }
 
 function validateOptions(options: InboundOptions): void {
