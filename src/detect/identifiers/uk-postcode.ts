@@ -55,9 +55,15 @@ export interface AddressMatch extends IdentifierMatch {
   readonly postcode: string;
 }
 
+/**
+ * Royal Mail never uses C, I, K, M, O or V in the inward code's two letters (they look like digits or each
+ * other when handwritten); a product code such as "ST3500418AS" has the shape but not the letters.
+ */
+const INWARD_LETTERS = /[ABD-HJLNP-UW-Z]{2}$/i;
+
 /** True for a postcode of the right format in a real postcode area (any case, space optional). */
 export function isValidUkPostcode(candidate: string): boolean {
-  return POSTCODE_SHAPE.test(candidate) && POSTCODE_AREAS.has(postcodeArea(candidate));
+  return POSTCODE_SHAPE.test(candidate) && POSTCODE_AREAS.has(postcodeArea(candidate)) && INWARD_LETTERS.test(candidate);
 }
 
 function postcodeArea(postcode: string): string {
