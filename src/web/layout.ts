@@ -46,6 +46,7 @@ function navLinks(user: SignedInUser): SafeHtml {
     { href: '/register', label: 'Register', shown: can(user.role, 'register') },
     { href: '/alerts', label: user.openAlerts ? `Alerts (${user.openAlerts} open)` : 'Alerts', shown: can(user.role, 'alerts') },
     { href: '/rules', label: 'Rules', shown: can(user.role, 'list') },
+    { href: '/accounts', label: 'Accounts', shown: can(user.role, 'accounts') && user.schools === 'all' },
   ].filter((link) => link.shown);
   return html`${links.map((link, index) => html`${index > 0 ? ' · ' : null}<a href="${link.href}">${link.label}</a>`)}`;
 }
