@@ -128,7 +128,7 @@ async function setPassword(args: readonly string[], write: Write, stdin: Stdin):
 }
 
 async function setRole(args: readonly string[], write: Write): Promise<number> {
-  const [email, roleText, ...extra] = parse(args, {}).positionals;
+  const [email, roleText, ...extra] = parse(args, { reason: { type: 'string' } }).positionals;
   if (email === undefined || extra.length > 0) throw new UsageError(`usage: ${USAGE}`);
   const role = roleOf(roleText, 'the role');
   return onAccount(args, write, {}, (store, login, who) => store.users.setRole(login, role, who), (login) => ({ json: { email: login, role }, text: `${login} is now ${role}` }), 2);

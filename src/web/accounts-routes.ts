@@ -6,12 +6,12 @@ import { WebError } from './web-error.js';
 
 const MAX_REASON = 500;
 
-/** What each button of the form does to the account it names; each writes its own audit entry. */
-const APPLY: Readonly<Record<AccountChangeKind, (users: UserDirectory, email: string, role: UserRole | undefined, change: AccountChange) => Promise<boolean>>> = {
-  disable: (users, email, _role, change) => users.disable(email, change),
-  enable: (users, email, _role, change) => users.enable(email, change),
-  'set-role': (users, email, role, change) => users.setRole(email, role!, change),
-  remove: (users, email, _role, change) => users.remove(email, change),
+/** What each button of the form does to the account it names; each writes its own audit entry. False: no such account. */
+const APPLY: Readonly<Record<AccountChangeKind, (users: UserDirectory, email: string, change: AccountChange, body: unknown) => Promise<boolean>>> = {
+  disable: (users, email, change) => users.disable(email, change),
+  enable: (users, email, change) => users.enable(email, change),
+  'set-role': (users, email, change, body) => users.setRole(email, roleOf(field(body, 'role')), change),
+  remove: (users, email, change) => users.remove(email, change),
 };
 
 /**
@@ -38,8 +38,7 @@ export async function accountsRoutes(app: FastifyInstance, context: WebContext):
     const reason = field(request.body, 'reason');
     if (reason === '') throw new WebError('bad-request', 'Give a reason: it is recorded in the audit log.');
     if (reason.length > MAX_REASON) throw new WebError('bad-request', `A reason is at most ${MAX_REASON} characters.`);
-    const role = kind === 'set-role' ? roleOf(field(request.body, 'role')) : undefined;
-    if (!(await APPLY[kind](users, email, role, { actor: user.email, reason, at: context.now() }))) throw new WebError('not-found', 'There is no such account.');
+    if (!(await APPLY[kind](users, email, { actor: user.email, reason, at: context.now() }, request.body))) throw new WebError('not-found', 'There is no such account.');
     return reply.code(303).redirect(`/accounts?done=${kind}`);
   });
 }

@@ -140,7 +140,7 @@ describe('hallmonitor users', () => {
 
     await expect(users(['set-role', email, 'headteacher'])).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('dpo, business-manager, dsl, admin') });
     await expect(users(['set-role', email])).rejects.toMatchObject({ code: 'usage' });
-    expect(await users(['set-role', email, 'admin', '--json'])).toEqual({ status: 0, lines: [`{"email":"${email}","role":"admin"}`] });
+    expect(await users(['set-role', email, 'admin', '--reason', 'covering the summer', '--json'])).toEqual({ status: 0, lines: [`{"email":"${email}","role":"admin"}`] });
 
     const last = await sessionOf();
     expect((await users(['remove', email, '--reason', 'account no longer needed'])).lines).toEqual([`removed ${email}: its sessions and schools are gone; the audit log keeps what it did`]);
@@ -166,7 +166,7 @@ describe('hallmonitor users', () => {
         ['account-disable', `account ${email}: disabled. Reason: left the school`],
         ['account-enable', `account ${email}: enabled`],
         ['account-password', `account ${email}: password replaced, sessions ended. Reason: forgotten`],
-        ['account-role', `account ${email}: role dsl → admin`],
+        ['account-role', `account ${email}: role dsl → admin. Reason: covering the summer`],
         ['account-remove', `account ${email}: removed. Reason: account no longer needed`],
       ]);
       expect(new Set(rows.map((row) => row.actor))).toEqual(new Set([`cli:${userInfo().username}`]));
