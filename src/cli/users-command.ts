@@ -14,7 +14,7 @@ const ROLES = USER_ROLES.join('|');
 const COMMON = '[--config FILE] [--data DIR] [--json]';
 /** One line per subcommand: `users --help` prints them all; a usage error names them in one line. */
 const SUBCOMMANDS = [
-  `users add EMAIL --role ${ROLES} --password-stdin|--entra --school ID [--school ID ...]|--all-schools [--reason TEXT]`,
+  `users add EMAIL --role ${ROLES} --password-stdin|--entra [--school ID ... | --all-schools] [--reason TEXT]`,
   'users list',
   'users disable EMAIL [--reason TEXT]        ends its sessions at once; it can no longer sign in',
   'users enable EMAIL [--reason TEXT]',
@@ -27,7 +27,8 @@ const HELP = [
   'usage:',
   ...SUBCOMMANDS.map((line) => `  hallmonitor ${line}`),
   `Every command takes ${COMMON}. Every change is written to the audit log as cli:<your login>, with --reason.`,
-  'An account sees only the schools given with --school; --all-schools gives it the whole trust.',
+  'An account sees only the schools given with --school; --all-schools gives it the whole trust. With several',
+  'schools configured, add needs one of them; with one school (or none configured), neither means the whole trust.',
   'Exit status: 0 done, 2 bad input (an unknown account, a bad option), 1 anything else.',
 ];
 const MIN_PASSWORD = 12;
@@ -53,9 +54,8 @@ export async function runUsers(args: readonly string[], write: Write, stdin: Std
 }
 
 /**
- * The password comes on standard input, so it never appears in a process list or shell history. The account's
- * schools must be said: `--school` (repeatable) or `--all-schools`; an account made with neither would see
- * nothing, which is never what the admin meant, so it is refused rather than made.
+ * The password comes on standard input, so it never appears in a process list or shell history. The scope is
+ * stored explicitly, the whole trust included (`schoolScope` says when it may be left unsaid).
  */
 async function add(args: readonly string[], write: Write, stdin: Stdin): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -191,15 +191,20 @@ function roleOf(text: string | undefined, what: string): UserRole {
 }
 
 /**
- * `--school` (repeatable) limits the account to those schools; `--all-schools` gives it the whole trust; one of
- * them must be given. With a configuration that lists its schools, an id not among them is refused: a typo
- * would otherwise make an account that sees nothing.
+ * `--school` (repeatable) limits the account to those schools; `--all-schools` gives it the whole trust. With
+ * one school (or none configured) the whole trust is that school, so neither means it, as CONTRACTS.md §4's
+ * `users add` always has; with several, the admin must say which, since guessing either way is wrong for
+ * someone. With a configuration that lists its schools, an id not among them is refused: a typo would
+ * otherwise make an account that sees nothing.
  */
 function schoolScope(ids: readonly string[], allSchools: boolean, config: Config): SchoolScope {
   if (allSchools && ids.length > 0) throw new UsageError('give --school ID (repeatable) or --all-schools, not both');
-  if (allSchools) return 'all';
-  if (ids.length === 0) throw new UsageError('say which schools the account may see: --school ID (repeatable), or --all-schools for the whole trust');
   const known = config.schools?.map((school) => school.id);
+  if (allSchools) return 'all';
+  if (ids.length === 0) {
+    if (known && known.length > 1) throw new UsageError(`say which schools the account may see: --school ID (repeatable; the configuration's schools: ${known.join(', ')}), or --all-schools for the whole trust`);
+    return 'all';
+  }
   for (const id of ids) {
     if (!schoolConfigSchema.shape.id.safeParse(id).success) throw new UsageError(`--school ${id}: a school id is lower-case words joined by hyphens, as in the configuration's schools`);
     if (known && !known.includes(id)) throw new UsageError(`--school ${id}: no such school in the configuration (its schools: ${known.join(', ')})`);

@@ -31,7 +31,7 @@ async function users(args: string[], password?: string): Promise<{ status: numbe
 
 describe('hallmonitor users', () => {
   it('adds a user with a scrypt hash of the password from stdin, and lists users', async () => {
-    expect(await users(['add', 'DPO@example-school.sch.uk', '--role', 'dpo', '--password-stdin', '--all-schools', '--json'], 'a sufficiently long password\n')).toEqual({
+    expect(await users(['add', 'DPO@example-school.sch.uk', '--role', 'dpo', '--password-stdin', '--json'], 'a sufficiently long password\n')).toEqual({
       status: 0,
       lines: ['{"email":"dpo@example-school.sch.uk","role":"dpo"}'],
     });
@@ -88,13 +88,16 @@ describe('hallmonitor users', () => {
     await expect(users(['remove', 'x@example.org'])).rejects.toMatchObject({ code: 'usage' });
   });
 
-  it('refuses an account whose schools are not said: --school or --all-schools, not neither, not both', async () => {
-    await expect(users(['add', 'vague@example.org', '--role', 'dsl', '--password-stdin'], 'long enough password')).rejects.toMatchObject({
+  it('in a trust of several schools, refuses an account whose schools are not said: --school or --all-schools, not neither, not both', async () => {
+    await expect(users(['add', 'vague@example.org', '--role', 'dsl', '--password-stdin', '--config', trustConfig], 'long enough password')).rejects.toMatchObject({
       code: 'usage',
-      message: 'say which schools the account may see: --school ID (repeatable), or --all-schools for the whole trust',
+      message: "say which schools the account may see: --school ID (repeatable; the configuration's schools: school-a-example, school-b-example), or --all-schools for the whole trust",
     });
     await expect(users(['add', 'vague@example.org', '--role', 'dsl', '--password-stdin', '--all-schools', '--school', 'school-a-example'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
     expect((await users(['list', '--json'])).lines.join('\n')).not.toContain('vague@');
+    expect((await users(['add', 'trust.admin@trust-example.org.uk', '--role', 'admin', '--password-stdin', '--all-schools', '--config', trustConfig, '--json'], 'long enough password')).lines).toEqual([
+      '{"email":"trust.admin@trust-example.org.uk","role":"admin"}',
+    ]);
   });
 
   it('disables, enables, replaces the password, changes the role and removes an account, each in the audit log as the operator with the reason', async () => {

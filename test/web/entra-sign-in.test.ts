@@ -303,7 +303,7 @@ describe('hallmonitor users add --entra', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hm-entra-users-'));
     const add = (args: string[]) => runUsers(['add', ...args, '--data', dataDir], () => {}, (async function* () {})());
     try {
-      expect(await add(['head@stmarys-example.sch.uk', '--role', 'dsl', '--entra', '--all-schools'])).toBe(0);
+      expect(await add(['head@stmarys-example.sch.uk', '--role', 'dsl', '--entra'])).toBe(0);
       await expect(add(['deputy@stmarys-example.sch.uk', '--role', 'dsl', '--entra', '--password-stdin'])).rejects.toMatchObject({ code: 'usage' });
       await expect(add(['deputy@stmarys-example.sch.uk', '--role', 'dsl'])).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('--entra') });
       const store = await openStore({ dataDir });
