@@ -192,9 +192,9 @@ function roleOf(text: string | undefined, what: string): UserRole {
 
 /**
  * `--school` (repeatable) limits the account to those schools; `--all-schools` gives it the whole trust. With
- * one school (or none configured) the whole trust is that school, so neither means it, as CONTRACTS.md §4's
- * `users add` always has; with several, the admin must say which, since guessing either way is wrong for
- * someone. With a configuration that lists its schools, an id not among them is refused: a typo would
+ * one school (or none configured) the whole trust is that school, so neither means it, as
+ * `users add EMAIL --role R --password-stdin` always has; with several, the admin must say which, since
+ * guessing either way is wrong for someone. With a configuration that lists its schools, an id not among them is refused: a typo would
  * otherwise make an account that sees nothing.
  */
 function schoolScope(ids: readonly string[], allSchools: boolean, config: Config): SchoolScope {
