@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { configSchema, loadConfigFile, type Config } from '../config/config.js';
 import { secretsFromEnvironment } from '../config/environment.js';
 
@@ -12,4 +13,9 @@ export const ADMIN_OPTIONS = {
 export async function adminSettings(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
   const config = values.config ? await loadConfigFile(values.config) : configSchema.parse({});
   return { ...config, ...(values.data ? { data: values.data } : {}), ...secretsFromEnvironment(process.env) };
+}
+
+/** The audit log's "who" for the command line: the operating-system account that ran it. */
+export function operator(): string {
+  return `cli:${userInfo().username}`;
 }

@@ -1,11 +1,10 @@
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DecisionRefused, deleteHeldMessage, rejectHeldMessage } from '../actions/quarantine-decisions.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
 import type { Store } from '../store/store.js';
 import { QUARANTINE_STATUSES, type QuarantineStatus, type QuarantineSummary } from '../store/quarantine-store.js';
 import { openConfiguredStore } from '../store/configured-store.js';
-import { ADMIN_OPTIONS, adminSettings } from './admin-settings.js';
+import { ADMIN_OPTIONS, adminSettings, operator } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `hallmonitor quarantine list [--status ${QUARANTINE_STATUSES.join('|')}] [--json] | release ID [--encrypt] | reject ID [--reason TEXT] | delete ID --reason TEXT`;
@@ -95,11 +94,6 @@ async function statusAfter(store: Store, id: string, waitMs: number): Promise<Qu
     if (status !== 'held' || Date.now() >= deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** The audit log's "who" for the command line: the operating-system account that ran it. */
-function operator(): string {
-  return `cli:${userInfo().username}`;
 }
 
 function onlyId(positionals: readonly string[]): string {

@@ -25,7 +25,11 @@ export interface VerdictAuditEntry {
   readonly at?: Date;
 }
 
-export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge'] as const;
+/** Changes to the review app's accounts (src/store/user-directory.ts); the account is named in the reason. */
+export const ACCOUNT_ACTIONS = ['account-add', 'account-disable', 'account-enable', 'account-password', 'account-role', 'account-remove'] as const;
+export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
+
+export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge', ...ACCOUNT_ACTIONS] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
 /** What a person (kind `human`) or the gateway itself (kind `system`, e.g. retention) did. */

@@ -181,6 +181,14 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await db.schema.createIndex('alert_inbox_school_at').on('alert_inbox').columns(['school_id', 'at']).execute();
       },
     },
+    '0005-users-all-schools': {
+      async up(db: Kysely<unknown>) {
+        // The whole trust becomes an explicit grant: an account with no school rows used to see every school, so
+        // each such account gets the flag and keeps what it saw; from now on no rows and no flag sees nothing.
+        await db.schema.alterTable('users').addColumn('all_schools', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await sql`UPDATE users SET all_schools = 1 WHERE NOT EXISTS (SELECT 1 FROM user_schools WHERE user_schools.email = users.email)`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

@@ -131,9 +131,11 @@ export interface UserTable {
   password_hash: string;
   created_at: string;
   disabled_at: string | null;
+  /** 1: the account sees every school of the trust; 0: only its `user_schools` rows, and with none, nothing. */
+  all_schools: number;
 }
 
-/** The schools a review-app account is limited to; an account with no rows sees every school (the trust). */
+/** The schools a review-app account is limited to; with none and no `users.all_schools`, it sees nothing. */
 export interface UserSchoolTable {
   email: string;
   school_id: string;

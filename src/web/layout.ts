@@ -25,7 +25,7 @@ export function page(title: string, body: SafeHtml, context: PageContext = {}): 
 <header class="bar">
 <span>Hallmonitor review</span>
 ${user
-  ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role}${user.schools === 'all' ? '' : `, ${user.schools.join(', ')}`})</span>
+  ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role}${user.schools === 'all' ? '' : `, ${user.schools.length > 0 ? user.schools.join(', ') : 'no schools'}`})</span>
 <form method="post" action="/sign-out"><input type="hidden" name="_csrf" value="${csrf}"> <button class="link" type="submit">Sign out</button></form></nav>`
   : null}
 </header>
@@ -46,6 +46,7 @@ function navLinks(user: SignedInUser): SafeHtml {
     { href: '/register', label: 'Register', shown: can(user.role, 'register') },
     { href: '/alerts', label: user.openAlerts ? `Alerts (${user.openAlerts} open)` : 'Alerts', shown: can(user.role, 'alerts') },
     { href: '/rules', label: 'Rules', shown: can(user.role, 'list') },
+    { href: '/accounts', label: 'Accounts', shown: can(user.role, 'accounts') && user.schools === 'all' },
   ].filter((link) => link.shown);
   return html`${links.map((link, index) => html`${index > 0 ? ' · ' : null}<a href="${link.href}">${link.label}</a>`)}`;
 }

@@ -17,7 +17,9 @@ export type Permission =
   /** The alerts inbox: the alerts raised for the user's role (every role's for the DPO and the admin), and acknowledging them. */
   | 'alerts'
   /** The near-miss / incident register and its CSV: senders and recipient domains, no content. */
-  | 'register';
+  | 'register'
+  /** The accounts page: every account's role, schools and state; disable, enable, change the role, remove. */
+  | 'accounts';
 
 /**
  * The DPO and the IT admin review and decide; the DSL reads (safeguarding context) but does not decide; the
@@ -26,11 +28,12 @@ export type Permission =
  * only copy before its retention period, which may be evidence of a breach or of a safeguarding concern and
  * cannot be undone: a data-protection decision, so the DPO's alone too. The register is the
  * DPO's record of breaches and near misses, kept with the admin and the Business Manager; the DSL sees the
- * dashboard's trends but not the register. Every role may read the rules, and has an alerts inbox.
+ * dashboard's trends but not the register. Every role may read the rules, and has an alerts inbox. Accounts
+ * are the IT admin's to keep: who may sign in, and as what.
  */
 const PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
   dpo: ['list', 'read', 'decide', 'download', 'delete', 'dashboard', 'register', 'alerts'],
-  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts'],
+  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts', 'accounts'],
   dsl: ['list', 'read', 'dashboard', 'alerts'],
   'business-manager': ['list', 'dashboard', 'register', 'alerts'],
 };

@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { GatewayMetrics } from '../gateway/metrics.js';
 import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { accountsRoutes } from './accounts-routes.js';
 import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
 import { entraRoutes } from './entra-routes.js';
@@ -98,6 +99,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
   await app.register(async (scope) => alertsRoutes(scope, context));
+  await app.register(async (scope) => accountsRoutes(scope, context));
   await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
 }

@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUsers } from '../../src/cli/users-command.js';
 import { verifyPassword } from '../../src/smtp/password-hash.js';
 import { openStore } from '../../src/store/open-store.js';
+import { runCli } from './run-cli.js';
 
 let dataDir: string;
 /** A trust of two invented schools. */
@@ -34,7 +35,7 @@ describe('hallmonitor users', () => {
       status: 0,
       lines: ['{"email":"dpo@example-school.sch.uk","role":"dpo"}'],
     });
-    expect((await users(['add', 'dsl@example-school.sch.uk', '--role', 'dsl', '--password-stdin'], 'another long password')).lines).toEqual(['added dsl@example-school.sch.uk as dsl']);
+    expect((await users(['add', 'dsl@example-school.sch.uk', '--role', 'dsl', '--password-stdin', '--all-schools'], 'another long password')).lines).toEqual(['added dsl@example-school.sch.uk as dsl']);
 
     const listed = await users(['list', '--json']);
     expect(listed.lines.map((line) => JSON.parse(line) as { email: string; role: string })).toMatchObject([
@@ -79,11 +80,111 @@ describe('hallmonitor users', () => {
   });
 
   it('refuses bad input with a usage error (exit 2)', async () => {
-    await expect(users(['add', 'x@example.org', '--role', 'dpo', '--password-stdin'], 'short')).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('12 characters') });
-    await expect(users(['add', 'x@example.org', '--role', 'headteacher', '--password-stdin'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
-    await expect(users(['add', 'x@example.org', '--role', 'dpo'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
-    await expect(users(['add', 'not-an-address', '--role', 'dpo', '--password-stdin'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
-    await expect(users(['add', 'dpo@example-school.sch.uk', '--role', 'dpo', '--password-stdin'], 'long enough password')).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('already exists') });
+    await expect(users(['add', 'x@example.org', '--role', 'dpo', '--password-stdin', '--all-schools'], 'short')).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('12 characters') });
+    await expect(users(['add', 'x@example.org', '--role', 'headteacher', '--password-stdin', '--all-schools'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
+    await expect(users(['add', 'x@example.org', '--role', 'dpo', '--all-schools'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
+    await expect(users(['add', 'not-an-address', '--role', 'dpo', '--password-stdin', '--all-schools'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
+    await expect(users(['add', 'dpo@example-school.sch.uk', '--role', 'dpo', '--password-stdin', '--all-schools'], 'long enough password')).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('already exists') });
     await expect(users(['remove', 'x@example.org'])).rejects.toMatchObject({ code: 'usage' });
+  });
+
+  it('in a trust of several schools, refuses an account whose schools are not said: --school or --all-schools, not neither, not both', async () => {
+    await expect(users(['add', 'vague@example.org', '--role', 'dsl', '--password-stdin', '--config', trustConfig], 'long enough password')).rejects.toMatchObject({
+      code: 'usage',
+      message: "say which schools the account may see: --school ID (repeatable; the configuration's schools: school-a-example, school-b-example), or --all-schools for the whole trust",
+    });
+    await expect(users(['add', 'vague@example.org', '--role', 'dsl', '--password-stdin', '--all-schools', '--school', 'school-a-example'], 'long enough password')).rejects.toMatchObject({ code: 'usage' });
+    expect((await users(['list', '--json'])).lines.join('\n')).not.toContain('vague@');
+    expect((await users(['add', 'trust.admin@trust-example.org.uk', '--role', 'admin', '--password-stdin', '--all-schools', '--config', trustConfig, '--json'], 'long enough password')).lines).toEqual([
+      '{"email":"trust.admin@trust-example.org.uk","role":"admin"}',
+    ]);
+  });
+
+  it('disables, enables, replaces the password, changes the role and removes an account, each in the audit log as the operator with the reason', async () => {
+    const email = 'lifecycle@school-a-example.sch.uk';
+    expect((await users(['add', email, '--role', 'dsl', '--password-stdin', '--school', 'school-a-example', '--config', trustConfig], 'the first long password')).status).toBe(0);
+    const sessionOf = async () => {
+      const store = await openStore({ dataDir });
+      try {
+        return (await store.users.startSession(email)).token;
+      } finally {
+        await store.close();
+      }
+    };
+    const resume = async (token: string) => {
+      const store = await openStore({ dataDir });
+      try {
+        return await store.users.resume(token);
+      } finally {
+        await store.close();
+      }
+    };
+
+    const open = await sessionOf();
+    expect(await users(['disable', email.toUpperCase(), '--reason', 'left the school', '--json'])).toEqual({ status: 0, lines: [`{"email":"${email}","disabled":true}`] });
+    expect(await resume(open)).toBeUndefined();
+    expect((await users(['list'])).lines.find((line) => line.startsWith(`${email}\t`))).toMatch(/\tdisabled$/);
+    expect(await users(['enable', email])).toEqual({ status: 0, lines: [`enabled ${email}: it can sign in again`] });
+    expect((await users(['list', '--json'])).lines.map((line) => JSON.parse(line) as { email: string; disabled: boolean }).find((user) => user.email === email)?.disabled).toBe(false);
+
+    const before = await sessionOf();
+    await expect(users(['set-password', email, '--password-stdin'], 'too short')).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('12 characters') });
+    await expect(users(['set-password', email], 'the second long password')).rejects.toMatchObject({ code: 'usage' });
+    expect((await users(['set-password', email, '--password-stdin', '--reason', 'forgotten'], 'the second long password\n')).status).toBe(0);
+    expect(await resume(before)).toBeUndefined();
+    const store = await openStore({ dataDir });
+    try {
+      const stored = await store.users.credentials(email);
+      expect(await verifyPassword('the first long password', stored!.passwordHash)).toBe(false);
+      expect(await verifyPassword('the second long password', stored!.passwordHash)).toBe(true);
+    } finally {
+      await store.close();
+    }
+
+    await expect(users(['set-role', email, 'headteacher'])).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('dpo, business-manager, dsl, admin') });
+    await expect(users(['set-role', email])).rejects.toMatchObject({ code: 'usage' });
+    expect(await users(['set-role', email, 'admin', '--reason', 'covering the summer', '--json'])).toEqual({ status: 0, lines: [`{"email":"${email}","role":"admin"}`] });
+
+    const last = await sessionOf();
+    expect((await users(['remove', email, '--reason', 'account no longer needed'])).lines).toEqual([`removed ${email}: its sessions and schools are gone; the audit log keeps what it did`]);
+    expect(await resume(last)).toBeUndefined();
+    expect((await users(['list'])).lines.join('\n')).not.toContain(email);
+
+    for (const args of [['disable', email], ['enable', email], ['set-role', email, 'dpo'], ['remove', email]]) {
+      await expect(users(args)).rejects.toMatchObject({ code: 'usage', message: `no account ${email}: see hallmonitor users list` });
+    }
+    await expect(users(['set-password', email, '--password-stdin'], 'a third long password')).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('no account') });
+
+    const audit = await openStore({ dataDir });
+    try {
+      expect(await audit.audit.verify()).toMatchObject({ ok: true });
+    } finally {
+      await audit.close();
+    }
+    const database = new (await import('better-sqlite3')).default(join(dataDir, 'hallmonitor.sqlite'), { readonly: true });
+    try {
+      const rows = database.prepare("SELECT actor, action, reason FROM audit_log WHERE reason LIKE ? ORDER BY seq").all(`account ${email}:%`) as { actor: string; action: string; reason: string }[];
+      expect(rows.map((row) => [row.action, row.reason])).toEqual([
+        ['account-add', `account ${email}: dsl, school-a-example`],
+        ['account-disable', `account ${email}: disabled. Reason: left the school`],
+        ['account-enable', `account ${email}: enabled`],
+        ['account-password', `account ${email}: password replaced, sessions ended. Reason: forgotten`],
+        ['account-role', `account ${email}: role dsl → admin. Reason: covering the summer`],
+        ['account-remove', `account ${email}: removed. Reason: account no longer needed`],
+      ]);
+      expect(new Set(rows.map((row) => row.actor))).toEqual(new Set([`cli:${userInfo().username}`]));
+      expect(JSON.stringify(rows)).not.toMatch(/long password|scrypt/);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('runs as the installed command: --help exits 0, an unknown account exits 2 with one line', () => {
+    const help = runCli(['users', '--help']);
+    expect(help.status).toBe(0);
+    for (const subcommand of ['add', 'list', 'disable', 'enable', 'set-password', 'set-role', 'remove']) expect(help.stdout).toMatch(new RegExp(`hallmonitor users ${subcommand}\\b`));
+    const unknown = runCli(['users', 'disable', 'nobody@example.org', '--data', dataDir]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe('hallmonitor: no account nobody@example.org: see hallmonitor users list\n');
   });
 });

@@ -119,8 +119,8 @@ const VISITS: Record<UserRole, Visit[]> = {
     visit('/alerts?status=open&role=dsl'),
     visit('/no-such-page', 404),
   ],
-  admin: [visit('/quarantine'), visit('/quarantine/a11y-plain'), visit('/dashboard'), visit('/register'), visit('/alerts')],
-  dsl: [visit('/quarantine'), visit(`/quarantine/${HTML_MESSAGE_ID}`), visit('/alerts'), visit('/register', 403)],
+  admin: [visit('/quarantine'), visit('/quarantine/a11y-plain'), visit('/dashboard'), visit('/register'), visit('/alerts'), visit('/accounts'), visit('/accounts?done=disable')],
+  dsl: [visit('/quarantine'), visit(`/quarantine/${HTML_MESSAGE_ID}`), visit('/alerts'), visit('/register', 403), visit('/accounts', 403)],
   'business-manager': [visit('/quarantine'), visit('/dashboard'), visit('/register'), visit('/rules'), visit('/alerts'), visit('/alerts?acknowledged=1'), visit(`/quarantine/${HTML_MESSAGE_ID}`, 403)],
 };
 

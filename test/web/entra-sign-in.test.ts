@@ -134,7 +134,7 @@ describe('sign-in with Microsoft Entra ID, against a real OpenID Provider, in Ch
   });
 
   it('refuses a disabled account', async () => {
-    await web.store.users.disable(ACCOUNTS.admin);
+    await web.store.users.disable(ACCOUNTS.admin, { actor: 'cli:test' });
     const { page, callbackStatus } = await signInAtProvider('admin');
     expect(await callbackStatus).toBe(403);
     await expectSignedOut(page);

@@ -49,6 +49,8 @@ async function trustSite(engine: 'sqlite' | 'postgres'): Promise<WebSite> {
 const UNSCOPED = ['GET /', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /favicon.ico', 'GET /assets/app.css', 'POST /sign-out'];
 /** The alerts inbox: its scope by school is proved in test/web/alerts.test.ts. */
 const SCOPED_IN_ALERTS_TEST = ['GET /alerts', 'POST /alerts/acknowledge', 'POST /alerts/:id/acknowledge'];
+/** The accounts page: an admin of the whole trust only, proved in test/web/accounts.test.ts. */
+const TRUST_ADMIN_IN_ACCOUNTS_TEST = ['GET /accounts', 'POST /accounts'];
 /** Every route whose scope this file proves, below. */
 const SCOPED_HERE = [
   'GET /quarantine',
@@ -99,7 +101,7 @@ describe('the scope tests', () => {
     try {
       const routes = servedRoutes(web);
       expect(routes).toEqual(expect.arrayContaining([...UNSCOPED, ...SCOPED_HERE]));
-      const known = new Set([...UNSCOPED, ...SCOPED_IN_ALERTS_TEST, ...SCOPED_HERE]);
+      const known = new Set([...UNSCOPED, ...SCOPED_IN_ALERTS_TEST, ...TRUST_ADMIN_IN_ACCOUNTS_TEST, ...SCOPED_HERE]);
       expect(routes.filter((route) => !known.has(route) && !/^(GET|POST) \/sign-in(\/|$)/.test(route))).toEqual([]);
     } finally {
       await web.dispose();

@@ -47,7 +47,7 @@ describe('signing in', () => {
     expect((await browser.signIn(ACCOUNTS.dpo, 'not the password at all')).statusCode).toBe(401);
     expect((await browser.signIn('nobody@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
     await web.store.users.add({ email: 'left@stmarys-example.sch.uk', role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
-    await web.store.users.disable('left@stmarys-example.sch.uk');
+    await web.store.users.disable('left@stmarys-example.sch.uk', { actor: 'cli:test' });
     expect((await browser.signIn('left@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
     expect(browser.cookies.has('hm_session')).toBe(false);
 
