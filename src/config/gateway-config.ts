@@ -125,7 +125,18 @@ export const gatewayFields = {
     .optional()
     .describe('SMTP AUTH over TLS: login name → hash from `hallmonitor smtp-password --password-stdin`. A client that logs in may relay from outside `allow`.'),
   requireTls: z.boolean().default(false).describe('Refuse mail until the client has used STARTTLS.'),
-  proxyProtocol: z.boolean().default(false).describe('Accept the HAProxy PROXY protocol from a TCP load balancer in front.'),
+  proxyProtocol: z
+    .strictObject(
+      {
+        trustedProxies: z
+          .array(cidrSchema)
+          .min(1, 'name the load balancers: a PROXY header is believed only from these addresses')
+          .describe("The load balancers' addresses, in CIDR form. A PROXY header is believed only from them; any other peer is refused with 554 before the greeting, since its header could claim an allowed address."),
+      },
+      { error: (issue) => (issue.code === 'invalid_type' ? 'expected { trustedProxies: [CIDR, ...] }: a PROXY header is believed only from the load balancers listed' : undefined) },
+    )
+    .optional()
+    .describe('Read the HAProxy PROXY protocol v1 header from the TCP load balancers in front, so `allow` judges the client it names. Absent: off, no header is read.'),
   postmaster: z.email().optional().describe("The From address of notices and alerts. Default: postmaster@ the first school's first domain."),
   database: z
     .string()

@@ -85,7 +85,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       requireTls: settings.requireTls,
       requireClientCertificate: settings.requireClientCertificate,
       ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers)) } } : {}),
-      useProxy: settings.proxyProtocol,
+      proxyProtocol: settings.proxyProtocol,
+      onRefusedConnection: (refusal, peer) => log.warn({ code: refusal.code, peer }, 'connection refused before the SMTP session'),
       spoolDirectory: join(data, 'spool'),
     },
     createMessagePipeline({
