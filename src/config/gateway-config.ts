@@ -76,13 +76,22 @@ export const gatewayFields = {
   nextHopTls: z
     .strictObject({
       require: z.boolean().default(false).describe('Never send to the next hop in clear: without TLS the client is answered 451.'),
-      verify: z.boolean().default(false).describe("Check the next hop's certificate chain and name. Off: STARTTLS whenever offered, unchecked (RFC 7435)."),
+      verify: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Check the next hop's certificate chain and name, against `ca` or the system's roots: a certificate that does not verify answers the client 451. `false` is an explicit opt-out for an internal relay whose certificate no CA vouches for: STARTTLS whenever offered, unchecked (RFC 7435), and no `nextHopPassword`.",
+        ),
       ca: z.string().min(1).optional().describe("A PEM file of the CA that signed the next hop's certificate, instead of the system's roots."),
     })
     .prefault({})
     .describe('The way to the next hop.'),
   nextHopUser: z.string().min(1).optional().describe('SMTP AUTH login at the next hop (e.g. smtp.office365.com:587).'),
-  nextHopPassword: z.string().min(1).optional().describe('Its password; a secret, better kept in the environment.'),
+  nextHopPassword: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Its password; a secret, better kept in the environment. Only over TLS that is required (nextHopTls.require or smtps://) and verified (nextHopTls.verify), else the gateway refuses to start.'),
   allow: z
     .array(cidrSchema)
     .min(1)
