@@ -42,13 +42,13 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     const receivedAt = new Date();
     let trace: TraceFacts;
     try {
-      trace = await readTraceFacts(contentOf(message), deps.traceSecret, new Date());
+      trace = await readTraceFacts(contentOf(message), message.envelope, deps.traceSecret, new Date());
     } catch (error) {
       return fault(deps, message, 'read', error);
     }
-    const traceHeader = traceHeaderLine(deps.traceSecret, trace.bodyHash, new Date());
-    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP);
-    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply);
+    const traceHeader = traceHeaderLine(deps.traceSecret, message.envelope, trace.coveredHash, new Date());
+    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP, trace);
+    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply, trace);
     const loaded = resolveSchool(deps.tenants, message.envelope.mailFrom);
     let result: ScanResult;
     try {
@@ -86,6 +86,8 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         rules: result.verdict.rules.map((rule) => rule.id),
         categories: countCategories(result.findings),
         reply: reply.code,
+        // Trace fields that did not verify (copied onto other recipients or another message, forged, expired): scanned all the same.
+        ...(trace.traces > 0 ? { unverifiedTraces: trace.traces } : {}),
         scanMs: Math.round(scanned - started),
         actMs: Math.round(acted - scanned),
       },
@@ -95,10 +97,13 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
   };
 }
 
-/** A message that came back: delivered as already decided, or refused as a loop; logged either way. */
-function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply): SmtpReply {
+/**
+ * A message that came back with valid traces only: delivered as already decided, or refused as a loop; logged
+ * either way with the passes its traces vouch for.
+ */
+function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, trace: TraceFacts): SmtpReply {
   deps.metrics.messages.inc({ action: passage, code: String(reply.code) });
-  deps.log.info({ ...messageIds(message), passage, reply: reply.code }, 'message');
+  deps.log.info({ ...messageIds(message), passage, passes: trace.passes, reply: reply.code }, 'message');
   return reply;
 }
 

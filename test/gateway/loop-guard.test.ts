@@ -11,12 +11,12 @@ import { openConfiguredStore } from '../../src/store/configured-store.js';
 const TEACHER = 'teacher@stmarys-example.sch.uk';
 
 /** Sends exactly these bytes as the message (dot-stuffed), returning the reply to the final dot. */
-async function send(port: number, raw: Buffer): Promise<string> {
+async function send(port: number, raw: Buffer, recipients: readonly string[] = ['parent@example.org']): Promise<string> {
   const { client } = await RawSmtp.open(port);
   try {
     await client.command('EHLO test.example');
     await client.command(`MAIL FROM:<${TEACHER}>`);
-    await client.command('RCPT TO:<parent@example.org>');
+    for (const recipient of recipients) await client.command(`RCPT TO:<${recipient}>`);
     await client.command('DATA');
     client.write(Buffer.from(raw.toString('latin1').replace(/^\./gm, '..'), 'latin1'));
     return await client.command('.');
@@ -93,5 +93,24 @@ describe('loop protection', () => {
     const copiedTrace = delivered.slice(0, delivered.indexOf('\r\n') + 2);
     const named = Buffer.from(`${copiedTrace}X-Hallmonitor-Trace: v=1; t=${Math.floor(Date.now() / 1000)}; mac=AAAA\r\nFrom: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Kwame Mensah's report\r\n\r\nSee attached.\r\n`);
     expect(await send(gateway.smtp.port, named)).toMatch(/^550 5\.7\.1/);
+  });
+
+  it('scans a message whose trace was copied from one delivered message onto the same message to other recipients', async () => {
+    // Fine to a colleague, so delivered with a trace; the same bytes to a parent need encrypting.
+    const internal = ['head@stmarys-example.sch.uk'];
+    const text = Buffer.from(`From: ${TEACHER}\r\nTo: head@stmarys-example.sch.uk\r\nSubject: Support plan\r\n\r\nKwame Mensah has an EHCP and his asthma plan is attached.\r\n`);
+    expect(await send(gateway.smtp.port, text, internal)).toMatch(/^250/);
+    const traced = nextHop.received.at(-1)!;
+    expect(traced.to).toEqual(internal);
+    expect(traced.raw.toString()).toMatch(/^X-Hallmonitor-Trace: v=2; /);
+    const before = nextHop.received.length;
+
+    expect(await send(gateway.smtp.port, traced.raw, ['parent@example.org'])).toMatch(/^250/);
+    const decided = log.lines.filter((line) => line.msg === 'message').at(-1);
+    expect(decided).toMatchObject({ verdict: 'encrypt', unverifiedTraces: 1 });
+    expect(decided).not.toHaveProperty('passage');
+    const toParent = nextHop.received.slice(before).filter((message) => message.to.includes('parent@example.org'));
+    expect(toParent).toHaveLength(1);
+    expect(toParent[0]!.raw.toString()).not.toMatch(/EHCP|Kwame/);
   });
 });
