@@ -47,9 +47,11 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
       return fault(deps, message, 'read', error);
     }
     const traceHeader = traceHeaderLine(deps.traceSecret, message.envelope, trace.coveredHash, new Date());
-    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP, trace);
-    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply, trace);
     const loaded = resolveSchool(deps.tenants, message.envelope.mailFrom);
+    const key = messageKey(deps.traceSecret, message.envelope, trace.messageHash);
+    const passed = { school: loaded.school.id, key, receivedAt, trace };
+    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP, passed);
+    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply, passed);
     let result: ScanResult;
     try {
       result = deps.scanPool
@@ -66,7 +68,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         message,
         result,
         school: { id: loaded.school.id, name: deps.schoolNames?.get(loaded.school.id), domains: loaded.school.domains },
-        key: messageKey(deps.traceSecret, message.envelope, trace.messageHash),
+        key,
         receivedAt,
         traceHeader,
         scanMs: scanned - started,
@@ -97,13 +99,31 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
   };
 }
 
+/** What the log and the audit say of a message answered on its traces alone. */
+interface TracedPassage {
+  readonly school: string;
+  readonly key: string;
+  readonly receivedAt: Date;
+  readonly trace: TraceFacts;
+}
+
 /**
  * A message that came back with valid traces only: delivered as already decided, or refused as a loop; logged
- * either way with the passes its traces vouch for.
+ * and audited either way with the passes its traces vouch for. The audit entry is written in the background:
+ * the next hop may have taken the message already, and a failure must not turn that into a 451 (a duplicate).
  */
-function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, trace: TraceFacts): SmtpReply {
+function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, passed: TracedPassage): SmtpReply {
   deps.metrics.messages.inc({ action: passage, code: String(reply.code) });
-  deps.log.info({ ...messageIds(message), passage, passes: trace.passes, reply: reply.code }, 'message');
+  deps.log.info({ ...messageIds(message), school: passed.school, passage, passes: passed.trace.passes, reply: reply.code }, 'message');
+  deps.actions.audit.recordLater({
+    kind: 'system',
+    schoolId: passed.school,
+    actor: 'loop-guard',
+    action: passage === 'loop' ? 'loop' : 'pass',
+    messageId: passed.key,
+    reason: `valid traces: ${passed.trace.passes}; reply ${reply.code}`,
+    at: passed.receivedAt,
+  });
   return reply;
 }
 
