@@ -203,7 +203,7 @@ export async function nextHopFor(settings: GatewaySettings, data: string): Promi
  * man in the middle strips STARTTLS from the EHLO reply (RFC 3207 §6) and reads AUTH in clear; without a verified
  * certificate he answers the handshake himself.
  */
-export function passwordExposure(nextHop: string, tls: { readonly require: boolean; readonly verify: boolean }): { setting: string; problem: string } | undefined {
+function passwordExposure(nextHop: string, tls: { readonly require: boolean; readonly verify: boolean }): { setting: string; problem: string } | undefined {
   if (!tls.require && !nextHop.startsWith('smtps://')) {
     return { setting: 'nextHopTls.require', problem: 'nextHopPassword is set, so TLS to the next hop must be required (nextHopTls.require: true, or an smtps:// nextHop); otherwise a STARTTLS-stripping attacker reads the password' };
   }
