@@ -122,8 +122,8 @@ function connect(target: NextHopTarget): Promise<SMTPConnection> {
     name: hostname(),
     opportunisticTLS: !target.tls.require,
     requireTLS: target.tls.require,
-    // Unverified by default, RFC 7435 opportunistic security: encrypt whenever the next hop offers it, without
-    // insisting on a certificate chain that internal relays rarely have; a refused handshake would mean plain text.
+    // A certificate that does not verify ends the session (the client is answered 451) unless the operator opted
+    // out with verify: false for an internal relay (RFC 7435 opportunistic security).
     tls: { rejectUnauthorized: target.tls.verify, ...(target.tls.ca ? { ca: target.tls.ca } : {}) },
     connectionTimeout: target.timeoutMs,
     greetingTimeout: target.timeoutMs,
@@ -135,8 +135,11 @@ function connect(target: NextHopTarget): Promise<SMTPConnection> {
     const settle = (error?: Error): void => {
       if (settled) return;
       settled = true;
-      if (error) reject(error);
-      else resolve(connection);
+      if (error) {
+        // A session that failed at login (or later in setting up) is still open; it would linger until the next hop's timeout.
+        connection.close();
+        reject(error);
+      } else resolve(connection);
     };
     // Errors after the handshake reach the send in flight through its callback; this listener keeps
     // them from being thrown as unhandled 'error' events.

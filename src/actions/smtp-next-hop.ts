@@ -13,12 +13,12 @@ export interface SmtpNextHopOptions {
   readonly maxConnections?: number;
   /** How long to wait for a connection, the greeting, or any reply (default 30 s). */
   readonly timeoutMs?: number;
-  /** Default: STARTTLS when offered, certificate not checked (RFC 7435). */
+  /** Default: STARTTLS when offered, and then a certificate that verifies against the system's roots. */
   readonly tls?: NextHopTls;
   readonly auth?: { readonly user: string; readonly pass: string };
 }
 
-const OPPORTUNISTIC_TLS: NextHopTls = { require: false, verify: false };
+const VERIFIED_WHEN_OFFERED: NextHopTls = { require: false, verify: true };
 const DEFAULTS = { pool: true, maxConnections: 5, timeoutMs: 30_000 } as const;
 const PORTS: Record<string, number> = { 'smtp:': 25, 'smtps:': 465 };
 
@@ -26,7 +26,7 @@ const PORTS: Record<string, number> = { 'smtp:': 25, 'smtps:': 465 };
 export function smtpNextHop(url: string, options: SmtpNextHopOptions = {}): NextHop {
   const target: NextHopTarget = {
     ...parseNextHopUrl(url, options.timeoutMs ?? DEFAULTS.timeoutMs),
-    tls: options.tls ?? OPPORTUNISTIC_TLS,
+    tls: options.tls ?? VERIFIED_WHEN_OFFERED,
     ...(options.auth ? { auth: options.auth } : {}),
   };
   const pool = connectionPool(target, {

@@ -78,13 +78,22 @@ export const gatewayFields = {
   nextHopTls: z
     .strictObject({
       require: z.boolean().default(false).describe('Never send to the next hop in clear: without TLS the client is answered 451.'),
-      verify: z.boolean().default(false).describe("Check the next hop's certificate chain and name. Off: STARTTLS whenever offered, unchecked (RFC 7435)."),
+      verify: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Check the next hop's certificate chain and name, against `ca` or the system's roots: a certificate that does not verify answers the client 451. `false` is an explicit opt-out for an internal relay whose certificate no CA vouches for: STARTTLS whenever offered, unchecked (RFC 7435), and no `nextHopPassword`.",
+        ),
       ca: z.string().min(1).optional().describe("A PEM file of the CA that signed the next hop's certificate, instead of the system's roots."),
     })
     .prefault({})
     .describe('The way to the next hop.'),
   nextHopUser: z.string().min(1).optional().describe('SMTP AUTH login at the next hop (e.g. smtp.office365.com:587).'),
-  nextHopPassword: z.string().min(1).optional().describe('Its password; a secret, better kept in the environment.'),
+  nextHopPassword: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Its password; a secret, better kept in the environment. Only over TLS that is required (nextHopTls.require or smtps://) and verified (nextHopTls.verify), else the gateway refuses to start.'),
   allow: z
     .array(cidrSchema)
     .min(1)
@@ -146,7 +155,18 @@ export const gatewayFields = {
       "SMTP AUTH over TLS: login name → hash from `hallmonitor smtp-password --password-stdin`, or { password, senders } to bind the login to the senders it may use (Postfix's smtpd_sender_login_maps; another sender gets 553 5.7.1). A client that logs in may relay from outside `allow`.",
     ),
   requireTls: z.boolean().default(false).describe('Refuse mail until the client has used STARTTLS.'),
-  proxyProtocol: z.boolean().default(false).describe('Accept the HAProxy PROXY protocol from a TCP load balancer in front.'),
+  proxyProtocol: z
+    .strictObject(
+      {
+        trustedProxies: z
+          .array(cidrSchema)
+          .min(1, 'name the load balancers: a PROXY header is believed only from these addresses')
+          .describe("The load balancers' addresses, in CIDR form. A PROXY header is believed only from them; any other peer is refused with 554 before the greeting, since its header could claim an allowed address."),
+      },
+      { error: (issue) => (issue.code === 'invalid_type' ? 'expected { trustedProxies: [CIDR, ...] }: a PROXY header is believed only from the load balancers listed' : undefined) },
+    )
+    .optional()
+    .describe('Read the HAProxy PROXY protocol v1 header from the TCP load balancers in front, so `allow` judges the client it names. Absent: off, no header is read.'),
   postmaster: z.email().optional().describe("The From address of notices and alerts. Default: postmaster@ the first school's first domain."),
   database: z
     .string()

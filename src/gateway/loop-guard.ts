@@ -1,90 +1,131 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Envelope } from '../message/envelope.js';
 
 /**
- * Loop protection. Every message this gateway delivers carries a trace header it can verify: an
- * HMAC, under a secret only the gateways share, over the time and a hash of the message body.
- * A message that comes back with a valid trace has been scanned already and is not scanned again;
- * one that has passed `MAX_PASSES` times is in a routing loop and is refused. A copied header does
- * not verify on another body, and an old one expires, so a trace cannot be used to skip scanning.
+ * Loop protection. Every message this gateway delivers carries a trace field on top that it can verify: an HMAC,
+ * under a secret only the gateways share, over the time, the envelope (sender and sorted recipients) and a hash
+ * of everything below the field: the whole message as this gateway received it. A message that comes back with
+ * valid traces only has been scanned already, for these recipients, and is not scanned again; one that has passed
+ * `MAX_PASSES` times is in a routing loop and is refused. A trace copied onto other recipients, another header or
+ * another body does not verify, and an old one expires, so a trace cannot be used to skip scanning. Relays on the
+ * way back add their fields above it (Received and the like, RFC 5321 §4.4), which it does not cover: a loop
+ * through Exchange Online is still recognised.
  */
 export const TRACE_HEADER = 'X-Hallmonitor-Trace';
 export const MAX_PASSES = 3;
 const MAX_AGE_SECONDS = 2 * 24 * 3600;
 /** The trace headers this gateway adds sit at the top; looking further into a huge header is pointless. */
 const MAX_HEADER_BYTES = 256 * 1024;
+/** More trace fields than a loop is allowed makes no valid passage; only this many are hashed. */
+const MAX_TRACE_FIELDS = MAX_PASSES + 1;
+const TRACE_FIELD = new RegExp(`^${TRACE_HEADER}[ \\t]*:`, 'i');
 
 export interface TraceFacts {
-  /** Valid, unexpired traces of this gateway (or of one sharing its secret) on this body. */
-  readonly passes: number;
-  readonly bodyHash: string;
+  /** Trace fields the message carries, valid or not. */
+  readonly traces: number;
   /**
-   * A SHA-256 of the whole message, header and body: what tells one message from another. A client's retry
-   * sends the same bytes; two messages that differ only in their header (another Subject or Message-ID,
-   * the same text) are two messages.
+   * Valid, unexpired traces of this gateway (or of one sharing its secret) for this envelope and message; 0 when
+   * any trace field fails, so a field that is not a valid trace cannot ride along uncovered and unscanned.
+   */
+  readonly passes: number;
+  /**
+   * A SHA-256 of the whole message, header and body: what tells one message from another (a client's retry
+   * sends the same bytes), and what the trace this gateway adds vouches for.
    */
   readonly messageHash: string;
-  /** The header section (at most its first 256 KiB), folds undone, as latin1 text. */
+  /** The header section (at most its first 256 KiB) as latin1 text, for what else the gateway reads of it. */
   readonly header: string;
 }
 
 /** `message` is the spool file's path, or its bytes where they are in memory. */
-export async function readTraceFacts(message: string | Buffer, secret: Buffer, now: Date): Promise<TraceFacts> {
-  const { header, bodyHash, messageHash } = await splitAndHash(Buffer.isBuffer(message) ? [message] : (createReadStream(message) as AsyncIterable<Buffer>));
-  const passes = [...header.matchAll(new RegExp(`^${TRACE_HEADER}:\\s*(.+)$`, 'gim'))].filter((match) =>
-    isValidTrace(match[1]!.trim(), secret, bodyHash, now),
-  ).length;
-  return { passes, bodyHash, messageHash, header };
+export async function readTraceFacts(message: string | Buffer, envelope: Envelope, secret: Buffer, now: Date): Promise<TraceFacts> {
+  const { traces, messageHash, header } = await hashMessage(Buffer.isBuffer(message) ? [message] : (createReadStream(message) as AsyncIterable<Buffer>));
+  const valid = traces.length <= MAX_TRACE_FIELDS ? traces.filter((trace) => isValidTrace(trace.value, secret, envelope, trace.coveredHash, now)).length : 0;
+  return { traces: traces.length, passes: valid === traces.length ? valid : 0, messageHash, header };
 }
 
-/** The header line to put before the original bytes, CRLF-terminated. */
-export function traceHeaderLine(secret: Buffer, bodyHash: string, now: Date): Buffer {
+/** The header line to put on top of the bytes received (whose hash is `messageHash`), CRLF-terminated. */
+export function traceHeaderLine(secret: Buffer, envelope: Envelope, messageHash: string, now: Date): Buffer {
   const time = Math.floor(now.getTime() / 1000);
-  return Buffer.from(`${TRACE_HEADER}: v=1; t=${time}; mac=${mac(secret, time, bodyHash)}\r\n`);
+  return Buffer.from(`${TRACE_HEADER}: v=2; t=${time}; mac=${mac(secret, time, envelope, messageHash)}\r\n`);
 }
 
-function isValidTrace(value: string, secret: Buffer, bodyHash: string, now: Date): boolean {
-  const fields = /^v=1; t=(\d+); mac=([A-Za-z0-9_-]+)$/.exec(value);
+function isValidTrace(value: string, secret: Buffer, envelope: Envelope, coveredHash: string, now: Date): boolean {
+  const fields = /^v=2; t=(\d+); mac=([A-Za-z0-9_-]+)$/.exec(value);
   if (!fields) return false;
   const time = Number(fields[1]);
   const age = now.getTime() / 1000 - time;
   if (age < -300 || age > MAX_AGE_SECONDS) return false;
-  const expected = Buffer.from(mac(secret, time, bodyHash));
+  const expected = Buffer.from(mac(secret, time, envelope, coveredHash));
   const given = Buffer.from(fields[2]!);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-function mac(secret: Buffer, time: number, bodyHash: string): string {
-  return createHmac('sha256', secret).update(`v=1;t=${time};b=${bodyHash}`).digest('base64url');
+/** JSON keeps the parts apart: no sender, recipient or hash can run into the next. */
+function mac(secret: Buffer, time: number, envelope: Envelope, coveredHash: string): string {
+  const recipients = envelope.rcptTo.map((recipient) => recipient.toLowerCase()).sort();
+  const signed = JSON.stringify(['v=2', time, envelope.mailFrom.toLowerCase(), recipients, coveredHash]);
+  return createHmac('sha256', secret).update(signed).digest('base64url');
 }
 
-/** The header section (bounded), a SHA-256 of everything after the blank line and one of the whole, in one pass. */
-async function splitAndHash(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<{ header: string; bodyHash: string; messageHash: string }> {
-  const hash = createHash('sha256');
+/** A trace field's value, unfolded, and the hash of everything below it: what it vouches for. */
+interface TraceField {
+  readonly value: string;
+  readonly coveredHash: string;
+}
+
+interface OpenTrace {
+  readonly value: string;
+  readonly hash: Hash;
+}
+
+/**
+ * In one pass: a SHA-256 of the whole message and, for each trace field in the header (there are none in mail
+ * that has not been here before), one of everything below that field. The header is held (bounded) until its
+ * end; the body streams into every hash.
+ */
+async function hashMessage(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<{ traces: TraceField[]; messageHash: string; header: string }> {
   const whole = createHash('sha256');
   let head = Buffer.alloc(0);
-  let inBody = false;
+  let open: OpenTrace[] | undefined;
+  let header = '';
   for await (const chunk of chunks) {
     whole.update(chunk);
-    if (inBody) {
-      hash.update(chunk);
+    if (open) {
+      for (const trace of open) trace.hash.update(chunk);
       continue;
     }
     head = Buffer.concat([head, chunk]);
     const end = head.indexOf('\r\n\r\n');
-    if (end >= 0) {
-      hash.update(head.subarray(end + 4));
-      head = head.subarray(0, end);
-      inBody = true;
-    } else if (head.length > MAX_HEADER_BYTES) {
-      hash.update(head);
-      head = Buffer.alloc(0);
-      inBody = true;
+    if (end >= 0 || head.length > MAX_HEADER_BYTES) {
+      // No gateway wrote a header this long: no trace is looked for past the limit.
+      header = head.subarray(0, end >= 0 ? end : MAX_HEADER_BYTES).toString('latin1');
+      open = openTraces(head, header);
     }
   }
-  return { header: head.subarray(0, MAX_HEADER_BYTES).toString('latin1').replace(/\r\n[ \t]+/g, ' '), bodyHash: hash.digest('base64url'), messageHash: whole.digest('base64url') };
+  if (!open) {
+    header = head.toString('latin1');
+    open = openTraces(head, header);
+  }
+  return { traces: open.map((trace) => ({ value: trace.value, coveredHash: trace.hash.digest('base64url') })), messageHash: whole.digest('base64url'), header };
+}
+
+/** A hash for each trace field of `header`, already fed what of `head` lies below the field's last line. */
+function openTraces(head: Buffer, header: string): OpenTrace[] {
+  const traces: OpenTrace[] = [];
+  let offset = 0;
+  for (const field of header.split(/\r\n(?![ \t])/)) {
+    const end = offset + field.length + 2;
+    if (TRACE_FIELD.test(field) && traces.length < MAX_TRACE_FIELDS + 1) {
+      const hash = createHash('sha256').update(head.subarray(Math.min(end, head.length)));
+      traces.push({ value: field.slice(field.indexOf(':') + 1).replace(/\r\n[ \t]+/g, ' ').trim(), hash });
+    }
+    offset = end;
+  }
+  return traces;
 }
 
 /**

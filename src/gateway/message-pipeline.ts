@@ -45,7 +45,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     const receivedAt = new Date();
     let trace: TraceFacts;
     try {
-      trace = await readTraceFacts(contentOf(message), deps.traceSecret, new Date());
+      trace = await readTraceFacts(contentOf(message), message.envelope, deps.traceSecret, new Date());
     } catch (error) {
       return fault(deps, message, 'read', error);
     }
@@ -54,9 +54,11 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
     // A login is bound to its senders by the inbound server; a tenant binding is for Exchange Online's shared ranges.
     const refusal = message.client.user === undefined ? tenantRefusal(origin, loaded.school.microsoft365TenantIds ?? []) : undefined;
     if (refusal !== undefined) return refuseTenant(deps, message, loaded.school.id, refusal);
-    const traceHeader = traceHeaderLine(deps.traceSecret, trace.bodyHash, new Date());
-    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP);
-    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply);
+    const traceHeader = traceHeaderLine(deps.traceSecret, message.envelope, trace.messageHash, new Date());
+    const key = messageKey(deps.traceSecret, message.envelope, trace.messageHash);
+    const passed = { school: loaded.school.id, key, receivedAt, trace };
+    if (trace.passes >= MAX_PASSES) return answerWithoutScan(deps, message, 'loop', LOOP, passed);
+    if (trace.passes > 0) return answerWithoutScan(deps, message, 'already-scanned', (await deps.actions.nextHop.deliver(message, traceHeader)).reply, passed);
     let result: ScanResult;
     try {
       const scanned = deps.scanPool
@@ -74,7 +76,7 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         message,
         result,
         school: { id: loaded.school.id, name: deps.schoolNames?.get(loaded.school.id), domains: loaded.school.domains },
-        key: messageKey(deps.traceSecret, message.envelope, trace.messageHash),
+        key,
         receivedAt,
         automatic: origin.automatic,
         traceHeader,
@@ -96,6 +98,8 @@ export function createMessagePipeline(deps: PipelineDependencies): MessageHandle
         rules: result.verdict.rules.map((rule) => rule.id),
         categories: countCategories(result.findings),
         reply: reply.code,
+        // Trace fields that did not verify (copied onto other recipients or another message, forged, expired): scanned all the same.
+        ...(trace.traces > 0 ? { unverifiedTraces: trace.traces } : {}),
         scanMs: Math.round(scanned - started),
         actMs: Math.round(acted - scanned),
       },
@@ -116,10 +120,31 @@ function refuseTenant(deps: PipelineDependencies, message: SpooledMessage, schoo
   return { code: refusal.responseCode, message: refusal.message };
 }
 
-/** A message that came back: delivered as already decided, or refused as a loop; logged either way. */
-function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply): SmtpReply {
+/** What the log and the audit say of a message answered on its traces alone. */
+interface TracedPassage {
+  readonly school: string;
+  readonly key: string;
+  readonly receivedAt: Date;
+  readonly trace: TraceFacts;
+}
+
+/**
+ * A message that came back with valid traces only: delivered as already decided, or refused as a loop; logged
+ * and audited either way with the passes its traces vouch for. The audit entry is written in the background:
+ * the next hop may have taken the message already, and a failure must not turn that into a 451 (a duplicate).
+ */
+function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, passed: TracedPassage): SmtpReply {
   deps.metrics.messages.inc({ action: passage, code: String(reply.code) });
-  deps.log.info({ ...messageIds(message), passage, reply: reply.code }, 'message');
+  deps.log.info({ ...messageIds(message), school: passed.school, passage, passes: passed.trace.passes, reply: reply.code }, 'message');
+  deps.actions.audit.recordLater({
+    kind: 'system',
+    schoolId: passed.school,
+    actor: 'loop-guard',
+    action: passage === 'loop' ? 'loop' : 'pass',
+    messageId: passed.key,
+    reason: `valid traces: ${passed.trace.passes}; reply ${reply.code}`,
+    at: passed.receivedAt,
+  });
   return reply;
 }
 

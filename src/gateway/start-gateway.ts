@@ -53,6 +53,9 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   refuseSharedRangesWithoutTenants(settings);
   const data = resolve(settings.data);
   await mkdir(data, { recursive: true, mode: 0o700 });
+  const metrics = createGatewayMetrics();
+  // First, so a next hop that cannot be used safely stops the start before anything runs; a pool holds no socket until used.
+  const nextHop = countingErrors(await nextHopFor(settings, data), metrics);
   const entra = entraSignInFor(settings, log);
   // Read while the rest starts; a failure only hides the button (it is logged), never stops the gateway.
   const entraDiscovered = entra?.discover();
@@ -60,8 +63,6 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const { tenants } = schools;
   const redis = await ensureRedis(settings.redis, data);
   if (redis.private) log.warn({ redis: redis.url }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
-  const metrics = createGatewayMetrics();
-  const nextHop = countingErrors(await nextHopFor(settings, data), metrics);
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
   let services: GatewayServices;
   try {
@@ -89,7 +90,11 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       requireTls: settings.requireTls,
       requireClientCertificate: settings.requireClientCertificate,
       ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers).map(([login, entry]) => [login.toLowerCase(), entry])) } } : {}),
-      useProxy: settings.proxyProtocol,
+      proxyProtocol: settings.proxyProtocol,
+      onRefusedConnection: (refusal, peer) => {
+        metrics.refusals.inc({ reason: refusal.code });
+        log.warn({ client: peer, stage: 'connect', refusal: refusal.code }, 'refused');
+      },
       spoolDirectory: join(data, 'spool'),
       onRefusal: (refusal) => {
         metrics.refusals.inc({ reason: refusal.code });
@@ -243,10 +248,27 @@ export async function nextHopFor(settings: GatewaySettings, data: string): Promi
   if (settings.nextHopUser && !settings.nextHopPassword) {
     throw new ConfigError('configuration', undefined, 'nextHopPassword', 'nextHopUser is set, so a password is needed (nextHopPassword or HALLMONITOR_NEXT_HOP_PASSWORD)');
   }
+  const exposed = settings.nextHopPassword === undefined ? undefined : passwordExposure(settings.nextHop, settings.nextHopTls);
+  if (exposed) throw new ConfigError('configuration', undefined, exposed.setting, exposed.problem);
   return smtpNextHop(settings.nextHop, {
     tls: { require, verify, ...(ca ? { ca: await readFile(ca, 'utf8') } : {}) },
     ...(settings.nextHopUser && settings.nextHopPassword ? { auth: { user: settings.nextHopUser, pass: settings.nextHopPassword } } : {}),
   });
+}
+
+/**
+ * Why the next hop's password could reach someone other than the next hop, if it could. Without required TLS a
+ * man in the middle strips STARTTLS from the EHLO reply (RFC 3207 §6) and reads AUTH in clear; without a verified
+ * certificate he answers the handshake himself.
+ */
+function passwordExposure(nextHop: string, tls: { readonly require: boolean; readonly verify: boolean }): { setting: string; problem: string } | undefined {
+  if (!tls.require && !nextHop.startsWith('smtps://')) {
+    return { setting: 'nextHopTls.require', problem: 'nextHopPassword is set, so TLS to the next hop must be required (nextHopTls.require: true, or an smtps:// nextHop); otherwise a STARTTLS-stripping attacker reads the password' };
+  }
+  if (!tls.verify) {
+    return { setting: 'nextHopTls.verify', problem: "nextHopPassword is set, so the next hop's certificate must be verified (nextHopTls.verify: true, with nextHopTls.ca for a private CA); otherwise anyone in the path can pose as it and take the password" };
+  }
+  return undefined;
 }
 
 /** Every delivery the next hop did not accept counts in /metrics, whoever asked for it (messages, notices, releases). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { createAddressAllowList, type AddressAllowList } from './address-allow-list.js';
@@ -43,8 +43,12 @@ export interface InboundOptions {
   auth?: { users: ReadonlyMap<string, SmtpLogin> } | undefined;
   /** Ask for a client certificate during STARTTLS and refuse MAIL FROM without a verified one (checked against `tls.ca`). */
   requireClientCertificate?: boolean;
-  /** Expect a HAProxy PROXY protocol v1 header from a TCP load balancer; the allow-list then sees the real client. */
-  useProxy: boolean;
+  /**
+   * Expect a HAProxy PROXY protocol v1 header from the TCP load balancers in `trustedProxies` (CIDR ranges); the
+   * allow-list then sees the client the header names. The header is not authenticated, so any other peer is
+   * refused before the greeting: believed, it could claim an allowed address. Absent: no PROXY header is read.
+   */
+  proxyProtocol?: { readonly trustedProxies: readonly string[] } | undefined;
   /** Where message data is spooled; created if missing. Each file is removed once the handler has answered. */
   spoolDirectory: string;
   /** Messages up to this size are held in memory and never written to the spool (default 1 MiB, spool-file.ts). */
@@ -58,6 +62,8 @@ export interface InboundOptions {
   onError?: ((error: Error) => void) | undefined;
   /** Told of every refusal this server answers (before DATA and after it), for the caller's log and metrics. */
   onRefusal?: ((refusal: RefusalReport) => void) | undefined;
+  /** Told of each connection refused before its SMTP session began (a peer that is not a trusted proxy), for the caller's log. */
+  onRefusedConnection?: ((refusal: SmtpRefusal, peer: string) => void) | undefined;
 }
 
 /** One SMTP AUTH login: its password hash and, like Postfix's `smtpd_sender_login_maps`, whom it may send as. */
@@ -126,7 +132,8 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     size: options.maxMessageBytes,
     maxClients: options.maxClients,
     socketTimeout: options.socketTimeoutMs,
-    useProxy: options.useProxy,
+    // Only trusted proxies reach smtp-server at all (refuseUntrustedPeers below), so every peer it sees sends the header.
+    useProxy: options.proxyProtocol !== undefined,
     // The client's own EHLO name is enough for logs; a PTR lookup costs up to 1.5 s per connection.
     disableReverseLookup: true,
     greetingDelay: greetingDelayFor(allowList),
@@ -171,6 +178,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     reported.add(error);
     options.onError?.(error);
   });
+  if (options.proxyProtocol) refuseUntrustedPeers(server, createAddressAllowList(options.proxyProtocol.trustedProxies), options.onRefusedConnection);
 
   /** The refusal as smtp-server sends it, reported to the caller first. */
   function refused(code: RefusalCode, stage: RefusalReport['stage'], session: SMTPServerSession): SmtpRefusal {
@@ -271,7 +279,34 @@ export function greetingDelayFor(allowList: AddressAllowList): (remoteAddress: s
   return (remoteAddress) => (allowList(remoteAddress) ? 0 : EARLY_TALKER_WAIT_MS);
 }
 
+/** How long a refused peer's socket stays open for the refusal to reach it, as smtp-server does for a bad PROXY header. */
+const REFUSAL_LINGER_MS = 1000;
+
+/**
+ * Puts a gate before smtp-server's own 'connection' listener: a peer outside `trustedProxies` gets 554 and is
+ * closed before smtp-server reads a byte, so its PROXY header is never parsed. smtp-server's `useProxy` takes
+ * exact addresses only, and treats an unlisted peer as a direct client instead of refusing it.
+ */
+function refuseUntrustedPeers(server: SMTPServer, trusted: AddressAllowList, onRefused: InboundOptions['onRefusedConnection']): void {
+  const accept = server.server.listeners('connection');
+  server.server.removeAllListeners('connection');
+  server.server.on('connection', (socket: Socket) => {
+    if (trusted(socket.remoteAddress ?? '')) {
+      for (const listener of accept) listener.call(server.server, socket);
+      return;
+    }
+    const refusal = new SmtpRefusal('untrusted-proxy-peer');
+    onRefused?.(refusal, socket.remoteAddress ?? '');
+    socket.on('error', () => undefined);
+    socket.end(`${refusal.responseCode} ${refusal.message}\r\n`);
+    setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
+  });
+}
+
 function validateOptions(options: InboundOptions): void {
+  if (options.proxyProtocol?.trustedProxies.length === 0) {
+    throw new InboundOptionsError('proxyProtocol.trustedProxies is empty: a PROXY header would be believed from no one, so no client could connect');
+  }
   if (options.requireTls && !options.tls) throw new InboundOptionsError('requireTls needs a TLS certificate (tls.key and tls.cert)');
   if (options.auth && !options.tls) throw new InboundOptionsError('SMTP AUTH is offered over TLS only; configure tls.key and tls.cert');
   if (options.requireClientCertificate && !options.tls) throw new InboundOptionsError('requireClientCertificate needs TLS (tls.key, tls.cert and tls.ca)');

@@ -1,6 +1,7 @@
 /** Why the inbound server refused something; each maps to exactly one SMTP reply below. */
 export type RefusalCode =
   | 'client-not-allowed'
+  | 'untrusted-proxy-peer'
   | 'too-many-connections-from-ip'
   | 'relay-not-permitted'
   | 'tls-required'
@@ -31,6 +32,7 @@ interface ReplyText {
 // Texts are generic: they never echo an address or any message content.
 const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
   'client-not-allowed': { responseCode: 554, status: '5.7.1', text: 'This gateway does not relay for your address' },
+  'untrusted-proxy-peer': { responseCode: 554, status: '5.7.1', text: 'This gateway takes connections only through its load balancer' },
   'too-many-connections-from-ip': { responseCode: 421, status: '4.7.0', text: 'Too many connections from your address, try again later' },
   'relay-not-permitted': { responseCode: 530, status: '5.7.0', text: 'Authentication required to relay from your address' },
   'tls-required': { responseCode: 530, status: '5.7.0', text: 'Must issue a STARTTLS command first' },

@@ -29,7 +29,11 @@ export interface VerdictAuditEntry {
 export const ACCOUNT_ACTIONS = ['account-add', 'account-disable', 'account-enable', 'account-password', 'account-role', 'account-remove'] as const;
 export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
 
-export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge', ...ACCOUNT_ACTIONS] as const;
+/**
+ * `pass` and `loop` are the loop guard's (gateway/loop-guard.ts): a message delivered without a scan because valid
+ * traces show this gateway passed it already, and one refused because they show it has passed too often.
+ */
+export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge', 'pass', 'loop', ...ACCOUNT_ACTIONS] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
 /** What a person (kind `human`) or the gateway itself (kind `system`, e.g. retention) did. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generate } from 'selfsigned';
 import { smtpNextHop, type NextHop, type SmtpNextHopOptions } from '../../src/actions/next-hop.js';
 import { startNextHop, type NextHopBehaviour, type RunningNextHop } from './support/next-hop-server.js';
+import { loopbackCertificate } from './support/loopback-certificate.js';
 import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,17 +26,6 @@ async function message() {
   return spool(await spoolDirectory(), awkwardMessage(), 'teacher@school.sch.uk', ['parent@example.org']);
 }
 
-/** A certificate for the loopback address the test next hop listens on (RFC 6125: an iPAddress SAN). */
-async function loopbackCertificate(): Promise<{ key: string; cert: string }> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'rsa',
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-  });
-  return { key: pems.private, cert: pems.cert };
-}
-
 describe('the next hop: verified TLS and SMTP AUTH', () => {
   it('delivers over STARTTLS when the certificate verifies against the configured CA', async () => {
     const certificate = await loopbackCertificate();
@@ -44,6 +33,13 @@ describe('the next hop: verified TLS and SMTP AUTH', () => {
     const { reply } = await relay(server.url, { tls: { require: true, verify: true, ca: certificate.cert } }).deliver(await message());
     expect(reply.code).toBe(250);
     expect(server.received.map((received) => received.secure)).toEqual([true]);
+  });
+
+  it('verifies by default: a certificate no trusted CA signed answers 451 and nothing is sent', async () => {
+    const server = await nextHopServer({ certificate: await loopbackCertificate() });
+    const { reply } = await relay(server.url, {}).deliver(await message());
+    expect(reply.code).toBe(451);
+    expect(server.received).toHaveLength(0);
   });
 
   it('answers 451 and sends nothing when the certificate does not verify', async () => {
@@ -63,12 +59,14 @@ describe('the next hop: verified TLS and SMTP AUTH', () => {
 
   it('logs in when the next hop asks for credentials, and answers 451 (not 5xx) when they are refused', async () => {
     const login = { user: 'hallmonitor', pass: 'an invented relay password' };
-    const server = await nextHopServer({ login });
-    const accepted = await relay(server.url, { auth: { ...login } }).deliver(await message());
+    const certificate = await loopbackCertificate();
+    const server = await nextHopServer({ login, certificate });
+    const tls = { require: true, verify: true, ca: certificate.cert };
+    const accepted = await relay(server.url, { tls, auth: { ...login } }).deliver(await message());
     expect(accepted.reply.code).toBe(250);
-    const refused = await relay(server.url, { auth: { ...login, pass: 'wrong' } }).deliver(await message());
+    const refused = await relay(server.url, { tls, auth: { ...login, pass: 'wrong' } }).deliver(await message());
     expect(refused.reply).toEqual({ code: 451, message: expect.stringMatching(/^4\.7\.0 the next hop refused the gateway's credentials/) });
-    const anonymous = await relay(server.url, {}).deliver(await message());
+    const anonymous = await relay(server.url, { tls }).deliver(await message());
     expect(anonymous.reply.code).toBeGreaterThanOrEqual(500);
     expect(server.received).toHaveLength(1);
   });

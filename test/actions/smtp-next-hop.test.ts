@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NextHop } from '../../src/actions/next-hop.js';
 import { smtpNextHop } from '../../src/actions/next-hop.js';
 import { ActionError } from '../../src/actions/errors.js';
+import { loopbackCertificate } from './support/loopback-certificate.js';
 import { startNextHop, type RunningNextHop } from './support/next-hop-server.js';
 import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
 
@@ -32,9 +33,10 @@ async function message(rcptTo: readonly string[], raw = awkwardMessage(), mailFr
 
 describe('smtpNextHop delivering', () => {
   it('relays the original bytes unchanged with the original envelope, over STARTTLS when offered, and passes on the 250', async () => {
-    const server = await nextHopServer();
+    const certificate = await loopbackCertificate();
+    const server = await nextHopServer({ certificate });
     const raw = awkwardMessage();
-    const { reply } = await relay(server.url).deliver(await message(['parent@example.org', 'head@school.sch.uk'], raw));
+    const { reply } = await relay(server.url, { tls: { require: false, verify: true, ca: certificate.cert } }).deliver(await message(['parent@example.org', 'head@school.sch.uk'], raw));
     expect(reply).toEqual({ code: 250, message: 'Ok: queued as TEST1' });
     expect(server.received).toHaveLength(1);
     const [received] = server.received;

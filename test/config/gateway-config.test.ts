@@ -32,6 +32,17 @@ describe('gateway configuration', () => {
     expect(configSchema.safeParse({ nextHop: 'smtp://smtp.example.org:25' }).success).toBe(true);
     expect(configSchema.safeParse({ listn: '127.0.0.1:25' }).success).toBe(false);
   });
+
+  it('takes the PROXY protocol only with the load balancers named, and says so for the old `proxyProtocol: true`', () => {
+    expect(configSchema.parse({}).proxyProtocol).toBeUndefined();
+    expect(configSchema.parse({ proxyProtocol: { trustedProxies: ['10.0.4.0/24'] } }).proxyProtocol).toEqual({ trustedProxies: ['10.0.4.0/24'] });
+    for (const bad of [true, { trustedProxies: [] }, {}, { trustedProxies: ['load-balancer.example.org'] }]) {
+      const parsed = configSchema.safeParse({ proxyProtocol: bad });
+      expect(parsed.success, JSON.stringify(bad)).toBe(false);
+      expect(parsed.error?.issues[0]?.path[0]).toBe('proxyProtocol');
+    }
+    expect(configSchema.safeParse({ proxyProtocol: true }).error?.issues[0]?.message).toMatch(/trustedProxies/);
+  });
 });
 
 describe('store, retention, alerts and encryption settings', () => {

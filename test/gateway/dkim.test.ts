@@ -40,7 +40,7 @@ describe('a message signed by Office 365', () => {
     const [received] = nextHop.received;
     // The gateway adds its trace header on top (loop protection), as every MTA adds Received:.
     const traceEnd = received!.raw.indexOf('\r\n') + 2;
-    expect(received!.raw.subarray(0, traceEnd).toString()).toMatch(/^X-Hallmonitor-Trace: v=1; t=\d+; mac=[\w-]+\r\n$/);
+    expect(received!.raw.subarray(0, traceEnd).toString()).toMatch(/^X-Hallmonitor-Trace: v=2; t=\d+; mac=[\w-]+\r\n$/);
     // Below it, the original bytes; swaks ends DATA with an empty line before the dot, so that line is part of what it sent.
     expect(received!.raw.subarray(traceEnd).equals(Buffer.concat([original, Buffer.from('\r\n')]))).toBe(true);
     const publicKeyBase64 = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');

@@ -267,7 +267,7 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
 function expectRelayedUnchanged(received: ReceivedMessage | undefined, raw: Buffer): void {
   expect(received, 'nothing reached the next hop').toBeDefined();
   const text = received!.raw.toString('latin1');
-  const trace = /^X-Hallmonitor-Trace: v=1; t=\d+; mac=[A-Za-z0-9_-]+\r\n/.exec(text);
+  const trace = /^X-Hallmonitor-Trace: v=2; t=\d+; mac=[A-Za-z0-9_-]+\r\n/.exec(text);
   expect(trace, 'the trace line first').not.toBeNull();
   expect(received!.raw.subarray(trace![0].length).equals(raw), 'the rest byte for byte').toBe(true);
 }

@@ -51,7 +51,6 @@ async function start(overrides: Partial<InboundOptions>): Promise<number> {
       maxConnectionsPerIp: 10,
       socketTimeoutMs: 5_000,
       requireTls: false,
-      useProxy: false,
       spoolDirectory: join(spoolRoot, `spool-${Math.random().toString(36).slice(2)}`),
       ...overrides,
     },
@@ -101,7 +100,7 @@ describe('the greeting', () => {
 
   it('comes at once to a client on the allow-list named by a PROXY header, not to the balancer itself', async () => {
     fakeTheGreetingTimer();
-    const port = await start({ ...(await withAuth()), useProxy: true });
+    const port = await start({ ...(await withAuth()), proxyProtocol: { trustedProxies: ['127.0.0.1/32'] } });
     const { client, greeting } = await RawSmtp.open(port, 'PROXY TCP4 10.1.2.3 127.0.0.1 40000 25\r\nEHLO sending-service.example\r\n');
     expect(greeting, UNPATCHED).toMatch(/^220 /);
     expect(await client.reply()).toMatch(/^250[ -]/);

@@ -17,6 +17,8 @@ const run = promisify(execFile);
 
 const SENDER = 'teacher.one@oakfield.sch.uk';
 const RECIPIENT = 'parent.two@example.org';
+/** The load balancer of the PROXY tests: a loopback address other than the 127.0.0.1 ordinary clients come from. */
+const LOAD_BALANCER = '127.0.0.2';
 const MESSAGE = 'From: Teacher One <teacher.one@oakfield.sch.uk>\r\nTo: parent.two@example.org\r\nSubject: Trip\r\n\r\nThe coach leaves at nine.\r\n';
 
 /** What the handler saw: the message, and the spool file's bytes read while it was still there. */
@@ -62,7 +64,6 @@ async function start(overrides: Partial<InboundOptions> = {}, answer: (message: 
       maxConnectionsPerIp: 10,
       socketTimeoutMs: 5_000,
       requireTls: false,
-      useProxy: false,
       spoolDirectory,
       ...overrides,
     },
@@ -174,7 +175,7 @@ describe('accepting a message', () => {
 
   it('answers 451 when a message too large to hold in memory cannot be written to the spool', async () => {
     const server = createInboundServer(
-      { host: '127.0.0.1', port: 0, allow: ['127.0.0.1/32'], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1000, maxRecipients: 1, maxClients: 2, maxConnectionsPerIp: 2, socketTimeoutMs: 5000, requireTls: false, useProxy: false, spoolDirectory: join(spoolRoot, 'spool-ok'), keepInMemoryBytes: 0 },
+      { host: '127.0.0.1', port: 0, allow: ['127.0.0.1/32'], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1000, maxRecipients: 1, maxClients: 2, maxConnectionsPerIp: 2, socketTimeoutMs: 5000, requireTls: false, spoolDirectory: join(spoolRoot, 'spool-ok'), keepInMemoryBytes: 0 },
       accept,
     );
     running.push(server);
@@ -289,11 +290,12 @@ describe('who may relay', () => {
     expect(received[0]?.message.client).toMatchObject({ secure: true, user: 'scanner@oakfield.sch.uk' });
   });
 
-  it('judges the client named in a PROXY header from the load balancer, not the balancer itself', async () => {
-    const { port, received } = await start({ allow: ['10.0.0.0/8'], useProxy: true });
-    const outside = await RawSmtp.open(port, 'PROXY TCP4 192.0.2.1 127.0.0.1 40000 25\r\n');
+  it('judges the client named in a PROXY header from a trusted load balancer, not the balancer itself', async () => {
+    const { port, received } = await start({ allow: ['10.0.0.0/8'], proxyProtocol: { trustedProxies: [LOAD_BALANCER] } });
+    const outside = await RawSmtp.open(port, 'PROXY TCP4 192.0.2.1 127.0.0.1 40000 25\r\n', LOAD_BALANCER);
     expect(outside.greeting).toMatch(/^554 5\.7\.1/);
-    const { client: raw, greeting } = await RawSmtp.open(port, 'PROXY TCP4 10.1.2.3 127.0.0.1 40000 25\r\n');
+    outside.client.close();
+    const { client: raw, greeting } = await RawSmtp.open(port, 'PROXY TCP4 10.1.2.3 127.0.0.1 40000 25\r\n', LOAD_BALANCER);
     expect(greeting).toMatch(/^220/);
     await raw.command('EHLO client');
     await raw.command(`MAIL FROM:<${SENDER}>`);
@@ -305,12 +307,29 @@ describe('who may relay', () => {
     expect(received[0]?.message.client.address).toBe('10.1.2.3');
   });
 
+  it('refuses a peer that is not a trusted proxy before reading its PROXY header, and says why', async () => {
+    const refused: { code: string; peer: string }[] = [];
+    const { port, received } = await start({
+      allow: ['10.0.0.0/8'],
+      proxyProtocol: { trustedProxies: [LOAD_BALANCER] },
+      onRefusedConnection: (refusal, peer) => refused.push({ code: refusal.code, peer }),
+    });
+    // An allowed address claimed by a peer that is not the load balancer: believed, it could relay.
+    const { client: raw, greeting } = await RawSmtp.open(port, 'PROXY TCP4 10.1.2.3 127.0.0.1 40000 25\r\n', '127.0.0.1');
+    expect(greeting).toBe('554 5.7.1 This gateway takes connections only through its load balancer');
+    expect(await raw.command('EHLO client')).toBe('closed');
+    await raw.whenClosed();
+    expect(refused).toEqual([{ code: 'untrusted-proxy-peer', peer: '127.0.0.1' }]);
+    expect(received).toHaveLength(0);
+  });
+
   it('refuses to build with options that cannot be honoured', () => {
-    const base = { host: '127.0.0.1', port: 0, allow: [], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1, maxRecipients: 1, maxClients: 1, maxConnectionsPerIp: 1, socketTimeoutMs: 1, requireTls: false, useProxy: false, spoolDirectory: spoolRoot };
+    const base = { host: '127.0.0.1', port: 0, allow: [], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1, maxRecipients: 1, maxClients: 1, maxConnectionsPerIp: 1, socketTimeoutMs: 1, requireTls: false, spoolDirectory: spoolRoot };
     expect(() => createInboundServer({ ...base, requireTls: true }, accept)).toThrow(InboundOptionsError);
     expect(() => createInboundServer({ ...base, auth: { users: new Map() } }, accept)).toThrow(InboundOptionsError);
     expect(() => createInboundServer({ ...base, senderDomains: [] }, accept)).toThrow(InboundOptionsError);
     expect(() => createInboundServer({ ...base, maxRecipients: 0 }, accept)).toThrow(InboundOptionsError);
+    expect(() => createInboundServer({ ...base, proxyProtocol: { trustedProxies: [] } }, accept)).toThrow(/proxyProtocol\.trustedProxies/);
   });
 });
 

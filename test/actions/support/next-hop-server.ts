@@ -28,7 +28,10 @@ export interface NextHopBehaviour {
   readonly idleTimeoutMs?: number;
   /** Advertise neither PIPELINING nor STARTTLS, like an old relay. */
   readonly plain?: boolean;
-  /** The certificate STARTTLS presents (PEM); smtp-server's own built-in one when absent. */
+  /**
+   * The certificate STARTTLS presents (PEM). Without one STARTTLS is not offered: smtp-server's built-in certificate
+   * is vouched for by no CA, and the gateway verifies the next hop's certificate by default.
+   */
   readonly certificate?: { readonly key: string; readonly cert: string };
   /** Require SMTP AUTH with these credentials before MAIL FROM. */
   readonly login?: { readonly user: string; readonly pass: string };
@@ -52,7 +55,7 @@ export async function startNextHop(behaviour: NextHopBehaviour = {}): Promise<Ru
   let sessions = 0;
   const options: SMTPServerOptions = {
     authOptional: behaviour.login === undefined,
-    disabledCommands: behaviour.plain ? ['AUTH', 'STARTTLS'] : behaviour.login ? [] : ['AUTH'],
+    disabledCommands: [...(behaviour.login && !behaviour.plain ? [] : ['AUTH']), ...(behaviour.certificate && !behaviour.plain ? [] : ['STARTTLS'])],
     ...(behaviour.certificate ?? {}),
     onAuth(auth, _session, callback) {
       const login = behaviour.login;

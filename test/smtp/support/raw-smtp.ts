@@ -14,9 +14,12 @@ export class RawSmtp {
     socket.on('error', () => undefined);
   }
 
-  /** Connects, sends `preamble` first if given (e.g. a PROXY header), and returns the client with its greeting reply. */
-  static async open(port: number, preamble?: string): Promise<{ client: RawSmtp; greeting: string }> {
-    const socket = connect(port, '127.0.0.1');
+  /**
+   * Connects, sends `preamble` first if given (e.g. a PROXY header), and returns the client with its greeting reply.
+   * `from` is the local address to connect from: any of 127.0.0.0/8 on Linux, to play another peer.
+   */
+  static async open(port: number, preamble?: string, from?: string): Promise<{ client: RawSmtp; greeting: string }> {
+    const socket = connect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
