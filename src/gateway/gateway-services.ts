@@ -19,6 +19,7 @@ import { openConfiguredStore } from '../store/configured-store.js';
 import { enforceRetention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import { auditDigestSource } from './audit-digest-source.js';
+import { loadTraceSecret, tracedNextHop } from './loop-guard.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
@@ -105,9 +106,10 @@ export async function startWorkers(
   const encrypt = context.encrypt ?? (await encryptorFor(settings));
   const spool = join(settings.data, 'spool');
   await mkdir(spool, { recursive: true, mode: 0o700 });
+  const ownMail = tracedNextHop(nextHop, await loadTraceSecret(join(settings.data, 'keys', 'trace.key')));
   const handlers: QueueHandlers = {
-    send: mailSender(nextHop, postmasterFor(settings), { spoolDirectory: spool }),
-    release: (request) => releaseHeldMessage({ store, nextHop, mail, encrypt, spoolDirectory: spool }, request),
+    send: mailSender(ownMail, postmasterFor(settings), { spoolDirectory: spool }),
+    release: (request) => releaseHeldMessage({ store, nextHop: ownMail, mail, encrypt, spoolDirectory: spool }, request),
     retention: async () => {
       const result = await enforceRetention(store, new Date(), settings.retention);
       log.info({ ...result }, 'retention enforced');

@@ -2,7 +2,9 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, type Hash } from 
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { NextHop } from '../actions/next-hop.js';
 import type { Envelope } from '../message/envelope.js';
+import { contentOf } from '../smtp/spooled-message.js';
 
 /**
  * Loop protection. Every message this gateway delivers carries a trace field on top that it can verify: an HMAC,
@@ -126,6 +128,25 @@ function openTraces(head: Buffer, header: string): OpenTrace[] {
     offset = end;
   }
   return traces;
+}
+
+/**
+ * The next hop for mail the gateway writes or hands on itself (notices, alerts, digests, released messages): each
+ * leaves with a trace of its own, so if a route brings it back it is passed, not scanned, held or alerted on again
+ * (RFC 3834 §2: an automatic message must not start a loop of them).
+ */
+export function tracedNextHop(nextHop: NextHop, secret: Buffer, clock: () => Date = () => new Date()): NextHop {
+  return {
+    description: nextHop.description,
+    probe: () => nextHop.probe(),
+    close: () => nextHop.close(),
+    async deliver(message, prepend) {
+      if (prepend !== undefined) return nextHop.deliver(message, prepend);
+      const now = clock();
+      const { messageHash } = await readTraceFacts(contentOf(message), message.envelope, secret, now);
+      return nextHop.deliver(message, traceHeaderLine(secret, message.envelope, messageHash, now));
+    },
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTraceFacts, traceHeaderLine } from '../../src/gateway/loop-guard.js';
+import { trialOutbox } from '../../src/actions/trial-outbox.js';
+import { readTraceFacts, traceHeaderLine, tracedNextHop } from '../../src/gateway/loop-guard.js';
 import type { Envelope } from '../../src/message/envelope.js';
 
 const secret = Buffer.alloc(32, 1);
@@ -65,5 +66,22 @@ describe('the trace header', () => {
     const message = await delivered();
     expect(await passes(message, envelope, new Date(now.getTime() + 3 * 24 * 3600 * 1000))).toBe(0);
     expect((await readTraceFacts(message, envelope, Buffer.alloc(32, 2), now)).passes).toBe(0);
+  });
+});
+
+describe('tracedNextHop: mail the gateway writes itself', () => {
+  it('leaves with a trace of its own, so a route that brings it back has it passed, not scanned again', async () => {
+    const outbox = await mkdtemp(join(tmpdir(), 'hm-own-mail-'));
+    const own = tracedNextHop(trialOutbox(outbox), secret, () => now);
+    const notice = { mailFrom: '', rcptTo: ['dpo@school.sch.uk'] };
+    const sent = { id: 'alert-1', bytes: original, sizeBytes: original.length, envelope: notice, client: { address: '127.0.0.1', hostname: 'hallmonitor', secure: true, user: undefined } };
+    expect((await own.deliver(sent)).reply.code).toBe(250);
+    const written = await readFile(join(outbox, 'alert-1.eml'));
+    expect(written.subarray(written.indexOf('\r\n') + 2).equals(original)).toBe(true);
+    expect(await passes(written, notice)).toBe(1);
+    // What the pipeline hands on keeps the trace it made.
+    const made = traceHeaderLine(secret, envelope, 'made-by-the-pipeline', now);
+    expect((await own.deliver({ ...sent, id: 'relayed-1' }, made)).reply.code).toBe(250);
+    expect((await readFile(join(outbox, 'relayed-1.eml'))).subarray(0, made.length).equals(made)).toBe(true);
   });
 });
