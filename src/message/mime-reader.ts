@@ -144,7 +144,7 @@ async function handleAttachment(attachment: AttachmentStream, failed: AbortSigna
     const { bytes, complete } = await collect(attachment.content, failed);
     await onAttachment({
       filename: attachment.filename,
-      contentType: attachment.contentType.toLowerCase(),
+      contentType: declaredType(attachment.contentType),
       charset: charsetOf(attachment.headers.get('content-type')),
       partId: attachment.partId,
       bytes,
@@ -252,6 +252,11 @@ function messageOf(parser: MailParser, state: ParseState): MimeMessage {
 function isMultipart(parser: MailParser): boolean {
   const contentType = parser.headers ? parser.headers.get('content-type') : undefined;
   return isStructured(contentType) && contentType.value.toLowerCase().startsWith('multipart/');
+}
+
+/** mailparser gives `false` for a part whose Content-Type has an empty type (`Content-Type: ; name="x.jpg"`). */
+function declaredType(contentType: unknown): string {
+  return typeof contentType === 'string' && contentType.trim() !== '' ? contentType.trim().toLowerCase() : 'application/octet-stream';
 }
 
 function charsetOf(contentType: HeaderValue | undefined): string | undefined {
