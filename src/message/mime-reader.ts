@@ -7,6 +7,7 @@ import { MessageReadError } from './errors.js';
 import { bytesInWords } from './limits.js';
 import type { MailAddress, MessageProblem, MessageView } from './message-view.js';
 import { OUT_OF_TIME } from './read-budget.js';
+import { decodeUndeclaredCharsets } from './undeclared-charset.js';
 
 /** One attachment as MIME carries it, decoded from its transfer encoding. */
 export interface MimeAttachment {
@@ -66,6 +67,7 @@ export async function readMime(
   onAttachment: AttachmentHandler,
 ): Promise<MimeMessage> {
   const parser = new MailParser({ ...PARSER_OPTIONS, maxChildNodes: options.maxParts });
+  decodeUndeclaredCharsets(parser);
   const state: ParseState = {
     text: undefined,
     attachments: 0,
