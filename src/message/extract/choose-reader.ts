@@ -4,6 +4,7 @@ import { extractDocx } from './docx.js';
 import { extractMessage } from './eml.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
+import { extractGzip } from './gzip.js';
 import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
 import { extractPdf } from './pdf.js';
@@ -44,6 +45,7 @@ const TEXT = leaf(extractText, 'text file');
 const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
 const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
+const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
 const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
 
 /** Office Open XML by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
@@ -121,6 +123,9 @@ function readerForContent(sniffed: string, extension: string): Reader {
   }
   if (sniffed === 'application/x-cfb') {
     return OLD_OFFICE;
+  }
+  if (sniffed === 'application/gzip') {
+    return GZIP;
   }
   // An image carries no text we can read; a DPO gains nothing from a warning on every photo, so
   // images are recorded without a fact.

@@ -42,9 +42,9 @@ describe('text and HTML attachments', () => {
   });
 
   it('marks a known but unread format as unscannable, naming it', async () => {
-    const gzip = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(64)]);
-    const { attachment } = await readAttachment('data.gz', gzip);
-    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'its content (application/gzip) is a kind the gateway cannot read' }]);
+    const sevenZip = Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), Buffer.alloc(64)]);
+    const { attachment } = await readAttachment('data.7z', sevenZip);
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'its content (application/x-7z-compressed) is a kind the gateway cannot read' }]);
   });
 
   it('records images and empty files with no fact', async () => {

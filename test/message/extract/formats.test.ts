@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Detector } from '../../../src/detect/detector.js';
+import type { Finding } from '../../../src/detect/finding.js';
+import { loadSchool } from '../../../src/scan/load-school.js';
+import type { School } from '../../../src/scan/school.js';
+import { scanMessage } from '../../../src/scan/scan-message.js';
+import { compose } from '../support/compose.js';
+
+/**
+ * Real files made by the real tools (fixtures/formats/README.md), each naming an invented pupil
+ * from fixtures/roster/pupils.csv: the name must be found in the file's text, at its path.
+ */
+let school: School;
+let detectors: readonly Detector[];
+
+beforeAll(async () => {
+  ({ school, detectors } = await loadSchool({
+    id: 'formats',
+    domains: ['stmarys-example.sch.uk'],
+    rosterPath: resolve('fixtures/roster/pupils.csv'),
+    staffPath: resolve('fixtures/roster/staff.csv'),
+  }));
+});
+
+async function findingsFor(fixture: string, contentType?: string): Promise<Finding[]> {
+  const content = await readFile(resolve('fixtures/formats', fixture));
+  const raw = await compose({ subject: 'Attached', text: 'See attached.', attachments: [{ filename: fixture, content, ...(contentType ? { contentType } : {}) }] });
+  const result = await scanMessage(raw, school, detectors, { mailFrom: 'teacher@stmarys-example.sch.uk', rcptTo: ['parent@example.org'] });
+  return [...result.findings];
+}
+
+const pupilNamesAt = (findings: readonly Finding[], path: string) =>
+  findings.filter((finding) => finding.category === 'pupil-name' && finding.location.part === 'attachment' && finding.location.name === path).map((finding) => finding.match);
+
+const categories = (findings: readonly Finding[]) => [...new Set(findings.map((finding) => finding.category))];
+
+describe('attachment formats read from real files', () => {
+  it('gzip (gzip -9): the file inside, named from the gzip header', async () => {
+    const findings = await findingsFor('reading-record.txt.gz');
+    expect(pupilNamesAt(findings, 'reading-record.txt.gz/reading-record.txt')).toEqual(['Ella Evans']);
+    expect(categories(findings)).not.toContain('attachment/unscannable');
+  });
+});
