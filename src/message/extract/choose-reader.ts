@@ -4,9 +4,11 @@ import { extractDocx } from './docx.js';
 import { extractMessage } from './eml.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
+import { extractEpub } from './epub.js';
 import { extractGzip } from './gzip.js';
 import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
+import { extractOdf } from './odf.js';
 import { extractPdf } from './pdf.js';
 import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
@@ -38,6 +40,8 @@ const PDF = leaf(extractPdf, 'PDF');
 const WORD = leaf(extractDocx, 'Word document');
 const EXCEL = leaf(extractXlsx, 'Excel workbook');
 const POWERPOINT = leaf(extractPptx, 'PowerPoint presentation');
+const OPEN_DOCUMENT = leaf(extractOdf, 'OpenDocument file');
+const EPUB = leaf(extractEpub, 'EPUB book');
 const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
@@ -48,7 +52,7 @@ const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive'
 const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
 const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
 
-/** Office Open XML by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
+/** Office Open XML, OpenDocument and EPUB by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
 const OOXML_TYPES = new Map<string, Reader>([
   ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', WORD],
   ['application/vnd.openxmlformats-officedocument.wordprocessingml.template', WORD],
@@ -62,11 +66,21 @@ const OOXML_TYPES = new Map<string, Reader>([
   ['application/vnd.openxmlformats-officedocument.presentationml.slideshow', POWERPOINT],
   ['application/vnd.ms-powerpoint.presentation.macroenabled.12', POWERPOINT],
   ['application/vnd.ms-powerpoint.slideshow.macroenabled.12', POWERPOINT],
+  ['application/vnd.oasis.opendocument.text', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.text-template', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.spreadsheet', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.spreadsheet-template', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.presentation', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.presentation-template', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.graphics', OPEN_DOCUMENT],
+  ['application/epub+zip', EPUB],
 ]);
 const OOXML_EXTENSIONS = new Map<string, Reader>([
   ...['docx', 'docm', 'dotx', 'dotm'].map((extension) => [extension, WORD] as const),
   ...['xlsx', 'xlsm', 'xltx', 'xltm'].map((extension) => [extension, EXCEL] as const),
   ...['pptx', 'pptm', 'ppsx', 'ppsm'].map((extension) => [extension, POWERPOINT] as const),
+  ...['odt', 'ott', 'ods', 'ots', 'odp', 'otp', 'odg'].map((extension) => [extension, OPEN_DOCUMENT] as const),
+  ['epub', EPUB],
 ]);
 
 /** Sniffed types that are text underneath (RTF included: its words survive as plain text). */

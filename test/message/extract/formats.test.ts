@@ -6,6 +6,7 @@ import type { Finding } from '../../../src/detect/finding.js';
 import { loadSchool } from '../../../src/scan/load-school.js';
 import type { School } from '../../../src/scan/school.js';
 import { scanMessage } from '../../../src/scan/scan-message.js';
+import { readAttachment } from '../support/attach.js';
 import { compose } from '../support/compose.js';
 
 /**
@@ -41,5 +42,20 @@ describe('attachment formats read from real files', () => {
     const findings = await findingsFor('reading-record.txt.gz');
     expect(pupilNamesAt(findings, 'reading-record.txt.gz/reading-record.txt')).toEqual(['Ella Evans']);
     expect(categories(findings)).not.toContain('attachment/unscannable');
+  });
+
+  it.each([
+    ['trip-letter.odt', 'Aarav Gupta'],
+    ['marks.ods', 'Hannah Cheung'],
+    ['trip-letter.epub', 'Aarav Gupta'],
+  ])('%s: its text', async (fixture, pupil) => {
+    const findings = await findingsFor(fixture);
+    expect(pupilNamesAt(findings, fixture)).toEqual([pupil]);
+    expect(categories(findings)).not.toContain('attachment/unscannable');
+  });
+
+  it('OpenDocument spreadsheet: cells separated by tabs, rows on lines of their own', async () => {
+    const { textOf } = await readAttachment('marks.ods', await readFile(resolve('fixtures/formats/marks.ods')));
+    expect(textOf('marks.ods')).toBe('Name\tReading age\t\nHannah Cheung\t11');
   });
 });
