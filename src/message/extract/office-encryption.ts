@@ -3,11 +3,12 @@ import type { CFB$Container } from 'cfb';
 import type { AttachmentFact } from '../message-view.js';
 import { MACROS, textExtraction } from './extractor.js';
 import type { Extractor } from './extractor.js';
+import { wordDocumentText } from './word-doc.js';
 
 /**
  * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
  * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
- * Their text is not read; what matters is whether they are encrypted or carry macros.
+ * Encrypted ones are noted, as are macros; Word 97-2003 text is read (word-doc.ts).
  */
 export const extractCompoundFile: Extractor = async (file) => {
   const container = read(file.bytes, { type: 'buffer' });
@@ -16,14 +17,21 @@ export const extractCompoundFile: Extractor = async (file) => {
   if (encryption) {
     return textExtraction([], [{ kind: 'password-protected', detail: encryption }, ...macros]);
   }
+  if (hasStream(container, 'WordDocument')) {
+    // A damaged document still reports its macros.
+    const text = await wordDocumentText(file.bytes).catch(() => undefined);
+    return text === undefined ? textExtraction([], [DAMAGED_WORD, ...macros]) : textExtraction([text], macros);
+  }
   return textExtraction([], [unreadable(container), ...macros]);
 };
 
-const OLD_OFFICE_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document'];
+const OLD_OFFICE_STREAMS = ['Workbook', 'Book', 'PowerPoint Document'];
+
+const DAMAGED_WORD: AttachmentFact = { kind: 'unscannable', detail: 'a Word 97-2003 document whose text could not be read; it may be damaged' };
 
 function unreadable(container: CFB$Container): AttachmentFact {
   const detail = OLD_OFFICE_STREAMS.some((name) => hasStream(container, name))
-    ? 'an older Office format (97-2003) whose text is not read; save it as .docx, .xlsx or .pptx'
+    ? 'an older Office format (97-2003) whose text is not read; save it as .xlsx or .pptx'
     : 'a compound file (such as an Outlook .msg) whose contents are not read';
   return { kind: 'unscannable', detail };
 }

@@ -48,6 +48,7 @@ describe('attachment formats read from real files', () => {
     ['trip-letter.odt', 'Aarav Gupta'],
     ['marks.ods', 'Hannah Cheung'],
     ['trip-letter.epub', 'Aarav Gupta'],
+    ['trip-letter.doc', 'Aarav Gupta'],
   ])('%s: its text', async (fixture, pupil) => {
     const findings = await findingsFor(fixture);
     expect(pupilNamesAt(findings, fixture)).toEqual([pupil]);

@@ -20,7 +20,7 @@ describe('Office files in OLE containers', () => {
     expect(locked.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the Excel 97-2003 workbook is encrypted with a password' }]);
     const open = await readAttachment('old.xls', compoundFileOf({ Workbook: workbookStream(false) }));
     expect(open.attachment.facts).toEqual([
-      { kind: 'unscannable', detail: 'an older Office format (97-2003) whose text is not read; save it as .docx, .xlsx or .pptx' },
+      { kind: 'unscannable', detail: 'an older Office format (97-2003) whose text is not read; save it as .xlsx or .pptx' },
     ]);
   });
 
