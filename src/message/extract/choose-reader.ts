@@ -10,6 +10,7 @@ import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
 import { extractOdf } from './odf.js';
 import { extractPdf } from './pdf.js';
+import { extractRtf } from './rtf.js';
 import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
 import { extractXlsx } from './xlsx.js';
@@ -43,6 +44,7 @@ const POWERPOINT = leaf(extractPptx, 'PowerPoint presentation');
 const OPEN_DOCUMENT = leaf(extractOdf, 'OpenDocument file');
 const EPUB = leaf(extractEpub, 'EPUB book');
 const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
+const RTF = leaf(extractRtf, 'RTF document');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
 const TEXT = leaf(extractText, 'text file');
@@ -83,8 +85,8 @@ const OOXML_EXTENSIONS = new Map<string, Reader>([
   ['epub', EPUB],
 ]);
 
-/** Sniffed types that are text underneath (RTF included: its words survive as plain text). */
-const TEXT_BASED_TYPES = new Set(['application/xml', 'application/rtf']);
+/** Sniffed types that are text underneath. */
+const TEXT_BASED_TYPES = new Set(['application/xml']);
 
 function isTextBased(type: string): boolean {
   return type.startsWith('text/') || TEXT_BASED_TYPES.has(type);
@@ -134,6 +136,9 @@ function readerForContent(sniffed: string, extension: string): Reader {
   }
   if (sniffed === 'application/zip') {
     return OOXML_EXTENSIONS.get(extension) ?? ZIP;
+  }
+  if (sniffed === 'application/rtf') {
+    return RTF;
   }
   if (sniffed === 'application/x-cfb') {
     return OLD_OFFICE;

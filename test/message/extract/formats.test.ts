@@ -49,6 +49,7 @@ describe('attachment formats read from real files', () => {
     ['marks.ods', 'Hannah Cheung'],
     ['trip-letter.epub', 'Aarav Gupta'],
     ['trip-letter.doc', 'Aarav Gupta'],
+    ['trip-letter.rtf', 'Aarav Gupta'],
   ])('%s: its text', async (fixture, pupil) => {
     const findings = await findingsFor(fixture);
     expect(pupilNamesAt(findings, fixture)).toEqual([pupil]);
