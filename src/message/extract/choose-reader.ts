@@ -13,6 +13,7 @@ import { extractPdf } from './pdf.js';
 import { extractRtf } from './rtf.js';
 import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
+import { extractTnef, TNEF_SIGNATURE } from './tnef.js';
 import { extractXlsx } from './xlsx.js';
 import { extractZip } from './zip.js';
 
@@ -52,6 +53,7 @@ const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
 const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
 const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
+const TNEF: Reader = { kind: 'extract', extract: extractTnef, label: 'Outlook winmail.dat', container: true };
 const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
 
 /** Office Open XML, OpenDocument and EPUB by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
@@ -122,6 +124,9 @@ export function chooseReader(file: FileToChoose): Reader {
   }
   if (PGP_ARMOUR.equals(file.bytes.subarray(0, PGP_ARMOUR.length))) {
     return encrypted('PGP');
+  }
+  if (file.bytes.length >= 4 && Buffer.from(file.bytes.buffer, file.bytes.byteOffset, 4).readUInt32LE(0) === TNEF_SIGNATURE) {
+    return TNEF;
   }
   const sniffed = file.sniffedType;
   if (sniffed && !isTextBased(sniffed)) {

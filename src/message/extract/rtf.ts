@@ -31,7 +31,7 @@ interface Group {
 }
 
 /** Reads until the text passes `maxChars`; the caller cuts it there. */
-function rtfText(rtf: string, maxChars: number): string {
+export function rtfText(rtf: string, maxChars: number): string {
   const stack: Group[] = [];
   let group: Group = { skipped: false, fallback: 1 };
   let codePage = 1252;

@@ -8,6 +8,7 @@ import type { School } from '../../../src/scan/school.js';
 import { scanMessage } from '../../../src/scan/scan-message.js';
 import { readAttachment } from '../support/attach.js';
 import { compose } from '../support/compose.js';
+import { tnefOf } from '../support/tnef.js';
 
 /**
  * Real files made by the real tools (fixtures/formats/README.md), each naming an invented pupil
@@ -25,8 +26,8 @@ beforeAll(async () => {
   }));
 });
 
-async function findingsFor(fixture: string, contentType?: string): Promise<Finding[]> {
-  const content = await readFile(resolve('fixtures/formats', fixture));
+async function findingsFor(fixture: string, contentType?: string, content?: Buffer): Promise<Finding[]> {
+  content ??= await readFile(resolve('fixtures/formats', fixture));
   const raw = await compose({ subject: 'Attached', text: 'See attached.', attachments: [{ filename: fixture, content, ...(contentType ? { contentType } : {}) }] });
   const result = await scanMessage(raw, school, detectors, { mailFrom: 'teacher@stmarys-example.sch.uk', rcptTo: ['parent@example.org'] });
   return [...result.findings];
@@ -59,5 +60,12 @@ describe('attachment formats read from real files', () => {
   it('OpenDocument spreadsheet: cells separated by tabs, rows on lines of their own', async () => {
     const { textOf } = await readAttachment('marks.ods', await readFile(resolve('fixtures/formats/marks.ods')));
     expect(textOf('marks.ods')).toBe('Name\tReading age\t\nHannah Cheung\t11');
+  });
+
+  it('winmail.dat: the body and the files inside (built from the specification: no tool here writes TNEF)', async () => {
+    const winmail = tnefOf({ body: 'About Ella Evans', attachments: [{ title: 'notes.txt', data: Buffer.from('Notes on Aarav Gupta') }] });
+    const findings = await findingsFor('winmail.dat', 'application/ms-tnef', winmail);
+    expect(pupilNamesAt(findings, 'winmail.dat')).toEqual(['Ella Evans']);
+    expect(pupilNamesAt(findings, 'winmail.dat/notes.txt')).toEqual(['Aarav Gupta']);
   });
 });
