@@ -94,6 +94,15 @@ function isTextBased(type: string): boolean {
   return type.startsWith('text/') || TEXT_BASED_TYPES.has(type);
 }
 
+function isMedia(type: string): boolean {
+  return type.startsWith('audio/') || type.startsWith('video/');
+}
+
+/** Audio and video hold no text; they get a fact of their own rather than `unscannable`, which would hold them. */
+function media(type: string): Reader {
+  return { kind: 'not-read', facts: [{ kind: 'media', detail: `${type.startsWith('audio/') ? 'audio' : 'video'} (${type})` }] };
+}
+
 function encrypted(scheme: string): Reader {
   return { kind: 'not-read', facts: [{ kind: 'password-protected', detail: `the content is encrypted with ${scheme}` }] };
 }
@@ -156,6 +165,9 @@ function readerForContent(sniffed: string, extension: string): Reader {
   if (sniffed.startsWith('image/')) {
     return NOTHING_TO_READ;
   }
+  if (isMedia(sniffed)) {
+    return media(sniffed);
+  }
   return OOXML_TYPES.get(sniffed) ?? unreadable(`its content (${sniffed}) is a kind the gateway cannot read`);
 }
 
@@ -165,6 +177,9 @@ function readerForText(file: FileToChoose): Reader {
   const declared = file.declaredType;
   if (declared === 'message/rfc822' || extension === 'eml') {
     return MESSAGE;
+  }
+  if (isMedia(declared)) {
+    return media(declared);
   }
   if (!looksLikeText(file.bytes)) {
     return unreadable('its content is in a binary format the gateway does not recognise');

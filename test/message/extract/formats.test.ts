@@ -6,6 +6,7 @@ import type { Finding } from '../../../src/detect/finding.js';
 import { loadSchool } from '../../../src/scan/load-school.js';
 import type { School } from '../../../src/scan/school.js';
 import { scanMessage } from '../../../src/scan/scan-message.js';
+import type { ScanResult } from '../../../src/scan/scan-message.js';
 import { readAttachment } from '../support/attach.js';
 import { compose } from '../support/compose.js';
 import { tnefOf } from '../support/tnef.js';
@@ -26,11 +27,14 @@ beforeAll(async () => {
   }));
 });
 
-async function findingsFor(fixture: string, contentType?: string, content?: Buffer): Promise<Finding[]> {
+async function scanWith(fixture: string, contentType?: string, content?: Buffer): Promise<ScanResult> {
   content ??= await readFile(resolve('fixtures/formats', fixture));
   const raw = await compose({ subject: 'Attached', text: 'See attached.', attachments: [{ filename: fixture, content, ...(contentType ? { contentType } : {}) }] });
-  const result = await scanMessage(raw, school, detectors, { mailFrom: 'teacher@stmarys-example.sch.uk', rcptTo: ['parent@example.org'] });
-  return [...result.findings];
+  return scanMessage(raw, school, detectors, { mailFrom: 'teacher@stmarys-example.sch.uk', rcptTo: ['parent@example.org'] });
+}
+
+async function findingsFor(fixture: string, contentType?: string, content?: Buffer): Promise<Finding[]> {
+  return [...(await scanWith(fixture, contentType, content)).findings];
 }
 
 const pupilNamesAt = (findings: readonly Finding[], path: string) =>
@@ -67,5 +71,15 @@ describe('attachment formats read from real files', () => {
     const findings = await findingsFor('winmail.dat', 'application/ms-tnef', winmail);
     expect(pupilNamesAt(findings, 'winmail.dat')).toEqual(['Ella Evans']);
     expect(pupilNamesAt(findings, 'winmail.dat/notes.txt')).toEqual(['Aarav Gupta']);
+  });
+
+  it('audio and video (sox): an attachment/media finding, delivered by the default rules', async () => {
+    const result = await scanWith('assembly-clip.wav');
+    expect(result.findings.map((finding) => [finding.category, finding.severity, finding.location])).toEqual([
+      ['attachment/media', 'low', { part: 'attachment', name: 'assembly-clip.wav' }],
+    ]);
+    expect(result.verdict.action).toBe('deliver');
+    const video = await findingsFor('clip.mp4', 'video/mp4', Buffer.from('not sniffable'));
+    expect(categories(video)).toEqual(['attachment/media']);
   });
 });
