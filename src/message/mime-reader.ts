@@ -7,6 +7,7 @@ import { MessageReadError } from './errors.js';
 import { bytesInWords } from './limits.js';
 import type { MailAddress, MessageProblem, MessageView } from './message-view.js';
 import { OUT_OF_TIME } from './read-budget.js';
+import { repairTopLevelBoundary, REPAIR_WINDOW_BYTES } from './boundary-repair.js';
 import { decodeUndeclaredCharsets } from './undeclared-charset.js';
 
 /** One attachment as MIME carries it, decoded from its transfer encoding. */
@@ -183,7 +184,7 @@ async function feed(
 ): Promise<void> {
   let room = maxBytes;
   let ended = false;
-  for await (const chunk of chunksOf(source)) {
+  for await (const chunk of withRepairedHead(chunksOf(source))) {
     if (ended || failed.aborted) {
       continue;
     }
@@ -200,6 +201,28 @@ async function feed(
   }
   if (!ended && !failed.aborted) {
     parser.end();
+  }
+}
+
+/** The first `REPAIR_WINDOW_BYTES` are held back and repaired together (boundary-repair.ts), the rest passed on as they come. */
+async function* withRepairedHead(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const head: Buffer[] = [];
+  let held = 0;
+  let released = false;
+  for await (const chunk of chunks) {
+    if (released) {
+      yield chunk;
+      continue;
+    }
+    head.push(chunk);
+    held += chunk.length;
+    if (held >= REPAIR_WINDOW_BYTES) {
+      released = true;
+      yield repairTopLevelBoundary(Buffer.concat(head));
+    }
+  }
+  if (!released && held > 0) {
+    yield repairTopLevelBoundary(Buffer.concat(head));
   }
 }
 

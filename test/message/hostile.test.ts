@@ -28,16 +28,26 @@ describe('hostile and broken messages', () => {
     ]);
   });
 
-  it('reports a multipart message whose boundary never appears', async () => {
+  it('reads a multipart message whose declared boundary never appears by the boundary its lines use, as mail clients do', async () => {
     const view = await readBounded(
-      rawMessage('Subject: s', 'Content-Type: multipart/mixed; boundary="never-used"', '', '--other', 'Content-Type: text/plain', '', 'hidden', '--other--'),
+      rawMessage('Subject: s', 'Content-Type: multipart/mixed; boundary="never-used"', '', '--other', 'Content-Type: text/plain', '', 'Kwame Mensah', '--other--'),
     );
-    expect(view.problems).toEqual([{ kind: 'malformed', detail: 'the message says it has several parts but none was found (missing boundary)' }]);
+    expect(view.pieces.map((piece) => piece.text)).toEqual(['s', 'Kwame Mensah']);
+    expect(view.problems).toEqual([]);
   });
 
-  it('reports a multipart message with no boundary parameter at all', async () => {
-    const view = await readBounded(rawMessage('Subject: s', 'Content-Type: multipart/mixed', '', '--b', '', 'text', '--b--'));
-    expect(problemKinds(view)).toEqual(['malformed']);
+  it('reads a multipart message with no boundary parameter by the boundary its lines use', async () => {
+    const view = await readBounded(
+      rawMessage('Subject: s', 'Content-Type: multipart/mixed', '', '--b', '', 'text', '--b', 'Content-Type: text/plain; name="a.txt"', 'Content-Disposition: attachment', '', 'Kwame Mensah', '--b--'),
+    );
+    expect(view.pieces.map((piece) => piece.text)).toEqual(['s', 'text', 'a.txt', 'Kwame Mensah']);
+    expect(view.problems).toEqual([]);
+  });
+
+  it('reads a multipart message with no delimiter lines at all as plain text', async () => {
+    const view = await readBounded(rawMessage('Subject: s', 'Content-Type: multipart/mixed; boundary=""', '', 'Kwame Mensah visited'));
+    expect(view.pieces.map((piece) => piece.text)).toEqual(['s', 'Kwame Mensah visited']);
+    expect(view.problems).toEqual([]);
   });
 
   it('stops thousands of nested multiparts at maxParts', async () => {
