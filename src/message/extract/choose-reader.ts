@@ -11,6 +11,7 @@ import { extractCompoundFile } from './office-encryption.js';
 import { extractOdf } from './odf.js';
 import { extractPdf } from './pdf.js';
 import { extractRtf } from './rtf.js';
+import { extractSmime } from './smime.js';
 import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
 import { extractTnef, TNEF_SIGNATURE } from './tnef.js';
@@ -53,6 +54,7 @@ const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
 const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
 const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
+const SMIME: Reader = { kind: 'extract', extract: extractSmime, label: 'S/MIME message', container: true };
 const TNEF: Reader = { kind: 'extract', extract: extractTnef, label: 'Outlook winmail.dat', container: true };
 const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
 
@@ -108,16 +110,17 @@ function encrypted(scheme: string): Reader {
 }
 
 /**
- * Signatures sign other parts, which are read in their own right. Content encrypted for its
- * recipients cannot be read, and counts as protected as a password-protected file does.
+ * Signatures sign other parts, which are read in their own right. S/MIME in one part is opened
+ * when it is only signed; encrypted for its recipients, it cannot be read, and counts as
+ * protected as a password-protected file does.
  */
 const BY_DECLARED_TYPE = new Map<string, Reader>([
   ['application/pkcs7-signature', NOTHING_TO_READ],
   ['application/x-pkcs7-signature', NOTHING_TO_READ],
   ['application/pgp-signature', NOTHING_TO_READ],
   ['application/pgp-encrypted', NOTHING_TO_READ],
-  ['application/pkcs7-mime', encrypted('S/MIME')],
-  ['application/x-pkcs7-mime', encrypted('S/MIME')],
+  ['application/pkcs7-mime', SMIME],
+  ['application/x-pkcs7-mime', SMIME],
 ]);
 
 /** An OpenPGP message in ASCII armour (RFC 4880 6.2), as PGP/MIME carries it. */

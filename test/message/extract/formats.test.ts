@@ -82,4 +82,20 @@ describe('attachment formats read from real files', () => {
     const video = await findingsFor('clip.mp4', 'video/mp4', Buffer.from('not sniffable'));
     expect(categories(video)).toEqual(['attachment/media']);
   });
+
+  it('opaque-signed S/MIME (openssl smime -sign -nodetach): the signed content is read', async () => {
+    const findings = await findingsFor('choir-letter.p7m', 'application/pkcs7-mime; smime-type=signed-data');
+    expect(pupilNamesAt(findings, 'choir-letter.p7m')).toEqual(['Hannah Cheung']);
+    expect(categories(findings)).not.toContain('attachment/password-protected');
+  });
+
+  it('a whole message sent opaque-signed is read', async () => {
+    const signed = (await readFile(resolve('fixtures/formats/choir-letter.p7m'))).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const raw = Buffer.from(
+      ['Subject: Choir', 'From: ada.teacher@stmarys-example.sch.uk', 'To: parent@example.org', 'Content-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m',
+        'Content-Transfer-Encoding: base64', '', signed].join('\r\n'),
+    );
+    const result = await scanMessage(raw, school, detectors);
+    expect(pupilNamesAt([...result.findings], 'smime.p7m')).toEqual(['Hannah Cheung']);
+  });
 });
