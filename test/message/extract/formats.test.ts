@@ -55,6 +55,7 @@ describe('attachment formats read from real files', () => {
     ['trip-letter.epub', 'Aarav Gupta'],
     ['trip-letter.doc', 'Aarav Gupta'],
     ['trip-letter.rtf', 'Aarav Gupta'],
+    ['marks.xls', 'Hannah Cheung'],
   ])('%s: its text', async (fixture, pupil) => {
     const findings = await findingsFor(fixture);
     expect(pupilNamesAt(findings, fixture)).toEqual([pupil]);
@@ -97,5 +98,11 @@ describe('attachment formats read from real files', () => {
     );
     const result = await scanMessage(raw, school, detectors);
     expect(pupilNamesAt([...result.findings], 'smime.p7m')).toEqual(['Hannah Cheung']);
+  });
+
+  it('Excel 97-2003 (LibreOffice): its rows, as text and as the table', async () => {
+    const { textOf, attachment } = await readAttachment('marks.xls', await readFile(resolve('fixtures/formats/marks.xls')));
+    expect(textOf('marks.xls')).toBe('marks\nName\tReading age\nHannah Cheung\t11');
+    expect(attachment.tableRows).toEqual([['Name', 'Reading age'], ['Hannah Cheung', '11']]);
   });
 });
