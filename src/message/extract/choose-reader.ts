@@ -9,6 +9,7 @@ import { extractGzip } from './gzip.js';
 import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
 import { extractOdf } from './odf.js';
+import { extractOutlookMessage } from './outlook-msg.js';
 import { extractPdf } from './pdf.js';
 import { extractRtf } from './rtf.js';
 import { extractSmime } from './smime.js';
@@ -55,6 +56,7 @@ const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ ki
 const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
 const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
 const SMIME: Reader = { kind: 'extract', extract: extractSmime, label: 'S/MIME message', container: true };
+const OUTLOOK_MESSAGE: Reader = { kind: 'extract', extract: extractOutlookMessage, label: 'Outlook message', container: true };
 const TNEF: Reader = { kind: 'extract', extract: extractTnef, label: 'Outlook winmail.dat', container: true };
 const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
 
@@ -158,7 +160,7 @@ function readerForContent(sniffed: string, extension: string): Reader {
     return RTF;
   }
   if (sniffed === 'application/x-cfb') {
-    return OLD_OFFICE;
+    return extension === 'msg' ? OUTLOOK_MESSAGE : OLD_OFFICE;
   }
   if (sniffed === 'application/gzip') {
     return GZIP;

@@ -47,7 +47,7 @@ const DAMAGED_WORD: AttachmentFact = { kind: 'unscannable', detail: 'a Word 97-2
 function unreadable(container: CFB$Container): AttachmentFact {
   const detail = OLD_OFFICE_STREAMS.some((name) => hasStream(container, name))
     ? 'an older Office format (97-2003) whose text is not read; save it as .pptx'
-    : 'a compound file (such as an Outlook .msg) whose contents are not read';
+    : 'a compound file (such as a Visio drawing) whose contents are not read';
   return { kind: 'unscannable', detail };
 }
 

@@ -1,11 +1,8 @@
-import { decompressRTF } from '@kenjiuno/decompressrtf';
-import { htmlToReadableText } from '../html-to-text.js';
 import type { AttachmentFact } from '../message-view.js';
 import { textExtraction } from './extractor.js';
 import type { ExtractContext, Extractor } from './extractor.js';
-import { rtfText } from './rtf.js';
-import { decodeWindows1252 } from './text.js';
-import { countDecompressed } from './zip-reader.js';
+import { binaryValue, cString, messageTexts, PR_ATTACH_DATA, PR_ATTACH_LONG_FILENAME, stringValue } from './mapi-properties.js';
+import type { Properties, Value } from './mapi-properties.js';
 
 /** TNEF stream signature (MS-OXTNEF 2.1.3.1). */
 export const TNEF_SIGNATURE = 0x223e9f78;
@@ -19,13 +16,7 @@ const ATT_ATTACH_DATA = 0x0006800f;
 const ATT_MSG_PROPS = 0x00069003;
 const ATT_ATTACHMENT = 0x00069005;
 
-/** MAPI property ids (MS-OXPROPS). */
-const PR_SUBJECT = 0x0037;
-const PR_BODY = 0x1000;
-const PR_RTF_COMPRESSED = 0x1009;
-const PR_BODY_HTML = 0x1013;
-const PR_ATTACH_DATA = 0x3701;
-const PR_ATTACH_LONG_FILENAME = 0x3707;
+
 
 interface TnefAttachment {
   title: string | undefined;
@@ -98,28 +89,6 @@ function readAttribute(id: number, data: Buffer, { texts, attachments }: TnefCon
   }
 }
 
-/** Outlook fills PR_BODY too when it can; HTML and RTF bodies are read as well, since nothing makes them agree. */
-function messageTexts(properties: Properties, context: ExtractContext): string[] {
-  const texts: string[] = [];
-  const subject = stringValue(properties.get(PR_SUBJECT));
-  const body = stringValue(properties.get(PR_BODY));
-  const html = properties.get(PR_BODY_HTML);
-  const rtf = binaryValue(properties.get(PR_RTF_COMPRESSED));
-  for (const text of [subject, body]) if (text) texts.push(text);
-  if (html) texts.push(htmlToReadableText(typeof html === 'string' ? html : html.toString('utf8')));
-  if (rtf) texts.push(rtfText(decompressedRtf(rtf, context), context.limits.maxAttachmentTextChars));
-  return texts;
-}
-
-/** Compressed RTF (MS-OXRTFCP 2.1.3.1): its header gives the raw size, counted before decompressing. */
-function decompressedRtf(compressed: Buffer, context: ExtractContext): string {
-  if (compressed.length < 16) return '';
-  countDecompressed(compressed.readUInt32LE(4), context);
-  return Buffer.from(decompressRTF([...compressed])).toString('latin1');
-}
-
-type Value = string | Buffer;
-type Properties = Map<number, Value>;
 
 const FIXED_SIZES = new Map([[0x0002, 4], [0x0003, 4], [0x0004, 4], [0x0005, 8], [0x0006, 8], [0x0007, 8], [0x000a, 4], [0x000b, 4], [0x0014, 8], [0x0040, 8], [0x0048, 16]]);
 const PT_STRING8 = 0x001e;
@@ -157,19 +126,6 @@ function decodeValue(type: number, bytes: Buffer): Value {
   if (type === PT_STRING8) return cString(bytes);
   // An attached file's object data starts with the 16-byte interface id (MS-OXTNEF 2.1.3.4.1).
   return type === PT_OBJECT ? bytes.subarray(16) : bytes;
-}
-
-function stringValue(value: Value | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function binaryValue(value: Value | undefined): Buffer | undefined {
-  return Buffer.isBuffer(value) ? value : undefined;
-}
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return decodeWindows1252(end < 0 ? bytes : bytes.subarray(0, end));
 }
 
 const padded = (size: number): number => Math.ceil(size / 4) * 4;

@@ -9,6 +9,7 @@ import { scanMessage } from '../../../src/scan/scan-message.js';
 import type { ScanResult } from '../../../src/scan/scan-message.js';
 import { readAttachment } from '../support/attach.js';
 import { compose } from '../support/compose.js';
+import { outlookMessage } from '../support/outlook-msg.js';
 import { tnefOf } from '../support/tnef.js';
 
 /**
@@ -104,5 +105,11 @@ describe('attachment formats read from real files', () => {
     const { textOf, attachment } = await readAttachment('marks.xls', await readFile(resolve('fixtures/formats/marks.xls')));
     expect(textOf('marks.xls')).toBe('marks\nName\tReading age\nHannah Cheung\t11');
     expect(attachment.tableRows).toEqual([['Name', 'Reading age'], ['Hannah Cheung', '11']]);
+  });
+
+  it('Outlook .msg: its body and attached files (built with cfb: no tool here writes .msg)', async () => {
+    const findings = await findingsFor('consent.msg', 'application/vnd.ms-outlook', outlookMessage());
+    expect(pupilNamesAt(findings, 'consent.msg')).toEqual(['Aarav Gupta']);
+    expect(pupilNamesAt(findings, 'consent.msg/consent form.txt')).toEqual(['Aarav Gupta']);
   });
 });

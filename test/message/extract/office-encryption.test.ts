@@ -29,8 +29,8 @@ describe('Office files in OLE containers', () => {
   });
 
   it('says what a compound file that is not an Office document is', async () => {
-    const { attachment } = await readAttachment('message.msg', compoundFileOf({ __substg1_0_0037001F: Buffer.from('x') }));
-    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'a compound file (such as an Outlook .msg) whose contents are not read' }]);
+    const { attachment } = await readAttachment('drawing.vsd', compoundFileOf({ VisioDocument: Buffer.from('x') }));
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'a compound file (such as a Visio drawing) whose contents are not read' }]);
   });
 
   it('treats an .msi installer as a program', async () => {
