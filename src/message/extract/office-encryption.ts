@@ -4,14 +4,15 @@ import type { AttachmentFact } from '../message-view.js';
 import { MACROS, textExtraction } from './extractor.js';
 import type { Extraction, Extractor } from './extractor.js';
 import { readBiffSheets } from './excel-biff.js';
+import { powerPointText } from './powerpoint-binary.js';
 import type { BiffSheet } from './excel-biff.js';
 import { wordDocumentText } from './word-doc.js';
 
 /**
  * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
  * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
- * Encrypted ones are noted, as are macros; Word 97-2003 text (word-doc.ts) and Excel 97-2003 cells
- * (excel-biff.ts) are read.
+ * Encrypted ones are noted, as are macros; Word 97-2003 text (word-doc.ts), Excel 97-2003 cells
+ * (excel-biff.ts) and PowerPoint 97-2003 text (powerpoint-binary.ts) are read.
  */
 export const extractCompoundFile: Extractor = async (file, context) => {
   const container = read(file.bytes, { type: 'buffer' });
@@ -24,6 +25,10 @@ export const extractCompoundFile: Extractor = async (file, context) => {
   if (workbook) {
     return workbookExtraction(readBiffSheets(workbook, context.limits.maxAttachmentTextChars), macros);
   }
+  const slides = stream(container, 'PowerPoint Document');
+  if (slides) {
+    return textExtraction([powerPointText(slides, context.limits.maxAttachmentTextChars)], macros);
+  }
   if (hasStream(container, 'WordDocument')) {
     // A damaged document still reports its macros.
     const text = await wordDocumentText(file.bytes).catch(() => undefined);
@@ -33,7 +38,7 @@ export const extractCompoundFile: Extractor = async (file, context) => {
 };
 
 /** `Book` is Excel 5.0/95 (BIFF5), read by nothing here. */
-const OLD_OFFICE_STREAMS = ['Book', 'PowerPoint Document'];
+const OLD_OFFICE_STREAMS = ['Book'];
 
 /** Like .xlsx (xlsx.ts): each sheet's name, then its rows, cells separated by tabs; the first sheet with rows is the table. */
 function workbookExtraction(sheets: readonly BiffSheet[], facts: readonly AttachmentFact[]): Extraction {
@@ -46,7 +51,7 @@ const DAMAGED_WORD: AttachmentFact = { kind: 'unscannable', detail: 'a Word 97-2
 
 function unreadable(container: CFB$Container): AttachmentFact {
   const detail = OLD_OFFICE_STREAMS.some((name) => hasStream(container, name))
-    ? 'an older Office format (97-2003) whose text is not read; save it as .pptx'
+    ? 'an older Office format (97-2003) whose text is not read; save it as .xlsx'
     : 'a compound file (such as a Visio drawing) whose contents are not read';
   return { kind: 'unscannable', detail };
 }

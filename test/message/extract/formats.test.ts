@@ -112,4 +112,10 @@ describe('attachment formats read from real files', () => {
     expect(pupilNamesAt(findings, 'consent.msg')).toEqual(['Aarav Gupta']);
     expect(pupilNamesAt(findings, 'consent.msg/consent form.txt')).toEqual(['Aarav Gupta']);
   });
+
+  it('PowerPoint 97-2003 (LibreOffice; kept gzipped, so read through the gzip reader): its slides', async () => {
+    const findings = await findingsFor('sports-day.ppt.gz');
+    expect(pupilNamesAt(findings, 'sports-day.ppt.gz/sports-day.ppt')).toEqual(['Ella Evans']);
+    expect(categories(findings)).not.toContain('attachment/unscannable');
+  });
 });
