@@ -11,24 +11,28 @@ const ENCRYPTED = { kind: 'password-protected', detail: 'the content is encrypte
 
 /**
  * S/MIME in one part (`application/pkcs7-mime`, RFC 8551 3.5.2): opaque-signed content is
- * unwrapped and read as the message it is, its attachments as members; anything else (enveloped,
- * encrypted) cannot be read without the recipient's key and counts as protected.
+ * unwrapped and read as the message it is, its attachments as members; other CMS content
+ * (enveloped, encrypted) cannot be read without the recipient's key and counts as protected.
+ * Bytes that are not CMS at all, or a signed message cut short, are damaged: never "protected".
  */
 export const extractSmime: Extractor = async (file, context) => {
-  const content = signedContent(file.bytes);
-  if (content === undefined) {
+  const { result, offset } = fromBER(new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.bytes.length));
+  const [contentType, wrapped] = offset >= 0 && result instanceof Sequence ? result.valueBlock.value : [];
+  if (!(contentType instanceof ObjectIdentifier)) {
+    throw new Error('the S/MIME part is not CMS content');
+  }
+  if (contentType.valueBlock.toString() !== SIGNED_DATA) {
     return textExtraction([], [ENCRYPTED]);
+  }
+  const content = signedContent(wrapped);
+  if (content === undefined) {
+    throw new Error('the signed S/MIME content could not be found');
   }
   return extractMessage({ ...file, bytes: content }, context);
 };
 
-/** The encapsulated content of a CMS SignedData, or undefined when the bytes are not one. */
-function signedContent(bytes: Buffer): Buffer | undefined {
-  const { result, offset } = fromBER(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
-  if (offset < 0 || !(result instanceof Sequence)) return undefined;
-  const [contentType, wrapped] = result.valueBlock.value;
-  if (!(contentType instanceof ObjectIdentifier) || contentType.valueBlock.toString() !== SIGNED_DATA) return undefined;
-  // ContentInfo [0] EXPLICIT SignedData; SignedData is version, digestAlgorithms, encapContentInfo, ...
+/** ContentInfo [0] EXPLICIT SignedData; SignedData is version, digestAlgorithms, encapContentInfo, ... (RFC 5652 5.1). */
+function signedContent(wrapped: BaseBlock | undefined): Buffer | undefined {
   const signedData = explicit(wrapped);
   const encapsulated = signedData instanceof Sequence ? signedData.valueBlock.value[2] : undefined;
   const eContent = encapsulated instanceof Sequence ? explicit(encapsulated.valueBlock.value[1]) : undefined;

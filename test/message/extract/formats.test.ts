@@ -118,4 +118,15 @@ describe('attachment formats read from real files', () => {
     expect(pupilNamesAt(findings, 'sports-day.ppt.gz/sports-day.ppt')).toEqual(['Ella Evans']);
     expect(categories(findings)).not.toContain('attachment/unscannable');
   });
+
+  it.each(['reading-record.txt.gz', 'trip-letter.odt', 'marks.ods', 'trip-letter.epub', 'trip-letter.doc', 'trip-letter.rtf', 'marks.xls', 'choir-letter.p7m', 'sports-day.ppt.gz'])(
+    '%s cut in half still gets a verdict, and says what could not be read',
+    async (fixture) => {
+      const whole = await readFile(resolve('fixtures/formats', fixture));
+      const result = await scanWith(fixture, undefined, whole.subarray(0, Math.floor(whole.length / 2)));
+      expect(['deliver', 'encrypt', 'quarantine', 'return']).toContain(result.verdict.action);
+      const facts = result.view.attachments.flatMap((attachment) => attachment.facts.map((fact) => fact.kind));
+      expect(fixture === 'trip-letter.rtf' || facts.includes('unscannable')).toBe(true);
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readMessage } from '../../../src/message/read-message.js';
 import { factKinds, readAttachment } from '../support/attach.js';
@@ -86,10 +87,12 @@ describe('signed and encrypted mail', () => {
   });
 
   it('marks S/MIME and PGP encrypted content as password-protected', async () => {
-    const smime = await readAttachment('smime.p7m', Buffer.from([0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48]), {
+    const smime = await readAttachment('smime.p7m', await readFile('fixtures/formats/encrypted-note.p7m'), {
       contentType: 'application/pkcs7-mime; smime-type=enveloped-data',
     });
     expect(smime.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the content is encrypted with S/MIME' }]);
+    const damaged = await readAttachment('smime.p7m', Buffer.from([0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48]), { contentType: 'application/pkcs7-mime' });
+    expect(damaged.attachment.facts.map((fact) => fact.kind)).toEqual(['unscannable']);
     const pgp = await readAttachment('encrypted.asc', '-----BEGIN PGP MESSAGE-----\n\nhQEMA5x\n-----END PGP MESSAGE-----\n', {
       contentType: 'application/octet-stream',
     });
