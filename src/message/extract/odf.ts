@@ -1,4 +1,3 @@
-import { textExtraction } from './extractor.js';
 import type { Extractor } from './extractor.js';
 import { openOoxml } from './ooxml.js';
 import { decodeXmlEntities } from './xml-entities.js';
@@ -20,8 +19,22 @@ export const extractOdf: Extractor = async (file, context) => {
   if (!content) {
     throw new Error('the OpenDocument package has no content.xml');
   }
-  return textExtraction([odfText(content.toString('utf8'))], facts);
+  const xml = content.toString('utf8');
+  return { texts: [odfText(xml)], tableRows: firstTableRows(xml), facts, truncated: false };
 };
+
+/** The rows of the first table with any (a spreadsheet's first sheet), cells trimmed, for bulk-data checks. */
+function firstTableRows(xml: string): string[][] {
+  for (const [table] of xml.matchAll(/<table:table[\s>][\s\S]*?<\/table:table>/g)) {
+    const rows = odfText(table)
+      .split('\n')
+      // Every cell ends with a tab; the last one's is no cell of its own.
+      .map((line) => line.replace(/\t$/, '').split('\t').map((cell) => cell.trim()))
+      .filter((row) => row.some((cell) => cell !== ''));
+    if (rows.length > 0) return rows;
+  }
+  return [];
+}
 
 function odfText(xml: string): string {
   // A cell's last paragraph ends with the cell, so its row stays on one line.

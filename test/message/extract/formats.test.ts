@@ -64,8 +64,9 @@ describe('attachment formats read from real files', () => {
   });
 
   it('OpenDocument spreadsheet: cells separated by tabs, rows on lines of their own', async () => {
-    const { textOf } = await readAttachment('marks.ods', await readFile(resolve('fixtures/formats/marks.ods')));
+    const { textOf, attachment } = await readAttachment('marks.ods', await readFile(resolve('fixtures/formats/marks.ods')));
     expect(textOf('marks.ods')).toBe('Name\tReading age\t\nHannah Cheung\t11');
+    expect(attachment.tableRows).toEqual([['Name', 'Reading age'], ['Hannah Cheung', '11']]);
   });
 
   it('winmail.dat: the body and the files inside (built from the specification: no tool here writes TNEF)', async () => {
