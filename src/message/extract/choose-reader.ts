@@ -5,7 +5,7 @@ import { extractMessage } from './eml.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
 import { extractEpub } from './epub.js';
-import { extractGzip } from './gzip.js';
+import { extractBzip2, extractGzip } from './compressed.js';
 import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
 import { extractOdf } from './odf.js';
@@ -55,6 +55,7 @@ const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
 const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
 const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
+const BZIP2: Reader = { kind: 'extract', extract: extractBzip2, label: 'bzip2 file', container: true };
 const SMIME: Reader = { kind: 'extract', extract: extractSmime, label: 'S/MIME message', container: true };
 const OUTLOOK_MESSAGE: Reader = { kind: 'extract', extract: extractOutlookMessage, label: 'Outlook message', container: true };
 const TNEF: Reader = { kind: 'extract', extract: extractTnef, label: 'Outlook winmail.dat', container: true };
@@ -164,6 +165,9 @@ function readerForContent(sniffed: string, extension: string): Reader {
   }
   if (sniffed === 'application/gzip') {
     return GZIP;
+  }
+  if (sniffed === 'application/x-bzip2') {
+    return BZIP2;
   }
   // An image carries no text we can read; a DPO gains nothing from a warning on every photo, so
   // images are recorded without a fact.

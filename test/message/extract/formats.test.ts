@@ -50,6 +50,12 @@ describe('attachment formats read from real files', () => {
     expect(categories(findings)).not.toContain('attachment/unscannable');
   });
 
+  it('bzip2 (bzip2 -9): the file inside, named after the attachment', async () => {
+    const findings = await findingsFor('swimming-register.txt.bz2');
+    expect(pupilNamesAt(findings, 'swimming-register.txt.bz2/swimming-register.txt')).toEqual(['Aarav Gupta']);
+    expect(categories(findings)).not.toContain('attachment/unscannable');
+  });
+
   it.each([
     ['trip-letter.odt', 'Aarav Gupta'],
     ['marks.ods', 'Hannah Cheung'],
@@ -120,7 +126,7 @@ describe('attachment formats read from real files', () => {
     expect(categories(findings)).not.toContain('attachment/unscannable');
   });
 
-  it.each(['reading-record.txt.gz', 'trip-letter.odt', 'marks.ods', 'trip-letter.epub', 'trip-letter.doc', 'trip-letter.rtf', 'marks.xls', 'choir-letter.p7m', 'sports-day.ppt.gz'])(
+  it.each(['reading-record.txt.gz', 'swimming-register.txt.bz2', 'trip-letter.odt', 'marks.ods', 'trip-letter.epub', 'trip-letter.doc', 'trip-letter.rtf', 'marks.xls', 'choir-letter.p7m', 'sports-day.ppt.gz'])(
     '%s cut in half still gets a verdict, and says what could not be read',
     async (fixture) => {
       const whole = await readFile(resolve('fixtures/formats', fixture));
