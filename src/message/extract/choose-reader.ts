@@ -53,13 +53,14 @@ const HTML = leaf(extractHtml, 'web page');
 const TEXT = leaf(extractText, 'text file');
 const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
-const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
-const GZIP: Reader = { kind: 'extract', extract: extractGzip, label: 'gzip file', container: true };
-const BZIP2: Reader = { kind: 'extract', extract: extractBzip2, label: 'bzip2 file', container: true };
-const SMIME: Reader = { kind: 'extract', extract: extractSmime, label: 'S/MIME message', container: true };
-const OUTLOOK_MESSAGE: Reader = { kind: 'extract', extract: extractOutlookMessage, label: 'Outlook message', container: true };
-const TNEF: Reader = { kind: 'extract', extract: extractTnef, label: 'Outlook winmail.dat', container: true };
-const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
+const container = (extract: Extractor, label: string): Reader => ({ kind: 'extract', extract, label, container: true });
+const ZIP = container(extractZip, 'ZIP archive');
+const GZIP = container(extractGzip, 'gzip file');
+const BZIP2 = container(extractBzip2, 'bzip2 file');
+const SMIME = container(extractSmime, 'S/MIME message');
+const OUTLOOK_MESSAGE = container(extractOutlookMessage, 'Outlook message');
+const TNEF = container(extractTnef, 'Outlook winmail.dat');
+const MESSAGE = container(extractMessage, 'attached message');
 
 /** Office Open XML, OpenDocument and EPUB by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
 const OOXML_TYPES = new Map<string, Reader>([

@@ -16,8 +16,6 @@ const ATT_ATTACH_DATA = 0x0006800f;
 const ATT_MSG_PROPS = 0x00069003;
 const ATT_ATTACHMENT = 0x00069005;
 
-
-
 interface TnefAttachment {
   title: string | undefined;
   longName: string | undefined;
@@ -94,7 +92,6 @@ const FIXED_SIZES = new Map([[0x0002, 4], [0x0003, 4], [0x0004, 4], [0x0005, 8],
 const PT_STRING8 = 0x001e;
 const PT_UNICODE = 0x001f;
 const PT_OBJECT = 0x000d;
-const PT_BINARY = 0x0102;
 const MULTIPLE = 0x1000;
 
 /** A MAPI property list (MS-OXTNEF 2.1.3.4); only the first value of a multi-valued one is kept. */
