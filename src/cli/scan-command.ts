@@ -30,18 +30,37 @@ export interface SchoolFlags {
   readonly rules?: string | undefined;
 }
 
-/** CONTRACTS.md §1. Returns the exit status: 0 when every file was scanned, whatever the verdicts. */
-export async function runScan(args: readonly string[], write: (line: string) => void): Promise<number> {
+/**
+ * CONTRACTS.md §1. Returns the exit status: 0 when every file was scanned, whatever the verdicts;
+ * 2 when one could not be read. A file that cannot be read (missing, or failing as it is read)
+ * gets one line on stderr and no report, and the other files are still scanned and reported.
+ */
+export async function runScan(
+  args: readonly string[],
+  write: (line: string) => void,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
   const { values, positionals } = parseOptions(args);
   if (positionals.length === 0) throw new UsageError(`no message to scan; usage: ${SCAN_USAGE}`);
-  await Promise.all(positionals.map(assertReadable));
   const tenants = await loadTenants(await schoolSourcesFromFlags(values));
   const envelope = { ...(values.from ? { mailFrom: values.from } : {}), ...(values.rcpt ? { rcptTo: values.rcpt } : {}) };
+  let unread = 0;
   for (const file of positionals) {
-    const result = await scanFile(file, tenants, envelope);
-    write(values.json ? JSON.stringify(toReportJson(basename(file), result)) : formatHumanReport(file, result));
+    try {
+      await assertReadable(file);
+      const result = await scanFile(file, tenants, envelope);
+      write(values.json ? JSON.stringify(toReportJson(basename(file), result)) : formatHumanReport(file, result));
+    } catch (error) {
+      unread += 1;
+      warn(`hallmonitor: ${unreadableReason(file, error)}`);
+    }
   }
-  return 0;
+  return unread === 0 ? 0 : 2;
+}
+
+function unreadableReason(file: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return error instanceof UsageError ? message : `cannot scan ${file}: ${message.split('\n')[0]}`;
 }
 
 /**

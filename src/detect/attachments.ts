@@ -95,7 +95,9 @@ type FactVerdict = Pick<Finding, 'category' | 'severity' | 'explanation' | 'sugg
 /**
  * A program is high (it can carry a virus); a password is low, because it is the
  * protection St Mary's Chiswick AUP 4.2 asks for ("password protection"); an
- * attachment that could not be read is medium, as nobody knows what is in it.
+ * attachment that could not be read is medium, as nobody knows what is in it;
+ * audio and video are low: they hold no text, and recordings of assemblies and
+ * performances are everyday school mail.
  */
 const FACT_FINDINGS: Readonly<Record<AttachmentFact['kind'], (detail: string) => FactVerdict>> = {
   executable: (detail) => ({
@@ -115,6 +117,12 @@ const FACT_FINDINGS: Readonly<Record<AttachmentFact['kind'], (detail: string) =>
     severity: 'medium',
     explanation: `This attachment could not be fully checked: ${detail}. Anything in it that could not be read may hold personal data.`,
     suggestion: "Check that the file opens; if it holds personal data, send it by the school's secure route.",
+  }),
+  media: (detail) => ({
+    category: 'attachment/media',
+    severity: 'low',
+    explanation: `This attachment is ${detail}. What is said or shown in it cannot be checked by the gateway.`,
+    suggestion: "If it shows or names pupils, share it through the school's approved platform, with the consent the school holds.",
   }),
 };
 

@@ -26,6 +26,7 @@ export const FINDING_CATEGORIES = [
   'attachment/password-protected',
   'attachment/bulk-personal-data',
   'attachment/unscannable',
+  'attachment/media',
   'recipients/visible-bulk',
   'recipients/personal-webmail',
   'recipients/misdirected',

@@ -24,6 +24,7 @@ export const MATCH_OPTIONAL_CATEGORIES: readonly string[] = [
   'attachment/password-protected',
   'attachment/bulk-personal-data',
   'attachment/unscannable',
+  'attachment/media',
   'recipients/visible-bulk',
   'content/chain-letter',
   'personal-data/address',

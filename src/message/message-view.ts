@@ -28,7 +28,9 @@ export interface MailAddress {
 export type AttachmentFact =
   | { readonly kind: 'executable'; readonly detail: string }
   | { readonly kind: 'password-protected'; readonly detail: string }
-  | { readonly kind: 'unscannable'; readonly detail: string };
+  | { readonly kind: 'unscannable'; readonly detail: string }
+  /** Audio or video: nothing in it is text to read, and that is not a fault. */
+  | { readonly kind: 'media'; readonly detail: string };
 
 export interface AttachmentView {
   /** Path of the attachment: its file name, or `outer.zip/inner.docx` for archive members. */

@@ -7,6 +7,8 @@ import { MessageReadError } from './errors.js';
 import { bytesInWords } from './limits.js';
 import type { MailAddress, MessageProblem, MessageView } from './message-view.js';
 import { OUT_OF_TIME } from './read-budget.js';
+import { repairTopLevelBoundary, REPAIR_WINDOW_BYTES } from './boundary-repair.js';
+import { decodeUndeclaredCharsets } from './undeclared-charset.js';
 
 /** One attachment as MIME carries it, decoded from its transfer encoding. */
 export interface MimeAttachment {
@@ -66,6 +68,7 @@ export async function readMime(
   onAttachment: AttachmentHandler,
 ): Promise<MimeMessage> {
   const parser = new MailParser({ ...PARSER_OPTIONS, maxChildNodes: options.maxParts });
+  decodeUndeclaredCharsets(parser);
   const state: ParseState = {
     text: undefined,
     attachments: 0,
@@ -144,7 +147,7 @@ async function handleAttachment(attachment: AttachmentStream, failed: AbortSigna
     const { bytes, complete } = await collect(attachment.content, failed);
     await onAttachment({
       filename: attachment.filename,
-      contentType: attachment.contentType.toLowerCase(),
+      contentType: declaredType(attachment.contentType),
       charset: charsetOf(attachment.headers.get('content-type')),
       partId: attachment.partId,
       bytes,
@@ -181,7 +184,7 @@ async function feed(
 ): Promise<void> {
   let room = maxBytes;
   let ended = false;
-  for await (const chunk of chunksOf(source)) {
+  for await (const chunk of withRepairedHead(chunksOf(source))) {
     if (ended || failed.aborted) {
       continue;
     }
@@ -198,6 +201,28 @@ async function feed(
   }
   if (!ended && !failed.aborted) {
     parser.end();
+  }
+}
+
+/** The first `REPAIR_WINDOW_BYTES` are held back and repaired together (boundary-repair.ts), the rest passed on as they come. */
+async function* withRepairedHead(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const head: Buffer[] = [];
+  let held = 0;
+  let released = false;
+  for await (const chunk of chunks) {
+    if (released) {
+      yield chunk;
+      continue;
+    }
+    head.push(chunk);
+    held += chunk.length;
+    if (held >= REPAIR_WINDOW_BYTES) {
+      released = true;
+      yield repairTopLevelBoundary(Buffer.concat(head));
+    }
+  }
+  if (!released && held > 0) {
+    yield repairTopLevelBoundary(Buffer.concat(head));
   }
 }
 
@@ -252,6 +277,11 @@ function messageOf(parser: MailParser, state: ParseState): MimeMessage {
 function isMultipart(parser: MailParser): boolean {
   const contentType = parser.headers ? parser.headers.get('content-type') : undefined;
   return isStructured(contentType) && contentType.value.toLowerCase().startsWith('multipart/');
+}
+
+/** mailparser gives `false` for a part whose Content-Type has an empty type (`Content-Type: ; name="x.jpg"`). */
+function declaredType(contentType: unknown): string {
+  return typeof contentType === 'string' && contentType.trim() !== '' ? contentType.trim().toLowerCase() : 'application/octet-stream';
 }
 
 function charsetOf(contentType: HeaderValue | undefined): string | undefined {

@@ -7,7 +7,8 @@ import type { MessageLimits } from './limits.js';
 import type { AttachmentView, MessageView, TextPiece } from './message-view.js';
 import { ReadBudget } from './read-budget.js';
 import { scanFile } from './scan-file.js';
-import type { ScannedFile } from './scan-file.js';
+import type { ScannedFile, ScanScope } from './scan-file.js';
+import type { MemberInput } from './extract/extractor.js';
 
 export { DEFAULT_MESSAGE_LIMITS } from './limits.js';
 export type { MessageLimits } from './limits.js';
@@ -57,17 +58,24 @@ export async function readMessage(
   };
 }
 
-/** Attachments past `maxParts` are still recorded, unread, so none goes unmentioned. */
+/**
+ * Attachments past `maxParts` are still recorded, unread, so none goes unmentioned. A fault no
+ * reader foresaw costs only this attachment, recorded unscannable: one hostile part must not end
+ * the scan of the message.
+ */
 function scanAttachment(attachment: MimeAttachment, budget: ReadBudget): Promise<ScannedFile> {
   const member = memberFromMime(attachment);
   const scope = { budget, depth: 0, signal: budget.signal, parentPath: undefined };
   if (budget.takePart()) {
-    return scanFile(member, scope);
+    return scanFile(member, scope).catch(() => unread(member, 'the gateway failed while reading it; it may be damaged', scope));
   }
   const maxParts = budget.limits.maxParts;
   budget.report({ kind: 'too-many-parts', detail: `the message has more than ${maxParts} attachments; the rest were not read` });
-  const fact = { kind: 'unscannable', detail: `not read: the message has more than ${maxParts} attachments` } as const;
-  return scanFile({ ...member, unread: { fact, sizeBytes: member.bytes.length } }, scope);
+  return unread(member, `not read: the message has more than ${maxParts} attachments`, scope);
+}
+
+function unread(member: MemberInput, detail: string, scope: ScanScope): Promise<ScannedFile> {
+  return scanFile({ ...member, unread: { fact: { kind: 'unscannable', detail }, sizeBytes: member.bytes.length } }, scope);
 }
 
 /** The file's name, its texts, then the same for each file inside it, depth first. */

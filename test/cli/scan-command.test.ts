@@ -75,6 +75,17 @@ describe('hallmonitor scan errors', () => {
     expect(run.stderr).toContain('no-such-file.eml');
   });
 
+  it('still scans the other files, reports the unreadable ones on stderr, and exits 2', () => {
+    const run = runCli(['scan', 'no-such-file.eml', join(CORPUS, 'clean-trip-letter.eml'), CORPUS, ...SCHOOL, '--json']);
+    expect(run.status).toBe(2);
+    const reasons = run.stderr.trim().split('\n');
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0]).toContain('no-such-file.eml');
+    expect(reasons[1]).toContain(`cannot scan ${CORPUS}`);
+    const reports = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as ReportLine);
+    expect(reports.map((report) => [report.file, report.verdict.action])).toEqual([['clean-trip-letter.eml', 'deliver']]);
+  });
+
   it('exits 2 for an unknown option and for no file at all', () => {
     expect(runCli(['scan', join(CORPUS, 'clean-trip-letter.eml'), '--frobnicate']).status).toBe(2);
     expect(runCli(['scan']).status).toBe(2);

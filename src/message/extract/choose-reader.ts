@@ -4,11 +4,18 @@ import { extractDocx } from './docx.js';
 import { extractMessage } from './eml.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
+import { extractEpub } from './epub.js';
+import { extractBzip2, extractGzip } from './compressed.js';
 import { extractHtml } from './html.js';
 import { extractCompoundFile } from './office-encryption.js';
+import { extractOdf } from './odf.js';
+import { extractOutlookMessage } from './outlook-msg.js';
 import { extractPdf } from './pdf.js';
+import { extractRtf } from './rtf.js';
+import { extractSmime } from './smime.js';
 import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
+import { extractTnef, TNEF_SIGNATURE } from './tnef.js';
 import { extractXlsx } from './xlsx.js';
 import { extractZip } from './zip.js';
 
@@ -37,16 +44,25 @@ const PDF = leaf(extractPdf, 'PDF');
 const WORD = leaf(extractDocx, 'Word document');
 const EXCEL = leaf(extractXlsx, 'Excel workbook');
 const POWERPOINT = leaf(extractPptx, 'PowerPoint presentation');
+const OPEN_DOCUMENT = leaf(extractOdf, 'OpenDocument file');
+const EPUB = leaf(extractEpub, 'EPUB book');
 const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
+const RTF = leaf(extractRtf, 'RTF document');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
 const TEXT = leaf(extractText, 'text file');
 const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
-const ZIP: Reader = { kind: 'extract', extract: extractZip, label: 'ZIP archive', container: true };
-const MESSAGE: Reader = { kind: 'extract', extract: extractMessage, label: 'attached message', container: true };
+const container = (extract: Extractor, label: string): Reader => ({ kind: 'extract', extract, label, container: true });
+const ZIP = container(extractZip, 'ZIP archive');
+const GZIP = container(extractGzip, 'gzip file');
+const BZIP2 = container(extractBzip2, 'bzip2 file');
+const SMIME = container(extractSmime, 'S/MIME message');
+const OUTLOOK_MESSAGE = container(extractOutlookMessage, 'Outlook message');
+const TNEF = container(extractTnef, 'Outlook winmail.dat');
+const MESSAGE = container(extractMessage, 'attached message');
 
-/** Office Open XML by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
+/** Office Open XML, OpenDocument and EPUB by the type file-type sniffs, and by extension for packages it only sees as ZIP. */
 const OOXML_TYPES = new Map<string, Reader>([
   ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', WORD],
   ['application/vnd.openxmlformats-officedocument.wordprocessingml.template', WORD],
@@ -60,18 +76,37 @@ const OOXML_TYPES = new Map<string, Reader>([
   ['application/vnd.openxmlformats-officedocument.presentationml.slideshow', POWERPOINT],
   ['application/vnd.ms-powerpoint.presentation.macroenabled.12', POWERPOINT],
   ['application/vnd.ms-powerpoint.slideshow.macroenabled.12', POWERPOINT],
+  ['application/vnd.oasis.opendocument.text', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.text-template', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.spreadsheet', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.spreadsheet-template', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.presentation', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.presentation-template', OPEN_DOCUMENT],
+  ['application/vnd.oasis.opendocument.graphics', OPEN_DOCUMENT],
+  ['application/epub+zip', EPUB],
 ]);
 const OOXML_EXTENSIONS = new Map<string, Reader>([
   ...['docx', 'docm', 'dotx', 'dotm'].map((extension) => [extension, WORD] as const),
   ...['xlsx', 'xlsm', 'xltx', 'xltm'].map((extension) => [extension, EXCEL] as const),
   ...['pptx', 'pptm', 'ppsx', 'ppsm'].map((extension) => [extension, POWERPOINT] as const),
+  ...['odt', 'ott', 'ods', 'ots', 'odp', 'otp', 'odg'].map((extension) => [extension, OPEN_DOCUMENT] as const),
+  ['epub', EPUB],
 ]);
 
-/** Sniffed types that are text underneath (RTF included: its words survive as plain text). */
-const TEXT_BASED_TYPES = new Set(['application/xml', 'application/rtf']);
+/** Sniffed types that are text underneath. */
+const TEXT_BASED_TYPES = new Set(['application/xml']);
 
 function isTextBased(type: string): boolean {
   return type.startsWith('text/') || TEXT_BASED_TYPES.has(type);
+}
+
+function isMedia(type: string): boolean {
+  return type.startsWith('audio/') || type.startsWith('video/');
+}
+
+/** Audio and video hold no text; they get a fact of their own rather than `unscannable`, which would hold them. */
+function media(type: string): Reader {
+  return { kind: 'not-read', facts: [{ kind: 'media', detail: `${type.startsWith('audio/') ? 'audio' : 'video'} (${type})` }] };
 }
 
 function encrypted(scheme: string): Reader {
@@ -79,16 +114,17 @@ function encrypted(scheme: string): Reader {
 }
 
 /**
- * Signatures sign other parts, which are read in their own right. Content encrypted for its
- * recipients cannot be read, and counts as protected as a password-protected file does.
+ * Signatures sign other parts, which are read in their own right. S/MIME in one part is opened
+ * when it is only signed; encrypted for its recipients, it cannot be read, and counts as
+ * protected as a password-protected file does.
  */
 const BY_DECLARED_TYPE = new Map<string, Reader>([
   ['application/pkcs7-signature', NOTHING_TO_READ],
   ['application/x-pkcs7-signature', NOTHING_TO_READ],
   ['application/pgp-signature', NOTHING_TO_READ],
   ['application/pgp-encrypted', NOTHING_TO_READ],
-  ['application/pkcs7-mime', encrypted('S/MIME')],
-  ['application/x-pkcs7-mime', encrypted('S/MIME')],
+  ['application/pkcs7-mime', SMIME],
+  ['application/x-pkcs7-mime', SMIME],
 ]);
 
 /** An OpenPGP message in ASCII armour (RFC 4880 6.2), as PGP/MIME carries it. */
@@ -105,6 +141,9 @@ export function chooseReader(file: FileToChoose): Reader {
   if (PGP_ARMOUR.equals(file.bytes.subarray(0, PGP_ARMOUR.length))) {
     return encrypted('PGP');
   }
+  if (file.bytes.length >= 4 && Buffer.from(file.bytes.buffer, file.bytes.byteOffset, 4).readUInt32LE(0) === TNEF_SIGNATURE) {
+    return TNEF;
+  }
   const sniffed = file.sniffedType;
   if (sniffed && !isTextBased(sniffed)) {
     return readerForContent(sniffed, extensionOf(file.name));
@@ -119,13 +158,25 @@ function readerForContent(sniffed: string, extension: string): Reader {
   if (sniffed === 'application/zip') {
     return OOXML_EXTENSIONS.get(extension) ?? ZIP;
   }
+  if (sniffed === 'application/rtf') {
+    return RTF;
+  }
   if (sniffed === 'application/x-cfb') {
-    return OLD_OFFICE;
+    return extension === 'msg' ? OUTLOOK_MESSAGE : OLD_OFFICE;
+  }
+  if (sniffed === 'application/gzip') {
+    return GZIP;
+  }
+  if (sniffed === 'application/x-bzip2') {
+    return BZIP2;
   }
   // An image carries no text we can read; a DPO gains nothing from a warning on every photo, so
   // images are recorded without a fact.
   if (sniffed.startsWith('image/')) {
     return NOTHING_TO_READ;
+  }
+  if (isMedia(sniffed)) {
+    return media(sniffed);
   }
   return OOXML_TYPES.get(sniffed) ?? unreadable(`its content (${sniffed}) is a kind the gateway cannot read`);
 }
@@ -136,6 +187,9 @@ function readerForText(file: FileToChoose): Reader {
   const declared = file.declaredType;
   if (declared === 'message/rfc822' || extension === 'eml') {
     return MESSAGE;
+  }
+  if (isMedia(declared)) {
+    return media(declared);
   }
   if (!looksLikeText(file.bytes)) {
     return unreadable('its content is in a binary format the gateway does not recognise');

@@ -2,29 +2,57 @@ import { read } from 'cfb';
 import type { CFB$Container } from 'cfb';
 import type { AttachmentFact } from '../message-view.js';
 import { MACROS, textExtraction } from './extractor.js';
-import type { Extractor } from './extractor.js';
+import type { Extraction, Extractor } from './extractor.js';
+import { readBiffSheets } from './excel-biff.js';
+import { powerPointText } from './powerpoint-binary.js';
+import type { BiffSheet } from './excel-biff.js';
+import { wordDocumentText } from './word-doc.js';
 
 /**
  * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
  * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
- * Their text is not read; what matters is whether they are encrypted or carry macros.
+ * Encrypted ones are noted, as are macros; Word 97-2003 text (word-doc.ts), Excel 97-2003 cells
+ * (excel-biff.ts) and PowerPoint 97-2003 text (powerpoint-binary.ts) are read.
  */
-export const extractCompoundFile: Extractor = async (file) => {
+export const extractCompoundFile: Extractor = async (file, context) => {
   const container = read(file.bytes, { type: 'buffer' });
   const encryption = encryptionOf(container);
   const macros = hasMacros(container) ? [MACROS] : [];
   if (encryption) {
     return textExtraction([], [{ kind: 'password-protected', detail: encryption }, ...macros]);
   }
+  const workbook = stream(container, 'Workbook');
+  if (workbook) {
+    return workbookExtraction(readBiffSheets(workbook, context.limits.maxAttachmentTextChars), macros);
+  }
+  const slides = stream(container, 'PowerPoint Document');
+  if (slides) {
+    return textExtraction([powerPointText(slides, context.limits.maxAttachmentTextChars)], macros);
+  }
+  if (hasStream(container, 'WordDocument')) {
+    // A damaged document still reports its macros.
+    const text = await wordDocumentText(file.bytes).catch(() => undefined);
+    return text === undefined ? textExtraction([], [DAMAGED_WORD, ...macros]) : textExtraction([text], macros);
+  }
   return textExtraction([], [unreadable(container), ...macros]);
 };
 
-const OLD_OFFICE_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document'];
+/** `Book` is Excel 5.0/95 (BIFF5), read by nothing here. */
+const OLD_OFFICE_STREAMS = ['Book'];
+
+/** Like .xlsx (xlsx.ts): each sheet's name, then its rows, cells separated by tabs; the first sheet with rows is the table. */
+function workbookExtraction(sheets: readonly BiffSheet[], facts: readonly AttachmentFact[]): Extraction {
+  const lines = sheets.flatMap((sheet) => [sheet.name, ...sheet.rows.map((row) => row.join('\t'))]);
+  const tableRows = sheets.find((sheet) => sheet.rows.length > 0)?.rows ?? [];
+  return { texts: [lines.join('\n')], tableRows, facts, truncated: false };
+}
+
+const DAMAGED_WORD: AttachmentFact = { kind: 'unscannable', detail: 'a Word 97-2003 document whose text could not be read; it may be damaged' };
 
 function unreadable(container: CFB$Container): AttachmentFact {
   const detail = OLD_OFFICE_STREAMS.some((name) => hasStream(container, name))
-    ? 'an older Office format (97-2003) whose text is not read; save it as .docx, .xlsx or .pptx'
-    : 'a compound file (such as an Outlook .msg) whose contents are not read';
+    ? 'an older Office format (97-2003) whose text is not read; save it as .xlsx'
+    : 'a compound file (such as a Visio drawing) whose contents are not read';
   return { kind: 'unscannable', detail };
 }
 

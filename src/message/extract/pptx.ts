@@ -1,6 +1,7 @@
 import { textExtraction } from './extractor.js';
 import type { Extractor } from './extractor.js';
 import { openOoxml } from './ooxml.js';
+import { decodeXmlEntities } from './xml-entities.js';
 
 /** Slides and speaker notes, numbered: `ppt/slides/slide12.xml`, `ppt/notesSlides/notesSlide3.xml`. */
 const TEXT_PART = /^ppt\/(slides\/slide|notesSlides\/notesSlide)(\d+)\.xml$/;
@@ -26,16 +27,4 @@ function drawingText(xml: string): string {
     text += run === undefined ? '\n' : decodeXmlEntities(run);
   }
   return text;
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeXmlEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (entity, name: string) => {
-    if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-      return code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-    }
-    return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
-  });
 }

@@ -23,7 +23,10 @@ const MAX_BYTES_PER_CHAR = 4;
  */
 export function decodeText(bytes: Uint8Array, charset: string | undefined, maxChars: number): string {
   const head = bytes.subarray(0, (maxChars + 1) * MAX_BYTES_PER_CHAR);
-  const decode = (decoder: TextDecoder): string => decoder.decode(head, { stream: head.length < bytes.length }).slice(0, maxChars + 1);
+  const decode = (decoder: TextDecoder): string =>
+    decoder.encoding === 'windows-1252'
+      ? decodeWindows1252(head.subarray(0, maxChars + 1))
+      : decoder.decode(head, { stream: head.length < bytes.length }).slice(0, maxChars + 1);
   const marked = markedEncoding(bytes);
   if (marked) {
     return decode(new TextDecoder(marked));
@@ -45,6 +48,19 @@ function decoderFor(charset: string): TextDecoder | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Windows-1252's printable characters at 0x80-0x9F, where Latin-1 has control codes (WHATWG Encoding, index-windows-1252). */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
+/**
+ * Windows-1252, which the WHATWG labels `iso-8859-1` and `us-ascii` also name. Node 20's
+ * TextDecoder decodes it as Latin-1, so curly quotes and dashes would become control codes.
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (control) => WINDOWS_1252_HIGH[control.charCodeAt(0) - 0x80] ?? control);
 }
 
 /** How much of a file is looked at to decide whether it is text. */

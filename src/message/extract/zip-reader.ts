@@ -27,7 +27,7 @@ export function isDirectory(entry: Entry): boolean {
   return entry.fileName.endsWith('/');
 }
 
-type Budgeted = Pick<ExtractContext, 'signal' | 'budget'>;
+export type Budgeted = Pick<ExtractContext, 'signal' | 'budget'>;
 
 /**
  * Members up to this size are inflated in one synchronous call: ten times faster than a stream for
@@ -56,7 +56,7 @@ async function inflateAtOnce({ zip, bytes }: OpenZip, entry: Entry, context: Bud
   if (content.length !== entry.uncompressedSize) {
     throw new Error('a member is not the size the archive directory declares');
   }
-  count(content.length, context);
+  countDecompressed(content.length, context);
   return content;
 }
 
@@ -65,7 +65,7 @@ async function inflateStreaming(zip: ZipFile, entry: Entry, context: Budgeted, k
   const chunks: Buffer[] = [];
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     context.signal.throwIfAborted();
-    count(chunk.length, context);
+    countDecompressed(chunk.length, context);
     if (keep) {
       chunks.push(chunk);
     }
@@ -73,7 +73,8 @@ async function inflateStreaming(zip: ZipFile, entry: Entry, context: Budgeted, k
   return Buffer.concat(chunks);
 }
 
-function count(bytes: number, { budget }: Budgeted): void {
+/** Counts decompressed bytes against the message's budget; throws past `maxDecompressedBytes`. */
+export function countDecompressed(bytes: number, { budget }: Budgeted): void {
   if (!budget.takeDecompressed(bytes)) {
     throw new LimitExceededError(
       'decompressed-bytes',

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readMessage } from '../../../src/message/read-message.js';
 import { factKinds, readAttachment } from '../support/attach.js';
@@ -42,9 +43,9 @@ describe('text and HTML attachments', () => {
   });
 
   it('marks a known but unread format as unscannable, naming it', async () => {
-    const gzip = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(64)]);
-    const { attachment } = await readAttachment('data.gz', gzip);
-    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'its content (application/gzip) is a kind the gateway cannot read' }]);
+    const sevenZip = Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), Buffer.alloc(64)]);
+    const { attachment } = await readAttachment('data.7z', sevenZip);
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'its content (application/x-7z-compressed) is a kind the gateway cannot read' }]);
   });
 
   it('records images and empty files with no fact', async () => {
@@ -86,10 +87,12 @@ describe('signed and encrypted mail', () => {
   });
 
   it('marks S/MIME and PGP encrypted content as password-protected', async () => {
-    const smime = await readAttachment('smime.p7m', Buffer.from([0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48]), {
+    const smime = await readAttachment('smime.p7m', await readFile('fixtures/formats/encrypted-note.p7m'), {
       contentType: 'application/pkcs7-mime; smime-type=enveloped-data',
     });
     expect(smime.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the content is encrypted with S/MIME' }]);
+    const damaged = await readAttachment('smime.p7m', Buffer.from([0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48]), { contentType: 'application/pkcs7-mime' });
+    expect(damaged.attachment.facts.map((fact) => fact.kind)).toEqual(['unscannable']);
     const pgp = await readAttachment('encrypted.asc', '-----BEGIN PGP MESSAGE-----\n\nhQEMA5x\n-----END PGP MESSAGE-----\n', {
       contentType: 'application/octet-stream',
     });
