@@ -73,19 +73,27 @@ async function add(args: readonly string[], write: Write, stdin: Stdin): Promise
   const schools = schoolScope(values.school ?? [], values['all-schools'] === true, settings);
   // An Entra ID-only account gets a random password that nobody is ever told (src/web/README.md).
   const password = values.entra ? randomBytes(32).toString('base64url') : await newPassword(stdin);
-  const store = await openConfiguredStore(settings);
-  try {
-    const user = await store.users.add({ email, role, passwordHash: await hashPassword(password), schools }, change(values.reason));
+  const passwordHash = await hashPassword(password);
+  await inStore(settings, async (store) => {
+    const user = await store.users.add({ email, role, passwordHash, schools }, change(values.reason));
     // A trust-wide account prints exactly what it did before schools existed (CONTRACTS.md §4).
     if (values.json) write(JSON.stringify({ email: user.email, role: user.role, ...(user.schools === 'all' ? {} : { schools: user.schools }) }));
     else write(`added ${user.email} as ${user.role}${user.schools === 'all' ? '' : ` for ${user.schools.join(', ')}`}`);
+  });
+  return 0;
+}
+
+/** Runs `work` on the configured store and closes it; a record the store refuses is bad input (exit 2). */
+async function inStore(settings: Config, work: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openConfiguredStore(settings);
+  try {
+    await work(store);
   } catch (error) {
     if (error instanceof StoreError && error.code === 'invalid-record') throw new UsageError(error.message);
     throw error;
   } finally {
     await store.close();
   }
-  return 0;
 }
 
 async function list(args: readonly string[], write: Write): Promise<number> {
@@ -159,17 +167,11 @@ async function onAccount(
   const [given, ...rest] = positionals;
   if (given === undefined || rest.length !== positionalCount - 1) throw new UsageError(`usage: ${USAGE}`);
   const email = given.trim().toLowerCase();
-  const store = await openConfiguredStore(await adminSettings(values));
-  try {
+  await inStore(await adminSettings(values), async (store) => {
     if (!(await apply(store, email, change(typeof values.reason === 'string' ? values.reason : undefined)))) throw new UsageError(`no account ${email}: see hallmonitor users list`);
     const { json, text } = report(email);
     write(values.json ? JSON.stringify(json) : text);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'invalid-record') throw new UsageError(error.message);
-    throw error;
-  } finally {
-    await store.close();
-  }
+  });
   return 0;
 }
 
