@@ -40,6 +40,7 @@ export function schoolSources(config: Config, configPath: string): SchoolSources
     name: school.name,
     domains: school.domains,
     microsoft365TenantIds: school.microsoft365TenantIds,
+    ...(school.allow ? { allow: school.allow } : {}),
     rosterPath: at(school.roster),
     staffPath: at(school.staff),
     rulesDirectory: at(config.rules),

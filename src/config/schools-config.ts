@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cidrSchema } from './gateway-config.js';
 
 const domainSchema = z
   .string()
@@ -12,6 +13,13 @@ export const schoolConfigSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens').describe('A short id for logs and the review app, e.g. st-marys.'),
   name: z.string().min(1).optional().describe("The school's name as it signs its mail; never reported as a person's name."),
   domains: z.array(domainSchema).min(1).describe("The school's own mail domains: its senders, and its internal recipients."),
+  allow: z
+    .array(cidrSchema)
+    .min(1)
+    .optional()
+    .describe(
+      "The networks this school's mail comes from, on a gateway that serves several schools: mail giving one of this school's domains as its sender from any other network (even one in the gateway's `allow`) gets 550 5.7.1. A login bound to the school's senders is not affected. Absent: any network in the gateway's `allow`.",
+    ),
   microsoft365TenantIds: z
     .array(z.guid('expected the Directory (tenant) ID, a GUID').transform((id) => id.toLowerCase()))
     .default([])

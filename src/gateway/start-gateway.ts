@@ -81,6 +81,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       allow: settings.allow,
       // Without a school domain configured (embedded defaults), any sender from the allowed networks.
       senderDomains: schoolDomains.length > 0 ? schoolDomains : 'any',
+      senderNetworks: settings.schools.flatMap((school) => (school.allow ? [{ domains: school.domains, allow: school.allow }] : [])),
       maxMessageBytes: settings.limits.maxMessageBytes,
       maxRecipients: settings.limits.maxRecipients,
       maxClients: settings.limits.maxClients,

@@ -14,6 +14,8 @@ export interface SchoolSources {
   readonly rosterPath?: string | undefined;
   readonly staffPath?: string | undefined;
   readonly domains: readonly string[];
+  /** The networks the school's own mail comes from (CIDR); absent: any the gateway allows. */
+  readonly allow?: readonly string[];
   /** Microsoft 365 tenants the school's mail must come from, lower case; empty: no binding. */
   readonly microsoft365TenantIds?: readonly string[];
   /** The base rule set to run instead of the shipped one (its `vocabulary/` too, where it has one). */

@@ -22,6 +22,11 @@ export interface InboundOptions {
    * `'any'` takes every sender domain: trial mode on the embedded defaults, where only loopback may relay.
    */
   senderDomains: readonly string[] | 'any';
+  /**
+   * Schools that name the networks their mail comes from: MAIL FROM at one of `domains` (or a subdomain) from
+   * a client outside `allow` is refused, unless the client logged in (its login is bound to its senders).
+   */
+  senderNetworks?: readonly { readonly domains: readonly string[]; readonly allow: readonly string[] }[];
   /** Largest message accepted, in bytes; advertised as SIZE (RFC 1870). Once DATA exceeds it the client gets 552 at once and is disconnected. */
   maxMessageBytes: number;
   /** Most recipients per transaction; the next one gets 452 4.5.3 (RFC 5321 section 4.5.3.1.10). */
@@ -125,6 +130,10 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
   const connections = createConnectionCounter(options.maxConnectionsPerIp);
   const inFlight = new Set<Promise<void>>();
   const senderDomains = options.senderDomains === 'any' ? 'any' : options.senderDomains.map((domain) => domain.toLowerCase());
+  const schoolNetworks = (options.senderNetworks ?? []).map((school) => ({ domains: school.domains, from: createAddressAllowList(school.allow) }));
+  /** A sender of a school that names its networks must come from one of them. */
+  const fromOwnNetwork = (address: string, client: string): boolean =>
+    schoolNetworks.every((school) => !senderMatches(address, school.domains) || school.from(client));
 
   const server = new SMTPServer({
     ...tlsOptions(options),
@@ -192,6 +201,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     const login = typeof session.user === 'string' ? options.auth?.users.get(session.user) : undefined;
     if (!allowList(session.remoteAddress) && login === undefined) return 'relay-not-permitted';
     if (login !== undefined && address !== '' && !senderMatches(address, login.senders)) return 'sender-login-mismatch';
+    if (login === undefined && address !== '' && !fromOwnNetwork(address, session.remoteAddress)) return 'sender-network-mismatch';
     return checkSender(address, senderDomains);
   }
 

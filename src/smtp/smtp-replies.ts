@@ -7,6 +7,7 @@ export type RefusalCode =
   | 'tls-required'
   | 'client-certificate-required'
   | 'sender-login-mismatch'
+  | 'sender-network-mismatch'
   | 'tenant-missing'
   | 'tenant-mismatch'
   | 'sender-domain-not-allowed'
@@ -37,6 +38,7 @@ const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
   'relay-not-permitted': { responseCode: 530, status: '5.7.0', text: 'Authentication required to relay from your address' },
   'tls-required': { responseCode: 530, status: '5.7.0', text: 'Must issue a STARTTLS command first' },
   'client-certificate-required': { responseCode: 530, status: '5.7.0', text: 'A trusted client certificate is required' },
+  'sender-network-mismatch': { responseCode: 550, status: '5.7.1', text: 'Sender domain is not relayed from your address' },
   'sender-login-mismatch': { responseCode: 553, status: '5.7.1', text: 'Sender address not owned by the authenticated login' },
   'tenant-missing': { responseCode: 550, status: '5.7.1', text: 'Mail is relayed only from the school\'s own Microsoft 365 tenant; none was named' },
   'tenant-mismatch': { responseCode: 550, status: '5.7.1', text: 'Mail from this Microsoft 365 tenant is not relayed for this sender' },

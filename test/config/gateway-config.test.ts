@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/config.js';
+import { configSchema, schoolSources } from '../../src/config/config.js';
 import { cidrSchema, GATEWAY_DEFAULTS, parseHostPort } from '../../src/config/gateway-config.js';
 
 describe('gateway configuration', () => {
@@ -75,5 +75,34 @@ describe('store, retention, alerts and encryption settings', () => {
     });
     expect(config.schools?.[0]?.alerts).toEqual({ 'business-manager': [], dpo: ['dpo@stmarys.example.sch.uk'], dsl: ['dsl@stmarys.example.sch.uk'] });
     expect(configSchema.safeParse({ schools: [{ id: 'a', domains: ['a.example.sch.uk'], alerts: { head: ['h@a.example.sch.uk'] } }] }).success).toBe(false);
+  });
+});
+
+describe('schools on a shared gateway', () => {
+  const school = { id: 'elmwood', domains: ['elmwood.sch.uk'] };
+
+  it("gives each school's own networks and tenants to its load sources, the tenant IDs in lower case", () => {
+    const config = configSchema.parse({
+      schools: [{ ...school, allow: ['10.20.0.0/16'], microsoft365TenantIds: ['8F2A6C1E-3B4D-4E5F-9A0B-1C2D3E4F5A6B'] }, { id: 'oakfield', domains: ['oakfield.sch.uk'] }],
+    });
+    expect(schoolSources(config, '/etc/hallmonitor/hallmonitor.yaml').map(({ id, allow, microsoft365TenantIds }) => ({ id, allow, microsoft365TenantIds }))).toEqual([
+      { id: 'elmwood', allow: ['10.20.0.0/16'], microsoft365TenantIds: ['8f2a6c1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b'] },
+      { id: 'oakfield', allow: undefined, microsoft365TenantIds: [] },
+    ]);
+  });
+
+  it('refuses a school network that is not CIDR, an empty list, and a tenant that is not a GUID', () => {
+    expect(configSchema.safeParse({ schools: [{ ...school, allow: ['elmwood-router'] }] }).success).toBe(false);
+    expect(configSchema.safeParse({ schools: [{ ...school, allow: [] }] }).success).toBe(false);
+    expect(configSchema.safeParse({ schools: [{ ...school, microsoft365TenantIds: ['contoso'] }] }).success).toBe(false);
+  });
+
+  it('binds SMTP logins to their senders, or leaves a bare hash free to use any school sender', () => {
+    const hash = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+    expect(configSchema.parse({ smtpUsers: { copier: { password: hash, senders: ['Office@Elmwood.sch.uk', 'juniors.elmwood.sch.uk'] }, office365: hash } }).smtpUsers).toEqual({
+      copier: { passwordHash: hash, senders: ['office@elmwood.sch.uk', 'juniors.elmwood.sch.uk'] },
+      office365: { passwordHash: hash, senders: 'any' },
+    });
+    expect(configSchema.safeParse({ smtpUsers: { copier: { password: hash, senders: [] } } }).success).toBe(false);
   });
 });

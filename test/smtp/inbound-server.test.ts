@@ -216,6 +216,34 @@ describe('who may relay', () => {
     raw.close();
   });
 
+  it("refuses a school's sender from another school's network on a shared gateway, unless the client logged in", async () => {
+    // Both networks may relay; only Elmwood's may send as Elmwood. Oakfield names no networks of its own.
+    const users = new Map([['elmwood-relay', { passwordHash: await hashPassword('elmwood-relay-secret'), senders: ['elmwood.sch.uk'] }]]);
+    const { port } = await start({
+      allow: ['127.0.0.0/8'],
+      senderDomains: ['oakfield.sch.uk', 'elmwood.sch.uk'],
+      senderNetworks: [{ domains: ['elmwood.sch.uk'], allow: ['127.0.0.2/32'] }],
+      tls: pair,
+      auth: { users },
+    });
+    const { client: raw } = await RawSmtp.open(port);
+    await raw.command('EHLO client');
+    expect(await raw.command('MAIL FROM:<head@elmwood.sch.uk>')).toBe('550 5.7.1 Sender domain is not relayed from your address');
+    expect(await raw.command('MAIL FROM:<head@juniors.elmwood.sch.uk>')).toMatch(/^550 5\.7\.1/);
+    expect(await raw.command(`MAIL FROM:<${SENDER}>`)).toMatch(/^250/);
+    raw.close();
+    const own = await RawSmtp.open(port, undefined, '127.0.0.2');
+    await own.client.command('EHLO elmwood');
+    expect(await own.client.command('MAIL FROM:<head@elmwood.sch.uk>')).toMatch(/^250/);
+    own.client.close();
+    const loggedIn = client(port, { auth: { user: 'elmwood-relay', pass: 'elmwood-relay-secret' } });
+    try {
+      expect((await loggedIn.sendMail({ envelope: { from: 'office@elmwood.sch.uk', to: [RECIPIENT] }, raw: MESSAGE })).accepted).toEqual([RECIPIENT]);
+    } finally {
+      loggedIn.close();
+    }
+  });
+
   it('reports every refusal with its reason, stage and client, and never the address', async () => {
     const refusals: RefusalReport[] = [];
     const { port } = await start({ onRefusal: (refusal) => refusals.push(refusal) });
