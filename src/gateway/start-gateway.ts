@@ -92,14 +92,10 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       requireClientCertificate: settings.requireClientCertificate,
       ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers).map(([login, entry]) => [login.toLowerCase(), entry])) } } : {}),
       proxyProtocol: settings.proxyProtocol,
-      onRefusedConnection: (refusal, peer) => {
-        metrics.refusals.inc({ reason: refusal.code });
-        log.warn({ client: peer, stage: 'connect', refusal: refusal.code }, 'refused');
-      },
       spoolDirectory: join(data, 'spool'),
       onRefusal: (refusal) => {
         metrics.refusals.inc({ reason: refusal.code });
-        log.warn({ session: refusal.sessionId, client: refusal.client, stage: refusal.stage, refusal: refusal.code }, 'refused');
+        log.warn({ ...(refusal.sessionId ? { session: refusal.sessionId } : {}), client: refusal.client, stage: refusal.stage, refusal: refusal.code }, 'refused');
       },
       onError: (error) => {
         const code = connectionErrorCode(error);

@@ -65,10 +65,11 @@ export interface InboundOptions {
    * caller's log. They never stop the server; without this they are dropped.
    */
   onError?: ((error: Error) => void) | undefined;
-  /** Told of every refusal this server answers (before DATA and after it), for the caller's log and metrics. */
+  /**
+   * Told of every refusal this server answers, for the caller's log and metrics: before DATA and after it, and a
+   * peer that is not a trusted proxy, refused before its session began.
+   */
   onRefusal?: ((refusal: RefusalReport) => void) | undefined;
-  /** Told of each connection refused before its SMTP session began (a peer that is not a trusted proxy), for the caller's log. */
-  onRefusedConnection?: ((refusal: SmtpRefusal, peer: string) => void) | undefined;
 }
 
 /** One SMTP AUTH login: its password hash and, like Postfix's `smtpd_sender_login_maps`, whom it may send as. */
@@ -85,7 +86,8 @@ export interface RefusalReport {
   /** The command it answered. */
   readonly stage: 'connect' | 'auth' | 'mail' | 'rcpt' | 'data';
   readonly client: string;
-  readonly sessionId: string;
+  /** Absent for a connection refused before smtp-server began a session for it. */
+  readonly sessionId?: string;
 }
 
 export interface InboundServer {
@@ -187,7 +189,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     reported.add(error);
     options.onError?.(error);
   });
-  if (options.proxyProtocol) refuseUntrustedPeers(server, createAddressAllowList(options.proxyProtocol.trustedProxies), options.onRefusedConnection);
+  if (options.proxyProtocol) refuseUntrustedPeers(server, createAddressAllowList(options.proxyProtocol.trustedProxies), options.onRefusal);
 
   /** The refusal as smtp-server sends it, reported to the caller first. */
   function refused(code: RefusalCode, stage: RefusalReport['stage'], session: SMTPServerSession): SmtpRefusal {
@@ -297,7 +299,7 @@ const REFUSAL_LINGER_MS = 1000;
  * closed before smtp-server reads a byte, so its PROXY header is never parsed. smtp-server's `useProxy` takes
  * exact addresses only, and treats an unlisted peer as a direct client instead of refusing it.
  */
-function refuseUntrustedPeers(server: SMTPServer, trusted: AddressAllowList, onRefused: InboundOptions['onRefusedConnection']): void {
+function refuseUntrustedPeers(server: SMTPServer, trusted: AddressAllowList, onRefusal: InboundOptions['onRefusal']): void {
   const accept = server.server.listeners('connection');
   server.server.removeAllListeners('connection');
   server.server.on('connection', (socket: Socket) => {
@@ -306,7 +308,7 @@ function refuseUntrustedPeers(server: SMTPServer, trusted: AddressAllowList, onR
       return;
     }
     const refusal = new SmtpRefusal('untrusted-proxy-peer');
-    onRefused?.(refusal, socket.remoteAddress ?? '');
+    onRefusal?.({ code: refusal.code, stage: 'connect', client: socket.remoteAddress ?? '' });
     socket.on('error', () => undefined);
     socket.end(`${refusal.responseCode} ${refusal.message}\r\n`);
     setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();

@@ -340,7 +340,7 @@ describe('who may relay', () => {
     const { port, received } = await start({
       allow: ['10.0.0.0/8'],
       proxyProtocol: { trustedProxies: [LOAD_BALANCER] },
-      onRefusedConnection: (refusal, peer) => refused.push({ code: refusal.code, peer }),
+      onRefusal: (refusal) => refused.push({ code: refusal.code, peer: refusal.client }),
     });
     // An allowed address claimed by a peer that is not the load balancer: believed, it could relay.
     const { client: raw, greeting } = await RawSmtp.open(port, 'PROXY TCP4 10.1.2.3 127.0.0.1 40000 25\r\n', '127.0.0.1');
