@@ -361,9 +361,11 @@ function spooledMessage(id: string, stored: { sizeBytes: number } & SpooledConte
     id,
     ...(stored.bytes !== undefined ? { bytes: stored.bytes } : { path: stored.path }),
     sizeBytes: stored.sizeBytes,
+    // As the client gave them: a relay keeps local parts as they are (RFC 5321 §2.4); scanning and the
+    // policy compare them without case (scan-message.ts), delivery uses them unchanged.
     envelope: {
-      mailFrom: mailFrom === false ? '' : mailFrom.address.toLowerCase(),
-      rcptTo: rcptTo.map((recipient) => recipient.address.toLowerCase()),
+      mailFrom: mailFrom === false ? '' : mailFrom.address,
+      rcptTo: rcptTo.map((recipient) => recipient.address),
     },
     client: {
       address: session.remoteAddress,

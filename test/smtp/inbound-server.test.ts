@@ -124,7 +124,7 @@ async function spoolFiles(directory: string): Promise<string[]> {
 }
 
 describe('accepting a message', () => {
-  it('hands the handler exactly the bytes sent, the lower-cased envelope and the client, then removes the spool file', async () => {
+  it('hands the handler exactly the bytes sent, the envelope as given (local parts keep their case, RFC 5321 §2.4) and the client, then removes the spool file', async () => {
     const { port, received, spoolDirectory } = await start();
     const info = await sendRaw(port, MESSAGE, ['Parent.Two@Example.ORG', 'office@oakfield.sch.uk']);
     expect(info.response).toBe('250 2.0.0 Delivered');
@@ -132,7 +132,7 @@ describe('accepting a message', () => {
     const [{ message, bytes }] = received as [Received];
     expect(bytes.toString('latin1')).toBe(MESSAGE);
     expect(message.sizeBytes).toBe(Buffer.byteLength(MESSAGE));
-    expect(message.envelope).toEqual({ mailFrom: SENDER, rcptTo: ['parent.two@example.org', 'office@oakfield.sch.uk'] });
+    expect(message.envelope).toEqual({ mailFrom: SENDER, rcptTo: ['Parent.Two@example.org', 'office@oakfield.sch.uk'] }); // nodemailer, the client, lower-cases domains
     expect(message.client).toMatchObject({ address: '127.0.0.1', secure: false, user: undefined });
     expect(message.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await spoolFiles(spoolDirectory)).toEqual([]);
