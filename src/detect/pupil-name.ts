@@ -12,7 +12,9 @@ export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
  * attachments, critical in the subject line, which every recipient, server and notification shows.
  *
  * A pupil whose full name is also a member of staff's is reported, unless the text plainly means
- * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell").
+ * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell"). A
+ * name read as a short form, a slip or with an unlisted initial is dropped when it is a member
+ * of staff's name as written or follows a title.
  */
 export const detectPupilNames: Detector = (view, context) =>
   view.pieces.flatMap((piece) => {
@@ -25,12 +27,14 @@ export const detectPupilNames: Detector = (view, context) =>
 /** Whether a pupil-name match is really a member of staff with the same name. */
 function staffNamedIn(text: string, context: ScanContext): (match: NameMatch) => boolean {
   const staffMatches = context.directory.findStaffNames(text);
+  // A name read as a short form, a slip or with an initial is the adult's whenever it is an adult's as written.
   return (match) =>
+    (match.variant !== undefined && titled(text, match.start)) ||
     staffMatches.some(
       (staff) =>
         staff.start === match.start &&
         staff.end === match.end &&
-        (isSender(staff.personId, context.directory, context.envelope.mailFrom) || titled(text, match.start)),
+        (match.variant !== undefined || isSender(staff.personId, context.directory, context.envelope.mailFrom) || titled(text, match.start)),
     );
 }
 
