@@ -364,13 +364,16 @@ interface SlipEntry {
  *    middle name with that initial;
  *  - one part exact and the other with one letter slipped ("Will Fairclogh", "Wiliam
  *    Fairclough"): both capitalised, the roster's word at least six letters, and the written one
- *    no English word, no roster or staff name word and no ordinary word.
+ *    no English word, no roster or staff name word and no ordinary word; a slipped forename is
+ *    also no forename of the short-form data ("Jon" is not a slip of "Joan", "Tomas" of "Thomas").
  * Each is checked with the ordinary-word rule on the words as written, and a name written as the
  * roster has it always wins the same words (`resolveOverlaps`).
  */
 class VariantReader {
   private readonly slipsByFirst = new Map<string, SlipEntry[]>();
   private readonly slipsBySecond = new Map<string, SlipEntry[]>();
+  /** Every forename of the short-form data, full and short: "Jon" is not a slip of "Joan". */
+  private readonly givenNames = new Set<string>();
 
   constructor(
     private readonly index: ReadonlyMap<string, Bucket>,
@@ -379,6 +382,10 @@ class VariantReader {
     private readonly commonWords: ReadonlySet<string>,
     private readonly data: NameVariantData,
   ) {
+    for (const [short, fulls] of data.shortForms) {
+      this.givenNames.add(short);
+      for (const full of fulls) this.givenNames.add(full);
+    }
     for (const [key, bucket] of index) {
       const [first = '', second = ''] = key.split(' ');
       for (const form of Array.isArray(bucket) ? bucket : [bucket]) {
@@ -427,6 +434,7 @@ class VariantReader {
       for (const [written, end] of endings) {
         if (!this.maySlip(written)) continue;
         for (const { form, other } of byFirst) {
+          if (form.order === 'surname-first' && this.givenNames.has(written)) continue;
           if (isOneLetterSlip(written, other)) this.addForm(form, 'slip', [head.key, written], tokens, at, at + 1, end, out);
         }
       }
@@ -434,6 +442,7 @@ class VariantReader {
     const bySecond = this.slipsBySecond.get(next.key);
     if (bySecond !== undefined && this.maySlip(head.key)) {
       for (const { form, other } of bySecond) {
+        if (form.order === 'forename-first' && this.givenNames.has(head.key)) continue;
         if (isOneLetterSlip(head.key, other)) this.addForm(form, 'slip', [head.key, next.key], tokens, at, at + 1, next.end, out);
       }
     }

@@ -17,6 +17,7 @@ const ROSTER: readonly Pupil[] = [
   pupil('P-CW', 'Charlotte', 'Whitmore'),
   pupil('P-JM', 'Jacob', 'Marlowe'),
   pupil('P-HS', 'Harriet', 'Stone'),
+  pupil('P-JK', 'Joanne', 'Kettleby'),
 ];
 const STAFF = [staffMember('S-SH', 'Sam', 'Hughesby'), staffMember('S-FB', 'Fiona', 'Brandreth')];
 const directory = buildDirectory(ROSTER, STAFF);
@@ -102,6 +103,7 @@ describe('one-letter slips', () => {
     ['Thoams Fairclough', 'P-TF'], // forename slipped, surname exact
     ['FAIRCLOGH, Thomas', 'P-TF'],
     ['Daniel Ogunelye', 'P-DO'],
+    ['Joannne Kettleby', 'P-JK'],
     ["Thomas Fairclogh's", 'P-TF'],
   ])('finds %j', (text, id) => {
     const match = text.replace(/'s$/, '');
@@ -119,6 +121,8 @@ describe('one-letter slips', () => {
     'Lisa Rahmanov',
     // Short roster words are not slipped: Stone has five letters, fewer than six.
     'Harriet Stome',
+    // A slipped forename that is a forename in its own right is that name: Joanna is not a slip of Joanne.
+    'Joanna Kettleby',
     // Lower case is never a slip.
     'thomas fairclogh',
     'Thomas fairclogh',
