@@ -4,6 +4,8 @@ import { detectPupilNames } from '../../src/detect/pupil-name.js';
 import type { MessageView, TextPiece } from '../../src/message/message-view.js';
 import { buildDirectory } from '../../src/roster/directory.js';
 import { pupil } from '../roster/people.js';
+import { readAttachment } from '../message/support/attach.js';
+import { xlsxOf } from '../message/support/documents.js';
 
 const directory = buildDirectory(
   [pupil('P-TF', 'Thomas', 'Fairclough'), pupil('P-AO', 'Aoife', 'Ní Bhriain'), pupil('P-WB', 'Will', 'Brown'), pupil('P-HS', 'Harjot', 'Sandhu')],
@@ -85,5 +87,24 @@ describe('detectPupilNames on tables', () => {
       ['Harjot\tSandhu', 'P-HS'],
       ['Thomas Fairclough', 'P-TF'],
     ]);
+  });
+});
+
+describe('detectPupilNames on real attachments', () => {
+  const context = { envelope: { mailFrom: 'a@example.sch.uk', rcptTo: ['b@example.net'] }, directory, schoolDomains: ['example.sch.uk'] };
+  const pairs = (view: MessageView) => detectPupilNames(view, context).map((finding) => [finding.location, finding.match, finding.pupilId]);
+
+  it('pairs the name columns of an XLSX sheet', async () => {
+    const xlsx = await xlsxOf([{ name: 'Groups', rows: [['Surname', 'Group', 'First Name'], ['Fairclough', 'Red', 'Thomas'], ['Sandhu', 'Blue', 'Harjot']] }]);
+    const { view } = await readAttachment('groups.xlsx', xlsx);
+    expect(pairs(view)).toEqual([
+      [{ part: 'attachment', name: 'groups.xlsx' }, 'Thomas Fairclough', 'P-TF'],
+      [{ part: 'attachment', name: 'groups.xlsx' }, 'Harjot Sandhu', 'P-HS'],
+    ]);
+  });
+
+  it('pairs the name columns of a CSV', async () => {
+    const { view } = await readAttachment('groups.csv', 'Surname;Group;Forename\r\nFairclough;Red;Tom\r\n', { contentType: 'text/csv' });
+    expect(pairs(view)).toEqual([[{ part: 'attachment', name: 'groups.csv' }, 'Tom Fairclough', 'P-TF']]);
   });
 });
