@@ -12,6 +12,8 @@ export interface GatewayMetrics {
   readonly refusals: Counter<'reason'>;
   /** TLS handshakes and connections that failed below SMTP, by error code. */
   readonly connectionErrors: Counter<'code'>;
+  /** Queue jobs refused because their seal did not verify (forged or altered in Redis), by queue and reason. */
+  readonly refusedJobs: Counter<'queue' | 'reason'>;
   /** Counts jobs that failed for good (notices, alerts, releases), read from Redis when scraped. */
   watchFailedJobs(count: () => Promise<number>): void;
 }
@@ -37,6 +39,7 @@ export function createGatewayMetrics(): GatewayMetrics {
         },
       });
     },
+    refusedJobs: new Counter({ name: 'hallmonitor_queue_jobs_refused_total', help: 'Queue jobs refused unopened because their signature did not verify (forged or altered in Redis)', labelNames: ['queue', 'reason'], registers: [registry] }),
     faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
     refusals: new Counter({ name: 'hallmonitor_refusals_total', help: 'SMTP commands and messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
     connectionErrors: new Counter({ name: 'hallmonitor_connection_errors_total', help: 'Failed TLS handshakes and broken connections, by error code', labelNames: ['code'], registers: [registry] }),
