@@ -67,6 +67,7 @@ export async function startGatewayServices(
   for (const warning of check.warnings) log.warn({ code: 'redis-warning' }, warning);
   const data = settings.data;
   const store = await openConfiguredStore(settings);
+  if (store.audit.keyingProblem) log.error({ code: 'audit-chain-not-keyed' }, store.audit.keyingProblem);
   const queues = queueConnection(redisUrl, await configuredStoreKey(settings));
   const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const writer = backgroundAudit(store, log, metrics);
