@@ -150,12 +150,14 @@ export async function startWorkers(
 }
 
 function backgroundAudit(store: Store, log: Logger, metrics: GatewayMetrics): AuditWriter {
-  return auditWriter(store.audit, {
+  const writer = auditWriter(store.audit, {
     onError: (error, pending) => {
       metrics.faults.inc({ stage: 'audit' });
       log.error({ code: (error as { code?: unknown }).code ?? 'audit-write', pending }, 'audit entries not written yet; retrying');
     },
   });
+  metrics.watchPendingAudit(() => writer.pending());
+  return writer;
 }
 
 /** Makes each recipient's encrypted form of a message: keys from DATA/keys/recipients, passphrases from the configuration. */

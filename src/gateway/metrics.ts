@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   readonly connectionErrors: Counter<'code'>;
   /** Queue jobs refused because their seal did not verify (forged or altered in Redis), by queue and reason. */
   readonly refusedJobs: Counter<'queue' | 'reason'>;
+  /** Audit entries of answered messages not yet committed (the store slow or away); never dropped. */
+  watchPendingAudit(count: () => number): void;
   /** Counts jobs that failed for good (notices, alerts, releases), read from Redis when scraped. */
   watchFailedJobs(count: () => Promise<number>): void;
 }
@@ -29,6 +31,16 @@ export function createGatewayMetrics(): GatewayMetrics {
     scanSeconds: new Histogram({ name: 'hallmonitor_scan_seconds', help: 'Time to read, scan and decide one message', buckets: LATENCY_BUCKETS, registers: [registry] }),
     actSeconds: new Histogram({ name: 'hallmonitor_act_seconds', help: 'Time to act on a verdict (delivery to the next hop included)', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     nextHopErrors: new Counter({ name: 'hallmonitor_next_hop_errors_total', help: 'Deliveries the next hop did not accept, by the reply given to the client', labelNames: ['code'], registers: [registry] }),
+    watchPendingAudit(count) {
+      new Gauge({
+        name: 'hallmonitor_audit_pending_entries',
+        help: 'Audit entries of answered messages waiting for the store; kept and retried, never dropped',
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
+    },
     watchFailedJobs(count) {
       new Gauge({
         name: 'hallmonitor_queue_failed_jobs',

@@ -117,7 +117,7 @@ async function setUp(redisUrl = SHARED_REDIS.url): Promise<Setup> {
     nextHop,
     mail,
     quarantine: store.quarantine,
-    audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => void writer.write(entry) },
+    audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => writer.write(entry) },
     alertInbox: store.alertInbox,
     alerts: { reviewBaseUrl: 'https://hallmonitor.school.sch.uk', recipientsFor: () => ({ 'business-manager': [], dpo: [DPO], dsl: [] }) },
     encrypt: (raw, envelope) => encryptForRecipients({ raw, envelope, keyring: directory, preAgreed: {}, now: new Date(), kdf: 'iterated' }),
