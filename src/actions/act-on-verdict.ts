@@ -64,7 +64,7 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
     if (reply.code !== 250) return reply;
   }
   const reply: SmtpReply = { code: 250, message: `2.6.0 sent encrypted (${formsInWords(delivery)})` };
-  deps.audit.recordLater(verdictEntry(each, reply.code));
+  await deps.audit.recordLater(verdictEntry(each, reply.code));
   return reply;
 }
 
@@ -83,7 +83,7 @@ async function deliver(deps: ActionDependencies, each: MessageCase): Promise<Smt
   await recordAlerts(deps, each);
   await enqueue(deps, alerts);
   const { reply } = await deps.nextHop.deliver(each.message, each.traceHeader);
-  deps.audit.recordLater(verdictEntry(each, reply.code));
+  await deps.audit.recordLater(verdictEntry(each, reply.code));
   return reply;
 }
 

@@ -318,6 +318,18 @@ describe('who may relay', () => {
     expect(received[0]?.message.client).toMatchObject({ secure: true, user: 'scanner@oakfield.sch.uk' });
   });
 
+  it('refuses AUTH with 454 after too many failures from one address, before checking even the right password', async () => {
+    const users = new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]);
+    const refusals: { code: string }[] = [];
+    const { port, received } = await start({ allow: ['10.0.0.0/8'], tls: pair, auth: { users, failureLimit: { perAddress: 3, total: 100 } }, onRefusal: (refusal) => refusals.push(refusal) });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: `guess-${attempt}` } })).rejects.toMatchObject({ responseCode: 535 });
+    }
+    await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: 'photocopier-secret' } })).rejects.toMatchObject({ responseCode: 454 });
+    expect(received).toHaveLength(0);
+    expect(refusals.map((refusal) => refusal.code)).toContain('authentication-throttled');
+  });
+
   it('judges the client named in a PROXY header from a trusted load balancer, not the balancer itself', async () => {
     const { port, received } = await start({ allow: ['10.0.0.0/8'], proxyProtocol: { trustedProxies: [LOAD_BALANCER] } });
     const outside = await RawSmtp.open(port, 'PROXY TCP4 192.0.2.1 127.0.0.1 40000 25\r\n', LOAD_BALANCER);
