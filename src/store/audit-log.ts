@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Action } from '../policy/verdict.js';
 import { chainLabel, entryHash, UNKEYED, type ChainedEntry, type ChainKey } from './audit-chain.js';
 import type { AuditEntry } from './audit-entry.js';
@@ -64,6 +64,15 @@ const ROWS_PER_INSERT = 500;
  * The append-only audit log. Each entry's hash covers the previous entry's hash, so altering,
  * inserting or deleting an entry breaks every hash after it; `verify()` finds where.
  */
+/**
+ * When a commit returns. `disk`: once it is on disk (SQLite `synchronous=FULL`, PostgreSQL's default), as a
+ * hold's 250 needs. `written`: once the database has it (SQLite's WAL written but not yet synced;
+ * PostgreSQL's `synchronous_commit = off`): a crash of the gateway loses nothing, a power cut at most what
+ * `syncToDisk` had not yet flushed. It costs SQLite no fsync on the event loop, so every delivered message's
+ * reply can wait for its entry.
+ */
+export type CommitDurability = 'disk' | 'written';
+
 export class AuditLog {
   /**
    * `chain`: how new links are made; the store passes what `keyChain` resolved to. `keyingProblem`: why the
@@ -74,6 +83,10 @@ export class AuditLog {
     private readonly chain: ChainKey = UNKEYED,
     readonly keyingProblem?: string,
   ) {}
+
+  private get engine(): 'sqlite' | 'postgres' {
+    return this.db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+  }
 
   /**
    * Makes every link of the chain keyed with `chain` (at the first start with a key, or after the store key was
@@ -109,46 +122,73 @@ export class AuditLog {
   }
 
   /**
-   * Appends several entries in one transaction, in order: one commit (one fsync) for the lot, and
-   * one statement per table rather than four or more per entry (the group commit's statements ran
-   * on the event loop at about 0.2 ms an entry; docs/benchmarks.md). The rows are those
-   * `appendWithin` would write one by one.
+   * Appends several entries in one transaction, in order: one commit for the lot, and one statement
+   * per table rather than four or more per entry (the group commit's statements ran on the event
+   * loop at about 0.2 ms an entry; docs/benchmarks.md). The rows are those `appendWithin` would
+   * write one by one. `durability` says when the commit returns (`CommitDurability`).
    */
-  async appendAll(entries: readonly AuditEntry[]): Promise<AppendedEntry[]> {
+  async appendAll(entries: readonly AuditEntry[], durability: CommitDurability = 'disk'): Promise<AppendedEntry[]> {
     if (entries.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
-      const head = await trx
-        .updateTable('audit_head')
-        .set((eb) => ({ seq: eb('seq', '+', entries.length) }))
-        .where('id', '=', 1)
-        .returning(['seq', 'hash'])
-        .executeTakeFirstOrThrow();
-      const chained = entries.map((entry, index) => chainedEntry(head.seq - entries.length + 1 + index, entry));
-      const rows: AuditLogTable[] = [];
-      let prevHash = head.hash;
-      for (const entry of chained) {
-        const hash = entryHash(prevHash, entry, this.chain);
-        rows.push(auditRow(entry, prevHash, hash));
-        prevHash = hash;
+    const append = (db: Kysely<StoreDatabase>) =>
+      db.transaction().execute(async (trx) => {
+        if (durability === 'written' && this.engine === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+        return this.appendAllWithin(trx, entries);
+      });
+    if (durability === 'disk' || this.engine === 'postgres') return append(this.db);
+    // SQLite changes its safety level only outside a transaction, and for the connection: on one connection
+    // held throughout, so that no other transaction (a hold, whose 250 needs the disk) commits at the lower level.
+    return this.db.connection().execute(async (connection) => {
+      await sql`pragma synchronous = normal`.execute(connection);
+      try {
+        return await append(connection);
+      } finally {
+        await sql`pragma synchronous = full`.execute(connection);
       }
-      for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-        await trx.insertInto('audit_log').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
-      }
-      const categories = chained.flatMap((entry) => Object.entries(entry.categories).map(([category, count]) => ({ seq: entry.seq, category, count })));
-      const rules = chained.flatMap((entry) => entry.ruleIds.map((rule_id, position) => ({ seq: entry.seq, position, rule_id })));
-      for (let start = 0; start < categories.length; start += ROWS_PER_INSERT) {
-        await trx.insertInto('audit_categories').values(categories.slice(start, start + ROWS_PER_INSERT)).execute();
-      }
-      for (let start = 0; start < rules.length; start += ROWS_PER_INSERT) {
-        await trx.insertInto('audit_rules').values(rules.slice(start, start + ROWS_PER_INSERT)).execute();
-      }
-      await trx.updateTable('audit_head').set({ hash: prevHash }).where('id', '=', 1).execute();
-      for (const [index, entry] of entries.entries()) {
-        if (entry.kind === 'verdict') await recordIncident(trx, chained[index]!, entry.action);
-      }
-      return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
     });
   }
+
+  /**
+   * Makes every commit so far safe from a power cut: SQLite's WAL is flushed with a passive checkpoint (which
+   * syncs it first, and waits for no reader); PostgreSQL flushes commits made without waiting on its own,
+   * within three times its `wal_writer_delay` (600 ms by default).
+   */
+  async syncToDisk(): Promise<void> {
+    if (this.engine === 'sqlite') await sql`pragma wal_checkpoint(PASSIVE)`.execute(this.db);
+  }
+
+  private async appendAllWithin(trx: Transaction<StoreDatabase>, entries: readonly AuditEntry[]): Promise<AppendedEntry[]> {
+    const head = await trx
+      .updateTable('audit_head')
+      .set((eb) => ({ seq: eb('seq', '+', entries.length) }))
+      .where('id', '=', 1)
+      .returning(['seq', 'hash'])
+      .executeTakeFirstOrThrow();
+    const chained = entries.map((entry, index) => chainedEntry(head.seq - entries.length + 1 + index, entry));
+    const rows: AuditLogTable[] = [];
+    let prevHash = head.hash;
+    for (const entry of chained) {
+      const hash = entryHash(prevHash, entry, this.chain);
+      rows.push(auditRow(entry, prevHash, hash));
+      prevHash = hash;
+    }
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      await trx.insertInto('audit_log').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
+    }
+    const categories = chained.flatMap((entry) => Object.entries(entry.categories).map(([category, count]) => ({ seq: entry.seq, category, count })));
+    const rules = chained.flatMap((entry) => entry.ruleIds.map((rule_id, position) => ({ seq: entry.seq, position, rule_id })));
+    for (let start = 0; start < categories.length; start += ROWS_PER_INSERT) {
+      await trx.insertInto('audit_categories').values(categories.slice(start, start + ROWS_PER_INSERT)).execute();
+    }
+    for (let start = 0; start < rules.length; start += ROWS_PER_INSERT) {
+      await trx.insertInto('audit_rules').values(rules.slice(start, start + ROWS_PER_INSERT)).execute();
+    }
+    await trx.updateTable('audit_head').set({ hash: prevHash }).where('id', '=', 1).execute();
+    for (const [index, entry] of entries.entries()) {
+      if (entry.kind === 'verdict') await recordIncident(trx, chained[index]!, entry.action);
+    }
+    return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
+  }
+
 
   /**
    * Appends inside the caller's transaction (the store's own use: a hold or decision and its audit

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoreDatabase } from '../../src/store/schema.js';
 import { recipientDomains } from '../../src/message/addresses.js';
 import { countCategories } from '../../src/store/audit-entry.js';
 import { verdictEntry } from './support/invented-records.js';
@@ -31,6 +33,21 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     const rows = await site.exec('SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq');
     expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
     expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
+  });
+
+  it('appends with durability "written" into the same chain, and leaves the store committing to disk afterwards', async () => {
+    const store = await site.open();
+    await store.audit.append(verdictEntry({ messageId: 'before' }));
+    await store.audit.appendAll([verdictEntry({ messageId: 'w1' }), verdictEntry({ messageId: 'w2' })], 'written');
+    await store.audit.syncToDisk();
+    await store.audit.append(verdictEntry({ messageId: 'after' }));
+    expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 4 });
+    if (engine === 'sqlite') {
+      // The level is the connection's: it must be FULL again for the next hold, whose 250 needs the disk.
+      const db = (store.audit as unknown as { db: Kysely<StoreDatabase> }).db;
+      const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+      expect(rows[0]?.synchronous).toBe(2);
+    }
   });
 
   it('writes the same chain, details and incidents with appendAll as with append one by one', async () => {

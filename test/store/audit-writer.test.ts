@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '../../src/store/audit-entry.js';
 import { auditWriter } from '../../src/store/audit-writer.js';
 import { openConfiguredStore } from '../../src/store/configured-store.js';
@@ -43,6 +43,38 @@ describe('the audit writer (group commit)', () => {
     await writer.flush();
     expect(errors).toEqual([1]);
     await expect.poll(async () => (await audit.forMessage('kept')).length).toBe(1);
+  });
+
+  it('starts an idle writer\'s commit at the end of the turn of the event loop, not after a timer', async () => {
+    const { audit } = await store();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
+    try {
+      const writer = auditWriter(audit, { onError: () => undefined });
+      // With setTimeout frozen, a commit waiting on a timer would never come.
+      expect(await writer.write(verdictEntry({ messageId: 'prompt' }))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('with durability "written", commits at that level and flushes to disk within syncWithinMs, and on flush()', async () => {
+    const { audit } = await store();
+    const levels: (string | undefined)[] = [];
+    let synced = 0;
+    const writer = auditWriter(
+      {
+        appendAll: (entries, durability) => (levels.push(durability), audit.appendAll(entries, durability)),
+        syncToDisk: () => ((synced += 1), audit.syncToDisk()),
+      },
+      { durability: 'written', syncWithinMs: 20, onError: () => undefined },
+    );
+    expect(await writer.write(verdictEntry({ messageId: 'w-1' }))).toBe(true);
+    expect(levels).toEqual(['written']);
+    await expect.poll(() => synced).toBe(1);
+    void writer.write(verdictEntry({ messageId: 'w-2' }));
+    await writer.flush();
+    expect(synced).toBe(2);
+    expect(await audit.verify()).toMatchObject({ ok: true, entries: 2 });
   });
 
   it('resolves a write only once its entry is committed: the reply that waits for it never outruns its record', async () => {
