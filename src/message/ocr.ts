@@ -56,7 +56,7 @@ export async function readImageByOcr(image: ImageToRead, budget: ReadBudget): Pr
   }
 }
 
-function megapixels(pixels: number): string {
+export function megapixels(pixels: number): string {
   return `${Math.round(pixels / 100_000) / 10} megapixels`;
 }
 

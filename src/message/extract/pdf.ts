@@ -1,5 +1,5 @@
 import type { AttachmentFact } from '../message-view.js';
-import { toNetpbm } from '../ocr.js';
+import { megapixels, toNetpbm } from '../ocr.js';
 import type { DecodedImage } from '../ocr.js';
 import { textExtraction } from './extractor.js';
 import type { ExtractContext, Extractor } from './extractor.js';
@@ -87,6 +87,12 @@ async function readScannedPage(
   const operators = await page.getOperatorList();
   const texts: string[] = [];
   const facts: AttachmentFact[] = [];
+  if (!operators.fnArray.includes(paintImage) && operators.fnArray.length > 0) {
+    // Something is drawn but no image OCR can read: pdf.js leaves out, without a word, an image
+    // over `maxImageSize` (and one it cannot decode); text drawn as outlines looks the same.
+    const detail = `page ${number} has no text layer and no image OCR could read (an image of more than ${megapixels(context.limits.maxOcrPixels)} is not decoded)`;
+    return { texts, facts: [{ kind: 'ocr-limit', detail }] };
+  }
   for (const [index, operator] of operators.fnArray.entries()) {
     const [id, width, height] = operators.argsArray[index] ?? [];
     if (operator !== paintImage || typeof id !== 'string' || typeof width !== 'number' || typeof height !== 'number') continue;
