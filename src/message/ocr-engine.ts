@@ -72,7 +72,7 @@ function stopEngine(): void {
 /**
  * The text in one image file (PNG, JPEG, GIF, BMP, TIFF, WebP or PNM), or throws: `OcrTimeoutError`
  * after `timeoutMs` of recognition, the signal's reason when it aborts, or the engine's error for
- * an image it cannot decode. The time starts when this image's turn comes.
+ * an image it cannot decode. The time starts when this image's turn comes and the engine is ready.
  */
 export function recognizeText(image: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<string> {
   const turn = queue.then(() => recognizeNow(image, timeoutMs, signal));
@@ -84,22 +84,22 @@ async function recognizeNow(image: Uint8Array, timeoutMs: number, signal: AbortS
   signal.throwIfAborted();
   engine ??= startEngine();
   const starting = engine;
+  // The start is not the image's time: on a busy machine it can take longer than an image may, and
+  // ending it then would leave every image after it to start again. The message's time bounds it.
+  const worker = await untilAborted(starting, signal).catch((error: unknown) => {
+    if (!signal.aborted && engine === starting) engine = undefined;
+    throw error;
+  });
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-  let thread: { ref(): void; unref(): void } | undefined;
+  const thread = threadOf(worker);
+  thread?.ref();
   try {
-    const worker = await untilAborted(starting, deadline);
-    thread = threadOf(worker);
-    thread?.ref();
     const result = await untilAborted(worker.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength)), deadline);
     return result.data.text;
   } catch (error) {
-    if (deadline.aborted) {
-      if (engine === starting) stopEngine();
-      throw signal.aborted ? signal.reason : new OcrTimeoutError(`OCR took longer than ${timeoutMs} ms`);
-    }
-    // A start that failed is not kept: the next image tries again.
-    if (thread === undefined && engine === starting) engine = undefined;
-    throw error;
+    if (!deadline.aborted) throw error;
+    if (engine === starting) stopEngine();
+    throw signal.aborted ? signal.reason : new OcrTimeoutError(`OCR took longer than ${timeoutMs} ms`);
   } finally {
     thread?.unref();
   }
