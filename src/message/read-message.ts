@@ -20,7 +20,7 @@ export interface ReadOptions {
   /**
    * Whether the message's images and scanned PDF pages are read by OCR, asked once its headers
    * are read. Absent: never. OCR is the costly reader (about a second an image), so the caller
-   * decides which mail pays for it (scan-message.ts: the school's `ocr.when`).
+   * decides which mail pays for it (scan-message.ts: the school's `ocr` setting).
    */
   readonly readImages?: (addresses: MessageAddresses) => boolean;
 }
