@@ -13,6 +13,7 @@ import type { Finding } from '../src/detect/finding.js';
 import type { Notification, Verdict } from '../src/policy/verdict.js';
 import { inboxEntriesFor } from '../src/queue/alerts.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
+import { queueConnection } from '../src/queue/job-seal.js';
 import { bullMailQueue } from '../src/queue/mail-queue.js';
 import { hashPassword } from '../src/smtp/password-hash.js';
 import { openStore } from '../src/store/open-store.js';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), 'hm-review-shots-'));
   const store = await openStore({ dataDir: folder });
   const prefix = `hm-shots-${randomBytes(4).toString('hex')}`;
-  const mail = bullMailQueue({ url: 'redis://127.0.0.1:6379' }, { prefix });
+  const mail = bullMailQueue(queueConnection('redis://127.0.0.1:6379', randomBytes(32)), { prefix });
   const app = await createWebApp({ store, mail });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
   try {

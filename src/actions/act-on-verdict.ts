@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { EncryptedDelivery } from '../crypto/encrypt-message.js';
 import { renderPassphraseNotice } from '../crypto/passphrase-notice.js';
+import type { Envelope } from '../message/envelope.js';
 import type { Verdict } from '../policy/verdict.js';
 import { buildSenderNotice } from '../policy/sender-notice.js';
 import { renderNotice } from '../policy/notice-templates.js';
@@ -59,11 +60,11 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
   await recordAlerts(deps, each);
   await enqueue(deps, mails);
   for (const form of delivery.messages) {
-    const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }, each.traceHeader);
+    const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, asReceived(each, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }), each.traceHeader);
     if (reply.code !== 250) return reply;
   }
   const reply: SmtpReply = { code: 250, message: `2.6.0 sent encrypted (${formsInWords(delivery)})` };
-  deps.audit.recordLater(verdictEntry(each, reply.code));
+  await deps.audit.recordLater(verdictEntry(each, reply.code));
   return reply;
 }
 
@@ -82,7 +83,7 @@ async function deliver(deps: ActionDependencies, each: MessageCase): Promise<Smt
   await recordAlerts(deps, each);
   await enqueue(deps, alerts);
   const { reply } = await deps.nextHop.deliver(each.message, each.traceHeader);
-  deps.audit.recordLater(verdictEntry(each, reply.code));
+  await deps.audit.recordLater(verdictEntry(each, reply.code));
   return reply;
 }
 
@@ -106,7 +107,7 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   const { view, envelope, verdict, findings } = each.result;
   const raw = each.message.bytes !== undefined ? each.message.bytes : await readFile(each.message.path);
   await deps.quarantine.hold(
-    { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope, subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
+    { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope: asReceived(each, envelope), subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
     verdictEntry(each, HELD.code),
   );
   const notice = each.automatic ? undefined : quarantineNotice(heldMessage(each), verdict);
@@ -114,6 +115,17 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   await recordAlerts(deps, each);
   await enqueue(deps, mails);
   return notice ? HELD : HELD_UNTOLD;
+}
+
+/**
+ * `envelope`'s addresses spelt as the client gave them. The scan compares addresses without case, so its
+ * envelope is in small letters; what is delivered, now or on release, keeps the local parts' case, which
+ * only the receiving domain may interpret (RFC 5321 §2.4).
+ */
+function asReceived(each: MessageCase, envelope: Envelope): Envelope {
+  const given = new Map([each.message.envelope.mailFrom, ...each.message.envelope.rcptTo].map((address) => [address.toLowerCase(), address]));
+  const spelt = (address: string) => given.get(address) ?? address;
+  return { mailFrom: spelt(envelope.mailFrom), rcptTo: envelope.rcptTo.map(spelt) };
 }
 
 /** The decision, durably in the audit log before the reply depends on it. */

@@ -34,8 +34,9 @@ export interface VerdictAudit {
   /** Durably, before the reply depends on it (a returned message). */
   record(entry: AuditEntry): Promise<unknown>;
   /**
-   * In the background (store/audit-writer.ts), for a message the next hop already took: a failure then must
-   * not change the reply (a 451 would have it sent twice); the writer retries and the gateway logs it.
+   * With the next commit of a batch (store/audit-writer.ts), for a message the next hop already took: the reply
+   * waits for it, so a 250 is never followed by the loss of its record, but a failure must not change the reply
+   * (a 451 would have it sent twice): the writer keeps and retries the entry, resolving `false` after its bound.
    */
-  recordLater(entry: AuditEntry): void;
+  recordLater(entry: AuditEntry): Promise<unknown>;
 }

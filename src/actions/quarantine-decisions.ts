@@ -30,21 +30,44 @@ export class DecisionRefused extends Error {
 }
 
 /**
- * The release job: delivers the held message to its original recipients through the same next hop, and only
- * once the next hop took it marks it released (with the reviewer's name in the audit log) and tells the sender.
- * A deferral is thrown to be retried; a refusal fails for good and stays visible in the queue.
+ * The reviewer's release: recorded on the held record (with its audit entry), then queued. The job reads the
+ * record when it runs, so asking again for "release encrypted" while a plain release waits to be retried is
+ * what happens. Refused if the message is not held (decided already, or being delivered right now).
+ */
+export async function requestRelease(
+  deps: { readonly store: Pick<Store, 'quarantine'>; readonly mail: Pick<MailQueue, 'enqueueRelease'> },
+  id: string,
+  request: { readonly actor: string; readonly encrypt: boolean; readonly reason?: string; readonly at?: Date },
+): Promise<void> {
+  const { won, status } = await deps.store.quarantine.requestRelease(id, request);
+  if (!won) throw new DecisionRefused('not-held', `message ${id} is ${status ?? 'not found'}, not held`);
+  await deps.mail.enqueueRelease({ messageId: id });
+}
+
+/**
+ * The release job: claims the record (`releasing`, so a deletion meanwhile is refused, not recorded over mail that
+ * is leaving), delivers it as the latest request says (encrypted if any reviewer asked) to its original recipients
+ * through the same next hop, and only once the next hop took it marks it released and tells the sender. Anything
+ * short of that puts it back to `held`: a deferral is thrown to be retried; a refusal fails for good and stays visible.
  */
 export async function releaseHeldMessage(deps: ReleaseDependencies, request: ReleaseRequest): Promise<void> {
-  // Looked up before it is unsealed: a message deleted, rejected or expired while the job waited has no body
+  // Claimed before it is unsealed: a message deleted, rejected or expired while the job waited has no body
   // to deliver, and the job ends with nothing to do.
-  if ((await deps.store.quarantine.find(request.messageId))?.status !== 'held') return;
-  const held = await deps.store.quarantine.open(request.messageId);
-  const reply = request.encrypt ? await deliverEncrypted(deps, held) : await deliverHeld(deps, held);
+  const claim = await deps.store.quarantine.claimRelease(request.messageId);
+  if (!claim) return;
+  let reply: SmtpReply;
+  let held: QuarantinedMessage;
+  try {
+    held = await deps.store.quarantine.open(request.messageId);
+    reply = claim.encrypt ? await deliverEncrypted(deps, held) : await deliverHeld(deps, held);
+  } catch (error) {
+    await deps.store.quarantine.finishRelease(request.messageId, { delivered: false, claim });
+    throw error;
+  }
+  await deps.store.quarantine.finishRelease(held.id, { delivered: reply.code === 250, claim });
   if (reply.code >= 500) throw new UnrecoverableError(`next-hop-refused ${reply.code}`);
   if (reply.code !== 250) throw new DecisionRefused('next-hop-deferred', `the next hop deferred the release (${reply.code})`);
-  const { won } = await deps.store.quarantine.decide(held.id, { status: 'released', actor: request.actor });
-  if (!won) return;
-  const notice = releaseNotice(heldAs(held), { encrypted: request.encrypt });
+  const notice = releaseNotice(heldAs(held), { encrypted: claim.encrypt });
   if (notice) await deps.mail.enqueue(notice);
 }
 

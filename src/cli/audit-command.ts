@@ -35,9 +35,16 @@ interface RunOptions {
 async function verify(store: Store, write: (line: string) => void, { json }: RunOptions): Promise<number> {
   const result = await store.audit.verify();
   if (json) write(JSON.stringify(result));
-  else if (result.ok) write(`audit chain intact: ${result.entries} entries, head ${result.headSeq} (${result.headHash.slice(0, 16)}…)`);
-  else write(`audit chain BROKEN at entry ${result.brokenAtSeq}: ${result.reason}`);
+  else if (result.ok) write(`audit chain intact: ${result.entries} entries, head ${result.headSeq} (${result.headHash.slice(0, 16)}…); ${keying(result)}`);
+  else write(`audit chain BROKEN at entry ${result.brokenAtSeq}: ${result.reason}; ${keying(result)}`);
   return result.ok ? 0 : 1;
+}
+
+/** Which kind of chain this is, and so what its verification proves. */
+function keying(result: { readonly scheme: string; readonly keyed: boolean }): string {
+  return result.keyed
+    ? `keyed (${result.scheme}, a key outside the database): a database writer without the store key cannot rewrite it unnoticed`
+    : 'NOT keyed (sha256): it shows accidental damage, but a database writer could rewrite it and its hashes';
 }
 
 async function incidents(store: Store, write: (line: string) => void, { since, until }: RunOptions): Promise<number> {

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { DecisionRefused, deleteHeldMessage, rejectHeldMessage } from '../actions/quarantine-decisions.js';
+import { DecisionRefused, deleteHeldMessage, rejectHeldMessage, requestRelease } from '../actions/quarantine-decisions.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
 import type { Store } from '../store/store.js';
 import { QUARANTINE_STATUSES, type QuarantineStatus, type QuarantineSummary } from '../store/quarantine-store.js';
-import { openConfiguredStore } from '../store/configured-store.js';
+import { configuredStoreKey, openConfiguredStore } from '../store/configured-store.js';
+import { queueConnection } from '../queue/job-seal.js';
 import { ADMIN_OPTIONS, adminSettings, operator } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,11 +31,11 @@ async function release(args: readonly string[], write: (line: string) => void): 
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
   const settings = await adminSettings(values);
   const store = await openConfiguredStore(settings);
-  const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
+  const mail = bullMailQueue(queueConnection(settings.redis, await configuredStoreKey(settings)), { prefix: settings.redisPrefix });
   try {
-    const held = await store.quarantine.find(id);
-    if (held?.status !== 'held') throw new UsageError(`message ${id} is ${held?.status ?? 'not found'}, not held`);
-    await mail.enqueueRelease({ messageId: id, encrypt: values.encrypt === true, actor: operator() });
+    await requestRelease({ store, mail }, id, { encrypt: values.encrypt === true, actor: operator() }).catch((error: unknown) => {
+      throw error instanceof DecisionRefused ? new UsageError(error.message) : error;
+    });
     const status = await statusAfter(store, id, waitSeconds * 1000);
     const done = status === 'released';
     if (values.json) write(JSON.stringify({ id, status, queued: !done }));
@@ -51,7 +52,7 @@ async function reject(args: readonly string[], write: (line: string) => void): P
   const id = onlyId(positionals);
   const settings = await adminSettings(values);
   const store = await openConfiguredStore(settings);
-  const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
+  const mail = bullMailQueue(queueConnection(settings.redis, await configuredStoreKey(settings)), { prefix: settings.redisPrefix });
   try {
     await rejectHeldMessage({ store, mail }, id, { actor: operator(), reason: values.reason ?? '' });
     write(values.json ? JSON.stringify({ id, status: 'rejected' }) : `rejected ${id}: it will not be sent, and the sender is told`);
@@ -91,7 +92,7 @@ async function statusAfter(store: Store, id: string, waitMs: number): Promise<Qu
   const deadline = Date.now() + waitMs;
   for (;;) {
     const status = (await store.quarantine.find(id))?.status;
-    if (status !== 'held' || Date.now() >= deadline) return status;
+    if ((status !== 'held' && status !== 'releasing') || Date.now() >= deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -4,9 +4,10 @@ import { pino } from 'pino';
 import { nextHopFor, withoutRosters } from '../gateway/start-gateway.js';
 import { startWorkers } from '../gateway/gateway-services.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
+import { queueConnection } from '../queue/job-seal.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
 import { loadTenants } from '../scan/tenants.js';
-import { openConfiguredStore } from '../store/configured-store.js';
+import { configuredStoreKey, openConfiguredStore } from '../store/configured-store.js';
 import { settingsFrom } from './serve-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
@@ -41,11 +42,12 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   // The workers never scan: the schools' rules (for the digest) without the rosters' memory.
   const tenants = await loadTenants(withoutRosters(settings.schools));
   const store = await openConfiguredStore({ ...settings, data });
-  const mail = bullMailQueue({ url: settings.redis }, { prefix: settings.redisPrefix });
+  const queues = queueConnection(settings.redis, await configuredStoreKey({ ...settings, data }));
+  const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const nextHop = await nextHopFor(settings, data);
   const stop = extras.stop ?? untilSignalled();
   try {
-    const workers = await startWorkers({ ...settings, data }, { redisUrl: settings.redis, nextHop, tenants, log, store, mail });
+    const workers = await startWorkers({ ...settings, data }, { queues, nextHop, tenants, log, store, mail });
     log.info({ nextHop: nextHop.description }, 'hallmonitor worker started');
     await stop;
     await workers.close();

@@ -7,6 +7,8 @@ export const SECRET_VARIABLES = {
   HALLMONITOR_QUARANTINE_KEY: 'quarantineKey',
   HALLMONITOR_NEXT_HOP_PASSWORD: 'nextHopPassword',
   HALLMONITOR_ENTRA_CLIENT_SECRET: 'entraIdClientSecret',
+  /** The Redis URL with its password (and ACL user): `redis://USER:PASSWORD@HOST:PORT` or `rediss://…`. */
+  HALLMONITOR_REDIS_URL: 'redis',
 } as const;
 
 type SecretField = (typeof SECRET_VARIABLES)[keyof typeof SECRET_VARIABLES];

@@ -111,7 +111,9 @@ export const gatewayFields = {
     .string()
     .regex(/^rediss?:\/\//, 'expected redis://HOST:PORT')
     .default(GATEWAY_DEFAULTS.redis)
-    .describe('Redis for the queues (alerts, notices). When none answers, serve starts a private redis-server under DATA.'),
+    .describe(
+      'Redis for the queues (alerts, notices, releases): `redis://[USER:PASSWORD@]HOST:PORT`, or `rediss://…` for TLS (the certificate is verified against the system CAs and NODE_EXTRA_CA_CERTS). A URL with a password is a secret: better in HALLMONITOR_REDIS_URL. When none answers, serve starts a private redis-server under DATA with a password of its own; one that refuses the credentials stops the start.',
+    ),
   redisPrefix: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens')

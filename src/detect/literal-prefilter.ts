@@ -1,16 +1,30 @@
 /**
- * Which of several groups of patterns can match a text, found in one pass: each group names
- * literal strings of which every match of its patterns contains one (small and capital letters
- * alike), and a group none of whose literals occurs in the text need not be tried on it. Most
- * text holds no sensitive vocabulary at all, and one plain alternation of literals, without
- * look-behinds, optional parts or the `i` flag, is far cheaper than the patterns themselves.
+ * Which of several groups of patterns can match a text, and where, found in one pass: each group
+ * names literal strings of which every match of its patterns contains one (small and capital
+ * letters alike), and a group none of whose literals occurs in the text need not be tried on it.
+ * Most text holds no sensitive vocabulary at all, and one plain alternation of literals, without
+ * look-behinds, optional parts or the `i` flag, is far cheaper than the patterns themselves; where
+ * a literal does occur, the patterns need only be tried around it.
  */
-export type LiteralPrefilter = (text: string) => ReadonlySet<number>;
+export type LiteralPrefilter = (text: string) => LiteralSearch;
+
+/** A place in the text where a literal starts, and the length of the longest literal starting there. */
+export interface LiteralHit {
+  readonly index: number;
+  readonly length: number;
+}
+
+export interface LiteralSearch {
+  /** Groups to try on the whole text: those that name no usable literals, or whose hits cannot be placed. */
+  readonly wholeText: ReadonlySet<number>;
+  /** For every other group that may match, each place one of its literals starts, in order. */
+  readonly hitsByGroup: ReadonlyMap<number, readonly LiteralHit[]>;
+}
 
 /**
  * `literalsByGroup[i]` are group i's literals; undefined for a group that cannot name any, which
- * is then always tried, as is every group whose literals are not all printable ASCII (where
- * lower-casing and the `iu` flags' case folding could differ).
+ * is then always tried on the whole text, as is every group whose literals are not all printable
+ * ASCII (where lower-casing and the `iu` flags' case folding could differ).
  */
 export function createLiteralPrefilter(literalsByGroup: readonly (readonly string[] | undefined)[]): LiteralPrefilter {
   const always = new Set<number>();
@@ -28,19 +42,30 @@ export function createLiteralPrefilter(literalsByGroup: readonly (readonly strin
   const byLength = [...groupsOfLiteral.keys()].sort((a, b) => b.length - a.length);
   const groupsAt = groupsStartingWith(byLength, groupsOfLiteral);
   const pattern = byLength.length === 0 ? undefined : new RegExp(byLength.map(escapeRegExp).join('|'), 'g');
-  const groupCount = literalsByGroup.length;
 
-  return function groupsIn(text) {
-    const found = new Set(always);
-    if (pattern === undefined) return found;
+  return function search(text) {
+    const wholeText = new Set(always);
+    const hitsByGroup = new Map<number, LiteralHit[]>();
+    if (pattern === undefined) return { wholeText, hitsByGroup };
     const folded = foldCase(text);
     pattern.lastIndex = 0;
-    for (let hit = pattern.exec(folded); hit !== null && found.size < groupCount; hit = pattern.exec(folded)) {
-      for (const group of groupsAt.get(hit[0]) ?? []) found.add(group);
+    for (let hit = pattern.exec(folded); hit !== null; hit = pattern.exec(folded)) {
+      const place = { index: hit.index, length: hit[0].length };
+      for (const group of groupsAt.get(hit[0]) ?? []) {
+        const hits = hitsByGroup.get(group);
+        if (hits === undefined) hitsByGroup.set(group, [place]);
+        else hits.push(place);
+      }
       // Overlapping: a literal may start inside the one just found.
       pattern.lastIndex = hit.index + 1;
     }
-    return found;
+    // Lower-casing lengthened a character (İ becomes i and a combining dot): places in the folded
+    // text are not places in the text, so the groups found are tried on all of it.
+    if (folded.length !== text.length) {
+      for (const group of hitsByGroup.keys()) wholeText.add(group);
+      hitsByGroup.clear();
+    }
+    return { wholeText, hitsByGroup };
   };
 }
 

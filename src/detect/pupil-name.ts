@@ -1,7 +1,8 @@
-import type { TextLocation } from '../message/message-view.js';
+import type { MessageView, TextLocation, TextPiece } from '../message/message-view.js';
 import type { NameMatch, SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
 import type { Finding, Severity } from './finding.js';
+import { pupilsInTable, tabbedRows, type TableName } from './name-tables.js';
 
 export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
 
@@ -12,25 +13,63 @@ export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
  * attachments, critical in the subject line, which every recipient, server and notification shows.
  *
  * A pupil whose full name is also a member of staff's is reported, unless the text plainly means
- * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell").
+ * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell"). A
+ * name read as a short form, a slip or with an unlisted initial is dropped when it is a member
+ * of staff's name as written or follows a title.
  */
 export const detectPupilNames: Detector = (view, context) =>
   view.pieces.flatMap((piece) => {
     const matches = context.directory.findPupilNames(piece.text);
-    if (matches.length === 0) return [];
-    const staffMeant = staffNamedIn(piece.text, context);
-    return matches.filter((match) => !staffMeant(match)).map((match) => toFinding(match, piece.location));
+    const staffMeant = matches.length === 0 ? () => false : staffNamedIn(piece.text, context);
+    const inText = matches.filter((match) => !staffMeant(match));
+    return [...inText.map((match) => toFinding(match, piece.location)), ...tableFindings(view, piece, inText, context)];
   });
+
+/**
+ * Pupils named across a table row's cells (name-tables.ts): the piece's tab-separated lines (HTML
+ * tables, spreadsheets) and an attachment's parsed rows (CSV, XLSX, ODS). A pupil the text
+ * search already found in this piece is not reported again.
+ */
+function tableFindings(view: MessageView, piece: TextPiece, inText: readonly NameMatch[], context: ScanContext): Finding[] {
+  const location = piece.location;
+  const parsed = location.part === 'attachment' ? (view.attachments.find((attachment) => attachment.name === location.name)?.tableRows ?? []) : [];
+  const tables = [...tabbedRows(piece.text), ...(parsed.length > 0 ? [parsed] : [])];
+  const found = new Set(inText.map((match) => match.personId));
+  const findings: Finding[] = [];
+  for (const rows of tables) {
+    for (const name of pupilsInTable(rows, context.directory)) {
+      if (found.has(name.personId)) continue;
+      found.add(name.personId);
+      findings.push(tableFinding(name, location));
+    }
+  }
+  return findings;
+}
+
+function tableFinding(name: TableName, location: TextLocation): Finding {
+  return {
+    detector: 'pupil-name',
+    category: 'pupil-name',
+    severity: severityAt(location),
+    location,
+    match: `${name.forename} ${name.surname}`,
+    pupilId: name.personId,
+    explanation: `A pupil's full name appears ${PLACES[location.part]}, in the forename and surname columns of a table. School policy: children are referred to by initials in email.`,
+    ...(name.initials === undefined ? {} : { suggestion: `use initials: ${name.initials}` }),
+  };
+}
 
 /** Whether a pupil-name match is really a member of staff with the same name. */
 function staffNamedIn(text: string, context: ScanContext): (match: NameMatch) => boolean {
   const staffMatches = context.directory.findStaffNames(text);
+  // A name read as a short form, a slip or with an initial is the adult's whenever it is an adult's as written.
   return (match) =>
+    (match.variant !== undefined && titled(text, match.start)) ||
     staffMatches.some(
       (staff) =>
         staff.start === match.start &&
         staff.end === match.end &&
-        (isSender(staff.personId, context.directory, context.envelope.mailFrom) || titled(text, match.start)),
+        (match.variant !== undefined || isSender(staff.personId, context.directory, context.envelope.mailFrom) || titled(text, match.start)),
     );
 }
 

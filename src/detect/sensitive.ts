@@ -3,7 +3,7 @@ import type { TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
-import { createLiteralPrefilter } from './literal-prefilter.js';
+import { createLiteralPrefilter, type LiteralHit } from './literal-prefilter.js';
 
 export const SENSITIVE_CATEGORIES = categoriesOf('sensitive/');
 
@@ -54,6 +54,20 @@ const WORD_END = String.raw`(?![\p{L}\p{N}]|-[\p{L}\p{N}])`;
 
 /** A space or hyphen in a pattern: "self-harm" matches "self harm", "self-harm" and "self - harm". */
 const SEPARATOR = String.raw`(?:\s*[-‐–]\s*|\s+)`;
+/** A character that SEPARATOR matches. */
+const SEPARATOR_CHAR = /[\s\-‐–]/u;
+const WHITESPACE_CHAR = /\s/u;
+
+/** SEPARATOR_CHAR, without a regular expression for ASCII (the search around literals asks it of every character it passes). */
+function isSeparator(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  return code < 0x80 ? code === 0x20 || code === 0x2d || (code >= 0x09 && code <= 0x0d) : SEPARATOR_CHAR.test(text.charAt(at));
+}
+
+function isWhitespace(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  return code < 0x80 ? code === 0x20 || (code >= 0x09 && code <= 0x0d) : WHITESPACE_CHAR.test(text.charAt(at));
+}
 const APOSTROPHE = "['’]";
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
 
@@ -79,6 +93,11 @@ function compilePattern(
 interface CompiledPattern {
   readonly source: string;
   readonly literals: readonly string[] | undefined;
+  /**
+   * The most characters of a match that may be spaces or dashes, counting each run of them once:
+   * how many words a match can reach beyond one of its literals.
+   */
+  readonly separators: number;
 }
 
 class PatternParser {
@@ -113,7 +132,7 @@ class PatternParser {
       if (this.peek() !== closer) this.fail(`missing "${closer}"`);
       this.position += 1;
     }
-    return { source: options.map((option) => option.source).join('|'), literals: anyOf(options) };
+    return { source: options.map((option) => option.source).join('|'), literals: anyOf(options), separators: mostSeparators(options) };
   }
 
   private sequence(closer: string): CompiledPattern {
@@ -122,7 +141,7 @@ class PatternParser {
       const part = this.part();
       if (!(part.kind === 'separator' && parts.at(-1)?.kind === 'separator')) parts.push(part);
     }
-    return { source: joinParts(parts), literals: requiredLiterals(parts) };
+    return { source: joinParts(parts), literals: requiredLiterals(parts), separators: parts.reduce((sum, part) => sum + part.separators, 0) };
   }
 
   private part(): Part {
@@ -130,14 +149,15 @@ class PatternParser {
     this.position += 1;
     if (char === '(') {
       const group = this.alternatives(')');
-      return { kind: 'fixed', source: `(?:${group.source})`, literals: group.literals };
+      return { kind: 'fixed', source: `(?:${group.source})`, literals: group.literals, separators: group.separators };
     }
     if (char === '[') return { kind: 'optional', ...this.alternatives(']') };
     if (char === '{') return { kind: 'fixed', ...this.list() };
     if (char === ')' || char === ']' || char === '}') this.fail(`unmatched "${char}"`);
-    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR, literals: undefined };
+    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR, literals: undefined, separators: 1 };
     const source = this.literal(char);
-    return { kind: 'fixed', source, literals: undefined, char: source === APOSTROPHE ? undefined : char };
+    // A dash other than the hyphen is matched as itself, but the search around literals counts it as a separator.
+    return { kind: 'fixed', source, literals: undefined, separators: SEPARATOR_CHAR.test(char) ? 1 : 0, char: source === APOSTROPHE ? undefined : char };
   }
 
   private list(): CompiledPattern {
@@ -149,7 +169,7 @@ class PatternParser {
     const phrases = this.lists[name];
     if (phrases === undefined) this.fail(`no list named "${name}"`);
     const compiled = longestFirst(phrases).map((phrase) => compilePattern(phrase, this.caseRule, undefined));
-    return { source: `(?:${compiled.map((phrase) => phrase.source).join('|')})`, literals: anyOf(compiled) };
+    return { source: `(?:${compiled.map((phrase) => phrase.source).join('|')})`, literals: anyOf(compiled), separators: mostSeparators(compiled) };
   }
 
   private literal(char: string): string {
@@ -177,6 +197,10 @@ function anyOf(options: readonly CompiledPattern[]): readonly string[] | undefin
     literals.push(...option.literals);
   }
   return literals;
+}
+
+function mostSeparators(options: readonly CompiledPattern[]): number {
+  return Math.max(0, ...options.map((option) => option.separators));
 }
 
 /**
@@ -250,6 +274,8 @@ interface CategoryMatcher {
   readonly vocabulary: SensitiveCategoryVocabulary;
   /** Every match of a finder contains one of these (any case); undefined when none can be named. */
   readonly literals: readonly string[] | undefined;
+  /** The most runs of spaces or dashes in one match of a finder. */
+  readonly separators: number;
   readonly finders: readonly RegExp[];
   readonly exclude: RegExp | undefined;
 }
@@ -263,6 +289,7 @@ function compileCategory(category: SensitiveCategory, vocabulary: SensitiveVocab
     category,
     vocabulary: words,
     literals: anyOf([...terms, ...acronyms]),
+    separators: mostSeparators([...terms, ...acronyms]),
     finders: finders.filter((finder) => finder !== undefined),
     exclude: compileMatcher(alternation(words.exclude, 'any-case', vocabulary.lists), 'giu'),
   };
@@ -272,22 +299,89 @@ function vocabularyKey(category: SensitiveCategory): SensitiveVocabularyKey {
   return category.slice('sensitive/'.length) as SensitiveVocabularyKey;
 }
 
-function matchRanges(pattern: RegExp, text: string): Span[] {
-  return Array.from(text.matchAll(pattern), (match) => ({ start: match.index, end: match.index + match[0].length }));
+/**
+ * Every match of a global pattern, by `exec` on the pattern itself: `matchAll` would copy the
+ * pattern first, which costs more than a short stretch takes to read.
+ */
+function matchRanges(pattern: RegExp, text: string, offset = 0): Span[] {
+  const ranges: Span[] = [];
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    ranges.push({ start: offset + match.index, end: offset + match.index + match[0].length });
+    if (match[0].length === 0) pattern.lastIndex += 1;
+  }
+  return ranges;
 }
 
 function overlapsAny(range: Span, others: readonly Span[]): boolean {
   return others.some((other) => range.start < other.end && other.start < range.end);
 }
 
-function findInPiece(matcher: CategoryMatcher, piece: TextPiece): Finding[] {
-  const hits = matcher.finders.flatMap((finder) => matchRanges(finder, piece.text));
+/**
+ * Where the finders need to look: the whole text, or only around the places where one of the
+ * category's literals starts. Every match contains one of its literals and at most `separators`
+ * runs of spaces or dashes, so a match lies within `separators` words either side of one of them.
+ */
+type SearchArea = 'whole-text' | readonly LiteralHit[];
+
+function findInPiece(matcher: CategoryMatcher, piece: TextPiece, area: SearchArea): Finding[] {
+  const stretches = area === 'whole-text' ? [{ start: 0, end: piece.text.length }] : stretchesAround(piece.text, area, matcher.separators);
+  const hits = stretches.flatMap(({ start, end }) => {
+    const stretch = piece.text.slice(start, end);
+    return matcher.finders.flatMap((finder) => matchRanges(finder, stretch, start));
+  });
   if (hits.length === 0) return [];
   const defused = matcher.exclude === undefined ? [] : matchRanges(matcher.exclude, piece.text);
   return hits
     .filter((hit) => !overlapsAny(hit, defused))
     .sort((a, b) => a.start - b.start)
     .map((hit) => toFinding(matcher, piece, hit));
+}
+
+/**
+ * The stretches of `text` that hold every match of patterns with at most `separators` runs of
+ * spaces or dashes containing one of the literals at `hits`; overlapping stretches are joined.
+ * A finder reads a stretch as it would read the whole text: a stretch starts at the text's start
+ * or just after a space or dash (the finders' look-behind sees no letter either way), and ends at
+ * the text's end or before a space (their look-ahead sees no letter, nor a hyphen before one).
+ */
+export function stretchesAround(text: string, hits: readonly LiteralHit[], separators: number): Span[] {
+  const stretches: Span[] = [];
+  for (const hit of hits) {
+    const start = startOfWordsBefore(text, hit.index, separators);
+    const end = endOfWordsAfter(text, hit.index + hit.length, separators);
+    const last = stretches.at(-1);
+    if (last !== undefined && start < last.end) stretches[stretches.length - 1] = { start: last.start, end: Math.max(last.end, end) };
+    else stretches.push({ start, end });
+  }
+  return stretches;
+}
+
+/** Going back from `index` across at most `runs` runs of separators: where the words reached start. */
+function startOfWordsBefore(text: string, index: number, runs: number): number {
+  let crossed = 0;
+  let inRun = false;
+  for (let at = index - 1; at >= 0; at -= 1) {
+    const separator = isSeparator(text, at);
+    if (separator && !inRun && (crossed += 1) > runs) return at + 1;
+    inRun = separator;
+  }
+  return 0;
+}
+
+/** Going on from `index` across at most `runs` runs of separators: a place before a space where the words reached end. */
+function endOfWordsAfter(text: string, index: number, runs: number): number {
+  let crossed = 0;
+  let inRun = false;
+  let at = index;
+  for (; at < text.length; at += 1) {
+    const separator = isSeparator(text, at);
+    if (separator && !inRun && (crossed += 1) > runs) break;
+    inRun = separator;
+  }
+  // A dash may join the last word to the next one ("dyslexia-friendly"): end at the next space instead.
+  while (at < text.length && !isWhitespace(text, at)) at += 1;
+  return at;
 }
 
 function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Finding {
@@ -306,16 +400,20 @@ function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Findi
 /**
  * Special-category and sensitive information about people (UK GDPR Art. 9; DfE census items such
  * as SEN, free school meals and children in need). Each category's terms and acronyms are compiled
- * once, into one regular expression each, tried only on texts that hold one of the category's
- * literals; the policy combines these findings with names to decide.
+ * once, into one regular expression each, tried only around the places where a text holds one of
+ * the category's literals (`whole-text` tries them on every text that holds one: the reference the
+ * tests hold the faster search to); the policy combines these findings with names to decide.
  */
-export function createSensitiveDetector(vocabulary: SensitiveVocabulary): Detector {
+export function createSensitiveDetector(vocabulary: SensitiveVocabulary, search: 'around-literals' | 'whole-text' = 'around-literals'): Detector {
   const matchers = SENSITIVE_CATEGORIES.map((category) => compileCategory(category, vocabulary));
   const categoriesIn = createLiteralPrefilter(matchers.map((matcher) => matcher.literals));
   return function detectSensitive(view) {
     return view.pieces.flatMap((piece) => {
-      const candidates = categoriesIn(piece.text);
-      return matchers.flatMap((matcher, index) => (candidates.has(index) ? findInPiece(matcher, piece) : []));
+      const { wholeText, hitsByGroup } = categoriesIn(piece.text);
+      return matchers.flatMap((matcher, index) => {
+        const area: SearchArea | undefined = wholeText.has(index) || search === 'whole-text' ? 'whole-text' : hitsByGroup.get(index);
+        return area === undefined ? [] : findInPiece(matcher, piece, area);
+      });
     });
   };
 }

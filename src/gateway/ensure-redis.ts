@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
 import { Redis } from 'ioredis';
+import { withoutCredentials } from '../queue/check-redis.js';
+import { freePort } from './free-port.js';
 
 /** Redis for the queues: the configured one, or a private one this process started and will stop. */
 export interface RedisEndpoint {
@@ -16,30 +18,51 @@ export class RedisUnavailableError extends Error {
   readonly code = 'redis-unavailable';
   constructor(url: string) {
     super(
-      `no Redis answers at ${url}, and redis-server is not on PATH to start a private one. ` +
+      `no Redis answers at ${withoutCredentials(url)}, and redis-server is not on PATH to start a private one. ` +
         'Install it (Debian: apt-get install redis-server) or set `redis:` in the configuration.',
     );
     this.name = 'RedisUnavailableError';
   }
 }
 
+/** A Redis that answered but refused the credentials: a configuration fault, never a reason to start a private one. */
+export class RedisAuthError extends Error {
+  readonly code = 'config-invalid';
+  constructor(url: string) {
+    super(
+      `Redis at ${withoutCredentials(url)} refused the gateway's credentials: set its password (and ACL user) in the ` +
+        'redis URL, redis://USER:PASSWORD@HOST:PORT, or in HALLMONITOR_REDIS_URL (docs/security.md, "Redis").',
+    );
+    this.name = 'RedisAuthError';
+  }
+}
+
 /**
  * Uses the configured Redis when it answers; otherwise starts `redis-server` from PATH on a free
- * loopback port with its files under DATA/redis (append-only, so queued notices survive a restart).
+ * loopback port with its files under DATA/redis (append-only, so queued notices survive a restart),
+ * protected by a password made at each start: another local user who finds the port cannot drive the queues.
  */
 export async function ensureRedis(url: string, dataDirectory: string): Promise<RedisEndpoint> {
-  if (await answers(url)) return { url, private: false, stop: async () => {} };
+  const configured = await probe(url);
+  if (configured === 'answers') return { url, private: false, stop: async () => {} };
+  if (configured === 'refused-credentials') throw new RedisAuthError(url);
   const directory = join(dataDirectory, 'redis');
   await mkdir(directory, { recursive: true, mode: 0o700 });
+  await chmod(directory, 0o700);
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'], {
+  const password = randomBytes(24).toString('hex');
+  // In a file only the gateway's user reads, not on the command line, where `ps` would show it to every user.
+  const configFile = join(directory, 'private-redis.conf');
+  await writeFile(configFile, `requirepass ${password}\n`, { mode: 0o600 });
+  await chmod(configFile, 0o600);
+  const child = spawn('redis-server', [configFile, '--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'], {
     stdio: 'ignore',
   });
   const started = await new Promise<boolean>((resolve) => {
     child.once('error', () => resolve(false));
     child.once('spawn', () => resolve(true));
   });
-  const privateUrl = `redis://127.0.0.1:${port}`;
+  const privateUrl = `redis://:${password}@127.0.0.1:${port}`;
   if (!started || !(await answersWithin(privateUrl, 5_000))) {
     child.kill();
     throw new RedisUnavailableError(url);
@@ -47,23 +70,33 @@ export async function ensureRedis(url: string, dataDirectory: string): Promise<R
   return { url: privateUrl, private: true, stop: () => stopChild(child) };
 }
 
-async function answers(url: string): Promise<boolean> {
+type Probe = 'answers' | 'refused-credentials' | 'silent';
+
+async function probe(url: string): Promise<Probe> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
+  let refused = false;
+  client.on('error', (error: Error) => {
+    refused ||= isCredentialsRefusal(error);
+  });
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+    return (await client.ping()) === 'PONG' ? 'answers' : 'silent';
+  } catch (error) {
+    return refused || isCredentialsRefusal(error) ? 'refused-credentials' : 'silent';
   } finally {
     client.disconnect();
   }
 }
 
+/** NOAUTH: a password is required and none was given; WRONGPASS: the user or password is wrong (Redis 6 ACLs). */
+function isCredentialsRefusal(error: unknown): boolean {
+  return /\b(NOAUTH|WRONGPASS)\b/.test(String((error as Error | undefined)?.message));
+}
+
 async function answersWithin(url: string, millis: number): Promise<boolean> {
   const deadline = Date.now() + millis;
   while (Date.now() < deadline) {
-    if (await answers(url)) return true;
+    if ((await probe(url)) === 'answers') return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;

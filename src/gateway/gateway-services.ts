@@ -10,12 +10,13 @@ import type { AlertRecipients } from '../config/schools-config.js';
 import { encryptForRecipients } from '../crypto/encrypt-message.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { digestRoles } from '../queue/digest.js';
+import { queueConnection, type QueueConnection } from '../queue/job-seal.js';
 import { bullMailQueue, type MailQueue } from '../queue/mail-queue.js';
 import { mailSender } from '../queue/mail-sender.js';
 import { startQueueWorkers, type QueueHandlers, type RunningWorkers } from '../queue/queue-workers.js';
 import type { Tenants } from '../scan/tenants.js';
 import { auditWriter, type AuditWriter } from '../store/audit-writer.js';
-import { openConfiguredStore } from '../store/configured-store.js';
+import { configuredStoreKey, openConfiguredStore } from '../store/configured-store.js';
 import { enforceRetention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import { auditDigestSource } from './audit-digest-source.js';
@@ -66,7 +67,9 @@ export async function startGatewayServices(
   for (const warning of check.warnings) log.warn({ code: 'redis-warning' }, warning);
   const data = settings.data;
   const store = await openConfiguredStore(settings);
-  const mail = bullMailQueue({ url: redisUrl }, { prefix: settings.redisPrefix });
+  if (store.audit.keyingProblem) log.error({ code: 'audit-chain-not-keyed' }, store.audit.keyingProblem);
+  const queues = queueConnection(redisUrl, await configuredStoreKey(settings));
+  const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const writer = backgroundAudit(store, log, metrics);
   const encrypt = await encryptorFor(settings);
   const actions: ActionDependencies = {
@@ -82,7 +85,7 @@ export async function startGatewayServices(
     encrypt,
     spoolDirectory: join(data, 'spool'),
   };
-  const workers = settings.queueWorkers ? await startWorkers(settings, { redisUrl, nextHop, tenants, log, store, mail, encrypt }) : undefined;
+  const workers = settings.queueWorkers ? await startWorkers(settings, { queues, nextHop, tenants, log, metrics, store, mail, encrypt }) : undefined;
   if (!workers) log.info({ code: 'queue-workers-off' }, 'queue workers off: hallmonitor worker processes send alerts and notices and carry out releases');
   return {
     store,
@@ -100,9 +103,19 @@ export async function startGatewayServices(
 /** The queue workers: mail of every kind, releases, retention and the digest. `hallmonitor worker` runs the same. */
 export async function startWorkers(
   settings: ServiceSettings,
-  context: { readonly redisUrl: string; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly store: Store; readonly mail: MailQueue; readonly encrypt?: Encryptor },
+  context: {
+    readonly queues: QueueConnection;
+    readonly nextHop: NextHop;
+    readonly tenants: Tenants;
+    readonly log: Logger;
+    /** Counts refused jobs; `hallmonitor worker` has none to show. */
+    readonly metrics?: Pick<GatewayMetrics, 'refusedJobs'>;
+    readonly store: Store;
+    readonly mail: MailQueue;
+    readonly encrypt?: Encryptor;
+  },
 ): Promise<RunningWorkers> {
-  const { redisUrl, nextHop, tenants, log, store, mail } = context;
+  const { queues, nextHop, tenants, log, metrics, store, mail } = context;
   const encrypt = context.encrypt ?? (await encryptorFor(settings));
   const spool = join(settings.data, 'spool');
   await mkdir(spool, { recursive: true, mode: 0o700 });
@@ -125,20 +138,26 @@ export async function startWorkers(
       options: { timeZone: settings.digest.timezone },
     },
   };
-  return startQueueWorkers({ url: redisUrl }, handlers, {
+  return startQueueWorkers(queues, handlers, {
     prefix: settings.redisPrefix,
     digestSchedule: { pattern: settings.digest.schedule, timezone: settings.digest.timezone },
     onFailure: (failure) => log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried'),
+    onRefused: (refusal) => {
+      metrics?.refusedJobs.inc({ queue: refusal.queue, reason: refusal.reason });
+      log.error({ code: 'job-refused', ...refusal }, 'a queue job this deployment did not seal was refused: something other than the gateway writes to Redis');
+    },
   });
 }
 
 function backgroundAudit(store: Store, log: Logger, metrics: GatewayMetrics): AuditWriter {
-  return auditWriter(store.audit, {
+  const writer = auditWriter(store.audit, {
     onError: (error, pending) => {
       metrics.faults.inc({ stage: 'audit' });
       log.error({ code: (error as { code?: unknown }).code ?? 'audit-write', pending }, 'audit entries not written yet; retrying');
     },
   });
+  metrics.watchPendingAudit(() => writer.pending());
+  return writer;
 }
 
 /** Makes each recipient's encrypted form of a message: keys from DATA/keys/recipients, passphrases from the configuration. */

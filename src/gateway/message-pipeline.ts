@@ -130,13 +130,13 @@ interface TracedPassage {
 
 /**
  * A message that came back with valid traces only: delivered as already decided, or refused as a loop; logged
- * and audited either way with the passes its traces vouch for. The audit entry is written in the background:
- * the next hop may have taken the message already, and a failure must not turn that into a 451 (a duplicate).
+ * and audited either way with the passes its traces vouch for. The reply waits for the audit entry's group commit
+ * (bounded): the next hop may have taken the message already, and a failure must not turn that into a 451 (a duplicate).
  */
-function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, passed: TracedPassage): SmtpReply {
+async function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, passed: TracedPassage): Promise<SmtpReply> {
   deps.metrics.messages.inc({ action: passage, code: String(reply.code) });
   deps.log.info({ ...messageIds(message), school: passed.school, passage, passes: passed.trace.passes, reply: reply.code }, 'message');
-  deps.actions.audit.recordLater({
+  await deps.actions.audit.recordLater({
     kind: 'system',
     schoolId: passed.school,
     actor: 'loop-guard',

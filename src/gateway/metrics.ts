@@ -12,6 +12,10 @@ export interface GatewayMetrics {
   readonly refusals: Counter<'reason'>;
   /** TLS handshakes and connections that failed below SMTP, by error code. */
   readonly connectionErrors: Counter<'code'>;
+  /** Queue jobs refused because their seal did not verify (forged or altered in Redis), by queue and reason. */
+  readonly refusedJobs: Counter<'queue' | 'reason'>;
+  /** Audit entries of answered messages not yet committed (the store slow or away); never dropped. */
+  watchPendingAudit(count: () => number): void;
   /** Counts jobs that failed for good (notices, alerts, releases), read from Redis when scraped. */
   watchFailedJobs(count: () => Promise<number>): void;
 }
@@ -27,6 +31,16 @@ export function createGatewayMetrics(): GatewayMetrics {
     scanSeconds: new Histogram({ name: 'hallmonitor_scan_seconds', help: 'Time to read, scan and decide one message', buckets: LATENCY_BUCKETS, registers: [registry] }),
     actSeconds: new Histogram({ name: 'hallmonitor_act_seconds', help: 'Time to act on a verdict (delivery to the next hop included)', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     nextHopErrors: new Counter({ name: 'hallmonitor_next_hop_errors_total', help: 'Deliveries the next hop did not accept, by the reply given to the client', labelNames: ['code'], registers: [registry] }),
+    watchPendingAudit(count) {
+      new Gauge({
+        name: 'hallmonitor_audit_pending_entries',
+        help: 'Audit entries of answered messages waiting for the store; kept and retried, never dropped',
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
+    },
     watchFailedJobs(count) {
       new Gauge({
         name: 'hallmonitor_queue_failed_jobs',
@@ -37,6 +51,7 @@ export function createGatewayMetrics(): GatewayMetrics {
         },
       });
     },
+    refusedJobs: new Counter({ name: 'hallmonitor_queue_jobs_refused_total', help: 'Queue jobs refused unopened because their signature did not verify (forged or altered in Redis)', labelNames: ['queue', 'reason'], registers: [registry] }),
     faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
     refusals: new Counter({ name: 'hallmonitor_refusals_total', help: 'SMTP commands and messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
     connectionErrors: new Counter({ name: 'hallmonitor_connection_errors_total', help: 'Failed TLS handshakes and broken connections, by error code', labelNames: ['code'], registers: [registry] }),

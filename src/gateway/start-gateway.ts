@@ -16,6 +16,7 @@ import { createInboundServer } from '../smtp/inbound-server.js';
 import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
+import { withoutCredentials } from '../queue/check-redis.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices, type GatewayServices } from './gateway-services.js';
 import { loadTraceSecret } from './loop-guard.js';
@@ -62,7 +63,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const schools = new ReloadableSchools(await loadPolicies(settings.schools, log));
   const { tenants } = schools;
   const redis = await ensureRedis(settings.redis, data);
-  if (redis.private) log.warn({ redis: redis.url }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
+  if (redis.private) log.warn({ redis: withoutCredentials(redis.url) }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
   let services: GatewayServices;
   try {

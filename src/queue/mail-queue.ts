@@ -1,17 +1,18 @@
 import { Queue } from 'bullmq';
 import { ActionError } from '../actions/errors.js';
+import type { QueueConnection, SealedJobData } from './job-seal.js';
 import { safeKey, type MailKind, type OutgoingMail } from './outgoing-mail.js';
 import { DEFAULT_PREFIX, QUEUE_NAMES } from './queue-names.js';
 import { producerRedis, withTimeout } from './redis-connections.js';
 
-/** A quarantined message the DPO released: the release processor (the store's and the next hop's) delivers it. */
+/**
+ * A quarantined message the DPO released: the release processor (the store's and the next hop's) delivers it.
+ * Only the id: how it goes (encrypted or not) and who asked are the store's record of the request, read when
+ * the job runs, so a later "release encrypted" is what happens even while an earlier plain release waits.
+ */
 export interface ReleaseRequest {
   /** The quarantine id (the spool id); it makes the job id `release.<messageId>`. */
   readonly messageId: string;
-  /** Deliver it encrypted (the DPO's choice in the review app). */
-  readonly encrypt: boolean;
-  /** Who released it, for the audit record: the reviewer's login. */
-  readonly actor: string;
 }
 
 /** The producer side, used while the SMTP client (or the reviewer) waits for an answer. */
@@ -58,7 +59,7 @@ const CARRIES_A_SECRET: ReadonlySet<MailKind> = new Set(['passphrase-notice']);
 
 export const MAIL_QUEUE_DEFAULTS = { enqueueTimeoutMs: 2_000, attempts: 8, backoffMs: 30_000, keepFailed: 1_000, keepCompletedSeconds: 86_400 } as const;
 
-export function bullMailQueue(connection: { url: string }, options: MailQueueOptions = {}): MailQueue {
+export function bullMailQueue(connection: QueueConnection, options: MailQueueOptions = {}): MailQueue {
   const redis = producerRedis(connection.url);
   const jobOptions = {
     attempts: options.attempts ?? MAIL_QUEUE_DEFAULTS.attempts,
@@ -66,13 +67,13 @@ export function bullMailQueue(connection: { url: string }, options: MailQueueOpt
     removeOnComplete: { age: options.keepCompletedSeconds ?? MAIL_QUEUE_DEFAULTS.keepCompletedSeconds, count: 10_000 },
     removeOnFail: { count: options.keepFailed ?? MAIL_QUEUE_DEFAULTS.keepFailed },
   };
-  const queue = <Data>(name: string) => {
-    const created = new Queue<Data>(name, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX, defaultJobOptions: jobOptions });
+  const queue = (name: string) => {
+    const created = new Queue<SealedJobData>(name, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX, defaultJobOptions: jobOptions });
     created.on('error', () => undefined);
     return created;
   };
-  const mail = queue<OutgoingMail>(QUEUE_NAMES.mail);
-  const releases = queue<ReleaseRequest>(QUEUE_NAMES.releases);
+  const mail = queue(QUEUE_NAMES.mail);
+  const releases = queue(QUEUE_NAMES.releases);
   const all = [mail, releases, queue(QUEUE_NAMES.retention), queue(QUEUE_NAMES.digests)];
   const timeoutMs = options.enqueueTimeoutMs ?? MAIL_QUEUE_DEFAULTS.enqueueTimeoutMs;
   const guarded = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
@@ -86,11 +87,17 @@ export function bullMailQueue(connection: { url: string }, options: MailQueueOpt
     async enqueue(mails) {
       const list: readonly OutgoingMail[] = Array.isArray(mails) ? mails : [mails as OutgoingMail];
       if (list.length === 0) return;
-      await guarded(list.map((m) => m.kind).join(', '), () => mail.addBulk(list.map((m) => ({ name: m.kind, data: m, opts: { jobId: m.id, lifo: JUMPS_THE_QUEUE.has(m.kind), ...(CARRIES_A_SECRET.has(m.kind) ? { removeOnComplete: true } : {}) } }))));
+      const jobs = list.map((m) => ({
+        name: m.kind,
+        data: connection.seal.seal({ queue: QUEUE_NAMES.mail, name: m.kind, id: m.id }, m),
+        opts: { jobId: m.id, lifo: JUMPS_THE_QUEUE.has(m.kind), ...(CARRIES_A_SECRET.has(m.kind) ? { removeOnComplete: true } : {}) },
+      }));
+      await guarded(list.map((m) => m.kind).join(', '), () => mail.addBulk(jobs));
     },
     async enqueueRelease(request) {
       await guarded('release', async () => {
-        const job = await releases.add('release', request, { jobId: `release.${safeKey(request.messageId)}` });
+        const jobId = releaseJobId(request.messageId);
+        const job = await releases.add('release', connection.seal.seal({ queue: QUEUE_NAMES.releases, name: 'release', id: jobId }, request), { jobId });
         if ((await job.getState()) === 'failed') await job.retry('failed');
       });
     },
@@ -104,4 +111,8 @@ export function bullMailQueue(connection: { url: string }, options: MailQueueOpt
       redis.disconnect();
     },
   };
+}
+
+export function releaseJobId(messageId: string): string {
+  return `release.${safeKey(messageId)}`;
 }

@@ -1,4 +1,5 @@
 import type { RenderedNotice } from '../policy/notice-templates.js';
+import type { QueueConnection } from './job-seal.js';
 import { bullMailQueue, type MailQueueOptions } from './mail-queue.js';
 import type { SendMail } from './mail-sender.js';
 import { senderNoticeMail } from './notices.js';
@@ -23,7 +24,7 @@ export interface NoticeQueue {
 
 export type NoticeQueueOptions = MailQueueOptions;
 
-export function bullNoticeQueue(connection: { url: string }, options: NoticeQueueOptions = {}): NoticeQueue {
+export function bullNoticeQueue(connection: QueueConnection, options: NoticeQueueOptions = {}): NoticeQueue {
   const queue = bullMailQueue(connection, options);
   return {
     enqueue: (job) => queue.enqueue(senderNoticeMail(job.messageId, job.notice)),
@@ -32,7 +33,7 @@ export function bullNoticeQueue(connection: { url: string }, options: NoticeQueu
 }
 
 /** Runs the outgoing-mail worker: every kind of mail, sent with `send` (`noticeSender` / `mailSender`). */
-export function startNoticeWorker(connection: { url: string }, send: SendMail, options: QueueWorkerOptions = {}): RunningWorkers {
+export function startNoticeWorker(connection: QueueConnection, send: SendMail, options: QueueWorkerOptions = {}): RunningWorkers {
   return startMailWorker(connection, send, options);
 }
 

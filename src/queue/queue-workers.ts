@@ -1,6 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ActionError } from '../actions/errors.js';
 import { digestMails, digestPeriod, type DigestOptions, type DigestSchedule, type DigestSchool, type DigestSource } from './digest.js';
+import { JobRefused, type QueueConnection } from './job-seal.js';
 import { bullMailQueue, MAIL_QUEUE_DEFAULTS, type MailQueue, type MailQueueOptions, type ReleaseRequest } from './mail-queue.js';
 import type { SendMail } from './mail-sender.js';
 import type { OutgoingMail } from './outgoing-mail.js';
@@ -49,6 +50,18 @@ export interface QueueWorkerOptions {
   readonly mailQueue?: MailQueueOptions;
   /** Told of every failed try, for the log. */
   readonly onFailure?: (failure: JobFailure) => void;
+  /**
+   * Told of every job refused unopened because this deployment did not seal it (written straight into Redis, or
+   * altered there): for the log and the metric. The job fails for good and nothing of it is acted on.
+   */
+  readonly onRefused?: (refusal: JobRefusal) => void;
+}
+
+/** A job whose data did not verify: where it was and why, never what it held. */
+export interface JobRefusal {
+  readonly queue: string;
+  readonly jobId: string;
+  readonly reason: JobRefused['code'];
 }
 
 export interface RunningWorkers {
@@ -67,12 +80,12 @@ const DEFAULTS = {
 const CLOSE_GRACE_MS = 10_000;
 
 /** Starts a worker per handler given, and (re)declares the hourly retention and daily digest schedules. */
-export async function startQueueWorkers(connection: { url: string }, handlers: QueueHandlers, options: QueueWorkerOptions = {}): Promise<RunningWorkers> {
+export async function startQueueWorkers(connection: QueueConnection, handlers: QueueHandlers, options: QueueWorkerOptions = {}): Promise<RunningWorkers> {
   const running: RunningWorkers[] = [startMailWorker(connection, handlers.send, options)];
   try {
     if (handlers.release) {
       const release = handlers.release;
-      running.push(worker<ReleaseRequest>(connection, QUEUE_NAMES.releases, (job) => release(job.data), { ...options, concurrency: 1 }));
+      running.push(worker<ReleaseRequest>(connection, QUEUE_NAMES.releases, (request) => release(request), { ...options, concurrency: 1 }));
     }
     if (handlers.retention) {
       const retention = handlers.retention;
@@ -92,20 +105,20 @@ export async function startQueueWorkers(connection: { url: string }, handlers: Q
 }
 
 /** The outgoing-mail worker alone: what `startNoticeWorker` has always run. */
-export function startMailWorker(connection: { url: string }, send: SendMail, options: QueueWorkerOptions = {}): RunningWorkers {
-  return worker<OutgoingMail>(connection, QUEUE_NAMES.mail, (job) => send(job.data), { ...options, concurrency: options.concurrency ?? DEFAULTS.concurrency });
+export function startMailWorker(connection: QueueConnection, send: SendMail, options: QueueWorkerOptions = {}): RunningWorkers {
+  return worker<OutgoingMail>(connection, QUEUE_NAMES.mail, (mail) => send(mail), { ...options, concurrency: options.concurrency ?? DEFAULTS.concurrency });
 }
 
 /**
  * Counts, for each school, the period since the schedule's previous run (`digestPeriod`) and queues its digest
  * mails, whose ids name the school, role and day: a digest job that runs twice queues each mail once.
  */
-function digestWorker(connection: { url: string }, digest: NonNullable<QueueHandlers['digest']>, schedule: DigestSchedule, options: QueueWorkerOptions): RunningWorkers {
+function digestWorker(connection: QueueConnection, digest: NonNullable<QueueHandlers['digest']>, schedule: DigestSchedule, options: QueueWorkerOptions): RunningWorkers {
   const mail: MailQueue = bullMailQueue(connection, { prefix: options.prefix, ...options.mailQueue });
   const running = worker(
     connection,
     QUEUE_NAMES.digests,
-    async (job) => {
+    async (_data, job) => {
       // When the job was due: BullMQ queues it at `timestamp` with the delay that reaches its occurrence.
       const period = digestPeriod(new Date(job.timestamp + (job.opts.delay ?? 0)), schedule);
       for (const school of digest.schools) {
@@ -123,9 +136,13 @@ function digestWorker(connection: { url: string }, digest: NonNullable<QueueHand
   };
 }
 
-function worker<Data>(connection: { url: string }, name: string, process: (job: Job<Data>) => Promise<void>, options: QueueWorkerOptions): RunningWorkers {
+/**
+ * A worker that opens each job's sealed data before `process` sees it: a job that does not verify is refused
+ * unopened (fails for good, reported to `onRefused`), so nothing is released, sent or alerted on its say-so.
+ */
+function worker<Data>(connection: QueueConnection, name: string, process: (data: Data, job: Job) => Promise<void>, options: QueueWorkerOptions): RunningWorkers {
   const redis = workerRedis(connection.url);
-  const created = new Worker<Data>(name, (job) => giveUpOnRefusal(() => process(job)), {
+  const created = new Worker(name, (job) => giveUpOnRefusal(() => process(openJob<Data>(connection, name, job, options), job)), {
     connection: redis,
     prefix: options.prefix ?? DEFAULT_PREFIX,
     concurrency: options.concurrency ?? 1,
@@ -151,13 +168,15 @@ function worker<Data>(connection: { url: string }, name: string, process: (job: 
 }
 
 /** Upserting is idempotent, so every worker process may declare the same schedule at start. */
-async function schedule(connection: { url: string }, name: string, repeat: { pattern: string; tz?: string }, options: QueueWorkerOptions): Promise<void> {
+async function schedule(connection: QueueConnection, name: string, repeat: { pattern: string; tz?: string }, options: QueueWorkerOptions): Promise<void> {
   const redis = workerRedis(connection.url);
   const queue = new Queue(name, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX });
   queue.on('error', () => undefined);
   try {
     const template = {
       name,
+      // A scheduled job's id is made by BullMQ at each run; its data is bound to the scheduler instead.
+      data: connection.seal.seal({ queue: name, name, id: name }, {}),
       opts: {
         attempts: options.mailQueue?.attempts ?? MAIL_QUEUE_DEFAULTS.attempts,
         backoff: { type: 'exponential', delay: options.mailQueue?.backoffMs ?? MAIL_QUEUE_DEFAULTS.backoffMs },
@@ -170,6 +189,19 @@ async function schedule(connection: { url: string }, name: string, repeat: { pat
   } finally {
     await queue.close();
     redis.disconnect();
+  }
+}
+
+/** The job's data as sealed by this deployment, or `UnrecoverableError` (after telling `onRefused`) when it does not verify. */
+function openJob<Data>(connection: QueueConnection, queue: string, job: Job, options: QueueWorkerOptions): Data {
+  const scheduler = job.repeatJobKey;
+  try {
+    const place = { queue, name: job.name, id: scheduler ?? job.id ?? '' };
+    return connection.seal.open(place, job.data, scheduler ? { maxAgeMs: Number.POSITIVE_INFINITY } : {}) as Data;
+  } catch (error) {
+    if (!(error instanceof JobRefused)) throw error;
+    options.onRefused?.({ queue, jobId: job.id ?? '', reason: error.code });
+    throw new UnrecoverableError(error.code);
   }
 }
 

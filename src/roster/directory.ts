@@ -1,6 +1,7 @@
 import { defaultCommonWords } from './common-words.js';
 import { buildNameIndex } from './name-index.js';
-import { tokenizeNames } from './name-tokens.js';
+import { nameKeys, tokenizeNames } from './name-tokens.js';
+import { defaultDictionary, defaultShortForms, type ShortForms } from './name-variants.js';
 import { RecentTexts } from './recent-texts.js';
 import type { NameMatch, Pupil, SchoolDirectory, StaffMember } from './roster.js';
 import { RosterError } from './roster-error.js';
@@ -8,6 +9,10 @@ import { RosterError } from './roster-error.js';
 export interface DirectoryOptions {
   /** Ordinary English words that are names only when capitalised; the shipped list by default. */
   readonly commonWords?: ReadonlySet<string>;
+  /** Short forms of forenames (Tom → Thomas); the shipped nickname dataset by default. */
+  readonly shortForms?: ShortForms;
+  /** English words a slipped name must not be; the `word-list` package by default. */
+  readonly dictionary?: ReadonlySet<string>;
 }
 
 /**
@@ -22,7 +27,11 @@ export function buildDirectory(
   options: DirectoryOptions = {},
 ): SchoolDirectory {
   const commonWords = options.commonWords ?? defaultCommonWords();
-  const pupilIndex = buildNameIndex(pupils, commonWords);
+  const pupilIndex = buildNameIndex(pupils, commonWords, {
+    shortForms: options.shortForms ?? defaultShortForms(),
+    dictionary: options.dictionary ?? defaultDictionary(),
+    nameWords: nameWordsOf([...pupils, ...staff]),
+  });
   const staffIndex = buildNameIndex(staff, commonWords);
   const pupilIdsByAddress = addressIndex(pupils);
   return {
@@ -32,6 +41,17 @@ export function buildDirectory(
     findStaffNames: remembered((text) => staffIndex.find(text, tokenizeNames(text))),
     pupilIdsForAddress: (address) => pupilIdsByAddress.get(address.trim().toLowerCase()) ?? [],
   };
+}
+
+/** Every folded word of everyone's names, legal and preferred. */
+function nameWordsOf(people: readonly (Pupil | StaffMember)[]): Set<string> {
+  const words = new Set<string>();
+  for (const person of people) {
+    for (const name of [person.legalForename, person.preferredForename, person.legalSurname, person.preferredSurname, ...person.middleNames]) {
+      if (name !== undefined) for (const key of nameKeys(name)) words.add(key);
+    }
+  }
+  return words;
 }
 
 /** Several detectors ask about the same pieces; each caller gets its own copy of the kept answer. */

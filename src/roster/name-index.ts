@@ -29,8 +29,9 @@
  *     - the whole name in capitals while the words around it on the line are not.
  * Name particles (van, der, de, bin, al …) are exempt from both rules: "Pieter van der Berg".
  */
-import type { NamedPerson, NameMatch } from './roster.js';
+import type { MatchVariant, NamedPerson, NameMatch } from './roster.js';
 import { nameKeys, type NameToken } from './name-tokens.js';
+import { isOneLetterSlip, type ShortForms } from './name-variants.js';
 
 export interface NameIndex {
   /** Full names in the tokens of `text`; overlapping matches resolved, identical spans kept per person. */
@@ -63,12 +64,32 @@ interface Candidate {
   readonly last: number;
   readonly start: number;
   readonly end: number;
+  /** How a name not written as the roster has it was read; undefined for a written form. */
+  readonly variant?: MatchVariant;
+  /** For a variant, the tokens of its forename and surname (it has one of each). */
+  readonly forenameAt?: number;
+  readonly surnameAt?: number;
+}
+
+/**
+ * What the index needs to read names written otherwise than the roster has them (see
+ * `name-variants.ts`). Without it only written forms match, as for staff.
+ */
+export interface NameVariantData {
+  readonly shortForms: ShortForms;
+  readonly dictionary: ReadonlySet<string>;
+  /** Every folded word of every pupil's and staff member's name: a "slip" that is one of them is that name. */
+  readonly nameWords: ReadonlySet<string>;
 }
 
 /** Most first-two-word keys belong to one form; only shared names need an array. */
 type Bucket = NameForm | NameForm[];
 
-export function buildNameIndex(people: readonly NamedPerson[], commonWords: ReadonlySet<string>): NameIndex {
+export function buildNameIndex(
+  people: readonly NamedPerson[],
+  commonWords: ReadonlySet<string>,
+  variantData?: NameVariantData,
+): NameIndex {
   const index = new Map<string, Bucket>();
   const firstWords = new Set<string>();
   for (const person of people) {
@@ -82,12 +103,14 @@ export function buildNameIndex(people: readonly NamedPerson[], commonWords: Read
     });
   }
   const rules = new WrittenFormRules(commonWords);
+  const variants = variantData === undefined ? undefined : new VariantReader(index, firstWords, rules, commonWords, variantData);
   return {
     find(text, tokens) {
       const candidates: Candidate[] = [];
       for (let first = 0; first + 1 < tokens.length; first += 1) {
         // Most words start no name: one set look-up, no key built.
         if (firstWords.has(tokens[first]?.key ?? '')) collectAt(index, tokens, first, rules, candidates);
+        variants?.collectAt(tokens, first, candidates);
       }
       return resolveOverlaps(candidates).map((candidate) => toMatch(text, tokens, candidate));
     },
@@ -276,6 +299,7 @@ function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
   const ranked = [...candidates].sort(
     (a, b) =>
       Number(a.form.order === 'surname-first') - Number(b.form.order === 'surname-first') ||
+      Number(a.variant !== undefined) - Number(b.variant !== undefined) ||
       b.end - b.start - (a.end - a.start) ||
       a.start - b.start,
   );
@@ -283,6 +307,8 @@ function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
   // Which kept match holds each word: overlap checks cost the words of a match, not the matches so far.
   const holder = new Map<number, Candidate>();
   const seen = new Set<string>();
+  // A name written as the roster has it is that pupil; nobody else is read from the same words.
+  const writtenSpans = new Set<string>();
   for (const candidate of ranked) {
     let clash = false;
     for (let at = candidate.first; at <= candidate.last && !clash; at += 1) {
@@ -290,8 +316,10 @@ function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
       clash = other !== undefined && (other.start !== candidate.start || other.end !== candidate.end);
     }
     const identity = `${candidate.form.personId}\u0000${candidate.start}\u0000${candidate.end}`;
-    if (clash || seen.has(identity)) continue;
+    const span = `${candidate.start}\u0000${candidate.end}`;
+    if (clash || seen.has(identity) || (candidate.variant !== undefined && writtenSpans.has(span))) continue;
     seen.add(identity);
+    if (candidate.variant === undefined) writtenSpans.add(span);
     kept.push(candidate);
     for (let at = candidate.first; at <= candidate.last; at += 1) holder.set(at, candidate);
   }
@@ -300,17 +328,189 @@ function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
 
 function toMatch(text: string, tokens: readonly NameToken[], candidate: Candidate): NameMatch {
   const words = tokens.slice(candidate.first, candidate.last + 1).map((token) => token.key);
-  const { forename, surname } = nameParts(candidate.form, words, tokens, candidate.first);
+  const { forename, surname } =
+    candidate.forenameAt === undefined || candidate.surnameAt === undefined
+      ? nameParts(candidate.form, words, tokens, candidate.first)
+      : { forename: [tokens[candidate.forenameAt]], surname: [tokens[candidate.surnameAt]] };
   return {
     personId: candidate.form.personId,
     start: candidate.start,
     end: candidate.end,
     text: text.slice(candidate.start, candidate.end),
     initials: [forename[0], surname[0]].map((token) => `${initialAt(text, token)}.`).join(''),
+    ...(candidate.variant === undefined ? {} : { variant: candidate.variant }),
   };
 }
 
 function initialAt(text: string, token: NameToken | undefined): string {
   if (token === undefined) return '';
   return String.fromCodePoint(text.codePointAt(token.start) ?? 0).toUpperCase();
+}
+
+/** The shortest roster forename or surname a one-letter slip is looked for in: shorter ones are too alike. */
+const MIN_SLIPPED_NAME_LENGTH = 6;
+
+/** A two-word form, under one of its words, with the other word a slip may be of. */
+interface SlipEntry {
+  readonly form: NameForm;
+  readonly other: string;
+}
+
+/**
+ * Names written otherwise than the roster has them, each a forename and a surname of one word:
+ *  - a short form of the pupil's forename with the pupil's surname, in either order ("Tom
+ *    Fairclough", "FAIRCLOUGH, Tom"), the short form capitalised;
+ *  - forename, any one-letter initial, surname ("Daniel T. Ogunleye"), when the roster gives no
+ *    middle name with that initial;
+ *  - one part exact and the other with one letter slipped ("Will Fairclogh", "Wiliam
+ *    Fairclough"): both capitalised, the roster's word at least six letters, and the written one
+ *    no English word, no roster or staff name word and no ordinary word; a slipped forename is
+ *    also no forename of the short-form data ("Jon" is not a slip of "Joan", "Tomas" of "Thomas").
+ * Each is checked with the ordinary-word rule on the words as written, and a name written as the
+ * roster has it always wins the same words (`resolveOverlaps`).
+ */
+class VariantReader {
+  private readonly slipsByFirst = new Map<string, SlipEntry[]>();
+  private readonly slipsBySecond = new Map<string, SlipEntry[]>();
+  /** Every forename of the short-form data, full and short: "Jon" is not a slip of "Joan". */
+  private readonly givenNames = new Set<string>();
+
+  constructor(
+    private readonly index: ReadonlyMap<string, Bucket>,
+    private readonly firstWords: ReadonlySet<string>,
+    private readonly rules: WrittenFormRules,
+    private readonly commonWords: ReadonlySet<string>,
+    private readonly data: NameVariantData,
+  ) {
+    for (const [short, fulls] of data.shortForms) {
+      this.givenNames.add(short);
+      for (const full of fulls) this.givenNames.add(full);
+    }
+    for (const [key, bucket] of index) {
+      const [first = '', second = ''] = key.split(' ');
+      for (const form of Array.isArray(bucket) ? bucket : [bucket]) {
+        if (form.wordCount !== 2) continue;
+        if (second.length >= MIN_SLIPPED_NAME_LENGTH) push(this.slipsByFirst, first, { form, other: second });
+        if (first.length >= MIN_SLIPPED_NAME_LENGTH) push(this.slipsBySecond, second, { form, other: first });
+      }
+    }
+  }
+
+  collectAt(tokens: readonly NameToken[], at: number, out: Candidate[]): void {
+    const head = tokens[at];
+    const next = tokens[at + 1];
+    if (head === undefined || next === undefined || head.gap === 'hyphen' || !joinsName(next.gap)) return;
+    if (next.key.length === 1) this.withInitial(tokens, at, out);
+    const shortOfHead = head.shape === 'lower' ? undefined : this.data.shortForms.get(head.key);
+    if (shortOfHead !== undefined && next.gap !== 'comma' && next.gap !== 'hyphen') {
+      for (const full of shortOfHead) this.addForms(`${full} ${next.key}`, 'forename-first', 'nickname', tokens, at, at + 1, out);
+    }
+    const shortOfNext = next.shape === 'lower' ? undefined : this.data.shortForms.get(next.key);
+    if (shortOfNext !== undefined && next.gap !== 'hyphen') {
+      for (const full of shortOfNext) this.addForms(`${head.key} ${full}`, 'surname-first', 'nickname', tokens, at, at + 1, out);
+    }
+    if (head.shape !== 'lower' && next.shape !== 'lower' && next.gap !== 'hyphen') this.slips(tokens, at, out);
+  }
+
+  /** "Daniel T. Ogunleye": the two-word forms of forename and surname, read across the initial. */
+  private withInitial(tokens: readonly NameToken[], at: number, out: Candidate[]): void {
+    const head = tokens[at];
+    const initial = tokens[at + 1];
+    const surname = tokens[at + 2];
+    if (head === undefined || initial === undefined || surname === undefined) return;
+    if (initial.shape === 'lower' || initial.gap !== 'space' || (surname.gap !== 'space' && surname.gap !== 'line-break')) return;
+    if (!this.firstWords.has(head.key)) return;
+    this.addForms(`${head.key} ${surname.key}`, 'forename-first', 'middle-initial', tokens, at, at + 2, out);
+  }
+
+  private slips(tokens: readonly NameToken[], at: number, out: Candidate[]): void {
+    const head = tokens[at];
+    const next = tokens[at + 1];
+    if (head === undefined || next === undefined) return;
+    const byFirst = this.slipsByFirst.get(head.key);
+    if (byFirst !== undefined) {
+      const endings: [string, number][] = [[next.key, next.end]];
+      if (next.possessive !== undefined) endings.push([next.possessive.key, next.possessive.end]);
+      for (const [written, end] of endings) {
+        if (!this.maySlip(written)) continue;
+        for (const { form, other } of byFirst) {
+          if (form.order === 'surname-first' && this.givenNames.has(written)) continue;
+          if (isOneLetterSlip(written, other)) this.addForm(form, 'slip', [head.key, written], tokens, at, at + 1, end, out);
+        }
+      }
+    }
+    const bySecond = this.slipsBySecond.get(next.key);
+    if (bySecond !== undefined && this.maySlip(head.key)) {
+      for (const { form, other } of bySecond) {
+        if (form.order === 'forename-first' && this.givenNames.has(head.key)) continue;
+        if (isOneLetterSlip(head.key, other)) this.addForm(form, 'slip', [head.key, next.key], tokens, at, at + 1, next.end, out);
+      }
+    }
+  }
+
+  /** A written word that could be a slip: not itself a word or a name anyone has. */
+  private maySlip(written: string): boolean {
+    return (
+      written.length >= MIN_SLIPPED_NAME_LENGTH - 1 &&
+      !this.data.nameWords.has(written) &&
+      !this.commonWords.has(written) &&
+      !this.data.dictionary.has(written)
+    );
+  }
+
+  /** The two-word forms under `key` in `order`, read from the tokens `at` (forename or surname) and `last`. */
+  private addForms(
+    key: string,
+    order: NameOrder,
+    variant: MatchVariant,
+    tokens: readonly NameToken[],
+    at: number,
+    last: number,
+    out: Candidate[],
+  ): void {
+    const lastToken = tokens[last];
+    if (lastToken === undefined) return;
+    const endings: [string, string, number][] = [[key, lastToken.key, lastToken.end]];
+    const possessive = lastToken.possessive;
+    if (possessive !== undefined && order === 'forename-first') {
+      endings.push([`${key.slice(0, key.lastIndexOf(' '))} ${possessive.key}`, possessive.key, possessive.end]);
+    }
+    for (const [lookup, lastKey, end] of endings) {
+      const bucket = this.index.get(lookup);
+      for (const form of bucket === undefined ? [] : Array.isArray(bucket) ? bucket : [bucket]) {
+        if (form.order !== order || form.wordCount !== 2) continue;
+        this.addForm(form, variant, [tokens[at]?.key ?? '', lastKey], tokens, at, last, end, out);
+      }
+    }
+  }
+
+  private addForm(
+    form: NameForm,
+    variant: MatchVariant,
+    written: readonly string[],
+    tokens: readonly NameToken[],
+    at: number,
+    last: number,
+    end: number,
+    out: Candidate[],
+  ): void {
+    const head = tokens[at];
+    const lastToken = tokens[last];
+    if (head === undefined || lastToken === undefined) return;
+    if (form.order === 'forename-first' && lastToken.gap === 'comma') return;
+    const after = tokens[last + 1];
+    if (after !== undefined && after.gap === 'hyphen' && end === lastToken.end) return;
+    // The ordinary-word rule sees the two name words side by side, with the words around them.
+    const before = tokens[at - 1];
+    const window = [...(before === undefined ? [] : [before]), head, lastToken, ...(after === undefined ? [] : [after])];
+    if (!this.rules.accepts(form, written, window, before === undefined ? 0 : 1)) return;
+    const [forenameAt, surnameAt] = form.order === 'forename-first' ? [at, last] : [last, at];
+    out.push({ form, first: at, last, start: head.start, end, variant, forenameAt, surnameAt });
+  }
+}
+
+function push<Value>(map: Map<string, Value[]>, key: string, value: Value): void {
+  const values = map.get(key);
+  if (values === undefined) map.set(key, [value]);
+  else values.push(value);
 }

@@ -26,6 +26,12 @@ export interface StaffMember extends NamedPerson {
   readonly email: string | undefined;
 }
 
+/**
+ * How a name not written as the roster has it was read: a short form of the forename ("Tom"
+ * for Thomas), a middle initial the roster does not give, or one letter slipped.
+ */
+export type MatchVariant = 'nickname' | 'middle-initial' | 'slip';
+
 /** A full name found in a text: the person it names and where. */
 export interface NameMatch {
   readonly personId: string;
@@ -36,6 +42,8 @@ export interface NameMatch {
   readonly text: string;
   /** Initials of the name as written, forename first, e.g. "S.O." — what policy asks staff to write instead. */
   readonly initials?: string;
+  /** Set when the name was not written as the roster has it. */
+  readonly variant?: MatchVariant;
 }
 
 /** Everything detectors may ask about the school's people; built once per roster load. */

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { createAddressAllowList, type AddressAllowList } from './address-allow-list.js';
+import { AuthFailureLimit, type AuthFailureLimitOptions } from './auth-failure-limit.js';
 import { verifyPassword } from './password-hash.js';
 import { checkRecipient, checkSender, senderMatches } from './relay-checks.js';
 import { replyAsError, SmtpRefusal, type RefusalCode } from './smtp-replies.js';
@@ -45,7 +46,7 @@ export interface InboundOptions {
    * SMTP AUTH PLAIN/LOGIN, over TLS only: username → its login (see password-hash.ts). When set, clients
    * outside `allow` may connect, but relay only once authenticated: allow-list OR AUTH.
    */
-  auth?: { users: ReadonlyMap<string, SmtpLogin> } | undefined;
+  auth?: { users: ReadonlyMap<string, SmtpLogin>; failureLimit?: AuthFailureLimitOptions } | undefined;
   /** Ask for a client certificate during STARTTLS and refuse MAIL FROM without a verified one (checked against `tls.ca`). */
   requireClientCertificate?: boolean;
   /**
@@ -130,6 +131,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
   validateOptions(options);
   const allowList = createAddressAllowList(options.allow);
   const connections = createConnectionCounter(options.maxConnectionsPerIp);
+  const authFailures = new AuthFailureLimit(options.auth?.failureLimit);
   const inFlight = new Set<Promise<void>>();
   const senderDomains = options.senderDomains === 'any' ? 'any' : options.senderDomains.map((domain) => domain.toLowerCase());
   const schoolNetworks = (options.senderNetworks ?? []).map((school) => ({ domains: school.domains, from: createAddressAllowList(school.allow) }));
@@ -162,8 +164,14 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
       connections.close(session);
     },
     onAuth(auth, session, callback) {
+      const address = session.remoteAddress;
+      if (authFailures.throttled(address, Date.now())) return callback(refused('authentication-throttled', 'auth', session));
       authenticate(auth, options.auth?.users).then(
-        (user) => (user === undefined ? callback(refused('authentication-failed', 'auth', session)) : callback(null, { user })),
+        (user) => {
+          if (user !== undefined) return callback(null, { user });
+          authFailures.failed(address, Date.now());
+          callback(refused('authentication-failed', 'auth', session));
+        },
         () => callback(refused('internal-fault', 'auth', session)),
       );
     },
@@ -361,9 +369,11 @@ function spooledMessage(id: string, stored: { sizeBytes: number } & SpooledConte
     id,
     ...(stored.bytes !== undefined ? { bytes: stored.bytes } : { path: stored.path }),
     sizeBytes: stored.sizeBytes,
+    // As the client gave them: a relay keeps local parts as they are (RFC 5321 §2.4); scanning and the
+    // policy compare them without case (scan-message.ts), delivery uses them unchanged.
     envelope: {
-      mailFrom: mailFrom === false ? '' : mailFrom.address.toLowerCase(),
-      rcptTo: rcptTo.map((recipient) => recipient.address.toLowerCase()),
+      mailFrom: mailFrom === false ? '' : mailFrom.address,
+      rcptTo: rcptTo.map((recipient) => recipient.address),
     },
     client: {
       address: session.remoteAddress,

@@ -17,6 +17,7 @@ export type RefusalCode =
   | 'message-too-big'
   | 'bare-line-ending'
   | 'authentication-failed'
+  | 'authentication-throttled'
   | 'internal-fault';
 
 /** What the sending server should do next: retry later (`tempfail`) or give up (`reject`). */
@@ -49,6 +50,8 @@ const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
   'message-too-big': { responseCode: 552, status: '5.3.4', text: 'Message exceeds the maximum size' },
   'bare-line-ending': { responseCode: 550, status: '5.5.2', text: 'Bare CR or LF in message data; lines must end with CRLF' },
   'authentication-failed': { responseCode: 535, status: '5.7.8', text: 'Authentication credentials invalid' },
+  // RFC 4954 §6: a temporary failure; the client may try again once the window has passed.
+  'authentication-throttled': { responseCode: 454, status: '4.7.0', text: 'Temporary authentication failure: too many failed attempts, try again later' },
   'internal-fault': { responseCode: 451, status: '4.3.0', text: 'Temporary local problem, please try again later' },
 };
 

@@ -1,7 +1,8 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Action } from '../policy/verdict.js';
-import { entryHash, type ChainedEntry } from './audit-chain.js';
+import { chainLabel, entryHash, UNKEYED, type ChainedEntry, type ChainKey } from './audit-chain.js';
 import type { AuditEntry } from './audit-entry.js';
+import { StoreError } from './errors.js';
 import { classifyIncident } from './incident-classifier.js';
 import type { AuditLogTable, StoreDatabase } from './schema.js';
 
@@ -17,9 +18,28 @@ export interface AuditRecord extends ChainedEntry {
   readonly hash: string;
 }
 
-export type ChainVerification =
+export type ChainVerification = (
   | { readonly ok: true; readonly entries: number; readonly headSeq: number; readonly headHash: string }
-  | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string };
+  | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string }
+) & {
+  /** `hmac-sha256:vN`: keyed with a key outside the database (store key version N); `sha256`: unkeyed. */
+  readonly scheme: string;
+  /** True when a database writer without the store's key cannot rewrite the chain unnoticed. */
+  readonly keyed: boolean;
+};
+
+/** Rolls back a re-keying that found the chain broken; the chain keeps linking as it did. */
+class ChainNotKeyed extends Error {
+  constructor(
+    readonly chain: ChainKey,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The store_meta row that says how the chain is linked; absent means unkeyed, as every chain was before. */
+const CHAIN_META = 'audit-chain';
 
 /** A half-open time range `[since, until)`, optionally limited to some schools. */
 export interface AuditRange {
@@ -45,7 +65,44 @@ const ROWS_PER_INSERT = 500;
  * inserting or deleting an entry breaks every hash after it; `verify()` finds where.
  */
 export class AuditLog {
-  constructor(private readonly db: Kysely<StoreDatabase>) {}
+  /**
+   * `chain`: how new links are made; the store passes what `keyChain` resolved to. `keyingProblem`: why the
+   * chain could not be keyed at start, for the gateway to log.
+   */
+  constructor(
+    private readonly db: Kysely<StoreDatabase>,
+    private readonly chain: ChainKey = UNKEYED,
+    readonly keyingProblem?: string,
+  ) {}
+
+  /**
+   * Makes every link of the chain keyed with `chain` (at the first start with a key, or after the store key was
+   * rotated): in one transaction, holding the head's lock, the chain is verified as its meta row says it was
+   * linked, then every link is recomputed. A chain that does not verify is not re-linked, since that would
+   * launder whatever broke it: it stays as it is (`audit verify` says where it broke) and `problem` says why.
+   * `earlier` gives the key of a version the chain names. Resolves to how new links must be made.
+   */
+  static async keyChain(db: Kysely<StoreDatabase>, chain: ChainKey, earlier: (version: number) => ChainKey | undefined): Promise<{ chain: ChainKey; problem?: string }> {
+    return db.transaction().execute(async (trx) => {
+      await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+      const label = (await trx.selectFrom('store_meta').select('value').where('name', '=', CHAIN_META).executeTakeFirst())?.value ?? 'sha256';
+      if (label === chainLabel(chain)) return { chain };
+      const version = /^hmac-sha256:v(\d+)$/.exec(label)?.[1];
+      const before = version === undefined ? UNKEYED : earlier(Number(version));
+      if (!before) throw new StoreError('key-mismatch', `the audit chain is keyed with store key version ${version}, which is not configured: add it to retiredQuarantineKeys`);
+      const relinked = await walkChain(trx, before, chain);
+      if (!relinked.ok) {
+        // Thrown inside the transaction, so the links re-made before the break are rolled back with it.
+        throw new ChainNotKeyed(before, `the audit chain is broken at entry ${relinked.brokenAtSeq} (${relinked.reason}), so it was not re-keyed; run "hallmonitor audit verify"`);
+      }
+      await trx.updateTable('audit_head').set({ hash: relinked.headHash }).where('id', '=', 1).execute();
+      await trx.insertInto('store_meta').values({ name: CHAIN_META, value: chainLabel(chain) }).onConflict((conflict) => conflict.column('name').doUpdateSet({ value: chainLabel(chain) })).execute();
+      return { chain };
+    }).catch((error: unknown) => {
+      if (error instanceof ChainNotKeyed) return { chain: error.chain, problem: error.message };
+      throw error;
+    });
+  }
 
   async append(entry: AuditEntry): Promise<AppendedEntry> {
     return this.db.transaction().execute((trx) => this.appendWithin(trx, entry));
@@ -70,7 +127,7 @@ export class AuditLog {
       const rows: AuditLogTable[] = [];
       let prevHash = head.hash;
       for (const entry of chained) {
-        const hash = entryHash(prevHash, entry);
+        const hash = entryHash(prevHash, entry, this.chain);
         rows.push(auditRow(entry, prevHash, hash));
         prevHash = hash;
       }
@@ -107,7 +164,7 @@ export class AuditLog {
       .returning(['seq', 'hash'])
       .executeTakeFirstOrThrow();
     const chained = chainedEntry(head.seq, entry);
-    const hash = entryHash(head.hash, chained);
+    const hash = entryHash(head.hash, chained, this.chain);
     await trx.insertInto('audit_log').values(auditRow(chained, head.hash, hash)).execute();
     const categories = Object.entries(chained.categories);
     if (categories.length > 0) {
@@ -121,26 +178,17 @@ export class AuditLog {
     return { seq: head.seq, hash };
   }
 
-  /** Walks the chain from the anchor to the head, recomputing every hash. */
+  /**
+   * Walks the chain from the anchor to the head, recomputing every link as the store's meta row says the chain is
+   * linked, and says which: keyed (a database writer cannot rewrite it unnoticed) or not.
+   */
   async verify(): Promise<ChainVerification> {
-    const head = await this.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
-    let expectedSeq = head.anchor_seq + 1;
-    let prevHash = head.anchor_hash;
-    for (;;) {
-      const rows = await this.db.selectFrom('audit_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(VERIFY_PAGE).execute();
-      if (rows.length === 0) break;
-      const details = await this.#details(rows[0]!.seq, rows.at(-1)!.seq);
-      for (const row of rows) {
-        if (row.seq !== expectedSeq) return broken(expectedSeq, `entry ${expectedSeq} is missing`);
-        if (row.prev_hash !== prevHash) return broken(row.seq, 'its previous hash does not match the entry before it');
-        if (entryHash(prevHash, fromRow(row, details)) !== row.hash) return broken(row.seq, 'its content does not match its hash');
-        prevHash = row.hash;
-        expectedSeq += 1;
-      }
-    }
-    if (head.seq !== expectedSeq - 1) return broken(expectedSeq, `the chain ends at ${expectedSeq - 1} but its head is ${head.seq}`);
-    if (head.hash !== prevHash) return broken(head.seq, 'the head hash does not match the last entry');
-    return { ok: true, entries: head.seq - head.anchor_seq, headSeq: head.seq, headHash: head.hash };
+    const label = (await this.db.selectFrom('store_meta').select('value').where('name', '=', CHAIN_META).executeTakeFirst())?.value ?? 'sha256';
+    const scheme = { scheme: label, keyed: label !== 'sha256' };
+    // A label this process cannot recompute (another key version) is reported, not guessed at.
+    if (label !== chainLabel(this.chain) && label !== 'sha256') return { ...broken(0, `the chain is linked with ${label}, not this store's key`), ...scheme };
+    const result = await walkChain(this.db, label === 'sha256' ? UNKEYED : this.chain);
+    return { ...result, ...scheme };
   }
 
   /**
@@ -229,17 +277,57 @@ export class AuditLog {
     return rows.map((row) => ({ ruleId: row.rule_id, fired: Number(row.fired) }));
   }
 
-  /** The categories and rule ids of the entries from `firstSeq` to `lastSeq`, or only of `seqs` among them. */
   async #details(firstSeq: number, lastSeq: number, seqs?: readonly number[]): Promise<EntryDetails> {
+    return entryDetails(this.db, firstSeq, lastSeq, seqs);
+  }
+}
+
+/**
+ * Verifies the chain linked with `chain` from the anchor to the head; with `relink`, rewrites each link as
+ * `relink` makes it (in the caller's transaction), the result's head hash being the new one.
+ */
+async function walkChain(db: Kysely<StoreDatabase>, chain: ChainKey, relink?: ChainKey): Promise<BareVerification> {
+  const head = await db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  let expectedSeq = head.anchor_seq + 1;
+  let prevHash = head.anchor_hash;
+  let newPrev = head.anchor_hash;
+  for (;;) {
+    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(VERIFY_PAGE).execute();
+    if (rows.length === 0) break;
+    const details = await entryDetails(db, rows[0]!.seq, rows.at(-1)!.seq);
+    for (const row of rows) {
+      if (row.seq !== expectedSeq) return broken(expectedSeq, `entry ${expectedSeq} is missing`);
+      if (row.prev_hash !== prevHash) return broken(row.seq, 'its previous hash does not match the entry before it');
+      const entry = fromRow(row, details);
+      if (entryHash(prevHash, entry, chain) !== row.hash) return broken(row.seq, 'its content does not match its hash');
+      if (relink) {
+        const hash = entryHash(newPrev, entry, relink);
+        await db.updateTable('audit_log').set({ prev_hash: newPrev, hash }).where('seq', '=', row.seq).execute();
+        newPrev = hash;
+      }
+      prevHash = row.hash;
+      expectedSeq += 1;
+    }
+  }
+  if (head.seq !== expectedSeq - 1) return broken(expectedSeq, `the chain ends at ${expectedSeq - 1} but its head is ${head.seq}`);
+  if (head.hash !== prevHash) return broken(head.seq, 'the head hash does not match the last entry');
+  return { ok: true, entries: head.seq - head.anchor_seq, headSeq: head.seq, headHash: relink ? newPrev : head.hash };
+}
+
+type BareVerification = { readonly ok: true; readonly entries: number; readonly headSeq: number; readonly headHash: string } | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string };
+
+/** The categories and rule ids of the entries from `firstSeq` to `lastSeq`, or only of `seqs` among them. */
+async function entryDetails(db: Kysely<StoreDatabase>, firstSeq: number, lastSeq: number, seqs?: readonly number[]): Promise<EntryDetails> {
+  {
     const [categories, rules] = await Promise.all([
-      this.db
+      db
         .selectFrom('audit_categories')
         .selectAll()
         .where('seq', '>=', firstSeq)
         .where('seq', '<=', lastSeq)
         .$if(seqs !== undefined, (query) => query.where('seq', 'in', [...seqs!]))
         .execute(),
-      this.db
+      db
         .selectFrom('audit_rules')
         .selectAll()
         .where('seq', '>=', firstSeq)
@@ -259,7 +347,7 @@ export class AuditLog {
 
 type EntryDetails = Map<number, { categories: Record<string, number>; ruleIds: string[] }>;
 
-function broken(brokenAtSeq: number, reason: string): ChainVerification {
+function broken(brokenAtSeq: number, reason: string): BareVerification {
   return { ok: false, brokenAtSeq, reason };
 }
 

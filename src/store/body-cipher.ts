@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { StoreError } from './errors.js';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -42,6 +42,15 @@ export class BodyCipher {
 
   get versions(): readonly number[] {
     return [...this.#byVersion.keys()];
+  }
+
+  /**
+   * A key of its own for another use of a key version (RFC 5869 HKDF-SHA-256, `info` naming the use), so the
+   * quarantine key never serves two purposes directly; undefined when that version is not configured.
+   */
+  derive(info: string, version = this.#current.version): Buffer | undefined {
+    const key = this.#byVersion.get(version);
+    return key ? Buffer.from(hkdfSync('sha256', key, 'hallmonitor', info, KEY_BYTES)) : undefined;
   }
 
   seal(plain: Buffer, associatedData: string): Buffer {

@@ -189,6 +189,15 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await sql`UPDATE users SET all_schools = 1 WHERE NOT EXISTS (SELECT 1 FROM user_schools WHERE user_schools.email = users.email)`.execute(db);
       },
     },
+    '0006-release-requests': {
+      async up(db: Kysely<unknown>) {
+        // A release request is the store's record, read by the job when it runs: a later "release encrypted"
+        // then governs a plain release still waiting, and a release in flight (status `releasing`) is not deletable.
+        for (const [column, type] of [['release_requested_at', 'text'], ['release_requested_by', 'text'], ['release_encrypt', 'integer']] as const) {
+          await db.schema.alterTable('quarantine').addColumn(column, type).execute();
+        }
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

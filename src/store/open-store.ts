@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import { AlertInbox } from './alert-inbox.js';
+import type { ChainKey } from './audit-chain.js';
 import { AuditLog } from './audit-log.js';
 import { BodyCipher, type VersionedKey } from './body-cipher.js';
 import { StoreError } from './errors.js';
@@ -48,15 +49,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const cipher = await buildCipher(options);
   const { engine, dialect } = await dialectFor(options);
   const db = new Kysely<StoreDatabase>({ dialect });
+  let keyed: { chain: ChainKey; problem?: string };
   try {
     if (engine === 'postgres' && options.schema) await createSchema(db, options.schema);
     await migrate(db, engine, options.schema);
     await checkKeys(db, cipher);
+    keyed = await AuditLog.keyChain(db, chainKey(cipher, cipher.currentVersion)!, (version) => chainKey(cipher, version));
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(db, keyed.chain, keyed.problem);
   return {
     engine,
     audit,
@@ -69,6 +72,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     close: () => db.destroy(),
   };
+}
+
+/** The audit chain's HMAC key for a store key version: derived, never the quarantine key itself. */
+function chainKey(cipher: BodyCipher, version: number): ChainKey | undefined {
+  const key = cipher.derive('audit chain v1', version);
+  return key ? { scheme: 'hmac-sha256', version, key } : undefined;
 }
 
 async function buildCipher(options: StoreOptions): Promise<BodyCipher> {

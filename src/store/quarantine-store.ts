@@ -8,7 +8,8 @@ import type { BodyCipher } from './body-cipher.js';
 import { StoreError } from './errors.js';
 import type { QuarantineTable, StoreDatabase } from './schema.js';
 
-export const QUARANTINE_STATUSES = ['held', 'released', 'rejected', 'expired', 'deleted'] as const;
+/** `releasing`: a worker is delivering it now; it becomes `released`, or `held` again if the next hop did not take it. */
+export const QUARANTINE_STATUSES = ['held', 'releasing', 'released', 'rejected', 'expired', 'deleted'] as const;
 export type QuarantineStatus = (typeof QUARANTINE_STATUSES)[number];
 
 /** What the gateway holds: the original bytes and what the scan found. */
@@ -52,6 +53,8 @@ export interface QuarantineSummary {
   readonly decidedBy?: string;
   /** True once retention destroyed the body: the metadata remains, the message is gone. */
   readonly bodyDestroyed: boolean;
+  /** The latest release request, while one stands or after it was carried out. */
+  readonly releaseRequest?: { readonly encrypt: boolean; readonly by: string; readonly at: Date };
 }
 
 export interface QuarantinedMessage extends QuarantineSummary {
@@ -91,6 +94,23 @@ export interface Decision {
   readonly reason?: string;
   /** Default: now. */
   readonly at?: Date;
+}
+
+/** A reviewer's request to release a held message; the release job carries it out. */
+export interface ReleaseRequestRecord {
+  readonly actor: string;
+  /** Deliver it encrypted. Once any request asked for that, a later plain request does not undo it. */
+  readonly encrypt: boolean;
+  /** The reviewer's reason, for the audit log. */
+  readonly reason?: string;
+  /** Default: now. */
+  readonly at?: Date;
+}
+
+/** What a release job may deliver, read when it claims the record. */
+export interface ClaimedRelease {
+  readonly encrypt: boolean;
+  readonly actor: string;
 }
 
 export interface DecideResult {
@@ -145,6 +165,9 @@ export class QuarantineStore {
           decided_at: null,
           decided_by: null,
           body_destroyed_at: null,
+          release_requested_at: null,
+          release_requested_by: null,
+          release_encrypt: null,
         })
         .onConflict((conflict) => conflict.column('id').doNothing())
         .executeTakeFirst();
@@ -214,6 +237,8 @@ export class QuarantineStore {
    * Moves a `held` record to `released`, `rejected` or `deleted` with a conditional UPDATE, so of two DPOs
    * deciding at once exactly one wins; the winner's audit entry commits with the change. A deletion destroys
    * the sealed body in the same transaction, as retention does: the ciphertext row is deleted, not marked.
+   * A record a worker is delivering (`releasing`) is not held: a deletion or rejection then loses, since the
+   * mail may already have left.
    */
   async decide(id: string, decision: Decision): Promise<DecideResult> {
     const at = decision.at ?? new Date();
@@ -227,10 +252,7 @@ export class QuarantineStore {
         .where('status', '=', 'held')
         .returning(['school_id'])
         .executeTakeFirst();
-      if (!won) {
-        const current = await trx.selectFrom('quarantine').select('status').where('id', '=', id).executeTakeFirst();
-        return { won: false, status: current?.status as QuarantineStatus | undefined };
-      }
+      if (!won) return { won: false, status: await statusWithin(trx, id) };
       if (deleting) await trx.deleteFrom('quarantine_bodies').where('id', '=', id).execute();
       await this.audit.appendWithin(trx, {
         kind: 'human',
@@ -242,6 +264,70 @@ export class QuarantineStore {
         at,
       });
       return { won: true, status: decision.status };
+    });
+  }
+
+  /**
+   * Records a reviewer's release request on a `held` record, with its audit entry in the same transaction; the
+   * job then reads it (`claimRelease`). `won` is false when the record is not held (decided, or being released).
+   */
+  async requestRelease(id: string, request: ReleaseRequestRecord): Promise<DecideResult> {
+    const at = request.at ?? new Date();
+    return this.db.transaction().execute(async (trx) => {
+      const won = await trx
+        .updateTable('quarantine')
+        .set({
+          release_requested_at: at.toISOString(),
+          release_requested_by: request.actor,
+          release_encrypt: request.encrypt ? 1 : sql<number>`coalesce(release_encrypt, 0)`,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'held')
+        .returning(['school_id', 'release_encrypt'])
+        .executeTakeFirst();
+      if (!won) return { won: false, status: await statusWithin(trx, id) };
+      const how = won.release_encrypt === 1 ? ' (encrypted)' : '';
+      await this.audit.appendWithin(trx, { kind: 'human', schoolId: won.school_id, actor: request.actor, action: 'release', messageId: id, reason: `requested${how}${request.reason ? `: ${request.reason}` : ''}`, at });
+      return { won: true, status: 'held' };
+    });
+  }
+
+  /**
+   * The release job's claim, before it unseals anything: a record with a release request moves from `held` to
+   * `releasing` (or stays `releasing`, a stalled job's rerun: only one job per record exists), so a deletion or
+   * rejection in the meantime is refused rather than recorded over mail that is leaving. Undefined when there is
+   * nothing to release (decided, deleted, expired, or never requested).
+   */
+  async claimRelease(id: string): Promise<ClaimedRelease | undefined> {
+    const claimed = await this.db
+      .updateTable('quarantine')
+      .set({ status: 'releasing' })
+      .where('id', '=', id)
+      .where('status', 'in', ['held', 'releasing'])
+      .where('release_requested_at', 'is not', null)
+      .where('body_destroyed_at', 'is', null)
+      .returning(['release_encrypt', 'release_requested_by'])
+      .executeTakeFirst();
+    return claimed ? { encrypt: claimed.release_encrypt === 1, actor: claimed.release_requested_by ?? 'unknown' } : undefined;
+  }
+
+  /**
+   * Ends a claim: `delivered` moves it to `released` with the audit entry saying how it went; otherwise it is
+   * `held` again, to be retried or decided anew (a request for encryption now governs the retry).
+   */
+  async finishRelease(id: string, outcome: { readonly delivered: boolean; readonly claim: ClaimedRelease; readonly at?: Date }): Promise<void> {
+    const at = outcome.at ?? new Date();
+    await this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('quarantine')
+        .set(outcome.delivered ? { status: 'released', decided_at: at.toISOString(), decided_by: outcome.claim.actor } : { status: 'held' })
+        .where('id', '=', id)
+        .where('status', '=', 'releasing')
+        .returning(['school_id'])
+        .executeTakeFirst();
+      if (!moved || !outcome.delivered) return;
+      const how = outcome.claim.encrypt ? 'delivered encrypted' : 'delivered as sent';
+      await this.audit.appendWithin(trx, { kind: 'human', schoolId: moved.school_id, actor: outcome.claim.actor, action: 'release', messageId: id, reason: how, at });
     });
   }
 
@@ -321,6 +407,11 @@ export class QuarantineStore {
   }
 }
 
+async function statusWithin(trx: Transaction<StoreDatabase>, id: string): Promise<QuarantineStatus | undefined> {
+  const current = await trx.selectFrom('quarantine').select('status').where('id', '=', id).executeTakeFirst();
+  return current?.status as QuarantineStatus | undefined;
+}
+
 /** Limits a query on `quarantine` to the filter's schools. An empty scope sees nothing, never everything. */
 function inSchools<Query extends SelectQueryBuilder<StoreDatabase, 'quarantine' | 'quarantine_bodies', object>>(query: Query, { schoolIds }: SchoolFilter): Query {
   if (!schoolIds) return query;
@@ -346,5 +437,6 @@ function summaryOf(row: QuarantineTable): QuarantineSummary {
     ...(row.decided_at ? { decidedAt: new Date(row.decided_at) } : {}),
     ...(row.decided_by ? { decidedBy: row.decided_by } : {}),
     bodyDestroyed: row.body_destroyed_at !== null,
+    ...(row.release_requested_at ? { releaseRequest: { encrypt: row.release_encrypt === 1, by: row.release_requested_by ?? '', at: new Date(row.release_requested_at) } } : {}),
   };
 }

@@ -42,6 +42,12 @@ export interface QuarantineTable {
   decided_by: string | null;
   /** When retention destroyed the body; the row itself goes when the audit period ends. */
   body_destroyed_at: string | null;
+  /** When a reviewer asked for its release (the worker delivers it); null while nobody has. */
+  release_requested_at: string | null;
+  /** Who asked last. */
+  release_requested_by: string | null;
+  /** 1 once any reviewer asked for it encrypted: the more protective request wins, as in policy. */
+  release_encrypt: number | null;
 }
 
 /** The sealed parts, in their own table so that retention deletes the ciphertext rather than marking it. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { ActionError } from '../actions/errors.js';
-import { DecisionRefused, deleteHeldMessage, rejectHeldMessage } from '../actions/quarantine-decisions.js';
+import { DecisionRefused, deleteHeldMessage, rejectHeldMessage, requestRelease } from '../actions/quarantine-decisions.js';
 import { StoreError } from '../store/errors.js';
 import type { QuarantinedMessage } from '../store/quarantine-store.js';
 import type { User } from '../store/user-directory.js';
@@ -115,10 +115,9 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
 }
 
 /**
- * One decision on one message of the user's schools (another school's is not found). A release is a job
- * (`enqueueRelease`): the audit entry that the store's `decide` writes when the job delivers carries the
- * reviewer but not their reason, so the request itself, with the reason, is appended once it is queued. A
- * rejection and a deletion are decided at once and audited with their reason.
+ * One decision on one message of the user's schools (another school's is not found). A release is recorded
+ * with its reason and audited, then carried out by a job (`requestRelease`), whose own audit entry says how it
+ * went. A rejection and a deletion are decided at once and audited with their reason.
  */
 function decider(context: WebContext) {
   return async (user: User, id: string, kind: DecisionKind, reason: string): Promise<void> => {
@@ -130,12 +129,10 @@ function decider(context: WebContext) {
         await (kind === 'reject' ? rejectHeldMessage : deleteHeldMessage)(context, id, { actor: user.email, reason });
         return;
       }
-      const encrypt = kind === 'release-encrypted';
-      await context.mail.enqueueRelease({ messageId: id, encrypt, actor: user.email });
-      await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'release', messageId: id, reason: `requested${encrypt ? ' (encrypted)' : ''}: ${reason}`, at: context.now() });
+      await requestRelease(context, id, { actor: user.email, encrypt: kind === 'release-encrypted', reason, at: context.now() });
     } catch (error) {
       if (error instanceof DecisionRefused) throw new WebError('conflict', 'Someone else decided this message first.', { cause: error });
-      if (error instanceof ActionError) throw new WebError('unavailable', 'The queue did not answer; nothing was done. Try again in a minute.', { cause: error });
+      if (error instanceof ActionError) throw new WebError('unavailable', 'The queue did not answer, so the release is not queued yet. Try again in a minute.', { cause: error });
       throw error;
     }
   };

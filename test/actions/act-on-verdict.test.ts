@@ -21,7 +21,7 @@ import { openConfiguredStore } from '../../src/store/configured-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { ScanResult } from '../../src/scan/scan-message.js';
 import type { SmtpReply } from '../../src/smtp/spooled-message.js';
-import { removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from '../queue/support/redis.js';
+import { jobData, queuesAt, removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from '../queue/support/redis.js';
 import { startNextHop, type RunningNextHop } from './support/next-hop-server.js';
 import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
 
@@ -101,7 +101,7 @@ async function setUp(redisUrl = SHARED_REDIS.url): Promise<Setup> {
   const server = await startNextHop();
   const nextHop = smtpNextHop(server.url);
   const prefix = uniquePrefix();
-  const mail = bullMailQueue({ url: redisUrl }, { prefix });
+  const mail = bullMailQueue(queuesAt(redisUrl), { prefix });
   const store = await openConfiguredStore({ data: await mkdtemp(join(tmpdir(), 'hm-act-')) });
   cleanups.push(async () => {
     await mail.close();
@@ -117,7 +117,7 @@ async function setUp(redisUrl = SHARED_REDIS.url): Promise<Setup> {
     nextHop,
     mail,
     quarantine: store.quarantine,
-    audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => void writer.write(entry) },
+    audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => writer.write(entry) },
     alertInbox: store.alertInbox,
     alerts: { reviewBaseUrl: 'https://hallmonitor.school.sch.uk', recipientsFor: () => ({ 'business-manager': [], dpo: [DPO], dsl: [] }) },
     encrypt: (raw, envelope) => encryptForRecipients({ raw, envelope, keyring: directory, preAgreed: {}, now: new Date(), kdf: 'iterated' }),
@@ -165,7 +165,7 @@ describe('actOnVerdict', () => {
     const { deps, server, prefix, spooled } = await setUp();
     const each = alerting(await spooled('deliver'));
     expect((await actOnVerdict(deps, each)).code).toBe(250);
-    expect((await (await queued(prefix)).getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);
+    expect(jobData(await (await queued(prefix)).getJob(mailJobId('alert', each.key, 'dpo')))?.to).toEqual([DPO]);
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
     const down = await setUp(redis.url);
@@ -183,8 +183,8 @@ describe('actOnVerdict', () => {
     expect(reply).toEqual({ code: 550, message: `5.7.1 ${REASON}` });
     expect(server.received).toEqual([]);
     const job = await (await queued(prefix)).getJob(mailJobId('sender-notice', each.key));
-    expect(job?.data.to).toEqual([SENDER]);
-    expect(job?.data.text).toContain(REASON);
+    expect(jobData(job)?.to).toEqual([SENDER]);
+    expect(jobData(job)?.text).toContain(REASON);
     expect(job?.opts.attempts).toBeGreaterThan(1);
     expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'return', replyCode: 550 })]);
     expect(await store.incidents.list()).toHaveLength(1);
@@ -220,8 +220,8 @@ describe('actOnVerdict', () => {
     expect(held).toMatchObject({ status: 'held', from: SENDER, rcpt: [PARENT], ruleIds: ['profanity'], categories: ['language/profanity'] });
     expect(held.raw.equals(awkwardMessage())).toBe(true);
     const queue = await queued(prefix);
-    expect((await queue.getJob(mailJobId('quarantine-notice', each.key)))?.data.to).toEqual([SENDER]);
-    expect((await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);
+    expect(jobData(await queue.getJob(mailJobId('quarantine-notice', each.key)))?.to).toEqual([SENDER]);
+    expect(jobData(await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.to).toEqual([DPO]);
     expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'quarantine', replyCode: 250 })]);
   });
 
@@ -234,7 +234,7 @@ describe('actOnVerdict', () => {
     expect(await store.quarantine.open(each.key)).toMatchObject({ status: 'held' });
     const queue = await queued(prefix);
     expect(await queue.getJob(mailJobId('quarantine-notice', each.key))).toBeUndefined();
-    expect((await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.data.to).toEqual([DPO]);
+    expect(jobData(await queue.getJob(mailJobId('alert', each.key, 'dpo')))?.to).toEqual([DPO]);
   });
 
   it('quarantine retried after a 451 (queue down) holds one record, audits once and queues each notice once', async () => {
@@ -263,8 +263,8 @@ describe('actOnVerdict: encrypt', () => {
     expect(sent!.raw.toString('utf8')).not.toMatch(/Lunch at the caf|a line that starts with a dot|Trip/);
     expect((await simpleParser(sent!.raw)).attachments.map((attachment) => attachment.filename)).toContain('secure-message.html');
     const notice = await (await queued(prefix)).getJob(mailJobId('passphrase-notice', `${each.message.id}-0`));
-    expect(notice?.data.to).toEqual([SENDER]);
-    expect(notice?.data.text).toMatch(/passphrase/);
+    expect(jobData(notice)?.to).toEqual([SENDER]);
+    expect(jobData(notice)?.text).toMatch(/passphrase/);
     await expect.poll(() => store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'encrypt', replyCode: 250 })]);
   });
 

@@ -42,7 +42,7 @@ describe('hallmonitor quarantine list', () => {
     expect(runCli(['quarantine', 'list', '--status', 'released', '--data', data]).stdout.trim()).toBe('nothing in quarantine');
     const bad = runCli(['quarantine', 'list', '--status', 'lost', '--data', data]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--status must be one of held, released, rejected, expired/);
+    expect(bad.stderr).toMatch(/--status must be one of held, releasing, released, rejected, expired/);
   });
 });
 

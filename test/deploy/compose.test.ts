@@ -203,7 +203,7 @@ describe('docker-compose.yml', () => {
     const environment = gateway.environment ?? {};
     for (const variable of Object.keys(environment)) expect(Object.keys(SECRET_VARIABLES)).toContain(variable);
     expect(service('worker').environment).toEqual(environment);
-    const filled = { ...Object.fromEntries(ENV_EXAMPLE), POSTGRES_PASSWORD: randomBytes(12).toString('hex'), HALLMONITOR_QUARANTINE_KEY: randomBytes(32).toString('base64') };
+    const filled = { ...Object.fromEntries(ENV_EXAMPLE), POSTGRES_PASSWORD: randomBytes(12).toString('hex'), HALLMONITOR_QUARANTINE_KEY: randomBytes(32).toString('base64'), REDIS_PASSWORD: randomBytes(12).toString('hex') };
     const resolved = Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value, filled)]));
     const secrets = secretsFromEnvironment(resolved);
     const database = new URL(secrets.database ?? '');
@@ -213,6 +213,12 @@ describe('docker-compose.yml', () => {
     expect(database.username).toBe(interpolate(postgresEnvironment.POSTGRES_USER ?? '', filled));
     expect(database.password).toBe(interpolate(postgresEnvironment.POSTGRES_PASSWORD ?? '', filled));
     expect(database.pathname).toBe(`/${interpolate(postgresEnvironment.POSTGRES_DB ?? '', filled)}`);
+    // Redis: the gateway's URL carries the password the redis service requires, and points at that service.
+    const redisUrl = new URL(secrets.redis ?? '');
+    const redis = serviceListening(secrets.redis!);
+    expect(Number(redisUrl.port)).toBe(redis.port);
+    const command = service(redis.name).command ?? [];
+    expect(redisUrl.password).toBe(interpolate(command[command.indexOf('--requirepass') + 1] ?? '', filled));
   });
 
   it('names in env.example every variable it cannot start without', () => {

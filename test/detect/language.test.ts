@@ -251,19 +251,6 @@ describe('language detector: where and how often', () => {
     expect(findings.map((finding) => finding.match)).toEqual(['twat']);
     expect(findings[0]?.span?.start).toBe(filler.length + 'Bloody hell, what a '.length);
   });
-
-  it('reads a 20 KB message quickly (median well under the 25 ms budget for a whole scan)', () => {
-    const body = 'Dear parents, the assessment calendar for the Sussex trip is attached. Café “Chelsea” – Zoë’s class. '.repeat(200);
-    expect(body.length).toBeGreaterThan(20_000);
-    const view = fakeView({ body });
-    const times: number[] = [];
-    for (let run = 0; run < 25; run++) {
-      const started = performance.now();
-      detect(view, context);
-      times.push(performance.now() - started);
-    }
-    expect(times.sort((a, b) => a - b)[12]).toBeLessThan(8);
-  });
 });
 
 describe('language detector: confusable letters', () => {

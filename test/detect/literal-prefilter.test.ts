@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createLiteralPrefilter } from '../../src/detect/literal-prefilter.js';
 
-const groups = (literals: readonly (readonly string[] | undefined)[], text: string) => [...createLiteralPrefilter(literals)(text)].sort();
+function groups(literals: readonly (readonly string[] | undefined)[], text: string): number[] {
+  const { wholeText, hitsByGroup } = createLiteralPrefilter(literals)(text);
+  return [...new Set([...wholeText, ...hitsByGroup.keys()])].sort();
+}
 
 describe('the literal prefilter', () => {
   it('names the groups whose literals occur, in any case, and no others', () => {
@@ -27,5 +30,22 @@ describe('the literal prefilter', () => {
   it('treats literals as text, not as regular expressions', () => {
     expect(groups([['a&e'], ['pp+'], ['1:1']], 'went to A&E')).toEqual([0]);
     expect(groups([['pp+']], 'ppp')).toEqual([]);
+  });
+
+  it('gives every place where each group\'s literals start, overlapping ones too', () => {
+    const { wholeText, hitsByGroup } = createLiteralPrefilter([['send'], ['sen', 'needs']])('SEN needs; sending');
+    expect(wholeText.size).toBe(0);
+    expect(hitsByGroup.get(0)).toEqual([{ index: 11, length: 4 }]);
+    expect(hitsByGroup.get(1)).toEqual([
+      { index: 0, length: 3 },
+      { index: 4, length: 5 },
+      { index: 11, length: 4 },
+    ]);
+  });
+
+  it('sends a group to the whole text when lower-casing moves places (a dotted capital I)', () => {
+    const { wholeText, hitsByGroup } = createLiteralPrefilter([['asthma'], ['epipen']])('İ asthma');
+    expect([...wholeText]).toEqual([0]);
+    expect(hitsByGroup.size).toBe(0);
   });
 });

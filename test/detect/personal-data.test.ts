@@ -113,28 +113,12 @@ describe('detectPersonalData', () => {
     expect(findingsIn('The Year 6 trip is on 12/03/2025 at 9:30. Please bring £5 and a packed lunch.')).toEqual([]);
   });
 
-  it('keeps every finding of a long contact list, in time that grows with its length', () => {
+  // Its speed is measured by `node dist/bench/detectors.js`, not asserted here.
+  it('keeps every finding of a long contact list', () => {
     const rows = Array.from({ length: 5000 }, (_, row) => `parent ${row},07700 9${String(row % 1000).padStart(5, '0')}`);
     const piece: TextPiece = { location: { part: 'attachment', name: 'contacts.csv' }, text: rows.join('\n') };
-    const start = performance.now();
     const findings = detectPersonalData(fakeView({ pieces: [piece] }), context);
     expect(findings).toHaveLength(5000);
-    expect(performance.now() - start).toBeLessThan(500);
-  });
-
-  it('scans 20 KB of text in a few milliseconds', () => {
-    const paragraph =
-      'Dear parents, the trip on 12/03/2025 leaves at 09:30 from 1 School Lane. Order 1234567890 is paid. ' +
-      'Please reply by Friday; call the office if you need help. ';
-    const body = paragraph.repeat(Math.ceil(20_000 / paragraph.length));
-    const view = fakeView({ body });
-    for (let run = 0; run < 20; run += 1) detectPersonalData(view, context);
-    const times = Array.from({ length: 50 }, () => {
-      const start = performance.now();
-      detectPersonalData(view, context);
-      return performance.now() - start;
-    }).sort((a, b) => a - b);
-    expect(times[25]).toBeLessThan(10);
   });
 });
 

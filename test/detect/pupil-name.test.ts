@@ -101,3 +101,24 @@ describe('detectPupilNames', () => {
     });
   });
 });
+
+describe('detectPupilNames: names not written as the roster has them', () => {
+  const school = buildDirectory(
+    [pupil('P-SH', 'Samuel', 'Hughesby'), pupil('P-TF', 'Thomas', 'Fairclough')],
+    [{ ...STAFF, id: 'S-SH', legalForename: 'Sam', legalSurname: 'Hughesby', email: 'sam.hughesby@example.sch.uk' }],
+  );
+  const ask = (text: string, part: 'subject' | 'body' = 'body') =>
+    detectPupilNames(view([{ location: { part }, text }]), { ...context(), directory: school }).map((finding) => [finding.match, finding.pupilId, finding.severity]);
+
+  it('reports a short form, a slip and a middle initial like the written name, in the subject too', () => {
+    expect(ask('Re: Tom Fairclough', 'subject')).toEqual([['Tom Fairclough', 'P-TF', 'critical']]);
+    expect(ask('Thomas Fairclogh was late')).toEqual([['Thomas Fairclogh', 'P-TF', 'high']]);
+    expect(ask('Thomas J. Fairclough was late')).toEqual([['Thomas J. Fairclough', 'P-TF', 'high']]);
+  });
+
+  it('drops a short form that is a member of staff as written, and one after a title', () => {
+    expect(ask('Sam Hughesby will lead the trip')).toEqual([]);
+    expect(ask('Samuel Hughesby will go on the trip')).toEqual([['Samuel Hughesby', 'P-SH', 'high']]);
+    expect(ask('Thank you, Mr Tom Fairclough')).toEqual([]);
+  });
+});

@@ -107,6 +107,16 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
     expect(received).toMatchObject({ from: TEACHER, to: [PARENT] });
   });
 
+  it('keeps the case of the envelope\'s local parts as Exchange Online gave them (RFC 5321 §2.4), while the policy still knows the sender', async () => {
+    const sender = 'Imran.Sheikh@StMarys-Example.sch.uk';
+    const recipient = 'J.Okonkwo@Parents-Example.org.uk';
+    const raw = clean(SCHOOL_TENANT, 'Trip: packed lunches');
+    const { answer, received } = await relay(sender, [recipient], raw);
+    expect(answer.code, answer.reply).toBe(250);
+    expect(received).toMatchObject({ from: sender, to: [recipient] });
+    expectRelayedUnchanged(received, raw);
+  });
+
   it('takes mail only over a session whose client certificate the CA in tls.ca issued', async () => {
     const cleanMail = { from: TEACHER, to: [PARENT], raw: clean(SCHOOL_TENANT) };
     const before = nextHop.received.length;

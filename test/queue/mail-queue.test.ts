@@ -5,7 +5,7 @@ import type { OutgoingMail } from '../../src/queue/outgoing-mail.js';
 import { bullNoticeQueue, noticeJobId, startNoticeWorker } from '../../src/queue/notice-queue.js';
 import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
 import { startQueueWorkers } from '../../src/queue/queue-workers.js';
-import { keysUnder, removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from './support/redis.js';
+import { jobData, keysUnder, queuesAt, removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from './support/redis.js';
 import { inspect, sharedMailQueue, type Cleanups } from './support/workers.js';
 
 const cleanups: Cleanups = [];
@@ -45,7 +45,7 @@ describe('bullMailQueue and the workers on the real Redis', () => {
     expect(await jobs.getWaitingCount()).toBe(1);
     const job = await jobs.getJob('sender-notice.same');
     expect(job?.name).toBe('sender-notice');
-    expect(job?.data).toEqual(mail('sender-notice.same'));
+    expect(jobData(job)).toEqual(mail('sender-notice.same'));
     expect(job?.opts.attempts).toBe(8);
     expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: 30_000 });
   });
@@ -92,12 +92,12 @@ describe('bullMailQueue and the workers on the real Redis', () => {
 
   it('queues a release once, as release.<messageId>, and tries a failed release again when asked again', async () => {
     const { queue, prefix } = sharedMailQueue(cleanups, { backoffMs: 10, attempts: 1 });
-    const request: ReleaseRequest = { messageId: 'q:1', encrypt: true, actor: 'dpo@school.sch.uk' };
+    const request: ReleaseRequest = { messageId: 'q:1' };
     await queue.enqueueRelease(request);
     await queue.enqueueRelease(request);
     const jobs = inspect(cleanups, QUEUE_NAMES.releases, prefix);
     expect(await jobs.getWaitingCount()).toBe(1);
-    expect((await jobs.getJob('release.q_1'))?.data).toEqual(request);
+    expect(SHARED_REDIS.seal.open({ queue: QUEUE_NAMES.releases, name: 'release', id: 'release.q_1' }, (await jobs.getJob('release.q_1'))?.data)).toEqual(request);
     const released: ReleaseRequest[] = [];
     let fail = true;
     await workers(prefix, async () => undefined, async (r) => {
@@ -134,7 +134,7 @@ describe('bullMailQueue when Redis is unavailable', () => {
   it('rejects with notice-queue-unavailable at once when Redis is down, and queues again once it is back', async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
-    const queue = bullMailQueue({ url: redis.url }, { prefix: uniquePrefix() });
+    const queue = bullMailQueue(queuesAt(redis.url), { prefix: uniquePrefix() });
     cleanups.push(() => queue.close());
     await queue.enqueue(mail('sender-notice.before'));
     await redis.stop();
@@ -154,10 +154,10 @@ describe('bullMailQueue when Redis is unavailable', () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
     const prefix = uniquePrefix();
-    const queue = bullMailQueue({ url: redis.url }, { prefix });
+    const queue = bullMailQueue(queuesAt(redis.url), { prefix });
     cleanups.push(() => queue.close());
     const sent: string[] = [];
-    const running = await startQueueWorkers({ url: redis.url }, { send: async (m) => void sent.push(m.id) }, { prefix });
+    const running = await startQueueWorkers(queuesAt(redis.url), { send: async (m) => void sent.push(m.id) }, { prefix });
     cleanups.push(() => running.close());
     await queue.enqueue(mail('sender-notice.before'));
     await expect.poll(() => sent, { timeout: 10_000 }).toEqual(['sender-notice.before']);
@@ -172,12 +172,12 @@ describe('bullMailQueue when Redis is unavailable', () => {
   it('gives up within about two seconds when Redis stops answering', async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
-    const queue = bullMailQueue({ url: redis.url }, { prefix: uniquePrefix() });
+    const queue = bullMailQueue(queuesAt(redis.url), { prefix: uniquePrefix() });
     cleanups.push(() => queue.close());
     await queue.enqueue(mail('sender-notice.before'));
     redis.pause();
     const started = Date.now();
-    const error = await queue.enqueueRelease({ messageId: 'm', encrypt: false, actor: 'dpo' }).catch((e: unknown) => e);
+    const error = await queue.enqueueRelease({ messageId: 'm' }).catch((e: unknown) => e);
     const waited = Date.now() - started;
     redis.resume();
     expect((error as ActionError).code).toBe('notice-queue-unavailable');

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/worker-command.js';
 import type { OutgoingMail } from '../../src/queue/outgoing-mail.js';
 import { startNextHop } from '../actions/support/next-hop-server.js';
-import { SHARED_REDIS, startPrivateRedis } from './support/redis.js';
+import { SHARED_REDIS, startPrivateRedis, TEST_STORE_KEY } from './support/redis.js';
 import { sharedMailQueue, type Cleanups } from './support/workers.js';
 
 const cleanups: Cleanups = [];
@@ -17,7 +17,8 @@ afterEach(async () => {
 async function configFile(lines: string[]): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'hm-worker-'));
   const path = join(directory, 'hallmonitor.yaml');
-  await writeFile(path, [`data: ${join(directory, 'data')}`, ...lines, ''].join('\n'));
+  // The tests' store key, which seals the jobs the tests' producer queues: the key every gateway and worker of a deployment shares.
+  await writeFile(path, [`data: ${join(directory, 'data')}`, `quarantineKey: ${TEST_STORE_KEY.toString('base64')}`, ...lines, ''].join('\n'));
   return path;
 }
 

@@ -7,7 +7,7 @@ import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
 import type { OutgoingMail } from '../../src/queue/outgoing-mail.js';
 import { spoolDirectory } from '../actions/support/spool.js';
 import { startHoldingSink } from './support/holding-sink.js';
-import { SHARED_REDIS } from './support/redis.js';
+import { SHARED_REDIS, TEST_STORE_KEY } from './support/redis.js';
 import { inspect, sharedMailQueue, workersTo, type Cleanups } from './support/workers.js';
 
 const cleanups: Cleanups = [];
@@ -50,7 +50,7 @@ describe('a worker killed mid-job', () => {
     sink.hold(1);
     const { queue, prefix } = sharedMailQueue(cleanups);
     await queue.enqueue(ALERT);
-    const child = await startChildWorker({ REDIS_URL: SHARED_REDIS.url, PREFIX: prefix, NEXT_HOP: sink.url, SPOOL: await spoolDirectory(), LOCK_MS: String(LOCK_MS) });
+    const child = await startChildWorker({ REDIS_URL: SHARED_REDIS.url, PREFIX: prefix, NEXT_HOP: sink.url, SPOOL: await spoolDirectory(), LOCK_MS: String(LOCK_MS), STORE_KEY: TEST_STORE_KEY.toString('hex') });
     await sink.held;
     const jobs = inspect(cleanups, QUEUE_NAMES.mail, prefix);
     expect(await jobs.getActiveCount()).toBe(1);

@@ -83,7 +83,7 @@ describe('findPupilNames: forms of a full name', () => {
     expect(found(text)).toEqual([]);
   });
 
-  it.each(['Kwamena Mensah', 'Kwame Mensaah', 'McKwame Mensah', 'Kwame Mensahs', 'Kofi Mensah', 'Kwame'])('does not match other words: %s', (text) => {
+  it.each(['Kwamena Mensah', 'McKwame Mensah', 'Kwame Mensahs', 'Kofi Mensah', 'Kwame'])('does not match other words: %s', (text) => {
     expect(found(text)).toEqual([]);
   });
 

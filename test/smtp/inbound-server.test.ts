@@ -124,7 +124,7 @@ async function spoolFiles(directory: string): Promise<string[]> {
 }
 
 describe('accepting a message', () => {
-  it('hands the handler exactly the bytes sent, the lower-cased envelope and the client, then removes the spool file', async () => {
+  it('hands the handler exactly the bytes sent, the envelope as given (local parts keep their case, RFC 5321 §2.4) and the client, then removes the spool file', async () => {
     const { port, received, spoolDirectory } = await start();
     const info = await sendRaw(port, MESSAGE, ['Parent.Two@Example.ORG', 'office@oakfield.sch.uk']);
     expect(info.response).toBe('250 2.0.0 Delivered');
@@ -132,7 +132,7 @@ describe('accepting a message', () => {
     const [{ message, bytes }] = received as [Received];
     expect(bytes.toString('latin1')).toBe(MESSAGE);
     expect(message.sizeBytes).toBe(Buffer.byteLength(MESSAGE));
-    expect(message.envelope).toEqual({ mailFrom: SENDER, rcptTo: ['parent.two@example.org', 'office@oakfield.sch.uk'] });
+    expect(message.envelope).toEqual({ mailFrom: SENDER, rcptTo: ['Parent.Two@example.org', 'office@oakfield.sch.uk'] }); // nodemailer, the client, lower-cases domains
     expect(message.client).toMatchObject({ address: '127.0.0.1', secure: false, user: undefined });
     expect(message.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await spoolFiles(spoolDirectory)).toEqual([]);
@@ -316,6 +316,18 @@ describe('who may relay', () => {
     await sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'Scanner@oakfield.sch.uk', pass: 'photocopier-secret' } });
     expect(received).toHaveLength(1);
     expect(received[0]?.message.client).toMatchObject({ secure: true, user: 'scanner@oakfield.sch.uk' });
+  });
+
+  it('refuses AUTH with 454 after too many failures from one address, before checking even the right password', async () => {
+    const users = new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]);
+    const refusals: { code: string }[] = [];
+    const { port, received } = await start({ allow: ['10.0.0.0/8'], tls: pair, auth: { users, failureLimit: { perAddress: 3, total: 100 } }, onRefusal: (refusal) => refusals.push(refusal) });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: `guess-${attempt}` } })).rejects.toMatchObject({ responseCode: 535 });
+    }
+    await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: 'photocopier-secret' } })).rejects.toMatchObject({ responseCode: 454 });
+    expect(received).toHaveLength(0);
+    expect(refusals.map((refusal) => refusal.code)).toContain('authentication-throttled');
   });
 
   it('judges the client named in a PROXY header from a trusted load balancer, not the balancer itself', async () => {

@@ -44,4 +44,57 @@ describe('the audit writer (group commit)', () => {
     expect(errors).toEqual([1]);
     await expect.poll(async () => (await audit.forMessage('kept')).length).toBe(1);
   });
+
+  it('resolves a write only once its entry is committed: the reply that waits for it never outruns its record', async () => {
+    const { audit } = await store();
+    const writer = auditWriter(audit, { onError: () => undefined });
+    expect(await writer.write(verdictEntry({ messageId: 'delivered-1' }))).toBe(true);
+    expect(await audit.forMessage('delivered-1')).toHaveLength(1);
+  });
+});
+
+describe('the audit writer with the store slowed down', () => {
+  /** The real store, each commit taking `delayMs` longer: a database under load or on a slow disk. */
+  function slowed(audit: Store['audit'], delayMs: number, during: { pendingSeen: number }, writer: () => { pending(): number }) {
+    return {
+      appendAll: async (entries: readonly AuditEntry[]) => {
+        during.pendingSeen = Math.max(during.pendingSeen, writer().pending());
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return audit.appendAll(entries);
+      },
+    };
+  }
+
+  it('drops nothing under a burst far over its bound: writers wait for room, and every entry is committed in order', async () => {
+    const { audit } = await store();
+    const during = { pendingSeen: 0 };
+    const errors: unknown[] = [];
+    const writer = auditWriter(
+      slowed(audit, 20, during, () => writer),
+      { maxBatch: 50, maxPending: 100, maxDelayMs: 5, onError: (error) => errors.push(error) },
+    );
+    const count = 2_000;
+    const results = await Promise.all(Array.from({ length: count }, (_, index) => writer.write(verdictEntry({ messageId: `burst-${index}` }))));
+    expect(results.every(Boolean)).toBe(true);
+    expect(errors).toEqual([]);
+    expect(during.pendingSeen).toBeLessThanOrEqual(100);
+    expect(await audit.verify()).toMatchObject({ ok: true, entries: count });
+    expect((await audit.forMessage(`burst-${count - 1}`))[0]?.seq).toBe(count);
+  });
+
+  it('with the store away past its bound, lets the reply go with the entry kept, and writes it once the store is back', async () => {
+    const { audit } = await store();
+    let away = true;
+    const writer = auditWriter(
+      { appendAll: (entries: readonly AuditEntry[]) => (away ? Promise.reject(new Error('database away')) : audit.appendAll(entries)) },
+      { maxDelayMs: 5, maxWaitMs: 200, onError: () => undefined },
+    );
+    const started = Date.now();
+    expect(await writer.write(verdictEntry({ messageId: 'kept-through-outage' }))).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(writer.pending()).toBe(1);
+    away = false;
+    await expect.poll(async () => (await audit.forMessage('kept-through-outage')).length, { timeout: 5_000 }).toBe(1);
+    expect(writer.pending()).toBe(0);
+  });
 });

@@ -302,7 +302,7 @@ describe('deleting a held message', () => {
     const spool = await mkdtemp(join(tmpdir(), 'hm-delete-release-'));
     try {
       const refuse = () => Promise.reject(new Error('nothing should be encrypted'));
-      await releaseHeldMessage({ store: web.store, nextHop, mail: web.mail, encrypt: refuse, spoolDirectory: spool }, { messageId: 'held-1', encrypt: false, actor: ACCOUNTS.dpo });
+      await releaseHeldMessage({ store: web.store, nextHop, mail: web.mail, encrypt: refuse, spoolDirectory: spool }, { messageId: 'held-1' });
       expect(server.received).toEqual([]);
       expect((await web.store.quarantine.find('held-1'))?.status).toBe('deleted');
       expect(await web.mailKinds()).toEqual([]);

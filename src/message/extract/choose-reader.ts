@@ -1,4 +1,5 @@
 import { extensionOf } from '../sniff.js';
+import { extractCalendar } from './calendar.js';
 import { extractCsv } from './csv.js';
 import { extractDocx } from './docx.js';
 import { extractMessage } from './eml.js';
@@ -53,6 +54,7 @@ const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
 const TEXT = leaf(extractText, 'text file');
 const IMAGE = leaf(extractImage, 'image');
+const CALENDAR = leaf(extractCalendar, 'calendar invite');
 const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
 const container = (extract: Extractor, label: string): Reader => ({ kind: 'extract', extract, label, container: true });
@@ -205,6 +207,9 @@ function readerForText(file: FileToChoose): Reader {
   }
   if (declared === 'text/csv' || declared === 'text/tab-separated-values' || extension === 'csv' || extension === 'tsv') {
     return CSV;
+  }
+  if (declared === 'text/calendar' || extension === 'ics' || extension === 'vcs') {
+    return CALENDAR;
   }
   return TEXT;
 }

@@ -22,6 +22,8 @@ export interface NextHopBehaviour {
   readonly refuseMessage?: number;
   /** Never answer the end of DATA. */
   readonly hang?: boolean;
+  /** Take each message (after its final dot) only once this resolves: a delivery held in flight. */
+  readonly acceptWhen?: () => Promise<void>;
   /** Answer MAIL FROM with 421 and close the session once it has carried this many messages. */
   readonly messagesPerSession?: number;
   /** Close sessions idle this long, with 421, as relays do. */
@@ -84,8 +86,9 @@ export async function startNextHop(behaviour: NextHopBehaviour = {}): Promise<Ru
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', () => undefined);
-      stream.on('end', () => {
+      stream.on('end', async () => {
         if (behaviour.hang) return;
+        await behaviour.acceptWhen?.();
         if (behaviour.refuseMessage !== undefined) {
           return callback(Object.assign(new Error('message refused'), { responseCode: behaviour.refuseMessage }));
         }

@@ -1,4 +1,6 @@
+import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
 import { describe, expect, it } from 'vitest';
+import { firstTableRows } from '../../../src/message/extract/docx.js';
 import { factKinds, readAttachment } from '../support/attach.js';
 import { docxOf, handmadeDocx } from '../support/documents.js';
 import { zipOf } from '../support/zip.js';
@@ -43,5 +45,29 @@ describe('Word attachments', () => {
       { kind: 'unscannable', detail: 'this Word document was not fully read: it decompresses to more than 50000 bytes (a possible zip bomb)' },
     ]);
     expect(view.problems.map((problem) => problem.kind)).toEqual(['too-large']);
+  });
+
+  it('gives the rows of the first table of two or more rows, cells apart, for pairing name columns', async () => {
+    const row = (cells: string[][]) => new TableRow({ children: cells.map((paragraphs) => new TableCell({ children: paragraphs.map((text) => new Paragraph(text)) })) });
+    const document = new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph('Year 4 groups'),
+            new Table({ rows: [row([['Logo']])] }),
+            new Table({ rows: [row([['Surname'], ['Group'], ['Forename']]), row([['Fairclough'], ['Red', 'team'], ['Thomas & co']]), row([[''], [''], ['']])] }),
+          ],
+        },
+      ],
+    });
+    const { attachment } = await readAttachment('groups.docx', await Packer.toBuffer(document));
+    expect(attachment.tableRows).toEqual([
+      ['Surname', 'Group', 'Forename'],
+      ['Fairclough', 'Red team', 'Thomas & co'],
+    ]);
+  });
+
+  it('gives no rows for a document without a table', () => {
+    expect(firstTableRows('<w:document><w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>')).toEqual([]);
   });
 });

@@ -2,10 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort } from '../../../src/gateway/free-port.js';
+import { queueConnection, type QueueConnection } from '../../../src/queue/job-seal.js';
 
 export { freePort };
 
-export const SHARED_REDIS = { url: 'redis://127.0.0.1:6379' };
+/** The tests' store key (invented): what signs and encrypts their queue jobs, as the quarantine key does in a deployment. */
+export const TEST_STORE_KEY = Buffer.from('8b3f0d3c1e5a7f29c64d2b1a0e9f8c7d6b5a4f3e2d1c0b9a8f7e6d5c4b3a2910', 'hex');
+
+export const SHARED_REDIS: QueueConnection = queueConnection('redis://127.0.0.1:6379', TEST_STORE_KEY);
+
+/** The queues on another Redis, sealed with the tests' key. */
+export function queuesAt(url: string): QueueConnection {
+  return queueConnection(url, TEST_STORE_KEY);
+}
 
 /** A key prefix of its own for each test, so tests share the machine's Redis without meeting. */
 export function uniquePrefix(): string {
@@ -90,4 +99,19 @@ async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGCONT');
   child.kill('SIGKILL');
   await exited;
+}
+
+/** What a queued job carries, opened as a worker opens it (its data in Redis is sealed). */
+export function jobData<Data = QueuedData>(job: { queueName: string; name: string; id?: string | undefined; data: unknown } | undefined | null): Data | undefined {
+  if (!job) return undefined;
+  return SHARED_REDIS.seal.open({ queue: job.queueName, name: job.name, id: job.id ?? '' }, job.data) as Data;
+}
+
+/** Any job's data, for tests that read a field or two of it. */
+export interface QueuedData {
+  readonly [field: string]: unknown;
+  readonly to: readonly string[];
+  readonly text: string;
+  readonly kind: string;
+  readonly messageId: string;
 }

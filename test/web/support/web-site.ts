@@ -8,7 +8,7 @@ import { hashPassword } from '../../../src/smtp/password-hash.js';
 import type { Store } from '../../../src/store/store.js';
 import type { UserRole } from '../../../src/store/user-directory.js';
 import { createWebApp, type WebAppOptions } from '../../../src/web/web-app.js';
-import { removePrefix, SHARED_REDIS, uniquePrefix } from '../../queue/support/redis.js';
+import { jobData, removePrefix, SHARED_REDIS, uniquePrefix } from '../../queue/support/redis.js';
 import { createSite, type StoreSite } from '../../store/support/store-engines.js';
 import { InjectedBrowser } from './inject-session.js';
 
@@ -30,8 +30,11 @@ export interface WebSite {
   readonly site: StoreSite;
   /** Every URL the app answered, in order: what really reached the server. */
   readonly served: string[];
-  /** The release job for a message, if one was queued. */
-  releaseJob(messageId: string): Promise<{ data: unknown } | undefined>;
+  /**
+   * The release queued for a message, if a job was: the job's (opened) data with the store's record of the
+   * request, which says how it is to go and who asked.
+   */
+  releaseJob(messageId: string): Promise<{ data: { messageId: string; encrypt: boolean | undefined; actor: string | undefined } } | undefined>;
   /** The kinds of the mails queued so far (notices, alerts). */
   mailKinds(): Promise<string[]>;
   /** A browser on the app's clock (the fixed one a test gave it, else the real one). */
@@ -62,7 +65,10 @@ export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', ex
     site,
     served,
     async releaseJob(messageId) {
-      return (await releases.getJob(`release.${safeKey(messageId)}`)) ?? undefined;
+      const job = await releases.getJob(`release.${safeKey(messageId)}`);
+      if (!job) return undefined;
+      const request = (await store.quarantine.find(messageId))?.releaseRequest;
+      return { data: { ...jobData<{ messageId: string }>(job)!, encrypt: request?.encrypt, actor: request?.by } };
     },
     async mailKinds() {
       return (await mails.getJobs(['waiting', 'prioritized', 'delayed'])).map((job) => job.name).sort();
