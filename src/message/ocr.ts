@@ -9,7 +9,7 @@ export interface ImageToRead {
   /** What it is, for a fact: "the image", "the image on page 2". */
   readonly what: string;
   /** The image as a file the engine decodes (PNG, JPEG, ... or PNM); made only once the limits let it be read. */
-  readonly file: () => Uint8Array;
+  readonly file: () => Uint8Array | Promise<Uint8Array>;
 }
 
 export type OcrOutcome =
@@ -45,7 +45,7 @@ export async function readImageByOcr(image: ImageToRead, budget: ReadBudget): Pr
     return notRead(`the message has more than ${limits.maxOcrImages} images to read by OCR, and ${image.what} is past them`);
   }
   try {
-    return { kind: 'text', text: await recognizeText(image.file(), limits.maxOcrMillis, budget.signal) };
+    return { kind: 'text', text: await recognizeText(await image.file(), limits.maxOcrMillis, budget.signal) };
   } catch (error) {
     if (budget.signal.aborted) {
       throw error;
