@@ -3,8 +3,8 @@ import { access, constants } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Envelope } from '../message/envelope.js';
-import { readMessage } from '../message/read-message.js';
-import { completeEnvelope, judgeMessage, type ScanResult } from '../scan/scan-message.js';
+import { readMessage, type MessageAddresses } from '../message/read-message.js';
+import { completeEnvelope, judgeMessage, schoolWantsOcr, type ScanResult } from '../scan/scan-message.js';
 import { loadConfigFile, schoolSources } from '../config/config.js';
 import type { SchoolSources } from '../scan/load-school.js';
 import { loadTenants, resolveSchool, type Tenants } from '../scan/tenants.js';
@@ -89,7 +89,11 @@ export function applySchoolFlags(sources: readonly SchoolSources[], flags: Schoo
  * sender of none), and a school with no domains configured takes the sender's domain as its own.
  */
 export async function scanFile(file: string, tenants: Tenants, envelopeHint: Partial<Envelope>): Promise<ScanResult> {
-  const view = await readMessage(createReadStream(file));
+  const readImages = (addresses: MessageAddresses): boolean => {
+    const envelope = completeEnvelope(addresses, envelopeHint);
+    return schoolWantsOcr(resolveSchool(tenants, envelope.mailFrom).school, envelope);
+  };
+  const view = await readMessage(createReadStream(file), {}, { readImages });
   const envelope = completeEnvelope(view, envelopeHint);
   const { school, detectors } = resolveSchool(tenants, envelope.mailFrom);
   return judgeMessage(view, envelope, school, detectors);

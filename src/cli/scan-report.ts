@@ -8,7 +8,8 @@ export interface ScanReportJson {
   readonly findings: readonly {
     readonly category: string;
     readonly severity: string;
-    readonly location: { readonly part: string; readonly name?: string };
+    /** `ocr: true` (an addition to the contract's fields) for text read by OCR from an image or a scanned page. */
+    readonly location: { readonly part: string; readonly name?: string; readonly ocr?: true };
     readonly match: string;
     readonly pupilId?: string;
     readonly explanation: string;
@@ -23,13 +24,18 @@ export function toReportJson(file: string, result: ScanResult): ScanReportJson {
     findings: result.findings.map((finding) => ({
       category: finding.category,
       severity: finding.severity,
-      location: 'name' in finding.location ? { part: finding.location.part, name: finding.location.name } : { part: finding.location.part },
+      location: reportLocation(finding.location),
       match: finding.match,
       ...(finding.pupilId === undefined ? {} : { pupilId: finding.pupilId }),
       explanation: finding.explanation,
       ...(finding.suggestion === undefined ? {} : { suggestion: finding.suggestion }),
     })),
   };
+}
+
+function reportLocation(location: FindingLocation): ScanReportJson['findings'][number]['location'] {
+  if (!('name' in location)) return { part: location.part };
+  return { part: location.part, name: location.name, ...('ocr' in location && location.ocr ? { ocr: true as const } : {}) };
 }
 
 /** A short human report: the verdict and its reasons, then the findings grouped by where they are. */
@@ -60,7 +66,7 @@ function groupByLocation(findings: readonly Finding[]): Map<string, Finding[]> {
 export function describeLocation(location: FindingLocation): string {
   switch (location.part) {
     case 'attachment':
-      return `attachment ${location.name}`;
+      return `attachment ${location.name}${location.ocr ? ' (OCR)' : ''}`;
     case 'attachment-name':
       return `attachment name ${location.name}`;
     default:

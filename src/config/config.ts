@@ -48,5 +48,6 @@ export function schoolSources(config: Config, configPath: string): SchoolSources
     staffGroups: school.staffGroups,
     phoneNumbers: school.phoneNumbers,
     postcodes: school.postcodes,
+    ocr: school.ocr,
   }));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_OCR_WHEN, OCR_WHEN } from '../scan/ocr-when.js';
 import { cidrSchema } from './gateway-config.js';
 
 const domainSchema = z
@@ -35,6 +36,12 @@ export const schoolConfigSchema = z.strictObject({
     .describe("Staff groups used by rules' `sender: { group }`, e.g. dsl: [dsl@myschool.sch.uk]."),
   phoneNumbers: z.array(z.string()).default([]).describe("The school's own telephone numbers, which are not personal data."),
   postcodes: z.array(z.string()).default([]).describe("The school's own postcodes, which are not personal data."),
+  ocr: z
+    .enum(OCR_WHEN)
+    .default(DEFAULT_OCR_WHEN)
+    .describe(
+      "Which mail has the text in its images and scanned PDF pages read by OCR: external (mail with a recipient outside `domains`: a screenshot of a class list sent out is read), always, or never. OCR takes about a second an image on one core; mail with no image pays nothing. At most 10 images a message, 16 megapixels and 10 s an image: an image past a limit is an attachment/ocr-limit finding.",
+    ),
   alerts: z
     .strictObject({
       'business-manager': z.array(emailSchema).default([]).describe("The School Business Manager's addresses."),

@@ -97,7 +97,8 @@ type FactVerdict = Pick<Finding, 'category' | 'severity' | 'explanation' | 'sugg
  * protection St Mary's Chiswick AUP 4.2 asks for ("password protection"); an
  * attachment that could not be read is medium, as nobody knows what is in it;
  * audio and video are low: they hold no text, and recordings of assemblies and
- * performances are everyday school mail.
+ * performances are everyday school mail; an image OCR did not read is low too:
+ * most images are photos, and the ones read already carry the message's text.
  */
 const FACT_FINDINGS: Readonly<Record<AttachmentFact['kind'], (detail: string) => FactVerdict>> = {
   executable: (detail) => ({
@@ -123,6 +124,12 @@ const FACT_FINDINGS: Readonly<Record<AttachmentFact['kind'], (detail: string) =>
     severity: 'low',
     explanation: `This attachment is ${detail}. What is said or shown in it cannot be checked by the gateway.`,
     suggestion: "If it shows or names pupils, share it through the school's approved platform, with the consent the school holds.",
+  }),
+  'ocr-limit': (detail) => ({
+    category: 'attachment/ocr-limit',
+    severity: 'low',
+    explanation: `The text in this image was not read: ${detail}. A screenshot or a photo of a document may show personal data.`,
+    suggestion: 'If it is a screenshot or a scan of pupils\' records, send it by the school\'s secure route, or send fewer, smaller images.',
   }),
 };
 

@@ -8,7 +8,7 @@ export function describeLocation(location: TextLocation): string {
     case 'body':
       return 'in the body';
     case 'attachment':
-      return `in the attachment "${location.name}"`;
+      return `in the attachment "${location.name}"${location.ocr ? ' (its text read by OCR)' : ''}`;
     case 'attachment-name':
       return `in the name of the attachment "${location.name}"`;
   }

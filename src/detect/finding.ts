@@ -27,6 +27,7 @@ export const FINDING_CATEGORIES = [
   'attachment/bulk-personal-data',
   'attachment/unscannable',
   'attachment/media',
+  'attachment/ocr-limit',
   'recipients/visible-bulk',
   'recipients/personal-webmail',
   'recipients/misdirected',

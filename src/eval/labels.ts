@@ -25,6 +25,7 @@ export const MATCH_OPTIONAL_CATEGORIES: readonly string[] = [
   'attachment/bulk-personal-data',
   'attachment/unscannable',
   'attachment/media',
+  'attachment/ocr-limit',
   'recipients/visible-bulk',
   'content/chain-letter',
   'personal-data/address',

@@ -18,6 +18,12 @@ export interface MessageLimits {
   readonly maxBodyTextChars: number;
   /** Time to read the whole message; what was read by then is returned with a `timeout` problem. */
   readonly maxMessageMillis: number;
+  /** Images read by OCR in one message, image attachments and scanned PDF pages together; the rest get an `ocr-limit` fact. */
+  readonly maxOcrImages: number;
+  /** Pixels (width × height) of one image read by OCR; a larger one gets an `ocr-limit` fact. */
+  readonly maxOcrPixels: number;
+  /** OCR time for one image; a slower one is stopped and gets an `ocr-limit` fact. Not counted in `maxExtractMillis`. */
+  readonly maxOcrMillis: number;
 }
 
 export const DEFAULT_MESSAGE_LIMITS: MessageLimits = Object.freeze({
@@ -29,6 +35,10 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = Object.freeze({
   maxAttachmentTextChars: 1_000_000,
   maxBodyTextChars: 2_000_000,
   maxMessageMillis: 30_000,
+  maxOcrImages: 10,
+  // A 12-megapixel phone photo (4032 x 3024) of a paper form passes; a poster-sized scan does not.
+  maxOcrPixels: 16_000_000,
+  maxOcrMillis: 10_000,
 });
 
 /** Fills in defaults and refuses limits that are not whole numbers (depth may be 0: no archive is opened). */

@@ -7,8 +7,11 @@
 export type TextLocation =
   | { readonly part: 'subject' }
   | { readonly part: 'body' }
-  /** Text extracted from an attachment; `name` is its path, members of archives joined with `/`. */
-  | { readonly part: 'attachment'; readonly name: string }
+  /**
+   * Text extracted from an attachment; `name` is its path, members of archives joined with `/`.
+   * `ocr` marks text read by OCR from an image or a scanned PDF page, which may hold misread letters.
+   */
+  | { readonly part: 'attachment'; readonly name: string; readonly ocr?: true }
   /** The attachment's file name itself. */
   | { readonly part: 'attachment-name'; readonly name: string };
 
@@ -30,7 +33,9 @@ export type AttachmentFact =
   | { readonly kind: 'password-protected'; readonly detail: string }
   | { readonly kind: 'unscannable'; readonly detail: string }
   /** Audio or video: nothing in it is text to read, and that is not a fault. */
-  | { readonly kind: 'media'; readonly detail: string };
+  | { readonly kind: 'media'; readonly detail: string }
+  /** An image (or scanned page) whose text OCR did not read: a limit stopped it, or it could not be decoded. */
+  | { readonly kind: 'ocr-limit'; readonly detail: string };
 
 export interface AttachmentView {
   /** Path of the attachment: its file name, or `outer.zip/inner.docx` for archive members. */

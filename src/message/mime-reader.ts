@@ -39,7 +39,12 @@ export interface MimeReadOptions {
   readonly maxParts: number;
   /** Aborts when the message's time is up: what was read is returned with a `timeout` problem. */
   readonly signal: AbortSignal;
+  /** Told the message's addresses once its headers are read, before any attachment is handed over. */
+  readonly onHeaders?: (addresses: MessageAddresses) => void;
 }
+
+/** The addresses in a message's headers. */
+export type MessageAddresses = Pick<MessageView, 'from' | 'to' | 'cc' | 'bcc'>;
 
 type AttachmentHandler = (attachment: MimeAttachment) => Promise<void>;
 
@@ -104,6 +109,7 @@ export async function readMime(
     }
     fail();
   });
+  parser.once('headers', () => options.onHeaders?.(addressesOf(parser)));
   options.signal.addEventListener('abort', fail, { once: true });
   feed(source, parser, options.maxBytes, failed.signal, () => state.problems.push(tooLarge(options.maxBytes))).catch((error: unknown) => {
     state.sourceFailure = error;
@@ -264,14 +270,15 @@ function messageOf(parser: MailParser, state: ParseState): MimeMessage {
   return {
     messageId: parser.messageId,
     subject: parser.subject ?? '',
-    from: mailboxes(parser.from)[0],
-    to: mailboxes(parser.to),
-    cc: mailboxes(parser.cc),
-    bcc: mailboxes(parser.bcc),
+    ...addressesOf(parser),
     plainBody,
     htmlBody,
     problems: state.problems,
   };
+}
+
+function addressesOf(parser: MailParser): MessageAddresses {
+  return { from: mailboxes(parser.from)[0], to: mailboxes(parser.to), cc: mailboxes(parser.cc), bcc: mailboxes(parser.bcc) };
 }
 
 function isMultipart(parser: MailParser): boolean {

@@ -17,6 +17,12 @@ export class ReadBudget {
   private readonly recorded: MessageProblem[] = [];
   private partsTaken = 0;
   private bytesDecompressed = 0;
+  private ocrImagesTaken = 0;
+  /**
+   * Whether images are read by OCR: decided by the caller once the message's headers are known
+   * (scan-message.ts reads it from the school's setting and the recipients). Off until then.
+   */
+  ocrWanted = false;
 
   constructor(readonly limits: MessageLimits) {
     this.signal = AbortSignal.timeout(limits.maxMessageMillis);
@@ -36,6 +42,12 @@ export class ReadBudget {
   takeDecompressed(bytes: number): boolean {
     this.bytesDecompressed += bytes;
     return this.bytesDecompressed <= this.limits.maxDecompressedBytes;
+  }
+
+  /** Counts one more image for OCR; false once the message has had `maxOcrImages`. */
+  takeOcrImage(): boolean {
+    this.ocrImagesTaken += 1;
+    return this.ocrImagesTaken <= this.limits.maxOcrImages;
   }
 
   /** Records a message-wide problem once, however many parts run into it. */

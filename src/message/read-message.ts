@@ -1,7 +1,7 @@
 import { memberFromMime } from './mime-member.js';
 import { messageTexts } from './message-text.js';
 import { readMime } from './mime-reader.js';
-import type { MimeAttachment } from './mime-reader.js';
+import type { MessageAddresses, MimeAttachment } from './mime-reader.js';
 import { resolveLimits } from './limits.js';
 import type { MessageLimits } from './limits.js';
 import type { AttachmentView, MessageView, TextPiece } from './message-view.js';
@@ -14,6 +14,16 @@ export { DEFAULT_MESSAGE_LIMITS } from './limits.js';
 export type { MessageLimits } from './limits.js';
 export { MessageReadError } from './errors.js';
 export type { MessageReadErrorCode } from './errors.js';
+export type { MessageAddresses } from './mime-reader.js';
+
+export interface ReadOptions {
+  /**
+   * Whether the message's images and scanned PDF pages are read by OCR, asked once its headers
+   * are read. Absent: never. OCR is the costly reader (about a second an image), so the caller
+   * decides which mail pays for it (scan-message.ts: the school's `ocr` setting).
+   */
+  readonly readImages?: (addresses: MessageAddresses) => boolean;
+}
 
 /**
  * Reads one outbound message into what the detectors see: subject, bodies, and every attachment
@@ -26,12 +36,15 @@ export type { MessageReadErrorCode } from './errors.js';
 export async function readMessage(
   source: NodeJS.ReadableStream | Buffer,
   limits: Partial<MessageLimits> = {},
+  options: ReadOptions = {},
 ): Promise<MessageView> {
   const budget = new ReadBudget(resolveLimits(limits));
   const files: ScannedFile[] = [];
+  const { readImages } = options;
+  const onHeaders = readImages && ((addresses: MessageAddresses): void => void (budget.ocrWanted = readImages(addresses)));
   const mime = await readMime(
     source,
-    { maxBytes: budget.limits.maxMessageBytes, maxParts: budget.limits.maxParts, signal: budget.signal },
+    { maxBytes: budget.limits.maxMessageBytes, maxParts: budget.limits.maxParts, signal: budget.signal, ...(onHeaders ? { onHeaders } : {}) },
     async (attachment) => {
       files.push(await scanAttachment(attachment, budget));
     },
@@ -84,6 +97,7 @@ function filePieces(file: ScannedFile): TextPiece[] {
   return [
     { location: { part: 'attachment-name', name: path }, text: file.name },
     ...file.texts.map((text): TextPiece => ({ location: { part: 'attachment', name: path }, text })),
+    ...file.ocrTexts.map((text): TextPiece => ({ location: { part: 'attachment', name: path, ocr: true }, text })),
     ...file.members.flatMap(filePieces),
   ];
 }

@@ -8,6 +8,9 @@ import { OUT_OF_TIME } from './read-budget.js';
 import type { ReadBudget } from './read-budget.js';
 import { capText, toReadableText } from './readable-text.js';
 import { programFacts, sniffType } from './sniff.js';
+import { untilAborted } from './until-aborted.js';
+import { readImageByOcr } from './ocr.js';
+import { PausableDeadline } from './pausable-deadline.js';
 
 /** One file read: its view, its texts, and the files found inside it. */
 export interface ScannedFile {
@@ -15,6 +18,8 @@ export interface ScannedFile {
   /** Its name as written: the file name, or its path inside its container. */
   readonly name: string;
   readonly texts: readonly string[];
+  /** Texts read by OCR from its images or scanned pages. */
+  readonly ocrTexts: readonly string[];
   readonly members: readonly ScannedFile[];
 }
 
@@ -48,14 +53,16 @@ export async function scanFile(member: MemberInput, scope: ScanScope): Promise<S
   const { extraction, members } = await extractWithin(reading.reader, file, scope);
   const maxChars = scope.budget.limits.maxAttachmentTextChars;
   const texts = capTexts(extraction.texts, maxChars);
+  const ocrTexts = capTexts(extraction.ocrTexts ?? [], maxChars - texts.length);
   const cut: AttachmentFact[] =
-    extraction.truncated || texts.truncated
+    extraction.truncated || texts.truncated || ocrTexts.truncated
       ? [{ kind: 'unscannable', detail: `only the first ${maxChars} characters of its text were checked` }]
       : [];
   return {
     view: { ...viewOf(member, path, detectedType, [...extraction.facts, ...cut]), tableRows: extraction.tableRows },
     name: member.name,
     texts: texts.texts,
+    ocrTexts: ocrTexts.texts,
     members,
   };
 }
@@ -90,7 +97,7 @@ function unreadFile(
   facts: readonly AttachmentFact[],
   sizeBytes = member.bytes.length,
 ): ScannedFile {
-  return { view: { ...viewOf(member, path, detectedType, facts), sizeBytes }, name: member.name, texts: [], members: [] };
+  return { view: { ...viewOf(member, path, detectedType, facts), sizeBytes }, name: member.name, texts: [], ocrTexts: [], members: [] };
 }
 
 function viewOf(member: MemberInput, path: string, detectedType: string, facts: readonly AttachmentFact[]): AttachmentView {
@@ -99,8 +106,9 @@ function viewOf(member: MemberInput, path: string, detectedType: string, facts: 
 
 /**
  * Runs the extractor under its time limit: a file's own `maxExtractMillis`, or for a container
- * the message's time, since its members have limits of their own. On timeout the extractor is
- * told to stop and its result, should it still come, is ignored.
+ * the message's time, since its members have limits of their own. The file's clock stops while
+ * one of its images is read by OCR, which has its own limit. On timeout the extractor is told to
+ * stop and its result, should it still come, is ignored.
  */
 async function extractWithin(
   reader: Extractable,
@@ -108,7 +116,8 @@ async function extractWithin(
   scope: ScanScope,
 ): Promise<{ extraction: Extraction; members: ScannedFile[] }> {
   const { budget } = scope;
-  const signal = reader.container ? scope.signal : AbortSignal.any([scope.signal, AbortSignal.timeout(budget.limits.maxExtractMillis)]);
+  const deadline = reader.container ? undefined : new PausableDeadline(budget.limits.maxExtractMillis);
+  const signal = deadline ? AbortSignal.any([scope.signal, deadline.signal]) : scope.signal;
   const members: ScannedFile[] = [];
   const context: ExtractContext = {
     signal,
@@ -121,24 +130,24 @@ async function extractWithin(
       }
       members.push(await scanFile(inner, { budget, depth: scope.depth + 1, signal, parentPath: file.path }));
     },
+    readImage: async (image) => {
+      signal.throwIfAborted();
+      deadline?.pause();
+      try {
+        return await readImageByOcr(image, budget);
+      } finally {
+        deadline?.resume();
+      }
+    },
   };
   try {
     return { extraction: await untilAborted(reader.extract(file, context), signal), members: [...members] };
   } catch (error) {
     const facts = [failureFact(error, reader.label, signal, budget)];
     return { extraction: { texts: [], tableRows: [], facts, truncated: false }, members: [...members] };
+  } finally {
+    deadline?.dispose();
   }
-}
-
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** Why the file could not be read, in words for the DPO; message-wide limits are also reported as problems. */
@@ -162,7 +171,7 @@ function failureFact(error: unknown, label: string, signal: AbortSignal, budget:
 }
 
 /** Readable texts, empty ones dropped, together no longer than `maxChars`. */
-function capTexts(texts: readonly string[], maxChars: number): { texts: string[]; truncated: boolean } {
+function capTexts(texts: readonly string[], maxChars: number): { texts: string[]; length: number; truncated: boolean } {
   const kept: string[] = [];
   let room = maxChars;
   let truncated = false;
@@ -174,5 +183,5 @@ function capTexts(texts: readonly string[], maxChars: number): { texts: string[]
     }
     room -= capped.text.length;
   }
-  return { texts: kept, truncated };
+  return { texts: kept, length: maxChars - room, truncated };
 }

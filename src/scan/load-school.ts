@@ -4,6 +4,7 @@ import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import { loadRuleSet } from '../policy/load-rules.js';
 import { buildDirectory } from '../roster/directory.js';
 import { loadPupilsCsv, loadStaffCsv } from '../roster/load-roster.js';
+import type { OcrWhen } from './ocr-when.js';
 import type { School } from './school.js';
 
 /** Where one school's people, policy and own contact details come from. */
@@ -26,6 +27,8 @@ export interface SchoolSources {
   readonly staffGroups?: Readonly<Record<string, readonly string[]>>;
   readonly phoneNumbers?: readonly string[];
   readonly postcodes?: readonly string[];
+  /** Which of the school's mail has its images read by OCR; absent: `DEFAULT_OCR_WHEN`. */
+  readonly ocr?: OcrWhen;
 }
 
 export interface LoadedSchool {
@@ -53,6 +56,7 @@ export async function loadSchool(sources: SchoolSources): Promise<LoadedSchool> 
     directory: buildDirectory(pupils, staff),
     ruleSet,
     staffGroups: groupsByAddress(sources.staffGroups ?? {}),
+    ...(sources.ocr ? { ocr: sources.ocr } : {}),
   };
   return { school, detectors };
 }

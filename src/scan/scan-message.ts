@@ -3,10 +3,11 @@ import type { Finding } from '../detect/finding.js';
 import { runDetectors } from '../detect/run-detectors.js';
 import type { Envelope } from '../message/envelope.js';
 import type { MessageView } from '../message/message-view.js';
-import { readMessage, type MessageLimits } from '../message/read-message.js';
+import { readMessage, type MessageAddresses, type MessageLimits } from '../message/read-message.js';
 import { decide } from '../policy/decide.js';
 import type { Verdict } from '../policy/verdict.js';
 import { splitRecipients } from '../message/addresses.js';
+import { DEFAULT_OCR_WHEN, wantsOcr } from './ocr-when.js';
 import type { School } from './school.js';
 
 export interface ScanResult {
@@ -24,8 +25,14 @@ export async function scanMessage(
   envelope?: Partial<Envelope>,
   limits?: Partial<MessageLimits>,
 ): Promise<ScanResult> {
-  const view = await readMessage(source, limits);
+  const readImages = (addresses: MessageAddresses): boolean => schoolWantsOcr(school, completeEnvelope(addresses, envelope));
+  const view = await readMessage(source, limits, { readImages });
   return judgeMessage(view, completeEnvelope(view, envelope), school, detectors);
+}
+
+/** Whether this school reads the images of this message by OCR (its `ocr` setting and the recipients). */
+export function schoolWantsOcr(school: School, envelope: Envelope): boolean {
+  return wantsOcr(school.ocr ?? DEFAULT_OCR_WHEN, envelope, school.domains);
 }
 
 /** The pure part of a scan: findings and verdict for a message already read. */
@@ -49,7 +56,7 @@ function areContactsOfNamedPupils(external: readonly string[], findings: readonl
 }
 
 /** CONTRACTS.md §1: without an envelope, the sender is `From:` and the recipients are To, Cc and Bcc. */
-export function completeEnvelope(view: MessageView, envelope: Partial<Envelope> = {}): Envelope {
+export function completeEnvelope(view: MessageAddresses, envelope: Partial<Envelope> = {}): Envelope {
   const headerRecipients = [...view.to, ...view.cc, ...view.bcc].map((address) => address.address);
   return {
     mailFrom: (envelope.mailFrom ?? view.from?.address ?? '').toLowerCase(),

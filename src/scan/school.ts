@@ -1,4 +1,5 @@
 import type { RuleSet } from '../policy/decide.js';
+import type { OcrWhen } from './ocr-when.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 
 /** One school (tenant) on the gateway: its people, its domains and its policy. */
@@ -12,4 +13,6 @@ export interface School {
   readonly ruleSet: RuleSet;
   /** Staff groups by lower-cased address, e.g. `senco@…` → `['senco']`. */
   readonly staffGroups: ReadonlyMap<string, readonly string[]>;
+  /** Which of its mail has images read by OCR; absent: `DEFAULT_OCR_WHEN`. */
+  readonly ocr?: OcrWhen;
 }

@@ -91,6 +91,12 @@ describe('schools on a shared gateway', () => {
     ]);
   });
 
+  it('reads images by OCR in mail leaving the school unless a school says always or never', () => {
+    const config = configSchema.parse({ schools: [school, { id: 'oakfield', domains: ['oakfield.sch.uk'], ocr: 'never' }] });
+    expect(schoolSources(config, '/etc/hallmonitor/hallmonitor.yaml').map(({ ocr }) => ocr)).toEqual(['external', 'never']);
+    expect(configSchema.safeParse({ schools: [{ ...school, ocr: 'sometimes' }] }).success).toBe(false);
+  });
+
   it('refuses a school network that is not CIDR, an empty list, and a tenant that is not a GUID', () => {
     expect(configSchema.safeParse({ schools: [{ ...school, allow: ['elmwood-router'] }] }).success).toBe(false);
     expect(configSchema.safeParse({ schools: [{ ...school, allow: [] }] }).success).toBe(false);

@@ -8,6 +8,7 @@ import type { Extractor } from './extractor.js';
 import { extractEpub } from './epub.js';
 import { extractBzip2, extractGzip } from './compressed.js';
 import { extractHtml } from './html.js';
+import { extractImage, OCR_IMAGE_TYPES } from './image.js';
 import { extractCompoundFile } from './office-encryption.js';
 import { extractOdf } from './odf.js';
 import { extractOutlookMessage } from './outlook-msg.js';
@@ -52,6 +53,7 @@ const RTF = leaf(extractRtf, 'RTF document');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
 const TEXT = leaf(extractText, 'text file');
+const IMAGE = leaf(extractImage, 'image');
 const CALENDAR = leaf(extractCalendar, 'calendar invite');
 const NOTHING_TO_READ: Reader = { kind: 'not-read', facts: [] };
 const unreadable = (detail: string): Reader => ({ kind: 'not-read', facts: [{ kind: 'unscannable', detail }] });
@@ -172,8 +174,12 @@ function readerForContent(sniffed: string, extension: string): Reader {
   if (sniffed === 'application/x-bzip2') {
     return BZIP2;
   }
-  // An image carries no text we can read; a DPO gains nothing from a warning on every photo, so
-  // images are recorded without a fact.
+  // Images the OCR engine decodes are read by OCR when the message's OCR is on. Others (HEIC,
+  // icons, camera raw) carry no text we can read; a DPO gains nothing from a warning on every
+  // photo, so they are recorded without a fact.
+  if (OCR_IMAGE_TYPES.has(sniffed)) {
+    return IMAGE;
+  }
   if (sniffed.startsWith('image/')) {
     return NOTHING_TO_READ;
   }

@@ -1,5 +1,6 @@
 import type { MessageLimits } from '../limits.js';
 import type { AttachmentFact } from '../message-view.js';
+import type { ImageToRead, OcrOutcome } from '../ocr.js';
 import type { ReadBudget } from '../read-budget.js';
 
 /** One file to read: an attachment, an archive member, or an attachment of an attached message. */
@@ -29,11 +30,19 @@ export interface ExtractContext {
   readonly budget: ReadBudget;
   /** Scans a file found inside this one as a file of its own; only containers call it. */
   readonly scanMember: (member: MemberInput) => Promise<void>;
+  /**
+   * Reads the text in an image by OCR within the message's OCR limits (ocr.ts). Its time is the
+   * image's own (`maxOcrMillis`), not counted in this file's `maxExtractMillis`. Call it only
+   * when `budget.ocrWanted`.
+   */
+  readonly readImage: (image: ImageToRead) => Promise<OcrOutcome>;
 }
 
 export interface Extraction {
   /** Pieces of text, each read as a whole (a document's text; an attached message's subject and bodies). */
   readonly texts: readonly string[];
+  /** Text read by OCR from the file's images or scanned pages, one piece per image; absent for none. */
+  readonly ocrTexts?: readonly string[];
   /** First-sheet rows of a spreadsheet or CSV, cells trimmed; empty for other kinds. */
   readonly tableRows: readonly (readonly string[])[];
   readonly facts: readonly AttachmentFact[];
