@@ -348,9 +348,15 @@ function findInPiece(matcher: CategoryMatcher, piece: TextPiece, area: SearchAre
 export function stretchesAround(text: string, hits: readonly LiteralHit[], separators: number): Span[] {
   const stretches: Span[] = [];
   for (const hit of hits) {
+    const last = stretches.at(-1);
+    // A hit inside the last stretch joins it (its own start would be no earlier): only its end is sought.
+    if (last !== undefined && hit.index < last.end) {
+      const end = endOfWordsAfter(text, hit.index + hit.length, separators);
+      if (end > last.end) stretches[stretches.length - 1] = { start: last.start, end };
+      continue;
+    }
     const start = startOfWordsBefore(text, hit.index, separators);
     const end = endOfWordsAfter(text, hit.index + hit.length, separators);
-    const last = stretches.at(-1);
     if (last !== undefined && start < last.end) stretches[stretches.length - 1] = { start: last.start, end: Math.max(last.end, end) };
     else stretches.push({ start, end });
   }
