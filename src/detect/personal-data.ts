@@ -109,8 +109,8 @@ function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
 /**
  * Personal data in every piece of the message: checksum-valid UK identifiers, dates of birth,
  * addresses, telephone numbers and bank or card details. The school's own numbers and postcodes,
- * and those in the sender's signature (after the "-- " line of RFC 3676 §4.3), are the school's
- * contact details, not a person's, and are left out.
+ * and those in the sender's signature (`signatureRange`), are the school's contact details, not a
+ * person's, and are left out.
  */
 export function createPersonalDataDetector(options: PersonalDataOptions = {}): Detector {
   const ownPhones = new Set((options.ignorePhoneNumbers ?? []).map(normaliseUkPhone));
@@ -119,9 +119,9 @@ export function createPersonalDataDetector(options: PersonalDataOptions = {}): D
   /** Every identifier, date, postcode and telephone number has a digit: a text with none needs none of their scans. */
   function factsIn(piece: TextPiece): { identifiers: Fact[]; contacts: Fact[] } {
     if (!ASCII_DIGIT.test(piece.text)) return { identifiers: [], contacts: [] };
-    const signature = signatureStart(piece);
+    const [signatureStart, signatureEnd] = signatureRange(piece);
     const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
-      (fact) => fact.match.start < signature,
+      (fact) => fact.match.start < signatureStart || fact.match.start >= signatureEnd,
     );
     return { identifiers: IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), contacts };
   }
@@ -186,13 +186,31 @@ function firstStartingAtOrAfter(sorted: readonly IdentifierMatch[], start: numbe
   return low;
 }
 
-/** Where the body's signature begins: after the last "-- " line (RFC 3676 §4.3), else the end. */
-function signatureStart(piece: TextPiece): number {
-  if (piece.location.part !== 'body') return piece.text.length;
-  const separators = [...piece.text.matchAll(/^-- ?\r?$/gm)];
-  const last = separators.at(-1);
-  return last === undefined ? piece.text.length : last.index;
+/**
+ * The sender's signature in the body: after the last "-- " line (RFC 3676 §4.3); else from the
+ * sender's sign-off ("Kind regards", "Best wishes", …) for at most a dozen lines, ending where a
+ * quoted message begins, so that numbers in the quoted mail below stay in scope. Empty when there is none.
+ */
+function signatureRange(piece: TextPiece): readonly [number, number] {
+  const { text } = piece;
+  if (piece.location.part !== 'body') return [text.length, text.length];
+  const separator = [...text.matchAll(/^-- ?\r?$/gm)].at(-1);
+  if (separator !== undefined) return [separator.index, text.length];
+  const quoteStart = QUOTE_HEADER.exec(text)?.index ?? text.length;
+  const signOff = SIGN_OFF.exec(text.slice(0, quoteStart));
+  if (signOff === null) return [text.length, text.length];
+  let end = signOff.index;
+  for (let line = 0; line < SIGNATURE_LINES && end < quoteStart; line += 1) {
+    const newline = text.indexOf('\n', end + 1);
+    end = newline === -1 ? text.length : newline;
+  }
+  return [signOff.index, Math.min(end, quoteStart)];
 }
+
+const SIGN_OFF = /^[ \t]*(?:kind(?:est)? regards|best regards|warm(?:est)? regards|regards|best wishes|many thanks|thanks|thank you|with thanks|yours (?:sincerely|faithfully|truly)|best|cheers)\b[^\n]{0,40}$/im;
+/** The start of a quoted message: Outlook's separator or header block, or "On … wrote:". */
+const QUOTE_HEADER = /^[ \t]*(?:-{2,} ?Original Message ?-{2,}|_{10,}|From: |On [^\n]{0,200}wrote:|>)/im;
+const SIGNATURE_LINES = 12;
 
 function postcodeKey(postcode: string): string {
   return compact(postcode).toUpperCase();

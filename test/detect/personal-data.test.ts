@@ -97,6 +97,24 @@ describe('detectPersonalData', () => {
     expect(findingsIn(body).map((finding) => finding.category)).toEqual(['personal-data/ni-number']);
   });
 
+  it("leaves out the numbers under the sender's sign-off, but not those in the mail quoted below it", () => {
+    const body = [
+      'Thanks for letting us know.',
+      '',
+      'Kind regards,',
+      'Mr A. Example',
+      'Springfield Primary, 1 School Lane, Springfield LS6 2AB',
+      'Tel 0161 496 0123',
+      '',
+      'From: A Parent <parent@example.org>',
+      'Sent: 3 November 2025',
+      'My new number is 07700 900123.',
+      'Thanks, Jo',
+      'Tel 07700 900456',
+    ].join('\n');
+    expect(findingsIn(body).map((finding) => finding.match)).toEqual(['07700 900123', '07700 900456']);
+  });
+
   it('reads the signature rule only in the body', () => {
     const piece: TextPiece = { location: { part: 'attachment', name: 'letter.txt' }, text: 'Hi\n-- \nTel 0161 496 0123' };
     expect(detectPersonalData(fakeView({ pieces: [piece] }), context)).toHaveLength(1);

@@ -1,4 +1,4 @@
-import type { IdentifierMatch } from './identifier-match.js';
+import { onProductLine, type IdentifierMatch } from './identifier-match.js';
 
 /**
  * UK postcodes and the addresses they end. The pattern is the one in the gov.uk "Bulk Data
@@ -72,7 +72,8 @@ function postcodeArea(postcode: string): string {
 
 /**
  * Postcodes in `text`, each extended back over the street line before it when there is one. A
- * postcode alone must be written in capitals, as Royal Mail asks; "b1 1st" is not one.
+ * postcode alone must be written in capitals, as Royal Mail asks; "b1 1st" is not one. One written
+ * without its space on a line that names a product ("TS128GB SSD drive") is a product code.
  */
 export function findUkAddresses(text: string): AddressMatch[] {
   const found: AddressMatch[] = [];
@@ -82,6 +83,7 @@ export function findUkAddresses(text: string): AddressMatch[] {
     const end = match.index + postcode.length;
     const streetStart = streetLineStart(text, match.index);
     if (streetStart === undefined && postcode !== postcode.toUpperCase()) continue;
+    if (streetStart === undefined && !/\s/.test(postcode) && onProductLine(text, match.index, end)) continue;
     const start = streetStart ?? match.index;
     found.push({ start, end, text: text.slice(start, end), full: streetStart !== undefined, postcode });
   }
