@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
+import { namesAPupil, personNear } from './about-a-person.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
@@ -280,12 +281,12 @@ function overlapsAny(range: Span, others: readonly Span[]): boolean {
   return others.some((other) => range.start < other.end && other.start < range.end);
 }
 
-function findInPiece(matcher: CategoryMatcher, piece: TextPiece): Finding[] {
+function findInPiece(matcher: CategoryMatcher, piece: TextPiece, aboutAPupil: () => boolean): Finding[] {
   const hits = matcher.finders.flatMap((finder) => matchRanges(finder, piece.text));
   if (hits.length === 0) return [];
   const defused = matcher.exclude === undefined ? [] : matchRanges(matcher.exclude, piece.text);
   return hits
-    .filter((hit) => !overlapsAny(hit, defused))
+    .filter((hit) => !overlapsAny(hit, defused) && (aboutAPupil() || personNear(piece.text, hit)))
     .sort((a, b) => a.start - b.start)
     .map((hit) => toFinding(matcher, piece, hit));
 }
@@ -307,15 +308,18 @@ function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Findi
  * Special-category and sensitive information about people (UK GDPR Art. 9; DfE census items such
  * as SEN, free school meals and children in need). Each category's terms and acronyms are compiled
  * once, into one regular expression each, tried only on texts that hold one of the category's
- * literals; the policy combines these findings with names to decide.
+ * literals; a term counts only where it is about a person (`about-a-person.ts`). The policy
+ * combines these findings with names to decide.
  */
 export function createSensitiveDetector(vocabulary: SensitiveVocabulary): Detector {
   const matchers = SENSITIVE_CATEGORIES.map((category) => compileCategory(category, vocabulary));
   const categoriesIn = createLiteralPrefilter(matchers.map((matcher) => matcher.literals));
-  return function detectSensitive(view) {
+  return function detectSensitive(view, context) {
+    let aboutAPupil: boolean | undefined;
+    const messageNamesAPupil = () => (aboutAPupil ??= namesAPupil(view, context.directory));
     return view.pieces.flatMap((piece) => {
       const candidates = categoriesIn(piece.text);
-      return matchers.flatMap((matcher, index) => (candidates.has(index) ? findInPiece(matcher, piece) : []));
+      return matchers.flatMap((matcher, index) => (candidates.has(index) ? findInPiece(matcher, piece, messageNamesAPupil) : []));
     });
   };
 }

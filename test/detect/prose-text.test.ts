@@ -41,7 +41,7 @@ const RETURNED_HEADERS = [
   'Message-ID: <4155550687.1733293271@mail.example.org>',
   'Subject: Year 6 trip',
   '',
-  'NHS 943 476 5919 is in the care plan.',
+  'NHS 943 476 5919 is in her care plan.',
 ].join('\n');
 
 let detectors: Detector[];
@@ -72,7 +72,7 @@ describe('machineDataRanges', () => {
     expect(blanked).toHaveLength(RETURNED_HEADERS.length);
     expect(blanked).not.toMatch(/Received|DKIM|1733457348|4155550687|X-Spam|wog/);
     expect(blanked).toContain('Subject: Year 6 trip');
-    expect(blanked).toContain('NHS 943 476 5919 is in the care plan.');
+    expect(blanked).toContain('NHS 943 476 5919 is in her care plan.');
   });
 
   it('covers a uuencoded block from begin to end, and base64 lines', () => {
