@@ -2,6 +2,7 @@ import type { TextLocation } from '../message/message-view.js';
 import type { NameMatch, SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
 import type { Finding, Severity } from './finding.js';
+import { notThePupilHere } from './name-in-context.js';
 
 export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
 
@@ -12,14 +13,16 @@ export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
  * attachments, critical in the subject line, which every recipient, server and notification shows.
  *
  * A pupil whose full name is also a member of staff's is reported, unless the text plainly means
- * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell").
+ * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell"). Words
+ * of a name used as a place, or read across a greeting, are not the pupil (`name-in-context.ts`).
  */
 export const detectPupilNames: Detector = (view, context) =>
   view.pieces.flatMap((piece) => {
     const matches = context.directory.findPupilNames(piece.text);
     if (matches.length === 0) return [];
     const staffMeant = staffNamedIn(piece.text, context);
-    return matches.filter((match) => !staffMeant(match)).map((match) => toFinding(match, piece.location));
+    const elsewhere = (match: NameMatch) => notThePupilHere(piece.text, match, context.directory.pupils.get(match.personId));
+    return matches.filter((match) => !staffMeant(match) && !elsewhere(match)).map((match) => toFinding(match, piece.location));
   });
 
 /** Whether a pupil-name match is really a member of staff with the same name. */
