@@ -8,7 +8,8 @@ import { compact, maskDigits, type IdentifierMatch } from './identifiers/identif
 import { findNhsNumbers } from './identifiers/nhs-number.js';
 import { findNiNumbers } from './identifiers/ni-number.js';
 import { findPaymentCards } from './identifiers/payment-card.js';
-import { findUkAddresses } from './identifiers/uk-postcode.js';
+import { findStreetAddresses, findUkAddresses } from './identifiers/uk-postcode.js';
+import type { SchoolDirectory } from '../roster/roster.js';
 import { findUkPhones, normaliseUkPhone } from './identifiers/uk-phone.js';
 import { findUlns } from './identifiers/uln.js';
 import { findUpns } from './identifiers/upn.js';
@@ -95,6 +96,27 @@ function findAddresses(text: string, ownPostcodes: ReadonlySet<string>): Fact[] 
   }));
 }
 
+/** Words that say an address is someone's home, just before it: "lives at", "moved to", "home address:". */
+const HOME_CUE = /\b(?:lives|living|lived|live|stays|staying|stayed|moved|moving|resides|residing|home|address)\b[^\n\d]{0,25}$/i;
+const HOME_CUE_REACH = 40;
+/** How far from a street address a pupil's name makes it that pupil's. */
+const NAME_REACH = 150;
+
+/**
+ * A street address without a postcode ("14 Oakfield Road, Millbridge") is personal data where it
+ * is someone's: a pupil is named within 150 characters, or words before it say it is a home.
+ * Otherwise it is a venue, a supplier or the school ("the match is at 3 Mill Lane, Springfield").
+ */
+function findHomeAddresses(text: string, directory: SchoolDirectory): Fact[] {
+  return findStreetAddresses(text)
+    .filter((address) => {
+      if (HOME_CUE.test(text.slice(Math.max(0, address.start - HOME_CUE_REACH), address.start))) return true;
+      const nearby = text.slice(Math.max(0, address.start - NAME_REACH), address.end + NAME_REACH);
+      return directory.findPupilNames(nearby).length > 0;
+    })
+    .map((match) => ({ category: 'personal-data/address', severity: 'high', match, what: 'A postal address', suggestion: leaveOut('the address') }));
+}
+
 function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
   const phones = findUkPhones(text).filter((phone) => !ownPhones.has(normaliseUkPhone(phone.text)));
   return phones.map((match) => ({
@@ -108,7 +130,7 @@ function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
 
 /**
  * Personal data in every piece of the message: checksum-valid UK identifiers, dates of birth,
- * addresses, telephone numbers and bank or card details. The school's own numbers and postcodes,
+ * addresses (with a postcode, or a home's without one), telephone numbers and bank or card details. The school's own numbers and postcodes,
  * and those in the sender's signature (`signatureRange`), are the school's contact details, not a
  * person's, and are left out.
  */
@@ -117,18 +139,19 @@ export function createPersonalDataDetector(options: PersonalDataOptions = {}): D
   const ownPostcodes = new Set((options.ignorePostcodes ?? []).map(postcodeKey));
 
   /** Every identifier, date, postcode and telephone number has a digit: a text with none needs none of their scans. */
-  function factsIn(piece: TextPiece): { identifiers: Fact[]; contacts: Fact[] } {
+  function factsIn(piece: TextPiece, directory: SchoolDirectory): { identifiers: Fact[]; contacts: Fact[] } {
     if (!ASCII_DIGIT.test(piece.text)) return { identifiers: [], contacts: [] };
     const [signatureStart, signatureEnd] = signatureRange(piece);
-    const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
+    const addresses = [...findAddresses(piece.text, ownPostcodes), ...findHomeAddresses(piece.text, directory)];
+    const contacts = [...addresses, ...findPhones(piece.text, ownPhones)].filter(
       (fact) => fact.match.start < signatureStart || fact.match.start >= signatureEnd,
     );
     return { identifiers: IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), contacts };
   }
 
-  return function detectPersonalData(view) {
+  return function detectPersonalData(view, context) {
     return view.pieces.flatMap((piece) => {
-      const { identifiers, contacts } = factsIn(piece);
+      const { identifiers, contacts } = factsIn(piece, context.directory);
       const facts = withoutOverlaps([...identifiers, ...tableDatesOfBirth(view, piece), ...contacts]);
       return facts.map((fact) => toFinding(fact, piece));
     });

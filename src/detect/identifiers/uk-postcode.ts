@@ -42,6 +42,13 @@ const STREET_TYPES = [
  */
 const STREET_LINE = String.raw`(?<![\w-])(?:(?:Flat|Apartment|Apt|Unit|Room|Maisonette)\.? \w{1,4},? )?\d{1,4}[A-Za-z]?,? (?:[A-Z][\p{L}'’-]*\s){1,4}(?:${STREET_TYPES.flatMap((type) => [type, type.toUpperCase()]).join('|')})\b`;
 
+/**
+ * "12 Acacia Avenue, Springfield": a street line, then a comma or line break, then a town of one
+ * to three capitalised words. The town tells a street address from "Year 6 Mill Lane".
+ */
+const STREET_AND_TOWN = new RegExp(String.raw`${STREET_LINE}(?:,[ 	]*|[ 	]*
+[ 	]*)[A-Z][\p{L}'’-]+(?:[ 	]+[A-Z][\p{L}'’-]+){0,2}`, 'gu');
+
 /** A street line, then non-digit address text, ending where the postcode begins. */
 const STREET_BEFORE_POSTCODE = new RegExp(`${STREET_LINE}[\\s,\\p{L}'’.-]{0,80}$`, 'u');
 
@@ -88,6 +95,11 @@ export function findUkAddresses(text: string): AddressMatch[] {
     found.push({ start, end, text: text.slice(start, end), full: streetStart !== undefined, postcode });
   }
   return found;
+}
+
+/** Street addresses with a town and no postcode; whether they are someone's is for the caller to judge. */
+export function findStreetAddresses(text: string): IdentifierMatch[] {
+  return Array.from(text.matchAll(STREET_AND_TOWN), (match) => ({ start: match.index, end: match.index + match[0].length, text: match[0] }));
 }
 
 /**
