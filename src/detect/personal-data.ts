@@ -108,11 +108,13 @@ const NAME_REACH = 150;
  * Otherwise it is a venue, a supplier or the school ("the match is at 3 Mill Lane, Springfield").
  */
 function findHomeAddresses(text: string, directory: SchoolDirectory): Fact[] {
-  return findStreetAddresses(text)
+  const streets = findStreetAddresses(text);
+  if (streets.length === 0) return [];
+  const pupilsNamed = directory.findPupilNames(text);
+  return streets
     .filter((address) => {
       if (HOME_CUE.test(text.slice(Math.max(0, address.start - HOME_CUE_REACH), address.start))) return true;
-      const nearby = text.slice(Math.max(0, address.start - NAME_REACH), address.end + NAME_REACH);
-      return directory.findPupilNames(nearby).length > 0;
+      return pupilsNamed.some((name) => name.end > address.start - NAME_REACH && name.start < address.end + NAME_REACH);
     })
     .map((match) => ({ category: 'personal-data/address', severity: 'high', match, what: 'A postal address', suggestion: leaveOut('the address') }));
 }

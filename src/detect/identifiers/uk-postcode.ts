@@ -43,11 +43,17 @@ const STREET_TYPES = [
 const STREET_LINE = String.raw`(?<![\w-])(?:(?:Flat|Apartment|Apt|Unit|Room|Maisonette)\.? \w{1,4},? )?\d{1,4}[A-Za-z]?,? (?:[A-Z][\p{L}'’-]*\s){1,4}(?:${STREET_TYPES.flatMap((type) => [type, type.toUpperCase()]).join('|')})\b`;
 
 /**
- * "12 Acacia Avenue, Springfield": a street line, then a comma or line break, then a town of one
- * to three capitalised words. The town tells a street address from "Year 6 Mill Lane".
+ * "12 Acacia Avenue, Springfield": a house number, a street, then a comma or line break and a town
+ * of one to three capitalised words (the town tells a street address from "Year 6 Mill Lane").
+ * It starts with the digit so that the regular-expression engine's quick check skips the rest of
+ * the text; the word edge before the number and a "Flat 2, " before it are checked after.
  */
-const STREET_AND_TOWN = new RegExp(String.raw`${STREET_LINE}(?:,[ 	]*|[ 	]*
-[ 	]*)[A-Z][\p{L}'’-]+(?:[ 	]+[A-Z][\p{L}'’-]+){0,2}`, 'gu');
+const STREET_AND_TOWN = new RegExp(
+  String.raw`\d{1,4}[A-Za-z]?,? (?:[A-Z][\p{L}'’-]*\s){1,4}(?:${STREET_TYPES.flatMap((type) => [type, type.toUpperCase()]).join('|')})\b(?:,[ \t]*|[ \t]*\n[ \t]*)[A-Z][\p{L}'’-]+(?:[ \t]+[A-Z][\p{L}'’-]+){0,2}`,
+  'gu',
+);
+const DWELLING_BEFORE = /(?:Flat|Apartment|Apt|Unit|Room|Maisonette)\.? \w{1,4},? $/;
+const WORD_BEFORE = /[\w-]/;
 
 /** A street line, then non-digit address text, ending where the postcode begins. */
 const STREET_BEFORE_POSTCODE = new RegExp(`${STREET_LINE}[\\s,\\p{L}'’.-]{0,80}$`, 'u');
@@ -99,7 +105,15 @@ export function findUkAddresses(text: string): AddressMatch[] {
 
 /** Street addresses with a town and no postcode; whether they are someone's is for the caller to judge. */
 export function findStreetAddresses(text: string): IdentifierMatch[] {
-  return Array.from(text.matchAll(STREET_AND_TOWN), (match) => ({ start: match.index, end: match.index + match[0].length, text: match[0] }));
+  const found: IdentifierMatch[] = [];
+  for (const match of text.matchAll(STREET_AND_TOWN)) {
+    if (match.index > 0 && WORD_BEFORE.test(text.charAt(match.index - 1))) continue;
+    const end = match.index + match[0].length;
+    const dwelling = DWELLING_BEFORE.exec(text.slice(Math.max(0, match.index - 20), match.index));
+    const start = dwelling === null ? match.index : match.index - dwelling[0].length;
+    found.push({ start, end, text: text.slice(start, end) });
+  }
+  return found;
 }
 
 /**
