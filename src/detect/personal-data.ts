@@ -143,11 +143,10 @@ export function createPersonalDataDetector(options: PersonalDataOptions = {}): D
   /** Every identifier, date, postcode and telephone number has a digit: a text with none needs none of their scans. */
   function factsIn(piece: TextPiece, directory: SchoolDirectory): { identifiers: Fact[]; contacts: Fact[] } {
     if (!ASCII_DIGIT.test(piece.text)) return { identifiers: [], contacts: [] };
-    const [signatureStart, signatureEnd] = signatureRange(piece);
-    const addresses = [...findAddresses(piece.text, ownPostcodes), ...findHomeAddresses(piece.text, directory)];
-    const contacts = [...addresses, ...findPhones(piece.text, ownPhones)].filter(
-      (fact) => fact.match.start < signatureStart || fact.match.start >= signatureEnd,
-    );
+    const found = [...findAddresses(piece.text, ownPostcodes), ...findHomeAddresses(piece.text, directory), ...findPhones(piece.text, ownPhones)];
+    // Most pieces have no contact details, so the signature is looked for only when there are some.
+    const [signatureStart, signatureEnd] = found.length === 0 ? [0, 0] : signatureRange(piece);
+    const contacts = found.filter((fact) => fact.match.start < signatureStart || fact.match.start >= signatureEnd);
     return { identifiers: IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), contacts };
   }
 

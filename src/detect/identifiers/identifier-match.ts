@@ -12,24 +12,26 @@ export interface IdentifierMatch {
  * joined by `-` or `/` (so `INV-4929123456` and `ref/1234567890` are one token), a decimal point,
  * `=` (a parameter: DKIM's `t=1700000000`, `?id=…` in a link) or `@`.
  */
-export const NUMBER_START = String.raw`(?<!\w)(?<!\w[-/])(?<!\d\.)(?<![=@])`;
+export const NUMBER_START = String.raw`(?<![\w=@])(?<!\w[-/])(?<!\d\.)`;
 
 /**
  * Regex source that a number must not precede: a word character, `-`, `/`, `.` joined to a
  * digit, or `@`: digits joined to an address are its local part or a Message-ID's, never a person's number.
  */
-export const NUMBER_END = String.raw`(?!\w)(?![-/.]\d)(?!@)`;
+export const NUMBER_END = String.raw`(?![\w@])(?![-/.]\d)`;
 
 /**
  * Labels that say a number is a business reference, not a person's identifier: "Order 1234567890",
- * "Invoice no. …", "Tracking number: …". Anchored at the end of the text just before the number.
+ * "Invoice no. …", "Tracking number: …", a company's registration; or an organisation's line, not a
+ * person's ("Switchboard: 0161 …", "Main office", "Fax"). Anchored at the end of the text just before the number.
  */
 const REFERENCE_WORDS = [
   'order', 'purchase order', 'po', 'invoice', 'inv', 'ref', 'reference', 'tracking', 'track', 'parcel',
   'consignment', 'booking', 'reservation', 'confirmation', 'ticket', 'receipt', 'transaction', 'txn',
   'serial', 'case', 'customer', 'membership', 'policy', 'barcode', 'isbn', 'product', 'item', 'sku',
   'licence', 'license', 'meter', 'mpan', 'mprn', 'model', 'part', 'p/n', 'firmware', 'company', 'registration',
-  'registered', 'reg', 'charity', 'vat', 'crn', 'registered in england(?: (?:and|&) wales)?',
+  'registered', 'reg', 'charity', 'vat', 'crn', 'registered in england(?: (?:and|&) wales)?', 'switchboard',
+  'reception', '(?:main|head|school|general|front) office', 'enquiries', 'fax',
 ];
 const REFERENCE_LABEL = new RegExp(
   String.raw`\b(?:${REFERENCE_WORDS.join('|')})\b(?:\s*(?:no\.?|number|num|id|ref|code|#))?\s*[:#.-]?\s*$`,

@@ -36,20 +36,11 @@ export function isValidUkPhone(candidate: string): boolean {
   return NATIONAL_SHAPE.test(normaliseUkPhone(candidate));
 }
 
-/**
- * Lines that belong to an organisation, not a person: "Switchboard: 0161 …", "Main office", "Fax",
- * "Enquiries". A company or VAT registration number is a reference (`followsReferenceLabel`).
- */
-const ORGANISATION_LINE = /\b(?:switchboard|reception|(?:main|head|school|general|front) office|enquiries|fax)\b[^\d\n]{0,12}$/i;
-
-function followsOrganisationLabel(text: string, start: number): boolean {
-  return ORGANISATION_LINE.test(text.slice(Math.max(0, start - 40), start));
-}
-
+/** UK numbers not labelled as a reference or an organisation's line ("Switchboard", "Fax": `followsReferenceLabel`). */
 export function findUkPhones(text: string): IdentifierMatch[] {
   return collectMatches(
     text,
     PHONE_CANDIDATE,
-    (match) => isValidUkPhone(match[0]) && !followsReferenceLabel(text, match.index) && !followsOrganisationLabel(text, match.index),
+    (match) => isValidUkPhone(match[0]) && !followsReferenceLabel(text, match.index),
   );
 }

@@ -45,12 +45,14 @@ const STREET_LINE = String.raw`(?<![\w-])(?:(?:Flat|Apartment|Apt|Unit|Room|Mais
 /**
  * "12 Acacia Avenue, Springfield": a house number, a street, then a comma or line break and a town
  * of one to three capitalised words (the town tells a street address from "Year 6 Mill Lane").
- * It starts with the digit so that the regular-expression engine's quick check skips the rest of
- * the text; the word edge before the number and a "Flat 2, " before it are checked after.
+ * Tried only where `STREET_START` (a number, a space and a capital) is found, as one small pattern
+ * scans prose several times faster than the whole; the word edge before the number and a
+ * "Flat 2, " before it are checked after.
  */
+const STREET_START = /\d{1,4}[A-Za-z]?,? [A-Z]/g;
 const STREET_AND_TOWN = new RegExp(
   String.raw`\d{1,4}[A-Za-z]?,? (?:[A-Z][\p{L}'’-]*\s){1,4}(?:${STREET_TYPES.flatMap((type) => [type, type.toUpperCase()]).join('|')})\b(?:,[ \t]*|[ \t]*\n[ \t]*)[A-Z][\p{L}'’-]+(?:[ \t]+[A-Z][\p{L}'’-]+){0,2}`,
-  'gu',
+  'uy',
 );
 const DWELLING_BEFORE = /(?:Flat|Apartment|Apt|Unit|Room|Maisonette)\.? \w{1,4},? $/;
 const WORD_BEFORE = /[\w-]/;
@@ -106,9 +108,14 @@ export function findUkAddresses(text: string): AddressMatch[] {
 /** Street addresses with a town and no postcode; whether they are someone's is for the caller to judge. */
 export function findStreetAddresses(text: string): IdentifierMatch[] {
   const found: IdentifierMatch[] = [];
-  for (const match of text.matchAll(STREET_AND_TOWN)) {
-    if (match.index > 0 && WORD_BEFORE.test(text.charAt(match.index - 1))) continue;
+  STREET_START.lastIndex = 0;
+  for (let number = STREET_START.exec(text); number !== null; number = STREET_START.exec(text)) {
+    if (number.index > 0 && WORD_BEFORE.test(text.charAt(number.index - 1))) continue;
+    STREET_AND_TOWN.lastIndex = number.index;
+    const match = STREET_AND_TOWN.exec(text);
+    if (match === null) continue;
     const end = match.index + match[0].length;
+    STREET_START.lastIndex = end;
     const dwelling = DWELLING_BEFORE.exec(text.slice(Math.max(0, match.index - 20), match.index));
     const start = dwelling === null ? match.index : match.index - dwelling[0].length;
     found.push({ start, end, text: text.slice(start, end) });
