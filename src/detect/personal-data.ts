@@ -8,7 +8,8 @@ import { compact, maskDigits, type IdentifierMatch } from './identifiers/identif
 import { findNhsNumbers } from './identifiers/nhs-number.js';
 import { findNiNumbers } from './identifiers/ni-number.js';
 import { findPaymentCards } from './identifiers/payment-card.js';
-import { findUkAddresses } from './identifiers/uk-postcode.js';
+import { findStreetAddresses, findUkAddresses } from './identifiers/uk-postcode.js';
+import type { SchoolDirectory } from '../roster/roster.js';
 import { findUkPhones, normaliseUkPhone } from './identifiers/uk-phone.js';
 import { findUlns } from './identifiers/uln.js';
 import { findUpns } from './identifiers/upn.js';
@@ -95,6 +96,29 @@ function findAddresses(text: string, ownPostcodes: ReadonlySet<string>): Fact[] 
   }));
 }
 
+/** Words that say an address is someone's home, just before it: "lives at", "moved to", "home address:". */
+const HOME_CUE = /\b(?:lives|living|lived|live|stays|staying|stayed|moved|moving|resides|residing|home|address)\b[^\n\d]{0,25}$/i;
+const HOME_CUE_REACH = 40;
+/** How far from a street address a pupil's name makes it that pupil's. */
+const NAME_REACH = 150;
+
+/**
+ * A street address without a postcode ("14 Oakfield Road, Millbridge") is personal data where it
+ * is someone's: a pupil is named within 150 characters, or words before it say it is a home.
+ * Otherwise it is a venue, a supplier or the school ("the match is at 3 Mill Lane, Springfield").
+ */
+function findHomeAddresses(text: string, directory: SchoolDirectory): Fact[] {
+  const streets = findStreetAddresses(text);
+  if (streets.length === 0) return [];
+  const pupilsNamed = directory.findPupilNames(text);
+  return streets
+    .filter((address) => {
+      if (HOME_CUE.test(text.slice(Math.max(0, address.start - HOME_CUE_REACH), address.start))) return true;
+      return pupilsNamed.some((name) => name.end > address.start - NAME_REACH && name.start < address.end + NAME_REACH);
+    })
+    .map((match) => ({ category: 'personal-data/address', severity: 'high', match, what: 'A postal address', suggestion: leaveOut('the address') }));
+}
+
 function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
   const phones = findUkPhones(text).filter((phone) => !ownPhones.has(normaliseUkPhone(phone.text)));
   return phones.map((match) => ({
@@ -108,27 +132,27 @@ function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
 
 /**
  * Personal data in every piece of the message: checksum-valid UK identifiers, dates of birth,
- * addresses, telephone numbers and bank or card details. The school's own numbers and postcodes,
- * and those in the sender's signature (after the "-- " line of RFC 3676 §4.3), are the school's
- * contact details, not a person's, and are left out.
+ * addresses (with a postcode, or a home's without one), telephone numbers and bank or card details. The school's own numbers and postcodes,
+ * and those in the sender's signature (`signatureRange`), are the school's contact details, not a
+ * person's, and are left out.
  */
 export function createPersonalDataDetector(options: PersonalDataOptions = {}): Detector {
   const ownPhones = new Set((options.ignorePhoneNumbers ?? []).map(normaliseUkPhone));
   const ownPostcodes = new Set((options.ignorePostcodes ?? []).map(postcodeKey));
 
   /** Every identifier, date, postcode and telephone number has a digit: a text with none needs none of their scans. */
-  function factsIn(piece: TextPiece): { identifiers: Fact[]; contacts: Fact[] } {
+  function factsIn(piece: TextPiece, directory: SchoolDirectory): { identifiers: Fact[]; contacts: Fact[] } {
     if (!ASCII_DIGIT.test(piece.text)) return { identifiers: [], contacts: [] };
-    const signature = signatureStart(piece);
-    const contacts = [...findAddresses(piece.text, ownPostcodes), ...findPhones(piece.text, ownPhones)].filter(
-      (fact) => fact.match.start < signature,
-    );
+    const found = [...findAddresses(piece.text, ownPostcodes), ...findHomeAddresses(piece.text, directory), ...findPhones(piece.text, ownPhones)];
+    // Most pieces have no contact details, so the signature is looked for only when there are some.
+    const [signatureStart, signatureEnd] = found.length === 0 ? [0, 0] : signatureRange(piece);
+    const contacts = found.filter((fact) => fact.match.start < signatureStart || fact.match.start >= signatureEnd);
     return { identifiers: IDENTIFIER_FINDERS.flatMap((find) => find(piece.text)), contacts };
   }
 
-  return function detectPersonalData(view) {
+  return function detectPersonalData(view, context) {
     return view.pieces.flatMap((piece) => {
-      const { identifiers, contacts } = factsIn(piece);
+      const { identifiers, contacts } = factsIn(piece, context.directory);
       const facts = withoutOverlaps([...identifiers, ...tableDatesOfBirth(view, piece), ...contacts]);
       return facts.map((fact) => toFinding(fact, piece));
     });
@@ -186,13 +210,31 @@ function firstStartingAtOrAfter(sorted: readonly IdentifierMatch[], start: numbe
   return low;
 }
 
-/** Where the body's signature begins: after the last "-- " line (RFC 3676 §4.3), else the end. */
-function signatureStart(piece: TextPiece): number {
-  if (piece.location.part !== 'body') return piece.text.length;
-  const separators = [...piece.text.matchAll(/^-- ?\r?$/gm)];
-  const last = separators.at(-1);
-  return last === undefined ? piece.text.length : last.index;
+/**
+ * The sender's signature in the body: after the last "-- " line (RFC 3676 §4.3); else from the
+ * sender's sign-off ("Kind regards", "Best wishes", …) for at most a dozen lines, ending where a
+ * quoted message begins, so that numbers in the quoted mail below stay in scope. Empty when there is none.
+ */
+function signatureRange(piece: TextPiece): readonly [number, number] {
+  const { text } = piece;
+  if (piece.location.part !== 'body') return [text.length, text.length];
+  const separator = [...text.matchAll(/^-- ?\r?$/gm)].at(-1);
+  if (separator !== undefined) return [separator.index, text.length];
+  const quoteStart = QUOTE_HEADER.exec(text)?.index ?? text.length;
+  const signOff = SIGN_OFF.exec(text.slice(0, quoteStart));
+  if (signOff === null) return [text.length, text.length];
+  let end = signOff.index;
+  for (let line = 0; line < SIGNATURE_LINES && end < quoteStart; line += 1) {
+    const newline = text.indexOf('\n', end + 1);
+    end = newline === -1 ? text.length : newline;
+  }
+  return [signOff.index, Math.min(end, quoteStart)];
 }
+
+const SIGN_OFF = /^[ \t]*(?:kind(?:est)? regards|best regards|warm(?:est)? regards|regards|best wishes|many thanks|thanks|thank you|with thanks|yours (?:sincerely|faithfully|truly)|best|cheers)\b[^\n]{0,40}$/im;
+/** The start of a quoted message: Outlook's separator or header block, or "On … wrote:". */
+const QUOTE_HEADER = /^[ \t]*(?:-{2,} ?Original Message ?-{2,}|_{10,}|From: |On [^\n]{0,200}wrote:|>)/im;
+const SIGNATURE_LINES = 12;
 
 function postcodeKey(postcode: string): string {
   return compact(postcode).toUpperCase();

@@ -3,6 +3,7 @@ import type { NameMatch, SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
 import type { Finding, Severity } from './finding.js';
 import { pupilsInTable, tabbedRows, type TableName } from './name-tables.js';
+import { notThePupilHere } from './name-in-context.js';
 
 export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
 
@@ -15,13 +16,15 @@ export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
  * A pupil whose full name is also a member of staff's is reported, unless the text plainly means
  * the adult: the sender's own name (a signature), or the name after a title ("Mrs Jo Bell"). A
  * name read as a short form, a slip or with an unlisted initial is dropped when it is a member
- * of staff's name as written or follows a title.
+ * of staff's name as written or follows a title. Words of a name used as a place, or read across
+ * a greeting, are not the pupil (`name-in-context.ts`).
  */
 export const detectPupilNames: Detector = (view, context) =>
   view.pieces.flatMap((piece) => {
     const matches = context.directory.findPupilNames(piece.text);
     const staffMeant = matches.length === 0 ? () => false : staffNamedIn(piece.text, context);
-    const inText = matches.filter((match) => !staffMeant(match));
+    const elsewhere = (match: NameMatch) => notThePupilHere(piece.text, match, context.directory.pupils.get(match.personId));
+    const inText = matches.filter((match) => !staffMeant(match) && !elsewhere(match));
     return [...inText.map((match) => toFinding(match, piece.location)), ...tableFindings(view, piece, inText, context)];
   });
 

@@ -1,12 +1,15 @@
 import type { Detector, ScanContext } from './detector.js';
 import type { Finding } from './finding.js';
 import type { MessageView } from '../message/message-view.js';
+import { proseView } from './prose-text.js';
 
 /**
- * Runs every detector and keeps one finding per fact: the same name in the plain and the HTML
+ * Runs every detector on the message's prose (`prose-text.ts`: no binary, encoded blocks or
+ * machine header fields) and keeps one finding per fact: the same name in the plain and the HTML
  * body, or three times in one paragraph, is one finding (the first place it was seen).
  */
-export function runDetectors(detectors: readonly Detector[], view: MessageView, context: ScanContext): Finding[] {
+export function runDetectors(detectors: readonly Detector[], message: MessageView, context: ScanContext): Finding[] {
+  const view = proseView(message);
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const detector of detectors) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
+import { namesAPupil, personNear } from './about-a-person.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
@@ -324,7 +325,7 @@ function overlapsAny(range: Span, others: readonly Span[]): boolean {
  */
 type SearchArea = 'whole-text' | readonly LiteralHit[];
 
-function findInPiece(matcher: CategoryMatcher, piece: TextPiece, area: SearchArea): Finding[] {
+function findInPiece(matcher: CategoryMatcher, piece: TextPiece, area: SearchArea, aboutAPupil: () => boolean): Finding[] {
   const stretches = area === 'whole-text' ? [{ start: 0, end: piece.text.length }] : stretchesAround(piece.text, area, matcher.separators);
   const hits = stretches.flatMap(({ start, end }) => {
     const stretch = piece.text.slice(start, end);
@@ -333,7 +334,7 @@ function findInPiece(matcher: CategoryMatcher, piece: TextPiece, area: SearchAre
   if (hits.length === 0) return [];
   const defused = matcher.exclude === undefined ? [] : matchRanges(matcher.exclude, piece.text);
   return hits
-    .filter((hit) => !overlapsAny(hit, defused))
+    .filter((hit) => !overlapsAny(hit, defused) && (aboutAPupil() || personNear(piece.text, hit)))
     .sort((a, b) => a.start - b.start)
     .map((hit) => toFinding(matcher, piece, hit));
 }
@@ -408,17 +409,20 @@ function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Findi
  * as SEN, free school meals and children in need). Each category's terms and acronyms are compiled
  * once, into one regular expression each, tried only around the places where a text holds one of
  * the category's literals (`whole-text` tries them on every text that holds one: the reference the
- * tests hold the faster search to); the policy combines these findings with names to decide.
+ * tests hold the faster search to); a term counts only where it is about a person
+ * (`about-a-person.ts`). The policy combines these findings with names to decide.
  */
 export function createSensitiveDetector(vocabulary: SensitiveVocabulary, search: 'around-literals' | 'whole-text' = 'around-literals'): Detector {
   const matchers = SENSITIVE_CATEGORIES.map((category) => compileCategory(category, vocabulary));
   const categoriesIn = createLiteralPrefilter(matchers.map((matcher) => matcher.literals));
-  return function detectSensitive(view) {
+  return function detectSensitive(view, context) {
+    let aboutAPupil: boolean | undefined;
+    const messageNamesAPupil = () => (aboutAPupil ??= namesAPupil(view, context.directory));
     return view.pieces.flatMap((piece) => {
       const { wholeText, hitsByGroup } = categoriesIn(piece.text);
       return matchers.flatMap((matcher, index) => {
         const area: SearchArea | undefined = wholeText.has(index) || search === 'whole-text' ? 'whole-text' : hitsByGroup.get(index);
-        return area === undefined ? [] : findInPiece(matcher, piece, area);
+        return area === undefined ? [] : findInPiece(matcher, piece, area, messageNamesAPupil);
       });
     });
   };

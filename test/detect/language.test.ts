@@ -52,6 +52,8 @@ describe('language detector: swearing', () => {
     ['You are a cunt', 'cunt'],
     ['Stop it, you prick', 'you prick'],
     ['WTF is going on', 'WTF'],
+    ['ffs, the printer is jammed again', 'ffs'],
+    ['FFS who moved the laptops', 'FFS'],
     ['FUCK THIS', 'FUCK'],
   ];
   it.each(cases)('finds profanity in %j', (sentence, match) => {
@@ -168,6 +170,9 @@ describe('language detector: no Scunthorpe problems', () => {
     'A pike in the pond.',
     'Acacia wood, also called shittim wood.',
     'The village of Shitterton in Dorset and Twatt in Orkney.',
+    'The coach goes through Bitchfield, then Scunthorpe and Penistone.',
+    'A walk from Pishill to Pisshill Bank.',
+    'Diffs of the policy; the staffs and offset lists.',
     'You may feel a small prick during the vaccination.',
     'Prick your finger with the lancet.',
     'Moby-Dick by Herman Melville and Dickens.',

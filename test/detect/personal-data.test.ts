@@ -6,7 +6,7 @@ import {
   PERSONAL_DATA_CATEGORIES,
 } from '../../src/detect/personal-data.js';
 import type { TextPiece } from '../../src/message/message-view.js';
-import { fakeContext, fakeView } from './fake-directory.js';
+import { fakeContext, fakeDirectory, fakeView } from './fake-directory.js';
 
 const context = fakeContext();
 
@@ -25,6 +25,35 @@ function only(body: string): Finding {
 describe('personal-data categories', () => {
   it('are all finding categories of the contract', () => {
     expect(PERSONAL_DATA_CATEGORIES.every((category) => (FINDING_CATEGORIES as readonly string[]).includes(category))).toBe(true);
+  });
+});
+
+describe('detectPersonalData: a home address without a postcode', () => {
+  const aboutAva = fakeContext({ directory: fakeDirectory([{ id: 'P1', forename: 'Ava', surname: 'Example' }]) });
+  const addressesIn = (body: string) =>
+    detectPersonalData(fakeView({ body }), aboutAva)
+      .filter((finding) => finding.category === 'personal-data/address')
+      .map((finding) => [finding.match, finding.severity]);
+
+  it.each([
+    ['Ava Example has moved; please post her report to 14 Oakfield Road, Millbridge.', '14 Oakfield Road, Millbridge'],
+    ['The family now lives at 7a Mill Lane\nLittle Wickham', '7a Mill Lane\nLittle Wickham'],
+    ['Home address: Flat 2, 30 Station Road, Springfield', 'Flat 2, 30 Station Road, Springfield'],
+  ])('finds %j', (body, match) => {
+    expect(addressesIn(body)).toEqual([[match, 'high']]);
+  });
+
+  it.each([
+    'The away match is at 3 Mill Lane, Springfield on Saturday.',
+    'Deliveries go to 1 School Lane, Springfield.',
+    'Ava Example will meet us at the gate.\n\n'.concat('The coach is booked. '.repeat(10), 'The venue is 3 Mill Lane, Springfield.'),
+    'Year 6 Mill Lane trip',
+  ])('finds nothing in %j, which is nobody’s home', (body) => {
+    expect(addressesIn(body)).toEqual([]);
+  });
+
+  it('reports an address with a postcode once, as before', () => {
+    expect(addressesIn('Ava Example: 14 Oakfield Road, Millbridge LS6 2AB')).toEqual([['14 Oakfield Road, Millbridge LS6 2AB', 'high']]);
   });
 });
 
@@ -95,6 +124,24 @@ describe('detectPersonalData', () => {
       'NI AB 12 34 56 C',
     ].join(newline);
     expect(findingsIn(body).map((finding) => finding.category)).toEqual(['personal-data/ni-number']);
+  });
+
+  it("leaves out the numbers under the sender's sign-off, but not those in the mail quoted below it", () => {
+    const body = [
+      'Thanks for letting us know.',
+      '',
+      'Kind regards,',
+      'Mr A. Example',
+      'Springfield Primary, 1 School Lane, Springfield LS6 2AB',
+      'Tel 0161 496 0123',
+      '',
+      'From: A Parent <parent@example.org>',
+      'Sent: 3 November 2025',
+      'My new number is 07700 900123.',
+      'Thanks, Jo',
+      'Tel 07700 900456',
+    ].join('\n');
+    expect(findingsIn(body).map((finding) => finding.match)).toEqual(['07700 900123', '07700 900456']);
   });
 
   it('reads the signature rule only in the body', () => {

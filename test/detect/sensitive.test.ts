@@ -12,15 +12,20 @@ import {
 } from '../../src/detect/sensitive.js';
 import type { MessageView } from '../../src/message/message-view.js';
 import { readMessage } from '../../src/message/read-message.js';
-import { fakeContext, fakeView } from './fake-directory.js';
+import { fakeContext, fakeDirectory, fakeView } from './fake-directory.js';
 
 const vocabularySource = parse(readFileSync(new URL('../../rules/vocabulary/sensitive.yaml', import.meta.url), 'utf8'));
 const vocabulary = sensitiveVocabularySchema.parse(vocabularySource);
 const detect = createSensitiveDetector(vocabulary);
-const context = fakeContext();
+/**
+ * The vocabulary is tested in messages about a pupil, named in the subject, as the terms count
+ * only about a person; `about a person` below tests that rule.
+ */
+const context = fakeContext({ directory: fakeDirectory([{ id: 'P1', forename: 'Ava', surname: 'Example' }]) });
+const ABOUT_A_PUPIL = 'Ava Example';
 
 function findingsIn(body: string, detector = detect): readonly Finding[] {
-  return detector(fakeView({ body }), context);
+  return detector(fakeView({ subject: ABOUT_A_PUPIL, body }), context);
 }
 
 function matchesIn(body: string): string[] {
@@ -69,7 +74,7 @@ describe('sensitive detector: each category', () => {
     ['The PP pupils in Year 5 get tutoring.', 'sensitive/free-school-meals', 'PP pupils'],
     ['He is eligible for pupil premium.', 'sensitive/free-school-meals', 'pupil premium'],
     ['Ethnicity: White British', 'sensitive/ethnicity', 'White British'],
-    ['Her family are Gypsy/Roma.', 'sensitive/ethnicity', 'Gypsy/Roma'],
+    ['Her family are Gypsy/Roma.', 'sensitive/ethnicity', 'are Gypsy/Roma'],
     ['Census code WBRI', 'sensitive/ethnicity', 'WBRI'],
     ['He is a practising Muslim and fasts during Ramadan.', 'sensitive/religion', 'is a practising Muslim'],
     ['Religion: Sikh', 'sensitive/religion', 'Religion: Sikh'],
@@ -77,6 +82,13 @@ describe('sensitive detector: each category', () => {
     ['She came out as gay last term.', 'sensitive/sexual-orientation', 'came out as gay'],
     ['He identifies as non-binary.', 'sensitive/sexual-orientation', 'identifies as non-binary'],
     ['A transgender pupil in Year 9.', 'sensitive/sexual-orientation', 'transgender'],
+    ['She failed her hearing screen at birth.', 'sensitive/health', 'failed her hearing screen'],
+    ['He has mild hearing loss in one ear.', 'sensitive/health', 'hearing loss'],
+    ['Glasses were prescribed after the eye test.', 'sensitive/health', 'Glasses were prescribed'],
+    ['He is registered disabled.', 'sensitive/health', 'registered disabled'],
+    ['The family are Roma.', 'sensitive/ethnicity', 'are Roma'],
+    ['She is a Traveller of Irish heritage.', 'sensitive/ethnicity', 'is a Traveller of Irish heritage'],
+    ['A Gypsy family has moved onto the site.', 'sensitive/ethnicity', 'Gypsy family'],
   ];
 
   it.each(cases)('%j → %s', (sentence, category, match) => {
@@ -104,14 +116,63 @@ describe('sensitive detector: each category', () => {
   });
 
   it('looks in the subject too', () => {
-    const findings = detect(fakeView({ subject: 'CP plan meeting', body: '' }), context);
+    const findings = detect(fakeView({ subject: 'CP plan meeting: Ava Example', body: '' }), context);
     expect(findings).toMatchObject([{ category: 'sensitive/safeguarding', location: { part: 'subject' }, match: 'CP plan' }]);
+  });
+});
+
+describe('sensitive detector: a diagnosis that is a special educational need is health too', () => {
+  it.each(['autism', 'ADHD', 'Down’s syndrome', 'hearing impairment', 'dyspraxia'])('reports %s as both', (condition) => {
+    const categories = findingsIn(`She has ${condition}.`).map((finding) => finding.category);
+    expect(categories).toEqual(expect.arrayContaining(['sensitive/health', 'sensitive/sen']));
+  });
+});
+
+describe('sensitive detector: about a person', () => {
+  const nobody = fakeContext();
+  const matches = (body: string, subject = ''): string[] =>
+    detect(fakeView({ subject, body }), nobody).map((finding) => `${finding.category}: ${finding.match}`);
+
+  it.each([
+    'Seizures in the grid caused the outage on Friday.',
+    'Depression in the housing market has slowed sales.',
+    'Autism awareness training for all staff is on Monday at 3.30 in the hall.',
+    'Our policy: if a child has asthma, he or she keeps an inhaler in the classroom.',
+    'Every pupil with an EHCP has an annual review.',
+    'The diabetes charity bake sale raised £200.',
+  ])('does not count %j, which describes no one', (body) => {
+    expect(matches(body)).toEqual([]);
+  });
+
+  it.each([
+    ['Her seizures are more frequent.', 'sensitive/health: seizures'],
+    ['Zara has depression and sees a counsellor.', 'sensitive/health: depression'],
+    ['ZK has an EHCP from September.', 'sensitive/sen: EHCP'],
+    ['Z.K. is on the SEND register.', 'sensitive/sen: SEND register'],
+    ['Your son has asthma, so please send an inhaler.', 'sensitive/health: asthma'],
+    ['Two pupils in 4B get free school meals.', 'sensitive/free-school-meals: free school meals'],
+  ])('counts %j, which names someone', (body, expected) => {
+    expect(matches(body)).toContain(expected);
+  });
+
+  it('counts a term anywhere in a message that names a pupil, or with initials in the subject', () => {
+    const aboutAva = fakeContext({ directory: fakeDirectory([{ id: 'P1', forename: 'Ava', surname: 'Example' }]) });
+    const view = fakeView({ subject: 'Review', body: 'Ava Example, Year 4.\n\n'.concat('Notes follow. '.repeat(40), 'Diagnosis of ASD confirmed.') });
+    const expected = ['sensitive/health: Diagnosis of', 'sensitive/health: ASD', 'sensitive/sen: ASD'];
+    expect(detect(view, aboutAva).map((finding) => `${finding.category}: ${finding.match}`)).toEqual(expected);
+    expect(detect(view, nobody)).toEqual([]);
+    expect(matches('Diagnosis of ASD confirmed.', 'Re: A.E.')).toEqual(expected);
   });
 });
 
 describe('sensitive detector: traps that must not fire', () => {
   it.each([
     'Health and safety briefing at 3pm.',
+    'Her account has been disabled; the feature is disabled for all staff.',
+    'She is agnostic about the new timetable.',
+    'He taught the Great Depression and the British Indian Ocean Territory in Year 9.',
+    'Her seizures of drugs at the border; the grid seizures.',
+    'His complaint fell on deaf ears.',
     'Please send me the file.',
     'SEND THE FORM BACK BY FRIDAY.',
     'Send support tickets to IT.',

@@ -9,22 +9,29 @@ export interface IdentifierMatch {
 
 /**
  * Regex source that a number must not follow: a letter, digit or underscore, or a letter or digit
- * joined by `-` or `/` (so `INV-4929123456` and `ref/1234567890` are one token), or a decimal point.
+ * joined by `-` or `/` (so `INV-4929123456` and `ref/1234567890` are one token), a decimal point,
+ * `=` (a parameter: DKIM's `t=1700000000`, `?id=…` in a link) or `@`.
  */
-export const NUMBER_START = String.raw`(?<!\w)(?<!\w[-/])(?<!\d\.)`;
+export const NUMBER_START = String.raw`(?<![\w=@])(?<!\w[-/])(?<!\d\.)`;
 
-/** Regex source that a number must not precede: a word character, or `-`, `/`, `.` joined to a digit. */
-export const NUMBER_END = String.raw`(?!\w)(?![-/.]\d)`;
+/**
+ * Regex source that a number must not precede: a word character, `-`, `/`, `.` joined to a
+ * digit, or `@`: digits joined to an address are its local part or a Message-ID's, never a person's number.
+ */
+export const NUMBER_END = String.raw`(?![\w@])(?![-/.]\d)`;
 
 /**
  * Labels that say a number is a business reference, not a person's identifier: "Order 1234567890",
- * "Invoice no. …", "Tracking number: …". Anchored at the end of the text just before the number.
+ * "Invoice no. …", "Tracking number: …", a company's registration; or an organisation's line, not a
+ * person's ("Switchboard: 0161 …", "Main office", "Fax"). Anchored at the end of the text just before the number.
  */
 const REFERENCE_WORDS = [
   'order', 'purchase order', 'po', 'invoice', 'inv', 'ref', 'reference', 'tracking', 'track', 'parcel',
   'consignment', 'booking', 'reservation', 'confirmation', 'ticket', 'receipt', 'transaction', 'txn',
   'serial', 'case', 'customer', 'membership', 'policy', 'barcode', 'isbn', 'product', 'item', 'sku',
-  'licence', 'license', 'meter', 'mpan', 'mprn',
+  'licence', 'license', 'meter', 'mpan', 'mprn', 'model', 'part', 'p/n', 'firmware', 'company', 'registration',
+  'registered', 'reg', 'charity', 'vat', 'crn', 'registered in england(?: (?:and|&) wales)?', 'switchboard',
+  'reception', '(?:main|head|school|general|front) office', 'enquiries', 'fax',
 ];
 const REFERENCE_LABEL = new RegExp(
   String.raw`\b(?:${REFERENCE_WORDS.join('|')})\b(?:\s*(?:no\.?|number|num|id|ref|code|#))?\s*[:#.-]?\s*$`,
@@ -32,10 +39,34 @@ const REFERENCE_LABEL = new RegExp(
 );
 
 /** How far back a label may sit before the number it names. */
-const LABEL_WINDOW = 30;
+const LABEL_WINDOW = 40;
 
 function textBefore(text: string, start: number, window: number): string {
   return text.slice(Math.max(0, start - window), start);
+}
+
+/**
+ * A telephone label, or North America's country code, just before a number: "Tel 415 555 0123",
+ * "+1 415 555 0123", "1-415-…". Ten digits written so are a telephone number, not an NHS number or ULN.
+ */
+const PHONE_LABEL = /(?:\b(?:tel|telephone|phone|ph|call|fax|mobile|mob|cell|direct|switchboard)\b\.?\s*(?:no\.?|number)?\s*[:.-]?\s*|\+1[ .-]?|(?:^|\W)1-)$/i;
+
+export function followsPhoneLabel(text: string, start: number): boolean {
+  return PHONE_LABEL.test(textBefore(text, start, LABEL_WINDOW));
+}
+
+/**
+ * Words that say the codes on a line are a product's: a hard disk's model ("ST380011A, ATA DISK
+ * drive"), a part number. An NI number or postcode written without its spaces on such a line is a
+ * product code.
+ */
+const PRODUCT_WORDS = /\b(?:model|p\/n|disk|hard drive|hdd|ssd|ata|sata|scsi|firmware|serial|sku|cpu|chipset|printer|toner|cartridge|laptop|router)s?\b/i;
+
+/** True when the line holding `start` has a product word. */
+export function onProductLine(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', end);
+  return PRODUCT_WORDS.test(text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd));
 }
 
 /** True when a business-reference label sits right before `start`. */

@@ -1,6 +1,7 @@
 import {
   collectMatches,
   compact,
+  followsPhoneLabel,
   followsReferenceLabel,
   hasCueBefore,
   isPlaceholderNumber,
@@ -35,13 +36,16 @@ export function isValidNhsNumber(candidate: string): boolean {
 }
 
 /**
- * Checksum-valid NHS numbers in `text`. A number starting with 0 reads as a telephone number unless
- * it is labelled NHS or CHI; one labelled as an order, invoice or other reference is not one.
+ * Checksum-valid NHS numbers in `text`. Unless it is labelled NHS or CHI, a number is not one when
+ * it reads as a telephone number (it starts with 0, follows a telephone label or +1, or is written
+ * 3-3-4 with hyphens, North America's layout: NHS numbers are written with spaces) or is labelled
+ * as an order, invoice or other reference.
  */
 export function findNhsNumbers(text: string): IdentifierMatch[] {
   return collectMatches(text, NHS_CANDIDATE, (match) => {
     if (!isValidNhsNumber(match[0])) return false;
     if (hasCueBefore(text, match.index, NHS_CUE, CUE_WINDOW)) return true;
-    return !match[0].startsWith('0') && !followsReferenceLabel(text, match.index);
+    const readsAsPhone = match[0].startsWith('0') || match[1] === '-' || followsPhoneLabel(text, match.index);
+    return !readsAsPhone && !followsReferenceLabel(text, match.index);
   });
 }

@@ -1,4 +1,4 @@
-import { collectMatches, compact, hasCueBefore, type IdentifierMatch } from './identifier-match.js';
+import { collectMatches, compact, followsReferenceLabel, hasCueBefore, onProductLine, type IdentifierMatch } from './identifier-match.js';
 
 /**
  * National Insurance number (HMRC National Insurance Manual NIM39110): two prefix letters, six
@@ -27,9 +27,18 @@ export function isValidNiNumber(candidate: string): boolean {
   return NI_SHAPE.test(nino) && !UNALLOCATED_PREFIXES.has(nino.slice(0, 2));
 }
 
+/**
+ * NI numbers in `text`. Unlabelled, one written without spaces is a product code when the line
+ * names a product ("hda: ST380011A, ATA DISK drive") or a label calls it a model, part or other
+ * reference; HMRC's own layout, "AB 12 34 56 C", is always read as an NI number.
+ */
 export function findNiNumbers(text: string): IdentifierMatch[] {
   return collectMatches(text, NI_CANDIDATE, (match) => {
     if (!ONE_CASE.test(match[0]) || !isValidNiNumber(match[0])) return false;
-    return /[A-Da-d]$/.test(match[0]) || hasCueBefore(text, match.index, NI_CUE, CUE_WINDOW);
+    if (hasCueBefore(text, match.index, NI_CUE, CUE_WINDOW)) return true;
+    if (!/[A-Da-d]$/.test(match[0])) return false;
+    const end = match.index + match[0].length;
+    const productCode = !match[0].includes(' ') && (onProductLine(text, match.index, end) || followsReferenceLabel(text, match.index));
+    return !productCode;
   });
 }

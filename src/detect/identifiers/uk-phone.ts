@@ -36,6 +36,7 @@ export function isValidUkPhone(candidate: string): boolean {
   return NATIONAL_SHAPE.test(normaliseUkPhone(candidate));
 }
 
+/** UK numbers not labelled as a reference or an organisation's line ("Switchboard", "Fax": `followsReferenceLabel`). */
 export function findUkPhones(text: string): IdentifierMatch[] {
   return collectMatches(
     text,

@@ -1,4 +1,4 @@
-import type { IdentifierMatch } from './identifier-match.js';
+import { onProductLine, type IdentifierMatch } from './identifier-match.js';
 
 /**
  * UK postcodes and the addresses they end. The pattern is the one in the gov.uk "Bulk Data
@@ -42,6 +42,21 @@ const STREET_TYPES = [
  */
 const STREET_LINE = String.raw`(?<![\w-])(?:(?:Flat|Apartment|Apt|Unit|Room|Maisonette)\.? \w{1,4},? )?\d{1,4}[A-Za-z]?,? (?:[A-Z][\p{L}'’-]*\s){1,4}(?:${STREET_TYPES.flatMap((type) => [type, type.toUpperCase()]).join('|')})\b`;
 
+/**
+ * "12 Acacia Avenue, Springfield": a house number, a street, then a comma or line break and a town
+ * of one to three capitalised words (the town tells a street address from "Year 6 Mill Lane").
+ * Tried only where `STREET_START` (a number, a space and a capital) is found, as one small pattern
+ * scans prose several times faster than the whole; the word edge before the number and a
+ * "Flat 2, " before it are checked after.
+ */
+const STREET_START = /\d{1,4}[A-Za-z]?,? [A-Z]/g;
+const STREET_AND_TOWN = new RegExp(
+  String.raw`\d{1,4}[A-Za-z]?,? (?:[A-Z][\p{L}'’-]*\s){1,4}(?:${STREET_TYPES.flatMap((type) => [type, type.toUpperCase()]).join('|')})\b(?:,[ \t]*|[ \t]*\n[ \t]*)[A-Z][\p{L}'’-]+(?:[ \t]+[A-Z][\p{L}'’-]+){0,2}`,
+  'uy',
+);
+const DWELLING_BEFORE = /(?:Flat|Apartment|Apt|Unit|Room|Maisonette)\.? \w{1,4},? $/;
+const WORD_BEFORE = /[\w-]/;
+
 /** A street line, then non-digit address text, ending where the postcode begins. */
 const STREET_BEFORE_POSTCODE = new RegExp(`${STREET_LINE}[\\s,\\p{L}'’.-]{0,80}$`, 'u');
 
@@ -72,7 +87,8 @@ function postcodeArea(postcode: string): string {
 
 /**
  * Postcodes in `text`, each extended back over the street line before it when there is one. A
- * postcode alone must be written in capitals, as Royal Mail asks; "b1 1st" is not one.
+ * postcode alone must be written in capitals, as Royal Mail asks; "b1 1st" is not one. One written
+ * without its space on a line that names a product ("TS128GB SSD drive") is a product code.
  */
 export function findUkAddresses(text: string): AddressMatch[] {
   const found: AddressMatch[] = [];
@@ -82,8 +98,27 @@ export function findUkAddresses(text: string): AddressMatch[] {
     const end = match.index + postcode.length;
     const streetStart = streetLineStart(text, match.index);
     if (streetStart === undefined && postcode !== postcode.toUpperCase()) continue;
+    if (streetStart === undefined && !/\s/.test(postcode) && onProductLine(text, match.index, end)) continue;
     const start = streetStart ?? match.index;
     found.push({ start, end, text: text.slice(start, end), full: streetStart !== undefined, postcode });
+  }
+  return found;
+}
+
+/** Street addresses with a town and no postcode; whether they are someone's is for the caller to judge. */
+export function findStreetAddresses(text: string): IdentifierMatch[] {
+  const found: IdentifierMatch[] = [];
+  STREET_START.lastIndex = 0;
+  for (let number = STREET_START.exec(text); number !== null; number = STREET_START.exec(text)) {
+    if (number.index > 0 && WORD_BEFORE.test(text.charAt(number.index - 1))) continue;
+    STREET_AND_TOWN.lastIndex = number.index;
+    const match = STREET_AND_TOWN.exec(text);
+    if (match === null) continue;
+    const end = match.index + match[0].length;
+    STREET_START.lastIndex = end;
+    const dwelling = DWELLING_BEFORE.exec(text.slice(Math.max(0, match.index - 20), match.index));
+    const start = dwelling === null ? match.index : match.index - dwelling[0].length;
+    found.push({ start, end, text: text.slice(start, end) });
   }
   return found;
 }

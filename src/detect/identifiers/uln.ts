@@ -1,5 +1,6 @@
 import {
   collectMatches,
+  followsPhoneLabel,
   followsReferenceLabel,
   hasCueBefore,
   isPlaceholderNumber,
@@ -29,13 +30,15 @@ export function isValidUln(candidate: string): boolean {
 }
 
 /**
- * Checksum-valid ULNs in `text`. A number starting with 0 reads as a telephone number unless it is
- * labelled as a ULN; one labelled as an order, invoice or other reference is not a ULN.
+ * Checksum-valid ULNs in `text`. A number starting with 0, or after a telephone label or +1, reads
+ * as a telephone number unless it is labelled as a ULN; one labelled as an order, invoice or other
+ * reference is not a ULN.
  */
 export function findUlns(text: string): IdentifierMatch[] {
   return collectMatches(text, ULN_CANDIDATE, (match) => {
     if (!isValidUln(match[0])) return false;
     if (hasCueBefore(text, match.index, ULN_CUE, CUE_WINDOW)) return true;
-    return !match[0].startsWith('0') && !followsReferenceLabel(text, match.index);
+    const readsAsPhone = match[0].startsWith('0') || followsPhoneLabel(text, match.index);
+    return !readsAsPhone && !followsReferenceLabel(text, match.index);
   });
 }

@@ -44,7 +44,32 @@ const LOOKALIKES: readonly [text: string, why: string][] = [
   ['Year 7 (Y7 4TH) and KS2 1ST', 'year groups and key stages, not postcodes'],
   ['See room b12 3ab', 'a lower-case room code without an address'],
   ['Score 07-03-2015 8-7', 'a date and a score'],
+  ['Message-ID: <4155550687@mail.example.org>', 'passes the NHS check, the local part of a Message-ID'],
+  ['reply to 1733293271@lists.example.org', 'passes the ULN check, joined to an address'],
+  ['d=example.org; t=1733457348; x=1733293271;', 'DKIM timestamps (NHS- and ULN-valid) as parameters'],
+  ['Unsubscribe: https://example.org/u?id=4155550554', 'passes the ULN check, a link parameter'],
+  ['Call our US office on +1 415 555 0687', 'passes the NHS check, a North American number'],
+  ['Boston office: 617-555-0285', 'passes the NHS check, written 3-3-4 with hyphens as in North America'],
+  ['Tel 4155550554 (US)', 'passes the ULN check, labelled as a telephone number'],
+  ['hda: ST380011A, ATA DISK drive', 'a hard disk model number shaped like an NI number'],
+  ['Replace with model JG103759A', 'an NI-shaped code labelled as a model'],
+  ['Spare TS128GB SSD drives in stock', 'a product code shaped like a postcode without its space'],
+  ['Switchboard: 0161 496 0123', "an organisation's switchboard"],
+  ['Fax 0161 496 0124', 'a fax line'],
+  ['Registered in England and Wales No. 01632 960001', 'a company registration number shaped like a telephone number'],
 ];
+
+describe('the same shapes where they are personal data', () => {
+  it.each([
+    ['NHS number 617-555-0285', '617-555-0285'],
+    ['Her NI number is ST380011A', 'ST380011A'],
+    ['Please update JG103759A on the payroll', 'JG103759A'],
+    ['New address: LS62AB, drive carefully', 'LS62AB'],
+    ['Mum on 0161 496 0123 after six', '0161 496 0123'],
+  ])('%j is still found', (text, match) => {
+    expect(detectPersonalData(fakeView({ body: text }), fakeContext()).map((finding) => finding.match)).toEqual([match]);
+  });
+});
 
 describe('lookalikes of personal data', () => {
   it('has at least thirty cases', () => {
