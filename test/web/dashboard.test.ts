@@ -40,7 +40,7 @@ function chartColumns(page: string, caption: string): string[] {
 }
 
 async function humanAudit() {
-  const rows = await web.site.exec("SELECT action, actor, school_id, reason FROM audit_log WHERE kind = 'human' ORDER BY seq");
+  const rows = await web.site.exec(`SELECT action, actor, school_id, reason FROM audit_log WHERE kind = 'human' AND seq > ${web.setupAuditSeq} ORDER BY seq`);
   return rows.map((row) => ({ action: row.action, actor: row.actor, schoolId: row.school_id, reason: row.reason }));
 }
 

@@ -10,7 +10,7 @@ import { startNextHop } from '../actions/support/next-hop-server.js';
 import { ENGINES } from '../store/support/store-engines.js';
 import { inventedRecord, verdictEntry } from '../store/support/invented-records.js';
 import { hostileRaw } from './support/held-messages.js';
-import { csrfOf, InjectedBrowser } from './support/inject-session.js';
+import { csrfOf, InjectedBrowser, isSignedIn } from './support/inject-session.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
@@ -86,12 +86,12 @@ function servedRoutes(web: WebSite): string[] {
 
 async function signIn(web: WebSite, email: string): Promise<InjectedBrowser> {
   const browser = web.browser();
-  expect((await browser.signIn(email, PASSWORD)).statusCode).toBe(303);
+  expect(isSignedIn(await browser.signIn(email, PASSWORD))).toBe(true);
   return browser;
 }
 
 async function humanAudit(web: WebSite) {
-  const rows = await web.site.exec("SELECT action, actor, school_id, message_id, reason FROM audit_log WHERE kind = 'human' ORDER BY seq");
+  const rows = await web.site.exec(`SELECT action, actor, school_id, message_id, reason FROM audit_log WHERE kind = 'human' AND seq > ${web.setupAuditSeq} ORDER BY seq`);
   return rows.map((row) => ({ action: row.action, actor: row.actor, schoolId: row.school_id, messageId: row.message_id, reason: row.reason }));
 }
 
