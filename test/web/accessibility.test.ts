@@ -10,6 +10,7 @@ import { inboxEntriesFor } from '../../src/queue/alerts.js';
 import type { UserRole } from '../../src/store/user-directory.js';
 import { HEALTH_FINDING, inventedRecord, PUPIL_FINDING, PUPIL_NAME, verdictEntry } from '../store/support/invented-records.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+import { enterCodeIfAsked } from './support/authenticators.js';
 
 /**
  * Issue 7: the review app meets WCAG 2.1 AA and fits a phone and a laptop, checked in Chromium on every page
@@ -150,6 +151,7 @@ async function signIn(context: BrowserContext, role: UserRole): Promise<Page> {
   await page.getByLabel('Email address').fill(ACCOUNTS[role]);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await enterCodeIfAsked(page, web.authenticators, ACCOUNTS[role]);
   await page.waitForURL(`${origin}/quarantine`);
   return page;
 }
@@ -373,6 +375,12 @@ describe('the review app by keyboard alone (Chromium, the app’s own CSP)', () 
       expect(await tabTo(page, (focus) => focus.name === 'Password')).toHaveLength(1);
       await page.keyboard.type(PASSWORD);
       expect(await tabTo(page, (focus) => focus.tag === 'button' && focus.name === 'Sign in')).toHaveLength(1);
+      await page.keyboard.press('Enter');
+      // The second step: past the skip link, the code field, then Continue.
+      await page.waitForURL(`${origin}/sign-in/code`);
+      expect(await tabTo(page, (focus) => focus.name === 'Code')).toHaveLength(2);
+      await page.keyboard.type(web.authenticators.nextCode(ACCOUNTS.dpo));
+      expect(await tabTo(page, (focus) => focus.tag === 'button' && focus.name === 'Continue')).toHaveLength(1);
       await page.keyboard.press('Enter');
       await page.waitForURL(`${origin}/quarantine`);
 

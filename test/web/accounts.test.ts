@@ -1,10 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { inventedRecord } from '../store/support/invented-records.js';
 import { ENGINES } from '../store/support/store-engines.js';
 import type { InjectedBrowser } from './support/inject-session.js';
 import { isSignedIn } from './support/inject-session.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+
+// Every sign-in runs scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), and these tests sign several people in.
+vi.setConfig({ testTimeout: 120_000 });
 
 const REASON = 'Left the school at half term';
 

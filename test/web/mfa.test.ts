@@ -1,7 +1,7 @@
 import { scrypt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { EntraSignIn } from '../../src/web/entra-sign-in.js';
 import { createWebApp } from '../../src/web/web-app.js';
@@ -10,6 +10,9 @@ import { TestAuthenticators } from './support/authenticators.js';
 import { csrfOf, InjectedBrowser } from './support/inject-session.js';
 import { startTrapProxy, type TrapProxy } from './support/trap-proxy.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+
+// Every sign-in runs scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), and these tests sign several people in.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** A DPO added after the change: not yet enrolled. */
 const NEW_DPO = 'new.dpo@stmarys-example.sch.uk';

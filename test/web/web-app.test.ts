@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGatewayMetrics } from '../../src/gateway/metrics.js';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { SESSION_LIMITS } from '../../src/store/user-directory.js';
@@ -6,6 +6,9 @@ import { inventedRecord, PUPIL_NAME } from '../store/support/invented-records.js
 import { hostileRecord } from './support/held-messages.js';
 import { csrfOf, InjectedBrowser } from './support/inject-session.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+
+// Every sign-in runs scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), and these tests sign several people in.
+vi.setConfig({ testTimeout: 120_000 });
 
 let web: WebSite;
 beforeEach(async () => {

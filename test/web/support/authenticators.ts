@@ -1,4 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
+import type { Page } from 'playwright-core';
 import type { Store } from '../../../src/store/store.js';
 import { newTotpSecret } from '../../../src/web/totp.js';
 
@@ -57,3 +58,12 @@ export class TestAuthenticators {
     return recovery;
   }
 }
+
+/** In Chromium, after the password: types the account's code at the second step, with the keyboard, if the app asks for one. */
+export async function enterCodeIfAsked(page: Page, authenticators: TestAuthenticators, email: string): Promise<void> {
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
+  if (new URL(page.url()).pathname !== '/sign-in/code') return;
+  await page.getByLabel('Code').fill(authenticators.nextCode(email));
+  await page.getByLabel('Code').press('Enter');
+}
+
