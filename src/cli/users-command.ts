@@ -14,13 +14,15 @@ const ROLES = USER_ROLES.join('|');
 const COMMON = '[--config FILE] [--data DIR] [--json]';
 /** One line per subcommand: `users --help` prints them all; a usage error names them in one line. */
 const SUBCOMMANDS = [
-  `users add EMAIL --role ${ROLES} --password-stdin|--entra [--school ID ... | --all-schools] [--reason TEXT]`,
+  `users add EMAIL --role ${ROLES} --password-stdin|--entra [--school ID ... | --all-schools] [--entra-guest] [--reason TEXT]`,
   'users list',
   'users disable EMAIL [--reason TEXT]        ends its sessions at once; it can no longer sign in',
   'users enable EMAIL [--reason TEXT]',
   'users set-password EMAIL --password-stdin [--reason TEXT]   ends all its sessions',
   `users set-role EMAIL ${ROLES} [--reason TEXT]`,
   'users remove EMAIL [--reason TEXT]         its sessions and schools go; the audit log keeps what it did',
+  'users reset-mfa EMAIL [--reason TEXT]      removes its authenticator and recovery codes, ends its sessions; it enrols anew at its next sign-in',
+  'users set-entra-guest EMAIL allow|refuse [--reason TEXT]   whether a guest of the Entra ID tenant may sign in as it',
 ];
 const USAGE = `hallmonitor ${SUBCOMMANDS.map((line) => line.split(/\s{2,}/)[0]).join(' | ')} (each: ${COMMON})`;
 const HELP = [
@@ -29,6 +31,7 @@ const HELP = [
   `Every command takes ${COMMON}. Every change is written to the audit log as cli:<your login>, with --reason.`,
   'An account sees only the schools given with --school; --all-schools gives it the whole trust. With several',
   'schools configured, add needs one of them; with one school (or none configured), neither means the whole trust.',
+  'The dpo, dsl and admin roles sign in with a password and a TOTP code (docs/security.md#sign-in-and-mfa).',
   'Exit status: 0 done, 2 bad input (an unknown account, a bad option), 1 anything else.',
 ];
 const MIN_PASSWORD = 12;
@@ -50,6 +53,8 @@ export async function runUsers(args: readonly string[], write: Write, stdin: Std
   if (subcommand === 'set-password') return setPassword(rest, write, stdin);
   if (subcommand === 'set-role') return setRole(rest, write);
   if (subcommand === 'remove') return remove(rest, write);
+  if (subcommand === 'reset-mfa') return resetMfa(rest, write);
+  if (subcommand === 'set-entra-guest') return setEntraGuest(rest, write);
   throw new UsageError(`usage: ${USAGE}`);
 }
 
@@ -64,6 +69,7 @@ async function add(args: readonly string[], write: Write, stdin: Stdin): Promise
     entra: { type: 'boolean' },
     school: { type: 'string', multiple: true },
     'all-schools': { type: 'boolean' },
+    'entra-guest': { type: 'boolean' },
     reason: { type: 'string' },
   });
   const email = onlyEmail(positionals);
@@ -75,7 +81,7 @@ async function add(args: readonly string[], write: Write, stdin: Stdin): Promise
   const password = values.entra ? randomBytes(32).toString('base64url') : await newPassword(stdin);
   const passwordHash = await hashPassword(password);
   await inStore(settings, async (store) => {
-    const user = await store.users.add({ email, role, passwordHash, schools }, change(values.reason));
+    const user = await store.users.add({ email, role, passwordHash, schools, entraGuest: values['entra-guest'] === true }, change(values.reason));
     // A trust-wide account prints exactly what it did before schools existed (CONTRACTS.md §4).
     if (values.json) write(JSON.stringify({ email: user.email, role: user.role, ...(user.schools === 'all' ? {} : { schools: user.schools }) }));
     else write(`added ${user.email} as ${user.role}${user.schools === 'all' ? '' : ` for ${user.schools.join(', ')}`}`);
@@ -102,7 +108,7 @@ async function list(args: readonly string[], write: Write): Promise<number> {
   const store = await openConfiguredStore(await adminSettings(values));
   try {
     for (const user of await store.users.list()) {
-      const row = { email: user.email, role: user.role, schools: user.schools, createdAt: user.createdAt.toISOString(), disabled: user.disabled };
+      const row = { email: user.email, role: user.role, schools: user.schools, createdAt: user.createdAt.toISOString(), disabled: user.disabled, mfa: user.mfa, entraGuest: user.entraGuest };
       write(values.json ? JSON.stringify(row) : `${row.email}\t${row.role}\t${scopeText(user)}\t${row.createdAt}${row.disabled ? '\tdisabled' : ''}`);
     }
   } finally {
@@ -147,6 +153,24 @@ async function remove(args: readonly string[], write: Write): Promise<number> {
     json: { email, removed: true },
     text: `removed ${email}: its sessions and schools are gone; the audit log keeps what it did`,
   }));
+}
+
+/** For a lost or replaced phone: the account signs in with its password and sets up an authenticator again. */
+async function resetMfa(args: readonly string[], write: Write): Promise<number> {
+  return onAccount(args, write, {}, (store, email, who) => store.users.resetMfa(email, who), (email) => ({
+    json: { email, mfa: false },
+    text: `reset MFA of ${email}: its authenticator and recovery codes are gone, its sessions ended; it sets up a new authenticator at its next sign-in`,
+  }));
+}
+
+async function setEntraGuest(args: readonly string[], write: Write): Promise<number> {
+  const [email, answer, ...extra] = parse(args, { reason: { type: 'string' } }).positionals;
+  if (email === undefined || extra.length > 0 || (answer !== 'allow' && answer !== 'refuse')) throw new UsageError(`usage: ${USAGE}`);
+  const allowed = answer === 'allow';
+  return onAccount(args, write, {}, (store, login, who) => store.users.setEntraGuest(login, allowed, who), (login) => ({
+    json: { email: login, entraGuest: allowed },
+    text: `${allowed ? 'allowed' : 'refused'} Entra ID guests as ${login}`,
+  }), 2);
 }
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;

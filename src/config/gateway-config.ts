@@ -214,6 +214,10 @@ export const gatewayFields = {
         .refine((text) => new URL(text).protocol === 'https:' || LOOPBACK_HOSTS.has(new URL(text).hostname), 'expected an https:// URL (http:// only on this machine, for tests)')
         .optional()
         .describe('The OpenID Connect issuer. Default: https://login.microsoftonline.com/TENANT/v2.0.'),
+      passwordSignIn: z
+        .boolean()
+        .optional()
+        .describe("false: the review app's password form is off and everyone signs in with Entra ID, where the tenant's Conditional Access (MFA) applies. Default true: passwords too, with TOTP for the dpo, dsl and admin roles."),
     })
     .optional()
     .describe("Sign-in to the review app with Microsoft Entra ID (OpenID Connect), beside local passwords: Entra authenticates, the account from `hallmonitor users add` decides the role. The redirect URI is reviewUrl + /sign-in/entra/callback. Absent: local passwords only."),

@@ -139,7 +139,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     ),
     // Behind HTTPS (the review URL says so), cookies are Secure and __Host- prefixed (src/web/README.md).
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
-    ...(entra ? { entraSignIn: entra } : {}),
+    ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
   });
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
   if (!settings.nextHop) log.warn({ outbox: join(data, 'outbox') }, 'trial mode: no next hop is configured, so mail that would be delivered is written to the outbox instead');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { createAddressAllowList, type AddressAllowList } from './address-allow-list.js';
 import { AuthFailureLimit, type AuthFailureLimitOptions } from './auth-failure-limit.js';
-import { verifyPassword } from './password-hash.js';
+import { PASSWORD_COST, verifyPassword } from './password-hash.js';
 import { checkRecipient, checkSender, senderMatches } from './relay-checks.js';
 import { replyAsError, SmtpRefusal, type RefusalCode } from './smtp-replies.js';
 import { removeSpoolFile, spoolMessage } from './spool-file.js';
@@ -124,8 +124,8 @@ const MODERN_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-// Compared against when a username is unknown, so a guess costs the same time either way.
-const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+// Compared against when a username is unknown, at today's cost, so a guess costs the same time either way.
+const UNKNOWN_USER_HASH = `scrypt$${PASSWORD_COST.N}$${PASSWORD_COST.r}$${PASSWORD_COST.p}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
 export function createInboundServer(options: InboundOptions, handleMessage: MessageHandler): InboundServer {
   validateOptions(options);

@@ -1,37 +1,64 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /*
- * SMTP AUTH passwords are stored as `scrypt$N$r$p$<salt base64>$<key base64>`, so the cost can
- * be raised later without breaking hashes already written.
+ * Passwords (review-app accounts and SMTP AUTH) are stored as `scrypt$N$r$p$<salt base64>$<key base64>`:
+ * the cost travels with the hash, so it can be raised without breaking hashes already written, and a hash
+ * below today's cost is found (`needsRehash`) and replaced at the next successful sign-in.
  */
 
-const DEFAULT_COST = { N: 16384, r: 8, p: 1 } as const;
+/** OWASP Password Storage Cheat Sheet (2025): scrypt with N=2^17, r=8, p=1 at least. 128 MiB per hash. */
+export const PASSWORD_COST = { N: 2 ** 17, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
+/**
+ * The most memory one hash may take (scrypt needs 128·N·r bytes): twice today's cost. A stored hash that asks
+ * for more (a tampered row, a typo in a config file) never matches rather than exhausting the machine.
+ */
+export const MAX_SCRYPT_MEMORY = 2 * 128 * PASSWORD_COST.N * PASSWORD_COST.r + 1024 * 1024;
+
+interface ParsedHash {
+  readonly cost: { readonly N: number; readonly r: number; readonly p: number };
+  readonly salt: Buffer;
+  readonly key: Buffer;
+}
 
 function deriveKey(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password, salt, keyLength, { ...options, maxmem: MAX_SCRYPT_MEMORY }, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await deriveKey(password, salt, KEY_LENGTH, DEFAULT_COST);
-  const { N, r, p } = DEFAULT_COST;
+  const key = await deriveKey(password, salt, KEY_LENGTH, PASSWORD_COST);
+  const { N, r, p } = PASSWORD_COST;
   return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** True only for a well-formed hash of this password; a malformed hash never matches. */
+/** True only for a well-formed hash of this password; a malformed hash, or one beyond the memory bound, never matches. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, saltText, keyText, ...rest] = stored.split('$');
-  if (scheme !== 'scrypt' || rest.length > 0 || saltText === undefined || keyText === undefined) return false;
-  const cost = { N: Number(n), r: Number(r), p: Number(p) };
-  const expected = Buffer.from(keyText, 'base64');
-  if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger) || expected.length === 0) return false;
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
   try {
-    const actual = await deriveKey(password, Buffer.from(saltText, 'base64'), expected.length, { ...cost, maxmem: 256 * cost.N * cost.r });
-    return timingSafeEqual(actual, expected);
+    const actual = await deriveKey(password, parsed.salt, parsed.key.length, parsed.cost);
+    return timingSafeEqual(actual, parsed.key);
   } catch {
     return false;
   }
+}
+
+/** Whether a stored hash is below today's cost (or not one of ours): replace it once the password is known. */
+export function needsRehash(stored: string): boolean {
+  const parsed = parseHash(stored);
+  if (!parsed) return true;
+  const { N, r, p } = parsed.cost;
+  return N < PASSWORD_COST.N || r < PASSWORD_COST.r || p < PASSWORD_COST.p || parsed.key.length < KEY_LENGTH;
+}
+
+function parseHash(stored: string): ParsedHash | undefined {
+  const [scheme, n, r, p, saltText, keyText, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || rest.length > 0 || saltText === undefined || keyText === undefined) return undefined;
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  const key = Buffer.from(keyText, 'base64');
+  if (![cost.N, cost.r, cost.p].every((value) => Number.isSafeInteger(value) && value > 0) || key.length === 0) return undefined;
+  return { cost, salt: Buffer.from(saltText, 'base64'), key };
 }

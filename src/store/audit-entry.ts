@@ -26,7 +26,21 @@ export interface VerdictAuditEntry {
 }
 
 /** Changes to the review app's accounts (src/store/user-directory.ts); the account is named in the reason. */
-export const ACCOUNT_ACTIONS = ['account-add', 'account-disable', 'account-enable', 'account-password', 'account-role', 'account-remove'] as const;
+export const ACCOUNT_ACTIONS = [
+  'account-add',
+  'account-disable',
+  'account-enable',
+  'account-password',
+  'account-role',
+  'account-remove',
+  /** The password's hash recomputed at today's scrypt cost at a sign-in (src/smtp/password-hash.ts). */
+  'account-password-upgrade',
+  'account-mfa-enrol',
+  'account-mfa-recovery-code',
+  'account-mfa-reset',
+  'account-entra-bind',
+  'account-entra-guest',
+] as const;
 export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
 
 /**

@@ -198,6 +198,29 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         }
       },
     },
+    '0007-account-security': {
+      async up(db: Kysely<unknown>) {
+        // MFA (a sealed TOTP secret, the last time step accepted, single-use recovery codes), the Entra ID binding,
+        // and how far a session has got through sign-in.
+        await db.schema.alterTable('users').addColumn('mfa_secret', binary).execute();
+        await db.schema.alterTable('users').addColumn('mfa_enrolled_at', 'text').execute();
+        await db.schema.alterTable('users').addColumn('mfa_last_step', 'integer').execute();
+        await db.schema.alterTable('users').addColumn('entra_tid', 'text').execute();
+        await db.schema.alterTable('users').addColumn('entra_oid', 'text').execute();
+        await db.schema.alterTable('users').addColumn('entra_guest', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.createIndex('users_entra_object').unique().on('users').columns(['entra_tid', 'entra_oid']).execute();
+        await db.schema
+          .createTable('recovery_codes')
+          .addColumn('email', 'text', (c) => c.notNull().references('users.email').onDelete('cascade'))
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addPrimaryKeyConstraint('recovery_codes_pk', ['email', 'code_hash'])
+          .execute();
+        await db.schema.alterTable('sessions').addColumn('stage', 'text', (c) => c.notNull().defaultTo('complete')).execute();
+        // The roles that now need a second factor sign in again, and enrol on the way.
+        await sql`DELETE FROM sessions WHERE email IN (SELECT email FROM users WHERE role IN ('dpo', 'dsl', 'admin'))`.execute(db);
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

@@ -65,7 +65,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     audit,
     quarantine: new QuarantineStore(db, cipher, audit),
     incidents: new IncidentRegister(db),
-    users: new UserDirectory(db, audit),
+    users: new UserDirectory(db, audit, cipher),
     alertInbox: new AlertInbox(db, audit),
     async ping() {
       await sql`select 1`.execute(db);

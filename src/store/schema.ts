@@ -16,6 +16,7 @@ export interface StoreDatabase {
   users: UserTable;
   user_schools: UserSchoolTable;
   sessions: SessionTable;
+  recovery_codes: RecoveryCodeTable;
   alert_inbox: AlertInboxTable;
 }
 
@@ -139,6 +140,24 @@ export interface UserTable {
   disabled_at: string | null;
   /** 1: the account sees every school of the trust; 0: only its `user_schools` rows, and with none, nothing. */
   all_schools: number;
+  /** The TOTP secret, sealed with the store's key (body-cipher.ts); set at the start of enrolment. */
+  mfa_secret: Buffer | null;
+  /** When enrolment finished (a first code accepted); null while none is enrolled. */
+  mfa_enrolled_at: string | null;
+  /** The RFC 6238 time step of the last code accepted: a code of that step or earlier is refused (no replay). */
+  mfa_last_step: number | null;
+  /** The Entra ID tenant and object id bound at the account's first Microsoft sign-in. */
+  entra_tid: string | null;
+  entra_oid: string | null;
+  /** 1: a guest of the tenant may sign in as this account with Microsoft; 0: guests are refused. */
+  entra_guest: number;
+}
+
+/** One MFA recovery code: only its SHA-256 is kept; `used_at` set when spent (each works once). */
+export interface RecoveryCodeTable {
+  email: string;
+  code_hash: string;
+  used_at: string | null;
 }
 
 /** The schools a review-app account is limited to; with none and no `users.all_schools`, it sees nothing. */
@@ -155,6 +174,8 @@ export interface SessionTable {
   /** The absolute end (created + 12 h); the idle end is `last_seen_at` + 30 min. */
   expires_at: string;
   last_seen_at: string;
+  /** `complete`; or, after a right password, `second-factor` (a code is due) or `enrol` (MFA must be set up first). */
+  stage: string;
 }
 
 /** One alert a verdict raised for one role (src/store/alert-inbox.ts): metadata only, never content. */

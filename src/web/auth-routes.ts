@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashPassword, verifyPassword } from '../smtp/password-hash.js';
+import { hashPassword, needsRehash, verifyPassword } from '../smtp/password-hash.js';
+import { MFA_ROLES, type SessionStage, type User } from '../store/user-directory.js';
 import { html } from './html.js';
+import { STAGE_PAGES } from './second-factor-routes.js';
 import { page } from './layout.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { csrfToken, csrfTokenMatches, SessionCookies } from './session-cookies.js';
@@ -21,15 +23,39 @@ export const SIGN_IN_LIMIT: SignInLimit = { max: 5, windowMs: 60_000 };
 const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches nothing');
 
 /** `GET /sign-in`, `POST /sign-in` (rate-limited per address and login), `POST /sign-out`. */
-export async function authRoutes(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit; readonly entra?: EntraSignIn }): Promise<void> {
+export async function authRoutes(
+  app: FastifyInstance,
+  context: WebContext & { readonly signInLimit: SignInLimit; readonly entra?: EntraSignIn; readonly passwordSignIn: boolean },
+): Promise<void> {
   const { store, cookies } = context;
   const withMicrosoft = () => context.entra?.available ?? false;
 
   app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
+    if (!context.passwordSignIn) return sendPage(reply, microsoftOnlyPage(withMicrosoft()));
     const value = request.cookies[cookies.signIn] ?? SessionCookies.newSignInValue();
     reply.setCookie(cookies.signIn, value, cookies.options());
     return sendPage(reply, signInPage(csrfToken(value, 'sign-in'), withMicrosoft()));
   });
+
+  if (context.passwordSignIn) passwordSignInRoute(app, context, withMicrosoft);
+
+  app.post('/sign-out', async (request, reply) => {
+    if (!request.sessionToken) throw new WebError('signed-out', 'You are signed out.');
+    requireCsrf(request);
+    await store.users.endSession(request.sessionToken);
+    reply.clearCookie(cookies.session, cookies.options());
+    return reply.code(303).redirect('/sign-in');
+  });
+
+  app.get('/', { config: { public: true } }, async (request, reply) => reply.code(303).redirect(request.user ? '/quarantine' : '/sign-in'));
+}
+
+/**
+ * `POST /sign-in`: the password, then what the account still needs: a TOTP code if it has an authenticator,
+ * enrolment if its role needs one, else nothing. A hash below today's cost is replaced while the password is known.
+ */
+function passwordSignInRoute(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit }, withMicrosoft: () => boolean): void {
+  const { store, cookies } = context;
 
   app.post(
     '/sign-in',
@@ -56,23 +82,31 @@ export async function authRoutes(app: FastifyInstance, context: WebContext & { r
       if (!found || !matches || found.user.disabled) {
         return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);
       }
+      if (needsRehash(found.passwordHash)) await store.users.upgradePasswordHash(found.user.email, found.passwordHash, await hashPassword(password), context.now());
       // A new session id at every sign-in, so an id planted before it (session fixation) is worth nothing.
-      const session = await store.users.startSession(found.user.email, context.now());
+      const stage = stageAfterPassword(found.user);
+      const session = await store.users.startSession(found.user.email, context.now(), stage);
       reply.clearCookie(cookies.signIn, cookies.options());
       reply.setCookie(cookies.session, session.token, cookies.sessionOptions(session));
-      return reply.code(303).header('cache-control', 'no-store').redirect('/quarantine');
+      return reply.code(303).header('cache-control', 'no-store').redirect(stage === 'complete' ? '/quarantine' : STAGE_PAGES[stage]);
     },
   );
+}
 
-  app.post('/sign-out', async (request, reply) => {
-    if (!request.user) throw new WebError('signed-out', 'You are signed out.');
-    requireCsrf(request);
-    await store.users.endSession(request.sessionToken!);
-    reply.clearCookie(cookies.session, cookies.options());
-    return reply.code(303).redirect('/sign-in');
-  });
+/** An enrolled account always gives a code; one whose role needs MFA and has none enrols first. */
+export function stageAfterPassword(user: User): SessionStage {
+  if (user.mfa) return 'second-factor';
+  return MFA_ROLES.includes(user.role) ? 'enrol' : 'complete';
+}
 
-  app.get('/', { config: { public: true } }, async (request, reply) => reply.code(303).redirect(request.user ? '/quarantine' : '/sign-in'));
+/** With password sign-in switched off: Microsoft only, and a plain word when it cannot be reached. */
+function microsoftOnlyPage(available: boolean): string {
+  return page(
+    'Sign in',
+    available
+      ? html`<p><a href="/sign-in/entra">Sign in with Microsoft</a></p>`
+      : html`<p class="error" role="alert">Sign-in with Microsoft is not available at the moment, and this app accepts no passwords. Try again in a minute.</p>`,
+  );
 }
 
 /** The password form, and the link to sign in with Microsoft when Entra ID is configured and reachable. */

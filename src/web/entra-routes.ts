@@ -14,6 +14,7 @@ const STATUS_OF: Record<EntraRefusal['code'], WebErrorCode> = {
   'response-refused': 'bad-request',
   'wrong-tenant': 'forbidden',
   'no-account': 'forbidden',
+  guest: 'forbidden',
 };
 
 /**
@@ -44,14 +45,22 @@ export async function entraRoutes(app: FastifyInstance, context: WebContext & { 
   });
 }
 
-/** The local account, enabled, that one of the person's Entra ID addresses names; Hallmonitor authorises. */
+/**
+ * The local account, enabled, that the person's Entra ID object is bound to; at the first Microsoft sign-in, the
+ * unbound account their username names, which is then bound to the object (tenant and object id) for good, so a
+ * renamed or recycled username in the directory never reaches another account. A guest of the tenant only where
+ * the account allows guests. Hallmonitor authorises.
+ */
 async function accountFor(context: WebContext & { readonly entra: EntraSignIn }, request: FastifyRequest, flowSecret: string | undefined): Promise<User> {
   const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-  for (const address of await context.entra.addressesFrom(query, flowSecret)) {
-    const found = await context.store.users.credentials(address);
-    if (found && !found.user.disabled) return found.user;
-  }
-  throw new EntraRefusal('no-account');
+  const identity = await context.entra.identityFrom(query, flowSecret);
+  const { users } = context.store;
+  const bound = await users.findByEntraObject(identity.tenantId, identity.objectId);
+  const account = bound ?? (identity.username ? (await users.credentials(identity.username))?.user : undefined);
+  if (!account || account.disabled || (!bound && account.entraBound)) throw new EntraRefusal('no-account');
+  if (identity.guest && !account.entraGuest) throw new EntraRefusal('guest');
+  if (!bound && !(await users.bindEntraObject(account.email, identity.tenantId, identity.objectId, context.now()))) throw new EntraRefusal('no-account');
+  return account;
 }
 
 /** Logs a refusal by its code and turns it into the app's error page. */

@@ -19,6 +19,19 @@ export interface EntraSettings {
   readonly clientSecret: string;
   readonly issuer: URL;
   readonly redirectUri: URL;
+  /** False: the password form is off and everyone signs in with Entra ID (`entraId.passwordSignIn`). Default true. */
+  readonly passwordSignIn?: boolean;
+}
+
+/** Who Entra ID says signed in, from a validated ID token. */
+export interface EntraIdentity {
+  /** `tid` and `oid`, lower-cased: the immutable pair an account is bound to at its first Microsoft sign-in. */
+  readonly tenantId: string;
+  readonly objectId: string;
+  /** `preferred_username`, lower-cased: names the local account only at that first sign-in. */
+  readonly username: string | undefined;
+  /** A guest (B2B) of the tenant: `acct` is 1, or `idp` names another identity provider than the tenant. */
+  readonly guest: boolean;
 }
 
 /**
@@ -39,6 +52,7 @@ export function entraSettings(config: Pick<Config, 'entraId' | 'entraIdClientSec
     clientSecret: entraIdClientSecret,
     issuer: new URL(entraId.issuer ?? `https://login.microsoftonline.com/${tenantId}/v2.0`),
     redirectUri: new URL(ENTRA_CALLBACK_PATH, reviewUrl),
+    passwordSignIn: entraId.passwordSignIn ?? true,
   };
 }
 
@@ -49,6 +63,7 @@ export const ENTRA_REFUSALS = {
   'response-refused': 'Microsoft did not complete the sign-in. Start again from the sign-in page.',
   'wrong-tenant': "That Microsoft account does not belong to this school's organisation.",
   'no-account': "There is no Hallmonitor account for that Microsoft account, or it is disabled. Ask the school's IT administrator to add you.",
+  guest: "Guests of the school's organisation cannot sign in here unless their account allows it. Ask the school's IT administrator.",
 } as const;
 
 export type EntraRefusalCode = keyof typeof ENTRA_REFUSALS;
@@ -136,9 +151,10 @@ export class EntraSignIn {
   /**
    * Completes the flow from the callback's query: checks the state, redeems the code with the PKCE verifier,
    * validates the ID token (signature from the issuer's JWKS, issuer, audience, expiry, nonce) and its tenant.
-   * Returns the person's addresses, lower-cased, in the order to try them: `preferred_username`, then `email`.
+   * Returns who signed in: their object id, tenant, username and whether they are a guest. The `email` claim is
+   * never read: anyone can set it on an account of their own, and it is not unique.
    */
-  async addressesFrom(callbackQuery: string, flowSecret: string | undefined): Promise<string[]> {
+  async identityFrom(callbackQuery: string, flowSecret: string | undefined): Promise<EntraIdentity> {
     const configuration = this.#configured();
     if (!flowSecret) throw new EntraRefusal('no-flow');
     const checks = flowChecks(flowSecret);
@@ -153,8 +169,9 @@ export class EntraSignIn {
     }
     if (!claims) throw new EntraRefusal('response-refused', 'no-id-token');
     if (typeof claims.tid !== 'string' || claims.tid.toLowerCase() !== this.settings.tenantId) throw new EntraRefusal('wrong-tenant');
-    const addresses = [claims.preferred_username, claims.email].filter((claim): claim is string => typeof claim === 'string' && claim.trim() !== '');
-    return [...new Set(addresses.map((address) => address.trim().toLowerCase()))];
+    if (typeof claims.oid !== 'string' || claims.oid.trim() === '') throw new EntraRefusal('response-refused', 'no-oid');
+    const username = typeof claims.preferred_username === 'string' && claims.preferred_username.trim() !== '' ? claims.preferred_username.trim().toLowerCase() : undefined;
+    return { tenantId: this.settings.tenantId, objectId: claims.oid.trim().toLowerCase(), username, guest: isGuest(claims, this.settings.tenantId) };
   }
 
   /** Tells the gateway's log a refusal's code. */
@@ -183,6 +200,15 @@ export class EntraSignIn {
     if (!this.#configuration) throw new EntraRefusal('unavailable');
     return this.#configuration;
   }
+}
+
+/**
+ * Entra ID's `idp` equals the issuer for the tenant's own members and names the home directory (or `live.com`)
+ * for a guest; the optional `acct` claim says 1 for a guest. Either marks one.
+ */
+function isGuest(claims: oidc.IDToken, tenantId: string): boolean {
+  if (claims.acct === 1 || claims.acct === '1') return true;
+  return typeof claims.idp === 'string' && !claims.idp.toLowerCase().includes(tenantId);
 }
 
 /**

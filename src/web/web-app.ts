@@ -17,6 +17,7 @@ import { html } from './html.js';
 import { page } from './layout.js';
 import { quarantineRoutes } from './quarantine-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { SECOND_FACTOR_LIMIT, secondFactorRoutes, STAGE_PAGES, type SecondFactorLimit } from './second-factor-routes.js';
 import { SessionCookies } from './session-cookies.js';
 import { formToken, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -46,6 +47,8 @@ export interface WebAppOptions {
   readonly secureCookies?: boolean;
   /** Sign-in attempts allowed per client address and login (default 5 a minute). */
   readonly signInLimit?: SignInLimit;
+  /** Codes tried at the second step of sign-in per account (default 5 a minute). */
+  readonly secondFactorLimit?: SecondFactorLimit;
   /** Trust `X-Forwarded-For` from this proxy (Fastify's `trustProxy`), so rate limits see the real client. */
   readonly trustProxy?: boolean | string | string[];
   /** The clock, for tests. Default: now. */
@@ -57,6 +60,11 @@ export interface WebAppOptions {
   readonly ruleSets?: () => ReadonlyMap<string, RuleSet>;
   /** Sign-in with Microsoft Entra ID beside passwords (entra-sign-in.ts); the button shows while it is available. */
   readonly entraSignIn?: EntraSignIn;
+  /**
+   * Whether the password form signs anyone in (default true). False only with `entraSignIn`: every sign-in then
+   * goes through Entra ID, and its Conditional Access (MFA) applies to all.
+   */
+  readonly passwordSignIn?: boolean;
 }
 
 const STYLESHEET = readFileSync(join(PACKAGE_ROOT, 'src', 'web', 'assets', 'app.css'), 'utf8');
@@ -95,7 +103,10 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/assets/app.css', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
   const { entraSignIn } = options;
-  await app.register(async (scope) => authRoutes(scope, { ...context, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  if (options.passwordSignIn === false && !entraSignIn) throw new Error('password sign-in can be switched off only where Entra ID sign-in is configured');
+  const passwordSignIn = options.passwordSignIn ?? true;
+  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  if (passwordSignIn) await app.register(async (scope) => secondFactorRoutes(scope, { ...context, secondFactorLimit: options.secondFactorLimit ?? SECOND_FACTOR_LIMIT }));
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
   await app.register(async (scope) => alertsRoutes(scope, context));
@@ -104,16 +115,21 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   return app;
 }
 
-/** Sets `request.user` from a live session cookie; an ended one is cleared. */
+/**
+ * Sets `request.user` from a live, complete session cookie, or `request.pendingSignIn` from one part-way
+ * through sign-in (which reaches the sign-in steps only); an ended one is cleared.
+ */
 async function resumeSession(context: WebContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const token = request.cookies[context.cookies.session];
   if (!token) return;
-  const user = await context.store.users.resume(token, context.now());
-  if (!user) {
+  const resumed = await context.store.users.resume(token, context.now());
+  if (!resumed) {
     reply.clearCookie(context.cookies.session, context.cookies.options());
     return;
   }
-  request.user = user;
+  const { stage, ...user } = resumed;
+  if (stage === 'complete') request.user = user;
+  else request.pendingSignIn = resumed;
   request.sessionToken = token;
 }
 
@@ -141,7 +157,9 @@ function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
  */
 function errorReply(error: FastifyError | WebError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof WebError && error.code === 'signed-out' && request.method === 'GET') {
-    return reply.code(303).header('cache-control', 'no-store').redirect('/sign-in');
+    const pending = request.pendingSignIn;
+    const next = pending && pending.stage !== 'complete' ? STAGE_PAGES[pending.stage] : '/sign-in';
+    return reply.code(303).header('cache-control', 'no-store').redirect(next === request.url ? '/sign-in' : next);
   }
   const status = error instanceof WebError ? error.statusCode : error.statusCode === 429 ? 429 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
   const message =

@@ -4,7 +4,7 @@ import type { AuditRange } from '../store/audit-log.js';
 import type { IncidentFilter } from '../store/incident-register.js';
 import type { QuarantineFilter, SchoolFilter } from '../store/quarantine-store.js';
 import type { Store } from '../store/store.js';
-import type { User } from '../store/user-directory.js';
+import type { SessionUser, User } from '../store/user-directory.js';
 import { can, type Permission } from './roles.js';
 import { csrfToken, csrfTokenMatches, type SessionCookies } from './session-cookies.js';
 import { WebError } from './web-error.js';
@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in person, set by the session hook on every route but sign-in and status. */
     user?: SignedInUser;
+    /** An account part-way through sign-in (its password accepted, its second factor not yet): only the sign-in steps serve it. */
+    pendingSignIn?: SessionUser;
     /** The session cookie's value, kept only to bind and check form tokens. */
     sessionToken?: string;
   }

@@ -1,11 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runUsers } from '../../src/cli/users-command.js';
 import { verifyPassword } from '../../src/smtp/password-hash.js';
 import { openStore } from '../../src/store/open-store.js';
+import { newTotpSecret } from '../../src/web/totp.js';
 import { runCli } from './run-cli.js';
+
+// Each new password is hashed with scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), in several processes here.
+vi.setConfig({ testTimeout: 120_000 });
 
 let dataDir: string;
 /** A trust of two invented schools. */
@@ -169,7 +173,7 @@ describe('hallmonitor users', () => {
         ['account-disable', `account ${email}: disabled. Reason: left the school`],
         ['account-enable', `account ${email}: enabled`],
         ['account-password', `account ${email}: password replaced, sessions ended. Reason: forgotten`],
-        ['account-role', `account ${email}: role dsl → admin. Reason: covering the summer`],
+        ['account-role', `account ${email}: role dsl → admin, sessions ended until MFA is enrolled. Reason: covering the summer`],
         ['account-remove', `account ${email}: removed. Reason: account no longer needed`],
       ]);
       expect(new Set(rows.map((row) => row.actor))).toEqual(new Set([`cli:${userInfo().username}`]));
@@ -179,10 +183,52 @@ describe('hallmonitor users', () => {
     }
   });
 
+  it('resets an account’s MFA and sets whether Entra ID guests may sign in as it, audited as the operator', async () => {
+    const email = 'mfa.reset@school-a-example.sch.uk';
+    expect((await users(['add', email, '--role', 'dpo', '--password-stdin', '--all-schools', '--entra-guest'], 'a long enough password')).status).toBe(0);
+    let token = '';
+    const store = await openStore({ dataDir });
+    try {
+      await store.users.enrolmentSecret(email, newTotpSecret);
+      await store.users.finishEnrolment(email, 1);
+      token = (await store.users.startSession(email)).token;
+    } finally {
+      await store.close();
+    }
+    const listed = () => users(['list', '--json']).then(({ lines }) => lines.map((line) => JSON.parse(line) as { email: string; mfa: boolean; entraGuest: boolean }).find((user) => user.email === email));
+    expect(await listed()).toMatchObject({ mfa: true, entraGuest: true });
+
+    expect(await users(['reset-mfa', email, '--reason', 'lost phone'])).toEqual({
+      status: 0,
+      lines: [`reset MFA of ${email}: its authenticator and recovery codes are gone, its sessions ended; it sets up a new authenticator at its next sign-in`],
+    });
+    expect(await users(['set-entra-guest', email, 'refuse', '--json'])).toEqual({ status: 0, lines: [`{"email":"${email}","entraGuest":false}`] });
+    await expect(users(['set-entra-guest', email, 'maybe'])).rejects.toMatchObject({ code: 'usage' });
+    await expect(users(['reset-mfa', 'nobody@school-a-example.sch.uk'])).rejects.toMatchObject({ code: 'usage', message: 'no account nobody@school-a-example.sch.uk: see hallmonitor users list' });
+    expect(await listed()).toMatchObject({ mfa: false, entraGuest: false });
+    const after = await openStore({ dataDir });
+    try {
+      expect(await after.users.resume(token)).toBeUndefined();
+      expect(await after.users.totpState(email)).toBeUndefined();
+    } finally {
+      await after.close();
+    }
+    const database = new (await import('better-sqlite3')).default(join(dataDir, 'hallmonitor.sqlite'), { readonly: true });
+    try {
+      const rows = database.prepare('SELECT actor, action, reason FROM audit_log WHERE reason LIKE ? ORDER BY seq').all(`account ${email}:%`) as { actor: string; action: string; reason: string }[];
+      expect(rows.slice(-2)).toEqual([
+        { actor: `cli:${userInfo().username}`, action: 'account-mfa-reset', reason: `account ${email}: MFA reset, sessions ended. Reason: lost phone` },
+        { actor: `cli:${userInfo().username}`, action: 'account-entra-guest', reason: `account ${email}: Entra ID guests refused` },
+      ]);
+    } finally {
+      database.close();
+    }
+  });
+
   it('runs as the installed command: --help exits 0, an unknown account exits 2 with one line', () => {
     const help = runCli(['users', '--help']);
     expect(help.status).toBe(0);
-    for (const subcommand of ['add', 'list', 'disable', 'enable', 'set-password', 'set-role', 'remove']) expect(help.stdout).toMatch(new RegExp(`hallmonitor users ${subcommand}\\b`));
+    for (const subcommand of ['add', 'list', 'disable', 'enable', 'set-password', 'set-role', 'remove', 'reset-mfa', 'set-entra-guest']) expect(help.stdout).toMatch(new RegExp(`hallmonitor users ${subcommand}\\b`));
     const unknown = runCli(['users', 'disable', 'nobody@example.org', '--data', dataDir]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe('hallmonitor: no account nobody@example.org: see hallmonitor users list\n');

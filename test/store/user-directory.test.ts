@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { SESSION_LIMITS } from '../../src/store/user-directory.js';
 import { createSite, ENGINES, type StoreSite } from './support/store-engines.js';
+import { undoAccountSecurity } from './support/undo-migrations.js';
 
 const START = new Date('2026-11-23T09:00:00.000Z');
 const later = (ms: number) => new Date(START.getTime() + ms);
@@ -138,7 +139,7 @@ describe.each(ENGINES)('users and sessions on %s', (engine) => {
     expect(audit).toEqual([
       { school_id: '*', actor: change.actor, action: 'account-add', reason: `account ${email}: dsl, school-a. Reason: staff change` },
       { school_id: '*', actor: change.actor, action: 'account-password', reason: `account ${email}: password replaced, sessions ended. Reason: staff change` },
-      { school_id: '*', actor: change.actor, action: 'account-role', reason: `account ${email}: role dsl → admin. Reason: staff change` },
+      { school_id: '*', actor: change.actor, action: 'account-role', reason: `account ${email}: role dsl → admin, sessions ended until MFA is enrolled. Reason: staff change` },
       { school_id: '*', actor: change.actor, action: 'account-disable', reason: `account ${email}: disabled. Reason: staff change` },
       { school_id: '*', actor: 'cli:root', action: 'account-enable', reason: `account ${email}: enabled` },
       { school_id: '*', actor: change.actor, action: 'account-remove', reason: `account ${email}: removed. Reason: staff change` },
@@ -151,6 +152,7 @@ describe.each(ENGINES)('users and sessions on %s', (engine) => {
     const first = await site.open();
     await first.close();
     // Back to the schema before the grant existed, with one account of each kind as that version stored them.
+    await undoAccountSecurity(site);
     await site.exec("DELETE FROM kysely_migration WHERE name >= '0005-users-all-schools'");
     await site.exec('ALTER TABLE users DROP COLUMN all_schools');
     // The later migrations are undone too, so that they run again after 0005 as they would on that database.
@@ -170,3 +172,4 @@ describe.each(ENGINES)('users and sessions on %s', (engine) => {
     expect((await store.users.find('new.dsl@school-a-example.sch.uk'))?.schools).toEqual([]);
   });
 });
+

@@ -7,9 +7,11 @@ import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/policy/verdict.js';
 import { inboxEntriesFor } from '../../src/queue/alerts.js';
+import { hashPassword } from '../../src/smtp/password-hash.js';
 import type { UserRole } from '../../src/store/user-directory.js';
 import { HEALTH_FINDING, inventedRecord, PUPIL_FINDING, PUPIL_NAME, verdictEntry } from '../store/support/invented-records.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+import { enterCodeIfAsked } from './support/authenticators.js';
 
 /**
  * Issue 7: the review app meets WCAG 2.1 AA and fits a phone and a laptop, checked in Chromium on every page
@@ -150,6 +152,7 @@ async function signIn(context: BrowserContext, role: UserRole): Promise<Page> {
   await page.getByLabel('Email address').fill(ACCOUNTS[role]);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await enterCodeIfAsked(page, web.authenticators, ACCOUNTS[role]);
   await page.waitForURL(`${origin}/quarantine`);
   return page;
 }
@@ -253,6 +256,40 @@ describe('the review app meets WCAG 2.1 AA and fits a phone and a laptop (Chromi
     // Signed out, an unknown address goes to sign-in like every other page (303), so the 404 page is checked signed in.
     await checkEveryPage(page, [visit('/sign-in'), failed]);
     await context.close();
+  }, AXE_TEST_TIMEOUT_MS);
+
+  it('part-way through sign-in: the enrolment page with its QR code, the code page and a wrong code', async () => {
+    const newcomer = 'new.dsl@stmarys-example.sch.uk';
+    if (!(await web.store.users.find(newcomer))) await web.store.users.add({ email: newcomer, role: 'dsl', passwordHash: await hashPassword(PASSWORD) });
+    const passwordOnly = async (email: string) => {
+      const context = await axeContext();
+      const page = await context.newPage();
+      await page.goto(`${origin}/sign-in`);
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname !== '/sign-in');
+      return { context, page };
+    };
+    const enrolling = await passwordOnly(newcomer);
+    await checkEveryPage(enrolling.page, [visit('/sign-in/enrol')]);
+    await enrolling.context.close();
+
+    // The admin: the account these checks sign in least, so the wrong codes stay under the limit of five a minute.
+    const coding = await passwordOnly(ACCOUNTS.admin);
+    const wrong: Visit = {
+      name: 'wrong code',
+      status: 401,
+      open: async (each) => {
+        await each.goto(`${origin}/sign-in/code`);
+        await each.getByLabel('Code').fill('000000');
+        const [response] = await Promise.all([each.waitForResponse((one) => one.request().method() === 'POST'), each.getByRole('button', { name: 'Continue' }).click()]);
+        await each.waitForLoadState();
+        return response.status();
+      },
+    };
+    await checkEveryPage(coding.page, [visit('/sign-in/code'), wrong]);
+    await coding.context.close();
   }, AXE_TEST_TIMEOUT_MS);
 
   it('the checks themselves catch what they look for, on a page made to fail them', async () => {
@@ -373,6 +410,12 @@ describe('the review app by keyboard alone (Chromium, the app’s own CSP)', () 
       expect(await tabTo(page, (focus) => focus.name === 'Password')).toHaveLength(1);
       await page.keyboard.type(PASSWORD);
       expect(await tabTo(page, (focus) => focus.tag === 'button' && focus.name === 'Sign in')).toHaveLength(1);
+      await page.keyboard.press('Enter');
+      // The second step: past the skip link, the code field, then Continue.
+      await page.waitForURL(`${origin}/sign-in/code`);
+      expect(await tabTo(page, (focus) => focus.name === 'Code')).toHaveLength(2);
+      await page.keyboard.type(web.authenticators.nextCode(ACCOUNTS.dpo));
+      expect(await tabTo(page, (focus) => focus.tag === 'button' && focus.name === 'Continue')).toHaveLength(1);
       await page.keyboard.press('Enter');
       await page.waitForURL(`${origin}/quarantine`);
 

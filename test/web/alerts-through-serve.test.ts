@@ -15,6 +15,7 @@ import { gatewaySettings, memoryLog } from '../gateway/support/gateway-settings.
 import { swaks } from '../gateway/support/swaks.js';
 import { SHARED_REDIS } from '../queue/support/redis.js';
 import { createSite, DATABASE_URL, type StoreSite } from '../store/support/store-engines.js';
+import { TestAuthenticators } from './support/authenticators.js';
 import { InjectedBrowser } from './support/inject-session.js';
 
 const BURSAR = 'bursar@stmarys-example.sch.uk';
@@ -104,13 +105,15 @@ describe('alerts inbox through serve', () => {
       const passwordHash = await hashPassword(PASSWORD);
       await store.users.add({ email: BURSAR, role: 'business-manager', passwordHash });
       await store.users.add({ email: DSL, role: 'dsl', passwordHash });
+      const authenticators = new TestAuthenticators();
+      await authenticators.enrol(store, DSL);
       const bursar = new InjectedBrowser(app);
       await bursar.signIn(BURSAR, PASSWORD);
       const bursarPage = (await bursar.get('/alerts')).body;
       expect(bursarPage).toContain('<strong>slur</strong>');
       expect(bursarPage).not.toContain('safeguarding-outside-dsl');
       expect(bursarPage).toContain('Alerts (1 open)');
-      const dsl = new InjectedBrowser(app);
+      const dsl = new InjectedBrowser(app, undefined, authenticators);
       await dsl.signIn(DSL, PASSWORD);
       const dslPage = (await dsl.get('/alerts')).body;
       expect(dslPage).toContain('<strong>safeguarding-outside-dsl</strong>');

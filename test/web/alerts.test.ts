@@ -65,7 +65,7 @@ function listed(page: string): string[] {
 }
 
 async function humanAudit() {
-  const rows = await web.site.exec("SELECT action, actor, message_id, reason FROM audit_log WHERE kind = 'human' ORDER BY seq");
+  const rows = await web.site.exec(`SELECT action, actor, message_id, reason FROM audit_log WHERE kind = 'human' AND seq > ${web.setupAuditSeq} ORDER BY seq`);
   return rows.map((row) => ({ action: row.action, actor: row.actor, messageId: row.message_id, reason: row.reason }));
 }
 

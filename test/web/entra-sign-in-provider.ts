@@ -12,8 +12,14 @@ export const CLIENT_SECRET = 'invented client secret for tests';
 /** The claims an Entra ID token carries that Hallmonitor reads. */
 export interface ProviderAccount {
   readonly tid: string;
+  /** The person's immutable object id in the directory. */
+  readonly oid: string;
   readonly preferred_username: string;
   readonly email?: string;
+  /** For a guest: the identity provider that authenticated them (their home directory), not this tenant. */
+  readonly idp?: string;
+  /** The optional claim: 1 for a guest, 0 for a member. */
+  readonly acct?: number;
 }
 
 export interface IdentityProvider {
@@ -24,7 +30,8 @@ export interface IdentityProvider {
 
 /**
  * A real, certified OpenID Provider (oidc-provider) standing in for Entra ID: one confidential client with the
- * gateway's redirect URI, PKCE required, RS256 ID tokens carrying `tid`, `preferred_username` and `email`, and
+ * gateway's redirect URI, PKCE required, RS256 ID tokens carrying `tid`, `oid`, `preferred_username`, `email` (and
+ * `idp`, `acct` for guests), and
  * its own login and consent pages (devInteractions: any password, the login names the account). On `port`, or
  * any free one.
  */
@@ -44,7 +51,7 @@ export async function startIdentityProvider(redirectUri: string, accounts: Reado
         token_endpoint_auth_method: 'client_secret_post',
       },
     ],
-    claims: { openid: ['sub', 'tid'], profile: ['preferred_username'], email: ['email'] },
+    claims: { openid: ['sub', 'tid', 'oid', 'idp', 'acct'], profile: ['preferred_username'], email: ['email'] },
     // Entra ID puts these claims in the ID token itself, not only at the userinfo endpoint.
     conformIdTokenClaims: false,
     findAccount: (_context, id) => {

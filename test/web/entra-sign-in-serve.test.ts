@@ -41,8 +41,8 @@ describe('Entra ID sign-in in a running gateway', () => {
     const webPort = await freePort();
     origin = `http://127.0.0.1:${webPort}`;
     idp = await startIdentityProvider(`${origin}${ENTRA_CALLBACK_PATH}`, {
-      dpo: { tid: TENANT, preferred_username: DPO },
-      visitor: { tid: TENANT, preferred_username: 'visitor@stmarys-example.sch.uk' },
+      dpo: { tid: TENANT, oid: '5d3f1b2c-8a9e-4c7d-b6a5-1e2f3a4b5c6d', preferred_username: DPO },
+      visitor: { tid: TENANT, oid: '6e4a2c3d-9b0f-4d8e-a7b6-2f3a4b5c6d7e', preferred_username: 'visitor@stmarys-example.sch.uk' },
     });
     gateway = await startGateway(await entraGateway(idp.issuer, webPort), log.logger);
     browser = await launchChromium();

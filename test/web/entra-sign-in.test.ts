@@ -17,15 +17,32 @@ import { CLIENT_ID, CLIENT_SECRET, OTHER_TENANT, startIdentityProvider, TENANT, 
 import { ACCOUNTS, createWebSite, type WebSite } from './support/web-site.js';
 
 /** The people the identity provider knows, by the login typed at its own sign-in page. */
+/** Invented object ids. */
+const OID = {
+  dpo: '5d3f1b2c-8a9e-4c7d-b6a5-1e2f3a4b5c6d',
+  bursar: '6e4a2c3d-9b0f-4d8e-a7b6-2f3a4b5c6d7e',
+  visitor: '7f5b3d4e-0c1a-4e9f-b8c7-3a4b5c6d7e8f',
+  impostor: '805c4e5f-1d2b-4fa0-89d8-4b5c6d7e8f90',
+  admin: '916d5f60-2e3c-4a1b-9ae9-5c6d7e8f9012',
+  recycled: 'a27e6071-3f4d-4b2c-8bfa-6d7e8f901234',
+  guest: 'b38f7182-405e-4c3d-9c0b-7e8f90123456',
+};
+
 const PROVIDER_ACCOUNTS = {
   // Entra ID often writes the address with capitals; the local account is lower-case.
-  dpo: { tid: TENANT, preferred_username: 'DPO@StMarys-Example.sch.uk' },
+  dpo: { tid: TENANT, oid: OID.dpo, preferred_username: 'DPO@StMarys-Example.sch.uk' },
+  // The same person after the directory renamed them: the object id is what stays.
+  'dpo-renamed': { tid: TENANT, oid: OID.dpo, preferred_username: 'dpo.2027@stmarys-example.sch.uk' },
+  // The DPO's old username given to someone else in the directory: another object.
+  recycled: { tid: TENANT, oid: OID.recycled, preferred_username: ACCOUNTS.dpo },
   // A user principal name that is no local account, with the address that is in the `email` claim.
-  bursar: { tid: TENANT, preferred_username: 'bursar.1@stmarys-example.onmicrosoft.com', email: ACCOUNTS['business-manager'] },
-  visitor: { tid: TENANT, preferred_username: 'visitor@stmarys-example.sch.uk' },
+  bursar: { tid: TENANT, oid: OID.bursar, preferred_username: 'bursar.1@stmarys-example.onmicrosoft.com', email: ACCOUNTS['business-manager'] },
+  visitor: { tid: TENANT, oid: OID.visitor, preferred_username: 'visitor@stmarys-example.sch.uk' },
   // The DSL's address, but signed in at another organisation's directory.
-  impostor: { tid: OTHER_TENANT, preferred_username: ACCOUNTS.dsl },
-  admin: { tid: TENANT, preferred_username: ACCOUNTS.admin },
+  impostor: { tid: OTHER_TENANT, oid: OID.impostor, preferred_username: ACCOUNTS.dsl },
+  admin: { tid: TENANT, oid: OID.admin, preferred_username: ACCOUNTS.admin },
+  // Invited into the school's tenant (B2B) from another organisation: their home directory authenticated them.
+  guest: { tid: TENANT, oid: OID.guest, preferred_username: ACCOUNTS['business-manager'], idp: `https://sts.windows.net/${OTHER_TENANT}/`, acct: 1 },
 };
 
 let browser: Browser;
@@ -117,11 +134,48 @@ describe('sign-in with Microsoft Entra ID, against a real OpenID Provider, in Ch
     await page.context().close();
   });
 
-  it('falls back to the email claim when preferred_username names no account', async () => {
-    const { page } = await signInAtProvider('bursar');
-    await page.waitForURL(`${origin}/quarantine`);
-    await expect(page.locator('header.bar').textContent()).resolves.toContain(`${ACCOUNTS['business-manager']} (business-manager)`);
+  it('never reads the email claim: a username that names no account is refused even when its email would', async () => {
+    const { page, callbackStatus } = await signInAtProvider('bursar');
+    expect(await callbackStatus).toBe(403);
+    await expectSignedOut(page);
+    expect(problems).toEqual([{ code: 'no-account' }]);
     await page.context().close();
+  });
+
+  it('binds the account to the Entra ID object at the first sign-in and matches on it afterwards, renamed or not; a recycled username is refused', async () => {
+    const first = await signInAtProvider('dpo');
+    await first.page.waitForURL(`${origin}/quarantine`);
+    await first.page.context().close();
+    expect(await web.store.users.findByEntraObject(TENANT, OID.dpo)).toMatchObject({ email: ACCOUNTS.dpo, entraBound: true });
+    const audit = await web.site.exec(`SELECT actor, action, reason FROM audit_log WHERE action = 'account-entra-bind'`);
+    expect(audit).toEqual([{ actor: ACCOUNTS.dpo, action: 'account-entra-bind', reason: `account ${ACCOUNTS.dpo}: bound to Entra ID object ${OID.dpo} of tenant ${TENANT}` }]);
+
+    const renamed = await signInAtProvider('dpo-renamed');
+    await renamed.page.waitForURL(`${origin}/quarantine`);
+    await expect(renamed.page.locator('header.bar').textContent()).resolves.toContain(`${ACCOUNTS.dpo} (dpo)`);
+    await renamed.page.context().close();
+
+    const recycled = await signInAtProvider('recycled');
+    expect(await recycled.callbackStatus).toBe(403);
+    await expectSignedOut(recycled.page);
+    expect(problems).toEqual([{ code: 'no-account' }]);
+    await recycled.page.context().close();
+  });
+
+  it('refuses a guest of the tenant unless the account allows guests', async () => {
+    const refused = await signInAtProvider('guest');
+    expect(await refused.callbackStatus).toBe(403);
+    await expect(refused.page.getByRole('alert').textContent()).resolves.toContain('Guests of the school');
+    await expectSignedOut(refused.page);
+    expect(problems).toEqual([{ code: 'guest' }]);
+    await refused.page.context().close();
+    expect((await web.store.users.find(ACCOUNTS['business-manager']))?.entraBound).toBe(false);
+
+    await web.store.users.setEntraGuest(ACCOUNTS['business-manager'], true, { actor: 'cli:test', reason: 'visiting auditor' });
+    const allowed = await signInAtProvider('guest');
+    await allowed.page.waitForURL(`${origin}/quarantine`);
+    await expect(allowed.page.locator('header.bar').textContent()).resolves.toContain(`${ACCOUNTS['business-manager']} (business-manager)`);
+    await allowed.page.context().close();
   });
 
   it('refuses a person with no local account: a clear page and no session', async () => {

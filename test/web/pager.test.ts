@@ -28,7 +28,7 @@ describe('the pager under a paged list', () => {
 });
 
 describe('the paged lists', () => {
-  const user: User = { email: 'dpo@school.example.sch.uk', role: 'dpo', schools: 'all', createdAt: new Date(0), disabled: false };
+  const user: User = { email: 'dpo@school.example.sch.uk', role: 'dpo', schools: 'all', createdAt: new Date(0), disabled: false, mfa: true, entraBound: false, entraGuest: false };
   const listFields = { status: 'held', category: '', rule: '', since: '', until: '', sender: '', search: '', page: 2 };
 
   it('page the quarantine newest first, with its filters in the links', () => {

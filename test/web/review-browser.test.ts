@@ -4,6 +4,7 @@ import { launchChromium } from '../support/chromium.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inventedRecord } from '../store/support/invented-records.js';
 import { hostileRecord } from './support/held-messages.js';
+import { enterCodeIfAsked } from './support/authenticators.js';
 import { startTrapProxy, type TrapProxy } from './support/trap-proxy.js';
 import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
 
@@ -49,6 +50,7 @@ async function signIn(email: string): Promise<{ page: Page; requests: Request[];
   await page.getByLabel('Password').fill(PASSWORD);
   // Keyboard: Enter in the password field submits the form.
   await page.getByLabel('Password').press('Enter');
+  await enterCodeIfAsked(page, web.authenticators, email);
   await page.waitForURL(`${origin}/quarantine`);
   return { page, requests, dialogs };
 }

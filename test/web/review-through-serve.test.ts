@@ -11,6 +11,7 @@ import { openConfiguredStore } from '../../src/store/configured-store.js';
 import { startNextHop, type RunningNextHop } from '../actions/support/next-hop-server.js';
 import { gatewaySettings, memoryLog } from '../gateway/support/gateway-settings.js';
 import { swaks } from '../gateway/support/swaks.js';
+import { enterCodeIfAsked, TestAuthenticators } from './support/authenticators.js';
 
 const DPO = 'dpo@stmarys-example.sch.uk';
 const PASSWORD = 'an invented password for this test';
@@ -22,11 +23,13 @@ describe('the review app over a running gateway', () => {
   let gateway: RunningGateway;
   let browser: Browser;
   let origin: string;
+  const authenticators = new TestAuthenticators();
 
   beforeAll(async () => {
     const data = join(await mkdtemp(join(tmpdir(), 'hm-review-serve-')), 'data');
     const store = await openConfiguredStore({ data });
     await store.users.add({ email: DPO, role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
+    await authenticators.enrol(store, DPO);
     await store.close();
     nextHop = await startNextHop();
     gateway = await startGateway(gatewaySettings(data, nextHop.url), memoryLog().logger);
@@ -51,6 +54,7 @@ describe('the review app over a running gateway', () => {
       await page.getByLabel('Email address').fill(DPO);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByLabel('Password').press('Enter');
+      await enterCodeIfAsked(page, authenticators, DPO);
       await page.waitForURL(/\/quarantine/);
       await page.goto(`${origin}/quarantine?status=held`);
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { TestAuthenticators } from './authenticators.js';
 
 interface KeptCookie {
   readonly value: string;
@@ -16,6 +17,8 @@ export class InjectedBrowser {
   constructor(
     private readonly app: FastifyInstance,
     private readonly clock: () => Date = () => new Date(),
+    /** The people's authenticator apps, for the code after the password. */
+    private readonly authenticators?: TestAuthenticators,
   ) {}
 
   /** The cookies the browser would send now. */
@@ -38,10 +41,37 @@ export class InjectedBrowser {
     );
   }
 
-  /** Signs in through the form, as a person would. */
+  /**
+   * Signs in through the form, as a person would, and, where the app asks, with the code from the account's
+   * authenticator. The last answer: the 303 to the quarantine once signed in.
+   */
   async signIn(email: string, password: string): Promise<LightMyRequestResponse> {
     const form = await this.get('/sign-in');
-    return this.post('/sign-in', { _csrf: csrfOf(form.body), email, password });
+    const answer = await this.post('/sign-in', { _csrf: csrfOf(form.body), email, password });
+    if (answer.statusCode !== 303 || !this.authenticators) return answer;
+    if (answer.headers.location === '/sign-in/code' && this.authenticators.has(email)) return this.enterCode(this.authenticators.nextCode(email));
+    if (answer.headers.location === '/sign-in/enrol') return this.enrol(email);
+    return answer;
+  }
+
+  /**
+   * Sets up an authenticator at the enrolment page as a person would: the setup key read off the page, the code
+   * computed from it, the recovery codes kept. The answer: the page that shows them (200).
+   */
+  async enrol(email: string): Promise<LightMyRequestResponse> {
+    const page = await this.get('/sign-in/enrol');
+    const secret = /<code id="setup-key">([A-Z2-7 ]+)<\/code>/.exec(page.body)?.[1];
+    if (!secret || !this.authenticators) throw new Error('no setup key on the enrolment page');
+    const { code, step } = TestAuthenticators.codeAt(secret, this.clock());
+    const answer = await this.post('/sign-in/enrol', { _csrf: csrfOf(page.body), code });
+    const recoveryCodes = [...answer.body.matchAll(/<li><code>([a-z2-9-]+)<\/code><\/li>/g)].map((match) => match[1]!);
+    if (answer.statusCode === 200) this.authenticators.learn(email, secret, recoveryCodes, step);
+    return answer;
+  }
+
+  /** Types `code` at the second step of sign-in. */
+  async enterCode(code: string): Promise<LightMyRequestResponse> {
+    return this.post('/sign-in/code', { _csrf: await this.tokenFrom('/sign-in/code'), code });
   }
 
   /** The form token on a page this browser was given. */
@@ -64,6 +94,11 @@ export class InjectedBrowser {
     }
     return response;
   }
+}
+
+/** Signed in: sent on to the quarantine, or (at a first sign-in that set up an authenticator) shown the recovery codes. */
+export function isSignedIn(response: LightMyRequestResponse): boolean {
+  return (response.statusCode === 303 && response.headers.location === '/quarantine') || (response.statusCode === 200 && response.body.includes('Your recovery codes'));
 }
 
 export function csrfOf(page: string): string {

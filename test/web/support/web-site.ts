@@ -6,10 +6,11 @@ import { safeKey } from '../../../src/queue/outgoing-mail.js';
 import { QUEUE_NAMES } from '../../../src/queue/queue-names.js';
 import { hashPassword } from '../../../src/smtp/password-hash.js';
 import type { Store } from '../../../src/store/store.js';
-import type { UserRole } from '../../../src/store/user-directory.js';
+import { MFA_ROLES, type UserRole } from '../../../src/store/user-directory.js';
 import { createWebApp, type WebAppOptions } from '../../../src/web/web-app.js';
 import { jobData, removePrefix, SHARED_REDIS, uniquePrefix } from '../../queue/support/redis.js';
 import { createSite, type StoreSite } from '../../store/support/store-engines.js';
+import { TestAuthenticators } from './authenticators.js';
 import { InjectedBrowser } from './inject-session.js';
 
 /** Invented accounts, one per role; every one has this password. */
@@ -21,7 +22,7 @@ export const ACCOUNTS: Record<UserRole, string> = {
   'business-manager': 'bursar@stmarys-example.sch.uk',
 };
 
-/** One test's app: its own store, its own Redis prefix, one account per role. */
+/** One test's app: its own store, its own Redis prefix, one account per role; those whose role needs MFA are enrolled. */
 export interface WebSite {
   readonly app: FastifyInstance;
   readonly store: Store;
@@ -30,6 +31,10 @@ export interface WebSite {
   readonly site: StoreSite;
   /** Every URL the app answered, in order: what really reached the server. */
   readonly served: string[];
+  /** The authenticator apps of the accounts: codes for the second step of sign-in. */
+  readonly authenticators: TestAuthenticators;
+  /** The last audit entry the set-up wrote (the accounts' enrolments): a test's own entries come after it. */
+  readonly setupAuditSeq: number;
   /**
    * The release queued for a message, if a job was: the job's (opened) data with the store's record of the
    * request, which says how it is to go and who asked.
@@ -46,7 +51,13 @@ export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', ex
   const site = await createSite(engine);
   const store = await site.open();
   const passwordHash = await hashPassword(PASSWORD);
-  for (const [role, email] of Object.entries(ACCOUNTS)) await store.users.add({ email, role: role as UserRole, passwordHash });
+  const authenticators = new TestAuthenticators(extra.now);
+  for (const [role, email] of Object.entries(ACCOUNTS)) {
+    await store.users.add({ email, role: role as UserRole, passwordHash });
+    if (MFA_ROLES.includes(role as UserRole)) await authenticators.enrol(store, email);
+  }
+  const [last] = await site.exec('SELECT max(seq) AS seq FROM audit_log');
+  const setupAuditSeq = Number(last?.seq ?? 0);
   const prefix = uniquePrefix();
   const mail = bullMailQueue(SHARED_REDIS, { prefix });
   const app = await createWebApp({ store, mail, ...extra });
@@ -64,6 +75,8 @@ export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', ex
     prefix,
     site,
     served,
+    authenticators,
+    setupAuditSeq,
     async releaseJob(messageId) {
       const job = await releases.getJob(`release.${safeKey(messageId)}`);
       if (!job) return undefined;
@@ -74,7 +87,7 @@ export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', ex
       return (await mails.getJobs(['waiting', 'prioritized', 'delayed'])).map((job) => job.name).sort();
     },
     browser() {
-      return new InjectedBrowser(app, extra.now);
+      return new InjectedBrowser(app, extra.now, authenticators);
     },
     async dispose() {
       await app.close();

@@ -1,0 +1,9 @@
+import type { StoreSite } from './store-engines.js';
+/** Back to the schema before migration 0006 (MFA, the Entra ID binding, session stages). */
+export async function undoAccountSecurity(site: StoreSite): Promise<void> {
+  await site.exec("DELETE FROM kysely_migration WHERE name = '0007-account-security'");
+  await site.exec('DROP INDEX users_entra_object');
+  await site.exec('DROP TABLE recovery_codes');
+  for (const column of ['mfa_secret', 'mfa_enrolled_at', 'mfa_last_step', 'entra_tid', 'entra_oid', 'entra_guest']) await site.exec(`ALTER TABLE users DROP COLUMN ${column}`);
+  await site.exec('ALTER TABLE sessions DROP COLUMN stage');
+}
