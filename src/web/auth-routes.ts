@@ -4,6 +4,8 @@ import { hashPassword, verifyPassword } from '../smtp/password-hash.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 import type { EntraSignIn } from './entra-sign-in.js';
+import { AuthFailureLimit } from '../smtp/auth-failure-limit.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { csrfToken, csrfTokenMatches, SessionCookies } from './session-cookies.js';
 import { field, requireCsrf, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -17,6 +19,9 @@ export interface SignInLimit {
 
 export const SIGN_IN_LIMIT: SignInLimit = { max: 5, windowMs: 60_000 };
 
+/** Failed sign-ins allowed per account from all addresses together (ASVS 2.2.1): a guesser who rotates addresses. */
+export const ACCOUNT_FAILURE_LIMIT = { perAddress: 10, total: Number.POSITIVE_INFINITY, windowMs: 15 * 60_000 } as const;
+
 /** Compared against when the login is unknown, so an unknown address takes as long as a wrong password. */
 const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches nothing');
 
@@ -24,6 +29,9 @@ const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches
 export async function authRoutes(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit; readonly entra?: EntraSignIn }): Promise<void> {
   const { store, cookies } = context;
   const withMicrosoft = () => context.entra?.available ?? false;
+  // Keyed by a hash of the login, so the limiter's memory holds no email addresses.
+  const accountFailures = new AuthFailureLimit(ACCOUNT_FAILURE_LIMIT);
+  const passwordHashes = new ConcurrencyLimit();
 
   app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
     const value = request.cookies[cookies.signIn] ?? SessionCookies.newSignInValue();
@@ -37,6 +45,7 @@ export async function authRoutes(app: FastifyInstance, context: WebContext & { r
       config: {
         public: true,
         rateLimit: {
+          // Counted at preHandler, after the form token was checked (preValidation): a forged post costs nobody a try.
           max: context.signInLimit.max,
           timeWindow: context.signInLimit.windowMs,
           hook: 'preHandler',
@@ -44,16 +53,21 @@ export async function authRoutes(app: FastifyInstance, context: WebContext & { r
           keyGenerator: (request: FastifyRequest) => createHash('sha256').update(`${request.ip}\u0000${field(request.body, 'email').toLowerCase()}`).digest('hex'),
         },
       },
+      preValidation: async (request) => {
+        if (!csrfTokenMatches(request.cookies[cookies.signIn], 'sign-in', (request.body as Record<string, unknown> | undefined)?._csrf)) {
+          throw new WebError('csrf', 'The sign-in form has expired. Reload the page and try again.');
+        }
+      },
     },
     async (request, reply) => {
       const signInCookie = request.cookies[cookies.signIn];
-      if (!csrfTokenMatches(signInCookie, 'sign-in', (request.body as Record<string, unknown> | undefined)?._csrf)) {
-        throw new WebError('csrf', 'The sign-in form has expired. Reload the page and try again.');
-      }
+      const account = createHash('sha256').update(field(request.body, 'email').toLowerCase()).digest('hex');
+      if (accountFailures.throttled(account, Date.now())) throw Object.assign(new Error('too many failed sign-ins for this account'), { statusCode: 429 });
       const found = await store.users.credentials(field(request.body, 'email'));
       const password = field(request.body, 'password');
-      const matches = await verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH));
+      const matches = await passwordHashes.run(async () => verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH)));
       if (!found || !matches || found.user.disabled) {
+        accountFailures.failed(account, Date.now());
         return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);
       }
       // A new session id at every sign-in, so an id planted before it (session fixation) is worth nothing.

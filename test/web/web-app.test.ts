@@ -138,6 +138,31 @@ describe('signing in', () => {
     expect((await next.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(429);
   });
 
+  it('checks the form token before counting an attempt: forged posts lock nobody out', async () => {
+    const forger = web.browser();
+    await forger.get('/sign-in');
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      expect((await forger.post('/sign-in', { _csrf: 'forged', email: ACCOUNTS.dpo, password: 'wrong password here' })).statusCode).toBe(403);
+    }
+    expect((await forger.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
+  });
+
+  it('limits failures per account from every address together: rotating addresses does not help a guesser', async () => {
+    const behindProxy = await createWebSite('sqlite', { trustProxy: ['127.0.0.1/32'] });
+    try {
+      for (let address = 1; address <= 10; address += 1) {
+        const guesser = new InjectedBrowser(behindProxy.app, undefined, { 'x-forwarded-for': `198.51.100.${address}` });
+        expect((await guesser.signIn(ACCOUNTS.dpo, 'wrong password here')).statusCode).toBe(401);
+      }
+      const fresh = new InjectedBrowser(behindProxy.app, undefined, { 'x-forwarded-for': '198.51.100.200' });
+      expect((await fresh.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(429);
+      // Another account is not held back by it.
+      expect((await fresh.signIn(ACCOUNTS.dsl, PASSWORD)).statusCode).toBe(303);
+    } finally {
+      await behindProxy.dispose();
+    }
+  });
+
   it('signs out: the session ends in the store, and its cookie no longer works', async () => {
     const browser = await signedIn('dpo');
     const session = browser.cookies.get('hm_session')!;
