@@ -9,6 +9,7 @@ export const SECRET_VARIABLES = {
   HALLMONITOR_ENTRA_CLIENT_SECRET: 'entraIdClientSecret',
   /** The Redis URL with its password (and ACL user): `redis://USER:PASSWORD@HOST:PORT` or `rediss://…`. */
   HALLMONITOR_REDIS_URL: 'redis',
+  HALLMONITOR_METRICS_TOKEN: 'metricsToken',
 } as const;
 
 type SecretField = (typeof SECRET_VARIABLES)[keyof typeof SECRET_VARIABLES];

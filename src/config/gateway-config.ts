@@ -107,6 +107,19 @@ export const gatewayFields = {
     ),
   data: z.string().min(1).default(GATEWAY_DEFAULTS.data).describe('The data folder: quarantine database, keys, spool, trial outbox.'),
   web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web).describe('Where the web app listens (review app, dashboard, /healthz, /metrics), HOST:PORT.'),
+  webTrustProxy: z
+    .array(cidrSchema)
+    .default([])
+    .describe(
+      "The TLS proxy (or proxies) in front of the web app, in CIDR form: only from these is X-Forwarded-For believed, so the sign-in limiter and the log see the real client's address. Empty (the default): the peer's own address, which behind a proxy is the proxy's, so every client would share one limit.",
+    ),
+  metricsToken: z
+    .string()
+    .min(32, 'at least 32 characters, e.g. from `openssl rand -hex 32`')
+    .optional()
+    .describe(
+      "A secret bearer token for /metrics: Prometheus sends `Authorization: Bearer TOKEN` (its `authorization: { credentials_file: … }`). Set it whenever the web port is reachable from beyond this host; better kept in HALLMONITOR_METRICS_TOKEN. Without it /metrics answers anyone who reaches the web port (it holds counts, never content).",
+    ),
   redis: z
     .string()
     .regex(/^rediss?:\/\//, 'expected redis://HOST:PORT')

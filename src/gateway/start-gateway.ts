@@ -139,6 +139,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     ),
     // Behind HTTPS (the review URL says so), cookies are Secure and __Host- prefixed (src/web/README.md).
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
+    ...(settings.webTrustProxy.length > 0 ? { trustProxy: [...settings.webTrustProxy] } : {}),
+    ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
   });
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');

@@ -6,6 +6,8 @@ import { html } from './html.js';
 import { STAGE_PAGES } from './second-factor-routes.js';
 import { page } from './layout.js';
 import type { EntraSignIn } from './entra-sign-in.js';
+import { AuthFailureLimit } from '../smtp/auth-failure-limit.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { csrfToken, csrfTokenMatches, SessionCookies } from './session-cookies.js';
 import { field, requireCsrf, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -18,6 +20,9 @@ export interface SignInLimit {
 }
 
 export const SIGN_IN_LIMIT: SignInLimit = { max: 5, windowMs: 60_000 };
+
+/** Failed sign-ins allowed per account from all addresses together (ASVS 2.2.1): a guesser who rotates addresses. */
+export const ACCOUNT_FAILURE_LIMIT = { perAddress: 10, total: Number.POSITIVE_INFINITY, windowMs: 15 * 60_000 } as const;
 
 /** Compared against when the login is unknown, so an unknown address takes as long as a wrong password. */
 const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches nothing');
@@ -56,6 +61,9 @@ export async function authRoutes(
  */
 function passwordSignInRoute(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit }, withMicrosoft: () => boolean): void {
   const { store, cookies } = context;
+  // Keyed by a hash of the login, so the limiter's memory holds no email addresses.
+  const accountFailures = new AuthFailureLimit(ACCOUNT_FAILURE_LIMIT);
+  const passwordHashes = new ConcurrencyLimit();
 
   app.post(
     '/sign-in',
@@ -63,6 +71,7 @@ function passwordSignInRoute(app: FastifyInstance, context: WebContext & { reado
       config: {
         public: true,
         rateLimit: {
+          // Counted at preHandler, after the form token was checked (preValidation): a forged post costs nobody a try.
           max: context.signInLimit.max,
           timeWindow: context.signInLimit.windowMs,
           hook: 'preHandler',
@@ -70,16 +79,21 @@ function passwordSignInRoute(app: FastifyInstance, context: WebContext & { reado
           keyGenerator: (request: FastifyRequest) => createHash('sha256').update(`${request.ip}\u0000${field(request.body, 'email').toLowerCase()}`).digest('hex'),
         },
       },
+      preValidation: async (request) => {
+        if (!csrfTokenMatches(request.cookies[cookies.signIn], 'sign-in', (request.body as Record<string, unknown> | undefined)?._csrf)) {
+          throw new WebError('csrf', 'The sign-in form has expired. Reload the page and try again.');
+        }
+      },
     },
     async (request, reply) => {
       const signInCookie = request.cookies[cookies.signIn];
-      if (!csrfTokenMatches(signInCookie, 'sign-in', (request.body as Record<string, unknown> | undefined)?._csrf)) {
-        throw new WebError('csrf', 'The sign-in form has expired. Reload the page and try again.');
-      }
+      const account = createHash('sha256').update(field(request.body, 'email').toLowerCase()).digest('hex');
+      if (accountFailures.throttled(account, Date.now())) throw Object.assign(new Error('too many failed sign-ins for this account'), { statusCode: 429 });
       const found = await store.users.credentials(field(request.body, 'email'));
       const password = field(request.body, 'password');
-      const matches = await verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH));
+      const matches = await passwordHashes.run(async () => verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH)));
       if (!found || !matches || found.user.disabled) {
+        accountFailures.failed(account, Date.now());
         return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);
       }
       if (needsRehash(found.passwordHash)) await store.users.upgradePasswordHash(found.user.email, found.passwordHash, await hashPassword(password), context.now());

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -51,6 +52,8 @@ export interface WebAppOptions {
   readonly secondFactorLimit?: SecondFactorLimit;
   /** Trust `X-Forwarded-For` from this proxy (Fastify's `trustProxy`), so rate limits see the real client. */
   readonly trustProxy?: boolean | string | string[];
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (Prometheus's bearer credentials). */
+  readonly metricsToken?: string;
   /** The clock, for tests. Default: now. */
   readonly now?: () => Date;
   /**
@@ -133,6 +136,12 @@ async function resumeSession(context: WebContext, request: FastifyRequest, reply
   request.sessionToken = token;
 }
 
+/** Compared in constant time over hashes, so neither the token's length nor its prefix leaks through timing. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(token).digest());
+}
+
 /** `/healthz`, `/readyz` and `/metrics` carry no personal data, so a load balancer and Prometheus reach them without a session. */
 function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
@@ -144,8 +153,11 @@ function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
     const text = ready ? 'ready\n' : `not ready: ${failing.join(', ')}\n`;
     return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(text);
   });
-  app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { public: true } }, async (request, reply) => {
     if (!options.metrics) throw new WebError('not-found', 'There is no such page.');
+    if (options.metricsToken !== undefined && !bearerMatches(request.headers.authorization, options.metricsToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').header('cache-control', 'no-store').type('text/plain').send('a bearer token is required\n');
+    }
     const text = await options.metrics.registry.metrics();
     return reply.header('cache-control', 'no-store').type(options.metrics.registry.contentType).send(text);
   });

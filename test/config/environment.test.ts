@@ -18,4 +18,13 @@ describe('secrets from the environment', () => {
     expect(attempt).toThrow(/HALLMONITOR_QUARANTINE_KEY/);
     expect(attempt).not.toThrow(secret);
   });
+
+  it('takes the Redis URL with its password and the metrics token, which stay out of the file', () => {
+    const token = 'invented-metrics-token-0123456789abcdef';
+    expect(secretsFromEnvironment({ HALLMONITOR_REDIS_URL: 'rediss://hallmonitor:invented-pass@redis.example:6380', HALLMONITOR_METRICS_TOKEN: token })).toEqual({
+      redis: 'rediss://hallmonitor:invented-pass@redis.example:6380',
+      metricsToken: token,
+    });
+    expect(() => secretsFromEnvironment({ HALLMONITOR_METRICS_TOKEN: 'short' })).toThrow(/HALLMONITOR_METRICS_TOKEN/);
+  });
 });

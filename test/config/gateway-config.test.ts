@@ -45,6 +45,14 @@ describe('gateway configuration', () => {
   });
 });
 
+describe('the web app behind a proxy', () => {
+  it('takes the TLS proxy in front as CIDRs, and none by default', () => {
+    expect(configSchema.parse({}).webTrustProxy).toEqual([]);
+    expect(configSchema.parse({ webTrustProxy: ['10.0.0.5/32'] }).webTrustProxy).toEqual(['10.0.0.5/32']);
+    expect(() => configSchema.parse({ webTrustProxy: ['the proxy'] })).toThrow();
+  });
+});
+
 describe('store, retention, alerts and encryption settings', () => {
   it('defaults to SQLite, a key file, 30 days of quarantine and a 7 o’clock digest', () => {
     const config = configSchema.parse({});

@@ -119,6 +119,53 @@ describe('signing in', () => {
     expect((await browser.signIn(ACCOUNTS.dsl, PASSWORD)).statusCode).toBe(303);
   });
 
+  it('behind a trusted proxy, limits each real client apart: one guessing client does not lock out another', async () => {
+    const behindProxy = await createWebSite('sqlite', { trustProxy: ['127.0.0.1/32'] });
+    try {
+      const guesser = new InjectedBrowser(behindProxy.app, undefined, undefined, { 'x-forwarded-for': '198.51.100.1' });
+      for (let attempt = 0; attempt < 5; attempt += 1) expect((await guesser.signIn(ACCOUNTS.dpo, 'wrong password here')).statusCode).toBe(401);
+      expect((await guesser.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(429);
+      const colleague = new InjectedBrowser(behindProxy.app, undefined, undefined, { 'x-forwarded-for': '198.51.100.2' });
+      expect((await colleague.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
+    } finally {
+      await behindProxy.dispose();
+    }
+  });
+
+  it('without trustProxy, the forwarded address is ignored: a client cannot pick a fresh address to dodge the limit', async () => {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const spoofing = new InjectedBrowser(web.app, undefined, undefined, { 'x-forwarded-for': `203.0.113.${attempt}` });
+      expect((await spoofing.signIn(ACCOUNTS.dpo, 'wrong password here')).statusCode).toBe(401);
+    }
+    const next = new InjectedBrowser(web.app, undefined, undefined, { 'x-forwarded-for': '203.0.113.99' });
+    expect((await next.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(429);
+  });
+
+  it('checks the form token before counting an attempt: forged posts lock nobody out', async () => {
+    const forger = web.browser();
+    await forger.get('/sign-in');
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      expect((await forger.post('/sign-in', { _csrf: 'forged', email: ACCOUNTS.dpo, password: 'wrong password here' })).statusCode).toBe(403);
+    }
+    expect((await forger.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(303);
+  });
+
+  it('limits failures per account from every address together: rotating addresses does not help a guesser', async () => {
+    const behindProxy = await createWebSite('sqlite', { trustProxy: ['127.0.0.1/32'] });
+    try {
+      for (let address = 1; address <= 10; address += 1) {
+        const guesser = new InjectedBrowser(behindProxy.app, undefined, undefined, { 'x-forwarded-for': `198.51.100.${address}` });
+        expect((await guesser.signIn(ACCOUNTS.dpo, 'wrong password here')).statusCode).toBe(401);
+      }
+      const fresh = new InjectedBrowser(behindProxy.app, undefined, undefined, { 'x-forwarded-for': '198.51.100.200' });
+      expect((await fresh.signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(429);
+      // Another account is not held back by it.
+      expect((await fresh.signIn(ACCOUNTS.dsl, PASSWORD)).statusCode).toBe(303);
+    } finally {
+      await behindProxy.dispose();
+    }
+  });
+
   it('signs out: the session ends in the store, and its cookie no longer works', async () => {
     const browser = await signedIn('dpo');
     const session = browser.cookies.get('hm_session')!;
@@ -294,6 +341,23 @@ describe('status routes', () => {
       expect((await status.app.inject({ url: '/metrics' })).body).toContain('hallmonitor_messages_total');
       healthy = false;
       expect((await status.app.inject({ url: '/healthz' })).statusCode).toBe(503);
+    } finally {
+      await status.dispose();
+    }
+  });
+
+  it('keeps /metrics behind a bearer token when one is configured', async () => {
+    const metricsToken = 'invented-metrics-token-0123456789abcdef';
+    const status = await createWebSite('sqlite', { metrics: createGatewayMetrics(), metricsToken });
+    try {
+      const without = await status.app.inject({ url: '/metrics' });
+      expect(without.statusCode).toBe(401);
+      expect(without.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(without.body).not.toContain('hallmonitor_');
+      expect((await status.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong-token' } })).statusCode).toBe(401);
+      const right = await status.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(right.statusCode).toBe(200);
+      expect(right.body).toContain('hallmonitor_queue_jobs_refused_total');
     } finally {
       await status.dispose();
     }

@@ -19,6 +19,8 @@ export class InjectedBrowser {
     private readonly clock: () => Date = () => new Date(),
     /** The people's authenticator apps, for the code after the password. */
     private readonly authenticators?: TestAuthenticators,
+    /** Sent with every request, e.g. the `x-forwarded-for` a TLS proxy adds. */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   /** The cookies the browser would send now. */
@@ -30,14 +32,14 @@ export class InjectedBrowser {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.#keep(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies) }));
+    return this.#keep(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), headers: this.headers }));
   }
 
   async post(url: string, form: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(form)) for (const each of [value].flat()) body.append(name, each);
     return this.#keep(
-      await this.app.inject({ method: 'POST', url, cookies: Object.fromEntries(this.cookies), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
+      await this.app.inject({ method: 'POST', url, cookies: Object.fromEntries(this.cookies), headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
     );
   }
 
