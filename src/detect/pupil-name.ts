@@ -1,7 +1,7 @@
 import type { MessageView, TextLocation, TextPiece } from '../message/message-view.js';
 import type { NameMatch, SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
-import type { Finding, Severity } from './finding.js';
+import type { Finding, Severity, Span } from './finding.js';
 import { pupilsInTable, tabbedRows, type TableName } from './name-tables.js';
 import { notThePupilHere } from './name-in-context.js';
 
@@ -50,16 +50,7 @@ function tableFindings(view: MessageView, piece: TextPiece, inText: readonly Nam
 }
 
 function tableFinding(name: TableName, location: TextLocation): Finding {
-  return {
-    detector: 'pupil-name',
-    category: 'pupil-name',
-    severity: severityAt(location),
-    location,
-    match: `${name.forename} ${name.surname}`,
-    pupilId: name.personId,
-    explanation: `A pupil's full name appears ${PLACES[location.part]}, in the forename and surname columns of a table. School policy: children are referred to by initials in email.`,
-    ...(name.initials === undefined ? {} : { suggestion: `use initials: ${name.initials}` }),
-  };
+  return pupilFinding(location, { text: `${name.forename} ${name.surname}`, personId: name.personId, initials: name.initials }, ', in the forename and surname columns of a table');
 }
 
 /** Whether a pupil-name match is really a member of staff with the same name. */
@@ -89,16 +80,24 @@ function isSender(staffId: string, directory: SchoolDirectory, mailFrom: string)
 }
 
 function toFinding(match: NameMatch, location: TextLocation): Finding {
+  return pupilFinding(location, match, '', { start: match.start, end: match.end });
+}
+
+/**
+ * The finding for a pupil named at `location`; `how` completes the sentence on where it was seen. Only a
+ * name found as a stretch of the text (`span`) can be replaced there by its initials.
+ */
+function pupilFinding(location: TextLocation, name: Pick<NameMatch, 'text' | 'personId' | 'initials'>, how: string, span?: Span): Finding {
   return {
     detector: 'pupil-name',
     category: 'pupil-name',
     severity: severityAt(location),
     location,
-    match: match.text,
-    span: { start: match.start, end: match.end },
-    pupilId: match.personId,
-    explanation: `A pupil's full name appears ${PLACES[location.part]}. School policy: children are referred to by initials in email.`,
-    ...(match.initials === undefined ? {} : { suggestion: `use initials: ${match.initials}`, replacement: match.initials }),
+    match: name.text,
+    ...(span === undefined ? {} : { span }),
+    pupilId: name.personId,
+    explanation: `A pupil's full name appears ${PLACES[location.part]}${how}. School policy: children are referred to by initials in email.`,
+    ...(name.initials === undefined ? {} : { suggestion: `use initials: ${name.initials}`, ...(span === undefined ? {} : { replacement: name.initials }) }),
   };
 }
 
