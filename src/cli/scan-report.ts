@@ -1,3 +1,4 @@
+import { UNREAD_REASONS, type UnreadReason } from '../message/message-view.js';
 import type { Finding, FindingLocation } from '../detect/finding.js';
 import type { ScanResult } from '../scan/scan-message.js';
 
@@ -15,9 +16,28 @@ export interface ScanReportJson {
     readonly explanation: string;
     readonly suggestion?: string;
   }[];
+  /** An addition to the contract's fields, present when some attachment was left unread without a fault (audio or video, an image OCR did not read). */
+  readonly unread?: readonly UnreadAttachment[];
+}
+
+interface UnreadAttachment {
+  readonly name: string;
+  readonly reason: UnreadReason;
+  readonly detail: string;
+}
+
+function unreadAttachments(result: ScanResult): UnreadAttachment[] {
+  return result.view.attachments.flatMap((attachment) =>
+    attachment.facts.flatMap((fact) => (isUnreadReason(fact.kind) ? [{ name: attachment.name, reason: fact.kind, detail: fact.detail }] : [])),
+  );
+}
+
+function isUnreadReason(kind: string): kind is UnreadReason {
+  return (UNREAD_REASONS as readonly string[]).includes(kind);
 }
 
 export function toReportJson(file: string, result: ScanResult): ScanReportJson {
+  const unread = unreadAttachments(result);
   return {
     file,
     verdict: { action: result.verdict.action, rules: result.verdict.rules.map((rule) => rule.id) },
@@ -30,6 +50,7 @@ export function toReportJson(file: string, result: ScanResult): ScanReportJson {
       explanation: finding.explanation,
       ...(finding.suggestion === undefined ? {} : { suggestion: finding.suggestion }),
     })),
+    ...(unread.length === 0 ? {} : { unread }),
   };
 }
 
@@ -51,6 +72,7 @@ export function formatHumanReport(file: string, result: ScanResult): string {
       lines.push(`    ${finding.category} [${finding.severity}] "${finding.match}"${suggestion}`);
     }
   }
+  for (const unread of unreadAttachments(result)) lines.push(`  not read: attachment ${unread.name} (${unread.detail})`);
   return lines.join('\n');
 }
 

@@ -40,7 +40,7 @@ export const schoolConfigSchema = z.strictObject({
     .enum(OCR_WHEN)
     .default(DEFAULT_OCR_WHEN)
     .describe(
-      "Which mail has the text in its images and scanned PDF pages read by OCR: external (mail with a recipient outside `domains`: a screenshot of a class list sent out is read), always, or never. OCR takes about a second an image on one core; mail with no image pays nothing. At most 10 images a message, 16 megapixels and 10 s an image: an image past a limit is an attachment/ocr-limit finding.",
+      "Which mail has the text in its images and scanned PDF pages read by OCR: external (mail with a recipient outside `domains`: a screenshot of a class list sent out is read), always, or never. OCR takes about a second an image on one core; mail with no image pays nothing. At most 10 images a message, 16 megapixels and 10 s an image: an image past a limit is left unread, a fact the rules read (`unread: ocr-limit`).",
     ),
   alerts: z
     .strictObject({

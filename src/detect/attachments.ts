@@ -1,4 +1,4 @@
-import type { AttachmentFact, AttachmentView, MessageProblem, MessageView } from '../message/message-view.js';
+import { UNREAD_REASONS, type AttachmentFact, type AttachmentView, type MessageProblem, type MessageView, type UnreadReason } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
@@ -92,15 +92,19 @@ function attachmentTexts(view: MessageView, name: string): string[] {
 
 type FactVerdict = Pick<Finding, 'category' | 'severity' | 'explanation' | 'suggestion'>;
 
+/** Content left unread for a reason that is no fault (`UNREAD_REASONS`) is a fact for the rules, not a finding. */
+type ReportedFact = Exclude<AttachmentFact, { kind: UnreadReason }>;
+
+function isReported(fact: AttachmentFact): fact is ReportedFact {
+  return !(UNREAD_REASONS as readonly string[]).includes(fact.kind);
+}
+
 /**
  * A program is high (it can carry a virus); a password is low, because it is the
  * protection St Mary's Chiswick AUP 4.2 asks for ("password protection"); an
- * attachment that could not be read is medium, as nobody knows what is in it;
- * audio and video are low: they hold no text, and recordings of assemblies and
- * performances are everyday school mail; an image OCR did not read is low too:
- * most images are photos, and the ones read already carry the message's text.
+ * attachment that could not be read is medium, as nobody knows what is in it.
  */
-const FACT_FINDINGS: Readonly<Record<AttachmentFact['kind'], (detail: string) => FactVerdict>> = {
+const FACT_FINDINGS: Readonly<Record<ReportedFact['kind'], (detail: string) => FactVerdict>> = {
   executable: (detail) => ({
     category: 'attachment/executable',
     severity: 'high',
@@ -119,18 +123,6 @@ const FACT_FINDINGS: Readonly<Record<AttachmentFact['kind'], (detail: string) =>
     explanation: `This attachment could not be fully checked: ${detail}. Anything in it that could not be read may hold personal data.`,
     suggestion: "Check that the file opens; if it holds personal data, send it by the school's secure route.",
   }),
-  media: (detail) => ({
-    category: 'attachment/media',
-    severity: 'low',
-    explanation: `This attachment is ${detail}. What is said or shown in it cannot be checked by the gateway.`,
-    suggestion: "If it shows or names pupils, share it through the school's approved platform, with the consent the school holds.",
-  }),
-  'ocr-limit': (detail) => ({
-    category: 'attachment/ocr-limit',
-    severity: 'low',
-    explanation: `The text in this image was not read: ${detail}. A screenshot or a photo of a document may show personal data.`,
-    suggestion: 'If it is a screenshot or a scan of pupils\' records, send it by the school\'s secure route, or send fewer, smaller images.',
-  }),
 };
 
 /**
@@ -144,13 +136,12 @@ function protectedByArchive(attachment: AttachmentView, attachments: readonly At
   );
 }
 
-function factsToReport(attachment: AttachmentView, attachments: readonly AttachmentView[]): readonly AttachmentFact[] {
-  return protectedByArchive(attachment, attachments)
-    ? attachment.facts.filter((fact) => fact.kind !== 'password-protected')
-    : attachment.facts;
+function factsToReport(attachment: AttachmentView, attachments: readonly AttachmentView[]): readonly ReportedFact[] {
+  const reported = attachment.facts.filter(isReported);
+  return protectedByArchive(attachment, attachments) ? reported.filter((fact) => fact.kind !== 'password-protected') : reported;
 }
 
-function factFinding(attachment: AttachmentView, fact: AttachmentFact): Finding {
+function factFinding(attachment: AttachmentView, fact: ReportedFact): Finding {
   return {
     detector: DETECTOR,
     location: { part: 'attachment', name: attachment.name },

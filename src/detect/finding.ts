@@ -26,8 +26,6 @@ export const FINDING_CATEGORIES = [
   'attachment/password-protected',
   'attachment/bulk-personal-data',
   'attachment/unscannable',
-  'attachment/media',
-  'attachment/ocr-limit',
   'recipients/visible-bulk',
   'recipients/personal-webmail',
   'recipients/misdirected',

@@ -24,8 +24,6 @@ export const MATCH_OPTIONAL_CATEGORIES: readonly string[] = [
   'attachment/password-protected',
   'attachment/bulk-personal-data',
   'attachment/unscannable',
-  'attachment/media',
-  'attachment/ocr-limit',
   'recipients/visible-bulk',
   'content/chain-letter',
   'personal-data/address',

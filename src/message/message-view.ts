@@ -27,15 +27,22 @@ export interface MailAddress {
   readonly displayName: string;
 }
 
+/**
+ * Why an attachment's content was left unread without that being a fault: not findings about the
+ * content (nothing was read to find anything), but facts the policy may act on.
+ * - `media`: audio or video, where nothing is text to read.
+ * - `ocr-limit`: an image (or scanned page) whose text OCR did not read: a limit stopped it, or it
+ *   could not be decoded.
+ */
+export const UNREAD_REASONS = ['media', 'ocr-limit'] as const;
+export type UnreadReason = (typeof UNREAD_REASONS)[number];
+
 /** A fact about an attachment that extraction established without judging it. */
 export type AttachmentFact =
   | { readonly kind: 'executable'; readonly detail: string }
   | { readonly kind: 'password-protected'; readonly detail: string }
   | { readonly kind: 'unscannable'; readonly detail: string }
-  /** Audio or video: nothing in it is text to read, and that is not a fault. */
-  | { readonly kind: 'media'; readonly detail: string }
-  /** An image (or scanned page) whose text OCR did not read: a limit stopped it, or it could not be decoded. */
-  | { readonly kind: 'ocr-limit'; readonly detail: string };
+  | { readonly kind: UnreadReason; readonly detail: string };
 
 export interface AttachmentView {
   /** Path of the attachment: its file name, or `outer.zip/inner.docx` for archive members. */

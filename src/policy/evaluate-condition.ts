@@ -1,3 +1,4 @@
+import type { UnreadReason } from '../message/message-view.js';
 import { SEVERITIES, type Finding } from '../detect/finding.js';
 import type { Condition } from './rule.js';
 
@@ -10,6 +11,8 @@ export interface MessageFacts {
   readonly senderGroups: readonly string[];
   /** There are external recipients, and each is a contact of a pupil the message names by full name. */
   readonly externalRecipientsAreContactsOfNamedPupils: boolean;
+  /** Why some attachment's content was left unread without a fault (audio or video, an image OCR did not read), each once. */
+  readonly unreadReasons: readonly UnreadReason[];
 }
 
 /** Whether a condition holds, and the findings that made it hold (for explanations). */
@@ -33,6 +36,7 @@ export function evaluateCondition(condition: Condition, facts: MessageFacts): Co
   if ('not' in condition) return evaluateCondition(condition.not, facts).holds ? FAILS : HOLDS_WITHOUT_FINDINGS;
   if ('finding' in condition) return matchFindings(condition.finding, facts.findings);
   if ('recipients' in condition) return recipientsHold(condition.recipients, facts) ? HOLDS_WITHOUT_FINDINGS : FAILS;
+  if ('unread' in condition) return condition.unread.some((reason) => facts.unreadReasons.includes(reason)) ? HOLDS_WITHOUT_FINDINGS : FAILS;
   return condition.sender.group.some((group) => facts.senderGroups.includes(group)) ? HOLDS_WITHOUT_FINDINGS : FAILS;
 }
 

@@ -34,6 +34,7 @@ export function describeCondition(condition: Condition): string {
     return parts.join(' and ');
   }
   if ('sender' in condition) return `sender in ${condition.sender.group.join(' or ')}`;
+  if ('unread' in condition) return `an attachment left unread (${condition.unread.join(' or ')})`;
   const { category, part } = condition.finding;
   const count = condition.finding['min-count'] ?? 1;
   const severity = condition.finding['min-severity'];

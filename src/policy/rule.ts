@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FINDING_CATEGORIES, SEVERITIES } from '../detect/finding.js';
+import { UNREAD_REASONS, type UnreadReason } from '../message/message-view.js';
 import { ACTIONS_BY_PROTECTION, ALERT_LEVELS, RECIPIENT_ROLES } from './verdict.js';
 
 const PARTS = ['subject', 'body', 'attachment', 'attachment-name', 'recipients'] as const;
@@ -44,7 +45,8 @@ export type Condition =
   | { readonly not: Condition }
   | { readonly finding: z.output<typeof findingConditionSchema> }
   | { readonly recipients: z.output<typeof recipientsConditionSchema> }
-  | { readonly sender: z.output<typeof senderConditionSchema> };
+  | { readonly sender: z.output<typeof senderConditionSchema> }
+  | { readonly unread: readonly UnreadReason[] };
 
 export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
   z.union([
@@ -54,6 +56,8 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
     z.strictObject({ finding: findingConditionSchema }),
     z.strictObject({ recipients: recipientsConditionSchema }),
     z.strictObject({ sender: senderConditionSchema }),
+    /** Some attachment was left unread for this reason (or one of these): audio or video, an image OCR did not read. */
+    z.strictObject({ unread: oneOrMany(z.enum(UNREAD_REASONS)) }),
   ]),
 );
 

@@ -2,7 +2,7 @@ import type { Detector } from '../detect/detector.js';
 import type { Finding } from '../detect/finding.js';
 import { runDetectors } from '../detect/run-detectors.js';
 import type { Envelope } from '../message/envelope.js';
-import type { MessageView } from '../message/message-view.js';
+import { UNREAD_REASONS, type MessageView, type UnreadReason } from '../message/message-view.js';
 import { readMessage, type MessageAddresses, type MessageLimits } from '../message/read-message.js';
 import { decide } from '../policy/decide.js';
 import type { Verdict } from '../policy/verdict.js';
@@ -45,8 +45,14 @@ export function judgeMessage(view: MessageView, envelope: Envelope, school: Scho
     externalRecipients: external,
     senderGroups: school.staffGroups.get(envelope.mailFrom) ?? [],
     externalRecipientsAreContactsOfNamedPupils: areContactsOfNamedPupils(external, findings, school),
+    unreadReasons: unreadReasons(view),
   });
   return { view, envelope, findings, verdict };
+}
+
+function unreadReasons(view: MessageView): UnreadReason[] {
+  const kinds = view.attachments.flatMap((attachment) => attachment.facts.map((fact) => fact.kind));
+  return UNREAD_REASONS.filter((reason) => kinds.includes(reason));
 }
 
 /** A parent told about their own child is not the breach the initials rule guards against. */

@@ -11,14 +11,21 @@ beforeAll(async () => {
   defaults = await loadRuleSet(DEFAULT_RULES_DIRECTORY);
 });
 
-const EXTERNAL = { internalRecipients: [], externalRecipients: ['parent@example.org'], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false };
-const INTERNAL = { internalRecipients: ['head@school.sch.uk'], externalRecipients: [], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false };
+const EXTERNAL = { internalRecipients: [], externalRecipients: ['parent@example.org'], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false, unreadReasons: [] };
+const INTERNAL = { internalRecipients: ['head@school.sch.uk'], externalRecipients: [], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false, unreadReasons: [] };
 
 function verdictFor(findings: Finding[], recipients: Omit<MessageFacts, 'findings'> = EXTERNAL) {
   return decide(defaults, { findings, ...recipients });
 }
 
 describe('default rules (rules/*.yaml)', () => {
+  it('delivers mail with images OCR did not read, telling the DPO when it leaves the school; audio and video alone fire nothing', () => {
+    const unreadImages = decide(defaults, { findings: [], ...EXTERNAL, unreadReasons: ['ocr-limit'] });
+    expect([unreadImages.action, unreadImages.rules.map((rule) => rule.id)]).toEqual(['deliver', ['images-not-read-to-external']]);
+    expect(decide(defaults, { findings: [], ...INTERNAL, unreadReasons: ['ocr-limit'] }).rules).toEqual([]);
+    expect(decide(defaults, { findings: [], ...EXTERNAL, unreadReasons: ['media'] }).rules).toEqual([]);
+  });
+
   it('delivers clean mail, with no rule firing', () => {
     const verdict = verdictFor([]);
     expect(verdict.action).toBe('deliver');

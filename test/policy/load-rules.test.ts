@@ -94,7 +94,7 @@ describe('school overrides', () => {
 
   it('replace an inherited rule by id', () => {
     const override = parseRuleFile(`rules:${VALID_RULE.replace('action: return', 'action: quarantine')}`, 'school.yaml');
-    const verdict = decide(composeRuleSet([base], [override]), { findings: [finding('language/profanity')], internalRecipients: [], externalRecipients: [], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false });
+    const verdict = decide(composeRuleSet([base], [override]), { findings: [finding('language/profanity')], internalRecipients: [], externalRecipients: [], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false, unreadReasons: [] });
     expect(verdict.action).toBe('quarantine');
     expect(composeRuleSet([base], [override]).rules).toHaveLength(2);
   });

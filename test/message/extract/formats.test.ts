@@ -1,3 +1,4 @@
+import { toReportJson } from '../../../src/cli/scan-report.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,14 +83,16 @@ describe('attachment formats read from real files', () => {
     expect(pupilNamesAt(findings, 'winmail.dat/notes.txt')).toEqual(['Aarav Gupta']);
   });
 
-  it('audio and video (sox): an attachment/media finding, delivered by the default rules', async () => {
+  it('audio and video (sox): a media fact, not a finding nor unscannable, delivered by the default rules', async () => {
     const result = await scanWith('assembly-clip.wav');
-    expect(result.findings.map((finding) => [finding.category, finding.severity, finding.location])).toEqual([
-      ['attachment/media', 'low', { part: 'attachment', name: 'assembly-clip.wav' }],
+    expect(result.findings).toEqual([]);
+    expect(result.view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)])).toEqual([
+      ['assembly-clip.wav', ['media']],
     ]);
+    expect(toReportJson('assembly.eml', result).unread).toEqual([{ name: 'assembly-clip.wav', reason: 'media', detail: expect.stringContaining('audio') }]);
     expect(result.verdict.action).toBe('deliver');
     const video = await findingsFor('clip.mp4', 'video/mp4', Buffer.from('not sniffable'));
-    expect(categories(video)).toEqual(['attachment/media']);
+    expect(video).toEqual([]);
   });
 
   it('opaque-signed S/MIME (openssl smime -sign -nodetach): the signed content is read', async () => {

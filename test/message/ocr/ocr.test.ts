@@ -137,16 +137,14 @@ describe('when OCR runs', () => {
 });
 
 describe('OCR limits: the excess is a finding, never a hang', () => {
-  it('images past maxOcrImages are not read, and each is an attachment/ocr-limit finding', async () => {
+  it('images past maxOcrImages are not read, and each is an ocr-limit fact the rules read (not a finding)', async () => {
     const raw = await messageWith('register-crop.png', 'register-crop.gif', 'register-crop.jpg');
     const result = await scan(raw, OUTSIDE, { limits: { maxOcrImages: 1 } });
     expect(pupilNamesAt(result.findings, 'register-crop.png')).toContain('Hannah Cheung');
-    const limited = result.findings.filter((finding) => finding.category === 'attachment/ocr-limit');
-    expect(limited.map((finding) => finding.location)).toEqual([
-      { part: 'attachment', name: 'register-crop.gif' },
-      { part: 'attachment', name: 'register-crop.jpg' },
-    ]);
-    expect(limited[0]?.explanation).toContain('more than 1 images');
+    const limited = result.view.attachments.filter((attachment) => attachment.facts.some((fact) => fact.kind === 'ocr-limit'));
+    expect(limited.map((attachment) => attachment.name)).toEqual(['register-crop.gif', 'register-crop.jpg']);
+    expect(ocrFacts(result)[0]?.detail).toContain('more than 1 images');
+    expect(result.findings.filter((finding) => finding.location.part === 'attachment' && finding.location.name !== 'register-crop.png')).toEqual([]);
     // Past the limit, an image is most likely a photo: it goes, and the DPO sees it in the digest.
     expect(result.verdict.rules.map((rule) => rule.id)).toContain('images-not-read-to-external');
   });
