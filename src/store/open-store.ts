@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Dialect } from 'kysely';
+import { Kysely, Migrator, sql, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import { AlertInbox } from './alert-inbox.js';
 import type { ChainKey } from './audit-chain.js';
@@ -10,6 +10,7 @@ import { BodyCipher, type VersionedKey } from './body-cipher.js';
 import { StoreError } from './errors.js';
 import { IncidentRegister } from './incident-register.js';
 import { storeMigrations, type Engine } from './migrations.js';
+import { OwnSchemaPostgresDialect } from './own-schema-dialect.js';
 import { QuarantineStore } from './quarantine-store.js';
 import { loadOrCreateKeyFile, parseQuarantineKey } from './quarantine-key.js';
 import type { StoreDatabase } from './schema.js';
@@ -115,7 +116,7 @@ async function dialectFor(options: StoreOptions): Promise<{ engine: Engine; dial
   });
   // An idle connection that drops must not crash the gateway: the next query fails instead, and its caller answers 451.
   pool.on('error', () => undefined);
-  return { engine: 'postgres', dialect: new PostgresDialect({ pool }) };
+  return { engine: 'postgres', dialect: new OwnSchemaPostgresDialect({ pool }) };
 }
 
 /** IF NOT EXISTS still races when gateways start together on a fresh database; the loser finds it made. */
@@ -135,8 +136,9 @@ async function migrate(db: Kysely<StoreDatabase>, engine: Engine, schema: string
   const migrator = new Migrator({ db, provider: storeMigrations(engine), ...(tableSchema ? { migrationTableSchema: tableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migration lock';
-    throw new StoreError('migration-failed', `store migration ${failed} failed`, { cause: error });
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    const reason = failed ? `store migration ${failed} failed` : `store migrations could not start: ${error instanceof Error ? error.message : String(error)}`;
+    throw new StoreError('migration-failed', reason, { cause: error });
   }
 }
 
