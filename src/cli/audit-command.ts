@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { ADMIN_OPTIONS, adminSettings } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = 'hallmonitor audit verify [--json] | hallmonitor audit incidents [--since YYYY-MM-DD] [--until YYYY-MM-DD]';
+export const USAGE = 'hallmonitor audit verify [--json] | hallmonitor audit incidents [--since YYYY-MM-DD] [--until YYYY-MM-DD]';
 
 /**
  * `hallmonitor audit verify`: recomputes the audit chain; exit 1 when an entry was altered, removed or

@@ -8,6 +8,8 @@ import { scanFile, SCHOOL_OPTIONS, schoolSourcesFromFlags } from './scan-command
 import { toReportJson } from './scan-report.js';
 import { UsageError } from './usage-error.js';
 
+export const USAGE = 'hallmonitor eval [CORPUS_DIR] [--config FILE] [--roster F] [--staff F] [--domain D ...] [--rules DIR]';
+
 const FIXTURE_SCHOOL = join(PACKAGE_ROOT, 'fixtures/school.yaml');
 
 /**
@@ -21,7 +23,7 @@ export async function runEval(args: readonly string[], write: (line: string) => 
     allowPositionals: true,
     options: { ...SCHOOL_OPTIONS, config: { type: 'string', default: FIXTURE_SCHOOL } },
   });
-  if (positionals.length > 1) throw new UsageError('usage: hallmonitor eval [CORPUS_DIR] [--config FILE] [--roster F] [--staff F] [--domain D ...] [--rules DIR]');
+  if (positionals.length > 1) throw new UsageError(`usage: ${USAGE}`);
   const corpus = positionals[0] ?? join(PACKAGE_ROOT, 'fixtures/corpus');
   const labels = await loadLabels(join(corpus, 'labels.yaml'));
   const tenants = await loadTenants(await schoolSourcesFromFlags(values));

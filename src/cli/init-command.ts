@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { configReference, renderConfigurationDoc, renderInitFile } from '../config/config-reference.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = 'hallmonitor init [--output FILE] [--force] | hallmonitor init --reference';
+export const USAGE = 'hallmonitor init [--output FILE] [--force] | hallmonitor init --reference';
 const DEFAULT_OUTPUT = 'hallmonitor.yaml';
 
 /**

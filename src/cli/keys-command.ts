@@ -5,7 +5,7 @@ import { importKeys, listKeys, removeKey, type KeySummary } from '../crypto/reci
 import { ADMIN_OPTIONS, adminSettings } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = 'hallmonitor keys import FILE.asc | keys list | keys remove FINGERPRINT|EMAIL  [--config FILE] [--data DIR] [--json]';
+export const USAGE = 'hallmonitor keys import FILE.asc | keys list | keys remove FINGERPRINT|EMAIL  [--config FILE] [--data DIR] [--json]';
 
 /**
  * `hallmonitor keys …` (CONTRACTS.md §4): the recipients' OpenPGP public keys under `DATA/keys/recipients/`.

@@ -8,7 +8,7 @@ import { queueConnection } from '../queue/job-seal.js';
 import { ADMIN_OPTIONS, adminSettings, operator } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = `hallmonitor quarantine list [--status ${QUARANTINE_STATUSES.join('|')}] [--json] | release ID [--encrypt] | reject ID [--reason TEXT] | delete ID --reason TEXT`;
+export const USAGE = `hallmonitor quarantine list [--status ${QUARANTINE_STATUSES.join('|')}] [--json] | release ID [--encrypt] | reject ID [--reason TEXT] | delete ID --reason TEXT`;
 
 /** `hallmonitor quarantine …` (CONTRACTS.md §4). */
 export async function runQuarantine(args: readonly string[], write: (line: string) => void): Promise<number> {

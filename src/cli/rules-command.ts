@@ -8,7 +8,7 @@ import { explainVerdict } from '../policy/explain.js';
 import { loadRuleSet } from '../policy/load-rules.js';
 import { renderPolicyTable } from '../policy/policy-table.js';
 
-const USAGE = 'hallmonitor rules check [DIR] | rules explain FILE.eml [--roster F] [--staff F] [--domain D ...] [--from A] [--rcpt A ...] [--rules DIR] | rules table [DIR]';
+export const USAGE = 'hallmonitor rules check [DIR] | rules explain FILE.eml [--roster F] [--staff F] [--domain D ...] [--from A] [--rcpt A ...] [--rules DIR] | rules table [DIR]';
 
 /** `rules check` validates a rule directory offline exactly as start-up does; `explain` shows a verdict's reasons. */
 export async function runRules(args: readonly string[], write: (line: string) => void): Promise<number> {

@@ -11,7 +11,7 @@ import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE =
+export const USAGE =
   'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT] [--tenant GUID ...]';
 
 /** How long the schools' files must be left alone before a reload: an export tool may write one in several goes. */

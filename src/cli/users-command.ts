@@ -24,8 +24,8 @@ const SUBCOMMANDS = [
   'users reset-mfa EMAIL [--reason TEXT]      removes its authenticator and recovery codes, ends its sessions; it enrols anew at its next sign-in',
   'users set-entra-guest EMAIL allow|refuse [--reason TEXT]   whether a guest of the Entra ID tenant may sign in as it',
 ];
-const USAGE = `hallmonitor ${SUBCOMMANDS.map((line) => line.split(/\s{2,}/)[0]).join(' | ')} (each: ${COMMON})`;
-const HELP = [
+export const USAGE = `hallmonitor ${SUBCOMMANDS.map((line) => line.split(/\s{2,}/)[0]).join(' | ')} (each: ${COMMON})`;
+export const HELP = [
   'usage:',
   ...SUBCOMMANDS.map((line) => `  hallmonitor ${line}`),
   `Every command takes ${COMMON}. Every change is written to the audit log as cli:<your login>, with --reason.`,

@@ -12,7 +12,7 @@ import { settingsFrom } from './serve-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
-const USAGE = 'hallmonitor worker [--config FILE] [--data DIR]';
+export const USAGE = 'hallmonitor worker [--config FILE] [--data DIR]';
 
 /** Test hooks. */
 export interface WorkerExtras {
