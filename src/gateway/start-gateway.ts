@@ -17,8 +17,9 @@ import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
 import { withoutCredentials } from '../queue/check-redis.js';
+import { CleanupStack } from './cleanup-stack.js';
 import { ensureRedis } from './ensure-redis.js';
-import { startGatewayServices, type GatewayServices } from './gateway-services.js';
+import { startGatewayServices } from './gateway-services.js';
 import { loadTraceSecret } from './loop-guard.js';
 import { createMessagePipeline } from './message-pipeline.js';
 import { ReloadableSchools, type SchoolPolicies } from './reloadable-schools.js';
@@ -55,25 +56,27 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const data = resolve(settings.data);
   await mkdir(data, { recursive: true, mode: 0o700 });
   const metrics = createGatewayMetrics();
+  const running = new CleanupStack();
+  return running.guard(() => startParts(settings, data, metrics, running, log));
+}
+
+/** Each part as it starts goes on `running`, so a later failure stops it and `stop()` stops all, newest first. */
+async function startParts(settings: GatewaySettings, data: string, metrics: GatewayMetrics, running: CleanupStack, log: Logger): Promise<RunningGateway> {
   // First, so a next hop that cannot be used safely stops the start before anything runs; a pool holds no socket until used.
   const nextHop = countingErrors(await nextHopFor(settings, data), metrics);
+  running.defer(() => nextHop.close());
   const entra = entraSignInFor(settings, log);
   // Read while the rest starts; a failure only hides the button (it is logged), never stops the gateway.
   const entraDiscovered = entra?.discover();
   const schools = new ReloadableSchools(await loadPolicies(settings.schools, log));
+  running.defer(() => schools.close());
   const { tenants } = schools;
   const redis = await ensureRedis(settings.redis, data);
+  running.defer(() => redis.stop());
   if (redis.private) log.warn({ redis: withoutCredentials(redis.url) }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
-  let services: GatewayServices;
-  try {
-    services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
-  } catch (error) {
-    await schools.close();
-    await nextHop.close();
-    await redis.stop();
-    throw error;
-  }
+  const services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
+  running.defer(() => services.close());
   metrics.watchFailedJobs(() => services.mail.failedCount());
   const inbound = createInboundServer(
     {
@@ -118,9 +121,12 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   );
   let stopping = false;
   const smtp = await inbound.listen();
+  // Stopped after the web server, before the services: transactions in flight finish with everything they need.
+  running.defer(() => inbound.close(settings.limits.shutdownGraceSeconds * 1000));
   // Its own connection, failing fast: a probe must not wait behind queue traffic or for a reconnect.
   const readinessRedis = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
   readinessRedis.on('error', () => undefined);
+  running.defer(() => readinessRedis.disconnect());
   await entraDiscovered;
   const status = await startWebServer(settings.web, {
     store: services.store,
@@ -143,6 +149,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
   });
+  running.defer(() => status.close());
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
   if (!settings.nextHop) log.warn({ outbox: join(data, 'outbox') }, 'trial mode: no next hop is configured, so mail that would be delivered is written to the outbox instead');
   return {
@@ -155,13 +162,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     },
     async stop() {
       stopping = true;
-      await inbound.close(settings.limits.shutdownGraceSeconds * 1000);
-      await schools.close();
-      await status.close();
-      await services.close();
-      readinessRedis.disconnect();
-      await nextHop.close();
-      await redis.stop();
+      await running.unwind();
       log.info('hallmonitor stopped');
     },
   };
