@@ -16,7 +16,7 @@
  * A candidate is two to three capitalised words on one line: a known forename followed by words
  * that are not ordinary English words (unless known as surnames), or any capitalised words after
  * a title (Mr, Mrs, Dr …), or an unknown capitalised forename before a known surname, or unknown
- * words next to a word that says who the person is ("her mother, Tendai Moyo", "… (aged 15)").
+ * words next to a word that says who the person is ("her mother, Tendai Moyo", "… (mum)").
  *
  * Never reported: pupils' and staff names (the roster matchers own those), the school's own
  * names, places and organisations ("Charlotte Street", "Sarah Jones Academy"), single words, and
@@ -214,8 +214,8 @@ const ROLE =
   'therapist|counsellor|paediatrician|victim|perpetrator|suspect)';
 /** "her mum's new partner, Dariusz Kowalczyk", "a man called …", "PC Lerato Dlamini". */
 const ROLE_BEFORE = new RegExp(`(?:(?<![\\p{L}])${ROLE}(?:['’]s)?[ \\t]*[,:]?|\\b(?:called|named|known as))[ \\t]+(?:(?:is|was)[ \\t]+)?$`, 'iu');
-/** "Tendai Moyo (mother)", "Tendai Moyo, Rose's mother,", "Kacper Wisniewski (aged 15)". */
-const ROLE_AFTER = new RegExp(`^[ \\t]*(?:\\(|,|-)[ \\t]*(?:(?:her|his|their|the|[\\p{L}'’-]+['’]s?)[ \\t]+)?(?:${ROLE}|aged|age|dob|d\\.o\\.b)(?![\\p{L}])`, 'iu');
+/** "Tendai Moyo (mother)", "Tendai Moyo, Rose's mother,". An age alone is not enough: "Lego Robotics (aged 8 and over)" is a club. */
+const ROLE_AFTER = new RegExp(`^[ \\t]*(?:\\(|,|-)[ \\t]*(?:(?:her|his|their|the|[\\p{L}'’-]+['’]s?)[ \\t]+)?${ROLE}(?![\\p{L}])`, 'iu');
 const ROLE_REACH = 40;
 
 function saysWhoTheyAre(text: string, start: number, end: number): boolean {
