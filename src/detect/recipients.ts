@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { domainOf, isInternalAddress } from '../message/addresses.js';
-import type { MessageView } from '../message/message-view.js';
+import type { MessageView, TextPiece } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
 import { detectPupilNames } from './pupil-name.js';
+import { quotedMessages, type QuotedMessage } from './quoted-messages.js';
 
 /**
  * Who the message goes to. The commonest school data breaches are mail to the
@@ -105,12 +106,43 @@ function personalWebmail(context: ScanContext, webmail: ReadonlySet<string>): Fi
 }
 
 /**
- * Pupils the message names wherever a reader can see a name: subject, body, attachments' text (OCR
- * included) and file names, table rows too. The pupil-name detector's own reading is used, so a
- * member of staff with a pupil's name or a pupil's name used as a place is not a pupil here either.
+ * Pupils the message names wherever a reader can see a name — subject, body, attachments' text (OCR
+ * included) and file names, table rows too — piece by piece. The pupil-name detector's own reading
+ * is used, so a member of staff with a pupil's name or a pupil's name used as a place is not a
+ * pupil here either.
  */
-function namedPupils(view: MessageView, context: ScanContext): ReadonlySet<string> {
-  return new Set(detectPupilNames(view, context).flatMap((finding) => (finding.pupilId === undefined ? [] : [finding.pupilId])));
+function namesByPiece(view: MessageView, context: ScanContext): { piece: TextPiece; names: readonly Finding[] }[] {
+  return view.pieces.map((piece) => ({ piece, names: detectPupilNames({ ...view, pieces: [piece] }, context) }));
+}
+
+function pupilIds(findings: readonly Finding[]): string[] {
+  return findings.flatMap((finding) => (finding.pupilId === undefined ? [] : [finding.pupilId]));
+}
+
+/**
+ * The pupils a recipient learns about from this message: not those named only in a message the
+ * recipient wrote, quoted below the reply ("my daughter says Alfie Hughes pushed her" comes back
+ * to the parent who wrote it, and tells them nothing new).
+ */
+function namedToThem(named: ReturnType<typeof namesByPiece>, recipient: string, displayNames: readonly string[]): Set<string> {
+  const byThem = (quote: QuotedMessage) => quote.author.includes(recipient) || displayNames.some((name) => quote.author.includes(name));
+  const learnt = new Set<string>();
+  for (const { piece, names } of named) {
+    const theirs = piece.location.part === 'body' ? quotedMessages(piece.text).filter(byThem) : [];
+    for (const name of names) {
+      const span = name.span;
+      const quotedBack = span !== undefined && theirs.some((quote) => quote.start <= span.start && span.end <= quote.end);
+      if (!quotedBack && name.pupilId !== undefined) learnt.add(name.pupilId);
+    }
+  }
+  return learnt;
+}
+
+/** The display names the message's headers give an address, in lower case; a single word is too vague to go on. */
+function displayNamesOf(view: MessageView, address: string): string[] {
+  return [...view.to, ...view.cc, ...view.bcc]
+    .filter((recipient) => recipient.address.toLowerCase() === address && /\S\s+\S/.test(recipient.displayName.trim()))
+    .map((recipient) => recipient.displayName.trim().toLowerCase());
 }
 
 /**
@@ -126,10 +158,13 @@ function misdirected(view: MessageView, context: ScanContext): Finding[] {
     .filter((recipient) => recipient.pupils.length > 0);
   // Without a pupil's contact among the recipients there is nothing to misdirect, and no need to read names.
   if (contacts.length === 0) return [];
-  const named = namedPupils(view, context);
+  const named = namesByPiece(view, context);
+  const everyName = new Set(named.flatMap(({ names }) => pupilIds(names)));
   return contacts
-    .filter((recipient) => recipient.pupils.every((pupil) => !named.has(pupil)))
-    .flatMap((recipient) => [...named].map((pupilId) => misdirectedFinding(recipient.address, pupilId)));
+    .filter((recipient) => recipient.pupils.every((pupil) => !everyName.has(pupil)))
+    .flatMap((recipient) =>
+      [...namedToThem(named, recipient.address, displayNamesOf(view, recipient.address))].map((pupilId) => misdirectedFinding(recipient.address, pupilId)),
+    );
 }
 
 function misdirectedFinding(address: string, pupilId: string): Finding {

@@ -169,6 +169,37 @@ describe('recipients detector: misdirected', () => {
     expect(scan(view, ['kfairbairn@hotmail.co.uk']).map((finding) => [finding.category, finding.pupilId])).toEqual([['recipients/misdirected', 'UPN-A']]);
   });
 
+  describe('names the recipient wrote, quoted back to them', () => {
+    const parentWrote = (author: string) =>
+      [
+        'Thank you, I have spoken to both children.',
+        '',
+        `From: ${author}`,
+        'Sent: 03 November 2025 19:42',
+        'To: Harriet Quayle',
+        'Subject: Playground',
+        '',
+        'Tobias Renwick pushed my daughter at lunchtime.',
+      ].join('\n');
+    const to = [{ address: 'kfairbairn@hotmail.co.uk', displayName: 'Kirsty Fairbairn' }];
+
+    it('are not misdirected: the parent wrote them', () => {
+      expect(categories(fakeView({ to, body: parentWrote('Kirsty Fairbairn <kfairbairn@hotmail.co.uk>') }), ['kfairbairn@hotmail.co.uk'])).toEqual([]);
+      expect(categories(fakeView({ to, body: parentWrote('Kirsty Fairbairn') }), ['kfairbairn@hotmail.co.uk'])).toEqual([]);
+    });
+
+    it('are misdirected when someone else wrote the quoted message, or the reply names the pupil too', () => {
+      expect(categories(fakeView({ to, body: parentWrote('School Office <office@school.sch.uk>') }), ['kfairbairn@hotmail.co.uk'])).toEqual(['recipients/misdirected']);
+      const named = parentWrote('Kirsty Fairbairn <kfairbairn@hotmail.co.uk>').replace('both children', 'Tobias Renwick');
+      expect(categories(fakeView({ to, body: named }), ['kfairbairn@hotmail.co.uk'])).toEqual(['recipients/misdirected']);
+    });
+
+    it('are misdirected to anyone else who receives the reply', () => {
+      const findings = scan(fakeView({ to, body: parentWrote('Kirsty Fairbairn <kfairbairn@hotmail.co.uk>') }), ['kfairbairn@hotmail.co.uk', 'asante.home@btinternet.com']);
+      expect(findings.map((finding) => [finding.match, finding.pupilId])).toEqual([['asante.home@btinternet.com', 'UPN-A']]);
+    });
+  });
+
   it('does not take a member of staff who shares a pupil’s name for the pupil', () => {
     const staffDirectory = fakeDirectory(
       [
