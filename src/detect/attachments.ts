@@ -2,9 +2,10 @@ import { UNREAD_REASONS, type AttachmentFact, type AttachmentView, type MessageP
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
+import { pupilsByRow, tabbedRows } from './name-tables.js';
 
 /**
- * Facts about attachments, and bulk personal data in them. Extraction
+ * Facts about attachments, and bulk personal data in them or in a table in the body. Extraction
  * (src/message/) establishes the facts without judging them; this turns them
  * into findings, and makes sure nothing unreadable passes silently: a message
  * the reader could not finish becomes an `attachment/unscannable` finding too.
@@ -67,12 +68,16 @@ function isFilled(row: readonly string[]): boolean {
 /** Why an attachment counts as bulk personal data, in words for the finding, or undefined. */
 type BulkReason = string | undefined;
 
-function rowsNamingPupils(rows: AttachmentView['tableRows'], directory: SchoolDirectory, threshold: number): BulkReason {
-  const naming = rows.filter((row) => directory.findPupilNames(row.join(' ')).length > 0).length;
+type Rows = AttachmentView['tableRows'];
+
+/** Rows naming a pupil in a cell, in neighbouring cells, or across forename and surname columns apart (`name-tables.ts`). */
+function rowsNamingPupils(rows: Rows, directory: SchoolDirectory, threshold: number): BulkReason {
+  const paired = pupilsByRow(rows, directory);
+  const naming = rows.filter((row, at) => (paired[at]?.length ?? 0) > 0 || directory.findPupilNames(row.join(' ')).length > 0).length;
   return naming >= threshold ? `${naming} of its rows each name a pupil on the school's roster` : undefined;
 }
 
-function rowsUnderPersonalHeader(rows: AttachmentView['tableRows'], threshold: number): BulkReason {
+function rowsUnderPersonalHeader(rows: Rows, threshold: number): BulkReason {
   const filled = rows.filter(isFilled);
   const header = filled.slice(0, HEADER_SEARCH_ROWS).findIndex(isPersonalHeader);
   const dataRows = header === -1 ? 0 : filled.length - header - 1;
@@ -167,6 +172,42 @@ function problemFinding(problem: MessageProblem): Finding {
   };
 }
 
+/** Why a table, attached or written in the body, is bulk personal data: the same tests for both. */
+function tableReason(rows: Rows, directory: SchoolDirectory, threshold: number): BulkReason {
+  return rowsNamingPupils(rows, directory, threshold) ?? rowsUnderPersonalHeader(rows, threshold);
+}
+
+/**
+ * A class list pasted into the message as a table (an HTML table, or tab-separated lines in the
+ * plain text, as Outlook writes a table there) is the same data as an attached one. One finding
+ * for the body, whichever alternative or table shows it first; its match is the table's first line.
+ */
+function bodyTableFinding(view: MessageView, directory: SchoolDirectory, threshold: number): Finding[] {
+  for (const piece of view.pieces) {
+    if (piece.location.part !== 'body') continue;
+    for (const rows of tabbedRows(piece.text)) {
+      const reason = tableReason(rows, directory, threshold);
+      if (reason === undefined) continue;
+      return [
+        {
+          detector: DETECTOR,
+          category: 'attachment/bulk-personal-data',
+          severity: 'critical',
+          location: { part: 'body' },
+          match: firstLine(rows),
+          explanation: `The message holds a table that is bulk personal data: ${reason}. A list like this must not leave the school unprotected.`,
+          suggestion: "Remove the table, or send it encrypted through the school's secure route.",
+        },
+      ];
+    }
+  }
+  return [];
+}
+
+function firstLine(rows: Rows): string {
+  return (rows.find(isFilled) ?? []).map((cell) => cell.trim()).filter((cell) => cell !== '').join(' ');
+}
+
 export function createAttachmentDetector(options: AttachmentDetectorOptions): Detector {
   const threshold = options.bulkRowThreshold;
   if (!Number.isInteger(threshold) || threshold < 1) {
@@ -175,9 +216,7 @@ export function createAttachmentDetector(options: AttachmentDetectorOptions): De
 
   function bulkFinding(view: MessageView, attachment: AttachmentView, directory: SchoolDirectory): Finding[] {
     const reason =
-      rowsNamingPupils(attachment.tableRows, directory, threshold) ??
-      rowsUnderPersonalHeader(attachment.tableRows, threshold) ??
-      pupilsNamedInText(attachmentTexts(view, attachment.name), directory, threshold);
+      tableReason(attachment.tableRows, directory, threshold) ?? pupilsNamedInText(attachmentTexts(view, attachment.name), directory, threshold);
     if (reason === undefined) return [];
     return [
       {
@@ -198,6 +237,7 @@ export function createAttachmentDetector(options: AttachmentDetectorOptions): De
         ...factsToReport(attachment, view.attachments).map((fact) => factFinding(attachment, fact)),
         ...bulkFinding(view, attachment, context.directory),
       ]),
+      ...bodyTableFinding(view, context.directory, threshold),
       ...view.problems.map(problemFinding),
     ];
   };

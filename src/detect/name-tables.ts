@@ -53,22 +53,29 @@ function columnsOf(rows: Rows): Columns | undefined {
  * as the roster has it, or as a short form, a slip… — see `name-index.ts`).
  */
 export function pupilsInTable(rows: Rows, directory: SchoolDirectory): TableName[] {
+  return pupilsByRow(rows, directory).flat();
+}
+
+/** For each row, the pupils it names across its cells; none for the header and the rows above it, or without a header. */
+export function pupilsByRow(rows: Rows, directory: SchoolDirectory): TableName[][] {
   const columns = columnsOf(rows);
-  if (columns === undefined) return [];
+  if (columns === undefined) return rows.map(() => []);
+  return rows.map((row, at) => (at <= columns.header ? [] : namesInRow(row, columns, directory)));
+}
+
+function namesInRow(row: readonly string[], columns: Columns, directory: SchoolDirectory): TableName[] {
   const names: TableName[] = [];
-  for (const row of rows.slice(columns.header + 1)) {
-    const seen = new Set<string>();
-    for (const forenameAt of columns.forenames) {
-      for (const surnameAt of columns.surnames) {
-        const forename = (row[forenameAt] ?? '').trim();
-        const surname = (row[surnameAt] ?? '').trim();
-        if (forename === '' || surname === '') continue;
-        const text = `${forename} ${surname}`;
-        for (const match of directory.findPupilNames(text)) {
-          if (match.start !== 0 || match.end !== text.length || seen.has(match.personId)) continue;
-          seen.add(match.personId);
-          names.push({ personId: match.personId, forename, surname, initials: match.initials });
-        }
+  const seen = new Set<string>();
+  for (const forenameAt of columns.forenames) {
+    for (const surnameAt of columns.surnames) {
+      const forename = (row[forenameAt] ?? '').trim();
+      const surname = (row[surnameAt] ?? '').trim();
+      if (forename === '' || surname === '') continue;
+      const text = `${forename} ${surname}`;
+      for (const match of directory.findPupilNames(text)) {
+        if (match.start !== 0 || match.end !== text.length || seen.has(match.personId)) continue;
+        seen.add(match.personId);
+        names.push({ personId: match.personId, forename, surname, initials: match.initials });
       }
     }
   }

@@ -15,7 +15,8 @@
  *    once). Further doubtful names are not reported.
  * A candidate is two to three capitalised words on one line: a known forename followed by words
  * that are not ordinary English words (unless known as surnames), or any capitalised words after
- * a title (Mr, Mrs, Dr …), or an unknown capitalised forename before a known surname.
+ * a title (Mr, Mrs, Dr …), or an unknown capitalised forename before a known surname, or unknown
+ * words next to a word that says who the person is ("her mother, Tendai Moyo", "… (mum)").
  *
  * Never reported: pupils' and staff names (the roster matchers own those), the school's own
  * names, places and organisations ("Charlotte Street", "Sarah Jones Academy"), single words, and
@@ -135,7 +136,7 @@ function candidatesIn(text: string, tokens: readonly NameToken[], vocabulary: Vo
   for (let at = 0; at < tokens.length; at += 1) {
     const titled = isTitle(text, tokens, at);
     const first = titled ? at + 1 : at;
-    const candidate = candidateFrom(tokens, first, titled, vocabulary, names);
+    const candidate = candidateFrom(text, tokens, first, titled, vocabulary, names);
     if (candidate === undefined) continue;
     found.push(candidate);
     at = candidate.last;
@@ -154,6 +155,7 @@ function isTitle(text: string, tokens: readonly NameToken[], at: number): boolea
 const TITLE_GAP = /^\.?[ \t\u00a0]+$/;
 
 function candidateFrom(
+  text: string,
   tokens: readonly NameToken[],
   first: number,
   titled: boolean,
@@ -178,7 +180,11 @@ function candidateFrom(
   const surname = tokens[last];
   if (surname === undefined) return undefined;
   const surnameWord = surnameKey(surname);
-  const evidence = titled || knownForename || (isSurname(surnameWord) && !vocabulary.commonWords.has(forename.key));
+  const end = surname.possessive?.end ?? surname.end;
+  const evidence =
+    titled ||
+    knownForename ||
+    (!vocabulary.commonWords.has(forename.key) && (isSurname(surnameWord) || saysWhoTheyAre(text, forename.start, end)));
   if (!evidence) return undefined;
   const place =
     placeFollows(tokens[last + 1], vocabulary) ||
@@ -190,9 +196,32 @@ function candidateFrom(
     first,
     last,
     start: forename.start,
-    end: surname.possessive?.end ?? surname.end,
+    end,
     doubtful: !titled && vocabulary.commonWords.has(surnameWord),
   };
+}
+
+/**
+ * Who a person is to a child or to the case, as safeguarding and pastoral mail names them: a
+ * relative, a carer, a professional. Lists of first names and surnames cannot know every name a
+ * family brings (Tendai Moyo, Lerato Dlamini); the words around it say it is a person.
+ */
+const ROLE =
+  '(?:mum|mummy|mother|dad|daddy|father|step-?(?:mum|mother|dad|father|brother|sister|son|daughter)|half-?(?:brother|sister)|' +
+  'brother|sister|son|daughter|partner|ex-?partner|boyfriend|girlfriend|husband|wife|uncle|aunt|auntie|aunty|nan|nana|nanna|gran|granny|' +
+  'grandma|grandmother|grandad|granddad|grandfather|grandparent|cousin|carer|guardian|childminder|neighbour|lodger|friend|' +
+  'social worker|key worker|support worker|health visitor|nurse|officer|pc|dc|ds|pcso|sergeant|detective|solicitor|caseworker|' +
+  'therapist|counsellor|paediatrician|victim|perpetrator|suspect)';
+/** "her mum's new partner, Dariusz Kowalczyk", "a man called …", "PC Lerato Dlamini". */
+const ROLE_BEFORE = new RegExp(`(?:(?<![\\p{L}])${ROLE}(?:['’]s)?[ \\t]*[,:]?|\\b(?:called|named|known as))[ \\t]+(?:(?:is|was)[ \\t]+)?$`, 'iu');
+/** "Tendai Moyo (mother)", "Tendai Moyo, Rose's mother,". An age alone is not enough: "Lego Robotics (aged 8 and over)" is a club. */
+const ROLE_AFTER = new RegExp(`^[ \\t]*(?:\\(|,|-)[ \\t]*(?:(?:her|his|their|the|[\\p{L}'’-]+['’]s?)[ \\t]+)?${ROLE}(?![\\p{L}])`, 'iu');
+const ROLE_REACH = 40;
+
+function saysWhoTheyAre(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const before = text.slice(Math.max(lineStart, start - ROLE_REACH), start);
+  return ROLE_BEFORE.test(before) || ROLE_AFTER.test(text.slice(end, end + ROLE_REACH));
 }
 
 function isInitial(token: NameToken | undefined): boolean {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { domainOf, isInternalAddress } from '../message/addresses.js';
-import type { MessageView } from '../message/message-view.js';
+import type { MessageView, TextPiece } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector, ScanContext } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
+import { detectPupilNames } from './pupil-name.js';
+import { quotedMessages, type QuotedMessage } from './quoted-messages.js';
 
 /**
  * Who the message goes to. The commonest school data breaches are mail to the
@@ -103,41 +105,80 @@ function personalWebmail(context: ScanContext, webmail: ReadonlySet<string>): Fi
     });
 }
 
-/** Pupils named in what the reader sees first: the subject and the body. */
-function namedPupils(view: MessageView, directory: SchoolDirectory): Set<string> {
-  const written = view.pieces.filter((piece) => piece.location.part === 'subject' || piece.location.part === 'body');
-  return new Set(written.flatMap((piece) => directory.findPupilNames(piece.text).map((name) => name.personId)));
+/**
+ * Pupils the message names wherever a reader can see a name — subject, body, attachments' text (OCR
+ * included) and file names, table rows too — piece by piece. The pupil-name detector's own reading
+ * is used, so a member of staff with a pupil's name or a pupil's name used as a place is not a
+ * pupil here either.
+ */
+function namesByPiece(view: MessageView, context: ScanContext): { piece: TextPiece; names: readonly Finding[] }[] {
+  return view.pieces.map((piece) => ({ piece, names: detectPupilNames({ ...view, pieces: [piece] }, context) }));
+}
+
+function pupilIds(findings: readonly Finding[]): string[] {
+  return findings.flatMap((finding) => (finding.pupilId === undefined ? [] : [finding.pupilId]));
 }
 
 /**
- * A pupil is named, none of that pupil's contacts receive the message, but the
- * contacts of another pupil, who is not named, do: the classic autocomplete
- * error. Names stay out of the explanation; the finding carries the pupil's id.
+ * The pupils a recipient learns about from this message: not those named only in a message the
+ * recipient wrote, quoted below the reply ("my daughter says Alfie Hughes pushed her" comes back
+ * to the parent who wrote it, and tells them nothing new).
+ */
+function namedToThem(named: ReturnType<typeof namesByPiece>, recipient: string, displayNames: readonly string[]): Set<string> {
+  const byThem = (quote: QuotedMessage) => quote.author.includes(recipient) || displayNames.some((name) => quote.author.includes(name));
+  const learnt = new Set<string>();
+  for (const { piece, names } of named) {
+    const theirs = piece.location.part === 'body' ? quotedMessages(piece.text).filter(byThem) : [];
+    for (const name of names) {
+      const span = name.span;
+      const quotedBack = span !== undefined && theirs.some((quote) => quote.start <= span.start && span.end <= quote.end);
+      if (!quotedBack && name.pupilId !== undefined) learnt.add(name.pupilId);
+    }
+  }
+  return learnt;
+}
+
+/** The display names the message's headers give an address, in lower case; a single word is too vague to go on. */
+function displayNamesOf(view: MessageView, address: string): string[] {
+  return [...view.to, ...view.cc, ...view.bcc]
+    .filter((recipient) => recipient.address.toLowerCase() === address && /\S\s+\S/.test(recipient.displayName.trim()))
+    .map((recipient) => recipient.displayName.trim().toLowerCase());
+}
+
+/**
+ * Every envelope recipient (To, Cc and Bcc alike: the SMTP envelope, not the headers) who is a
+ * contact of some pupil but of none the message names receives content about a child who is not
+ * theirs: the classic autocomplete error, in To or added in Cc. A parent shared by siblings is a
+ * contact of each, so mail about either is theirs. One finding per recipient and named pupil;
+ * names stay out of the explanation, the finding carries the pupil's id.
  */
 function misdirected(view: MessageView, context: ScanContext): Finding[] {
-  const recipients = unique(context.envelope.rcptTo).map((address) => ({
-    address,
-    pupils: context.directory.pupilIdsForAddress(address),
-  }));
+  const contacts = unique(context.envelope.rcptTo)
+    .map((address) => ({ address, pupils: context.directory.pupilIdsForAddress(address) }))
+    .filter((recipient) => recipient.pupils.length > 0);
   // Without a pupil's contact among the recipients there is nothing to misdirect, and no need to read names.
-  if (recipients.every((recipient) => recipient.pupils.length === 0)) return [];
-  const named = namedPupils(view, context.directory);
-  const reached = new Set(recipients.flatMap((recipient) => recipient.pupils));
-  const [unreached] = [...named].filter((pupil) => !reached.has(pupil));
-  if (unreached === undefined) return [];
-  return recipients
-    .filter((recipient) => recipient.pupils.length > 0 && recipient.pupils.every((pupil) => !named.has(pupil)))
-    .map((recipient) => ({
-      detector: DETECTOR,
-      category: 'recipients/misdirected',
-      severity: 'critical',
-      location: RECIPIENTS,
-      match: recipient.address,
-      pupilId: unreached,
-      explanation:
-        "This message names a pupil, but this recipient is a parent or carer of a different pupil, and none of the named pupil's own contacts receive it. It may be going to the wrong family.",
-      suggestion: "Check the recipient: address autocomplete may have picked another family's address.",
-    }));
+  if (contacts.length === 0) return [];
+  const named = namesByPiece(view, context);
+  const everyName = new Set(named.flatMap(({ names }) => pupilIds(names)));
+  return contacts
+    .filter((recipient) => recipient.pupils.every((pupil) => !everyName.has(pupil)))
+    .flatMap((recipient) =>
+      [...namedToThem(named, recipient.address, displayNamesOf(view, recipient.address))].map((pupilId) => misdirectedFinding(recipient.address, pupilId)),
+    );
+}
+
+function misdirectedFinding(address: string, pupilId: string): Finding {
+  return {
+    detector: DETECTOR,
+    category: 'recipients/misdirected',
+    severity: 'critical',
+    location: RECIPIENTS,
+    match: address,
+    pupilId,
+    explanation:
+      'This message names a pupil, but this recipient is a parent or carer of a different pupil, not of the pupil named. It may be going to the wrong family.',
+    suggestion: "Check the recipient: address autocomplete may have picked another family's address.",
+  };
 }
 
 export function createRecipientsDetector(options: RecipientsDetectorOptions): Detector {

@@ -314,6 +314,11 @@ function matchRanges(pattern: RegExp, text: string, offset = 0): Span[] {
   return ranges;
 }
 
+/** "SEN" inside "SEN support plan" (an acronym inside a term) is the same fact, reported once as the longer. */
+function withinLonger(range: Span, others: readonly Span[]): boolean {
+  return others.some((other) => other.start <= range.start && range.end <= other.end && other.end - other.start > range.end - range.start);
+}
+
 function overlapsAny(range: Span, others: readonly Span[]): boolean {
   return others.some((other) => range.start < other.end && other.start < range.end);
 }
@@ -334,7 +339,7 @@ function findInPiece(matcher: CategoryMatcher, piece: TextPiece, area: SearchAre
   if (hits.length === 0) return [];
   const defused = matcher.exclude === undefined ? [] : matchRanges(matcher.exclude, piece.text);
   return hits
-    .filter((hit) => !overlapsAny(hit, defused) && (aboutAPupil() || personNear(piece.text, hit)))
+    .filter((hit) => !withinLonger(hit, hits) && !overlapsAny(hit, defused) && (aboutAPupil() || personNear(piece.text, hit)))
     .sort((a, b) => a.start - b.start)
     .map((hit) => toFinding(matcher, piece, hit));
 }

@@ -80,10 +80,11 @@ function isSendableSecurely(finding: Finding): boolean {
   return finding.category === 'pupil-name' || finding.category.startsWith('personal-data/') || finding.category.startsWith('sensitive/');
 }
 
-/** Problems that encryption does not fix. */
+/** Problems that encryption does not fix: mail to the wrong family is a breach encrypted or not. */
 function isNeverSendable(finding: Finding): boolean {
   return (
     (finding.category === 'pupil-name' && finding.location.part === 'subject') ||
+    finding.category === 'recipients/misdirected' ||
     finding.category.startsWith('language/') ||
     finding.category === 'content/chain-letter' ||
     finding.category === 'attachment/executable' ||

@@ -172,6 +172,34 @@ describe('attachment detector: bulk personal data', () => {
     expect(findings).toEqual([]);
   });
 
+  it('fires on a class list written as a table in the body, with forename and surname columns apart', () => {
+    const rows = PUPILS.slice(0, 10).map(([, forename, surname]) => `${forename}\tRed\t${surname}\t`);
+    const body = `Hi,\n\nThe new groups:\n\nFirst name\tGroup\tLast name\t\n${rows.join('\n')}\n\nThanks`;
+    const findings = detect(fakeView({ body }), context);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        category: 'attachment/bulk-personal-data',
+        severity: 'critical',
+        location: { part: 'body' },
+        match: 'First name Group Last name',
+        explanation: expect.stringContaining('10 of its rows each name a pupil'),
+      }),
+    ]);
+  });
+
+  it('reports a body table once when the plain and HTML alternatives both show it', () => {
+    const table = ['Name\tEmail\tPhone', ...Array.from({ length: 12 }, (_, index) => `Parent ${index}\tp${index}@example.org\t0${index}`)].join('\n');
+    const view = fakeView({ pieces: [{ location: { part: 'body' }, text: table }, { location: { part: 'body' }, text: `Hello\n${table}` }] });
+    expect(detect(view, context).map((finding) => [finding.category, finding.location.part])).toEqual([['attachment/bulk-personal-data', 'body']]);
+  });
+
+  it('does not fire on a small table, a table of things, or pupils named in the body’s prose', () => {
+    const few = ['Forename\tSurname', ...PUPILS.slice(0, 9).map(([, forename, surname]) => `${forename}\t${surname}`)].join('\n');
+    const things = ['Name\tPrice', ...Array.from({ length: 30 }, (_, index) => `Item ${index}\t£${index}`)].join('\n');
+    const prose = PUPILS.map(([, forename, surname]) => `${forename} ${surname} read aloud.`).join(' ');
+    for (const body of [few, things, prose]) expect(detect(fakeView({ body }), context)).toEqual([]);
+  });
+
   it('honours the configured threshold', () => {
     const small = createAttachmentDetector({ bulkRowThreshold: 3 });
     const view = fakeView({ attachments: [attachment('trio.csv', { tableRows: pupilRows(3) })] });

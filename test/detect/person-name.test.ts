@@ -74,6 +74,12 @@ describe('createPersonNameDetector', () => {
     ['A note from Mr. Chidi Okonkwo.', 'Chidi Okonkwo'],
     ['Dr Oluwaseun Adeyemi-Brannigan called', 'Oluwaseun Adeyemi-Brannigan'],
     ['Ade Mensah (dad) will collect.', 'Ade Mensah'],
+    ["Her mum's new partner, Dariusz Kowalczyk, was there.", 'Dariusz Kowalczyk'],
+    ['Her mother, Tendai Moyo, was not at home.', 'Tendai Moyo'],
+    ['I spoke with PC Lerato Dlamini this morning.', 'Lerato Dlamini'],
+    ['A man called Tendai Moyo collected her.', 'Tendai Moyo'],
+    ["Precious Nwachukwu, Rose's aunt, is a safe adult.", 'Precious Nwachukwu'],
+    ['Tendai Moyo (mother) and the child were seen.', 'Tendai Moyo'],
   ])('finds the name in "%s"', (text, match) => {
     expect(names(text)).toEqual([match]);
   });
@@ -115,6 +121,12 @@ describe('createPersonNameDetector', () => {
     ['unknown words with no title', 'Chidi Okonkwo called.'],
     ['unknown words after something that is not a title', 'Mr) Chidi Okonkwo called.'],
     ['initials', 'S.Q. called, and Sarah Q. too.'],
+    ['a place after a relative', 'Her sister, New Zealand based, rang.'],
+    ['a team after a role word', 'The social worker, Children Services, rang.'],
+    ['ordinary words after a role word', 'Her mum, Kind Regards'],
+    ['a computer shop', 'The PC World voucher arrived.'],
+    ['a club with an age range', 'Lego Robotics (aged 8 and over) starts on Monday.'],
+    ['a book after "called"', "We are reading a story called Handa's Surprise."],
   ])('does not report %s: %s', (_what, text) => {
     expect(names(text)).toEqual([]);
   });

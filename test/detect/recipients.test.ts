@@ -111,15 +111,30 @@ describe('recipients detector: misdirected', () => {
         match: 'kfairbairn@hotmail.co.uk',
         pupilId: 'UPN-A',
         explanation:
-          "This message names a pupil, but this recipient is a parent or carer of a different pupil, and none of the named pupil's own contacts receive it. It may be going to the wrong family.",
+          "This message names a pupil, but this recipient is a parent or carer of a different pupil, not of the pupil named. It may be going to the wrong family.",
         suggestion: "Check the recipient: address autocomplete may have picked another family's address.",
       },
     ]);
     expect(JSON.stringify(findings)).not.toMatch(/Tobias|Renwick|Isla|Fairbairn/);
   });
 
-  it('does not fire when the named pupil’s own contact receives it too', () => {
-    expect(categories(aboutTobias, ['kfairbairn@hotmail.co.uk', 'p.renwick@outlook.com'])).toEqual([]);
+  it('fires for another family’s address in Cc or Bcc even when the named pupil’s own contact receives it', () => {
+    const findings = scan(aboutTobias, ['p.renwick@outlook.com', 'kfairbairn@hotmail.co.uk']);
+    expect(findings.map((finding) => [finding.category, finding.match, finding.pupilId])).toEqual([
+      ['recipients/misdirected', 'kfairbairn@hotmail.co.uk', 'UPN-A'],
+    ]);
+  });
+
+  it('does not fire when only the named pupil’s own contacts receive it', () => {
+    expect(categories(aboutTobias, ['p.renwick@outlook.com', 'renwick.family@gmail.com', 'office@school.sch.uk'])).toEqual([]);
+  });
+
+  it('reports each named pupil to each recipient who is none of theirs', () => {
+    const view = fakeView({ body: 'Tobias Renwick and Isla Fairbairn will share the lead role.' });
+    expect(scan(view, ['asante.home@btinternet.com']).map((finding) => [finding.match, finding.pupilId])).toEqual([
+      ['asante.home@btinternet.com', 'UPN-A'],
+      ['asante.home@btinternet.com', 'UPN-B'],
+    ]);
   });
 
   it('does not fire for siblings who share their contacts', () => {
@@ -144,11 +159,58 @@ describe('recipients detector: misdirected', () => {
     ]);
   });
 
-  it('reads the subject and body, not attachments', () => {
-    const view = fakeView({
-      pieces: [{ location: { part: 'attachment', name: 'report.pdf' }, text: 'Tobias Renwick' }],
+  it.each([
+    ['the subject', { part: 'subject' }],
+    ['an attachment’s text', { part: 'attachment', name: 'plan.docx' }],
+    ['text read from an image by OCR', { part: 'attachment', name: 'scan.png', ocr: true }],
+    ['an attachment’s file name', { part: 'attachment-name', name: 'Tobias Renwick IEP.pdf' }],
+  ] as const)('reads a pupil named only in %s', (_, location) => {
+    const view = fakeView({ subject: 'Plan', body: 'Please see attached.', pieces: [{ location, text: 'Tobias Renwick' }] });
+    expect(scan(view, ['kfairbairn@hotmail.co.uk']).map((finding) => [finding.category, finding.pupilId])).toEqual([['recipients/misdirected', 'UPN-A']]);
+  });
+
+  describe('names the recipient wrote, quoted back to them', () => {
+    const parentWrote = (author: string) =>
+      [
+        'Thank you, I have spoken to both children.',
+        '',
+        `From: ${author}`,
+        'Sent: 03 November 2025 19:42',
+        'To: Harriet Quayle',
+        'Subject: Playground',
+        '',
+        'Tobias Renwick pushed my daughter at lunchtime.',
+      ].join('\n');
+    const to = [{ address: 'kfairbairn@hotmail.co.uk', displayName: 'Kirsty Fairbairn' }];
+
+    it('are not misdirected: the parent wrote them', () => {
+      expect(categories(fakeView({ to, body: parentWrote('Kirsty Fairbairn <kfairbairn@hotmail.co.uk>') }), ['kfairbairn@hotmail.co.uk'])).toEqual([]);
+      expect(categories(fakeView({ to, body: parentWrote('Kirsty Fairbairn') }), ['kfairbairn@hotmail.co.uk'])).toEqual([]);
     });
-    expect(categories(view, ['kfairbairn@hotmail.co.uk'])).toEqual([]);
+
+    it('are misdirected when someone else wrote the quoted message, or the reply names the pupil too', () => {
+      expect(categories(fakeView({ to, body: parentWrote('School Office <office@school.sch.uk>') }), ['kfairbairn@hotmail.co.uk'])).toEqual(['recipients/misdirected']);
+      const named = parentWrote('Kirsty Fairbairn <kfairbairn@hotmail.co.uk>').replace('both children', 'Tobias Renwick');
+      expect(categories(fakeView({ to, body: named }), ['kfairbairn@hotmail.co.uk'])).toEqual(['recipients/misdirected']);
+    });
+
+    it('are misdirected to anyone else who receives the reply', () => {
+      const findings = scan(fakeView({ to, body: parentWrote('Kirsty Fairbairn <kfairbairn@hotmail.co.uk>') }), ['kfairbairn@hotmail.co.uk', 'asante.home@btinternet.com']);
+      expect(findings.map((finding) => [finding.match, finding.pupilId])).toEqual([['asante.home@btinternet.com', 'UPN-A']]);
+    });
+  });
+
+  it('does not take a member of staff who shares a pupil’s name for the pupil', () => {
+    const staffDirectory = fakeDirectory(
+      [
+        { id: 'UPN-A', forename: 'Tobias', surname: 'Renwick', contactEmails: ['p.renwick@outlook.com'] },
+        { id: 'UPN-B', forename: 'Isla', surname: 'Fairbairn', contactEmails: ['kfairbairn@hotmail.co.uk'] },
+      ],
+      [{ id: 'S2', forename: 'Tobias', surname: 'Renwick', email: 't.renwick@school.sch.uk' }],
+    );
+    const view = fakeView({ body: 'Dear Mrs Fairbairn, Isla read beautifully today.\n\nMr Tobias Renwick' });
+    const context = fakeContext({ directory: staffDirectory, envelope: { mailFrom: 't.renwick@school.sch.uk', rcptTo: ['kfairbairn@hotmail.co.uk'] } });
+    expect(detect(view, context)).toEqual([]);
   });
 });
 

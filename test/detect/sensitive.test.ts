@@ -121,6 +121,12 @@ describe('sensitive detector: each category', () => {
   });
 });
 
+describe('sensitive detector: one fact once', () => {
+  it('reports an acronym inside a longer term of its category once, as the term', () => {
+    expect(matchesIn('Her new SEN support plan starts in January.')).toEqual(['sensitive/sen: SEN support plan']);
+  });
+});
+
 describe('sensitive detector: a diagnosis that is a special educational need is health too', () => {
   it.each(['autism', 'ADHD', 'Down’s syndrome', 'hearing impairment', 'dyspraxia'])('reports %s as both', (condition) => {
     const categories = findingsIn(`She has ${condition}.`).map((finding) => finding.category);

@@ -138,6 +138,23 @@ describe('default rules (rules/*.yaml)', () => {
     expect(verdict.action).toBe('quarantine');
     expect(verdict.rules[0]?.id).toBe('misdirected');
   });
+
+  it('holds misdirected mail even when it was marked [secure] and encryption would otherwise send it', () => {
+    const findings = [
+      finding('pupil-name'),
+      finding('sensitive/sen'),
+      finding('personal-data/upn'),
+      finding('request/encrypt', { part: 'subject' }),
+      finding('recipients/misdirected', { part: 'recipients' }),
+    ];
+    const contacts = { ...EXTERNAL, externalRecipientsAreContactsOfNamedPupils: true };
+    for (const recipients of [EXTERNAL, contacts]) {
+      const verdict = verdictFor(findings, recipients);
+      expect(verdict.action).toBe('quarantine');
+      expect(verdict.rules.map((rule) => rule.id)).toEqual(expect.arrayContaining(['misdirected', 'pupil-data-to-external']));
+      expect(verdict.rules.filter((rule) => rule.action === 'quarantine').map((rule) => rule.id)).toContain('misdirected');
+    }
+  });
 });
 
 describe('precedence', () => {

@@ -68,6 +68,13 @@ describe('buildSenderNotice', () => {
     expect(renderNotice(notice!).text).toContain('[secure]');
   });
 
+  it('never suggests [secure] for mail going to the wrong family, which encryption does not fix', () => {
+    const findings = [finding('pupil-name', { part: 'body' }, 'Kwabena Asante'), finding('recipients/misdirected', { part: 'recipients' }, 'parent@example.org')];
+    const notice = buildSenderNotice(view('Report', 'Kwabena Asante has asthma.'), ENVELOPE, verdict('return', findings, 'misdirected'), ['school.sch.uk']);
+    expect(notice!.suggestSecure).toBe(false);
+    expect(renderNotice(notice!).text).not.toContain('[secure]');
+  });
+
   it('lists the external addresses to move to Bcc', () => {
     const to = ['a@example.org', 'b@example.net', 'office@school.sch.uk'];
     const findings = [finding('recipients/visible-bulk', { part: 'recipients' }, '2 addresses')];
