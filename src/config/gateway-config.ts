@@ -260,7 +260,7 @@ export const gatewayFields = {
       envelopeKdf: z
         .enum(['argon2', 'iterated'])
         .default(GATEWAY_DEFAULTS.envelopeKdf)
-        .describe("The password envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2)."),
+        .describe("The web-page envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2). The PDF envelope uses PDF 2.0's own (ISO 32000-2 revision 6)."),
       passphrases: z
         .record(addressOrDomainSchema, z.string().min(12, 'at least 12 characters'))
         .default({})
