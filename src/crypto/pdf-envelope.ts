@@ -185,8 +185,8 @@ function sizeInWords(bytes: number): string {
 function fileNameOf(attachment: MimeAttachment, index: number): string {
   const given = attachment.filename?.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   if (given) return given;
-  const extension = attachment.contentType === 'message/rfc822' ? '.eml' : (libmime.detectExtension(attachment.contentType) as string | undefined) ? `.${libmime.detectExtension(attachment.contentType) as string}` : '.bin';
-  return `attachment-${index}${extension}`;
+  const extension = attachment.contentType === 'message/rfc822' ? 'eml' : ((libmime.detectExtension(attachment.contentType) as string | undefined) ?? 'bin');
+  return `attachment-${index}.${extension}`;
 }
 
 /** A PDF name tree holds each name once: a second `report.pdf` becomes `report (2).pdf`. */

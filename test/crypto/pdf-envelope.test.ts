@@ -137,6 +137,40 @@ describe('buildPdfEnvelope: what the page can show', () => {
     expect(full).toContain(body);
   });
 
+  it('names an unnamed attachment by its number and type, and embeds an attached message as .eml', async () => {
+    const inner = 'From: carer@example.org\r\nSubject: Inner\r\n\r\nThe forwarded note.\r\n';
+    const raw = Buffer.from(
+      [
+        'From: teacher@school.example.sch.uk',
+        'To: parent@home.example.org',
+        'Subject: Unnamed parts',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'See the picture and the note.',
+        '--b',
+        'Content-Type: image/png',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'iVBORw0KGgoAAAANSUhEUg==',
+        '--b',
+        'Content-Type: message/rfc822',
+        '',
+        inner,
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    const path = await saved(await buildPdfEnvelope(raw, { passphrase: PASSPHRASE, now: NOW }));
+    const files = await detachAll(path, PASSPHRASE, join(folder, 'unnamed'));
+    expect([...files.keys()].sort()).toEqual(['attachment-1.png', 'attachment-2.eml']);
+    expect(files.get('attachment-1.png')!.equals(Buffer.from('iVBORw0KGgoAAAANSUhEUg==', 'base64'))).toBe(true);
+    expect(files.get('attachment-2.eml')!.toString('latin1')).toContain('The forwarded note.');
+  });
+
   it('refuses a message it cannot read whole rather than leave parts out', async () => {
     const attachments = Array.from({ length: 510 }, (_, index) => ({ filename: `part-${index}.txt`, content: `part ${index}`, contentType: 'text/plain' }));
     const error = await buildPdfEnvelope(await composeTestMessage({ attachments }), { passphrase: PASSPHRASE, now: NOW }).catch((caught: unknown) => caught);
