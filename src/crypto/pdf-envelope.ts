@@ -68,21 +68,26 @@ export async function buildPdfEnvelope(raw: Buffer, options: PdfEnvelopeOptions)
   doc.registerFont('bold', bold);
   const names = new UniqueNames();
   const attachments: { name: string; size: number }[] = [];
+  let broken = 0;
   const message = await readMime(raw, { maxBytes: raw.length + 1, maxParts: DEFAULT_MESSAGE_LIMITS.maxParts, signal: AbortSignal.timeout(options.maxMillis ?? DEFAULT_MESSAGE_LIMITS.maxMessageMillis) }, async (attachment) => {
-    if (!attachment.complete) return;
+    if (!attachment.complete) {
+      broken += 1;
+      return;
+    }
     const name = names.take(fileNameOf(attachment, attachments.length + 1));
     doc.file(attachment.bytes, { name, type: attachment.contentType, creationDate: options.now, modifiedDate: options.now });
     attachments.push({ name, size: attachment.bytes.length });
   });
-  if (message.problems.length > 0) {
+  const problems = [...message.problems.map((problem) => problem.kind), ...(broken > 0 ? ['attachment-cut-off'] : [])];
+  if (problems.length > 0) {
     doc.end();
-    throw new PdfEnvelopeUnfaithful(`the message cannot be rendered whole as a PDF (${message.problems.map((problem) => problem.kind).join(', ')})`);
+    throw new PdfEnvelopeUnfaithful(`the message cannot be rendered whole as a PDF (${problems.join(', ')})`);
   }
   const pageText = readableMessage(message, firstValue(splitMessage(raw).fields, 'Date'));
   const shown = showable(pageText);
   if (shown.lost) {
     const fullText = Buffer.from(`\ufeff${plainText(pageText)}`, 'utf8');
-    doc.file(fullText, { name: names.take(FULL_TEXT_NAME), type: 'text/plain; charset=utf-8', creationDate: options.now, modifiedDate: options.now });
+    doc.file(fullText, { name: names.take(FULL_TEXT_NAME), type: 'text/plain', creationDate: options.now, modifiedDate: options.now });
   }
   drawPage(doc, shown, attachments);
   doc.end();
