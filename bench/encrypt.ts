@@ -1,8 +1,8 @@
 /**
  * `npm run bench:encrypt`: encryption time (median of several runs) and size overhead of each form
- * (PGP/MIME, the password envelope with Argon2, and with the iterated compatibility KDF) for a 20 KB
- * and a 5 MB message; then the peak RSS of encrypting a message with a 25 MB attachment both ways,
- * in a fresh process.
+ * (PGP/MIME, the web-page envelope with Argon2, and with the iterated compatibility KDF, the PDF
+ * envelope) for a 20 KB and a 5 MB message; then, for attachments of 100 KB, 2 MB and 20 MB, the time
+ * and peak RSS of each form in a fresh process.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { generateKey, readKey, type PublicKey } from 'openpgp';
-import { buildEnvelopeEmail } from '../src/crypto/envelope-email.js';
+import { buildEnvelopeEmail, buildPdfEnvelopeEmail } from '../src/crypto/envelope-email.js';
 import { encryptWithPassphrase, type PassphraseKdf } from '../src/crypto/password-envelope.js';
+import { buildPdfEnvelope } from '../src/crypto/pdf-envelope.js';
 import { buildPgpMime } from '../src/crypto/pgp-mime.js';
 import { composeMessage, twentyKilobyteBody } from './messages.js';
 import { syntheticPupils } from './synthetic-school.js';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     { name: 'PGP/MIME', runs: 21, encrypt: (raw) => buildPgpMime(raw, { encryptionKeys: [key], now }) },
     { name: 'envelope, Argon2', runs: 7, encrypt: envelope('argon2') },
     { name: 'envelope, iterated', runs: 7, encrypt: envelope('iterated') },
+    { name: 'PDF envelope', runs: 7, encrypt: async (raw) => buildPdfEnvelopeEmail(raw, { pdf: await buildPdfEnvelope(raw, { passphrase: PASSPHRASE, now }), passphraseSource: 'generated' }) },
   ];
   const body = twentyKilobyteBody(syntheticPupils(5));
   // Random bytes stand for a scanned PDF: incompressible, the worst case for size.
@@ -50,7 +52,10 @@ async function main(): Promise<void> {
       console.log(`${`${message.name} (${kib(message.raw.length)})`.padEnd(18)}${form.name.padEnd(22)}${millis.toFixed(1).padStart(9)}   ${kib(size).padStart(10)}  ${overhead.toFixed(1).padStart(7)} %`);
     }
   }
-  console.log(await peakRssWithLargeAttachment());
+  console.log('\nattachment  message     form          seconds   peak RSS (before)   output');
+  for (const megabytes of [0.1, 2, 20]) {
+    for (const line of await freshProcessRuns(megabytes)) console.log(line);
+  }
 }
 
 async function measure(form: Form, raw: Buffer): Promise<{ millis: number; size: number }> {
@@ -70,17 +75,33 @@ async function recipientKey(): Promise<PublicKey> {
   return (await readKey({ armoredKey: publicKey })) as PublicKey;
 }
 
-/** Writes a message with a 25 MB attachment and encrypts it in a fresh process (`encrypt-large-attachment.ts`). */
-async function peakRssWithLargeAttachment(): Promise<string> {
+/** Writes a message with one incompressible attachment of that size and encrypts it in each form, each in a fresh process. */
+async function freshProcessRuns(megabytes: number): Promise<string[]> {
   const folder = await mkdtemp(join(tmpdir(), 'hm-bench-'));
   try {
     const file = join(folder, 'large.eml');
-    await writeFile(file, await composeMessage('Please see the attached scan.', [{ filename: 'scan.pdf', content: randomBytes(25 * 1024 * 1024), contentType: 'application/pdf' }]));
+    const raw = await composeMessage('Please see the attached scan.', [{ filename: 'scan.pdf', content: randomBytes(Math.round(megabytes * 1024 * 1024)), contentType: 'application/pdf' }]);
+    await writeFile(file, raw);
     const script = fileURLToPath(new URL('./encrypt-large-attachment.js', import.meta.url));
-    return execFileSync(process.execPath, [script, file, folder], { encoding: 'utf8' }).trim();
+    const lines: string[] = [];
+    for (const form of ['pgp-mime', 'html', 'pdf']) {
+      const run = JSON.parse(execFileSync(process.execPath, [script, file, await mkdtemp(join(folder, 'keys-')), form], { encoding: 'utf8' })) as FreshRun;
+      lines.push(
+        `${`${megabytes} MB`.padEnd(12)}${kib(raw.length).padEnd(12)}${run.form.padEnd(18)}${run.seconds.toFixed(2).padStart(7)}   ${`${run.peakMegabytes.toFixed(0)} MB (${run.beforeMegabytes.toFixed(0)} MB)`.padStart(17)}   ${kib(run.outputBytes)}`,
+      );
+    }
+    return lines;
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+interface FreshRun {
+  readonly form: string;
+  readonly seconds: number;
+  readonly peakMegabytes: number;
+  readonly beforeMegabytes: number;
+  readonly outputBytes: number;
 }
 
 function kib(bytes: number): string {

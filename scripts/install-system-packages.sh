@@ -8,6 +8,9 @@ declare -A needs=(
   [smtp-source]=postfix
   [chromium]=chromium
   [faketime]=faketime
+  [qpdf]=qpdf
+  [pdftotext]=poppler-utils
+  [pdfdetach]=poppler-utils
 )
 missing=()
 for command in "${!needs[@]}"; do

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { EncryptedDelivery } from '../crypto/encrypt-message.js';
+import { EncryptedTooLarge, type EncryptedDelivery } from '../crypto/encrypt-message.js';
 import { renderPassphraseNotice } from '../crypto/passphrase-notice.js';
 import type { Envelope } from '../message/envelope.js';
-import type { Verdict } from '../policy/verdict.js';
+import type { FiredRule, Verdict } from '../policy/verdict.js';
 import { buildSenderNotice } from '../policy/sender-notice.js';
 import { renderNotice } from '../policy/notice-templates.js';
 import { passphraseNoticeMail, quarantineNotice, senderNoticeMail } from '../queue/notices.js';
@@ -53,7 +53,11 @@ export async function actOnVerdict(deps: ActionDependencies, each: MessageCase):
  */
 async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const { envelope } = each.result;
-  const delivery = await deps.encrypt(contentOf(each.message), envelope);
+  const delivery = await deps.encrypt(contentOf(each.message), envelope, each.school.id).catch((error: unknown) => {
+    if (error instanceof EncryptedTooLarge) return error;
+    throw error;
+  });
+  if (delivery instanceof EncryptedTooLarge) return holdForReview(deps, tooLargeToSend(each, delivery));
   // Per try, not per message: a retry encrypts with a new passphrase, so its notice must be a new one too.
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${each.message.id}-${index}`, renderPassphraseNotice(envelope.mailFrom, passphrase)));
   const mails = [...notices, ...alertMails(each, deps.alerts)];
@@ -68,10 +72,33 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
   return reply;
 }
 
+/** The id the held record and its audit entry carry for a message held because its encrypted form is too large. */
+export const ENCRYPTED_TOO_LARGE_RULE = 'encrypted-too-large';
+
+/**
+ * The message must go encrypted and its encrypted form is larger than the next hop takes: hold it for the
+ * DPO, with that reason first in the sender's notice, rather than have the next hop bounce it (or send it in
+ * clear). The rules that asked for encryption stay listed after it.
+ */
+function tooLargeToSend(each: MessageCase, error: EncryptedTooLarge): MessageCase {
+  const { verdict } = each.result;
+  const rule: FiredRule = {
+    id: ENCRYPTED_TOO_LARGE_RULE,
+    action: 'quarantine',
+    description: 'The encrypted form of a message that must go encrypted is larger than the next hop accepts.',
+    clause: 'Personal data is sent only encrypted or password-protected.',
+    reason: `${error.message}; send large files another way, such as a shared link, or ask the Data Protection Officer`,
+    findings: [],
+  };
+  // The DPO is asked to decide, so they are told now, whatever the encrypting rules asked for.
+  const notifications = [{ to: 'dpo' as const, level: 'immediate' as const, ruleId: rule.id }, ...verdict.notifications];
+  return { ...each, result: { ...each.result, verdict: { ...verdict, action: 'quarantine', rules: [rule, ...verdict.rules], notifications } } };
+}
+
 function formsInWords(delivery: EncryptedDelivery): string {
-  const pgp = delivery.messages.filter((form) => form.form === 'pgp-mime').flatMap((form) => form.recipients).length;
-  const envelopes = delivery.messages.filter((form) => form.form === 'password-envelope').flatMap((form) => form.recipients).length;
-  return [pgp > 0 ? `OpenPGP to ${pgp}` : '', envelopes > 0 ? `password envelope to ${envelopes}` : ''].filter(Boolean).join(', ');
+  const count = (name: string) => delivery.messages.filter((form) => form.form === name).flatMap((form) => form.recipients).length;
+  const [pgp, page, pdf] = [count('pgp-mime'), count('password-envelope'), count('pdf-envelope')];
+  return [pgp > 0 ? `OpenPGP to ${pgp}` : '', pdf > 0 ? `PDF envelope to ${pdf}` : '', page > 0 ? `password envelope to ${page}` : ''].filter(Boolean).join(', ');
 }
 
 /**

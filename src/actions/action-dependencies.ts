@@ -16,8 +16,11 @@ export interface ActionDependencies {
   readonly alerts: AlertSettings;
   /** Where every alert a verdict raises is recorded for the review app, before the reply (emailed or not). */
   readonly alertInbox: Pick<AlertInbox, 'record'>;
-  /** The forms each recipient can open (src/crypto/): PGP/MIME to known keys, a password envelope for the rest. */
-  encrypt(raw: Buffer | string, envelope: Envelope): Promise<EncryptedDelivery>;
+  /**
+   * The forms each recipient can open (src/crypto/): PGP/MIME to known keys, a password envelope (PDF or web
+   * page, as the school's configuration says) for the rest. Throws `EncryptedTooLarge` past the next hop's size.
+   */
+  encrypt(raw: Buffer | string, envelope: Envelope, schoolId?: string): Promise<EncryptedDelivery>;
   /** Where messages the gateway makes itself wait while they are handed on. */
   readonly spoolDirectory: string;
 }

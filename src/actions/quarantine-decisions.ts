@@ -16,7 +16,7 @@ export interface ReleaseDependencies {
   readonly nextHop: NextHop;
   readonly mail: Pick<MailQueue, 'enqueue'>;
   /** For a release the reviewer asked to go encrypted (as the `encrypt` verdict does it). */
-  encrypt(raw: Buffer, envelope: Envelope): Promise<EncryptedDelivery>;
+  encrypt(raw: Buffer, envelope: Envelope, schoolId?: string): Promise<EncryptedDelivery>;
   /** Where a released message waits while it is handed on; removed after. */
   readonly spoolDirectory: string;
 }
@@ -101,7 +101,7 @@ export async function deleteHeldMessage(
 /** Each recipient's form, the sender's passphrases queued first; the first form the next hop does not take ends it. */
 async function deliverEncrypted(deps: ReleaseDependencies, held: QuarantinedMessage): Promise<SmtpReply> {
   const envelope = { mailFrom: held.from, rcptTo: held.rcpt };
-  const delivery = await deps.encrypt(held.raw, envelope);
+  const delivery = await deps.encrypt(held.raw, envelope, held.schoolId);
   const tryId = `release-${held.id}-${randomBytes(6).toString('hex')}`;
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${tryId}-${index}`, renderPassphraseNotice(held.from, passphrase)));
   if (notices.length > 0) await deps.mail.enqueue(notices);

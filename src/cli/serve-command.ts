@@ -77,6 +77,7 @@ export async function settingsFrom(args: readonly string[]): Promise<GatewaySett
     ...secretsFromEnvironment(process.env),
     schools: withTenants(applySchoolFlags(sources, values), values.tenant?.map((tenant) => flag(TENANT_ID, tenant, '--tenant'))),
     alertRecipients: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.alerts])),
+    schoolEncryption: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.encryption])),
   };
 }
 

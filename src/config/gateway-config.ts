@@ -53,6 +53,8 @@ export const GATEWAY_DEFAULTS = {
   digestSchedule: '0 7 * * *',
   digestTimezone: 'Europe/London',
   envelopeKdf: 'argon2',
+  keylessForm: 'pdf',
+  maxEncryptedMessageBytes: 35 * 1024 * 1024,
 } as const;
 
 /** 32 bytes for AES-256-GCM, written as base64 (`openssl rand -base64 32`). */
@@ -65,6 +67,17 @@ const addressOrDomainSchema = z
   .string()
   .regex(/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a mail address or a domain')
   .transform((text) => text.toLowerCase());
+
+/** The forms a recipient without a usable OpenPGP key can get (docs/encryption.md). */
+export const KEYLESS_FORMS = ['pdf', 'html'] as const;
+export type KeylessForm = (typeof KEYLESS_FORMS)[number];
+
+export const keylessFormSchema = z
+  .enum(KEYLESS_FORMS)
+  .describe('pdf: an AES-256 encrypted PDF, opened with the passphrase in any PDF reader, attachments inside it. html: a web page that decrypts itself in the browser (OpenPGP inside).');
+
+/** A mail address or a domain → the form its keyless recipients get. */
+export const keylessFormByRecipientSchema = z.record(addressOrDomainSchema, z.enum(KEYLESS_FORMS));
 
 /**
  * The gateway's settings. Each field's description is its documentation: `docs/configuration.md` and the file
@@ -247,11 +260,27 @@ export const gatewayFields = {
       envelopeKdf: z
         .enum(['argon2', 'iterated'])
         .default(GATEWAY_DEFAULTS.envelopeKdf)
-        .describe("The password envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2)."),
+        .describe("The web-page envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2). The PDF envelope uses PDF 2.0's own (ISO 32000-2 revision 6)."),
       passphrases: z
         .record(addressOrDomainSchema, z.string().min(12, 'at least 12 characters'))
         .default({})
         .describe('Passphrases agreed in advance with partners (social care, other schools), by address or domain: address or domain → passphrase.'),
+      keylessForm: keylessFormSchema
+        .default(GATEWAY_DEFAULTS.keylessForm)
+        .describe(
+          'What a recipient without a usable OpenPGP key gets: pdf (an AES-256 encrypted PDF envelope that every PDF reader opens, phones included) or html (the self-decrypting web page). A school can choose otherwise (schools[].encryption), and so can an entry for the recipient in keylessFormByRecipient.',
+        ),
+      keylessFormByRecipient: keylessFormByRecipientSchema
+        .default({})
+        .describe('The form for particular recipients, by address or domain: address or domain → pdf or html, e.g. a council whose mail filter strips one of them. An address beats its domain; a school\'s own list beats this one.'),
+      maxEncryptedMessageBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(GATEWAY_DEFAULTS.maxEncryptedMessageBytes)
+        .describe(
+          "Largest encrypted message handed to the next hop, in bytes as sent (base64 included): the next hop's own limit (Exchange Online's default is 35 MB). A message whose encrypted form would be larger is held for review, with that reason, rather than refused by the next hop.",
+        ),
       signingKey: z.string().min(1).optional().describe("The gateway's own OpenPGP private key (armored file) to sign PGP/MIME mail."),
       webKeyDirectory: z
         .boolean()

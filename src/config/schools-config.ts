@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_OCR_WHEN, OCR_WHEN } from '../scan/ocr-when.js';
-import { cidrSchema } from './gateway-config.js';
+import { cidrSchema, keylessFormByRecipientSchema, keylessFormSchema } from './gateway-config.js';
 
 const domainSchema = z
   .string()
@@ -42,6 +42,15 @@ export const schoolConfigSchema = z.strictObject({
     .describe(
       "Which mail has the text in its images and scanned PDF pages read by OCR: external (mail with a recipient outside `domains`: a screenshot of a class list sent out is read), always, or never. OCR takes about a second an image on one core; mail with no image pays nothing. At most 10 images a message, 16 megapixels and 10 s an image: an image past a limit is left unread, a fact the rules read (`unread: ocr-limit`).",
     ),
+  encryption: z
+    .strictObject({
+      keylessForm: keylessFormSchema.optional().describe("This school's form for recipients without a usable OpenPGP key, pdf or html. Absent: the gateway's encryption.keylessForm."),
+      keylessFormByRecipient: keylessFormByRecipientSchema
+        .default({})
+        .describe("This school's form for particular recipients, by address or domain: address or domain → pdf or html. It beats the gateway's list for the same recipient."),
+    })
+    .prefault({})
+    .describe('How encrypted mail from this school reaches recipients without a key; PGP/MIME still goes to every recipient with one.'),
   alerts: z
     .strictObject({
       'business-manager': z.array(emailSchema).default([]).describe("The School Business Manager's addresses."),
@@ -54,6 +63,7 @@ export const schoolConfigSchema = z.strictObject({
 
 export type SchoolConfig = z.output<typeof schoolConfigSchema>;
 export type AlertRecipients = SchoolConfig['alerts'];
+export type SchoolEncryption = SchoolConfig['encryption'];
 
 export const schoolsSchema = z
   .array(schoolConfigSchema)

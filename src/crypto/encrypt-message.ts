@@ -4,7 +4,8 @@ import type { PrivateKey, PublicKey } from 'openpgp';
 import { EncryptionError } from './encryption-error.js';
 import { fieldValue, headerBytes, pickFields, splitMessage, type HeaderField } from '../message/header-fields.js';
 import { generatePassphrase, preAgreedPassphrase } from './passphrase.js';
-import { buildEnvelopeEmail } from './envelope-email.js';
+import { buildEnvelopeEmail, buildPdfEnvelopeEmail } from './envelope-email.js';
+import { buildPdfEnvelope, PdfEnvelopeUnfaithful } from './pdf-envelope.js';
 import { encryptWithPassphrase, type Argon2Parameters, type PassphraseKdf } from './password-envelope.js';
 import { buildPgpMime } from './pgp-mime.js';
 import { openKeyring } from './recipient-keys.js';
@@ -37,13 +38,24 @@ export interface EncryptionInput {
   readonly separatePayloadLimitBytes?: number;
   /** Look up keyless recipients in their domain's Web Key Directory; absent (the default): never. */
   readonly webKeyDirectory?: WkdOptions;
+  /** The form a recipient without a usable key gets; default `pdf` for everyone (docs/encryption.md). */
+  readonly keylessForm?: (recipient: string) => KeylessForm;
+  /**
+   * Largest encrypted message handed on, in bytes as sent; a larger one is an `EncryptedTooLarge`.
+   * Absent: no limit but the next hop's own.
+   */
+  readonly maxMessageBytes?: number;
 }
+
+/** `pdf`: the AES-256 PDF envelope; `html`: the self-decrypting web page. */
+export type KeylessForm = 'pdf' | 'html';
 
 export interface OutgoingMessage {
   /** The envelope recipients this message goes to. */
   readonly recipients: readonly string[];
   readonly raw: Buffer;
-  readonly form: 'pgp-mime' | 'password-envelope';
+  /** `password-envelope` is the web page; `pdf-envelope` the encrypted PDF. */
+  readonly form: 'pgp-mime' | 'password-envelope' | 'pdf-envelope';
 }
 
 /** A generated passphrase the sender must pass on, by phone or text, to these recipients. */
@@ -59,14 +71,18 @@ export interface EncryptedDelivery {
 
 /**
  * Every recipient gets the form that fits them, and nobody gets the message in clear: PGP/MIME to a
- * usable key, else a password envelope under a pre-agreed passphrase, else under a generated one the
- * sender passes on. Any failure is an `EncryptionError` (451): there is no plaintext fallback.
+ * usable key, else a password envelope (the encrypted PDF or the web page, as `keylessForm` says) under a
+ * pre-agreed passphrase, else under a generated one the sender passes on. Any failure is an
+ * `EncryptionError` (451), or `EncryptedTooLarge`: there is no plaintext fallback.
  */
 export async function encryptForRecipients(input: EncryptionInput): Promise<EncryptedDelivery> {
   try {
-    return await encryptAll(input);
+    const delivery = await encryptAll(input);
+    const largest = Math.max(...delivery.messages.map((message) => message.raw.length));
+    if (input.maxMessageBytes !== undefined && largest > input.maxMessageBytes) throw new EncryptedTooLarge(largest, input.maxMessageBytes);
+    return delivery;
   } catch (error) {
-    if (error instanceof EncryptionError) throw error;
+    if (error instanceof EncryptionError || error instanceof EncryptedTooLarge) throw error;
     throw new EncryptionError(`encryption failed (${(error as Error).name}: ${(error as Error).message})`, { cause: error });
   }
 }
@@ -85,21 +101,61 @@ async function encryptAll(input: EncryptionInput): Promise<EncryptedDelivery> {
     messages.push({ recipients: group.recipients, raw, form: 'pgp-mime' });
   }
   for (const [passphrase, group] of plan.byPassphrase) {
-    const armoredPayload = await encryptWithPassphrase(prepared, passphrase, { kdf: input.kdf, argon2: input.argon2, now: input.now });
-    const raw = buildEnvelopeEmail(prepared, {
-      armoredPayload,
-      passphraseSource: group.generated ? 'generated' : 'pre-agreed',
-      ...(input.separatePayloadLimitBytes === undefined ? {} : { separatePayloadLimitBytes: input.separatePayloadLimitBytes }),
-    });
-    messages.push({ recipients: group.recipients, raw, form: 'password-envelope' });
+    const source = group.generated ? 'generated' : 'pre-agreed';
+    const html = async () => {
+      const armoredPayload = await encryptWithPassphrase(prepared, passphrase, { kdf: input.kdf, argon2: input.argon2, now: input.now });
+      return buildEnvelopeEmail(prepared, {
+        armoredPayload,
+        passphraseSource: source,
+        ...(input.separatePayloadLimitBytes === undefined ? {} : { separatePayloadLimitBytes: input.separatePayloadLimitBytes }),
+      });
+    };
+    const pdf = group.byForm.get('pdf') ?? [];
+    if (pdf.length > 0) {
+      const raw = await pdfEnvelope(prepared, passphrase, source, input.now);
+      // A message the PDF could not render whole goes as the web page, which carries it byte for byte.
+      messages.push(raw ? { recipients: pdf, raw, form: 'pdf-envelope' } : { recipients: pdf, raw: await html(), form: 'password-envelope' });
+    }
+    const page = group.byForm.get('html') ?? [];
+    if (page.length > 0) messages.push({ recipients: page, raw: await html(), form: 'password-envelope' });
   }
   const passphrases = [...plan.byPassphrase].filter(([, group]) => group.generated).map(([passphrase, group]) => ({ passphrase, recipients: group.recipients }));
   return { messages, passphrases };
 }
 
+async function pdfEnvelope(prepared: Buffer, passphrase: string, source: 'generated' | 'pre-agreed', now: Date): Promise<Buffer | undefined> {
+  try {
+    return buildPdfEnvelopeEmail(prepared, { pdf: await buildPdfEnvelope(prepared, { passphrase, now }), passphraseSource: source });
+  } catch (error) {
+    if (error instanceof PdfEnvelopeUnfaithful) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The encrypted form of a message is larger than the next hop takes: the gateway holds the message for
+ * review rather than hand on something that will bounce, or send it in clear.
+ */
+export class EncryptedTooLarge extends Error {
+  override readonly name = 'EncryptedTooLarge';
+  readonly code = 'encrypted-too-large';
+
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`encrypted, the message would be ${megabytes(bytes)}: more than the ${megabytes(limit)} the next hop accepts`);
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 interface Plan {
   readonly keyed: { recipients: string[]; keys: PublicKey[] }[];
-  readonly byPassphrase: Map<string, { recipients: string[]; generated: boolean }>;
+  /** Every keyless recipient under one passphrase, and which of them get which form. */
+  readonly byPassphrase: Map<string, { recipients: string[]; generated: boolean; byForm: Map<KeylessForm, string[]> }>;
 }
 
 /**
@@ -126,8 +182,10 @@ async function planForms(input: EncryptionInput, fields: readonly HeaderField[])
       throw new EncryptionError('a recipient has no usable key, no pre-agreed passphrase, and the sender cannot be told a passphrase');
     }
     const passphrase = agreed ?? (generated ??= generatePassphrase());
-    const group = plan.byPassphrase.get(passphrase) ?? { recipients: [], generated: agreed === undefined };
+    const group = plan.byPassphrase.get(passphrase) ?? { recipients: [] as string[], generated: agreed === undefined, byForm: new Map<KeylessForm, string[]>() };
     group.recipients.push(recipient);
+    const form = input.keylessForm?.(recipient) ?? 'pdf';
+    group.byForm.set(form, [...(group.byForm.get(form) ?? []), recipient]);
     plan.byPassphrase.set(passphrase, group);
   }
   if (shared.recipients.length > 0) plan.keyed.unshift(shared);

@@ -39,15 +39,9 @@ export function buildEnvelopeEmail(original: Buffer, options: EnvelopeEmailOptio
   const [before, after] = envelopePageParts({ sender: sender.label });
   const payload = options.armoredPayload;
   const attachSeparately = payload.length <= (options.separatePayloadLimitBytes ?? DEFAULT_SEPARATE_PAYLOAD_LIMIT_BYTES);
-  const outer: HeaderField[] = [
-    ...pickFields(fields, OUTER_FIELDS),
-    { name: 'Subject', text: `Subject: ${ENVELOPE_SUBJECT}` },
-    { name: 'MIME-Version', text: 'MIME-Version: 1.0' },
-    { name: 'Content-Type', text: `Content-Type: multipart/mixed; boundary="${mixed}"` },
-  ];
-  const html = `<!doctype html><html><body>${explanation.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n')}</body></html>`;
+  const html = noteAsHtml(explanation);
   const pieces = [
-    headerBytes(outer),
+    headerBytes(outerFields(fields, mixed)),
     `\r\n--${mixed}\r\nContent-Type: multipart/alternative; boundary="${alternative}"\r\n\r\n`,
     `--${alternative}\r\n${textPart('text/plain; charset=utf-8', explanation.join('\n\n'))}`,
     `--${alternative}\r\n${textPart('text/html; charset=utf-8', html)}`,
@@ -60,6 +54,76 @@ export function buildEnvelopeEmail(original: Buffer, options: EnvelopeEmailOptio
     `--${mixed}--\r\n`,
   ];
   return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
+}
+
+export interface PdfEnvelopeEmailOptions {
+  /** The encrypted PDF from `buildPdfEnvelope`. */
+  readonly pdf: Buffer;
+  readonly passphraseSource: EnvelopeEmailOptions['passphraseSource'];
+}
+
+/**
+ * The email that carries the PDF envelope: the covering note (text and HTML) and `secure-message.pdf`.
+ * As with the web page, only transport headers and who sent it show; everything else is inside the PDF.
+ * The PDF is base64 written straight into the output, 57 bytes to a 76-character line (RFC 2045 §6.8).
+ */
+export function buildPdfEnvelopeEmail(original: Buffer, options: PdfEnvelopeEmailOptions): Buffer {
+  const { fields } = splitMessage(original);
+  const sender = senderOf(fields);
+  const note = explainPdf(sender, options.passphraseSource);
+  const mixed = boundary();
+  const alternative = boundary();
+  const head = Buffer.from(
+    [
+      headerBytes(outerFields(fields, mixed)).toString('latin1'),
+      `\r\n--${mixed}\r\nContent-Type: multipart/alternative; boundary="${alternative}"\r\n\r\n`,
+      `--${alternative}\r\n${textPart('text/plain; charset=utf-8', note.join('\n\n'))}`,
+      `--${alternative}\r\n${textPart('text/html; charset=utf-8', noteAsHtml(note))}`,
+      `--${alternative}--\r\n`,
+      `--${mixed}\r\n${attachmentHeaders('secure-message.pdf', 'application/pdf', 'base64')}`,
+    ].join(''),
+    'latin1',
+  );
+  const tail = Buffer.from(`--${mixed}--\r\n`, 'latin1');
+  const lines = Math.ceil(options.pdf.length / BASE64_LINE_BYTES);
+  const out = Buffer.allocUnsafe(head.length + Math.ceil(options.pdf.length / 3) * 4 + lines * 2 + tail.length);
+  let at = head.copy(out, 0);
+  for (let offset = 0; offset < options.pdf.length; offset += BASE64_LINE_BYTES) {
+    at += out.write(options.pdf.subarray(offset, offset + BASE64_LINE_BYTES).toString('base64'), at, 'latin1');
+    at += out.write('\r\n', at, 'latin1');
+  }
+  at += tail.copy(out, at);
+  return out.subarray(0, at);
+}
+
+const BASE64_LINE_BYTES = 57;
+
+function outerFields(fields: readonly HeaderField[], mixed: string): HeaderField[] {
+  return [
+    ...pickFields(fields, OUTER_FIELDS),
+    { name: 'Subject', text: `Subject: ${ENVELOPE_SUBJECT}` },
+    { name: 'MIME-Version', text: 'MIME-Version: 1.0' },
+    { name: 'Content-Type', text: `Content-Type: multipart/mixed; boundary="${mixed}"` },
+  ];
+}
+
+function noteAsHtml(paragraphs: readonly string[]): string {
+  return `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n')}</body></html>`;
+}
+
+function explainPdf(sender: Sender, source: EnvelopeEmailOptions['passphraseSource']): string[] {
+  const password =
+    source === 'generated'
+      ? `2. Type the password when your PDF reader asks for it. ${sender.name} will give it to you by phone or text message; it is never in an email.`
+      : "2. Type the password your organisation agreed with the sender's school when your PDF reader asks for it. It is never in an email.";
+  return [
+    `${sender.label} has sent you a secure message. It is protected because it may contain personal information.`,
+    'To read it:',
+    '1. Open the attached file secure-message.pdf. Any PDF reader opens it: the one on your phone, tablet or computer, a web browser (Edge, Chrome, Firefox, Safari) or Adobe Acrobat Reader.',
+    password,
+    "3. Any files sent with the message are inside the PDF: open your reader's attachments panel (often a paperclip).",
+    'If you were not expecting this message, telephone the sender before opening anything.',
+  ];
 }
 
 function textPart(contentType: string, text: string): string {

@@ -11,7 +11,7 @@ export function renderPassphraseNotice(sender: string, notice: PassphraseNotice)
   const recipients = notice.recipients.join(', ');
   const paragraphs = [
     'Hello,',
-    `Your message to ${recipients} was sent encrypted, as a secure message they open in their web browser.`,
+    `Your message to ${recipients} was sent encrypted, as a secure message (a password-protected PDF or web page) that they open on their phone or computer.`,
     'They need this passphrase to open it:',
     notice.passphrase,
     'Please give it to them by phone or text message, never by email: anyone who has both the email and the passphrase can read the message.',

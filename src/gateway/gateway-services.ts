@@ -6,8 +6,9 @@ import type { ActionDependencies } from '../actions/action-dependencies.js';
 import type { NextHop } from '../actions/next-hop.js';
 import { releaseHeldMessage } from '../actions/quarantine-decisions.js';
 import type { Config } from '../config/config.js';
-import type { AlertRecipients } from '../config/schools-config.js';
-import { encryptForRecipients } from '../crypto/encrypt-message.js';
+import type { AlertRecipients, SchoolEncryption } from '../config/schools-config.js';
+import { encryptForRecipients, type KeylessForm } from '../crypto/encrypt-message.js';
+import { domainOf } from '../message/addresses.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { digestRoles } from '../queue/digest.js';
 import { queueConnection, type QueueConnection } from '../queue/job-seal.js';
@@ -26,6 +27,8 @@ import type { GatewayMetrics } from './metrics.js';
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
 export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix' | 'queueWorkers'> {
   readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
+  /** Each school's choice of form for recipients without a key, by school id; absent: the gateway's. */
+  readonly schoolEncryption?: Readonly<Record<string, SchoolEncryption>>;
   readonly schools: readonly { readonly id?: string | undefined; readonly name?: string | undefined; readonly domains: readonly string[] }[];
 }
 
@@ -166,9 +169,9 @@ function backgroundAudit(store: Store, log: Logger, metrics: GatewayMetrics): Au
 /** Makes each recipient's encrypted form of a message: keys from DATA/keys/recipients, passphrases from the configuration. */
 export type Encryptor = ActionDependencies['encrypt'];
 
-export async function encryptorFor(settings: Pick<ServiceSettings, 'data' | 'encryption'>): Promise<Encryptor> {
+export async function encryptorFor(settings: Pick<ServiceSettings, 'data' | 'encryption' | 'schoolEncryption'>): Promise<Encryptor> {
   const signingKey = await loadSigningKey(settings.encryption.signingKey);
-  return (raw, envelope) =>
+  return (raw, envelope, schoolId) =>
     encryptForRecipients({
       raw,
       envelope,
@@ -178,7 +181,24 @@ export async function encryptorFor(settings: Pick<ServiceSettings, 'data' | 'enc
       now: new Date(),
       kdf: settings.encryption.envelopeKdf,
       ...(settings.encryption.webKeyDirectory ? { webKeyDirectory: {} } : {}),
+      keylessForm: (recipient) => keylessFormFor(settings, schoolId, recipient),
+      maxMessageBytes: settings.encryption.maxEncryptedMessageBytes,
     });
+}
+
+/**
+ * A recipient's own entry first (the school's list, then the gateway's; an address before its domain):
+ * it states what that organisation can open. Then the school's choice, then the gateway's.
+ */
+export function keylessFormFor(settings: Pick<ServiceSettings, 'encryption' | 'schoolEncryption'>, schoolId: string | undefined, recipient: string): KeylessForm {
+  const school = schoolId === undefined ? undefined : settings.schoolEncryption?.[schoolId];
+  const address = recipient.toLowerCase();
+  const lists = [school?.keylessFormByRecipient ?? {}, settings.encryption.keylessFormByRecipient];
+  for (const list of lists) {
+    const chosen = list[address] ?? list[domainOf(address)];
+    if (chosen) return chosen;
+  }
+  return school?.keylessForm ?? settings.encryption.keylessForm;
 }
 
 async function loadSigningKey(path: string | undefined): Promise<PrivateKey | undefined> {

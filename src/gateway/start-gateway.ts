@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
-import type { AlertRecipients } from '../config/schools-config.js';
+import type { AlertRecipients, SchoolEncryption } from '../config/schools-config.js';
 import { ConfigError } from '../config/yaml-file.js';
 import type { HostPort } from '../config/gateway-config.js';
 import type { SchoolSources } from '../scan/load-school.js';
@@ -32,6 +32,8 @@ export interface GatewaySettings extends Omit<Config, 'schools' | 'rules'> {
   readonly schools: readonly SchoolSources[];
   /** Who hears about each school's alerts, by school id. */
   readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
+  /** Each school's choice of form for recipients without a key, by school id; absent: the gateway's. */
+  readonly schoolEncryption?: Readonly<Record<string, SchoolEncryption>>;
 }
 
 export interface RunningGateway {

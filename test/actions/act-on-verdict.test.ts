@@ -252,16 +252,16 @@ describe('actOnVerdict', () => {
 });
 
 describe('actOnVerdict: encrypt', () => {
-  it('sends the recipient a password envelope that holds none of the text, and queues the passphrase for the sender alone', async () => {
+  it('sends the recipient a PDF envelope that holds none of the text, and queues the passphrase for the sender alone', async () => {
     const { deps, server, prefix, store, spooled } = await setUp();
     const each = await spooled('encrypt');
     const reply = await actOnVerdict(deps, each);
-    expect(reply).toEqual({ code: 250, message: '2.6.0 sent encrypted (password envelope to 1)' });
+    expect(reply).toEqual({ code: 250, message: '2.6.0 sent encrypted (PDF envelope to 1)' });
     expect(server.received).toHaveLength(1);
     const [sent] = server.received;
     expect(sent!.to).toEqual([PARENT]);
     expect(sent!.raw.toString('utf8')).not.toMatch(/Lunch at the caf|a line that starts with a dot|Trip/);
-    expect((await simpleParser(sent!.raw)).attachments.map((attachment) => attachment.filename)).toContain('secure-message.html');
+    expect((await simpleParser(sent!.raw)).attachments.map((attachment) => attachment.filename)).toEqual(['secure-message.pdf']);
     const notice = await (await queued(prefix)).getJob(mailJobId('passphrase-notice', `${each.message.id}-0`));
     expect(jobData(notice)?.to).toEqual([SENDER]);
     expect(jobData(notice)?.text).toMatch(/passphrase/);

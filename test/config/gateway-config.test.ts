@@ -60,7 +60,20 @@ describe('store, retention, alerts and encryption settings', () => {
     expect(config.quarantineKey).toBeUndefined();
     expect(config.retention).toEqual({ quarantineDays: 30, auditDays: 365 });
     expect(config.digest).toEqual({ schedule: '0 7 * * *', timezone: 'Europe/London' });
-    expect(config.encryption).toEqual({ envelopeKdf: 'argon2', passphrases: {}, webKeyDirectory: false });
+    expect(config.encryption).toEqual({ envelopeKdf: 'argon2', keylessForm: 'pdf', keylessFormByRecipient: {}, maxEncryptedMessageBytes: 35 * 1024 * 1024, passphrases: {}, webKeyDirectory: false });
+  });
+
+  it('takes the keyless form by school and by recipient, and refuses a form it does not make', () => {
+    const config = configSchema.parse({
+      encryption: { keylessForm: 'html', keylessFormByRecipient: { 'Council.Example.gov.uk': 'pdf' } },
+      schools: [{ id: 'st-marys', domains: ['stmarys-example.sch.uk'], encryption: { keylessFormByRecipient: { 'duty@council.example.gov.uk': 'html' } } }],
+    });
+    expect(config.encryption.keylessFormByRecipient).toEqual({ 'council.example.gov.uk': 'pdf' });
+    expect(config.schools?.[0]?.encryption).toEqual({ keylessFormByRecipient: { 'duty@council.example.gov.uk': 'html' } });
+    expect(configSchema.parse({ schools: [{ id: 'a', domains: ['a.example.sch.uk'] }] }).schools?.[0]?.encryption).toEqual({ keylessFormByRecipient: {} });
+    expect(() => configSchema.parse({ encryption: { keylessForm: 'zip' } })).toThrow(/keylessForm/);
+    expect(() => configSchema.parse({ encryption: { keylessFormByRecipient: { 'not a domain': 'pdf' } } })).toThrow();
+    expect(() => configSchema.parse({ encryption: { maxEncryptedMessageBytes: 0 } })).toThrow();
   });
 
   it('accepts a PostgreSQL URL and a 32-byte base64 key, and refuses anything else', () => {

@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptForRecipients, removeEncryptionTag, type EncryptionInput } from '../../src/crypto/encrypt-message.js';
+import { EncryptedTooLarge, encryptForRecipients, removeEncryptionTag, type EncryptionInput, type KeylessForm } from '../../src/crypto/encrypt-message.js';
 import { EncryptionError } from '../../src/crypto/encryption-error.js';
 import { importKeys } from '../../src/crypto/recipient-keys.js';
 import { GpgHome } from './support/gpg.js';
 import { composeTestMessage, SECRET } from './support/messages.js';
+import { runTool } from './support/pdf-tools.js';
 
 const NOW = new Date(Date.now() + 60_000);
 const PARENT = 'parent@home.example.org';
@@ -53,12 +55,14 @@ function armoredIn(raw: Buffer): string {
 describe('encryptForRecipients', () => {
   it('gives each recipient the form that fits them, and nobody the message in clear', async () => {
     const original = await composeTestMessage({ to: [PARENT, KEYLESS], cc: [WORKER, PARTNER] });
-    const delivery = await encryptForRecipients(input(original, [PARENT, KEYLESS, WORKER, PARTNER, BLIND]));
+    // The partner's council has asked for the web page; everyone else without a key gets the default PDF.
+    const keylessForm = (recipient: string): KeylessForm => (recipient.endsWith('@council.example.gov.uk') ? 'html' : 'pdf');
+    const delivery = await encryptForRecipients(input(original, [PARENT, KEYLESS, WORKER, PARTNER, BLIND], { keylessForm }));
     const forms = delivery.messages.map((message) => [message.form, [...message.recipients].sort()]);
     expect(forms).toEqual([
       ['pgp-mime', [PARENT, WORKER]],
       ['pgp-mime', [BLIND]],
-      ['password-envelope', [KEYLESS]],
+      ['pdf-envelope', [KEYLESS]],
       ['password-envelope', [PARTNER]],
     ]);
     expect(delivery.passphrases).toHaveLength(1);
@@ -90,15 +94,45 @@ describe('encryptForRecipients', () => {
     expect((await blind.decrypt(armoredIn(delivery.messages[1]!.raw))).code).toBe(0);
     expect((await parent.decrypt(armoredIn(delivery.messages[1]!.raw))).code).not.toBe(0);
 
-    const envelopeFor = async (index: number, passphrase: string) => {
-      const asc = (await simpleParser(delivery.messages[index]!.raw)).attachments.find((part) => part.filename === 'secure-message.asc')!;
-      const result = await parent.decrypt(asc.content, passphrase);
-      expect(result.code, result.stderr).toBe(0);
-      return simpleParser(result.stdout);
-    };
-    expect((await envelopeFor(2, delivery.passphrases[0]!.passphrase)).subject).toBe(`${SECRET.subjectWords}: ${SECRET.pupil}`);
-    expect((await envelopeFor(3, 'Agreed-Partner-Passphrase-2026')).text).toContain(SECRET.bodyText);
+    const pdf = (await simpleParser(delivery.messages[2]!.raw)).attachments.find((part) => part.filename === 'secure-message.pdf')!;
+    const pdfPath = join(dataDir, 'keyless.pdf');
+    await writeFile(pdfPath, pdf.content);
+    const pdfText = await runTool('pdftotext', ['-upw', delivery.passphrases[0]!.passphrase, pdfPath, '-']);
+    expect(pdfText.code, pdfText.stderr).toBe(0);
+    expect(pdfText.stdout).toContain(`Subject: ${SECRET.subjectWords}: ${SECRET.pupil}`);
+    expect((await runTool('pdftotext', ['-upw', 'Agreed-Partner-Passphrase-2026', pdfPath, '-'])).code).not.toBe(0);
+
+    const asc = (await simpleParser(delivery.messages[3]!.raw)).attachments.find((part) => part.filename === 'secure-message.asc')!;
+    const result = await parent.decrypt(asc.content, 'Agreed-Partner-Passphrase-2026');
+    expect(result.code, result.stderr).toBe(0);
+    expect((await simpleParser(result.stdout)).text).toContain(SECRET.bodyText);
   }, 60_000);
+
+  it('gives one generated passphrase to keyless recipients of both forms, and names them all to the sender', async () => {
+    const original = await composeTestMessage({ to: [KEYLESS, 'aunt@web.example.com'] });
+    const keylessForm = (recipient: string): KeylessForm => (recipient === KEYLESS ? 'html' : 'pdf');
+    const delivery = await encryptForRecipients(input(original, [KEYLESS, 'aunt@web.example.com'], { keylessForm }));
+    expect(delivery.messages.map((message) => [message.form, message.recipients])).toEqual([
+      ['pdf-envelope', ['aunt@web.example.com']],
+      ['password-envelope', [KEYLESS]],
+    ]);
+    expect(delivery.passphrases).toEqual([{ passphrase: expect.stringMatching(/^([A-Z0-9]{4}-){5}[A-Z0-9]{4}$/), recipients: [KEYLESS, 'aunt@web.example.com'] }]);
+  });
+
+  it('sends the web page instead when the PDF could not render the message whole', async () => {
+    const attachments = Array.from({ length: 510 }, (_, index) => ({ filename: `part-${index}.txt`, content: `part ${index}`, contentType: 'text/plain' }));
+    const delivery = await encryptForRecipients(input(await composeTestMessage({ to: KEYLESS, attachments }), [KEYLESS]));
+    expect(delivery.messages.map((message) => message.form)).toEqual(['password-envelope']);
+  });
+
+  it('refuses an encrypted form larger than the next hop takes, saying how large', async () => {
+    const original = await composeTestMessage({ to: KEYLESS, attachments: [{ filename: 'scan.pdf', content: randomBytes(300_000), contentType: 'application/pdf' }] });
+    const error = await encryptForRecipients(input(original, [KEYLESS], { maxMessageBytes: 100_000 })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncryptedTooLarge);
+    expect((error as EncryptedTooLarge).limit).toBe(100_000);
+    expect((error as Error).message).toMatch(/^encrypted, the message would be 0\.\d MB: more than the 0\.1 MB the next hop accepts$/);
+    expect((await encryptForRecipients(input(original, [KEYLESS], { maxMessageBytes: 1_000_000 }))).messages).toHaveLength(1);
+  });
 
   it('reads the message from a spool path, and removes the [encrypt] tag from the delivered subject', async () => {
     const path = join(dataDir, 'spooled.eml');
@@ -120,7 +154,7 @@ describe('encryptForRecipients', () => {
 
   it('turns an OpenPGP failure into encryption-failed, never plaintext', async () => {
     const original = await composeTestMessage({ to: KEYLESS });
-    const error = await encryptForRecipients(input(original, [KEYLESS], { kdf: 'argon2', argon2: { passes: 1, parallelism: 1, memoryExponent: 40 } })).catch((caught: unknown) => caught);
+    const error = await encryptForRecipients(input(original, [KEYLESS], { kdf: 'argon2', argon2: { passes: 1, parallelism: 1, memoryExponent: 40 }, keylessForm: () => 'html' })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EncryptionError);
     expect((error as Error).message).not.toContain(SECRET.pupil);
   });

@@ -67,7 +67,7 @@ describe('Web Key Directory lookup', () => {
   it('is used by encryptForRecipients only when configured', async () => {
     const raw = await composeTestMessage({ to: `worker@${DOMAIN}` });
     const base = { raw, envelope: { mailFrom: 'teacher@school.example.sch.uk', rcptTo: [`worker@${DOMAIN}`] }, keyring: '/nonexistent-keyring', preAgreed: {}, kdf: 'iterated' as const, now: NOW };
-    expect((await encryptForRecipients(base)).messages.map((message) => message.form)).toEqual(['password-envelope']);
+    expect((await encryptForRecipients(base)).messages.map((message) => message.form)).toEqual(['pdf-envelope']);
     expect((await encryptForRecipients({ ...base, webKeyDirectory: options })).messages.map((message) => message.form)).toEqual(['pgp-mime']);
   });
 });
