@@ -19,7 +19,8 @@ import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
 import { withoutCredentials } from '../queue/check-redis.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices, type GatewayServices } from './gateway-services.js';
-import { loadTraceSecret } from './loop-guard.js';
+import { loadTraceSecret, tracedNextHop } from './loop-guard.js';
+import { sendAsItWas } from '../actions/sender-override.js';
 import { createMessagePipeline } from './message-pipeline.js';
 import { ReloadableSchools, type SchoolPolicies } from './reloadable-schools.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -75,6 +76,9 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     throw error;
   }
   metrics.watchFailedJobs(() => services.mail.failedCount());
+  const traceSecret = await loadTraceSecret(join(data, 'keys', 'trace.key'));
+  // Traced as releases are, so a message sent past a rule that comes back through this gateway passes, not loops.
+  const overrideHop = tracedNextHop(nextHop, traceSecret);
   const inbound = createInboundServer(
     {
       host: settings.listen.host,
@@ -111,7 +115,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       actions: services.actions,
       log,
       metrics,
-      traceSecret: await loadTraceSecret(join(data, 'keys', 'trace.key')),
+      traceSecret,
       scanPool: schools,
       schoolNames: new Map(settings.schools.flatMap((school) => (school.id && school.name ? [[school.id, school.name] as const] : []))),
     }),
@@ -142,6 +146,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     ...(settings.webTrustProxy.length > 0 ? { trustProxy: [...settings.webTrustProxy] } : {}),
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
+    sendAsItWas: (id, justification, now) =>
+      sendAsItWas({ store: services.store, nextHop: overrideHop, mail: services.mail, encrypt: services.actions.encrypt, spoolDirectory: services.actions.spoolDirectory }, id, justification, now),
   });
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
   if (!settings.nextHop) log.warn({ outbox: join(data, 'outbox') }, 'trial mode: no next hop is configured, so mail that would be delivered is written to the outbox instead');

@@ -27,7 +27,7 @@ export interface SignedInUser extends User {
 
 /** What every route of the app shares. */
 export interface WebContext {
-  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox'>;
+  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox' | 'returned' | 'senderLinks'>;
   readonly mail: MailQueue;
   readonly cookies: SessionCookies;
   readonly now: () => Date;
