@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OverrideOutcome } from '../actions/sender-override.js';
+import { StoreError } from '../store/errors.js';
 import type { ReturnedSummary } from '../store/returned-store.js';
 import { SenderLinks, type ParsedLink } from '../store/sender-links.js';
 import type { Store } from '../store/store.js';
@@ -116,8 +117,9 @@ async function returnedView(context: SenderRoutesContext, record: ReturnedSummar
   let message;
   try {
     message = await context.store.returned.open(record.id);
-  } catch {
-    throw new WebError('expired', EXPIRED);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'not-found') throw new WebError('expired', EXPIRED, { cause: error });
+    throw error;
   }
   const revoked = (await context.store.returned.revokedRules(record.schoolId, record.from)).filter((rule) => record.returnedBy.includes(rule));
   return returnedPage({

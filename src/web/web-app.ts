@@ -16,6 +16,7 @@ import { entraRoutes } from './entra-routes.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { html } from './html.js';
 import { page } from './layout.js';
+import { overridesRoutes } from './overrides-routes.js';
 import { quarantineRoutes } from './quarantine-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { SECOND_FACTOR_LIMIT, secondFactorRoutes, STAGE_PAGES, type SecondFactorLimit } from './second-factor-routes.js';
@@ -120,6 +121,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   await app.register(async (scope) => quarantineRoutes(scope, context));
   await app.register(async (scope) => senderRoutes(scope, { ...context, ...(options.sendAsItWas ? { sendAsItWas: options.sendAsItWas } : {}) }));
   await app.register(async (scope) => alertsRoutes(scope, context));
+  await app.register(async (scope) => overridesRoutes(scope, context));
   await app.register(async (scope) => accountsRoutes(scope, context));
   await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
