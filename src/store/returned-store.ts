@@ -318,6 +318,13 @@ export class ReturnedStore {
     return rows.map((row) => ({ messageId: row.message_id, schoolId: row.school_id, sender: row.mail_from, requestedAt: new Date(row.requested_at), reason: row.reason, status: row.status }));
   }
 
+  /** Which of these held messages' senders asked for release: the flags on the DPO's list. */
+  async requestedAmong(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('sender_release_requests').select('message_id').where('message_id', 'in', [...ids]).execute();
+    return new Set(rows.map((row) => row.message_id));
+  }
+
   /** The sender's request on one held message, if they made one. */
   async releaseRequestFor(messageId: string): Promise<{ readonly requestedAt: Date; readonly reason: string } | undefined> {
     const row = await this.db.selectFrom('sender_release_requests').select(['requested_at', 'reason']).where('message_id', '=', messageId).executeTakeFirst();
