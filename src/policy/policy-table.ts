@@ -47,7 +47,8 @@ export function describeCondition(condition: Condition): string {
   ].join('');
 }
 
-function describeOverride(rule: Rule): string {
+/** What the sender may do about the rule, in words: the policy table's and the review app's column. */
+export function describeOverride(rule: Rule): string {
   if ((rule.override ?? 'none') === 'none') return 'no';
   return rule.action === 'return' ? 'send as it is, with a reason' : rule.action === 'quarantine' ? 'ask the DPO for release, with a reason' : 'no (nothing is stopped)';
 }
