@@ -3,12 +3,13 @@ import { EncryptedTooLarge, type EncryptedDelivery } from '../crypto/encrypt-mes
 import { renderPassphraseNotice } from '../crypto/passphrase-notice.js';
 import type { Envelope } from '../message/envelope.js';
 import type { FiredRule, Verdict } from '../policy/verdict.js';
-import { buildSenderNotice } from '../policy/sender-notice.js';
+import { buildSenderNotice, senderMayOverride, type NoticeContent, type SenderLink } from '../policy/sender-notice.js';
 import { renderNotice } from '../policy/notice-templates.js';
 import { passphraseNoticeMail, quarantineNotice, senderNoticeMail } from '../queue/notices.js';
 import type { OutgoingMail } from '../queue/outgoing-mail.js';
 import { contentOf, type SmtpReply } from '../smtp/spooled-message.js';
-import type { ActionDependencies } from './action-dependencies.js';
+import type { ActionDependencies, SelfServiceSettings } from './action-dependencies.js';
+import type { ReturnedRecord } from '../store/returned-store.js';
 import type { MessageCase } from './message-case.js';
 import { ActionStepFailed } from './errors.js';
 import { deliverBytes } from './spooled-bytes.js';
@@ -114,13 +115,18 @@ async function deliver(deps: ActionDependencies, each: MessageCase): Promise<Smt
   return reply;
 }
 
-/** The notice must be safely queued before the 550, or the sender would never learn how to fix the message. */
+/**
+ * The notice must be safely queued before the 550, or the sender would never learn how to fix the message. With
+ * self-service, the message is kept sealed with the decision's audit entry (one transaction) so that the notice's
+ * link can send it as it was, without the sender sending it again.
+ */
 async function returnToSender(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {
   const { view, envelope, verdict } = each.result;
   const reply: SmtpReply = { code: 550, message: `5.7.1 ${returnReason(verdict)}` };
-  await recordDecision(deps, each, reply.code);
   const notice = buildSenderNotice(view, envelope, verdict, each.school.domains);
-  const mails = [...(notice ? [senderNoticeMail(each.key, renderNotice(notice))] : []), ...alertMails(each, deps.alerts)];
+  const link = notice && deps.selfService ? await keepForSender(deps.selfService, each, notice, reply.code) : undefined;
+  if (!link) await recordDecision(deps, each, reply.code);
+  const mails = [...(notice ? [senderNoticeMail(each.key, renderNotice(link ? { ...notice, link } : notice))] : []), ...alertMails(each, deps.alerts)];
   await recordAlerts(deps, each);
   await enqueue(deps, mails);
   return reply;
@@ -137,11 +143,52 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
     { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope: asReceived(each, envelope), subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
     verdictEntry(each, HELD.code),
   );
-  const notice = each.automatic ? undefined : quarantineNotice(heldMessage(each), verdict);
+  const notice = each.automatic ? undefined : quarantineNotice(heldMessage(each), verdict, releaseLink(deps.selfService, each));
   const mails = [...(notice ? [notice] : []), ...alertMails(each, deps.alerts)];
   await recordAlerts(deps, each);
   await enqueue(deps, mails);
   return notice ? HELD : HELD_UNTOLD;
+}
+
+/** Keeps the returned message for its sender (with the decision's audit entry) and signs the notice's link. */
+async function keepForSender(selfService: SelfServiceSettings, each: MessageCase, notice: NoticeContent, replyCode: number): Promise<SenderLink> {
+  const { envelope, verdict } = each.result;
+  const expiresAt = linkExpiry(selfService, each);
+  const offersOverride = senderMayOverride(verdict);
+  const raw = each.message.bytes !== undefined ? each.message.bytes : await readFile(each.message.path);
+  const record: ReturnedRecord = {
+    id: each.key,
+    schoolId: each.school.id,
+    receivedAt: each.receivedAt,
+    envelope: asReceived(each, envelope),
+    raw,
+    ruleIds: verdict.rules.map((rule) => rule.id),
+    returnedBy: verdict.rules.filter((rule) => rule.action === verdict.action).map((rule) => rule.id),
+    overridable: offersOverride,
+    // A rule that wants the content encrypted still does when the sender sets the returning rule aside.
+    encrypt: verdict.rules.some((rule) => rule.action === 'encrypt'),
+    expiresAt,
+    notice: { reasons: notice.reasons, found: notice.found, rewrite: notice.rewrite, moveToBcc: notice.moveToBcc, suggestSecure: notice.suggestSecure },
+  };
+  await beforeReplying(() => selfService.returned.keep(record, verdictEntry(each, replyCode)), NOT_RECORDED);
+  return { url: senderPageUrl(selfService.baseUrl, selfService.links.sign('returned', each.key, envelope.mailFrom, expiresAt)), expiresAt, offersOverride };
+}
+
+/** "Ask for release" in a held message's notice, only where every rule that held it allows it. */
+function releaseLink(selfService: SelfServiceSettings | undefined, each: MessageCase): { url: string; expiresAt: Date } | undefined {
+  if (!selfService || !senderMayOverride(each.result.verdict) || each.result.envelope.mailFrom === '') return undefined;
+  const expiresAt = linkExpiry(selfService, each);
+  return { url: senderPageUrl(selfService.baseUrl, selfService.links.sign('held', each.key, each.result.envelope.mailFrom, expiresAt)), expiresAt };
+}
+
+/** The sender's page for a link (src/web/sender-routes.ts). */
+export function senderPageUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/sender/${token}`;
+}
+
+/** From when the message came in, so a client's retry signs the same link. */
+function linkExpiry(selfService: SelfServiceSettings, each: MessageCase): Date {
+  return new Date(each.receivedAt.getTime() + selfService.linkHours * 3_600_000);
 }
 
 /**

@@ -5,6 +5,8 @@ import type { RecipientsByRole } from '../queue/outgoing-mail.js';
 import type { AlertInbox } from '../store/alert-inbox.js';
 import type { AuditEntry } from '../store/audit-entry.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
+import type { ReturnedStore } from '../store/returned-store.js';
+import type { SenderLinks } from '../store/sender-links.js';
 import type { NextHop } from './next-hop.js';
 
 /** What acting on verdicts needs from the world: the next hop, the queues and the store. */
@@ -23,6 +25,20 @@ export interface ActionDependencies {
   encrypt(raw: Buffer | string, envelope: Envelope, schoolId?: string): Promise<EncryptedDelivery>;
   /** Where messages the gateway makes itself wait while they are handed on. */
   readonly spoolDirectory: string;
+  /**
+   * Sender self-service: a returned message is kept sealed and its notice links to the sender's page; a held one's
+   * notice links to "ask for release" where its rules allow. Without it, notices carry no link.
+   */
+  readonly selfService?: SelfServiceSettings;
+}
+
+export interface SelfServiceSettings {
+  readonly returned: Pick<ReturnedStore, 'keep'>;
+  readonly links: Pick<SenderLinks, 'sign'>;
+  /** How long a link works (`retention.senderLinkHours`). */
+  readonly linkHours: number;
+  /** The review app as senders reach it (`reviewUrl`), for the links. */
+  readonly baseUrl: string;
 }
 
 export interface AlertSettings {

@@ -59,7 +59,7 @@ export async function releaseHeldMessage(deps: ReleaseDependencies, request: Rel
   let held: QuarantinedMessage;
   try {
     held = await deps.store.quarantine.open(request.messageId);
-    reply = claim.encrypt ? await deliverEncrypted(deps, held) : await deliverHeld(deps, held);
+    reply = await deliverStored(deps, held, { encrypt: claim.encrypt });
   } catch (error) {
     await deps.store.quarantine.finishRelease(request.messageId, { delivered: false, claim });
     throw error;
@@ -98,8 +98,16 @@ export async function deleteHeldMessage(
   if (!won) throw new DecisionRefused('not-held', `message ${id} is ${status ?? 'not found'}, not held`);
 }
 
+/** A message the store kept, as the gateway delivers it later (a release, a sender's override): its original envelope. */
+export type StoredMessage = Pick<QuarantinedMessage, 'id' | 'schoolId' | 'from' | 'rcpt' | 'raw'>;
+
+/** Delivers a kept message through the next hop, as sent or encrypted to each recipient. */
+export function deliverStored(deps: Omit<ReleaseDependencies, 'store'>, message: StoredMessage, how: { readonly encrypt: boolean }): Promise<SmtpReply> {
+  return how.encrypt ? deliverEncrypted(deps, message) : deliverBytes(deps.nextHop, deps.spoolDirectory, message.raw, { mailFrom: message.from, rcptTo: message.rcpt });
+}
+
 /** Each recipient's form, the sender's passphrases queued first; the first form the next hop does not take ends it. */
-async function deliverEncrypted(deps: ReleaseDependencies, held: QuarantinedMessage): Promise<SmtpReply> {
+async function deliverEncrypted(deps: Omit<ReleaseDependencies, 'store'>, held: StoredMessage): Promise<SmtpReply> {
   const envelope = { mailFrom: held.from, rcptTo: held.rcpt };
   const delivery = await deps.encrypt(held.raw, envelope, held.schoolId);
   const tryId = `release-${held.id}-${randomBytes(6).toString('hex')}`;
@@ -110,10 +118,6 @@ async function deliverEncrypted(deps: ReleaseDependencies, held: QuarantinedMess
     if (reply.code !== 250) return reply;
   }
   return { code: 250, message: 'sent encrypted' };
-}
-
-function deliverHeld(deps: ReleaseDependencies, held: QuarantinedMessage) {
-  return deliverBytes(deps.nextHop, deps.spoolDirectory, held.raw, { mailFrom: held.from, rcptTo: held.rcpt });
 }
 
 function heldAs(summary: QuarantineSummary): HeldMessage {

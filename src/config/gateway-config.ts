@@ -50,6 +50,7 @@ export const GATEWAY_DEFAULTS = {
   shutdownGraceSeconds: 30,
   quarantineDays: 30,
   auditDays: 365,
+  senderLinkHours: 72,
   digestSchedule: '0 7 * * *',
   digestTimezone: 'Europe/London',
   envelopeKdf: 'argon2',
@@ -224,6 +225,13 @@ export const gatewayFields = {
     .strictObject({
       quarantineDays: z.number().int().positive().default(GATEWAY_DEFAULTS.quarantineDays).describe('Quarantined messages are destroyed after this many days.'),
       auditDays: z.number().int().positive().default(GATEWAY_DEFAULTS.auditDays).describe('Audit entries (metadata only) are kept this many days.'),
+      senderLinkHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(720)
+        .default(GATEWAY_DEFAULTS.senderLinkHours)
+        .describe("How long the link in a sender's notice works (send a returned message as it was, or ask for a held one's release); a returned message's sealed copy is destroyed when it stops."),
     })
     .prefault({})
     .describe('How long things are kept.'),

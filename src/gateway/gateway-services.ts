@@ -75,6 +75,7 @@ export async function startGatewayServices(
   const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const writer = backgroundAudit(store, log, metrics);
   const encrypt = await encryptorFor(settings);
+  const reviewBaseUrl = settings.reviewUrl ?? `http://${settings.web.host}:${settings.web.port}`;
   const actions: ActionDependencies = {
     nextHop,
     mail,
@@ -82,11 +83,12 @@ export async function startGatewayServices(
     audit: { record: (entry) => store.audit.append(entry), recordLater: (entry) => writer.write(entry) },
     alertInbox: store.alertInbox,
     alerts: {
-      reviewBaseUrl: settings.reviewUrl ?? `http://${settings.web.host}:${settings.web.port}`,
+      reviewBaseUrl,
       recipientsFor: (schoolId) => settings.alertRecipients[schoolId] ?? NOBODY,
     },
     encrypt,
     spoolDirectory: join(data, 'spool'),
+    selfService: { returned: store.returned, links: store.senderLinks, linkHours: settings.retention.senderLinkHours, baseUrl: reviewBaseUrl },
   };
   const workers = settings.queueWorkers ? await startWorkers(settings, { queues, nextHop, tenants, log, metrics, store, mail, encrypt }) : undefined;
   if (!workers) log.info({ code: 'queue-workers-off' }, 'queue workers off: hallmonitor worker processes send alerts and notices and carry out releases');

@@ -20,7 +20,8 @@ import { withoutCredentials } from '../queue/check-redis.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices } from './gateway-services.js';
-import { loadTraceSecret } from './loop-guard.js';
+import { loadTraceSecret, tracedNextHop } from './loop-guard.js';
+import { sendAsItWas } from '../actions/sender-override.js';
 import { createMessagePipeline } from './message-pipeline.js';
 import { ReloadableSchools, type SchoolPolicies } from './reloadable-schools.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -80,6 +81,9 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
   const services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
   running.defer(() => services.close());
   metrics.watchFailedJobs(() => services.mail.failedCount());
+  const traceSecret = await loadTraceSecret(join(data, 'keys', 'trace.key'));
+  // Traced as releases are, so a message sent past a rule that comes back through this gateway passes, not loops.
+  const overrideHop = tracedNextHop(nextHop, traceSecret);
   const inbound = createInboundServer(
     {
       host: settings.listen.host,
@@ -116,7 +120,7 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
       actions: services.actions,
       log,
       metrics,
-      traceSecret: await loadTraceSecret(join(data, 'keys', 'trace.key')),
+      traceSecret,
       scanPool: schools,
       schoolNames: new Map(settings.schools.flatMap((school) => (school.id && school.name ? [[school.id, school.name] as const] : []))),
     }),
@@ -150,6 +154,8 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
     ...(settings.webTrustProxy.length > 0 ? { trustProxy: [...settings.webTrustProxy] } : {}),
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
+    sendAsItWas: (id, justification, now) =>
+      sendAsItWas({ store: services.store, nextHop: overrideHop, mail: services.mail, encrypt: services.actions.encrypt, spoolDirectory: services.actions.spoolDirectory }, id, justification, now),
   });
   running.defer(() => status.close());
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');

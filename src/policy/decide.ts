@@ -37,5 +37,6 @@ function firedRule(rule: Rule, findings: readonly Finding[]): FiredRule {
     clause: rule.clause,
     reason: rule.reason,
     findings: [...new Set(findings)],
+    override: rule.override ?? 'none',
   };
 }

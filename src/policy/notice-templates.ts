@@ -1,4 +1,4 @@
-import type { NoticeContent } from './sender-notice.js';
+import type { NoticeContent, SenderLink } from './sender-notice.js';
 
 /** The sender notice as an email: friendly, short, and only to the sender. */
 export interface RenderedNotice {
@@ -9,6 +9,7 @@ export interface RenderedNotice {
 }
 
 const SECURE_ADVICE = 'If these details must stay in, send it securely instead: add [secure] to the subject and it will be encrypted on its way.';
+const UK_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' });
 const CLOSING = 'This note went only to you. If something here looks wrong, reply to your Data Protection Officer.';
 
 export function renderNotice(notice: NoticeContent): RenderedNotice {
@@ -24,6 +25,7 @@ function renderText(notice: NoticeContent): string {
     lines.push('', 'A version you could send instead:', '----------', `Subject: ${notice.rewrite.subject}`, '', notice.rewrite.body.trim(), '----------');
   }
   if (notice.suggestSecure) lines.push('', SECURE_ADVICE);
+  if (notice.link) lines.push('', linkInvitation(notice.link), notice.link.url, linkExpiry(notice.link));
   lines.push('', CLOSING, '');
   return lines.join('\n');
 }
@@ -42,8 +44,26 @@ function renderHtml(notice: NoticeContent): string {
     );
   }
   if (notice.suggestSecure) parts.push(`<p>${escapeHtml(SECURE_ADVICE)}</p>`);
+  if (notice.link) {
+    // A plain link styled inline: Outlook's Word renderer ignores most CSS, and a phone's mail app shows it full width.
+    parts.push(
+      `<p>${escapeHtml(linkInvitation(notice.link))}</p>`,
+      `<p><a href="${escapeHtml(notice.link.url)}" style="display:inline-block;padding:10px 16px;background:#1d70b8;color:#ffffff;text-decoration:underline;font-weight:bold">${escapeHtml(notice.link.offersOverride ? 'Review it, or send it as it is' : 'See what was found')}</a></p>`,
+      `<p><small>${escapeHtml(linkExpiry(notice.link))}</small></p>`,
+    );
+  }
   parts.push(`<p><small>${escapeHtml(CLOSING)}</small></p>`);
   return `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#0b0c0c">${parts.join('\n')}</body></html>`;
+}
+
+function linkInvitation(link: SenderLink): string {
+  return link.offersOverride
+    ? 'If it must go as you wrote it, you can send it from this page and say why; your reason is recorded for the Data Protection Officer:'
+    : 'This page shows what was found and a version you could send instead:';
+}
+
+function linkExpiry(link: SenderLink): string {
+  return `The link works once, for you only, until ${UK_TIME.format(link.expiresAt)} (UK time).`;
 }
 
 function list(items: readonly string[]): string {

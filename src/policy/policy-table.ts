@@ -5,7 +5,7 @@ import { ACTIONS_BY_PROTECTION } from './verdict.js';
 /** `docs/policy.md`, generated from the rules so the two cannot drift apart. */
 export function renderPolicyTable(ruleSet: RuleSet): string {
   const rows = ruleSet.rules.map((rule) =>
-    [rule.id, rule.clause, describeCondition(rule.when), rule.action, describeNotify(rule)].map(cell).join(' | '),
+    [rule.id, rule.clause, describeCondition(rule.when), rule.action, describeOverride(rule), describeNotify(rule)].map(cell).join(' | '),
   );
   return [
     '# Default policy',
@@ -14,8 +14,10 @@ export function renderPolicyTable(ruleSet: RuleSet): string {
     '',
     `Exactly one action per message. When several rules fire the most protective wins: ${ACTIONS_BY_PROTECTION.join(' > ')}. With no rule firing, the message is delivered.`,
     '',
-    '| rule | clause | condition | action | who is told |',
-    '| --- | --- | --- | --- | --- |',
+    'The override column says whether the sender may set a rule aside with a reason (`override` in the rule): a returned message can then be sent as it is, a held one flagged to the DPO for release; every override is audited and the DPO can revoke it for a sender.',
+    '',
+    '| rule | clause | condition | action | override | who is told |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
     '',
   ].join('\n');
@@ -44,6 +46,12 @@ export function describeCondition(condition: Condition): string {
     part ? ` in ${part.join(' or ')}` : '',
     severity ? ` (${severity} or worse)` : '',
   ].join('');
+}
+
+/** What the sender may do about the rule, in words: the policy table's and the review app's column. */
+export function describeOverride(rule: Rule): string {
+  if ((rule.override ?? 'none') === 'none') return 'no';
+  return rule.action === 'return' ? 'send as it is, with a reason' : rule.action === 'quarantine' ? 'ask the DPO for release, with a reason' : 'no (nothing is stopped)';
 }
 
 function describeNotify(rule: Rule): string {

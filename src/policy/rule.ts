@@ -66,6 +66,15 @@ const notifySchema = z.union([
   z.strictObject({ to: z.enum(RECIPIENT_ROLES), level: z.enum(ALERT_LEVELS) }),
 ]);
 
+/**
+ * Whether the sender may set the rule aside themselves. For a `return` rule, `justification` offers "send it as
+ * it is, because …" on the page the notice links to; for a `quarantine` rule, "ask for release, because …",
+ * which only flags the held message for the DPO. `none` offers neither, and a rule that does not say is never
+ * overridable. An `encrypt` or `deliver` rule stops nothing, so there it means nothing.
+ */
+export const OVERRIDE_MODES = ['justification', 'none'] as const;
+export type OverrideMode = (typeof OVERRIDE_MODES)[number];
+
 export const ruleSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case words joined by hyphens'),
   description: z.string().min(1),
@@ -74,6 +83,7 @@ export const ruleSchema = z.strictObject({
   when: conditionSchema,
   action: z.enum(ACTIONS_BY_PROTECTION),
   notify: z.array(notifySchema).default([]),
+  override: z.enum(OVERRIDE_MODES).optional(),
 });
 
 export type Rule = z.output<typeof ruleSchema>;

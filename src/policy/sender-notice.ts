@@ -20,6 +20,21 @@ export interface NoticeContent {
   readonly moveToBcc: readonly string[];
   /** Whether adding [secure] to the subject would let the content be sent as it is. */
   readonly suggestSecure: boolean;
+  /** The signed, one-time link to the sender's page for this message, when the gateway kept it (src/web/sender-routes.ts). */
+  readonly link?: SenderLink;
+}
+
+export interface SenderLink {
+  readonly url: string;
+  readonly expiresAt: Date;
+  /** Every rule that returned the message allows `override: justification`: the page offers "send it as it is". */
+  readonly offersOverride: boolean;
+}
+
+/** Every rule that stopped the message (the verdict's deciding ones) lets the sender set it aside with a reason. */
+export function senderMayOverride(verdict: Verdict): boolean {
+  const deciding = verdict.rules.filter((rule) => rule.action === verdict.action);
+  return deciding.length > 0 && deciding.every((rule) => rule.override === 'justification');
 }
 
 const HEADLINES: Record<Action, string> = {

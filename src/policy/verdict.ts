@@ -1,3 +1,4 @@
+import type { OverrideMode } from './rule.js';
 import type { Finding } from '../detect/finding.js';
 
 /**
@@ -32,6 +33,8 @@ export interface FiredRule {
   /** One line for the SMTP reply and the sender notice. */
   readonly reason: string;
   readonly findings: readonly Finding[];
+  /** Whether the sender may set it aside with a reason (rule.ts `override`); absent means `none`. */
+  readonly override?: OverrideMode;
 }
 
 /** Exactly one decision per message. */

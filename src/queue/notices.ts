@@ -29,13 +29,20 @@ export function passphraseNoticeMail(tryId: string, notice: RenderedNotice): Out
 const CLOSING = 'This note went only to you. If something here looks wrong, reply to your Data Protection Officer.';
 
 /** "Your message … is held for the Data Protection Officer's review because …": the deciding rules' reasons. */
-export function quarantineNotice(held: HeldMessage, verdict: Verdict): OutgoingMail | undefined {
+export function quarantineNotice(held: HeldMessage, verdict: Verdict, releaseLink?: { readonly url: string; readonly expiresAt: Date }): OutgoingMail | undefined {
   const reasons = verdict.rules.filter((rule) => rule.action === verdict.action).map((rule) => rule.reason.replace(/[.\s]+$/, ''));
   return notice('quarantine-notice', held, 'Hallmonitor: your message is held for review', [
     { strong: `Your message ${about(held)} is held for the Data Protection Officer's review.` },
     { paragraph: 'Why:' },
     { list: reasons.length > 0 ? reasons : ['it matched the school email policy'] },
     { paragraph: 'You do not need to send it again: you will hear once it has been released or rejected.' },
+    ...(releaseLink
+      ? [
+          { paragraph: 'If it should go as it is, you can ask the Data Protection Officer to release it and say why; they still decide.' },
+          { link: { label: 'Ask for its release', url: releaseLink.url } },
+          { small: `The link works once, for you only, until ${schoolTime(releaseLink.expiresAt, held.timeZone)}.` },
+        ]
+      : []),
   ]);
 }
 

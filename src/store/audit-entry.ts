@@ -47,7 +47,14 @@ export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
  * `pass` and `loop` are the loop guard's (gateway/loop-guard.ts): a message delivered without a scan because valid
  * traces show this gateway passed it already, and one refused because they show it has passed too often.
  */
-export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge', 'pass', 'loop', ...ACCOUNT_ACTIONS] as const;
+/**
+ * Sender self-service (src/store/returned-store.ts): `override`, a returned message sent as it was with the sender's
+ * reason; `release-request`, a held message's sender asking the DPO for release; `override-revoke` and
+ * `override-restore`, the DPO taking a rule's override from a sender and giving it back.
+ */
+export const SENDER_ACTIONS = ['override', 'release-request', 'override-revoke', 'override-restore'] as const;
+
+export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge', 'pass', 'loop', ...ACCOUNT_ACTIONS, ...SENDER_ACTIONS] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
 /** What a person (kind `human`) or the gateway itself (kind `system`, e.g. retention) did. */

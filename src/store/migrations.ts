@@ -221,6 +221,62 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await sql`DELETE FROM sessions WHERE email IN (SELECT email FROM users WHERE role IN ('dpo', 'dsl', 'admin'))`.execute(db);
       },
     },
+    '0009-sender-self-service': {
+      async up(db: Kysely<unknown>) {
+        // A returned message is kept sealed while its notice's link may still send it (src/store/returned-store.ts).
+        await db.schema
+          .createTable('returned_messages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('mail_from', 'text', (c) => c.notNull())
+          .addColumn('rcpt', 'text', (c) => c.notNull())
+          .addColumn('rule_ids', 'text', (c) => c.notNull())
+          .addColumn('overridable', 'integer', (c) => c.notNull())
+          .addColumn('encrypt', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('size_bytes', 'integer', (c) => c.notNull())
+          .addColumn('overridden_at', 'text')
+          .addColumn('justification', 'text')
+          .addColumn('body_destroyed_at', 'text')
+          .execute();
+        await db.schema.createIndex('returned_messages_school_overridden').on('returned_messages').columns(['school_id', 'overridden_at']).execute();
+        await db.schema.createIndex('returned_messages_expires').on('returned_messages').columns(['expires_at']).execute();
+        await db.schema
+          .createTable('returned_bodies')
+          .addColumn('id', 'text', (c) => c.primaryKey().references('returned_messages.id').onDelete('cascade'))
+          .addColumn('raw', binary, (c) => c.notNull())
+          .addColumn('notice', binary, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('returned_rules')
+          .addColumn('message_id', 'text', (c) => c.notNull().references('returned_messages.id').onDelete('cascade'))
+          .addColumn('rule_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('returned_rules_pk', ['message_id', 'rule_id'])
+          .execute();
+        await db.schema.createIndex('returned_rules_rule').on('returned_rules').columns(['rule_id']).execute();
+        await db.schema
+          .createTable('override_revocations')
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('rule_id', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_by', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('override_revocations_pk', ['school_id', 'sender', 'rule_id'])
+          .execute();
+        // A sender's request for release is a flag for the DPO, not a release: the quarantine's own
+        // release_requested_* columns (0006) are a reviewer's order that the release job carries out.
+        await db.schema
+          .createTable('sender_release_requests')
+          .addColumn('message_id', 'text', (c) => c.primaryKey().references('quarantine.id').onDelete('cascade'))
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('requested_at', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

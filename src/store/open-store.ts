@@ -12,6 +12,8 @@ import { IncidentRegister } from './incident-register.js';
 import { storeMigrations, type Engine } from './migrations.js';
 import { OwnSchemaPostgresDialect } from './own-schema-dialect.js';
 import { QuarantineStore } from './quarantine-store.js';
+import { ReturnedStore } from './returned-store.js';
+import { SenderLinks } from './sender-links.js';
 import { loadOrCreateKeyFile, parseQuarantineKey } from './quarantine-key.js';
 import type { StoreDatabase } from './schema.js';
 import type { Store } from './store.js';
@@ -68,6 +70,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     incidents: new IncidentRegister(db),
     users: new UserDirectory(db, audit, cipher),
     alertInbox: new AlertInbox(db, audit),
+    returned: new ReturnedStore(db, cipher, audit),
+    // Derived from the store key like the audit chain's, so a link outlives a key rotation while that version is configured.
+    senderLinks: new SenderLinks((version) => cipher.derive('sender links v1', version), cipher.currentVersion),
     async ping() {
       await sql`select 1`.execute(db);
     },

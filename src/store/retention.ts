@@ -13,6 +13,9 @@ export interface RetentionResult {
   readonly auditEntriesPruned: number;
   readonly incidentsDeleted: number;
   readonly alertsDeleted: number;
+  /** Returned messages whose notice link expired: their sealed copy destroyed. */
+  readonly returnedBodiesDestroyed: number;
+  readonly returnedRecordsDeleted: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -28,8 +31,11 @@ export async function enforceRetention(store: Store, now: Date, policy: Retentio
   const metadataCutoff = new Date(now.getTime() - auditDays * DAY_MS);
   // Bodies first: their expiry writes audit entries, which must exist before the audit is pruned.
   const bodiesDestroyed = await store.quarantine.expire(bodyCutoff, now);
+  const returnedBodiesDestroyed = await store.returned.expire(now);
   return {
     bodiesDestroyed,
+    returnedBodiesDestroyed,
+    returnedRecordsDeleted: await store.returned.purge(metadataCutoff),
     quarantineRecordsDeleted: await store.quarantine.purge(metadataCutoff),
     auditEntriesPruned: await store.audit.prune(metadataCutoff),
     incidentsDeleted: await store.incidents.prune(metadataCutoff),

@@ -18,6 +18,11 @@ export interface StoreDatabase {
   sessions: SessionTable;
   recovery_codes: RecoveryCodeTable;
   alert_inbox: AlertInboxTable;
+  returned_messages: ReturnedMessageTable;
+  returned_bodies: ReturnedBodyTable;
+  returned_rules: ReturnedRuleTable;
+  override_revocations: OverrideRevocationTable;
+  sender_release_requests: SenderReleaseRequestTable;
 }
 
 export interface StoreMetaTable {
@@ -202,4 +207,60 @@ export interface AlertInboxTable {
   acknowledged_at: string | null;
   acknowledged_by: string | null;
   note: string | null;
+}
+
+/** A returned message, kept while its sender's link may still send it; metadata in clear, as the quarantine's. */
+export interface ReturnedMessageTable {
+  id: string;
+  school_id: string;
+  received_at: string;
+  mail_from: string;
+  /** JSON array of the envelope recipients. */
+  rcpt: string;
+  /** JSON array of every rule that fired, deciding ones first. */
+  rule_ids: string;
+  /** 1 when every rule that returned it allows `override: justification`. */
+  overridable: number;
+  /** 1 when a rule that fired asks for encryption: an overridden message goes encrypted. */
+  encrypt: number;
+  /** `returned`, `sending` (an override being delivered now) or `sent`. */
+  status: string;
+  /** When the notice's link stops working; retention destroys the body then. */
+  expires_at: string;
+  size_bytes: number;
+  overridden_at: string | null;
+  /** The sender's reason, as given. */
+  justification: string | null;
+  body_destroyed_at: string | null;
+}
+
+/** Sealed: the message as received, and the notice's content (what was found, the rewrite) as JSON. */
+export interface ReturnedBodyTable {
+  id: string;
+  raw: Buffer;
+  notice: Buffer;
+}
+
+/** The rules that returned a message (the deciding ones), for counts of overrides per rule. */
+export interface ReturnedRuleTable {
+  message_id: string;
+  rule_id: string;
+}
+
+/** A rule the DPO no longer lets this sender override. */
+export interface OverrideRevocationTable {
+  school_id: string;
+  sender: string;
+  rule_id: string;
+  revoked_at: string;
+  revoked_by: string;
+  reason: string;
+}
+
+/** A held message's sender asked for its release: a flag on the DPO's list, never a release by itself. */
+export interface SenderReleaseRequestTable {
+  message_id: string;
+  school_id: string;
+  requested_at: string;
+  reason: string;
 }

@@ -3,6 +3,8 @@ import type { AuditLog } from './audit-log.js';
 import type { IncidentRegister } from './incident-register.js';
 import type { Engine } from './migrations.js';
 import type { QuarantineStore } from './quarantine-store.js';
+import type { ReturnedStore } from './returned-store.js';
+import type { SenderLinks } from './sender-links.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** The gateway's records: one object per process, shared by the SMTP pipeline, the web app and the jobs. */
@@ -15,6 +17,10 @@ export interface Store {
   readonly users: UserDirectory;
   /** The alerts raised for the Business Manager, the DPO and the DSL, until someone acknowledges them. */
   readonly alertInbox: AlertInbox;
+  /** Returned messages kept for their sender's override, the overrides, revocations and senders' release requests. */
+  readonly returned: ReturnedStore;
+  /** Signs and checks the links in senders' notices, with a key derived from the store key. */
+  readonly senderLinks: SenderLinks;
   /** Resolves once the database answers a query; rejects when it cannot be used. */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file or the PostgreSQL pool); waits for queries in flight. */

@@ -19,6 +19,8 @@ export interface DashboardData {
   readonly trainingSenders: readonly { readonly sender: string; readonly stopped: number }[];
   /** Messages still held, by how long they have waited. */
   readonly heldByAge: { readonly underADay: number; readonly oneToSevenDays: number; readonly overSevenDays: number };
+  /** Returned messages their senders sent as they were, per rule set aside: a rule overridden often is one to tune. */
+  readonly overridesPerRule: readonly { readonly ruleId: string; readonly overrides: number }[];
 }
 
 export function dashboardPage(data: DashboardData): string {
@@ -45,6 +47,12 @@ ${data.topRules.length === 0
   ? html`<p>No rule fired in the period.</p>`
   : html`<div class="table-wrap" role="region" aria-label="Rules by verdicts fired in" tabindex="0"><table><caption class="skip">Rules by verdicts fired in</caption><thead><tr><th scope="col">Rule</th><th scope="col">Verdicts</th></tr></thead>
 <tbody>${data.topRules.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.fired}</td></tr>`)}</tbody></table></div>`}
+<h2>Overrides per rule</h2>
+<p>Returned messages their senders sent as they were, with a reason: a rule overridden often is a rule to tune.</p>
+${data.overridesPerRule.length === 0
+  ? html`<p>No overrides in the period.</p>`
+  : html`<div class="table-wrap" role="region" aria-label="Overrides per rule" tabindex="0"><table><caption class="skip">Overrides per rule</caption><thead><tr><th scope="col">Rule</th><th scope="col">Overrides</th></tr></thead>
+<tbody>${data.overridesPerRule.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.overrides}</td></tr>`)}</tbody></table></div>`}
 <h2>Senders who may need training</h2>
 <p>Staff with ${TRAINING_THRESHOLD} or more messages held or returned in the period.</p>
 ${data.trainingSenders.length === 0

@@ -45,6 +45,7 @@ function navLinks(user: SignedInUser): SafeHtml {
     { href: '/dashboard', label: 'Dashboard', shown: can(user.role, 'dashboard') },
     { href: '/register', label: 'Register', shown: can(user.role, 'register') },
     { href: '/alerts', label: user.openAlerts ? `Alerts (${user.openAlerts} open)` : 'Alerts', shown: can(user.role, 'alerts') },
+    { href: '/overrides', label: 'Overrides', shown: can(user.role, 'overrides') },
     { href: '/rules', label: 'Rules', shown: can(user.role, 'list') },
     { href: '/accounts', label: 'Accounts', shown: can(user.role, 'accounts') && user.schools === 'all' },
   ].filter((link) => link.shown);

@@ -21,6 +21,8 @@ export interface MessagePageData {
   readonly message: QuarantinedMessage;
   readonly parsed: ParsedMail;
   readonly notice?: string;
+  /** The sender's own request for release from their notice, with their reason. */
+  readonly senderRequest?: { readonly requestedAt: Date; readonly reason: string } | undefined;
 }
 
 export function messagePage(data: MessagePageData): string {
@@ -28,6 +30,7 @@ export function messagePage(data: MessagePageData): string {
   const inPart = (part: string) => message.findings.filter((finding) => finding.location.part === part);
   const text = parsed.text ?? '';
   const body = html`${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : null}
+${data.senderRequest ? html`<p class="notice"><strong>The sender asks for release</strong> (${data.senderRequest.requestedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC): ${data.senderRequest.reason}</p>` : null}
 <p><a href="/quarantine">Back to the list</a></p>
 <h2>Envelope</h2>
 <dl class="envelope">

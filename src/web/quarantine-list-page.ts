@@ -16,6 +16,8 @@ export interface ListPageData {
   readonly pageSize: number;
   /** A line to confirm what the last action did. */
   readonly notice?: string;
+  /** Ids of the rows whose sender asked for release from their notice: flagged for the reviewer. */
+  readonly senderRequests?: ReadonlySet<string>;
 }
 
 export function quarantineListPage(data: ListPageData): string {
@@ -29,7 +31,7 @@ export function quarantineListPage(data: ListPageData): string {
 <caption class="skip">Quarantined messages</caption>
 <thead><tr>${decides ? html`<th scope="col"><span class="skip">Select</span></th>` : null}<th scope="col">Received (UTC)</th><th scope="col">Sender</th>${schools ? html`<th scope="col" class="optional">School</th>` : null}<th scope="col" class="optional">Recipients</th><th scope="col">Categories</th><th scope="col" class="optional">Rules</th><th scope="col">Status</th></tr></thead>
 <tbody>
-${rows.map((row) => listRow(row, user, decides, schools))}
+${rows.map((row) => listRow(row, user, decides, schools, data.senderRequests?.has(row.id) ?? false))}
 </tbody></table></div>`;
   const body = html`${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : null}
 ${filterForm(fields)}
@@ -52,7 +54,7 @@ ${searched ? null : pager(fields.page, total, data.pageSize, (number) => `/quara
   return page('Quarantine', body, { user, csrf });
 }
 
-function listRow(row: QuarantineSummary, user: User, decides: boolean, schools: boolean): SafeHtml {
+function listRow(row: QuarantineSummary, user: User, decides: boolean, schools: boolean, senderAsks: boolean): SafeHtml {
   const opens = can(user.role, 'read') && !row.bodyDestroyed;
   const when = row.receivedAt.toISOString().slice(0, 16).replace('T', ' ');
   return html`<tr>
@@ -63,7 +65,7 @@ ${schools ? html`<td class="optional">${row.schoolId}</td>` : null}
 <td class="optional">${row.rcpt.join(', ')}</td>
 <td>${row.categories.join(', ')}</td>
 <td class="optional">${row.ruleIds.join(', ')}</td>
-<td>${row.status}${row.bodyDestroyed ? ' (body destroyed)' : ''}</td>
+<td>${row.status}${row.bodyDestroyed ? ' (body destroyed)' : ''}${senderAsks && row.status === 'held' ? html` <strong class="flag">sender asks for release</strong>` : null}</td>
 </tr>`;
 }
 

@@ -70,7 +70,8 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
     await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'view', messageId: message.id, at: context.now() });
     const parsed = await simpleParser(message.raw, { skipImageLinks: true, skipTextLinks: true });
     const notice = doneNotice(request.query);
-    return sendPage(reply, messagePage({ user, csrf: formToken(request), message, parsed, ...(notice ? { notice } : {}) }));
+    const senderRequest = await context.store.returned.releaseRequestFor(message.id);
+    return sendPage(reply, messagePage({ user, csrf: formToken(request), message, parsed, senderRequest, ...(notice ? { notice } : {}) }));
   });
 
   app.get<{ Params: { id: string; index: string } }>('/quarantine/:id/attachments/:index', async (request, reply) => {
@@ -110,7 +111,8 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
     } else {
       [rows, total] = await Promise.all([records.listQuarantine({ ...filter, limit: PAGE_SIZE, offset: (fields.page - 1) * PAGE_SIZE }), records.countQuarantine(filter)]);
     }
-    return sendPage(reply, quarantineListPage({ user, csrf: formToken(request), fields, rows, total, pageSize: PAGE_SIZE, ...(notice ? { notice } : {}) }));
+    const senderRequests = await context.store.returned.requestedAmong(rows.map((row) => row.id));
+    return sendPage(reply, quarantineListPage({ user, csrf: formToken(request), fields, rows, total, pageSize: PAGE_SIZE, senderRequests, ...(notice ? { notice } : {}) }));
   }
 }
 

@@ -40,7 +40,7 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
     const now = context.now();
     const range = weekRange(now, DASHBOARD_WEEKS);
     const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
-    const [daily, topRules, senders, underADay, oneToSevenDays, overSevenDays] = await Promise.all([
+    const [daily, topRules, senders, underADay, oneToSevenDays, overSevenDays, overridesPerRule] = await Promise.all([
       records.countsByDay(range),
       records.topRules(range, 10),
       records.topSenders(range, SENDER_WINDOW),
@@ -48,6 +48,7 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
       records.countQuarantine({ status: 'held', since: ago(1) }),
       records.countQuarantine({ status: 'held', since: ago(7), until: ago(1) }),
       records.countQuarantine({ status: 'held', until: ago(7) }),
+      records.overridesPerRule(range),
     ]);
     return sendPage(
       reply,
@@ -61,6 +62,7 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
         topRules,
         trainingSenders: senders.filter((sender) => sender.stopped >= TRAINING_THRESHOLD),
         heldByAge: { underADay, oneToSevenDays, overSevenDays },
+        overridesPerRule,
       }),
     );
   });

@@ -19,7 +19,9 @@ export type Permission =
   /** The near-miss / incident register and its CSV: senders and recipient domains, no content. */
   | 'register'
   /** The accounts page: every account's role, schools and state; disable, enable, change the role, remove. */
-  | 'accounts';
+  | 'accounts'
+  /** Senders' overrides and release requests, and revoking a rule's override for a sender. */
+  | 'overrides';
 
 /**
  * The DPO and the IT admin review and decide; the DSL reads (safeguarding context) but does not decide; the
@@ -29,11 +31,12 @@ export type Permission =
  * cannot be undone: a data-protection decision, so the DPO's alone too. The register is the
  * DPO's record of breaches and near misses, kept with the admin and the Business Manager; the DSL sees the
  * dashboard's trends but not the register. Every role may read the rules, and has an alerts inbox. Accounts
- * are the IT admin's to keep: who may sign in, and as what.
+ * are the IT admin's to keep: who may sign in, and as what. Senders' overrides are reviewed by those who decide:
+ * the DPO and the admin see them and may take a rule's override from a sender.
  */
 const PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
-  dpo: ['list', 'read', 'decide', 'download', 'delete', 'dashboard', 'register', 'alerts'],
-  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts', 'accounts'],
+  dpo: ['list', 'read', 'decide', 'download', 'delete', 'dashboard', 'register', 'alerts', 'overrides'],
+  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts', 'accounts', 'overrides'],
   dsl: ['list', 'read', 'dashboard', 'alerts'],
   'business-manager': ['list', 'dashboard', 'register', 'alerts'],
 };

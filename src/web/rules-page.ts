@@ -1,5 +1,5 @@
 import type { RuleSet } from '../policy/decide.js';
-import { describeCondition } from '../policy/policy-table.js';
+import { describeCondition, describeOverride } from '../policy/policy-table.js';
 import type { Rule } from '../policy/rule.js';
 import type { User } from '../store/user-directory.js';
 import { html, type SafeHtml } from './html.js';
@@ -28,7 +28,7 @@ ${ruleSet.rules.length === 0 ? html`<p>No rules: every message is delivered.</p>
 function rulesTable(schoolId: string, rules: readonly Rule[], several: boolean): SafeHtml {
   return html`<div class="table-wrap" role="region" aria-label="Rules of ${schoolId}" tabindex="0"><table>
 <caption class="skip">Rules of ${schoolId}</caption>
-<thead><tr><th scope="col">Rule</th><th scope="col">What it looks for</th><th scope="col">Policy clause</th><th scope="col">Action</th><th scope="col">Who is told</th></tr></thead>
+<thead><tr><th scope="col">Rule</th><th scope="col">What it looks for</th><th scope="col">Policy clause</th><th scope="col">Action</th><th scope="col">Sender may override</th><th scope="col">Who is told</th></tr></thead>
 <tbody>
 ${rules.map(
   (rule) => html`<tr${several ? null : html` id="rule-${rule.id}"`}>
@@ -36,6 +36,7 @@ ${rules.map(
 <td>${rule.description}<br><span class="muted">${describeCondition(rule.when)}</span></td>
 <td>${rule.clause}</td>
 <td>${rule.action}</td>
+<td>${describeOverride(rule)}</td>
 <td>${rule.notify.length === 0 ? '—' : rule.notify.map((notify) => `${notify.to} (${notify.level})`).join(', ')}</td>
 </tr>
 `,

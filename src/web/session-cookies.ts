@@ -49,16 +49,19 @@ export class SessionCookies {
   }
 }
 
+/** `sender-link`: the sender's page has no session; its form token is bound to the link's token instead. */
+export type CsrfPurpose = 'session' | 'sign-in' | 'sender-link';
+
 /**
  * The form token for a cookie value: an HMAC keyed with the cookie's secret, so only a page that was served
  * to the holder of the cookie can carry it (a session-bound synchronizer token; it needs no server-side state,
  * so it works across several gateway processes).
  */
-export function csrfToken(cookieValue: string, purpose: 'session' | 'sign-in'): string {
+export function csrfToken(cookieValue: string, purpose: CsrfPurpose): string {
   return createHmac('sha256', cookieValue).update(`hallmonitor csrf ${purpose}`).digest('base64url');
 }
 
-export function csrfTokenMatches(cookieValue: string | undefined, purpose: 'session' | 'sign-in', presented: unknown): boolean {
+export function csrfTokenMatches(cookieValue: string | undefined, purpose: CsrfPurpose, presented: unknown): boolean {
   if (!cookieValue || typeof presented !== 'string') return false;
   const expected = Buffer.from(csrfToken(cookieValue, purpose));
   const given = Buffer.from(presented);

@@ -16,9 +16,11 @@ import { entraRoutes } from './entra-routes.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { html } from './html.js';
 import { page } from './layout.js';
+import { overridesRoutes } from './overrides-routes.js';
 import { quarantineRoutes } from './quarantine-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { SECOND_FACTOR_LIMIT, secondFactorRoutes, STAGE_PAGES, type SecondFactorLimit } from './second-factor-routes.js';
+import { senderRoutes, type SenderRoutesContext } from './sender-routes.js';
 import { SessionCookies } from './session-cookies.js';
 import { formToken, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -68,6 +70,11 @@ export interface WebAppOptions {
    * goes through Entra ID, and its Conditional Access (MFA) applies to all.
    */
   readonly passwordSignIn?: boolean;
+  /**
+   * Sends a returned message as it was, for its sender's page (src/actions/sender-override.ts). Without it the page
+   * still shows what was found and takes held messages' release requests, but offers no sending.
+   */
+  readonly sendAsItWas?: SenderRoutesContext['sendAsItWas'];
 }
 
 const STYLESHEET = readFileSync(join(PACKAGE_ROOT, 'src', 'web', 'assets', 'app.css'), 'utf8');
@@ -112,7 +119,9 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   if (passwordSignIn) await app.register(async (scope) => secondFactorRoutes(scope, { ...context, secondFactorLimit: options.secondFactorLimit ?? SECOND_FACTOR_LIMIT }));
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
+  await app.register(async (scope) => senderRoutes(scope, { ...context, ...(options.sendAsItWas ? { sendAsItWas: options.sendAsItWas } : {}) }));
   await app.register(async (scope) => alertsRoutes(scope, context));
+  await app.register(async (scope) => overridesRoutes(scope, context));
   await app.register(async (scope) => accountsRoutes(scope, context));
   await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
@@ -176,8 +185,15 @@ function errorReply(error: FastifyError | WebError, request: FastifyRequest, rep
   const status = error instanceof WebError ? error.statusCode : error.statusCode === 429 ? 429 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
   const message =
     error instanceof WebError ? error.message : status === 429 ? 'Too many attempts. Wait a minute, then try again.' : status < 500 ? 'The request could not be understood.' : 'Something went wrong; nothing was changed. Try again.';
-  const title = status === 429 ? 'Too many attempts' : status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 401 ? 'Signed out' : status < 500 ? 'Cannot do that' : 'Error';
-  const body = html`<p class="error" role="alert">${message}</p><p><a href="${request.user ? '/quarantine' : '/sign-in'}">${request.user ? 'Back to the quarantine' : 'Sign in'}</a></p>`;
+  const title =
+    status === 429 ? 'Too many attempts' : status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 401 ? 'Signed out' : status === 410 ? 'Link expired' : status < 500 ? 'Cannot do that' : 'Error';
+  // A sender from a notice's link has no account: offering them sign-in would only confuse.
+  const onward = request.user
+    ? html`<p><a href="/quarantine">Back to the quarantine</a></p>`
+    : request.url.startsWith('/sender/')
+      ? null
+      : html`<p><a href="/sign-in">Sign in</a></p>`;
+  const body = html`<p class="error" role="alert">${message}</p>${onward}`;
   return sendPage(reply, page(title, body, request.user ? { user: request.user, csrf: formToken(request) } : {}), status);
 }
 

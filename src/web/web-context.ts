@@ -3,6 +3,7 @@ import type { MailQueue } from '../queue/mail-queue.js';
 import type { AuditRange } from '../store/audit-log.js';
 import type { IncidentFilter } from '../store/incident-register.js';
 import type { QuarantineFilter, SchoolFilter } from '../store/quarantine-store.js';
+import type { DateRange } from '../store/returned-store.js';
 import type { Store } from '../store/store.js';
 import type { SessionUser, User } from '../store/user-directory.js';
 import { can, type Permission } from './roles.js';
@@ -27,7 +28,7 @@ export interface SignedInUser extends User {
 
 /** What every route of the app shares. */
 export interface WebContext {
-  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox'>;
+  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox' | 'returned' | 'senderLinks'>;
   readonly mail: MailQueue;
   readonly cookies: SessionCookies;
   readonly now: () => Date;
@@ -60,7 +61,7 @@ export function inScope(user: User, schoolId: string): boolean {
  * query carries the user's schools and none can forget them; a message of another school is not found.
  */
 export function recordsFor(context: WebContext, user: User) {
-  const { quarantine, incidents, audit } = context.store;
+  const { quarantine, incidents, audit, returned } = context.store;
   return {
     listQuarantine: (filter: QuarantineFilter) => quarantine.list(withinScope(user, filter)),
     countQuarantine: (filter: QuarantineFilter) => quarantine.count(withinScope(user, filter)),
@@ -70,6 +71,10 @@ export function recordsFor(context: WebContext, user: User) {
     countsByDay: (range: AuditRange) => audit.countsByDay(withinScope(user, range)),
     topSenders: (range: AuditRange, limit: number) => audit.topSenders(withinScope(user, range), limit),
     topRules: (range: AuditRange, limit: number) => audit.topRules(withinScope(user, range), limit),
+    overridesPerRule: (range: DateRange) => returned.overridesPerRule(withinScope(user, range)),
+    listOverrides: (range: DateRange) => returned.listOverrides(withinScope(user, range)),
+    listRevocations: () => returned.listRevocations(withinScope(user, {})),
+    listReleaseRequests: () => returned.listReleaseRequests(withinScope(user, {})),
   };
 }
 

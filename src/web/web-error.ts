@@ -13,7 +13,9 @@ export type WebErrorCode =
   /** The message is no longer held: someone else decided first. */
   | 'conflict'
   /** Redis or the database did not answer: try again. */
-  | 'unavailable';
+  | 'unavailable'
+  /** A sender's link whose time is up. */
+  | 'expired';
 
 const STATUS: Record<WebErrorCode, number> = {
   'signed-out': 401,
@@ -23,6 +25,7 @@ const STATUS: Record<WebErrorCode, number> = {
   'not-found': 404,
   conflict: 409,
   unavailable: 503,
+  expired: 410,
 };
 
 export class WebError extends Error {

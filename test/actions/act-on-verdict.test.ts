@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
 import { simpleParser } from 'mailparser';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { mailJobId } from '../../src/queue/outgoing-mail.js';
 import { startMailWorker } from '../../src/queue/queue-workers.js';
 import { auditWriter } from '../../src/store/audit-writer.js';
 import { openConfiguredStore } from '../../src/store/configured-store.js';
+import { SenderLinks } from '../../src/store/sender-links.js';
 import type { Store } from '../../src/store/store.js';
 import type { ScanResult } from '../../src/scan/scan-message.js';
 import type { SmtpReply } from '../../src/smtp/spooled-message.js';
@@ -188,6 +189,28 @@ describe('actOnVerdict', () => {
     expect(job?.opts.attempts).toBeGreaterThan(1);
     expect(await store.audit.forMessage(each.key)).toEqual([expect.objectContaining({ action: 'return', replyCode: 550 })]);
     expect(await store.incidents.list()).toHaveLength(1);
+  });
+
+  it('return with self-service: keeps the message sealed with its audit entry in one step, and the notice links to the sender page', async () => {
+    const { deps, prefix, store, spooled } = await setUp();
+    const withSelfService: ActionDependencies = { ...deps, selfService: { returned: store.returned, links: store.senderLinks, linkHours: 72, baseUrl: 'https://hallmonitor.school.sch.uk/' } };
+    const each = await spooled('return');
+    const overridable = { ...each, key: 'a'.repeat(32), result: { ...each.result, verdict: { ...each.result.verdict, rules: each.result.verdict.rules.map((rule) => ({ ...rule, override: 'justification' as const })) } } };
+    expect((await actOnVerdict(withSelfService, overridable)).code).toBe(550);
+    const kept = await store.returned.open(overridable.key);
+    expect(kept).toMatchObject({ from: SENDER, rcpt: [PARENT], returnedBy: ['profanity'], overridable: true, encrypt: false, expiresAt: new Date('2026-11-26T09:00:00Z') });
+    expect(kept.raw.equals(each.message.bytes ?? (await readFile(each.message.path!)))).toBe(true);
+    expect(await store.audit.forMessage(overridable.key)).toEqual([expect.objectContaining({ action: 'return', replyCode: 550 })]);
+    const text = jobData(await (await queued(prefix)).getJob(mailJobId('sender-notice', overridable.key)))?.text ?? '';
+    const token = /https:\/\/hallmonitor\.school\.sch\.uk\/sender\/(\S+)/.exec(text)?.[1];
+    expect(text).toContain('you can send it from this page and say why');
+    expect(store.senderLinks.check(SenderLinks.parse(token ?? '')!, SENDER, new Date('2026-11-24T09:00:00Z'))).toBe('valid');
+
+    const notOverridable = { ...(await spooled('return')), key: 'b'.repeat(32) };
+    await actOnVerdict(withSelfService, notOverridable);
+    expect((await store.returned.find(notOverridable.key))?.overridable).toBe(false);
+    const plain = jobData(await (await queued(prefix)).getJob(mailJobId('sender-notice', notOverridable.key)))?.text ?? '';
+    expect(plain).toContain('shows what was found and a version you could send instead');
   });
 
   it('return with the null sender: 550 and no notice, since nobody could receive it', async () => {

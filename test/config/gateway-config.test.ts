@@ -58,7 +58,7 @@ describe('store, retention, alerts and encryption settings', () => {
     const config = configSchema.parse({});
     expect(config.database).toBeUndefined();
     expect(config.quarantineKey).toBeUndefined();
-    expect(config.retention).toEqual({ quarantineDays: 30, auditDays: 365 });
+    expect(config.retention).toEqual({ quarantineDays: 30, auditDays: 365, senderLinkHours: 72 });
     expect(config.digest).toEqual({ schedule: '0 7 * * *', timezone: 'Europe/London' });
     expect(config.encryption).toEqual({ envelopeKdf: 'argon2', keylessForm: 'pdf', keylessFormByRecipient: {}, maxEncryptedMessageBytes: 35 * 1024 * 1024, passphrases: {}, webKeyDirectory: false });
   });

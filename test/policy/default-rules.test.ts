@@ -184,3 +184,23 @@ describe('named people who are not pupils', () => {
     expect(verdictFor([finding('person-name')]).action).toBe('deliver');
   });
 });
+
+describe('who may override what (rule `override`)', () => {
+  const rules = () => new Map(defaults.rules.map((rule) => [rule.id, rule]));
+
+  it('states a position on every shipped rule that stops mail', () => {
+    for (const rule of rules().values()) if (rule.action === 'return' || rule.action === 'quarantine') expect(rule.override, rule.id).toBeDefined();
+  });
+
+  it('never lets a sender set aside slurs, safeguarding outside the DSL, bulk data, webmail data, programs or encryption', () => {
+    for (const id of ['slur', 'safeguarding-outside-dsl', 'bulk-data-to-external', 'pupil-data-to-personal-webmail', 'executable-attachment', 'pupil-data-to-external', 'identifier-to-external', 'visible-bulk-recipients', 'staff-own-webmail', 'pupil-name-in-subject']) {
+      expect(rules().get(id)?.override, id).toBe('none');
+    }
+  });
+
+  it('lets the sender justify the low-risk returns, and carries the position into the verdict', () => {
+    for (const id of ['profanity', 'pupil-name-to-external', 'chain-letter']) expect(rules().get(id)?.override, id).toBe('justification');
+    expect(verdictFor([finding('language/profanity')]).rules[0]?.override).toBe('justification');
+    expect(verdictFor([finding('language/slur')]).rules[0]?.override).toBe('none');
+  });
+});

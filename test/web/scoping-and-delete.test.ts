@@ -54,6 +54,8 @@ const UNSCOPED = ['GET /', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /
 const SCOPED_IN_ALERTS_TEST = ['GET /alerts', 'POST /alerts/acknowledge', 'POST /alerts/:id/acknowledge'];
 /** The accounts page: an admin of the whole trust only, proved in test/web/accounts.test.ts. */
 const TRUST_ADMIN_IN_ACCOUNTS_TEST = ['GET /accounts', 'POST /accounts'];
+/** The sender's page: no session, the signed link to one message is the credential (test/web/sender-override-through-serve.test.ts). */
+const SIGNED_LINK_IN_SERVE_TEST = ['GET /sender/:token', 'POST /sender/:token'];
 /** Every route whose scope this file proves, below. */
 const SCOPED_HERE = [
   'GET /quarantine',
@@ -69,6 +71,9 @@ const SCOPED_HERE = [
   'GET /register',
   'GET /register.csv',
   'GET /rules',
+  'GET /overrides',
+  'POST /overrides/revoke',
+  'POST /overrides/restore',
 ];
 
 /** `METHOD /path` for every route the app serves, read from Fastify's route tree. */
@@ -105,7 +110,7 @@ describe('the scope tests', () => {
     try {
       const routes = servedRoutes(web);
       expect(routes).toEqual(expect.arrayContaining([...UNSCOPED, ...SCOPED_HERE]));
-      const known = new Set([...UNSCOPED, ...SCOPED_IN_ALERTS_TEST, ...TRUST_ADMIN_IN_ACCOUNTS_TEST, ...SCOPED_HERE]);
+      const known = new Set([...UNSCOPED, ...SCOPED_IN_ALERTS_TEST, ...TRUST_ADMIN_IN_ACCOUNTS_TEST, ...SIGNED_LINK_IN_SERVE_TEST, ...SCOPED_HERE]);
       expect(routes.filter((route) => !known.has(route) && !/^(GET|POST) \/sign-in(\/|$)/.test(route))).toEqual([]);
     } finally {
       await web.dispose();
@@ -185,6 +190,47 @@ describe.each(ENGINES)("a school's DPO and a trust DPO on %s", (engine) => {
     const trustDpo = await signIn(web, ACCOUNTS.dpo);
     expect((await trustDpo.post('/quarantine/b-1/reject', { _csrf: await trustDpo.tokenFrom('/quarantine'), reason: 'use initials' })).statusCode).toBe(303);
     expect((await web.store.quarantine.find('b-1'))?.status).toBe('rejected');
+  });
+
+  it("shows overrides, senders' requests and revocations of their schools only, and revokes only there", async () => {
+    for (const school of ['a', 'b'] as const) {
+      const id = school.repeat(32);
+      await web.store.returned.keep(
+        {
+          id,
+          schoolId: SCHOOL[school],
+          receivedAt: RECEIVED,
+          envelope: { mailFrom: SENDER[school], rcptTo: ['parent@example.org'] },
+          raw: hostileRaw(),
+          ruleIds: [RULE[school]],
+          returnedBy: [RULE[school]],
+          overridable: true,
+          encrypt: false,
+          expiresAt: new Date(NOW.getTime() + 3_600_000),
+          notice: { reasons: [], found: [], moveToBcc: [], suggestSecure: false },
+        },
+        verdictEntry({ action: 'return', replyCode: 550, sender: SENDER[school], ruleIds: [RULE[school]], at: RECEIVED }),
+      );
+      expect(await web.store.returned.claimOverride(id, NOW)).toBe(true);
+      await web.store.returned.finishOverride(id, { delivered: true, justification: `reason of school ${school}`, at: NOW, how: 'as sent' });
+      await web.store.returned.requestRelease({ messageId: HELD[school][0], reason: `request of school ${school}`, at: NOW });
+      await web.store.returned.revoke({ schoolId: SCHOOL[school], sender: `other@${school}.example`, ruleId: RULE[school], actor: 'dpo@x', reason: `revoked in school ${school}`, at: NOW });
+    }
+    const schoolDpo = await signIn(web, SCHOOL_A_DPO);
+    const page = await schoolDpo.get('/overrides');
+    expect(page.statusCode).toBe(200);
+    for (const seen of ['reason of school a', 'request of school a', 'revoked in school a']) expect(page.body).toContain(seen);
+    for (const hidden of ['reason of school b', 'request of school b', 'revoked in school b', SENDER.b]) expect(page.body).not.toContain(hidden);
+    const token = csrfOf(page.body);
+    expect((await schoolDpo.post('/overrides/revoke', { _csrf: token, school: SCHOOL.b, sender: SENDER.b, rule: RULE.b, reason: 'not mine' })).statusCode).toBe(404);
+    expect((await schoolDpo.post('/overrides/restore', { _csrf: token, school: SCHOOL.b, sender: `other@b.example`, rule: RULE.b })).statusCode).toBe(404);
+    expect(await web.store.returned.revokedRules(SCHOOL.b, SENDER.b)).toEqual([]);
+    expect(await web.store.returned.revokedRules(SCHOOL.b, 'other@b.example')).toEqual([RULE.b]);
+    expect((await schoolDpo.post('/overrides/revoke', { _csrf: token, school: SCHOOL.a, sender: SENDER.a, rule: RULE.a, reason: 'every message' })).statusCode).toBe(303);
+    expect(await web.store.returned.revokedRules(SCHOOL.a, SENDER.a)).toEqual([RULE.a]);
+    const dashboard = await schoolDpo.get('/dashboard');
+    expect(dashboard.body).toContain(RULE.a);
+    expect(dashboard.body).not.toContain(RULE.b);
   });
 
   it('counts, exports and shows rules of their schools only', async () => {
