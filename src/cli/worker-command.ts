@@ -6,6 +6,7 @@ import { startWorkers } from '../gateway/gateway-services.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { queueConnection } from '../queue/job-seal.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
+import { redisAddress } from '../queue/redis-connections.js';
 import { loadTenants } from '../scan/tenants.js';
 import { configuredStoreKey, openConfiguredStore } from '../store/configured-store.js';
 import { settingsFrom } from './serve-command.js';
@@ -32,7 +33,8 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   const configured = await settingsFrom(serveFlags(args));
   const settings = extras.prefix ? { ...configured, redisPrefix: extras.prefix } : configured;
   const log = pino({ base: { service: 'hallmonitor', role: 'worker' } }, { write: (line: string) => write(line.trimEnd()) });
-  const check = await checkRedisForQueues(settings.redis);
+  const redis = await redisAddress(settings.redis, settings.redisTls);
+  const check = await checkRedisForQueues(redis);
   if (!check.ok) {
     for (const problem of check.problems) log.error({ code: 'redis-unsuitable' }, problem);
     return 1;
@@ -42,7 +44,7 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   // The workers never scan: the schools' rules (for the digest) without the rosters' memory.
   const tenants = await loadTenants(withoutRosters(settings.schools));
   const store = await openConfiguredStore({ ...settings, data });
-  const queues = queueConnection(settings.redis, await configuredStoreKey({ ...settings, data }));
+  const queues = queueConnection(redis, await configuredStoreKey({ ...settings, data }));
   const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const nextHop = await nextHopFor(settings, data);
   const stop = extras.stop ?? untilSignalled();

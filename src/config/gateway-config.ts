@@ -125,7 +125,18 @@ export const gatewayFields = {
     .regex(/^rediss?:\/\//, 'expected redis://HOST:PORT')
     .default(GATEWAY_DEFAULTS.redis)
     .describe(
-      'Redis for the queues (alerts, notices, releases): `redis://[USER:PASSWORD@]HOST:PORT`, or `rediss://…` for TLS (the certificate is verified against the system CAs and NODE_EXTRA_CA_CERTS). A URL with a password is a secret: better in HALLMONITOR_REDIS_URL. When none answers, serve starts a private redis-server under DATA with a password of its own; one that refuses the credentials stops the start.',
+      'Redis for the queues (alerts, notices, releases): `redis://[USER:PASSWORD@]HOST:PORT`, or `rediss://…` for TLS (the certificate is verified against `redisTls.ca`, or else the system CAs and NODE_EXTRA_CA_CERTS). A URL with a password is a secret: better in HALLMONITOR_REDIS_URL. When none answers, serve starts a private redis-server under DATA with a password of its own; one that refuses the credentials stops the start.',
+    ),
+  redisTls: z
+    .strictObject({
+      ca: z.string().min(1).optional().describe("A PEM file of the CA that signed Redis's certificate, instead of Node's roots: a private CA's certificate."),
+      cert: z.string().min(1).optional().describe('A client certificate (PEM file) for a Redis that asks for one (`tls-auth-clients yes`).'),
+      key: z.string().min(1).optional().describe("The client certificate's private key, a PEM file; a secret, readable only by the gateway's user."),
+    })
+    .refine((files) => (files.cert === undefined) === (files.key === undefined), 'cert and key go together')
+    .optional()
+    .describe(
+      'TLS to Redis, with a `rediss://` URL (refused with `redis://`): every connection to Redis (the queues, the workers, the readiness probe, `hallmonitor worker` and the CLI) uses it. A certificate that does not verify against `ca` stops the start; never a fall-back to a private Redis.',
     ),
   redisPrefix: z
     .string()

@@ -11,6 +11,7 @@ import { encryptForRecipients } from '../crypto/encrypt-message.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { digestRoles } from '../queue/digest.js';
 import { queueConnection, type QueueConnection } from '../queue/job-seal.js';
+import type { RedisAddress } from '../queue/redis-connections.js';
 import { bullMailQueue, type MailQueue } from '../queue/mail-queue.js';
 import { mailSender } from '../queue/mail-sender.js';
 import { startQueueWorkers, type QueueHandlers, type RunningWorkers } from '../queue/queue-workers.js';
@@ -59,16 +60,16 @@ export function postmasterFor(settings: Pick<ServiceSettings, 'postmaster' | 'sc
  */
 export async function startGatewayServices(
   settings: ServiceSettings,
-  context: { readonly redisUrl: string; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly metrics: GatewayMetrics },
+  context: { readonly redis: RedisAddress; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly metrics: GatewayMetrics },
 ): Promise<GatewayServices> {
-  const { redisUrl, nextHop, tenants, log, metrics } = context;
-  const check = await checkRedisForQueues(redisUrl);
+  const { redis, nextHop, tenants, log, metrics } = context;
+  const check = await checkRedisForQueues(redis);
   if (!check.ok) throw new RedisUnsuitableError(check.problems);
   for (const warning of check.warnings) log.warn({ code: 'redis-warning' }, warning);
   const data = settings.data;
   const store = await openConfiguredStore(settings);
   if (store.audit.keyingProblem) log.error({ code: 'audit-chain-not-keyed' }, store.audit.keyingProblem);
-  const queues = queueConnection(redisUrl, await configuredStoreKey(settings));
+  const queues = queueConnection(redis, await configuredStoreKey(settings));
   const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const writer = backgroundAudit(store, log, metrics);
   const encrypt = await encryptorFor(settings);

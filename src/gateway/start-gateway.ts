@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
@@ -17,6 +16,7 @@ import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
 import { withoutCredentials } from '../queue/check-redis.js';
+import { redisAddress, redisClient } from '../queue/redis-connections.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices, type GatewayServices } from './gateway-services.js';
 import { loadTraceSecret } from './loop-guard.js';
@@ -62,12 +62,12 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const entraDiscovered = entra?.discover();
   const schools = new ReloadableSchools(await loadPolicies(settings.schools, log));
   const { tenants } = schools;
-  const redis = await ensureRedis(settings.redis, data);
+  const redis = await ensureRedis(await redisAddress(settings.redis, settings.redisTls), data);
   if (redis.private) log.warn({ redis: withoutCredentials(redis.url) }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
   let services: GatewayServices;
   try {
-    services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
+    services = await startGatewayServices({ ...settings, data }, { redis, nextHop, tenants, log, metrics });
   } catch (error) {
     await schools.close();
     await nextHop.close();
@@ -119,7 +119,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   let stopping = false;
   const smtp = await inbound.listen();
   // Its own connection, failing fast: a probe must not wait behind queue traffic or for a reconnect.
-  const readinessRedis = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
+  const readinessRedis = redisClient(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
   readinessRedis.on('error', () => undefined);
   await entraDiscovered;
   const status = await startWebServer(settings.web, {
