@@ -53,6 +53,12 @@ export const GATEWAY_DEFAULTS = {
   digestSchedule: '0 7 * * *',
   digestTimezone: 'Europe/London',
   envelopeKdf: 'argon2',
+  /** Failed SMTP AUTH attempts per client address and from all together, per window (OWASP ASVS 2.2.1). */
+  smtpAuthFailures: { perAddress: 5, total: 50, windowMinutes: 15 },
+  /** Review-app sign-ins: tries per address and login a minute; failures per account (every address) per window. */
+  signIn: { attemptsPerMinute: 5, accountFailures: 10, accountWindowMinutes: 15 },
+  /** Password hashes (scrypt, 128 MiB each) at once in one process, sign-ins and SMTP AUTH together, and waiting. */
+  passwordHashes: { running: 2, waiting: 32 },
 } as const;
 
 /** 32 bytes for AES-256-GCM, written as base64 (`openssl rand -base64 32`). */
@@ -279,7 +285,30 @@ export const gatewayFields = {
       maxConnectionsPerIp: z.number().int().positive().default(GATEWAY_DEFAULTS.maxConnectionsPerIp).describe('Most SMTP connections at once from one address.'),
       socketTimeoutSeconds: z.number().positive().default(GATEWAY_DEFAULTS.socketTimeoutSeconds).describe('An idle SMTP connection is closed after this long.'),
       shutdownGraceSeconds: z.number().positive().default(GATEWAY_DEFAULTS.shutdownGraceSeconds).describe('On SIGTERM, how long transactions in flight may take to finish.'),
+      smtpAuthFailures: z
+        .strictObject({
+          perAddress: z.number().int().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.perAddress).describe('Failed SMTP AUTH attempts allowed from one client address per window.'),
+          total: z.number().int().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.total).describe('Failed SMTP AUTH attempts allowed from every client together per window: a guessing campaign spread over many addresses.'),
+          windowMinutes: z.number().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.windowMinutes).describe('The sliding window, in minutes.'),
+        })
+        .prefault({})
+        .describe('Beyond either limit, AUTH is answered 454 4.7.0 before any password is checked.'),
+      signIn: z
+        .strictObject({
+          attemptsPerMinute: z.number().int().positive().default(GATEWAY_DEFAULTS.signIn.attemptsPerMinute).describe('Sign-in attempts a minute from one client address for one login; then 429.'),
+          accountFailures: z.number().int().positive().default(GATEWAY_DEFAULTS.signIn.accountFailures).describe('Failed sign-ins allowed for one account from every address together per window; then 429.'),
+          accountWindowMinutes: z.number().positive().default(GATEWAY_DEFAULTS.signIn.accountWindowMinutes).describe('The per-account sliding window, in minutes.'),
+        })
+        .prefault({})
+        .describe("The review app's password sign-in."),
+      passwordHashes: z
+        .strictObject({
+          running: z.number().int().positive().default(GATEWAY_DEFAULTS.passwordHashes.running).describe('Password hashes at once (scrypt, 128 MiB and a thread of the 4 in libuv\'s pool each), review-app sign-ins and SMTP AUTH together.'),
+          waiting: z.number().int().min(0).default(GATEWAY_DEFAULTS.passwordHashes.waiting).describe('Password checks waiting for a turn; beyond it a sign-in gets 503 and SMTP AUTH 454 4.7.0, at once.'),
+        })
+        .prefault({})
+        .describe('How many password hashes run at once: a flood of sign-ins or AUTH attempts waits or is turned away instead of exhausting memory and the thread pool.'),
     })
     .prefault({})
-    .describe('SMTP limits.'),
+    .describe('Limits: SMTP connections and messages, failed logins, password hashing.'),
 };

@@ -12,6 +12,8 @@ import type { SchoolSources } from '../scan/load-school.js';
 import { createScanPool } from '../scan/scan-pool.js';
 import { loadTenants, type Tenants } from '../scan/tenants.js';
 import { createInboundServer } from '../smtp/inbound-server.js';
+import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
+import { signInLimitFrom } from '../web/auth-routes.js';
 import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
@@ -65,6 +67,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
   const redis = await ensureRedis(await redisAddress(settings.redis, settings.redisTls), data);
   if (redis.private) log.warn({ redis: withoutCredentials(redis.url) }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
+  // One bound for the process: review-app sign-ins and SMTP AUTH draw on the same memory and thread pool.
+  const passwordHashes = new ConcurrencyLimit(settings.limits.passwordHashes);
   let services: GatewayServices;
   try {
     services = await startGatewayServices({ ...settings, data }, { redis, nextHop, tenants, log, metrics });
@@ -91,7 +95,7 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       tls: await tlsPair(settings, data),
       requireTls: settings.requireTls,
       requireClientCertificate: settings.requireClientCertificate,
-      ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers).map(([login, entry]) => [login.toLowerCase(), entry])) } } : {}),
+      ...(settings.smtpUsers ? { auth: smtpAuth(settings.smtpUsers, settings.limits, passwordHashes) } : {}),
       proxyProtocol: settings.proxyProtocol,
       spoolDirectory: join(data, 'spool'),
       onRefusal: (refusal) => {
@@ -141,6 +145,8 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
     ...(settings.webTrustProxy.length > 0 ? { trustProxy: [...settings.webTrustProxy] } : {}),
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
+    signInLimit: signInLimitFrom(settings.limits.signIn),
+    passwordHashes,
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
   });
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');
@@ -164,6 +170,16 @@ export async function startGateway(settings: GatewaySettings, log: Logger): Prom
       await redis.stop();
       log.info('hallmonitor stopped');
     },
+  };
+}
+
+/** SMTP AUTH's logins and limits from the settings. */
+function smtpAuth(users: NonNullable<GatewaySettings['smtpUsers']>, limits: GatewaySettings['limits'], passwordHashes: ConcurrencyLimit) {
+  const { perAddress, total, windowMinutes } = limits.smtpAuthFailures;
+  return {
+    users: new Map(Object.entries(users).map(([login, entry]) => [login.toLowerCase(), entry])),
+    failureLimit: { perAddress, total, windowMs: windowMinutes * 60_000 },
+    passwordHashes,
   };
 }
 

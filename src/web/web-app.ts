@@ -12,6 +12,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { accountsRoutes } from './accounts-routes.js';
 import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
+import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
 import { entraRoutes } from './entra-routes.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { html } from './html.js';
@@ -48,6 +49,8 @@ export interface WebAppOptions {
   readonly secureCookies?: boolean;
   /** Sign-in attempts allowed per client address and login (default 5 a minute). */
   readonly signInLimit?: SignInLimit;
+  /** Bounds password hashes at once (default `limits.passwordHashes`); the gateway shares one with SMTP AUTH. */
+  readonly passwordHashes?: ConcurrencyLimit;
   /** Codes tried at the second step of sign-in per account (default 5 a minute). */
   readonly secondFactorLimit?: SecondFactorLimit;
   /** Trust `X-Forwarded-For` from this proxy (Fastify's `trustProxy`), so rate limits see the real client. */
@@ -108,7 +111,8 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   const { entraSignIn } = options;
   if (options.passwordSignIn === false && !entraSignIn) throw new Error('password sign-in can be switched off only where Entra ID sign-in is configured');
   const passwordSignIn = options.passwordSignIn ?? true;
-  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  const passwordHashes = options.passwordHashes ?? new ConcurrencyLimit();
+  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, passwordHashes, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
   if (passwordSignIn) await app.register(async (scope) => secondFactorRoutes(scope, { ...context, secondFactorLimit: options.secondFactorLimit ?? SECOND_FACTOR_LIMIT }));
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
