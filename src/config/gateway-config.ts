@@ -113,6 +113,11 @@ export const gatewayFields = {
     ),
   data: z.string().min(1).default(GATEWAY_DEFAULTS.data).describe('The data folder: quarantine database, keys, spool, trial outbox.'),
   web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web).describe('Where the web app listens (review app, dashboard, /healthz, /metrics), HOST:PORT.'),
+  workerMetrics: hostPortSchema
+    .optional()
+    .describe(
+      "Where `hallmonitor worker` serves /metrics (Prometheus text: jobs refused and failed, the process's memory and event loop) and /healthz, HOST:PORT; behind metricsToken when it is set, as serve's are. Keep it on a private network or loopback. Absent: the worker serves none (`worker --metrics HOST:PORT` sets it for one process). serve's metrics are on `web`.",
+    ),
   webTrustProxy: z
     .array(cidrSchema)
     .default([])

@@ -22,7 +22,7 @@ import { enforceRetention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import { auditDigestSource } from './audit-digest-source.js';
 import { loadTraceSecret, tracedNextHop } from './loop-guard.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics, WorkerMetrics } from './metrics.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
 export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix' | 'queueWorkers'> {
@@ -109,8 +109,8 @@ export async function startWorkers(
     readonly nextHop: NextHop;
     readonly tenants: Tenants;
     readonly log: Logger;
-    /** Counts refused jobs; `hallmonitor worker` has none to show. */
-    readonly metrics?: Pick<GatewayMetrics, 'refusedJobs'>;
+    /** Counts refused and failed jobs, on serve's `/metrics` or the worker's own listener. */
+    readonly metrics?: Pick<WorkerMetrics, 'refusedJobs' | 'jobFailures'>;
     readonly store: Store;
     readonly mail: MailQueue;
     readonly encrypt?: Encryptor;
@@ -142,7 +142,10 @@ export async function startWorkers(
   return startQueueWorkers(queues, handlers, {
     prefix: settings.redisPrefix,
     digestSchedule: { pattern: settings.digest.schedule, timezone: settings.digest.timezone },
-    onFailure: (failure) => log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried'),
+    onFailure: (failure) => {
+      metrics?.jobFailures.inc({ queue: failure.queue, final: String(failure.final) });
+      log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried');
+    },
     onRefused: (refusal) => {
       metrics?.refusedJobs.inc({ queue: refusal.queue, reason: refusal.reason });
       log.error({ code: 'job-refused', ...refusal }, 'a queue job this deployment did not seal was refused: something other than the gateway writes to Redis');

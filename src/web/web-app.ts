@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -16,6 +15,7 @@ import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
 import { entraRoutes } from './entra-routes.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { html } from './html.js';
+import { metricsRoute } from './metrics-route.js';
 import { page } from './layout.js';
 import { quarantineRoutes } from './quarantine-routes.js';
 import { reportRoutes } from './report-routes.js';
@@ -140,12 +140,6 @@ async function resumeSession(context: WebContext, request: FastifyRequest, reply
   request.sessionToken = token;
 }
 
-/** Compared in constant time over hashes, so neither the token's length nor its prefix leaks through timing. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(token).digest());
-}
-
 /** `/healthz`, `/readyz` and `/metrics` carry no personal data, so a load balancer and Prometheus reach them without a session. */
 function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
@@ -157,13 +151,10 @@ function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
     const text = ready ? 'ready\n' : `not ready: ${failing.join(', ')}\n`;
     return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(text);
   });
-  app.get('/metrics', { config: { public: true } }, async (request, reply) => {
-    if (!options.metrics) throw new WebError('not-found', 'There is no such page.');
-    if (options.metricsToken !== undefined && !bearerMatches(request.headers.authorization, options.metricsToken)) {
-      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').header('cache-control', 'no-store').type('text/plain').send('a bearer token is required\n');
-    }
-    const text = await options.metrics.registry.metrics();
-    return reply.header('cache-control', 'no-store').type(options.metrics.registry.contentType).send(text);
+  metricsRoute(app, {
+    ...(options.metrics ? { registry: options.metrics.registry } : {}),
+    ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+    notFound: () => new WebError('not-found', 'There is no such page.'),
   });
 }
 
