@@ -9,7 +9,7 @@ export const USAGE = 'hallmonitor audit verify [--json] | hallmonitor audit inci
 
 /**
  * `hallmonitor audit verify`: recomputes the audit chain; exit 1 when an entry was altered, removed or
- * reordered. `hallmonitor audit incidents`: the near-miss register as CSV, for the DPO's own records.
+ * reordered, or the chain no longer reaches the head anchored in DATA/keys/audit-head.json. `hallmonitor audit incidents`: the near-miss register as CSV, for the DPO's own records.
  */
 export async function runAudit(args: readonly string[], write: (line: string) => void): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -35,8 +35,8 @@ interface RunOptions {
 async function verify(store: Store, write: (line: string) => void, { json }: RunOptions): Promise<number> {
   const result = await store.audit.verify();
   if (json) write(JSON.stringify(result));
-  else if (result.ok) write(`audit chain intact: ${result.entries} entries, head ${result.headSeq} (${result.headHash.slice(0, 16)}…); ${keying(result)}`);
-  else write(`audit chain BROKEN at entry ${result.brokenAtSeq}: ${result.reason}; ${keying(result)}`);
+  else if (result.ok) write(`audit chain intact: ${result.entries} entries, head ${result.headSeq} (${result.headHash.slice(0, 16)}…); ${keying(result)}; ${anchoring(result)}`);
+  else write(`audit chain BROKEN at entry ${result.brokenAtSeq}: ${result.reason}; ${keying(result)}; ${anchoring(result)}`);
   return result.ok ? 0 : 1;
 }
 
@@ -45,6 +45,13 @@ function keying(result: { readonly scheme: string; readonly keyed: boolean }): s
   return result.keyed
     ? `keyed (${result.scheme}, a key outside the database): a database writer without the store key cannot rewrite it unnoticed`
     : 'NOT keyed (sha256): it shows accidental damage, but a database writer could rewrite it and its hashes';
+}
+
+/** Whether the end of the chain is checked too. */
+function anchoring(result: { readonly anchoredSeq?: number }): string {
+  return result.anchoredSeq === undefined
+    ? 'its end is NOT anchored outside the database (no DATA/keys/audit-head.json here): newest entries deleted would not show'
+    : `its end is anchored outside the database at entry ${result.anchoredSeq}: the newest entries cannot be deleted unnoticed`;
 }
 
 async function incidents(store: Store, write: (line: string) => void, { since, until }: RunOptions): Promise<number> {

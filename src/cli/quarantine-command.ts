@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { QUARANTINE_STATUSES, type QuarantineStatus, type QuarantineSummary } from '../store/quarantine-store.js';
 import { configuredStoreKey, openConfiguredStore } from '../store/configured-store.js';
 import { queueConnection } from '../queue/job-seal.js';
+import { redisAddress } from '../queue/redis-connections.js';
 import { ADMIN_OPTIONS, adminSettings, operator } from './admin-settings.js';
 import { UsageError } from './usage-error.js';
 
@@ -31,7 +32,7 @@ async function release(args: readonly string[], write: (line: string) => void): 
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait takes a number of seconds');
   const settings = await adminSettings(values);
   const store = await openConfiguredStore(settings);
-  const mail = bullMailQueue(queueConnection(settings.redis, await configuredStoreKey(settings)), { prefix: settings.redisPrefix });
+  const mail = bullMailQueue(queueConnection(await redisAddress(settings.redis, settings.redisTls), await configuredStoreKey(settings)), { prefix: settings.redisPrefix });
   try {
     await requestRelease({ store, mail }, id, { encrypt: values.encrypt === true, actor: operator() }).catch((error: unknown) => {
       throw error instanceof DecisionRefused ? new UsageError(error.message) : error;
@@ -52,7 +53,7 @@ async function reject(args: readonly string[], write: (line: string) => void): P
   const id = onlyId(positionals);
   const settings = await adminSettings(values);
   const store = await openConfiguredStore(settings);
-  const mail = bullMailQueue(queueConnection(settings.redis, await configuredStoreKey(settings)), { prefix: settings.redisPrefix });
+  const mail = bullMailQueue(queueConnection(await redisAddress(settings.redis, settings.redisTls), await configuredStoreKey(settings)), { prefix: settings.redisPrefix });
   try {
     await rejectHeldMessage({ store, mail }, id, { actor: operator(), reason: values.reason ?? '' });
     write(values.json ? JSON.stringify({ id, status: 'rejected' }) : `rejected ${id}: it will not be sent, and the sender is told`);

@@ -3,16 +3,21 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { nextHopFor, withoutRosters } from '../gateway/start-gateway.js';
 import { startWorkers } from '../gateway/gateway-services.js';
+import { createWorkerMetrics } from '../gateway/metrics.js';
+import { startMetricsServer } from '../gateway/metrics-server.js';
+import type { RunningWebServer } from '../gateway/status-server.js';
+import { parseHostPort, type HostPort } from '../config/gateway-config.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { queueConnection } from '../queue/job-seal.js';
 import { bullMailQueue } from '../queue/mail-queue.js';
+import { redisAddress } from '../queue/redis-connections.js';
 import { loadTenants } from '../scan/tenants.js';
 import { configuredStoreKey, openConfiguredStore } from '../store/configured-store.js';
 import { settingsFrom } from './serve-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
-export const USAGE = 'hallmonitor worker [--config FILE] [--data DIR]';
+export const USAGE = 'hallmonitor worker [--config FILE] [--data DIR] [--metrics HOST:PORT]';
 
 /** Test hooks. */
 export interface WorkerExtras {
@@ -29,10 +34,12 @@ export interface WorkerExtras {
  * refuses to start on a Redis that could lose jobs, and on SIGTERM or SIGINT lets the jobs in hand finish and exits 0.
  */
 export async function runWorker(args: readonly string[], write: (line: string) => void, extras: WorkerExtras = {}): Promise<number> {
-  const configured = await settingsFrom(serveFlags(args));
-  const settings = extras.prefix ? { ...configured, redisPrefix: extras.prefix } : configured;
+  const flags = workerFlags(args);
+  const configured = await settingsFrom(flags.serve);
+  const settings = { ...configured, ...(extras.prefix ? { redisPrefix: extras.prefix } : {}), ...(flags.metrics ? { workerMetrics: flags.metrics } : {}) };
   const log = pino({ base: { service: 'hallmonitor', role: 'worker' } }, { write: (line: string) => write(line.trimEnd()) });
-  const check = await checkRedisForQueues(settings.redis);
+  const redis = await redisAddress(settings.redis, settings.redisTls);
+  const check = await checkRedisForQueues(redis);
   if (!check.ok) {
     for (const problem of check.problems) log.error({ code: 'redis-unsuitable' }, problem);
     return 1;
@@ -42,30 +49,42 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   // The workers never scan: the schools' rules (for the digest) without the rosters' memory.
   const tenants = await loadTenants(withoutRosters(settings.schools));
   const store = await openConfiguredStore({ ...settings, data });
-  const queues = queueConnection(settings.redis, await configuredStoreKey({ ...settings, data }));
+  const queues = queueConnection(redis, await configuredStoreKey({ ...settings, data }));
   const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const nextHop = await nextHopFor(settings, data);
   const stop = extras.stop ?? untilSignalled();
+  const metrics = createWorkerMetrics();
+  metrics.watchFailedJobs(() => mail.failedCount());
+  let stopping = false;
+  let listener: RunningWebServer | undefined;
   try {
-    const workers = await startWorkers({ ...settings, data }, { queues, nextHop, tenants, log, store, mail });
-    log.info({ nextHop: nextHop.description }, 'hallmonitor worker started');
+    const workers = await startWorkers({ ...settings, data }, { queues, nextHop, tenants, log, store, mail, metrics });
+    listener = settings.workerMetrics
+      ? await startMetricsServer(settings.workerMetrics, { registry: metrics.registry, metricsToken: settings.metricsToken, isHealthy: () => !stopping })
+      : undefined;
+    log.info({ nextHop: nextHop.description, ...(listener ? { metrics: `${listener.address.host}:${listener.address.port}` } : {}) }, 'hallmonitor worker started');
     await stop;
+    stopping = true;
     await workers.close();
     log.info('hallmonitor worker stopped');
     return 0;
   } finally {
+    await listener?.close();
     await nextHop.close();
     await mail.close();
     await store.close();
   }
 }
 
-/** Only the flags that choose the configuration; serve's others mean nothing here. */
-function serveFlags(args: readonly string[]): string[] {
+/** The flags that choose the configuration (serve's others mean nothing here), and the metrics listener. */
+function workerFlags(args: readonly string[]): { serve: string[]; metrics?: HostPort } {
+  let values: { config?: string | undefined; data?: string | undefined; metrics?: string | undefined };
   try {
-    const { values } = parseArgs({ args: [...args], options: { config: { type: 'string' }, data: { type: 'string' } } });
-    return [...(values.config ? ['--config', values.config] : []), ...(values.data ? ['--data', values.data] : [])];
+    ({ values } = parseArgs({ args: [...args], options: { config: { type: 'string' }, data: { type: 'string' }, metrics: { type: 'string' } } }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}; usage: ${USAGE}`);
   }
+  const metrics = values.metrics === undefined ? undefined : parseHostPort(values.metrics);
+  if (values.metrics !== undefined && !metrics) throw new UsageError(`--metrics takes HOST:PORT, e.g. 127.0.0.1:9465; usage: ${USAGE}`);
+  return { serve: [...(values.config ? ['--config', values.config] : []), ...(values.data ? ['--data', values.data] : [])], ...(metrics ? { metrics } : {}) };
 }

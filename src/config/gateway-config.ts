@@ -56,6 +56,12 @@ export const GATEWAY_DEFAULTS = {
   envelopeKdf: 'argon2',
   keylessForm: 'pdf',
   maxEncryptedMessageBytes: 35 * 1024 * 1024,
+  /** Failed SMTP AUTH attempts per client address and from all together, per window (OWASP ASVS 2.2.1). */
+  smtpAuthFailures: { perAddress: 5, total: 50, windowMinutes: 15 },
+  /** Review-app sign-ins: tries per address and login a minute; failures per account (every address) per window. */
+  signIn: { attemptsPerMinute: 5, accountFailures: 10, accountWindowMinutes: 15 },
+  /** Password hashes (scrypt, 128 MiB each) at once in one process, sign-ins and SMTP AUTH together, and waiting. */
+  passwordHashes: { running: 2, waiting: 32 },
 } as const;
 
 /** 32 bytes for AES-256-GCM, written as base64 (`openssl rand -base64 32`). */
@@ -121,6 +127,11 @@ export const gatewayFields = {
     ),
   data: z.string().min(1).default(GATEWAY_DEFAULTS.data).describe('The data folder: quarantine database, keys, spool, trial outbox.'),
   web: hostPortSchema.prefault(GATEWAY_DEFAULTS.web).describe('Where the web app listens (review app, dashboard, /healthz, /metrics), HOST:PORT.'),
+  workerMetrics: hostPortSchema
+    .optional()
+    .describe(
+      "Where `hallmonitor worker` serves /metrics (Prometheus text: jobs refused and failed, the process's memory and event loop) and /healthz, HOST:PORT; behind metricsToken when it is set, as serve's are. Keep it on a private network or loopback. Absent: the worker serves none (`worker --metrics HOST:PORT` sets it for one process). serve's metrics are on `web`.",
+    ),
   webTrustProxy: z
     .array(cidrSchema)
     .default([])
@@ -139,7 +150,18 @@ export const gatewayFields = {
     .regex(/^rediss?:\/\//, 'expected redis://HOST:PORT')
     .default(GATEWAY_DEFAULTS.redis)
     .describe(
-      'Redis for the queues (alerts, notices, releases): `redis://[USER:PASSWORD@]HOST:PORT`, or `rediss://…` for TLS (the certificate is verified against the system CAs and NODE_EXTRA_CA_CERTS). A URL with a password is a secret: better in HALLMONITOR_REDIS_URL. When none answers, serve starts a private redis-server under DATA with a password of its own; one that refuses the credentials stops the start.',
+      'Redis for the queues (alerts, notices, releases): `redis://[USER:PASSWORD@]HOST:PORT`, or `rediss://…` for TLS (the certificate is verified against `redisTls.ca`, or else the system CAs and NODE_EXTRA_CA_CERTS). A URL with a password is a secret: better in HALLMONITOR_REDIS_URL. When none answers, serve starts a private redis-server under DATA with a password of its own; one that refuses the credentials stops the start.',
+    ),
+  redisTls: z
+    .strictObject({
+      ca: z.string().min(1).optional().describe("A PEM file of the CA that signed Redis's certificate, instead of Node's roots: a private CA's certificate."),
+      cert: z.string().min(1).optional().describe('A client certificate (PEM file) for a Redis that asks for one (`tls-auth-clients yes`).'),
+      key: z.string().min(1).optional().describe("The client certificate's private key, a PEM file; a secret, readable only by the gateway's user."),
+    })
+    .refine((files) => (files.cert === undefined) === (files.key === undefined), 'cert and key go together')
+    .optional()
+    .describe(
+      'TLS to Redis, with a `rediss://` URL (refused with `redis://`): every connection to Redis (the queues, the workers, the readiness probe, `hallmonitor worker` and the CLI) uses it. A certificate that does not verify against `ca` stops the start; never a fall-back to a private Redis.',
     ),
   redisPrefix: z
     .string()
@@ -305,7 +327,30 @@ export const gatewayFields = {
       maxConnectionsPerIp: z.number().int().positive().default(GATEWAY_DEFAULTS.maxConnectionsPerIp).describe('Most SMTP connections at once from one address.'),
       socketTimeoutSeconds: z.number().positive().default(GATEWAY_DEFAULTS.socketTimeoutSeconds).describe('An idle SMTP connection is closed after this long.'),
       shutdownGraceSeconds: z.number().positive().default(GATEWAY_DEFAULTS.shutdownGraceSeconds).describe('On SIGTERM, how long transactions in flight may take to finish.'),
+      smtpAuthFailures: z
+        .strictObject({
+          perAddress: z.number().int().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.perAddress).describe('Failed SMTP AUTH attempts allowed from one client address per window.'),
+          total: z.number().int().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.total).describe('Failed SMTP AUTH attempts allowed from every client together per window: a guessing campaign spread over many addresses.'),
+          windowMinutes: z.number().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.windowMinutes).describe('The sliding window, in minutes.'),
+        })
+        .prefault({})
+        .describe('Beyond either limit, AUTH is answered 454 4.7.0 before any password is checked.'),
+      signIn: z
+        .strictObject({
+          attemptsPerMinute: z.number().int().positive().default(GATEWAY_DEFAULTS.signIn.attemptsPerMinute).describe('Sign-in attempts a minute from one client address for one login; then 429.'),
+          accountFailures: z.number().int().positive().default(GATEWAY_DEFAULTS.signIn.accountFailures).describe('Failed sign-ins allowed for one account from every address together per window; then 429.'),
+          accountWindowMinutes: z.number().positive().default(GATEWAY_DEFAULTS.signIn.accountWindowMinutes).describe('The per-account sliding window, in minutes.'),
+        })
+        .prefault({})
+        .describe("The review app's password sign-in."),
+      passwordHashes: z
+        .strictObject({
+          running: z.number().int().positive().default(GATEWAY_DEFAULTS.passwordHashes.running).describe('Password hashes at once (scrypt, 128 MiB and a thread of the 4 in libuv\'s pool each), review-app sign-ins and SMTP AUTH together.'),
+          waiting: z.number().int().min(0).default(GATEWAY_DEFAULTS.passwordHashes.waiting).describe('Password checks waiting for a turn; beyond it a sign-in gets 503 and SMTP AUTH 454 4.7.0, at once.'),
+        })
+        .prefault({})
+        .describe('How many password hashes run at once: a flood of sign-ins or AUTH attempts waits or is turned away instead of exhausting memory and the thread pool.'),
     })
     .prefault({})
-    .describe('SMTP limits.'),
+    .describe('Limits: SMTP connections and messages, failed logins, password hashing.'),
 };

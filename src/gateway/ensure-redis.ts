@@ -2,13 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { withoutCredentials } from '../queue/check-redis.js';
+import { isCertificateCode, withoutCredentials } from '../queue/check-redis.js';
+import { redisClient, type RedisAddress } from '../queue/redis-connections.js';
 import { freePort } from './free-port.js';
 
 /** Redis for the queues: the configured one, or a private one this process started and will stop. */
-export interface RedisEndpoint {
-  readonly url: string;
+export interface RedisEndpoint extends RedisAddress {
   /** True when serve started its own redis-server under the data folder. */
   readonly private: boolean;
   stop(): Promise<void>;
@@ -37,15 +36,30 @@ export class RedisAuthError extends Error {
   }
 }
 
+/** A Redis over TLS whose certificate does not verify: whoever answers may not be that Redis, so never fall back to a private one. */
+export class RedisCertificateError extends Error {
+  readonly code = 'config-invalid';
+  constructor(url: string) {
+    super(
+      `Redis at ${withoutCredentials(url)} presented a certificate that does not verify: name the CA that signed it in ` +
+        'redisTls.ca, and connect by a name the certificate holds (docs/security.md, "Redis").',
+    );
+    this.name = 'RedisCertificateError';
+  }
+}
+
 /**
  * Uses the configured Redis when it answers; otherwise starts `redis-server` from PATH on a free
  * loopback port with its files under DATA/redis (append-only, so queued notices survive a restart),
  * protected by a password made at each start: another local user who finds the port cannot drive the queues.
  */
-export async function ensureRedis(url: string, dataDirectory: string): Promise<RedisEndpoint> {
-  const configured = await probe(url);
-  if (configured === 'answers') return { url, private: false, stop: async () => {} };
-  if (configured === 'refused-credentials') throw new RedisAuthError(url);
+export async function ensureRedis(configured: string | RedisAddress, dataDirectory: string): Promise<RedisEndpoint> {
+  const address = typeof configured === 'string' ? { url: configured } : configured;
+  const { url } = address;
+  const answer = await probe(address);
+  if (answer === 'answers') return { ...address, private: false, stop: async () => {} };
+  if (answer === 'refused-credentials') throw new RedisAuthError(url);
+  if (answer === 'refused-certificate') throw new RedisCertificateError(url);
   const directory = join(dataDirectory, 'redis');
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700);
@@ -70,27 +84,29 @@ export async function ensureRedis(url: string, dataDirectory: string): Promise<R
   return { url: privateUrl, private: true, stop: () => stopChild(child) };
 }
 
-type Probe = 'answers' | 'refused-credentials' | 'silent';
+type Probe = 'answers' | 'refused-credentials' | 'refused-certificate' | 'silent';
 
-async function probe(url: string): Promise<Probe> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  let refused = false;
+async function probe(address: RedisAddress | string): Promise<Probe> {
+  const client = redisClient(address, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let refused: Probe | undefined;
   client.on('error', (error: Error) => {
-    refused ||= isCredentialsRefusal(error);
+    refused ??= refusalOf(error);
   });
   try {
     await client.connect();
     return (await client.ping()) === 'PONG' ? 'answers' : 'silent';
   } catch (error) {
-    return refused || isCredentialsRefusal(error) ? 'refused-credentials' : 'silent';
+    return refused ?? refusalOf(error) ?? 'silent';
   } finally {
     client.disconnect();
   }
 }
 
-/** NOAUTH: a password is required and none was given; WRONGPASS: the user or password is wrong (Redis 6 ACLs). */
-function isCredentialsRefusal(error: unknown): boolean {
-  return /\b(NOAUTH|WRONGPASS)\b/.test(String((error as Error | undefined)?.message));
+/** NOAUTH: a password is required and none was given; WRONGPASS: the user or password is wrong (Redis 6 ACLs); or a TLS certificate that does not verify. */
+function refusalOf(error: unknown): Probe | undefined {
+  if (/\b(NOAUTH|WRONGPASS)\b/.test(String((error as Error | undefined)?.message))) return 'refused-credentials';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && isCertificateCode(code) ? 'refused-certificate' : undefined;
 }
 
 async function answersWithin(url: string, millis: number): Promise<boolean> {

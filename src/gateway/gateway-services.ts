@@ -12,6 +12,7 @@ import { domainOf } from '../message/addresses.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
 import { digestRoles } from '../queue/digest.js';
 import { queueConnection, type QueueConnection } from '../queue/job-seal.js';
+import type { RedisAddress } from '../queue/redis-connections.js';
 import { bullMailQueue, type MailQueue } from '../queue/mail-queue.js';
 import { mailSender } from '../queue/mail-sender.js';
 import { startQueueWorkers, type QueueHandlers, type RunningWorkers } from '../queue/queue-workers.js';
@@ -22,7 +23,7 @@ import { enforceRetention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import { auditDigestSource } from './audit-digest-source.js';
 import { loadTraceSecret, tracedNextHop } from './loop-guard.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics, WorkerMetrics } from './metrics.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
 export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix' | 'queueWorkers'> {
@@ -62,16 +63,16 @@ export function postmasterFor(settings: Pick<ServiceSettings, 'postmaster' | 'sc
  */
 export async function startGatewayServices(
   settings: ServiceSettings,
-  context: { readonly redisUrl: string; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly metrics: GatewayMetrics },
+  context: { readonly redis: RedisAddress; readonly nextHop: NextHop; readonly tenants: Tenants; readonly log: Logger; readonly metrics: GatewayMetrics },
 ): Promise<GatewayServices> {
-  const { redisUrl, nextHop, tenants, log, metrics } = context;
-  const check = await checkRedisForQueues(redisUrl);
+  const { redis, nextHop, tenants, log, metrics } = context;
+  const check = await checkRedisForQueues(redis);
   if (!check.ok) throw new RedisUnsuitableError(check.problems);
   for (const warning of check.warnings) log.warn({ code: 'redis-warning' }, warning);
   const data = settings.data;
   const store = await openConfiguredStore(settings);
   if (store.audit.keyingProblem) log.error({ code: 'audit-chain-not-keyed' }, store.audit.keyingProblem);
-  const queues = queueConnection(redisUrl, await configuredStoreKey(settings));
+  const queues = queueConnection(redis, await configuredStoreKey(settings));
   const mail = bullMailQueue(queues, { prefix: settings.redisPrefix });
   const writer = backgroundAudit(store, log, metrics);
   const encrypt = await encryptorFor(settings);
@@ -113,8 +114,8 @@ export async function startWorkers(
     readonly nextHop: NextHop;
     readonly tenants: Tenants;
     readonly log: Logger;
-    /** Counts refused jobs; `hallmonitor worker` has none to show. */
-    readonly metrics?: Pick<GatewayMetrics, 'refusedJobs'>;
+    /** Counts refused and failed jobs, on serve's `/metrics` or the worker's own listener. */
+    readonly metrics?: Pick<WorkerMetrics, 'refusedJobs' | 'jobFailures'>;
     readonly store: Store;
     readonly mail: MailQueue;
     readonly encrypt?: Encryptor;
@@ -146,7 +147,10 @@ export async function startWorkers(
   return startQueueWorkers(queues, handlers, {
     prefix: settings.redisPrefix,
     digestSchedule: { pattern: settings.digest.schedule, timezone: settings.digest.timezone },
-    onFailure: (failure) => log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried'),
+    onFailure: (failure) => {
+      metrics?.jobFailures.inc({ queue: failure.queue, final: String(failure.final) });
+      log.warn({ code: 'job-failed', ...failure }, failure.final ? 'job failed for good' : 'job failed; it will be retried');
+    },
     onRefused: (refusal) => {
       metrics?.refusedJobs.inc({ queue: refusal.queue, reason: refusal.reason });
       log.error({ code: 'job-refused', ...refusal }, 'a queue job this deployment did not seal was refused: something other than the gateway writes to Redis');

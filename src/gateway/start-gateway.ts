@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
@@ -13,10 +12,13 @@ import type { SchoolSources } from '../scan/load-school.js';
 import { createScanPool } from '../scan/scan-pool.js';
 import { loadTenants, type Tenants } from '../scan/tenants.js';
 import { createInboundServer } from '../smtp/inbound-server.js';
+import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
+import { signInLimitFrom } from '../web/auth-routes.js';
 import { EntraSignIn, entraSettings } from '../web/entra-sign-in.js';
 import { selfSignedCertificate } from '../smtp/self-signed.js';
 import { exchangeOnlineEntries } from '../smtp/exchange-online.js';
 import { withoutCredentials } from '../queue/check-redis.js';
+import { redisAddress, redisClient } from '../queue/redis-connections.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { ensureRedis } from './ensure-redis.js';
 import { startGatewayServices } from './gateway-services.js';
@@ -74,11 +76,13 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
   const schools = new ReloadableSchools(await loadPolicies(settings.schools, log));
   running.defer(() => schools.close());
   const { tenants } = schools;
-  const redis = await ensureRedis(settings.redis, data);
+  const redis = await ensureRedis(await redisAddress(settings.redis, settings.redisTls), data);
   running.defer(() => redis.stop());
   if (redis.private) log.warn({ redis: withoutCredentials(redis.url) }, 'no Redis answered at the configured address; started a private redis-server under the data folder');
   const schoolDomains = settings.schools.flatMap((school) => school.domains);
-  const services = await startGatewayServices({ ...settings, data }, { redisUrl: redis.url, nextHop, tenants, log, metrics });
+  // One bound for the process: review-app sign-ins and SMTP AUTH draw on the same memory and thread pool.
+  const passwordHashes = new ConcurrencyLimit(settings.limits.passwordHashes);
+  const services = await startGatewayServices({ ...settings, data }, { redis, nextHop, tenants, log, metrics });
   running.defer(() => services.close());
   metrics.watchFailedJobs(() => services.mail.failedCount());
   const traceSecret = await loadTraceSecret(join(data, 'keys', 'trace.key'));
@@ -100,7 +104,7 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
       tls: await tlsPair(settings, data),
       requireTls: settings.requireTls,
       requireClientCertificate: settings.requireClientCertificate,
-      ...(settings.smtpUsers ? { auth: { users: new Map(Object.entries(settings.smtpUsers).map(([login, entry]) => [login.toLowerCase(), entry])) } } : {}),
+      ...(settings.smtpUsers ? { auth: smtpAuth(settings.smtpUsers, settings.limits, passwordHashes) } : {}),
       proxyProtocol: settings.proxyProtocol,
       spoolDirectory: join(data, 'spool'),
       onRefusal: (refusal) => {
@@ -130,7 +134,7 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
   // Stopped after the web server, before the services: transactions in flight finish with everything they need.
   running.defer(() => inbound.close(settings.limits.shutdownGraceSeconds * 1000));
   // Its own connection, failing fast: a probe must not wait behind queue traffic or for a reconnect.
-  const readinessRedis = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
+  const readinessRedis = redisClient(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
   readinessRedis.on('error', () => undefined);
   running.defer(() => readinessRedis.disconnect());
   await entraDiscovered;
@@ -153,6 +157,8 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
     secureCookies: settings.reviewUrl?.startsWith('https://') ?? false,
     ...(settings.webTrustProxy.length > 0 ? { trustProxy: [...settings.webTrustProxy] } : {}),
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
+    signInLimit: signInLimitFrom(settings.limits.signIn),
+    passwordHashes,
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
     sendAsItWas: (id, justification, now) =>
       sendAsItWas({ store: services.store, nextHop: overrideHop, mail: services.mail, encrypt: services.actions.encrypt, spoolDirectory: services.actions.spoolDirectory }, id, justification, now),
@@ -173,6 +179,16 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
       await running.unwind();
       log.info('hallmonitor stopped');
     },
+  };
+}
+
+/** SMTP AUTH's logins and limits from the settings. */
+function smtpAuth(users: NonNullable<GatewaySettings['smtpUsers']>, limits: GatewaySettings['limits'], passwordHashes: ConcurrencyLimit) {
+  const { perAddress, total, windowMinutes } = limits.smtpAuthFailures;
+  return {
+    users: new Map(Object.entries(users).map(([login, entry]) => [login.toLowerCase(), entry])),
+    failureLimit: { perAddress, total, windowMs: windowMinutes * 60_000 },
+    passwordHashes,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { redisClient, type RedisAddress } from './redis-connections.js';
 
 export type RedisCheck =
   | { readonly ok: true; readonly version: string; /** Worth saying at start, not worth refusing to run. */ readonly warnings: readonly string[] }
@@ -17,11 +17,11 @@ export interface RedisCheckOptions {
 const MINIMUM_VERSION = '5.0.0';
 const RECOMMENDED_VERSION = '6.2.0';
 
-/** Whether Redis at `url` can carry the queues; every problem in words an administrator can act on. */
-export async function checkRedisForQueues(url: string, options: RedisCheckOptions = {}): Promise<RedisCheck> {
-  const where = withoutCredentials(url);
+/** Whether Redis at `address` can carry the queues; every problem in words an administrator can act on. */
+export async function checkRedisForQueues(address: string | RedisAddress, options: RedisCheckOptions = {}): Promise<RedisCheck> {
+  const where = withoutCredentials(typeof address === 'string' ? address : address.url);
   const timeoutMs = options.timeoutMs ?? 3_000;
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = redisClient(address, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // ioredis rejects with "Connection is closed" once it gives up; the cause is in the error it emitted before.
   let cause: unknown;
   redis.on('error', (error: unknown) => {
@@ -74,7 +74,15 @@ function unreachable(where: string, error: unknown): string {
     return `Redis at ${where} refused the credentials (or needs some): put them in the URL, redis://USER:PASSWORD@HOST:PORT.`;
   }
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && isCertificateCode(code)) {
+    return `Redis at ${where} presented a certificate that does not verify (${code}): name the CA that signed it in redisTls.ca, and connect by a name the certificate holds.`;
+  }
   return `Redis at ${where} does not answer (${typeof code === 'string' ? code : message}); start it, or set \`redis:\` in the configuration to one that runs.`;
+}
+
+/** Node's codes for a TLS peer whose certificate chain or name does not verify (tls.connect, X509_V_ERR_*). */
+export function isCertificateCode(code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|LEAF_SIGNATURE/.test(code);
 }
 
 /** The URL for messages: a password in it must never reach a log. */

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RedisAddress } from './redis-connections.js';
 
 /**
  * What a job carries in Redis: its data encrypted (AES-256-GCM), then signed (HMAC-SHA-256) over the queue,
@@ -96,12 +97,11 @@ function isSealed(value: unknown): value is SealedJobData {
 }
 
 /** How every producer and worker reaches the queues: where Redis is, and the seal its jobs carry. */
-export interface QueueConnection {
-  /** `redis://[user:password@]host:port` or `rediss://…` (TLS). */
-  readonly url: string;
+export interface QueueConnection extends RedisAddress {
   readonly seal: JobSeal;
 }
 
-export function queueConnection(url: string, storeKey: Buffer): QueueConnection {
-  return { url, seal: new JobSeal(storeKey) };
+/** `redis` is a URL, or an address with its TLS material (`redisAddress`). */
+export function queueConnection(redis: string | RedisAddress, storeKey: Buffer): QueueConnection {
+  return { ...(typeof redis === 'string' ? { url: redis } : redis), seal: new JobSeal(storeKey) };
 }

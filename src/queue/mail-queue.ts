@@ -60,7 +60,7 @@ const CARRIES_A_SECRET: ReadonlySet<MailKind> = new Set(['passphrase-notice']);
 export const MAIL_QUEUE_DEFAULTS = { enqueueTimeoutMs: 2_000, attempts: 8, backoffMs: 30_000, keepFailed: 1_000, keepCompletedSeconds: 86_400 } as const;
 
 export function bullMailQueue(connection: QueueConnection, options: MailQueueOptions = {}): MailQueue {
-  const redis = producerRedis(connection.url);
+  const redis = producerRedis(connection);
   const jobOptions = {
     attempts: options.attempts ?? MAIL_QUEUE_DEFAULTS.attempts,
     backoff: { type: 'exponential', delay: options.backoffMs ?? MAIL_QUEUE_DEFAULTS.backoffMs },

@@ -141,7 +141,7 @@ function digestWorker(connection: QueueConnection, digest: NonNullable<QueueHand
  * unopened (fails for good, reported to `onRefused`), so nothing is released, sent or alerted on its say-so.
  */
 function worker<Data>(connection: QueueConnection, name: string, process: (data: Data, job: Job) => Promise<void>, options: QueueWorkerOptions): RunningWorkers {
-  const redis = workerRedis(connection.url);
+  const redis = workerRedis(connection);
   const created = new Worker(name, (job) => giveUpOnRefusal(() => process(openJob<Data>(connection, name, job, options), job)), {
     connection: redis,
     prefix: options.prefix ?? DEFAULT_PREFIX,
@@ -169,7 +169,7 @@ function worker<Data>(connection: QueueConnection, name: string, process: (data:
 
 /** Upserting is idempotent, so every worker process may declare the same schedule at start. */
 async function schedule(connection: QueueConnection, name: string, repeat: { pattern: string; tz?: string }, options: QueueWorkerOptions): Promise<void> {
-  const redis = workerRedis(connection.url);
+  const redis = workerRedis(connection);
   const queue = new Queue(name, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX });
   queue.on('error', () => undefined);
   try {

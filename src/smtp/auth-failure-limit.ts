@@ -1,14 +1,17 @@
+import { GATEWAY_DEFAULTS } from '../config/gateway-config.js';
+
 /** How many failed SMTP AUTH attempts are allowed in a window before AUTH is refused for a while. */
 export interface AuthFailureLimitOptions {
-  /** Failures allowed from one client address per window (default 5). */
+  /** Failures allowed from one client address per window (default `limits.smtpAuthFailures`). */
   readonly perAddress?: number;
-  /** Failures allowed from every client together per window (default 50): a spread-out guessing campaign. */
+  /** Failures allowed from every client together per window: a spread-out guessing campaign. */
   readonly total?: number;
-  /** The window, in milliseconds (default 15 minutes). */
+  /** The window, in milliseconds. */
   readonly windowMs?: number;
 }
 
-export const AUTH_FAILURE_DEFAULTS = { perAddress: 5, total: 50, windowMs: 15 * 60_000 } as const;
+const { perAddress, total, windowMinutes } = GATEWAY_DEFAULTS.smtpAuthFailures;
+export const AUTH_FAILURE_DEFAULTS = { perAddress, total, windowMs: windowMinutes * 60_000 } as const;
 
 /** Which limit holds a client back, if one does. */
 export type AuthThrottle = 'address' | 'total' | undefined;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { createAddressAllowList, type AddressAllowList } from './address-allow-list.js';
 import { AuthFailureLimit, type AuthFailureLimitOptions } from './auth-failure-limit.js';
+import { ConcurrencyLimit, ConcurrencyLimitFull } from './concurrency-limit.js';
 import { PASSWORD_COST, verifyPassword } from './password-hash.js';
 import { checkRecipient, checkSender, senderMatches } from './relay-checks.js';
 import { replyAsError, SmtpRefusal, type RefusalCode } from './smtp-replies.js';
@@ -46,7 +47,17 @@ export interface InboundOptions {
    * SMTP AUTH PLAIN/LOGIN, over TLS only: username → its login (see password-hash.ts). When set, clients
    * outside `allow` may connect, but relay only once authenticated: allow-list OR AUTH.
    */
-  auth?: { users: ReadonlyMap<string, SmtpLogin>; failureLimit?: AuthFailureLimitOptions } | undefined;
+  auth?:
+    | {
+        users: ReadonlyMap<string, SmtpLogin>;
+        failureLimit?: AuthFailureLimitOptions;
+        /**
+         * Bounds the password hashes at once; the gateway passes the one its review app uses, so together they stay
+         * within `limits.passwordHashes`. An attempt that finds every turn taken gets 454 and costs no hash.
+         */
+        passwordHashes?: ConcurrencyLimit;
+      }
+    | undefined;
   /** Ask for a client certificate during STARTTLS and refuse MAIL FROM without a verified one (checked against `tls.ca`). */
   requireClientCertificate?: boolean;
   /**
@@ -132,6 +143,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
   const allowList = createAddressAllowList(options.allow);
   const connections = createConnectionCounter(options.maxConnectionsPerIp);
   const authFailures = new AuthFailureLimit(options.auth?.failureLimit);
+  const passwordHashes = options.auth?.passwordHashes ?? new ConcurrencyLimit();
   const inFlight = new Set<Promise<void>>();
   const senderDomains = options.senderDomains === 'any' ? 'any' : options.senderDomains.map((domain) => domain.toLowerCase());
   const schoolNetworks = (options.senderNetworks ?? []).map((school) => ({ domains: school.domains, from: createAddressAllowList(school.allow) }));
@@ -166,13 +178,14 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     onAuth(auth, session, callback) {
       const address = session.remoteAddress;
       if (authFailures.throttled(address, Date.now())) return callback(refused('authentication-throttled', 'auth', session));
-      authenticate(auth, options.auth?.users).then(
+      passwordHashes.run(() => authenticate(auth, options.auth?.users)).then(
         (user) => {
           if (user !== undefined) return callback(null, { user });
           authFailures.failed(address, Date.now());
           callback(refused('authentication-failed', 'auth', session));
         },
-        () => callback(refused('internal-fault', 'auth', session)),
+        // Turned away unchecked, so not counted as a failure: the client may simply try again.
+        (error: unknown) => callback(refused(error instanceof ConcurrencyLimitFull ? 'authentication-busy' : 'internal-fault', 'auth', session)),
       );
     },
     onMailFrom(address, session, callback) {

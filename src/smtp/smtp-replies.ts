@@ -18,6 +18,7 @@ export type RefusalCode =
   | 'bare-line-ending'
   | 'authentication-failed'
   | 'authentication-throttled'
+  | 'authentication-busy'
   | 'internal-fault';
 
 /** What the sending server should do next: retry later (`tempfail`) or give up (`reject`). */
@@ -52,6 +53,7 @@ const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
   'authentication-failed': { responseCode: 535, status: '5.7.8', text: 'Authentication credentials invalid' },
   // RFC 4954 §6: a temporary failure; the client may try again once the window has passed.
   'authentication-throttled': { responseCode: 454, status: '4.7.0', text: 'Temporary authentication failure: too many failed attempts, try again later' },
+  'authentication-busy': { responseCode: 454, status: '4.7.0', text: 'Temporary authentication failure: too many logins at once, try again in a moment' },
   'internal-fault': { responseCode: 451, status: '4.3.0', text: 'Temporary local problem, please try again later' },
 };
 

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Action } from '../policy/verdict.js';
+import type { AuditAnchor, AnchoredHead } from './audit-anchor.js';
 import { chainLabel, entryHash, UNKEYED, type ChainedEntry, type ChainKey } from './audit-chain.js';
 import type { AuditEntry } from './audit-entry.js';
 import { StoreError } from './errors.js';
@@ -26,6 +27,11 @@ export type ChainVerification = (
   readonly scheme: string;
   /** True when a database writer without the store's key cannot rewrite the chain unnoticed. */
   readonly keyed: boolean;
+  /**
+   * The furthest entry this gateway saw committed, kept outside the database (audit-anchor.ts), which the chain
+   * must still reach: absent when there is no anchor (a store opened without one).
+   */
+  readonly anchoredSeq?: number;
 };
 
 /** Rolls back a re-keying that found the chain broken; the chain keeps linking as it did. */
@@ -57,6 +63,8 @@ export interface DailyCounts {
 }
 
 const VERIFY_PAGE = 500;
+/** How often entries committed in other stores' transactions are anchored. */
+const ANCHOR_INTERVAL_MS = 1_000;
 /** Rows per multi-row insert: 16 columns each stays under SQLite's and PostgreSQL's limits on parameters. */
 const ROWS_PER_INSERT = 500;
 
@@ -78,11 +86,30 @@ export class AuditLog {
    * `chain`: how new links are made; the store passes what `keyChain` resolved to. `keyingProblem`: why the
    * chain could not be keyed at start, for the gateway to log.
    */
+  readonly #anchor: AuditAnchor | undefined;
+  /** The highest seq this process appended, and the committed head the anchor last saw: the timer works only while they differ. */
+  #appendedSeq = 0;
+  #seenSeq = 0;
+  #anchoring: Promise<void> | undefined;
+  #anchorAgain = false;
+  readonly #anchorTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly db: Kysely<StoreDatabase>,
     private readonly chain: ChainKey = UNKEYED,
     readonly keyingProblem?: string,
-  ) {}
+    /** Where the head is anchored outside the database; without it, `verify` cannot see a truncated end. */
+    anchor?: AuditAnchor,
+  ) {
+    this.#anchor = anchor;
+    // Entries appended inside another store's transaction commit after `appendWithin` returns: a second later
+    // the anchor catches up with them, and at `close`.
+    this.#anchorTimer = anchor
+      ? setInterval(() => {
+          if (this.#appendedSeq > this.#seenSeq) this.#anchorSoon();
+        }, ANCHOR_INTERVAL_MS).unref()
+      : undefined;
+  }
 
   private get engine(): 'sqlite' | 'postgres' {
     return this.db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
@@ -118,7 +145,9 @@ export class AuditLog {
   }
 
   async append(entry: AuditEntry): Promise<AppendedEntry> {
-    return this.db.transaction().execute((trx) => this.appendWithin(trx, entry));
+    const appended = await this.db.transaction().execute((trx) => this.appendWithin(trx, entry));
+    this.#anchorSoon();
+    return appended;
   }
 
   /**
@@ -134,9 +163,14 @@ export class AuditLog {
         if (durability === 'written' && this.engine === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
         return this.appendAllWithin(trx, entries);
       });
-    if (durability === 'disk' || this.engine === 'postgres') return append(this.db);
-    // SQLite changes its safety level only outside a transaction, and for the connection: on one connection
-    // held throughout, so that no other transaction (a hold, whose 250 needs the disk) commits at the lower level.
+    const appended = durability === 'disk' || this.engine === 'postgres' ? await append(this.db) : await this.#appendAtLowerSafety(append);
+    this.#anchorSoon();
+    return appended;
+  }
+
+  // SQLite changes its safety level only outside a transaction, and for the connection: on one connection
+  // held throughout, so that no other transaction (a hold, whose 250 needs the disk) commits at the lower level.
+  #appendAtLowerSafety(append: (db: Kysely<StoreDatabase>) => Promise<AppendedEntry[]>): Promise<AppendedEntry[]> {
     return this.db.connection().execute(async (connection) => {
       await sql`pragma synchronous = normal`.execute(connection);
       try {
@@ -145,6 +179,57 @@ export class AuditLog {
         await sql`pragma synchronous = full`.execute(connection);
       }
     });
+  }
+
+  /** Moves the anchor to the committed head, at most one move at a time; one asked for meanwhile runs after it. */
+  #anchorSoon(): void {
+    if (!this.#anchor) return;
+    if (this.#anchoring) {
+      this.#anchorAgain = true;
+      return;
+    }
+    this.#anchoring = this.#moveAnchor(this.#anchor)
+      // A failed write leaves the anchor behind, never ahead: the next append or tick tries again.
+      .catch(() => undefined)
+      .finally(() => {
+        this.#anchoring = undefined;
+        if (this.#anchorAgain) {
+          this.#anchorAgain = false;
+          this.#anchorSoon();
+        }
+      });
+  }
+
+  async #moveAnchor(anchor: AuditAnchor): Promise<void> {
+    const head = await this.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    this.#seenSeq = head.seq;
+    const scheme = await this.#scheme(this.db);
+    const anchored = await anchor.read();
+    if (anchored && head.seq <= anchored.seq) return;
+    if (anchored && !(await this.#stillHolds(anchored, head))) return;
+    await anchor.write({ seq: head.seq, hash: head.hash, scheme });
+  }
+
+  /** Whether the chain still holds the anchored entry as it was: a truncated chain that grew again does not. */
+  async #stillHolds(anchored: AnchoredHead, head: { readonly anchor_seq: number; readonly anchor_hash: string }): Promise<boolean> {
+    // Retention deleted it: the prune anchor stands for it (the entries before are gone for good either way).
+    if (anchored.seq < head.anchor_seq) return true;
+    const sameLinks = anchored.scheme === (await this.#scheme(this.db));
+    if (anchored.seq === head.anchor_seq) return !sameLinks || head.anchor_hash === anchored.hash;
+    const row = await this.db.selectFrom('audit_log').select('hash').where('seq', '=', anchored.seq).executeTakeFirst();
+    return row !== undefined && (!sameLinks || row.hash === anchored.hash);
+  }
+
+  async #scheme(db: Kysely<StoreDatabase>): Promise<string> {
+    return (await db.selectFrom('store_meta').select('value').where('name', '=', CHAIN_META).executeTakeFirst())?.value ?? 'sha256';
+  }
+
+  /** Moves the anchor to the head now (at start, and before the store closes); stops the timer with `final`. */
+  async anchorHead(final = false): Promise<void> {
+    if (final && this.#anchorTimer) clearInterval(this.#anchorTimer);
+    await this.#anchoring;
+    this.#anchorSoon();
+    await this.#anchoring;
   }
 
   /**
@@ -204,6 +289,7 @@ export class AuditLog {
       .returning(['seq', 'hash'])
       .executeTakeFirstOrThrow();
     const chained = chainedEntry(head.seq, entry);
+    this.#appendedSeq = Math.max(this.#appendedSeq, head.seq);
     const hash = entryHash(head.hash, chained, this.chain);
     await trx.insertInto('audit_log').values(auditRow(chained, head.hash, hash)).execute();
     const categories = Object.entries(chained.categories);
@@ -223,12 +309,27 @@ export class AuditLog {
    * linked, and says which: keyed (a database writer cannot rewrite it unnoticed) or not.
    */
   async verify(): Promise<ChainVerification> {
-    const label = (await this.db.selectFrom('store_meta').select('value').where('name', '=', CHAIN_META).executeTakeFirst())?.value ?? 'sha256';
-    const scheme = { scheme: label, keyed: label !== 'sha256' };
+    const label = await this.#scheme(this.db);
+    const anchored = await this.#anchor?.read();
+    const scheme = { scheme: label, keyed: label !== 'sha256', ...(anchored ? { anchoredSeq: anchored.seq } : {}) };
     // A label this process cannot recompute (another key version) is reported, not guessed at.
     if (label !== chainLabel(this.chain) && label !== 'sha256') return { ...broken(0, `the chain is linked with ${label}, not this store's key`), ...scheme };
     const result = await walkChain(this.db, label === 'sha256' ? UNKEYED : this.chain);
-    return { ...result, ...scheme };
+    if (!result.ok || !anchored) return { ...result, ...scheme };
+    return { ...(await this.#reachesAnchor(result, anchored)), ...scheme };
+  }
+
+  /** The links verified from the start to the head; what the anchor outside the database adds is whether the head is the end. */
+  async #reachesAnchor(result: BareVerification & { readonly ok: true }, anchored: AnchoredHead): Promise<BareVerification> {
+    if (result.headSeq < anchored.seq) {
+      return broken(
+        result.headSeq + 1,
+        `the chain ends at entry ${result.headSeq}, but entry ${anchored.seq} was written (the head anchored outside the database, ${this.#anchor!.file}): the newest entries were removed`,
+      );
+    }
+    const head = await this.db.selectFrom('audit_head').select(['anchor_seq', 'anchor_hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    if (!(await this.#stillHolds(anchored, head))) return broken(anchored.seq, `entry ${anchored.seq} is not the one anchored outside the database: the chain was cut there and written again`);
+    return result;
   }
 
   /**

@@ -5,6 +5,7 @@ import { Kysely, Migrator, sql, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import { AlertInbox } from './alert-inbox.js';
 import type { ChainKey } from './audit-chain.js';
+import { AuditAnchor, auditAnchorFile } from './audit-anchor.js';
 import { AuditLog } from './audit-log.js';
 import { BodyCipher, type VersionedKey } from './body-cipher.js';
 import { StoreError } from './errors.js';
@@ -20,7 +21,10 @@ import type { Store } from './store.js';
 import { UserDirectory } from './user-directory.js';
 
 export interface StoreOptions {
-  /** The data directory: the SQLite file `hallmonitor.sqlite` and, without `key`, the key file `keys/quarantine.key`. */
+  /**
+   * The data directory: the SQLite file `hallmonitor.sqlite`, the audit chain's head anchored outside the
+   * database (`keys/audit-head.json`) and, without `key`, the key file `keys/quarantine.key`.
+   */
   readonly dataDir: string;
   /** `postgres://…` or `postgresql://…`: keep the records in PostgreSQL instead of SQLite. */
   readonly databaseUrl?: string;
@@ -62,7 +66,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  const audit = new AuditLog(db, keyed.chain, keyed.problem);
+  const audit = new AuditLog(db, keyed.chain, keyed.problem, new AuditAnchor(auditAnchorFile(options.dataDir)));
+  // The first start anchors the chain as it stands; later starts move the anchor only if the chain still holds it.
+  await audit.anchorHead();
+  let closing: Promise<void> | undefined;
   return {
     engine,
     audit,
@@ -76,7 +83,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close() {
+      // Once: a second close must not query the closed pool (pg waits for good for a connection it will never give).
+      closing ??= (async () => {
+        await audit.anchorHead(true);
+        await db.destroy();
+      })();
+      return closing;
+    },
   };
 }
 

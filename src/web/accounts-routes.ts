@@ -11,6 +11,7 @@ const APPLY: Readonly<Record<AccountChangeKind, (users: UserDirectory, email: st
   disable: (users, email, change) => users.disable(email, change),
   enable: (users, email, change) => users.enable(email, change),
   'set-role': (users, email, change, body) => users.setRole(email, roleOf(field(body, 'role')), change),
+  'reset-mfa': (users, email, change) => users.resetMfa(email, change),
   remove: (users, email, change) => users.remove(email, change),
 };
 

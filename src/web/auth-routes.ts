@@ -7,22 +7,29 @@ import { STAGE_PAGES } from './second-factor-routes.js';
 import { page } from './layout.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { AuthFailureLimit } from '../smtp/auth-failure-limit.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
+import { ConcurrencyLimit, ConcurrencyLimitFull } from '../smtp/concurrency-limit.js';
+import { GATEWAY_DEFAULTS } from '../config/gateway-config.js';
 import { csrfToken, csrfTokenMatches, SessionCookies } from './session-cookies.js';
 import { field, requireCsrf, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
 
 export interface SignInLimit {
-  /** Attempts allowed per window for one client address and login (default 5). */
+  /** Attempts allowed per window for one client address and login. */
   readonly max: number;
-  /** The window in milliseconds (default a minute). */
+  /** The window in milliseconds. */
   readonly windowMs: number;
+  /** Failed sign-ins allowed per account from all addresses together (ASVS 2.2.1): a guesser who rotates addresses. */
+  readonly accountFailures: number;
+  /** Their window, in milliseconds. */
+  readonly accountWindowMs: number;
 }
 
-export const SIGN_IN_LIMIT: SignInLimit = { max: 5, windowMs: 60_000 };
+/** `limits.signIn` as the routes take it. */
+export function signInLimitFrom(limits: { readonly attemptsPerMinute: number; readonly accountFailures: number; readonly accountWindowMinutes: number }): SignInLimit {
+  return { max: limits.attemptsPerMinute, windowMs: 60_000, accountFailures: limits.accountFailures, accountWindowMs: limits.accountWindowMinutes * 60_000 };
+}
 
-/** Failed sign-ins allowed per account from all addresses together (ASVS 2.2.1): a guesser who rotates addresses. */
-export const ACCOUNT_FAILURE_LIMIT = { perAddress: 10, total: Number.POSITIVE_INFINITY, windowMs: 15 * 60_000 } as const;
+export const SIGN_IN_LIMIT: SignInLimit = signInLimitFrom(GATEWAY_DEFAULTS.signIn);
 
 /** Compared against when the login is unknown, so an unknown address takes as long as a wrong password. */
 const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches nothing');
@@ -30,7 +37,7 @@ const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches
 /** `GET /sign-in`, `POST /sign-in` (rate-limited per address and login), `POST /sign-out`. */
 export async function authRoutes(
   app: FastifyInstance,
-  context: WebContext & { readonly signInLimit: SignInLimit; readonly entra?: EntraSignIn; readonly passwordSignIn: boolean },
+  context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit; readonly entra?: EntraSignIn; readonly passwordSignIn: boolean },
 ): Promise<void> {
   const { store, cookies } = context;
   const withMicrosoft = () => context.entra?.available ?? false;
@@ -59,11 +66,10 @@ export async function authRoutes(
  * `POST /sign-in`: the password, then what the account still needs: a TOTP code if it has an authenticator,
  * enrolment if its role needs one, else nothing. A hash below today's cost is replaced while the password is known.
  */
-function passwordSignInRoute(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit }, withMicrosoft: () => boolean): void {
-  const { store, cookies } = context;
+function passwordSignInRoute(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit }, withMicrosoft: () => boolean): void {
+  const { store, cookies, passwordHashes } = context;
   // Keyed by a hash of the login, so the limiter's memory holds no email addresses.
-  const accountFailures = new AuthFailureLimit(ACCOUNT_FAILURE_LIMIT);
-  const passwordHashes = new ConcurrencyLimit();
+  const accountFailures = new AuthFailureLimit({ perAddress: context.signInLimit.accountFailures, total: Number.POSITIVE_INFINITY, windowMs: context.signInLimit.accountWindowMs });
 
   app.post(
     '/sign-in',
@@ -91,7 +97,9 @@ function passwordSignInRoute(app: FastifyInstance, context: WebContext & { reado
       if (accountFailures.throttled(account, Date.now())) throw Object.assign(new Error('too many failed sign-ins for this account'), { statusCode: 429 });
       const found = await store.users.credentials(field(request.body, 'email'));
       const password = field(request.body, 'password');
-      const matches = await passwordHashes.run(async () => verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH)));
+      const matches = await passwordHashes.run(async () => verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH))).catch((error: unknown) => {
+        throw error instanceof ConcurrencyLimitFull ? new WebError('unavailable', 'Too many sign-ins at once. Try again in a moment.') : error;
+      });
       if (!found || !matches || found.user.disabled) {
         accountFailures.failed(account, Date.now());
         return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);

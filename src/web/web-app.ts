@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -12,9 +11,11 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { accountsRoutes } from './accounts-routes.js';
 import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
+import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
 import { entraRoutes } from './entra-routes.js';
 import type { EntraSignIn } from './entra-sign-in.js';
 import { html } from './html.js';
+import { metricsRoute } from './metrics-route.js';
 import { page } from './layout.js';
 import { overridesRoutes } from './overrides-routes.js';
 import { quarantineRoutes } from './quarantine-routes.js';
@@ -50,6 +51,8 @@ export interface WebAppOptions {
   readonly secureCookies?: boolean;
   /** Sign-in attempts allowed per client address and login (default 5 a minute). */
   readonly signInLimit?: SignInLimit;
+  /** Bounds password hashes at once (default `limits.passwordHashes`); the gateway shares one with SMTP AUTH. */
+  readonly passwordHashes?: ConcurrencyLimit;
   /** Codes tried at the second step of sign-in per account (default 5 a minute). */
   readonly secondFactorLimit?: SecondFactorLimit;
   /** Trust `X-Forwarded-For` from this proxy (Fastify's `trustProxy`), so rate limits see the real client. */
@@ -115,7 +118,8 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   const { entraSignIn } = options;
   if (options.passwordSignIn === false && !entraSignIn) throw new Error('password sign-in can be switched off only where Entra ID sign-in is configured');
   const passwordSignIn = options.passwordSignIn ?? true;
-  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  const passwordHashes = options.passwordHashes ?? new ConcurrencyLimit();
+  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, passwordHashes, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
   if (passwordSignIn) await app.register(async (scope) => secondFactorRoutes(scope, { ...context, secondFactorLimit: options.secondFactorLimit ?? SECOND_FACTOR_LIMIT }));
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
@@ -145,12 +149,6 @@ async function resumeSession(context: WebContext, request: FastifyRequest, reply
   request.sessionToken = token;
 }
 
-/** Compared in constant time over hashes, so neither the token's length nor its prefix leaks through timing. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(token).digest());
-}
-
 /** `/healthz`, `/readyz` and `/metrics` carry no personal data, so a load balancer and Prometheus reach them without a session. */
 function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
@@ -162,13 +160,10 @@ function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
     const text = ready ? 'ready\n' : `not ready: ${failing.join(', ')}\n`;
     return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(text);
   });
-  app.get('/metrics', { config: { public: true } }, async (request, reply) => {
-    if (!options.metrics) throw new WebError('not-found', 'There is no such page.');
-    if (options.metricsToken !== undefined && !bearerMatches(request.headers.authorization, options.metricsToken)) {
-      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').header('cache-control', 'no-store').type('text/plain').send('a bearer token is required\n');
-    }
-    const text = await options.metrics.registry.metrics();
-    return reply.header('cache-control', 'no-store').type(options.metrics.registry.contentType).send(text);
+  metricsRoute(app, {
+    ...(options.metrics ? { registry: options.metrics.registry } : {}),
+    ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+    notFound: () => new WebError('not-found', 'There is no such page.'),
   });
 }
 

@@ -88,6 +88,18 @@ describe('hallmonitor audit', () => {
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, brokenAtSeq: 1 });
   });
 
+  it('verify exits 1 when the newest entry was deleted in the database and the head row set back', async () => {
+    const data = await dataWithOneHeld();
+    const intact = runCli(['audit', 'verify', '--data', data]);
+    expect(intact.stdout).toMatch(/anchored outside the database at entry 1/);
+    const database = new Database(join(data, 'hallmonitor.sqlite'));
+    database.exec(`DELETE FROM audit_categories; DELETE FROM audit_rules; DELETE FROM incidents; DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = '${'0'.repeat(64)}'`);
+    database.close();
+    const truncated = runCli(['audit', 'verify', '--data', data]);
+    expect(truncated.status).toBe(1);
+    expect(truncated.stdout).toMatch(/BROKEN at entry 1: the chain ends at entry 0, but entry 1 was written/);
+  }, 90_000);
+
   it('incidents prints the near-miss register as CSV', async () => {
     const data = await dataWithOneHeld();
     const run = runCli(['audit', 'incidents', '--data', data]);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, schoolSources } from '../../src/config/config.js';
 import { cidrSchema, GATEWAY_DEFAULTS, parseHostPort } from '../../src/config/gateway-config.js';
+import { AUTH_FAILURE_DEFAULTS } from '../../src/smtp/auth-failure-limit.js';
+import { PASSWORD_HASH_LIMIT } from '../../src/smtp/concurrency-limit.js';
+import { SIGN_IN_LIMIT, signInLimitFrom } from '../../src/web/auth-routes.js';
 
 describe('gateway configuration', () => {
   it('runs on the embedded defaults of CONTRACTS.md §3 when nothing is configured', () => {
@@ -50,6 +53,34 @@ describe('the web app behind a proxy', () => {
     expect(configSchema.parse({}).webTrustProxy).toEqual([]);
     expect(configSchema.parse({ webTrustProxy: ['10.0.0.5/32'] }).webTrustProxy).toEqual(['10.0.0.5/32']);
     expect(() => configSchema.parse({ webTrustProxy: ['the proxy'] })).toThrow();
+  });
+});
+
+describe('limits on logins and password hashing', () => {
+  it('states each default once, in GATEWAY_DEFAULTS, and the limiters start from them', () => {
+    const { limits } = configSchema.parse({});
+    expect(limits.smtpAuthFailures).toEqual(GATEWAY_DEFAULTS.smtpAuthFailures);
+    expect(limits.signIn).toEqual(GATEWAY_DEFAULTS.signIn);
+    expect(limits.passwordHashes).toEqual(GATEWAY_DEFAULTS.passwordHashes);
+    expect(AUTH_FAILURE_DEFAULTS).toEqual({ perAddress: 5, total: 50, windowMs: 15 * 60_000 });
+    expect(PASSWORD_HASH_LIMIT).toEqual({ running: 2, waiting: 32 });
+    expect(SIGN_IN_LIMIT).toEqual({ max: 5, windowMs: 60_000, accountFailures: 10, accountWindowMs: 15 * 60_000 });
+  });
+
+  it('takes each limit from the file, keeping the defaults of the others, and refuses nonsense', () => {
+    const { limits } = configSchema.parse({ limits: { smtpAuthFailures: { perAddress: 3 }, signIn: { accountFailures: 20 }, passwordHashes: { running: 1, waiting: 0 } } });
+    expect(limits.smtpAuthFailures).toEqual({ perAddress: 3, total: 50, windowMinutes: 15 });
+    expect(signInLimitFrom(limits.signIn)).toEqual({ max: 5, windowMs: 60_000, accountFailures: 20, accountWindowMs: 15 * 60_000 });
+    expect(limits.passwordHashes).toEqual({ running: 1, waiting: 0 });
+    for (const bad of [{ passwordHashes: { running: 0 } }, { smtpAuthFailures: { total: -1 } }, { signIn: { attemptsPerMinute: 1.5 } }, { signIn: { perMinute: 5 } }]) {
+      expect(configSchema.safeParse({ limits: bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('takes TLS files for Redis, cert and key together', () => {
+    expect(configSchema.parse({ redisTls: { ca: 'redis-ca.pem' } }).redisTls).toEqual({ ca: 'redis-ca.pem' });
+    expect(configSchema.safeParse({ redisTls: { cert: 'client.pem' } }).success).toBe(false);
+    expect(configSchema.safeParse({ redisTls: { ca: 'a.pem', crl: 'b.pem' } }).success).toBe(false);
   });
 });
 

@@ -52,4 +52,37 @@ describe('SMTP AUTH from the configuration', () => {
       await nextHop.close();
     }
   });
+
+  it('takes its limits from the configuration: failures per address, and password hashes at once', async () => {
+    const hashed = spawnSync(process.execPath, [BIN, 'smtp-password', '--password-stdin'], { input: 'a long relay password\n', encoding: 'utf8' });
+    const folder = await mkdtemp(join(tmpdir(), 'hm-auth-limits-'));
+    const file = join(folder, 'clean.eml');
+    await writeFile(file, `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip\r\n\r\nHello.\r\n`);
+    const nextHop = await startNextHop();
+    const parsed = configSchema.parse({
+      smtpUsers: { office365: hashed.stdout.trim() },
+      // Below the defaults (5 failures, 2 hashes and 32 waiting), so only configured limits can give these answers.
+      limits: { smtpAuthFailures: { perAddress: 2 }, passwordHashes: { running: 1, waiting: 0 } },
+    });
+    const settings = { ...gatewaySettings(join(folder, 'data'), nextHop.url), allow: ['192.0.2.0/24'], smtpUsers: parsed.smtpUsers, limits: parsed.limits };
+    const gateway = await startGateway(settings, pino({ level: 'silent' }));
+    const login = (password: string) => swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls', '--auth', 'PLAIN', '--auth-user', 'office365', '--auth-password', password]);
+    try {
+      // At once: one hashes, none may wait, so the others are told to come back.
+      const flood = await Promise.all(Array.from({ length: 4 }, () => login('a long relay password')));
+      const busy = flood.filter((run) => run.lastCode === 454);
+      expect(busy.length, flood.map((run) => run.transcript).join('\n')).toBeGreaterThanOrEqual(1);
+      expect(busy[0]?.transcript).toContain('4.7.0 Temporary authentication failure: too many logins at once');
+      expect(flood.filter((run) => run.lastCode === 250).length).toBeGreaterThanOrEqual(1);
+      // One after another: two failures are allowed from an address, then even the right password gets 454.
+      expect((await login('wrong one')).lastCode).toBe(535);
+      expect((await login('wrong two')).lastCode).toBe(535);
+      const throttled = await login('a long relay password');
+      expect(throttled.lastCode).toBe(454);
+      expect(throttled.transcript).toContain('too many failed attempts');
+    } finally {
+      await gateway.stop();
+      await nextHop.close();
+    }
+  }, 120_000);
 });

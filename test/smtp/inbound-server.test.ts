@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInboundServer, InboundOptionsError, type InboundOptions, type InboundServer, type RefusalReport } from '../../src/smtp/inbound-server.js';
+import { ConcurrencyLimit } from '../../src/smtp/concurrency-limit.js';
 import { hashPassword } from '../../src/smtp/password-hash.js';
 import { selfSignedCertificate } from '../../src/smtp/self-signed.js';
 import type { MessageHandler, SmtpReply, SpooledMessage } from '../../src/smtp/spooled-message.js';
@@ -328,6 +329,39 @@ describe('who may relay', () => {
     await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: 'photocopier-secret' } })).rejects.toMatchObject({ responseCode: 454 });
     expect(received).toHaveLength(0);
     expect(refusals.map((refusal) => refusal.code)).toContain('authentication-throttled');
+  });
+
+  it('bounds the password hashes an AUTH flood runs at once, and answers the attempts beyond the queue 454 without hashing', async () => {
+    const users = new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]);
+    const passwordHashes = new ConcurrencyLimit({ running: 2, waiting: 3 });
+    const refusals: string[] = [];
+    const { port, received } = await start({
+      allow: ['10.0.0.0/8'],
+      maxClients: 40,
+      maxConnectionsPerIp: 40,
+      tls: pair,
+      // Failures are not what is limited here: a flood of right and wrong passwords alike.
+      auth: { users, failureLimit: { perAddress: 1_000, total: 1_000 }, passwordHashes },
+      onRefusal: (refusal) => refusals.push(refusal.code),
+    });
+    let mostSeen = 0;
+    const watch = setInterval(() => (mostSeen = Math.max(mostSeen, passwordHashes.load.running)), 5);
+    const attempts = Array.from({ length: 10 }, (_, index) =>
+      sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: index % 2 === 0 ? 'photocopier-secret' : `guess-${index}` } }).then(
+        () => 250,
+        (error: { responseCode?: number }) => error.responseCode ?? 0,
+      ),
+    );
+    const codes = await Promise.all(attempts);
+    clearInterval(watch);
+    expect(passwordHashes.load.mostRunning).toBe(2);
+    expect(mostSeen).toBeLessThanOrEqual(2);
+    expect(passwordHashes.load).toMatchObject({ running: 0, waiting: 0 });
+    // Two hashing and three waiting when the flood arrived: at least the other five were turned away at once.
+    expect(codes.filter((code) => code === 454).length).toBeGreaterThanOrEqual(5);
+    expect(codes.every((code) => [250, 535, 454].includes(code))).toBe(true);
+    expect(refusals.filter((code) => code === 'authentication-busy')).toHaveLength(codes.filter((code) => code === 454).length);
+    expect(received).toHaveLength(codes.filter((code) => code === 250).length);
   });
 
   it('judges the client named in a PROXY header from a trusted load balancer, not the balancer itself', async () => {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort } from '../../../src/gateway/free-port.js';
 import { queueConnection, type QueueConnection } from '../../../src/queue/job-seal.js';
+import type { RedisAddress } from '../../../src/queue/redis-connections.js';
 
 export { freePort };
 
@@ -12,8 +13,8 @@ export const TEST_STORE_KEY = Buffer.from('8b3f0d3c1e5a7f29c64d2b1a0e9f8c7d6b5a4
 export const SHARED_REDIS: QueueConnection = queueConnection('redis://127.0.0.1:6379', TEST_STORE_KEY);
 
 /** The queues on another Redis, sealed with the tests' key. */
-export function queuesAt(url: string): QueueConnection {
-  return queueConnection(url, TEST_STORE_KEY);
+export function queuesAt(redis: string | RedisAddress): QueueConnection {
+  return queueConnection(redis, TEST_STORE_KEY);
 }
 
 /** A key prefix of its own for each test, so tests share the machine's Redis without meeting. */
@@ -55,11 +56,16 @@ export interface PrivateRedisOptions {
   readonly port?: number;
   /** More redis-server arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`. */
   readonly args?: readonly string[];
+  /** A redis.conf to read first (for a password that must not be on the command line). */
+  readonly configFile?: string;
+  /** Listen with TLS on the port and not in clear (`--port 0 --tls-port PORT`); `args` give the certificates. */
+  readonly tlsPort?: boolean;
 }
 
 export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = options.port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], {
+  const ports = options.tlsPort ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
+  const child = spawn('redis-server', [...(options.configFile ? [options.configFile] : []), ...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: withRealClock(process.env),
   });

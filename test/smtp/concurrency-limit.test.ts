@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimit } from '../../src/web/concurrency-limit.js';
-import { WebError } from '../../src/web/web-error.js';
+import { ConcurrencyLimit, ConcurrencyLimitFull } from '../../src/smtp/concurrency-limit.js';
 
 describe('ConcurrencyLimit (password hashes at once)', () => {
-  it('runs at most `running` tasks at once, queues up to `waiting`, and refuses beyond with 503', async () => {
+  it('runs at most `running` tasks at once, queues up to `waiting`, and refuses beyond as a temporary failure', async () => {
     const limit = new ConcurrencyLimit({ running: 2, waiting: 3 });
     let inFlight = 0;
     let most = 0;
@@ -16,15 +15,15 @@ describe('ConcurrencyLimit (password hashes at once)', () => {
         inFlight -= 1;
       });
     const accepted = Array.from({ length: 5 }, task);
-    await expect(task()).rejects.toSatisfy((error) => error instanceof WebError && error.statusCode === 503);
-    expect(limit.load).toEqual({ running: 2, waiting: 3 });
+    await expect(task()).rejects.toBeInstanceOf(ConcurrencyLimitFull);
+    expect(limit.load).toEqual({ running: 2, waiting: 3, mostRunning: 2 });
     while (releases.length > 0 || inFlight > 0) {
       releases.shift()?.();
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(accepted);
     expect(most).toBe(2);
-    expect(limit.load).toEqual({ running: 0, waiting: 0 });
+    expect(limit.load).toEqual({ running: 0, waiting: 0, mostRunning: 2 });
   });
 
   it('frees its slot when a task fails', async () => {
