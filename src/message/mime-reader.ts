@@ -178,8 +178,9 @@ async function collect(content: Readable, failed: AbortSignal): Promise<{ bytes:
 }
 
 /**
- * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`.
- * The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
+ * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`
+ * of the source (a repaired header may be longer than the one sent, and that is not the sender's
+ * size). The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
  */
 async function feed(
   source: NodeJS.ReadableStream | Buffer,
@@ -188,25 +189,31 @@ async function feed(
   failed: AbortSignal,
   onTooLarge: () => void,
 ): Promise<void> {
-  let room = maxBytes;
-  let ended = false;
-  for await (const chunk of withRepairedHead(chunksOf(source))) {
-    if (ended || failed.aborted) {
-      continue;
-    }
-    if (chunk.length > room) {
-      onTooLarge();
-      parser.end(chunk.subarray(0, room));
-      ended = true;
-      continue;
-    }
-    room -= chunk.length;
+  for await (const chunk of withRepairedHead(upTo(chunksOf(source), maxBytes, onTooLarge))) {
+    if (failed.aborted) continue;
     if (!parser.write(chunk)) {
       await once(parser, 'drain', { signal: failed }).catch(() => undefined);
     }
   }
-  if (!ended && !failed.aborted) {
+  if (!failed.aborted) {
     parser.end();
+  }
+}
+
+/** The first `maxBytes` of the chunks; the rest is read and dropped, and `onTooLarge` told once. */
+async function* upTo(chunks: AsyncIterable<Buffer>, maxBytes: number, onTooLarge: () => void): AsyncGenerator<Buffer> {
+  let room = maxBytes;
+  let ended = false;
+  for await (const chunk of chunks) {
+    if (ended) continue;
+    if (chunk.length > room) {
+      onTooLarge();
+      ended = true;
+      if (room > 0) yield chunk.subarray(0, room);
+      continue;
+    }
+    room -= chunk.length;
+    yield chunk;
   }
 }
 
