@@ -98,6 +98,12 @@ describe('attachment formats read from real files', () => {
     expect(categories(findings)).not.toContain('attachment/password-protected');
   });
 
+  it('an S/MIME certificate bundle (openssl crl2pkcs7 -nocrl): nothing to read, and not unscannable', async () => {
+    const result = await scanWith('teacher-certificate.p7c', 'application/pkcs7-mime; smime-type=certs-only');
+    expect(categories([...result.findings])).toEqual([]);
+    expect(result.verdict.action).toBe('deliver');
+  });
+
   it('a whole message sent opaque-signed is read', async () => {
     const signed = (await readFile(resolve('fixtures/formats/choir-letter.p7m'))).toString('base64').replace(/.{76}/g, '$&\r\n');
     const raw = Buffer.from(
