@@ -179,8 +179,8 @@ async function collect(content: Readable, failed: AbortSignal): Promise<{ bytes:
 
 /**
  * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`
- * of the source (a repaired header may be longer than the one sent, and that is not the sender's
- * size). The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
+ * of the source: a repaired header may be longer than the one sent, and the growth is not the
+ * sender's. The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
  */
 async function feed(
   source: NodeJS.ReadableStream | Buffer,
@@ -189,36 +189,33 @@ async function feed(
   failed: AbortSignal,
   onTooLarge: () => void,
 ): Promise<void> {
-  for await (const chunk of withRepairedHead(upTo(chunksOf(source), maxBytes, onTooLarge))) {
-    if (failed.aborted) continue;
+  let room = maxBytes;
+  let ended = false;
+  for await (const chunk of withRepairedHead(chunksOf(source), (growth) => (room += growth))) {
+    if (ended || failed.aborted) {
+      continue;
+    }
+    if (chunk.length > room) {
+      onTooLarge();
+      parser.end(chunk.subarray(0, room));
+      ended = true;
+      continue;
+    }
+    room -= chunk.length;
     if (!parser.write(chunk)) {
       await once(parser, 'drain', { signal: failed }).catch(() => undefined);
     }
   }
-  if (!failed.aborted) {
+  if (!ended && !failed.aborted) {
     parser.end();
   }
 }
 
-/** The first `maxBytes` of the chunks; the rest is read and dropped, and `onTooLarge` told once. */
-async function* upTo(chunks: AsyncIterable<Buffer>, maxBytes: number, onTooLarge: () => void): AsyncGenerator<Buffer> {
-  let room = maxBytes;
-  let ended = false;
-  for await (const chunk of chunks) {
-    if (ended) continue;
-    if (chunk.length > room) {
-      onTooLarge();
-      ended = true;
-      if (room > 0) yield chunk.subarray(0, room);
-      continue;
-    }
-    room -= chunk.length;
-    yield chunk;
-  }
-}
-
-/** The first `REPAIR_WINDOW_BYTES` are held back and repaired together (boundary-repair.ts), the rest passed on as they come. */
-async function* withRepairedHead(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * The first `REPAIR_WINDOW_BYTES` are held back and repaired together (boundary-repair.ts), the rest
+ * passed on as they come; `onGrowth` hears how many bytes the repair added (or took away).
+ */
+async function* withRepairedHead(chunks: AsyncIterable<Buffer>, onGrowth: (bytes: number) => void): AsyncGenerator<Buffer> {
   const head: Buffer[] = [];
   let held = 0;
   let released = false;
@@ -231,12 +228,18 @@ async function* withRepairedHead(chunks: AsyncIterable<Buffer>): AsyncGenerator<
     held += chunk.length;
     if (held >= REPAIR_WINDOW_BYTES) {
       released = true;
-      yield repairTopLevelBoundary(Buffer.concat(head));
+      yield repaired(head, held, onGrowth);
     }
   }
   if (!released && held > 0) {
-    yield repairTopLevelBoundary(Buffer.concat(head));
+    yield repaired(head, held, onGrowth);
   }
+}
+
+function repaired(head: readonly Buffer[], held: number, onGrowth: (bytes: number) => void): Buffer {
+  const bytes = repairTopLevelBoundary(Buffer.concat(head));
+  onGrowth(bytes.length - held);
+  return bytes;
 }
 
 async function* chunksOf(source: NodeJS.ReadableStream | Buffer): AsyncGenerator<Buffer> {
@@ -271,7 +274,8 @@ function messageOf(parser: MailParser, state: ParseState): MimeMessage {
   const plainBody = state.text?.text ?? '';
   const htmlBody = state.text?.html ?? '';
   const parsedToTheEnd = state.text !== undefined;
-  if (parsedToTheEnd && isMultipart(parser) && state.attachments === 0 && plainBody.trim() === '' && htmlBody.trim() === '') {
+  // Parts found but blank (a returned message whose text was cut to line ends) are not missing: only no part at all is.
+  if (parsedToTheEnd && isMultipart(parser) && state.attachments === 0 && plainBody === '' && htmlBody === '') {
     state.problems.push({ kind: 'malformed', detail: 'the message says it has several parts but none was found (missing boundary)' });
   }
   return {

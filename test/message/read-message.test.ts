@@ -150,6 +150,13 @@ describe('readMessage: attached messages', () => {
     expect(attachmentText(view.pieces, 'returned.eml')).toContain('Original words');
   });
 
+  it('reads a returned message whose parts hold only line ends without calling its boundary missing', async () => {
+    const inner = rawMessage('Subject: Original', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain', '', '', '', '--b--', '');
+    const raw = await compose({ subject: 'Undeliverable', attachments: [{ filename: 'returned.eml', content: inner, contentType: 'message/rfc822' }] });
+    const view = await readMessage(raw);
+    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts])).toEqual([['returned.eml', []]]);
+  });
+
   it('stops opening attached messages past maxArchiveDepth', async () => {
     let message = await compose({ subject: 'Deepest', text: 'deepest text' });
     for (let level = 3; level >= 1; level -= 1) {
