@@ -150,11 +150,15 @@ describe('readMessage: attached messages', () => {
     expect(attachmentText(view.pieces, 'returned.eml')).toContain('Original words');
   });
 
-  it('reads a returned message whose parts hold only line ends without calling its boundary missing', async () => {
-    const inner = rawMessage('Subject: Original', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain', '', '', '', '--b--', '');
-    const raw = await compose({ subject: 'Undeliverable', attachments: [{ filename: 'returned.eml', content: inner, contentType: 'message/rfc822' }] });
-    const view = await readMessage(raw);
-    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts])).toEqual([['returned.eml', []]]);
+  it('reads a returned message whose parts are empty or hold only line ends without calling its boundary missing', async () => {
+    for (const inner of [
+      rawMessage('Subject: Original', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain', '', '', '', '--b--', ''),
+      rawMessage('Subject: Original', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain', '', '--b--', ''),
+    ]) {
+      const raw = await compose({ subject: 'Undeliverable', attachments: [{ filename: 'returned.eml', content: inner, contentType: 'message/rfc822' }] });
+      const view = await readMessage(raw);
+      expect(view.attachments.map((attachment) => [attachment.name, attachment.facts])).toEqual([['returned.eml', []]]);
+    }
   });
 
   it('stops opening attached messages past maxArchiveDepth', async () => {
