@@ -9,6 +9,7 @@
  *   --unhurried       the regression test's time limits, so verdicts do not depend on the machine's load
  */
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toReportJson } from '../src/cli/scan-report.js';
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
   if (values.report) await writeReport(values.report, outcomes);
   const summary = judgeCorpus(outcomes, await readJudgements(PACKAGE_ROOT));
   const millis = outcomes.map((outcome) => outcome.millis).sort((a, b) => a - b);
+  const cpu = outcomes.map((outcome) => outcome.cpuMillis).sort((a, b) => a - b);
+  const textOnly = outcomes.filter((outcome) => !outcome.result?.view.pieces.some((piece) => 'ocr' in piece.location));
+  const textOnlyMillis = textOnly.map((outcome) => outcome.millis).sort((a, b) => a - b);
   const byAction = new Map<string, number>();
   for (const outcome of outcomes) byAction.set(outcome.action, (byAction.get(outcome.action) ?? 0) + 1);
   console.log(`${outcomes.length} messages from ${new Set(entries.map((entry) => entry.repo)).size} repositories`);
@@ -38,14 +42,17 @@ async function main(): Promise<void> {
   console.log(`ordinary messages: ${summary.ordinary}; stopped wrongly: ${summary.wronglyStopped.length} (${percent(summary.wronglyStopped.length, summary.ordinary)})`);
   console.log(`judged stops still stopped: ${summary.rightlyStopped} of ${summary.rightlyStopped + summary.missedStops.length}`);
   console.log(`verdicts that differ from their judgement: ${summary.mismatches.length}${summary.mismatches.map((line) => `\n  ${line}`).join('')}`);
-  console.log(`per-message scan ms: p50 ${pick(millis, 0.5)}  p95 ${pick(millis, 0.95)}  p99 ${pick(millis, 0.99)}  max ${pick(millis, 1)}`);
+  console.log(`per-message scan ms, wall: p50 ${pick(millis, 0.5)}  p95 ${pick(millis, 0.95)}  p99 ${pick(millis, 0.99)}  max ${pick(millis, 1)}`);
+  console.log(`per-message scan ms, CPU:  p50 ${pick(cpu, 0.5)}  p95 ${pick(cpu, 0.95)}  p99 ${pick(cpu, 0.99)}  max ${pick(cpu, 1)}`);
+  console.log(`without OCR text (${textOnly.length}), wall: p50 ${pick(textOnlyMillis, 0.5)}  p95 ${pick(textOnlyMillis, 0.95)}  p99 ${pick(textOnlyMillis, 0.99)}`);
+  console.log(`load average at the end: ${loadavg().map((value) => value.toFixed(1)).join(' ')}`);
   const slowest = [...outcomes].sort((a, b) => b.millis - a.millis).slice(0, 5);
   console.log(`slowest: ${slowest.map((outcome) => `\n  ${outcome.millis.toFixed(0)} ms ${outcome.entry.id}`).join('')}`);
 }
 
 async function writeReport(file: string, outcomes: readonly CorpusOutcome[]): Promise<void> {
   const lines = outcomes.map((outcome) =>
-    JSON.stringify(outcome.result ? { ...toReportJson(outcome.entry.id, outcome.result), millis: Math.round(outcome.millis) } : { file: outcome.entry.id, crash: outcome.error }),
+    JSON.stringify(outcome.result ? { ...toReportJson(outcome.entry.id, outcome.result), millis: Math.round(outcome.millis), cpuMillis: Math.round(outcome.cpuMillis) } : { file: outcome.entry.id, crash: outcome.error }),
   );
   await writeFile(file, `${lines.join('\n')}\n`);
 }
