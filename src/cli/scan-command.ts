@@ -3,7 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Envelope } from '../message/envelope.js';
-import { readMessage, type MessageAddresses } from '../message/read-message.js';
+import { readMessage, type MessageAddresses, type MessageLimits } from '../message/read-message.js';
 import { completeEnvelope, judgeMessage, schoolWantsOcr, type ScanResult } from '../scan/scan-message.js';
 import { loadConfigFile, schoolSources } from '../config/config.js';
 import type { SchoolSources } from '../scan/load-school.js';
@@ -88,12 +88,22 @@ export function applySchoolFlags(sources: readonly SchoolSources[], flags: Schoo
  * Scans one file as the gateway would: the sender's domain chooses the school (the first one for a
  * sender of none), and a school with no domains configured takes the sender's domain as its own.
  */
-export async function scanFile(file: string, tenants: Tenants, envelopeHint: Partial<Envelope>): Promise<ScanResult> {
+export function scanFile(file: string, tenants: Tenants, envelopeHint: Partial<Envelope>): Promise<ScanResult> {
+  return scanSource(createReadStream(file), tenants, envelopeHint);
+}
+
+/** `scanFile` for a message already in memory or on another stream, under the default limits unless given others. */
+export async function scanSource(
+  source: NodeJS.ReadableStream | Buffer,
+  tenants: Tenants,
+  envelopeHint: Partial<Envelope>,
+  limits: Partial<MessageLimits> = {},
+): Promise<ScanResult> {
   const readImages = (addresses: MessageAddresses): boolean => {
     const envelope = completeEnvelope(addresses, envelopeHint);
     return schoolWantsOcr(resolveSchool(tenants, envelope.mailFrom).school, envelope);
   };
-  const view = await readMessage(createReadStream(file), {}, { readImages });
+  const view = await readMessage(source, limits, { readImages });
   const envelope = completeEnvelope(view, envelopeHint);
   const { school, detectors } = resolveSchool(tenants, envelope.mailFrom);
   return judgeMessage(view, envelope, school, detectors);

@@ -22,6 +22,9 @@ export const PERSON_REACH = 300;
 /** "he or she", "his/her", "s/he": a policy's reader, not a person. */
 const GENERIC_PRONOUNS = /\b(?:he|his|him|she|her|hers)\s*(?:\/|\bor\b)\s*(?:he|his|him|she|her|hers|them|their|they)\b|\bs\/he\b/gi;
 
+/** "U.S.", "U.K.", "E.U.", "U.N.": places and bodies written with stops, not a person's initials. */
+const PLACE_ABBREVIATIONS = /(?<![\p{L}.])(?:U\.\s?S|U\.\s?K|E\.\s?U|U\.\s?N)\.(?:\s?A\.)?/gu;
+
 const PRONOUN = /\b(?:he|she|him|his|her|hers|himself|herself)\b/i;
 
 const ROLE = new RegExp(
@@ -57,7 +60,7 @@ function namesSomeoneDoing(window: string): boolean {
 export function personNear(text: string, hit: Span): boolean {
   const from = Math.max(0, hit.start - PERSON_REACH);
   const window = `${text.slice(from, hit.start)} ${text.slice(hit.end, hit.end + PERSON_REACH)}`;
-  const specific = window.replace(GENERIC_PRONOUNS, ' ');
+  const specific = window.replace(GENERIC_PRONOUNS, ' ').replace(PLACE_ABBREVIATIONS, ' ');
   return (
     PRONOUN.test(specific) ||
     ROLE.test(specific) ||

@@ -119,11 +119,11 @@ export async function readMime(
   await finished;
   options.signal.removeEventListener('abort', fail);
   await state.handling;
-  return outcome(parser, state, options.signal);
+  return outcome(parser, state, options.signal, source);
 }
 
 /** Throws for a failed source or handler; otherwise the message, noting a timeout if the parse did not end. */
-function outcome(parser: MailParser, state: ParseState, deadline: AbortSignal): MimeMessage {
+function outcome(parser: MailParser, state: ParseState, deadline: AbortSignal, source: NodeJS.ReadableStream | Buffer): MimeMessage {
   if (state.sourceFailure !== undefined) {
     parser.destroy();
     throw new MessageReadError('source-failed', 'the message stream failed while it was being read', { cause: state.sourceFailure });
@@ -135,7 +135,7 @@ function outcome(parser: MailParser, state: ParseState, deadline: AbortSignal): 
     parser.destroy();
     state.problems.push(OUT_OF_TIME);
   }
-  return messageOf(parser, state);
+  return messageOf(parser, state, Buffer.isBuffer(source) ? source : undefined);
 }
 
 interface ParseState {
@@ -178,8 +178,9 @@ async function collect(content: Readable, failed: AbortSignal): Promise<{ bytes:
 }
 
 /**
- * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`.
- * The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
+ * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`
+ * of the source: a repaired header may be longer than the one sent, and the growth is not the
+ * sender's. The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
  */
 async function feed(
   source: NodeJS.ReadableStream | Buffer,
@@ -190,7 +191,7 @@ async function feed(
 ): Promise<void> {
   let room = maxBytes;
   let ended = false;
-  for await (const chunk of withRepairedHead(chunksOf(source))) {
+  for await (const chunk of withRepairedHead(chunksOf(source), (growth) => (room += growth))) {
     if (ended || failed.aborted) {
       continue;
     }
@@ -210,8 +211,11 @@ async function feed(
   }
 }
 
-/** The first `REPAIR_WINDOW_BYTES` are held back and repaired together (boundary-repair.ts), the rest passed on as they come. */
-async function* withRepairedHead(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * The first `REPAIR_WINDOW_BYTES` are held back and repaired together (boundary-repair.ts), the rest
+ * passed on as they come; `onGrowth` hears how many bytes the repair added (or took away).
+ */
+async function* withRepairedHead(chunks: AsyncIterable<Buffer>, onGrowth: (bytes: number) => void): AsyncGenerator<Buffer> {
   const head: Buffer[] = [];
   let held = 0;
   let released = false;
@@ -224,12 +228,18 @@ async function* withRepairedHead(chunks: AsyncIterable<Buffer>): AsyncGenerator<
     held += chunk.length;
     if (held >= REPAIR_WINDOW_BYTES) {
       released = true;
-      yield repairTopLevelBoundary(Buffer.concat(head));
+      yield repaired(head, held, onGrowth);
     }
   }
   if (!released && held > 0) {
-    yield repairTopLevelBoundary(Buffer.concat(head));
+    yield repaired(head, held, onGrowth);
   }
+}
+
+function repaired(head: readonly Buffer[], held: number, onGrowth: (bytes: number) => void): Buffer {
+  const bytes = repairTopLevelBoundary(Buffer.concat(head));
+  onGrowth(bytes.length - held);
+  return bytes;
 }
 
 async function* chunksOf(source: NodeJS.ReadableStream | Buffer): AsyncGenerator<Buffer> {
@@ -260,11 +270,17 @@ function parserProblem(error: Error & { code?: unknown }, maxParts: number): Mes
   return { kind: 'malformed', detail: 'the MIME structure could not be followed; the rest of the message was not read' };
 }
 
-function messageOf(parser: MailParser, state: ParseState): MimeMessage {
+/**
+ * `source`, when the message was given whole (an attached message), tells a multipart whose parts
+ * are only empty (a returned message cut to its headers) from one whose parts were lost: its
+ * delimiter lines are there and nothing but headers and blank lines stands between them.
+ */
+function messageOf(parser: MailParser, state: ParseState, source?: Buffer): MimeMessage {
   const plainBody = state.text?.text ?? '';
   const htmlBody = state.text?.html ?? '';
   const parsedToTheEnd = state.text !== undefined;
-  if (parsedToTheEnd && isMultipart(parser) && state.attachments === 0 && plainBody.trim() === '' && htmlBody.trim() === '') {
+  // Parts found but blank (a returned message whose text was cut to line ends) are not missing: only no part at all is.
+  if (parsedToTheEnd && isMultipart(parser) && state.attachments === 0 && plainBody === '' && htmlBody === '' && !onlyBlankParts(parser, source)) {
     state.problems.push({ kind: 'malformed', detail: 'the message says it has several parts but none was found (missing boundary)' });
   }
   return {
@@ -279,6 +295,18 @@ function messageOf(parser: MailParser, state: ParseState): MimeMessage {
 
 function addressesOf(parser: MailParser): MessageAddresses {
   return { from: mailboxes(parser.from)[0], to: mailboxes(parser.to), cc: mailboxes(parser.cc), bcc: mailboxes(parser.bcc) };
+}
+
+/** True when `source` has the multipart's delimiter lines and every part between them is blank: nothing was lost. */
+function onlyBlankParts(parser: MailParser, source: Buffer | undefined): boolean {
+  const contentType = parser.headers ? parser.headers.get('content-type') : undefined;
+  const boundary = isStructured(contentType) ? contentType.params.boundary : undefined;
+  if (source === undefined || typeof boundary !== 'string' || boundary === '') return false;
+  const parts = source.toString('latin1').split(`\n--${boundary}`).slice(1, -1);
+  return parts.length > 0 && parts.every((part) => {
+    const headerEnd = /\r?\n\r?\n/.exec(part);
+    return headerEnd === null || part.slice(headerEnd.index).trim() === '';
+  });
 }
 
 function isMultipart(parser: MailParser): boolean {

@@ -141,6 +141,26 @@ describe('readMessage: attached messages', () => {
     expect(attachmentText(view.pieces, 'old.eml')).toBe('Inner subject\n\nInner words');
   });
 
+  it('reads a returned message whose multipart header lost its boundary without calling it too large', async () => {
+    // A bounce returns the original; repairing its header makes it longer than the bytes attached.
+    const inner = rawMessage('Subject: Original', 'Content-Type: multipart/mixed', '', '--part', 'Content-Type: text/plain', '', 'Original words', '--part--', '');
+    const raw = await compose({ subject: 'Undeliverable', attachments: [{ filename: 'returned.eml', content: inner, contentType: 'message/rfc822' }] });
+    const view = await readMessage(raw);
+    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts])).toEqual([['returned.eml', []]]);
+    expect(attachmentText(view.pieces, 'returned.eml')).toContain('Original words');
+  });
+
+  it('reads a returned message whose parts are empty or hold only line ends without calling its boundary missing', async () => {
+    for (const inner of [
+      rawMessage('Subject: Original', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain', '', '', '', '--b--', ''),
+      rawMessage('Subject: Original', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain', '', '--b--', ''),
+    ]) {
+      const raw = await compose({ subject: 'Undeliverable', attachments: [{ filename: 'returned.eml', content: inner, contentType: 'message/rfc822' }] });
+      const view = await readMessage(raw);
+      expect(view.attachments.map((attachment) => [attachment.name, attachment.facts])).toEqual([['returned.eml', []]]);
+    }
+  });
+
   it('stops opening attached messages past maxArchiveDepth', async () => {
     let message = await compose({ subject: 'Deepest', text: 'deepest text' });
     for (let level = 3; level >= 1; level -= 1) {

@@ -57,10 +57,12 @@ export function followsPhoneLabel(text: string, start: number): boolean {
 
 /**
  * Words that say the codes on a line are a product's: a hard disk's model ("ST380011A, ATA DISK
- * drive"), a part number. An NI number or postcode written without its spaces on such a line is a
- * product code.
+ * drive"), a part number, or a specification in computer units ("ST320014A 20.4GB/UDMA 100/5400rpm",
+ * whatever language the rest of the line is in). An NI number or postcode written without its
+ * spaces on such a line is a product code.
  */
-const PRODUCT_WORDS = /\b(?:model|p\/n|disk|hard drive|hdd|ssd|ata|sata|scsi|firmware|serial|sku|cpu|chipset|printer|toner|cartridge|laptop|router)s?\b/i;
+const PRODUCT_WORDS =
+  /\b(?:model|p\/n|disk|hard drive|hdd|ssd|ata|sata|scsi|udma|firmware|serial|sku|cpu|chipset|printer|toner|cartridge|laptop|router)s?\b|\d(?:\.\d+)? ?(?:[KMGT]B|rpm|[MG]Hz)\b/i;
 
 /** True when the line holding `start` has a product word. */
 export function onProductLine(text: string, start: number, end: number): boolean {
@@ -99,6 +101,29 @@ export function isPlaceholderNumber(digits: string): boolean {
     repeated &&= step === 0;
   }
   return ascending || descending || repeated;
+}
+
+/** The earliest and latest Unix times read as such: 2001-09-09 (10 digits) to 2038-01-19 (32 bits). */
+const UNIX_TIME_RANGE = [1_000_000_000, 2_147_483_647] as const;
+const DATE_ON_LINE = /\b((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d))?/g;
+const TWO_DAYS_SECONDS = 2 * 24 * 3600;
+
+/**
+ * True when ten digits are a Unix time written beside the date it encodes on the same line, as
+ * logs and data exports write them ("1614282499,2021-02-25T19:48:19Z"): a clock reading, not a person's number.
+ */
+export function isUnixTimeBesideItsDate(text: string, start: number, end: number, digits: string): boolean {
+  const seconds = Number(digits);
+  if (seconds < UNIX_TIME_RANGE[0] || seconds > UNIX_TIME_RANGE[1]) return false;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', end);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  for (const date of line.matchAll(DATE_ON_LINE)) {
+    const [, year, month, day, hour = '12', minute = '00'] = date;
+    const written = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)) / 1000;
+    if (Math.abs(written - seconds) <= TWO_DAYS_SECONDS) return true;
+  }
+  return false;
 }
 
 /** Replaces every digit but the last `keep` with a bullet, keeping the grouping as written. */

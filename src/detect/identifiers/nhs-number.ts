@@ -5,6 +5,7 @@ import {
   followsReferenceLabel,
   hasCueBefore,
   isPlaceholderNumber,
+  isUnixTimeBesideItsDate,
   NUMBER_END,
   NUMBER_START,
   type IdentifierMatch,
@@ -27,7 +28,7 @@ const CUE_WINDOW = 40;
 
 export function isValidNhsNumber(candidate: string): boolean {
   const digits = compact(candidate);
-  if (!NHS_SHAPE.test(digits) || isPlaceholderNumber(digits)) return false;
+  if (!NHS_SHAPE.test(digits) || isPlaceholderNumber(digits) || !isIssuable(digits)) return false;
   let sum = 0;
   for (let index = 0; index < 9; index += 1) sum += Number(digits.charAt(index)) * (10 - index);
   const check = 11 - (sum % 11);
@@ -36,16 +37,32 @@ export function isValidNhsNumber(candidate: string): boolean {
 }
 
 /**
+ * Whether a number lies in a range the services issue from (NHS Data Dictionary, "NHS Number"):
+ * Northern Ireland's Health and Care numbers run from 320 000 0000 to 399 999 9999, and a number
+ * below that is a Scottish CHI number, which begins with its holder's date of birth as DDMMYY, so
+ * its first four digits must be a day and a month. England and Wales issue from 400 000 0000 up
+ * (900 and above are the test numbers their own documents print). Ten digits starting 12/43… or
+ * 16/14… (a Unix time, an anti-spam token) are no one's NHS number.
+ */
+function isIssuable(digits: string): boolean {
+  if (digits >= '3200000000') return true;
+  const day = Number(digits.slice(0, 2));
+  const month = Number(digits.slice(2, 4));
+  return day >= 1 && day <= 31 && month >= 1 && month <= 12;
+}
+
+/**
  * Checksum-valid NHS numbers in `text`. Unless it is labelled NHS or CHI, a number is not one when
  * it reads as a telephone number (it starts with 0, follows a telephone label or +1, or is written
- * 3-3-4 with hyphens, North America's layout: NHS numbers are written with spaces) or is labelled
- * as an order, invoice or other reference.
+ * 3-3-4 with hyphens, North America's layout: NHS numbers are written with spaces), is a Unix time
+ * beside the date it encodes, or is labelled as an order, invoice or other reference.
  */
 export function findNhsNumbers(text: string): IdentifierMatch[] {
   return collectMatches(text, NHS_CANDIDATE, (match) => {
     if (!isValidNhsNumber(match[0])) return false;
     if (hasCueBefore(text, match.index, NHS_CUE, CUE_WINDOW)) return true;
     const readsAsPhone = match[0].startsWith('0') || match[1] === '-' || followsPhoneLabel(text, match.index);
-    return !readsAsPhone && !followsReferenceLabel(text, match.index);
+    const readsAsTime = isUnixTimeBesideItsDate(text, match.index, match.index + match[0].length, compact(match[0]));
+    return !readsAsPhone && !readsAsTime && !followsReferenceLabel(text, match.index);
   });
 }

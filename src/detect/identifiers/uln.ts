@@ -4,6 +4,7 @@ import {
   followsReferenceLabel,
   hasCueBefore,
   isPlaceholderNumber,
+  isUnixTimeBesideItsDate,
   NUMBER_END,
   NUMBER_START,
   type IdentifierMatch,
@@ -32,13 +33,14 @@ export function isValidUln(candidate: string): boolean {
 /**
  * Checksum-valid ULNs in `text`. A number starting with 0, or after a telephone label or +1, reads
  * as a telephone number unless it is labelled as a ULN; one labelled as an order, invoice or other
- * reference is not a ULN.
+ * reference, or a Unix time beside the date it encodes, is not a ULN.
  */
 export function findUlns(text: string): IdentifierMatch[] {
   return collectMatches(text, ULN_CANDIDATE, (match) => {
     if (!isValidUln(match[0])) return false;
     if (hasCueBefore(text, match.index, ULN_CUE, CUE_WINDOW)) return true;
     const readsAsPhone = match[0].startsWith('0') || followsPhoneLabel(text, match.index);
-    return !readsAsPhone && !followsReferenceLabel(text, match.index);
+    const readsAsTime = isUnixTimeBesideItsDate(text, match.index, match.index + match[0].length, match[0]);
+    return !readsAsPhone && !readsAsTime && !followsReferenceLabel(text, match.index);
   });
 }

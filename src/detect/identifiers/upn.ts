@@ -2,6 +2,7 @@ import {
   collectMatches,
   followsReferenceLabel,
   hasCueBefore,
+  isPlaceholderNumber,
   NUMBER_END,
   NUMBER_START,
   type IdentifierMatch,
@@ -48,10 +49,13 @@ function upnCharacterValue(char: string, isLast: boolean): number | undefined {
   return place === -1 ? undefined : place;
 }
 
-/** True for a permanent or temporary UPN whose check letter is right (any case). */
+/**
+ * True for a permanent or temporary UPN whose check letter is right (any case). Eleven digits of
+ * one kind or a run (`a000000000000`, an id in a bounce) are a placeholder, not a pupil's number.
+ */
 export function isValidUpn(candidate: string): boolean {
   const upn = candidate.toUpperCase();
-  return UPN_SHAPE.test(upn) && upnCheckLetter(upn.slice(1)) === upn.charAt(0);
+  return UPN_SHAPE.test(upn) && !isPlaceholderNumber(upn.slice(1, 12)) && upnCheckLetter(upn.slice(1)) === upn.charAt(0);
 }
 
 /** Checksum-valid UPNs in `text`, except codes labelled as an order, invoice or other reference. */

@@ -15,6 +15,7 @@ import { extractOutlookMessage } from './outlook-msg.js';
 import { extractPdf } from './pdf.js';
 import { extractRtf } from './rtf.js';
 import { extractSmime } from './smime.js';
+import { extractTar } from './tar.js';
 import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
 import { extractTnef, TNEF_SIGNATURE } from './tnef.js';
@@ -61,6 +62,7 @@ const container = (extract: Extractor, label: string): Reader => ({ kind: 'extra
 const ZIP = container(extractZip, 'ZIP archive');
 const GZIP = container(extractGzip, 'gzip file');
 const BZIP2 = container(extractBzip2, 'bzip2 file');
+const TAR = container(extractTar, 'tar archive');
 const SMIME = container(extractSmime, 'S/MIME message');
 const OUTLOOK_MESSAGE = container(extractOutlookMessage, 'Outlook message');
 const TNEF = container(extractTnef, 'Outlook winmail.dat');
@@ -131,6 +133,16 @@ const BY_DECLARED_TYPE = new Map<string, Reader>([
   ['application/x-pkcs7-mime', SMIME],
 ]);
 
+/**
+ * Archive kinds no well-kept JavaScript reader opens within the message's limits: said plainly,
+ * so the sender can send the files themselves or a ZIP.
+ */
+const UNOPENED_ARCHIVES = new Map<string, Reader>([
+  ['application/x-7z-compressed', unreadable('it is a 7-Zip archive, which the gateway cannot open; send the files themselves or a ZIP')],
+  ['application/x-rar-compressed', unreadable('it is a RAR archive, which the gateway cannot open; send the files themselves or a ZIP')],
+  ['application/vnd.rar', unreadable('it is a RAR archive, which the gateway cannot open; send the files themselves or a ZIP')],
+]);
+
 /** An OpenPGP message in ASCII armour (RFC 4880 6.2), as PGP/MIME carries it. */
 const PGP_ARMOUR = Buffer.from('-----BEGIN PGP MESSAGE-----');
 
@@ -174,6 +186,13 @@ function readerForContent(sniffed: string, extension: string): Reader {
   if (sniffed === 'application/x-bzip2') {
     return BZIP2;
   }
+  if (sniffed === 'application/x-tar') {
+    return TAR;
+  }
+  const unopened = UNOPENED_ARCHIVES.get(sniffed);
+  if (unopened) {
+    return unopened;
+  }
   // Images the OCR engine decodes are read by OCR when the message's OCR is on. Others (HEIC,
   // icons, camera raw) carry no text we can read; a DPO gains nothing from a warning on every
   // photo, so they are recorded without a fact.
@@ -198,6 +217,10 @@ function readerForText(file: FileToChoose): Reader {
   }
   if (isMedia(declared)) {
     return media(declared);
+  }
+  // Tar files before POSIX (v7) carry no magic; the name and the header checksum tell them.
+  if (extension === 'tar' && !looksLikeText(file.bytes)) {
+    return TAR;
   }
   if (!looksLikeText(file.bytes)) {
     return unreadable('its content is in a binary format the gateway does not recognise');

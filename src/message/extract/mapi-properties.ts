@@ -10,6 +10,7 @@ export const PR_SUBJECT = 0x0037;
 export const PR_BODY = 0x1000;
 export const PR_RTF_COMPRESSED = 0x1009;
 export const PR_BODY_HTML = 0x1013;
+export const PR_DISPLAY_NAME = 0x3001;
 export const PR_ATTACH_DATA = 0x3701;
 export const PR_ATTACH_FILENAME = 0x3704;
 export const PR_ATTACH_LONG_FILENAME = 0x3707;

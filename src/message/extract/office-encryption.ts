@@ -6,13 +6,16 @@ import type { Extraction, Extractor } from './extractor.js';
 import { readBiffSheets } from './excel-biff.js';
 import { powerPointText } from './powerpoint-binary.js';
 import type { BiffSheet } from './excel-biff.js';
+import { publisherText } from './publisher.js';
 import { wordDocumentText } from './word-doc.js';
 
 /**
  * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
  * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
  * Encrypted ones are noted, as are macros; Word 97-2003 text (word-doc.ts), Excel 97-2003 cells
- * (excel-biff.ts) and PowerPoint 97-2003 text (powerpoint-binary.ts) are read.
+ * (excel-biff.ts), PowerPoint 97-2003 text (powerpoint-binary.ts) and Publisher text (publisher.ts) are read. An OLE object
+ * (what Outlook puts in a rich-text message, in winmail.dat or a .msg) gives up what it wraps: a
+ * packaged file (`\x01Ole10Native`) or a picture (`CONTENTS`) is scanned as a member of its own.
  */
 export const extractCompoundFile: Extractor = async (file, context) => {
   const container = read(file.bytes, { type: 'buffer' });
@@ -34,8 +37,53 @@ export const extractCompoundFile: Extractor = async (file, context) => {
     const text = await wordDocumentText(file.bytes).catch(() => undefined);
     return text === undefined ? textExtraction([], [DAMAGED_WORD, ...macros]) : textExtraction([text], macros);
   }
+  const publication = publisherText(container, context.limits.maxAttachmentTextChars);
+  if (publication !== undefined) {
+    return textExtraction([publication], macros);
+  }
+  const wrapped = oleObjectContent(container);
+  if (wrapped) {
+    await context.scanMember({ ...wrapped, declaredType: 'application/octet-stream', charset: undefined });
+    return textExtraction([], macros);
+  }
   return textExtraction([], [unreadable(container), ...macros]);
 };
+
+/**
+ * What an OLE object wraps (MS-OLEDS 2.3): the file in a packager object's `\x01Ole10Native`
+ * stream (its size, then a label, the original path, a temporary path and the file's own size and
+ * bytes), or else the object's native data; or the picture an object keeps in `CONTENTS`.
+ */
+function oleObjectContent(container: CFB$Container): { name: string; bytes: Buffer } | undefined {
+  if (!hasStream(container, '\u0001Ole')) return undefined;
+  const native = stream(container, '\u0001Ole10Native');
+  if (native) return packagedFile(native);
+  const picture = stream(container, 'CONTENTS');
+  return picture ? { name: 'embedded picture', bytes: picture } : undefined;
+}
+
+function packagedFile(native: Buffer): { name: string; bytes: Buffer } {
+  const size = Math.min(native.length - 4, native.readUInt32LE(0));
+  const data = native.subarray(4, 4 + size);
+  try {
+    let offset = 2;
+    const label = nulTerminated(data, offset);
+    offset += label.length + 1;
+    offset += nulTerminated(data, offset).length + 1 + 4;
+    offset += 4 + data.readUInt32LE(offset);
+    const fileSize = data.readUInt32LE(offset);
+    if (offset + 4 + fileSize > data.length) throw new RangeError('the packaged file overruns its object');
+    return { name: label.toString('latin1').split(/[\\/]/).pop() || 'embedded file', bytes: data.subarray(offset + 4, offset + 4 + fileSize) };
+  } catch {
+    return { name: 'embedded object', bytes: data };
+  }
+}
+
+function nulTerminated(bytes: Buffer, offset: number): Buffer {
+  const end = bytes.indexOf(0, offset);
+  if (end < 0) throw new RangeError('an unterminated string in the packaged file');
+  return bytes.subarray(offset, end);
+}
 
 /** `Book` is Excel 5.0/95 (BIFF5), read by nothing here. */
 const OLD_OFFICE_STREAMS = ['Book'];

@@ -13,6 +13,8 @@ const ENCRYPTED = { kind: 'password-protected', detail: 'the content is encrypte
  * S/MIME in one part (`application/pkcs7-mime`, RFC 8551 3.5.2): opaque-signed content is
  * unwrapped and read as the message it is, its attachments as members; other CMS content
  * (enveloped, encrypted) cannot be read without the recipient's key and counts as protected.
+ * Signed data with no content inside is a certificate bundle (`.p7c`, `smime-type=certs-only`,
+ * RFC 8551 3.7) or a detached signature: nothing to read, like `smime.p7s`.
  * Bytes that are not CMS at all, or a signed message cut short, are damaged: never "protected".
  */
 export const extractSmime: Extractor = async (file, context) => {
@@ -28,14 +30,21 @@ export const extractSmime: Extractor = async (file, context) => {
   if (content === undefined) {
     throw new Error('the signed S/MIME content could not be found');
   }
-  return extractMessage({ ...file, bytes: content }, context);
+  return content === NO_CONTENT ? textExtraction([], []) : extractMessage({ ...file, bytes: content }, context);
 };
 
-/** ContentInfo [0] EXPLICIT SignedData; SignedData is version, digestAlgorithms, encapContentInfo, ... (RFC 5652 5.1). */
-function signedContent(wrapped: BaseBlock | undefined): Buffer | undefined {
+const NO_CONTENT = Symbol('no content');
+
+/**
+ * ContentInfo [0] EXPLICIT SignedData; SignedData is version, digestAlgorithms, encapContentInfo, ...
+ * (RFC 5652 5.1); encapContentInfo is eContentType and an optional [0] EXPLICIT eContent (5.2).
+ */
+function signedContent(wrapped: BaseBlock | undefined): Buffer | typeof NO_CONTENT | undefined {
   const signedData = explicit(wrapped);
   const encapsulated = signedData instanceof Sequence ? signedData.valueBlock.value[2] : undefined;
-  const eContent = encapsulated instanceof Sequence ? explicit(encapsulated.valueBlock.value[1]) : undefined;
+  if (!(encapsulated instanceof Sequence) || !(encapsulated.valueBlock.value[0] instanceof ObjectIdentifier)) return undefined;
+  if (encapsulated.valueBlock.value.length === 1) return NO_CONTENT;
+  const eContent = explicit(encapsulated.valueBlock.value[1]);
   return eContent ? octets(eContent) : undefined;
 }
 

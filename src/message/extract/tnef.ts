@@ -25,7 +25,8 @@ interface TnefAttachment {
 /**
  * winmail.dat (`application/ms-tnef`), what Outlook sends in place of a rich-text message: the
  * subject and body (plain, HTML, or compressed RTF) are its text, and the files inside are scanned
- * as members. Embedded messages and OLE objects inside it are not opened.
+ * as members. An attached message is a winmail.dat of its own, read the same way within the
+ * depth limit; an OLE object is opened by the compound-file reader (office-encryption.ts).
  */
 export const extractTnef: Extractor = async (file, context) => {
   const reader = new ByteReader(file.bytes);
@@ -83,7 +84,10 @@ function readAttribute(id: number, data: Buffer, { texts, attachments }: TnefCon
   } else if (current && id === ATT_ATTACHMENT) {
     const properties = readProperties(data);
     current.longName = stringValue(properties.get(PR_ATTACH_LONG_FILENAME));
-    current.data ??= binaryValue(properties.get(PR_ATTACH_DATA));
+    const object = binaryValue(properties.get(PR_ATTACH_DATA));
+    // An attached message is a TNEF stream of its own in PR_ATTACH_DATA_OBJ (MS-OXTNEF 2.1.3.4.1);
+    // attAttachData then holds only Outlook's "this attachment is a MAPI 1.0 embedded message" notice.
+    current.data = object && object.length >= 4 && object.readUInt32LE(0) === TNEF_SIGNATURE ? object : (current.data ?? object);
   }
 }
 

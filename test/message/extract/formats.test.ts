@@ -57,6 +57,38 @@ describe('attachment formats read from real files', () => {
     expect(categories(findings)).not.toContain('attachment/unscannable');
   });
 
+  const LONG_FOLDER = 'letters/a-folder-name-long-enough-to-need-a-pax-header-because-it-passes-one-hundred-characters-in-all';
+
+  it('tar (GNU tar --format=pax): every file, a path past 100 characters from its pax header', async () => {
+    const findings = await findingsFor('letters.tar');
+    expect(pupilNamesAt(findings, 'letters.tar/letters/reading-record.txt')).toEqual(['Ella Evans']);
+    expect(pupilNamesAt(findings, `letters.tar/${LONG_FOLDER}/swimming-register.txt`)).toEqual(['Aarav Gupta']);
+    expect(categories(findings)).not.toContain('attachment/unscannable');
+  });
+
+  it('tar without magic (GNU tar --format=v7), known by its name and header checksum', async () => {
+    const findings = await findingsFor('reading-record-v7.tar', 'application/octet-stream');
+    expect(pupilNamesAt(findings, 'reading-record-v7.tar/letters/reading-record.txt')).toEqual(['Ella Evans']);
+  });
+
+  it('tar.gz (GNU tar --format=gnu -z): through the gzip reader, a GNU long name, the decompression budget', async () => {
+    const findings = await findingsFor('letters.tgz');
+    expect(pupilNamesAt(findings, `letters.tgz/letters.tar/${LONG_FOLDER}/swimming-register.txt`)).toEqual(['Aarav Gupta']);
+    const limited = await scanMessage(
+      await compose({ subject: 'Attached', text: 'See attached.', attachments: [{ filename: 'letters.tgz', content: await readFile(resolve('fixtures/formats/letters.tgz')) }] }),
+      school,
+      detectors,
+      { mailFrom: 'teacher@stmarys-example.sch.uk', rcptTo: ['parent@example.org'] },
+      { maxDecompressedBytes: 4096 },
+    );
+    expect(categories([...limited.findings])).toContain('attachment/unscannable');
+  });
+
+  it('a file named .tar that is not one is unscannable, not read as text', async () => {
+    const findings = await findingsFor('broken.tar', 'application/octet-stream', Buffer.from(Array.from({ length: 2048 }, (_, index) => (index * 37) % 256)));
+    expect(categories(findings)).toEqual(['attachment/unscannable']);
+  });
+
   it.each([
     ['trip-letter.odt', 'Aarav Gupta'],
     ['marks.ods', 'Hannah Cheung'],
@@ -99,6 +131,12 @@ describe('attachment formats read from real files', () => {
     const findings = await findingsFor('choir-letter.p7m', 'application/pkcs7-mime; smime-type=signed-data');
     expect(pupilNamesAt(findings, 'choir-letter.p7m')).toEqual(['Hannah Cheung']);
     expect(categories(findings)).not.toContain('attachment/password-protected');
+  });
+
+  it('an S/MIME certificate bundle (openssl crl2pkcs7 -nocrl): nothing to read, and not unscannable', async () => {
+    const result = await scanWith('teacher-certificate.p7c', 'application/pkcs7-mime; smime-type=certs-only');
+    expect(categories([...result.findings])).toEqual([]);
+    expect(result.verdict.action).toBe('deliver');
   });
 
   it('a whole message sent opaque-signed is read', async () => {

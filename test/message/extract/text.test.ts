@@ -45,7 +45,9 @@ describe('text and HTML attachments', () => {
   it('marks a known but unread format as unscannable, naming it', async () => {
     const sevenZip = Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), Buffer.alloc(64)]);
     const { attachment } = await readAttachment('data.7z', sevenZip);
-    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'its content (application/x-7z-compressed) is a kind the gateway cannot read' }]);
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'it is a 7-Zip archive, which the gateway cannot open; send the files themselves or a ZIP' }]);
+    const sqlite = await readAttachment('marks.db', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(100)]));
+    expect(sqlite.attachment.facts).toEqual([{ kind: 'unscannable', detail: 'its content (application/x-sqlite3) is a kind the gateway cannot read' }]);
   });
 
   it('records images and empty files with no fact', async () => {

@@ -8,7 +8,16 @@ export interface TnefContent {
   /** MAPI message properties: PR_BODY as Unicode. */
   readonly unicodeBody?: string;
   readonly attachments?: readonly { readonly title: string; readonly longName?: string; readonly data: Buffer }[];
+  /**
+   * Attached messages as Outlook writes them: attAttachData holds a notice for mail systems that
+   * cannot read them, and PR_ATTACH_DATA_OBJ (PT_OBJECT: IID_IMessage, then the message as TNEF) the message.
+   */
+  readonly attachedMessages?: readonly { readonly title: string; readonly message: Buffer }[];
 }
+
+const EMBEDDED_NOTICE = 'This attachment is a MAPI 1.0 embedded message and is not supported by this mail system.';
+const IID_IMESSAGE = Buffer.from('0703020000000000c000000000000046', 'hex');
+const PT_OBJECT = 0x000d;
 
 export function tnefOf(content: TnefContent): Buffer {
   const parts: Buffer[] = [u32(0x223e9f78), u16(0x0001)];
@@ -19,6 +28,12 @@ export function tnefOf(content: TnefContent): Buffer {
     parts.push(attribute(2, 0x00018010, Buffer.from(`${attachment.title}\0`, 'latin1')));
     parts.push(attribute(2, 0x0006800f, attachment.data));
     if (attachment.longName) parts.push(attribute(2, 0x00069005, properties([[0x001f, 0x3707, Buffer.from(`${attachment.longName}\0`, 'utf16le')]])));
+  }
+  for (const attached of content.attachedMessages ?? []) {
+    parts.push(attribute(2, 0x00069002, Buffer.alloc(14)));
+    parts.push(attribute(2, 0x00018010, Buffer.from(`${attached.title}\0`, 'latin1')));
+    parts.push(attribute(2, 0x0006800f, Buffer.from(EMBEDDED_NOTICE, 'latin1')));
+    parts.push(attribute(2, 0x00069005, properties([[PT_OBJECT, 0x3701, Buffer.concat([IID_IMESSAGE, attached.message])]])));
   }
   return Buffer.concat(parts);
 }

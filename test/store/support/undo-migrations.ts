@@ -1,6 +1,14 @@
 import type { StoreSite } from './store-engines.js';
-/** Back to the schema before migration 0006 (MFA, the Entra ID binding, session stages). */
+
+/** Back to the schema before migration 0009 (sender self-service). */
+export async function undoSenderSelfService(site: StoreSite): Promise<void> {
+  await site.exec("DELETE FROM kysely_migration WHERE name = '0009-sender-self-service'");
+  for (const table of ['sender_release_requests', 'override_revocations', 'returned_rules', 'returned_bodies', 'returned_messages']) await site.exec(`DROP TABLE ${table}`);
+}
+
+/** Back to the schema before migration 0007 (MFA, the Entra ID binding, session stages), later ones undone first. */
 export async function undoAccountSecurity(site: StoreSite): Promise<void> {
+  await undoSenderSelfService(site);
   await site.exec("DELETE FROM kysely_migration WHERE name = '0007-account-security'");
   await site.exec('DROP INDEX users_entra_object');
   await site.exec('DROP TABLE recovery_codes');
