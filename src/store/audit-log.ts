@@ -309,6 +309,8 @@ export class AuditLog {
    * linked, and says which: keyed (a database writer cannot rewrite it unnoticed) or not.
    */
   async verify(): Promise<ChainVerification> {
+    // The anchor first catches up with what this process appended, so the answer does not depend on timing.
+    while (this.#anchoring) await this.#anchoring;
     const label = await this.#scheme(this.db);
     const anchored = await this.#anchor?.read();
     const scheme = { scheme: label, keyed: label !== 'sha256', ...(anchored ? { anchoredSeq: anchored.seq } : {}) };
