@@ -14,7 +14,7 @@ export interface Accepted {
   readonly recipients: readonly string[];
   /** performance.now() when the data was accepted. */
   readonly at: number;
-  /** PGP/MIME, or the password envelope (src/crypto/envelope-email.ts). */
+  /** PGP/MIME, or a password envelope: the PDF or the web page (src/crypto/envelope-email.ts). */
   readonly encrypted: boolean;
 }
 
@@ -152,6 +152,6 @@ export function headerFacts(head: Buffer): { messageId: string | undefined; encr
   const end = text.search(/\r?\n\r?\n/);
   const header = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
   const messageId = /^Message-ID:\s*(<[^>\s]+>)/im.exec(header)?.[1];
-  const encrypted = /^Content-Type:\s*multipart\/encrypted/im.test(header) || /filename="?secure-message\.html/i.test(text);
+  const encrypted = /^Content-Type:\s*multipart\/encrypted/im.test(header) || /filename="?secure-message\.(html|pdf)/i.test(text);
   return { messageId, encrypted };
 }
