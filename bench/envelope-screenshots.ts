@@ -7,30 +7,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { chromium } from 'playwright-core';
 import { renderEnvelopePage } from '../src/crypto/envelope-html.js';
 import { encryptWithPassphrase } from '../src/crypto/password-envelope.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
+import { EXAMPLE_PASSPHRASE, exampleMessage, launchChromium } from './screenshot-example.js';
 
-const PASSPHRASE = 'K7QX-MHTA-9CEW-YRJ4-PN3D-VAFU';
+const PASSPHRASE = EXAMPLE_PASSPHRASE;
 
 async function main(): Promise<void> {
-  const original = await new MailComposer({
-    from: '"Ms Example Teacher" <teacher@school.example.sch.uk>',
-    to: '"Alex Example" <parent@home.example.org>',
-    subject: 'Notes from Tuesday\'s review meeting',
-    text: 'Dear Alex,\n\nThank you for coming in on Tuesday. As agreed, I attach the notes from the review meeting and the updated support plan.\n\nPlease ring the school office if anything in them needs changing.\n\nKind regards,\nMs Example Teacher',
-    attachments: [
-      { filename: 'review-notes.pdf', content: Buffer.from('%PDF-1.4 invented example'), contentType: 'application/pdf' },
-      { filename: 'support-plan.docx', content: Buffer.from('invented example'), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
-    ],
-    date: new Date('2026-03-03T16:20:00Z'),
-  })
-    .compile()
-    .build();
+  const original = await exampleMessage();
   const folder = await mkdtemp(join(tmpdir(), 'hm-screenshots-'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const path = join(folder, 'secure-message.html');
     const payload = await encryptWithPassphrase(original, PASSPHRASE, { now: new Date() });

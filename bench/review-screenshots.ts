@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { chromium } from 'playwright-core';
 import type { Finding } from '../src/detect/finding.js';
 import type { Notification, Verdict } from '../src/policy/verdict.js';
 import { inboxEntriesFor } from '../src/queue/alerts.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
+import { launchChromium } from './screenshot-example.js';
 import { queueConnection } from '../src/queue/job-seal.js';
 import { bullMailQueue } from '../src/queue/mail-queue.js';
 import { hashPassword } from '../src/smtp/password-hash.js';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const prefix = `hm-shots-${randomBytes(4).toString('hex')}`;
   const mail = bullMailQueue(queueConnection('redis://127.0.0.1:6379', randomBytes(32)), { prefix });
   const app = await createWebApp({ store, mail });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     await store.users.add({ email: DPO, role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
     for (const [index, held] of HELD.entries()) {
