@@ -12,7 +12,6 @@ import { encryptWithPassphrase } from '../src/crypto/password-envelope.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { EXAMPLE_PASSPHRASE, exampleMessage, launchChromium } from './screenshot-example.js';
 
-const PASSPHRASE = EXAMPLE_PASSPHRASE;
 
 async function main(): Promise<void> {
   const original = await exampleMessage();
@@ -20,11 +19,11 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const path = join(folder, 'secure-message.html');
-    const payload = await encryptWithPassphrase(original, PASSPHRASE, { now: new Date() });
+    const payload = await encryptWithPassphrase(original, EXAMPLE_PASSPHRASE, { now: new Date() });
     await writeFile(path, renderEnvelopePage(payload, { sender: 'Ms Example Teacher (teacher@school.example.sch.uk)' }));
     const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
     await page.goto(pathToFileURL(path).href);
-    await page.getByLabel(/Passphrase/).fill(PASSPHRASE);
+    await page.getByLabel(/Passphrase/).fill(EXAMPLE_PASSPHRASE);
     await page.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', 'envelope-passphrase.png') });
     await page.getByRole('button', { name: 'Open the message' }).click();
     await page.waitForSelector('#message', { state: 'visible' });

@@ -11,7 +11,6 @@ import { PACKAGE_ROOT } from '../src/package-root.js';
 import { EXAMPLE_PASSPHRASE, exampleMessage, launchChromium } from './screenshot-example.js';
 import { openInPdfViewer } from './chromium-pdf-viewer.js';
 
-const PASSPHRASE = EXAMPLE_PASSPHRASE;
 
 async function main(): Promise<void> {
   const original = await exampleMessage();
@@ -19,11 +18,11 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const path = join(folder, 'secure-message.pdf');
-    await writeFile(path, await buildPdfEnvelope(original, { passphrase: PASSPHRASE, now: new Date() }));
+    await writeFile(path, await buildPdfEnvelope(original, { passphrase: EXAMPLE_PASSPHRASE, now: new Date() }));
     const shown = await openInPdfViewer(browser, path, { width: 900, height: 640 });
     await shown.viewer.locator('viewer-password-dialog input').waitFor();
     await shown.page.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', 'pdf-envelope-password.png') });
-    await shown.submitPassword(PASSPHRASE);
+    await shown.submitPassword(EXAMPLE_PASSPHRASE);
     await shown.viewer.getByText('Secure message', { exact: true }).first().waitFor();
     // The page is drawn after the toolbar shows the title.
     await shown.page.waitForTimeout(1500);
