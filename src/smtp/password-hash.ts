@@ -27,32 +27,63 @@ function deriveKey(password: string, salt: Buffer, keyLength: number, options: S
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await deriveKey(password, salt, KEY_LENGTH, PASSWORD_COST);
-  const { N, r, p } = PASSWORD_COST;
-  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+/** An scrypt cost: the parameters a hash is made with, written into it. */
+export interface ScryptCost {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
 }
 
-/** True only for a well-formed hash of this password; a malformed hash, or one beyond the memory bound, never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parsed = parseHash(stored);
-  if (!parsed) return false;
-  try {
-    const actual = await deriveKey(password, parsed.salt, parsed.key.length, parsed.cost);
-    return timingSafeEqual(actual, parsed.key);
-  } catch {
-    return false;
+/**
+ * Hashing at one cost. The gateway always hashes at PASSWORD_COST (`OWASP_HASHING`); nothing in the
+ * configuration lowers it. Tests of page flows build a cheaper one, so that a sign-in takes milliseconds
+ * rather than 128 MiB and a second; the tests of hashing and of the upgrade at sign-in use the real cost.
+ */
+export class PasswordHashing {
+  #placeholder: Promise<string> | undefined;
+
+  constructor(readonly cost: ScryptCost = PASSWORD_COST) {}
+
+  async hash(password: string): Promise<string> {
+    const salt = randomBytes(16);
+    const key = await deriveKey(password, salt, KEY_LENGTH, this.cost);
+    const { N, r, p } = this.cost;
+    return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+  }
+
+  /** True only for a well-formed hash of this password; a malformed hash, or one beyond the memory bound, never matches. */
+  async verify(password: string, stored: string): Promise<boolean> {
+    const parsed = parseHash(stored);
+    if (!parsed) return false;
+    try {
+      const actual = await deriveKey(password, parsed.salt, parsed.key.length, parsed.cost);
+      return timingSafeEqual(actual, parsed.key);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether a stored hash is below this cost (or not one of ours): replace it once the password is known. */
+  needsRehash(stored: string): boolean {
+    const parsed = parseHash(stored);
+    if (!parsed) return true;
+    const { N, r, p } = parsed.cost;
+    return N < this.cost.N || r < this.cost.r || p < this.cost.p || parsed.key.length < KEY_LENGTH;
+  }
+
+  /** A hash at this cost that matches nothing: compared against for an unknown login, so it takes as long as a wrong password. */
+  placeholder(): Promise<string> {
+    this.#placeholder ??= this.hash('no such user: a placeholder that matches nothing');
+    return this.#placeholder;
   }
 }
 
-/** Whether a stored hash is below today's cost (or not one of ours): replace it once the password is known. */
-export function needsRehash(stored: string): boolean {
-  const parsed = parseHash(stored);
-  if (!parsed) return true;
-  const { N, r, p } = parsed.cost;
-  return N < PASSWORD_COST.N || r < PASSWORD_COST.r || p < PASSWORD_COST.p || parsed.key.length < KEY_LENGTH;
-}
+/** The gateway's hashing: review-app accounts, SMTP AUTH, and the CLI that writes their hashes. */
+export const OWASP_HASHING = new PasswordHashing();
+
+export const hashPassword = (password: string): Promise<string> => OWASP_HASHING.hash(password);
+export const verifyPassword = (password: string, stored: string): Promise<boolean> => OWASP_HASHING.verify(password, stored);
+export const needsRehash = (stored: string): boolean => OWASP_HASHING.needsRehash(stored);
 
 function parseHash(stored: string): ParsedHash | undefined {
   const [scheme, n, r, p, saltText, keyText, ...rest] = stored.split('$');

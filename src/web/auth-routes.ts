@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashPassword, needsRehash, verifyPassword } from '../smtp/password-hash.js';
+import type { PasswordHashing } from '../smtp/password-hash.js';
 import { MFA_ROLES, type SessionStage, type User } from '../store/user-directory.js';
 import { html } from './html.js';
 import { STAGE_PAGES } from './second-factor-routes.js';
@@ -31,13 +31,10 @@ export function signInLimitFrom(limits: { readonly attemptsPerMinute: number; re
 
 export const SIGN_IN_LIMIT: SignInLimit = signInLimitFrom(GATEWAY_DEFAULTS.signIn);
 
-/** Compared against when the login is unknown, so an unknown address takes as long as a wrong password. */
-const NO_SUCH_USER_HASH = hashPassword('no such user: a placeholder that matches nothing');
-
 /** `GET /sign-in`, `POST /sign-in` (rate-limited per address and login), `POST /sign-out`. */
 export async function authRoutes(
   app: FastifyInstance,
-  context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit; readonly entra?: EntraSignIn; readonly passwordSignIn: boolean },
+  context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit; readonly passwordHashing: PasswordHashing; readonly entra?: EntraSignIn; readonly passwordSignIn: boolean },
 ): Promise<void> {
   const { store, cookies } = context;
   const withMicrosoft = () => context.entra?.available ?? false;
@@ -66,8 +63,12 @@ export async function authRoutes(
  * `POST /sign-in`: the password, then what the account still needs: a TOTP code if it has an authenticator,
  * enrolment if its role needs one, else nothing. A hash below today's cost is replaced while the password is known.
  */
-function passwordSignInRoute(app: FastifyInstance, context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit }, withMicrosoft: () => boolean): void {
-  const { store, cookies, passwordHashes } = context;
+function passwordSignInRoute(
+  app: FastifyInstance,
+  context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit; readonly passwordHashing: PasswordHashing },
+  withMicrosoft: () => boolean,
+): void {
+  const { store, cookies, passwordHashes, passwordHashing } = context;
   // Keyed by a hash of the login, so the limiter's memory holds no email addresses.
   const accountFailures = new AuthFailureLimit({ perAddress: context.signInLimit.accountFailures, total: Number.POSITIVE_INFINITY, windowMs: context.signInLimit.accountWindowMs });
 
@@ -97,14 +98,16 @@ function passwordSignInRoute(app: FastifyInstance, context: WebContext & { reado
       if (accountFailures.throttled(account, Date.now())) throw Object.assign(new Error('too many failed sign-ins for this account'), { statusCode: 429 });
       const found = await store.users.credentials(field(request.body, 'email'));
       const password = field(request.body, 'password');
-      const matches = await passwordHashes.run(async () => verifyPassword(password, found?.passwordHash ?? (await NO_SUCH_USER_HASH))).catch((error: unknown) => {
+      const matches = await passwordHashes.run(async () => passwordHashing.verify(password, found?.passwordHash ?? (await passwordHashing.placeholder()))).catch((error: unknown) => {
         throw error instanceof ConcurrencyLimitFull ? new WebError('unavailable', 'Too many sign-ins at once. Try again in a moment.') : error;
       });
       if (!found || !matches || found.user.disabled) {
         accountFailures.failed(account, Date.now());
         return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);
       }
-      if (needsRehash(found.passwordHash)) await store.users.upgradePasswordHash(found.user.email, found.passwordHash, await hashPassword(password), context.now());
+      if (passwordHashing.needsRehash(found.passwordHash)) {
+        await store.users.upgradePasswordHash(found.user.email, found.passwordHash, await passwordHashing.hash(password), context.now());
+      }
       // A new session id at every sign-in, so an id planted before it (session fixation) is worth nothing.
       const stage = stageAfterPassword(found.user);
       const session = await store.users.startSession(found.user.email, context.now(), stage);

@@ -10,6 +10,7 @@ import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { accountsRoutes } from './accounts-routes.js';
 import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
+import { OWASP_HASHING, type PasswordHashing } from '../smtp/password-hash.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
 import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
 import { entraRoutes } from './entra-routes.js';
@@ -53,6 +54,8 @@ export interface WebAppOptions {
   readonly signInLimit?: SignInLimit;
   /** Bounds password hashes at once (default `limits.passwordHashes`); the gateway shares one with SMTP AUTH. */
   readonly passwordHashes?: ConcurrencyLimit;
+  /** How passwords are hashed and checked. Default, and always in the gateway: scrypt at OWASP's cost (`OWASP_HASHING`). */
+  readonly passwordHashing?: PasswordHashing;
   /** Codes tried at the second step of sign-in per account (default 5 a minute). */
   readonly secondFactorLimit?: SecondFactorLimit;
   /** Trust `X-Forwarded-For` from this proxy (Fastify's `trustProxy`), so rate limits see the real client. */
@@ -119,7 +122,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   if (options.passwordSignIn === false && !entraSignIn) throw new Error('password sign-in can be switched off only where Entra ID sign-in is configured');
   const passwordSignIn = options.passwordSignIn ?? true;
   const passwordHashes = options.passwordHashes ?? new ConcurrencyLimit();
-  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, passwordHashes, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, passwordHashes, passwordHashing: options.passwordHashing ?? OWASP_HASHING, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
   if (passwordSignIn) await app.register(async (scope) => secondFactorRoutes(scope, { ...context, secondFactorLimit: options.secondFactorLimit ?? SECOND_FACTOR_LIMIT }));
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { hashPassword } from '../../src/smtp/password-hash.js';
 import { inventedRecord } from '../store/support/invented-records.js';
 import { ENGINES } from '../store/support/store-engines.js';
 import type { InjectedBrowser } from './support/inject-session.js';
 import { isSignedIn } from './support/inject-session.js';
-import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+import { ACCOUNTS, createWebSite, PASSWORD, TEST_HASHING, type WebSite } from './support/web-site.js';
 
 // Every sign-in runs scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), and these tests sign several people in.
 vi.setConfig({ testTimeout: 120_000 });
@@ -35,7 +34,7 @@ describe.each(ENGINES)('the accounts page on %s', (engine) => {
   }
 
   it("lists every account's role, schools and state for the admin, and for nobody else", async () => {
-    await web.store.users.add({ email: 'dsl@school-a-example.sch.uk', role: 'dsl', passwordHash: await hashPassword(PASSWORD), schools: ['school-a-example'] });
+    await web.store.users.add({ email: 'dsl@school-a-example.sch.uk', role: 'dsl', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: ['school-a-example'] });
     const admin = await signIn(ACCOUNTS.admin);
     const listed = await admin.get('/accounts');
     expect(listed.statusCode).toBe(200);
@@ -52,7 +51,7 @@ describe.each(ENGINES)('the accounts page on %s', (engine) => {
       expect((await other.get('/accounts')).statusCode).toBe(403);
       expect((await other.post('/accounts', { _csrf: await other.tokenFrom('/rules'), action: 'disable', email: ACCOUNTS.dsl, reason: REASON })).statusCode).toBe(403);
     }
-    await web.store.users.add({ email: 'admin@school-a-example.sch.uk', role: 'admin', passwordHash: await hashPassword(PASSWORD), schools: ['school-a-example'] });
+    await web.store.users.add({ email: 'admin@school-a-example.sch.uk', role: 'admin', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: ['school-a-example'] });
     const schoolAdmin = await signIn('admin@school-a-example.sch.uk');
     expect((await schoolAdmin.get('/accounts')).statusCode).toBe(403);
     expect((await web.browser().get('/accounts')).statusCode).toBe(303);
@@ -123,7 +122,7 @@ describe.each(ENGINES)('the accounts page on %s', (engine) => {
   it('replaces a password: the old one is refused, the new one works, and sessions opened with the old one end', async () => {
     const before = await signIn(ACCOUNTS.dpo);
     const newPassword = 'a wholly different password';
-    expect(await web.store.users.setPassword(ACCOUNTS.dpo, await hashPassword(newPassword), { actor: 'cli:root', reason: 'reset' })).toBe(true);
+    expect(await web.store.users.setPassword(ACCOUNTS.dpo, await TEST_HASHING.hash(newPassword), { actor: 'cli:root', reason: 'reset' })).toBe(true);
     expect((await before.get('/quarantine')).statusCode).toBe(303);
     expect((await web.browser().signIn(ACCOUNTS.dpo, PASSWORD)).statusCode).toBe(401);
     const after = await signIn(ACCOUNTS.dpo, newPassword);
@@ -131,7 +130,7 @@ describe.each(ENGINES)('the accounts page on %s', (engine) => {
   });
 
   it("keeps a scope from failing open: an account with no school and no trust grant sees no school's records", async () => {
-    await web.store.users.add({ email: 'dsl@school-a-example.sch.uk', role: 'dsl', passwordHash: await hashPassword(PASSWORD), schools: ['school-a-example'] });
+    await web.store.users.add({ email: 'dsl@school-a-example.sch.uk', role: 'dsl', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: ['school-a-example'] });
     await web.store.quarantine.hold(inventedRecord({ id: 'held-at-school-a', schoolId: 'school-a-example' }));
     const scoped = await signIn('dsl@school-a-example.sch.uk');
     expect((await scoped.get('/quarantine/held-at-school-a')).statusCode).toBe(200);

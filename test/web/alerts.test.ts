@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/policy/verdict.js';
 import { inboxEntriesFor } from '../../src/queue/alerts.js';
-import { hashPassword } from '../../src/smtp/password-hash.js';
 import { HEALTH_FINDING, inventedRecord, PUPIL_FINDING, PUPIL_NAME, SUBJECT_PHRASE } from '../store/support/invented-records.js';
 import { InjectedBrowser } from './support/inject-session.js';
-import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+import { ACCOUNTS, createWebSite, PASSWORD, TEST_HASHING, type WebSite } from './support/web-site.js';
 
 const SCHOOL = 'st-marys-example';
 const NOBODY = { 'business-manager': [], dpo: [], dsl: [] } as const;
@@ -117,7 +116,7 @@ describe('the alerts inbox', () => {
   });
 
   it('keeps a school’s Business Manager to their school', async () => {
-    await web.store.users.add({ email: 'bursar@oak-lane-example.sch.uk', role: 'business-manager', passwordHash: await hashPassword(PASSWORD), schools: ['oak-lane-example'] });
+    await web.store.users.add({ email: 'bursar@oak-lane-example.sch.uk', role: 'business-manager', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: ['oak-lane-example'] });
     const bursar = await signedIn('bursar@oak-lane-example.sch.uk');
     const page = (await bursar.get('/alerts')).body;
     expect(listed(page)).toEqual(['alert.returned-2.business-manager']);

@@ -5,13 +5,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { smtpNextHop } from '../../src/actions/next-hop.js';
 import { releaseHeldMessage } from '../../src/actions/quarantine-decisions.js';
 import type { RuleSet } from '../../src/policy/decide.js';
-import { hashPassword } from '../../src/smtp/password-hash.js';
 import { startNextHop } from '../actions/support/next-hop-server.js';
 import { ENGINES } from '../store/support/store-engines.js';
 import { inventedRecord, verdictEntry } from '../store/support/invented-records.js';
 import { hostileRaw } from './support/held-messages.js';
 import { csrfOf, InjectedBrowser, isSignedIn } from './support/inject-session.js';
-import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+import { ACCOUNTS, createWebSite, PASSWORD, TEST_HASHING, type WebSite } from './support/web-site.js';
 
 // Every sign-in runs scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), and these tests sign several people in.
 vi.setConfig({ testTimeout: 120_000 });
@@ -38,7 +37,7 @@ async function trustSite(engine: 'sqlite' | 'postgres'): Promise<WebSite> {
     [SCHOOL.b, ruleSet(RULE.b)],
   ]);
   const web = await createWebSite(engine, { now: () => NOW, ruleSets: () => rules });
-  await web.store.users.add({ email: SCHOOL_A_DPO, role: 'dpo', passwordHash: await hashPassword(PASSWORD), schools: [SCHOOL.a] });
+  await web.store.users.add({ email: SCHOOL_A_DPO, role: 'dpo', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: [SCHOOL.a] });
   for (const school of ['a', 'b'] as const) {
     for (const id of HELD[school]) {
       const record = inventedRecord({ id, schoolId: SCHOOL[school], receivedAt: RECEIVED, raw: hostileRaw(), ruleIds: [RULE[school]], envelope: { mailFrom: SENDER[school], rcptTo: [`parent-${id}@example.org`] } });

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGatewayMetrics } from '../../src/gateway/metrics.js';
-import { hashPassword } from '../../src/smtp/password-hash.js';
 import { SESSION_LIMITS } from '../../src/store/user-directory.js';
 import { inventedRecord, PUPIL_NAME } from '../store/support/invented-records.js';
 import { hostileRecord } from './support/held-messages.js';
 import { csrfOf, InjectedBrowser } from './support/inject-session.js';
-import { ACCOUNTS, createWebSite, PASSWORD, type WebSite } from './support/web-site.js';
+import { ACCOUNTS, createWebSite, PASSWORD, TEST_HASHING, type WebSite } from './support/web-site.js';
 
 // Every sign-in runs scrypt at N=2^17 (a third of a second alone, seconds on a busy machine), and these tests sign several people in.
 vi.setConfig({ testTimeout: 120_000 });
@@ -49,7 +48,7 @@ describe('signing in', () => {
     const browser = web.browser();
     expect((await browser.signIn(ACCOUNTS.dpo, 'not the password at all')).statusCode).toBe(401);
     expect((await browser.signIn('nobody@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
-    await web.store.users.add({ email: 'left@stmarys-example.sch.uk', role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
+    await web.store.users.add({ email: 'left@stmarys-example.sch.uk', role: 'dpo', passwordHash: await TEST_HASHING.hash(PASSWORD) });
     await web.store.users.disable('left@stmarys-example.sch.uk', { actor: 'cli:test' });
     expect((await browser.signIn('left@stmarys-example.sch.uk', PASSWORD)).statusCode).toBe(401);
     expect(browser.cookies.has('hm_session')).toBe(false);

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { bullMailQueue, type MailQueue } from '../../../src/queue/mail-queue.js';
 import { safeKey } from '../../../src/queue/outgoing-mail.js';
 import { QUEUE_NAMES } from '../../../src/queue/queue-names.js';
-import { hashPassword } from '../../../src/smtp/password-hash.js';
+import { PasswordHashing } from '../../../src/smtp/password-hash.js';
 import type { Store } from '../../../src/store/store.js';
 import { MFA_ROLES, type UserRole } from '../../../src/store/user-directory.js';
 import { createWebApp, type WebAppOptions } from '../../../src/web/web-app.js';
@@ -12,6 +12,14 @@ import { jobData, removePrefix, SHARED_REDIS, uniquePrefix } from '../../queue/s
 import { createSite, type StoreSite } from '../../store/support/store-engines.js';
 import { TestAuthenticators } from './authenticators.js';
 import { InjectedBrowser } from './inject-session.js';
+
+/**
+ * Hashing for tests of page flows: real scrypt at a cost 32 times lower than the gateway's (which nothing in
+ * the configuration can lower), so a sign-in takes milliseconds; at the gateway's cost the web tests spent
+ * most of their time hashing. test/smtp/password-hash.test.ts and the upgrade at sign-in (test/web/mfa.test.ts)
+ * use the gateway's cost, as do the tests through `serve`.
+ */
+export const TEST_HASHING = new PasswordHashing({ N: 2 ** 12, r: 8, p: 1 });
 
 /** Invented accounts, one per role; every one has this password. */
 export const PASSWORD = 'invented password for tests';
@@ -50,7 +58,8 @@ export interface WebSite {
 export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', extra: Partial<WebAppOptions> = {}): Promise<WebSite> {
   const site = await createSite(engine);
   const store = await site.open();
-  const passwordHash = await hashPassword(PASSWORD);
+  const passwordHashing = extra.passwordHashing ?? TEST_HASHING;
+  const passwordHash = await passwordHashing.hash(PASSWORD);
   const authenticators = new TestAuthenticators(extra.now);
   for (const [role, email] of Object.entries(ACCOUNTS)) {
     await store.users.add({ email, role: role as UserRole, passwordHash });
@@ -60,7 +69,7 @@ export async function createWebSite(engine: 'sqlite' | 'postgres' = 'sqlite', ex
   const setupAuditSeq = Number(last?.seq ?? 0);
   const prefix = uniquePrefix();
   const mail = bullMailQueue(SHARED_REDIS, { prefix });
-  const app = await createWebApp({ store, mail, ...extra });
+  const app = await createWebApp({ store, mail, ...extra, passwordHashing });
   const served: string[] = [];
   app.addHook('onRequest', async (request) => {
     served.push(request.url);
