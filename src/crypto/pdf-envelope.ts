@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { create as openFont, type Font } from 'fontkit';
 import libmime from 'libmime';
-import PDFDocument from 'pdfkit';
 import { firstValue, splitMessage } from '../message/header-fields.js';
 import { htmlToReadableText } from '../message/html-to-text.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../message/limits.js';
@@ -50,6 +49,8 @@ const RIGHT_TO_LEFT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Sc
  * @throws PdfEnvelopeUnfaithful when the message cannot be read whole.
  */
 export async function buildPdfEnvelope(raw: Buffer, options: PdfEnvelopeOptions): Promise<Buffer> {
+  // Loaded on first use: PDFKit takes a third of a second to load, and most processes never write a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     pdfVersion: PDF_2_0,
     userPassword: options.passphrase,
