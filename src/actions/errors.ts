@@ -1,7 +1,5 @@
+import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
 import type { SmtpReply } from '../smtp/spooled-message.js';
-
-/** What the caller should do about an error: retry later, refuse for good, or fix the configuration. */
-export type ErrorDisposition = 'tempfail' | 'reject' | 'config';
 
 export type ActionErrorCode =
   | 'next-hop-url'
@@ -10,18 +8,18 @@ export type ActionErrorCode =
   | 'notice-deferred'
   | 'notice-refused';
 
-const DISPOSITIONS: Record<ActionErrorCode, ErrorDisposition> = {
-  'next-hop-url': 'config',
-  'outbox-id': 'tempfail',
-  'notice-queue-unavailable': 'tempfail',
-  'notice-deferred': 'tempfail',
-  'notice-refused': 'reject',
+const DISPOSITIONS: Record<ActionErrorCode, Disposition> = {
+  'next-hop-url': 'configuration',
+  'outbox-id': 'temporary',
+  'notice-queue-unavailable': 'temporary',
+  'notice-deferred': 'temporary',
+  'notice-refused': 'permanent',
 };
 
 /** A failure while acting on a verdict; the message says what went wrong without any message content. */
-export class ActionError extends Error {
+export class ActionError extends HallmonitorError {
   readonly code: ActionErrorCode;
-  readonly disposition: ErrorDisposition;
+  readonly disposition: Disposition;
 
   constructor(code: ActionErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -35,7 +33,9 @@ export class ActionError extends Error {
  * A step the reply waits on failed (recording the decision or its alerts, queueing its mail): the client is
  * answered `reply`, a 451, and its retry repeats the step. `cause` says what failed, for the log.
  */
-export class ActionStepFailed extends Error {
+export class ActionStepFailed extends HallmonitorError {
+  readonly code = 'action-step-failed';
+  readonly disposition = 'temporary';
   readonly reply: SmtpReply;
 
   constructor(reply: SmtpReply, cause: unknown) {

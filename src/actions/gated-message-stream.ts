@@ -1,10 +1,12 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { RecipientRefusal } from './next-hop-reply.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** The next hop refused some recipients after it had accepted others: the message must go to none. */
-export class RecipientsRefused extends Error {
+export class RecipientsRefused extends HallmonitorError {
   readonly code = 'recipients-refused';
+  readonly disposition = 'permanent';
   constructor(readonly refusals: readonly RecipientRefusal[]) {
     super('the next hop refused some recipients');
     this.name = 'RecipientsRefused';
@@ -12,8 +14,9 @@ export class RecipientsRefused extends Error {
 }
 
 /** The recipients' fate could not be read, so the message is held back rather than risk a partial delivery. */
-export class RecipientsUnknown extends Error {
+export class RecipientsUnknown extends HallmonitorError {
   readonly code = 'recipients-unknown';
+  readonly disposition = 'temporary';
   constructor() {
     super('could not tell which recipients the next hop accepted');
     this.name = 'RecipientsUnknown';

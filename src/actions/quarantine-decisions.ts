@@ -10,6 +10,7 @@ import type { QuarantinedMessage, QuarantineSummary } from '../store/quarantine-
 import type { Store } from '../store/store.js';
 import type { NextHop } from './next-hop.js';
 import { deliverBytes } from './spooled-bytes.js';
+import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
 
 export interface ReleaseDependencies {
   readonly store: Pick<Store, 'quarantine' | 'audit'>;
@@ -22,10 +23,13 @@ export interface ReleaseDependencies {
 }
 
 /** Why a release or rejection did not happen; the message never holds content. */
-export class DecisionRefused extends Error {
+export class DecisionRefused extends HallmonitorError {
+  readonly disposition: Disposition;
+
   constructor(readonly code: 'not-held' | 'body-destroyed' | 'next-hop-refused' | 'next-hop-deferred', message: string) {
     super(message);
     this.name = 'DecisionRefused';
+    this.disposition = code === 'next-hop-deferred' ? 'temporary' : 'permanent';
   }
 }
 

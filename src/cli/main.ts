@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { exitStatusFor } from '../errors/hallmonitor-error.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { UsageError } from './usage-error.js';
@@ -92,7 +93,10 @@ function commandHelp(command: Command, loaded: LoadedCommand, write: Write): num
   return 0;
 }
 
-/** Every error becomes one line on stderr: exit 2 for bad options or unreadable input, 1 for anything else. */
+/**
+ * Every error becomes one line on stderr and an exit status by its disposition (exitStatusFor): 2 for bad options,
+ * unreadable input or configuration, 75 when something it needs did not answer, 1 for anything else.
+ */
 async function main(argv: readonly string[]): Promise<number> {
   const write: Write = (line) => process.stdout.write(`${line}\n`);
   const [name, ...args] = argv;
@@ -118,12 +122,6 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`hallmonitor: ${message.split('\n')[0]}\n`);
-    process.exitCode = isInputError(error) ? 2 : 1;
+    process.exitCode = exitStatusFor(error);
   },
 );
-
-/** Bad options, and input files that cannot be used (roster, rules, messages), exit 2. */
-function isInputError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'usage' || code === 'roster-invalid' || code === 'rules-invalid' || code === 'config-invalid' || code === 'message-unreadable';
-}

@@ -1,8 +1,11 @@
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** A configuration, rule or vocabulary file that cannot be used: the file, the line and the field. */
-export class InvalidFileError extends Error {
+export class InvalidFileError extends HallmonitorError {
+  readonly disposition = 'configuration';
+
   constructor(
     readonly code: 'rules-invalid' | 'config-invalid',
     readonly file: string,

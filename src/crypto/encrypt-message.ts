@@ -11,6 +11,7 @@ import { buildPgpMime } from './pgp-mime.js';
 import { openKeyring } from './recipient-keys.js';
 import { withoutEncryptionTag } from './subject-tag.js';
 import { lookupWebKey, type WkdOptions } from './web-key-directory.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 export { removeEncryptionTag } from './subject-tag.js';
 
@@ -136,9 +137,10 @@ async function pdfEnvelope(prepared: Buffer, passphrase: string, source: 'genera
  * The encrypted form of a message is larger than the next hop takes: the gateway holds the message for
  * review rather than hand on something that will bounce, or send it in clear.
  */
-export class EncryptedTooLarge extends Error {
+export class EncryptedTooLarge extends HallmonitorError {
   override readonly name = 'EncryptedTooLarge';
   readonly code = 'encrypted-too-large';
+  readonly disposition = 'permanent';
 
   constructor(
     readonly bytes: number,

@@ -1,3 +1,4 @@
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 /** Why a recipient key was refused or not found; messages name the fingerprint or address, never key material. */
 export type KeyErrorCode =
   /** Every self-signature has expired, or the key's only encryption subkeys have. */
@@ -12,8 +13,9 @@ export type KeyErrorCode =
   | 'key-not-found';
 
 /** Raised by the recipient keyring; the administrator fixes the key and runs the command again. */
-export class KeyError extends Error {
+export class KeyError extends HallmonitorError {
   override readonly name = 'KeyError';
+  readonly disposition = 'configuration';
 
   constructor(
     readonly code: KeyErrorCode,

@@ -8,6 +8,7 @@ import { htmlToReadableText } from '../message/html-to-text.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../message/limits.js';
 import type { MailAddress } from '../message/message-view.js';
 import { readMime, type MimeAttachment, type MimeMessage } from '../message/mime-reader.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 export interface PdfEnvelopeOptions {
   /** The document's user password: nothing in the file can be read without it. */
@@ -21,8 +22,10 @@ export interface PdfEnvelopeOptions {
  * The message could not be rendered whole (malformed MIME, too many parts, out of time): a PDF of
  * it would lose something, so the caller sends the recipient another form instead.
  */
-export class PdfEnvelopeUnfaithful extends Error {
+export class PdfEnvelopeUnfaithful extends HallmonitorError {
   override readonly name = 'PdfEnvelopeUnfaithful';
+  readonly code = 'pdf-envelope-unfaithful';
+  readonly disposition = 'permanent';
 }
 
 /** What the reader fills in instead of a character the document cannot show (U+25A1 WHITE SQUARE). */

@@ -3,6 +3,7 @@ import type { SchoolDirectory } from '../roster/roster.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
 import { pupilsByRow, tabbedRows } from './name-tables.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /**
  * Facts about attachments, and bulk personal data in them or in a table in the body. Extraction
@@ -23,9 +24,10 @@ export interface AttachmentDetectorOptions {
 }
 
 /** The options are unusable; fix the configuration and start again. */
-export class AttachmentDetectorOptionsError extends Error {
+export class AttachmentDetectorOptionsError extends HallmonitorError {
   readonly code = 'ATTACHMENT_DETECTOR_OPTIONS_INVALID';
-  readonly action = 'config';
+  /** Fix the file or the options and start again. */
+  readonly disposition = 'configuration';
   override readonly name = 'AttachmentDetectorOptionsError';
 }
 

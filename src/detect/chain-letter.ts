@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MessageView, TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
 import type { Finding } from './finding.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /**
  * Chain messages, which the seed policies forbid forwarding (St Mary's Chiswick
@@ -18,10 +19,10 @@ const WEAK_WEIGHT = 1;
 const CHAIN_LETTER_SCORE = 2;
 
 /** The vocabulary is not usable: a cue is not a regular expression or names a list that does not exist. */
-export class ChainLetterVocabularyError extends Error {
+export class ChainLetterVocabularyError extends HallmonitorError {
   readonly code = 'CHAIN_LETTER_VOCABULARY_INVALID';
-  /** Configuration is wrong; fix the vocabulary file and start again. */
-  readonly action = 'config';
+  /** Fix the file or the options and start again. */
+  readonly disposition = 'configuration';
   override readonly name = 'ChainLetterVocabularyError';
 }
 

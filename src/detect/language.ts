@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
 import type { Detector } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /**
  * Swearing and slurs, which every seed acceptable use policy forbids in school
@@ -38,10 +39,10 @@ const KEPT_REPEATS: ReadonlyMap<string, number> = new Map([
 const DEFAULT_KEPT_REPEATS = 1;
 
 /** The vocabulary is not usable: a pattern is malformed or can never match. */
-export class LanguageVocabularyError extends Error {
+export class LanguageVocabularyError extends HallmonitorError {
   readonly code = 'LANGUAGE_VOCABULARY_INVALID';
-  /** Configuration is wrong; fix the vocabulary file and start again. */
-  readonly action = 'config';
+  /** Fix the file or the options and start again. */
+  readonly disposition = 'configuration';
   override readonly name = 'LanguageVocabularyError';
 }
 

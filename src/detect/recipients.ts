@@ -6,6 +6,7 @@ import type { Detector, ScanContext } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
 import { detectPupilNames } from './pupil-name.js';
 import { quotedMessages, type QuotedMessage } from './quoted-messages.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /**
  * Who the message goes to. The commonest school data breaches are mail to the
@@ -27,9 +28,10 @@ export interface RecipientsDetectorOptions {
 }
 
 /** The options are unusable; fix the configuration and start again. */
-export class RecipientsDetectorOptionsError extends Error {
+export class RecipientsDetectorOptionsError extends HallmonitorError {
   readonly code = 'RECIPIENTS_DETECTOR_OPTIONS_INVALID';
-  readonly action = 'config';
+  /** Fix the file or the options and start again. */
+  readonly disposition = 'configuration';
   override readonly name = 'RecipientsDetectorOptionsError';
 }
 

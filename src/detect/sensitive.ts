@@ -5,6 +5,7 @@ import type { Detector } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
 import { createLiteralPrefilter, type LiteralHit } from './literal-prefilter.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 export const SENSITIVE_CATEGORIES = categoriesOf('sensitive/');
 
@@ -34,10 +35,10 @@ export interface SensitiveVocabulary {
 }
 
 /** The vocabulary is not usable: a pattern is malformed or names a list that does not exist. */
-export class SensitiveVocabularyError extends Error {
+export class SensitiveVocabularyError extends HallmonitorError {
   readonly code = 'SENSITIVE_VOCABULARY_INVALID';
-  /** Configuration is wrong; fix the vocabulary file and start again. */
-  readonly action = 'config';
+  /** Fix the file or the options and start again. */
+  readonly disposition = 'configuration';
   override readonly name = 'SensitiveVocabularyError';
 }
 

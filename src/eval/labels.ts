@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { FINDING_CATEGORIES } from '../detect/finding.js';
 import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
 import type { LabelledMessage } from './score.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** Where a finding can be (CONTRACTS.md §1 `location.part`, plus the envelope). */
 export const LABEL_PARTS = ['subject', 'body', 'attachment', 'attachment-name', 'recipients'] as const;
@@ -67,8 +68,9 @@ const labelledMessageSchema = z.strictObject({
 });
 
 /** labels.yaml cannot be used; `entry` names the offending entry where there is one. */
-export class LabelsError extends Error {
+export class LabelsError extends HallmonitorError {
   readonly code = 'labels-invalid';
+  readonly disposition = 'configuration';
   constructor(
     readonly file: string,
     readonly entry: string | undefined,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isCertificateCode, withoutCredentials } from '../queue/check-redis.js';
 import { redisClient, type RedisAddress } from '../queue/redis-connections.js';
 import { freePort } from './free-port.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** Redis for the queues: the configured one, or a private one this process started and will stop. */
 export interface RedisEndpoint extends RedisAddress {
@@ -13,8 +14,9 @@ export interface RedisEndpoint extends RedisAddress {
   stop(): Promise<void>;
 }
 
-export class RedisUnavailableError extends Error {
+export class RedisUnavailableError extends HallmonitorError {
   readonly code = 'redis-unavailable';
+  readonly disposition = 'configuration';
   constructor(url: string) {
     super(
       `no Redis answers at ${withoutCredentials(url)}, and redis-server is not on PATH to start a private one. ` +
@@ -25,8 +27,9 @@ export class RedisUnavailableError extends Error {
 }
 
 /** A Redis that answered but refused the credentials: a configuration fault, never a reason to start a private one. */
-export class RedisAuthError extends Error {
+export class RedisAuthError extends HallmonitorError {
   readonly code = 'config-invalid';
+  readonly disposition = 'configuration';
   constructor(url: string) {
     super(
       `Redis at ${withoutCredentials(url)} refused the gateway's credentials: set its password (and ACL user) in the ` +
@@ -37,8 +40,9 @@ export class RedisAuthError extends Error {
 }
 
 /** A Redis over TLS whose certificate does not verify: whoever answers may not be that Redis, so never fall back to a private one. */
-export class RedisCertificateError extends Error {
+export class RedisCertificateError extends HallmonitorError {
   readonly code = 'config-invalid';
+  readonly disposition = 'configuration';
   constructor(url: string) {
     super(
       `Redis at ${withoutCredentials(url)} presented a certificate that does not verify: name the CA that signed it in ` +

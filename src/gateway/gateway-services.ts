@@ -24,6 +24,7 @@ import type { Store } from '../store/store.js';
 import { auditDigestSource } from './audit-digest-source.js';
 import { loadTraceSecret, tracedNextHop } from './loop-guard.js';
 import type { GatewayMetrics, WorkerMetrics } from './metrics.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
 export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix' | 'queueWorkers'> {
@@ -34,8 +35,9 @@ export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'qua
 }
 
 /** Redis that could lose queued notices or alerts is a configuration fault: say what is wrong and stop. */
-export class RedisUnsuitableError extends Error {
+export class RedisUnsuitableError extends HallmonitorError {
   readonly code = 'config-invalid';
+  readonly disposition = 'configuration';
   constructor(problems: readonly string[]) {
     super(problems.join('; '));
     this.name = 'RedisUnsuitableError';

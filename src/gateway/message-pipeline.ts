@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { dispositionOf, errorCode, smtpReplyFor } from '../errors/hallmonitor-error.js';
 import type { Logger } from 'pino';
 import { actOnVerdict, type ActionDependencies } from '../actions/act-on-verdict.js';
 import { ActionStepFailed } from '../actions/errors.js';
@@ -154,11 +155,19 @@ async function answerWithoutScan(deps: PipelineDependencies, message: SpooledMes
  * is logged too.
  */
 function fault(deps: PipelineDependencies, message: SpooledMessage, stage: 'read' | 'scan' | 'act', error: unknown, verdict?: Action): SmtpReply {
-  const [reply, cause] = error instanceof ActionStepFailed ? [error.reply, error.cause] : [TEMPFAIL, error];
+  const [reply, cause] = error instanceof ActionStepFailed ? [error.reply, error.cause] : [faultReply(error), error];
   deps.metrics.faults.inc({ stage });
   deps.metrics.messages.inc({ action: verdict ?? 'none', code: String(reply.code) });
   deps.log.error({ ...messageIds(message), stage, verdict, error: errorCode(cause), reply: reply.code }, 'message tempfailed');
   return reply;
+}
+
+/**
+ * A fault's reply by its disposition, but never a refusal: a message the gateway could not decide on is
+ * retried (4xx), whatever failed, rather than bounced on a fault of ours.
+ */
+function faultReply(error: unknown): SmtpReply {
+  return dispositionOf(error) === 'configuration' ? smtpReplyFor(error) : TEMPFAIL;
 }
 
 /** What operators need to follow a message, without content or addresses' local parts. */
@@ -173,8 +182,3 @@ function messageIds(message: SpooledMessage) {
   };
 }
 
-/** A stable code for the log, never the error's message (it may quote content). */
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
-}

@@ -1,3 +1,5 @@
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
+
 /** Why a message could not be read at all, and what the caller should do about it. */
 export type MessageReadErrorCode =
   /** The stream the message came from failed; the sender should retry (SMTP 451). */
@@ -5,15 +7,15 @@ export type MessageReadErrorCode =
   /** The limits passed in are not usable; fix the configuration. */
   | 'invalid-limits';
 
-const ACTIONS = { 'source-failed': 'tempfail', 'invalid-limits': 'config' } as const;
+const DISPOSITIONS = { 'source-failed': 'temporary', 'invalid-limits': 'configuration' } as const;
 
 /**
  * Thrown only when there is no message to judge. Anything wrong with the message itself is
  * returned as `problems` or attachment facts instead, so that the policy decides.
  */
-export class MessageReadError extends Error {
+export class MessageReadError extends HallmonitorError {
   override readonly name = 'MessageReadError';
-  readonly action: (typeof ACTIONS)[MessageReadErrorCode];
+  readonly disposition: (typeof DISPOSITIONS)[MessageReadErrorCode];
 
   constructor(
     readonly code: MessageReadErrorCode,
@@ -21,6 +23,6 @@ export class MessageReadError extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
-    this.action = ACTIONS[code];
+    this.disposition = DISPOSITIONS[code];
   }
 }

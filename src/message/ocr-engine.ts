@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Worker as TesseractWorker } from 'tesseract.js';
 import { untilAborted } from './until-aborted.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /**
  * Tesseract (tesseract.js: the C++ engine compiled to WebAssembly) on its own thread, one per
@@ -24,8 +25,11 @@ function modelPath(): string {
 }
 
 /** Thrown when the image's time ran out; the engine's thread was ended with it. */
-export class OcrTimeoutError extends Error {
+export class OcrTimeoutError extends HallmonitorError {
   override readonly name = 'OcrTimeoutError';
+  readonly code = 'ocr-timeout';
+  /** The image's time is spent: reading it again would take as long. */
+  readonly disposition = 'permanent';
 }
 
 let engine: Promise<TesseractWorker> | undefined;

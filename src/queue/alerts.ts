@@ -3,7 +3,8 @@ import type { AlertedRule, AlertInboxEntry } from '../store/alert-inbox.js';
 import { countCategories } from '../store/audit-entry.js';
 import { renderDocument, schoolTime, type MailBlock } from './mail-document.js';
 import { recipientDomains } from '../message/addresses.js';
-import { ALERT_ROLES, mailJobId, type AlertRole, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
+import { ALERT_ROLES, type AlertRole } from '../store/user-directory.js';
+import { mailJobId, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
 import { ACTION_TAKEN, NO_CONTENT_NOTE, ROLE_TITLES } from './wording.js';
 
 /** What an alert may say about a message: who, when, where to (domains only), and where to review it. */

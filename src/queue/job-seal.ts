@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisAddress } from './redis-connections.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /**
  * What a job carries in Redis: its data encrypted (AES-256-GCM), then signed (HMAC-SHA-256) over the queue,
@@ -22,7 +23,10 @@ export interface JobPlace {
 }
 
 /** Why a job was refused; a stable code for the log and the metric, never the job's content. */
-export class JobRefused extends Error {
+export class JobRefused extends HallmonitorError {
+  /** A refused job is never retried: it would be refused again. */
+  readonly disposition = 'permanent';
+
   constructor(readonly code: 'job-unsigned' | 'job-forged' | 'job-unreadable' | 'job-stale') {
     super(code);
     this.name = 'JobRefused';

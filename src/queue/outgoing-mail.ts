@@ -1,12 +1,10 @@
 import { domainOf } from '../message/addresses.js';
+import type { AlertRole } from '../store/user-directory.js';
 
 /** Everything the gateway writes to people of its own accord; each is one kind of job on the outgoing-mail queue. */
 export const MAIL_KINDS = ['sender-notice', 'quarantine-notice', 'release-notice', 'rejection-notice', 'passphrase-notice', 'alert', 'digest'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
-/** The people alerts and digests go to: every notified role but the sender, who gets notices instead. */
-export const ALERT_ROLES = ['business-manager', 'dpo', 'dsl'] as const;
-export type AlertRole = (typeof ALERT_ROLES)[number];
 
 /** A school's alert recipients by role (its `alerts:` in the configuration). */
 export type RecipientsByRole = Readonly<Record<AlertRole, readonly string[]>>;

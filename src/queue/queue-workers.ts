@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { ActionError } from '../actions/errors.js';
+import { dispositionOf, errorCode } from '../errors/hallmonitor-error.js';
 import { digestMails, digestPeriod, type DigestOptions, type DigestSchedule, type DigestSchool, type DigestSource } from './digest.js';
 import { JobRefused, type QueueConnection } from './job-seal.js';
 import { bullMailQueue, MAIL_QUEUE_DEFAULTS, type MailQueue, type MailQueueOptions, type ReleaseRequest } from './mail-queue.js';
@@ -153,7 +153,7 @@ function worker<Data>(connection: QueueConnection, name: string, process: (data:
   created.on('failed', (job, error) => {
     if (!job) return;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.onFailure?.({ queue: name, jobId: job.id ?? '', attemptsMade: job.attemptsMade, final, reason: failureReason(error) });
+    options.onFailure?.({ queue: name, jobId: job.id ?? '', attemptsMade: job.attemptsMade, final, reason: error instanceof UnrecoverableError ? error.message : errorCode(error) });
   });
   return {
     async close() {
@@ -205,21 +205,13 @@ function openJob<Data>(connection: QueueConnection, queue: string, job: Job, opt
   }
 }
 
-/** A refusal for good (a 5xx from the next hop) is not retried: it fails at once and stays visible. */
+/** A refusal for good (a 5xx from the next hop, a release of what is no longer held) is not retried: it fails at once and stays visible. */
 async function giveUpOnRefusal(process: () => Promise<void>): Promise<void> {
   try {
     await process();
   } catch (error) {
-    if (error instanceof ActionError && error.disposition === 'reject') throw new UnrecoverableError(error.code);
+    if (dispositionOf(error) === 'permanent') throw new UnrecoverableError(errorCode(error));
     throw error;
   }
 }
 
-/**
- * A stable code for the log rather than the message: an error from the next hop can quote its reply,
- * and a reply can name a recipient's address.
- */
-function failureReason(error: Error): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : error instanceof UnrecoverableError ? error.message : error.name;
-}

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Redis, type RedisOptions } from 'ioredis';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** PEM material for TLS to Redis, read once at start. */
 export interface RedisTls {
@@ -19,8 +20,9 @@ export interface RedisAddress {
 }
 
 /** `redisTls` set for a plain `redis://` URL: the files would be ignored, or TLS silently forced; neither is what was meant. */
-export class RedisTlsConfigError extends Error {
+export class RedisTlsConfigError extends HallmonitorError {
   readonly code = 'config-invalid';
+  readonly disposition = 'configuration';
   constructor() {
     super('redisTls is set but the redis URL is not rediss://: use rediss://HOST:PORT (or remove redisTls)');
     this.name = 'RedisTlsConfigError';

@@ -1,5 +1,5 @@
 import type { Action } from '../policy/verdict.js';
-import type { AlertRole } from './outgoing-mail.js';
+import type { AlertRole } from '../store/user-directory.js';
 
 /** What happened to a message, as the people alerted read it. */
 export const ACTION_TAKEN: Readonly<Record<Action, string>> = {

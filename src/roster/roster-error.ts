@@ -1,3 +1,4 @@
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 /** Where in an export a problem sits, as a spreadsheet user would look for it. */
 export interface RosterErrorPlace {
   /** The file as the caller named it. */
@@ -15,8 +16,9 @@ export interface RosterErrorPlace {
  * fixes the export and loads it again. Messages name the place, never the cell's value,
  * because values are pupils' personal data and errors end up in logs.
  */
-export class RosterError extends Error {
+export class RosterError extends HallmonitorError {
   readonly code = 'roster-invalid';
+  readonly disposition = 'configuration';
   readonly file: string;
   readonly row: number | undefined;
   readonly column: string | undefined;

@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import type { SchoolSources } from './load-school.js';
 import type { ScanResult } from './scan-message.js';
 import type { ScanTask, WorkerReport } from './scan-task.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 export interface ScanPoolOptions {
   /** The schools every worker loads, exactly as the gateway loads them. */
@@ -40,10 +41,10 @@ export interface ScanPool {
 export type ScanPoolErrorCode = 'worker-failed' | 'scan-timeout' | 'scan-failed' | 'no-workers' | 'closed';
 
 /** A scan did not complete on the pool; the caller answers 451 so the sender retries. */
-export class ScanPoolError extends Error {
+export class ScanPoolError extends HallmonitorError {
   override readonly name = 'ScanPoolError';
-  /** Temporary: the sending service should keep the message and retry. */
-  readonly action = 'tempfail';
+  /** The sending service should keep the message and retry. */
+  readonly disposition = 'temporary';
 
   constructor(
     readonly code: ScanPoolErrorCode,
@@ -54,9 +55,9 @@ export class ScanPoolError extends Error {
 }
 
 /** The schools could not be loaded in a worker; raised by `createScanPool` (configuration). */
-export class ScanPoolStartError extends Error {
+export class ScanPoolStartError extends HallmonitorError {
   override readonly name = 'ScanPoolStartError';
-  readonly action = 'config';
+  readonly disposition = 'configuration';
   /** The loader's own code when it had one (`roster-invalid`, `rules-invalid`, …), so the CLI answers as it would in-process. */
   constructor(
     message: string,

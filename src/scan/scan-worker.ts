@@ -2,6 +2,7 @@
  * A scan pool's worker thread (scan-pool.ts): loads every school once, from the same sources as
  * the gateway, then scans the messages posted to it one at a time, in order, and reports plain data.
  */
+import { errorCode } from '../errors/hallmonitor-error.js';
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SchoolSources } from './load-school.js';
@@ -16,11 +17,6 @@ function report(message: WorkerReport): void {
   port!.postMessage(message);
 }
 
-/** A stable code for the report, never the error's message (it may quote content). */
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
-}
 
 async function scan(tenants: Tenants, task: ScanTask): Promise<void> {
   try {

@@ -1,8 +1,10 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** A CIDR in the allow-list that cannot be read; raised when the server is built, never per connection. */
-export class AllowListError extends Error {
+export class AllowListError extends HallmonitorError {
   readonly code = 'invalid-cidr';
+  readonly disposition = 'configuration';
 
   constructor(readonly entry: string) {
     super(`not a CIDR range: ${JSON.stringify(entry)} (expected e.g. 10.0.0.0/8 or 2001:db8::/32)`);

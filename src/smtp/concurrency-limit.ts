@@ -1,4 +1,5 @@
 import { GATEWAY_DEFAULTS } from '../config/gateway-config.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 export interface ConcurrencyLimitOptions {
   /** Tasks run at once: scrypt runs on libuv's pool of 4 threads, which the SMTP spool shares. */
@@ -10,8 +11,9 @@ export interface ConcurrencyLimitOptions {
 export const PASSWORD_HASH_LIMIT = GATEWAY_DEFAULTS.passwordHashes;
 
 /** Every turn is taken: each edge answers it as a temporary failure (SMTP 454, HTTP 503). */
-export class ConcurrencyLimitFull extends Error {
-  readonly code = 'tempfail';
+export class ConcurrencyLimitFull extends HallmonitorError {
+  readonly code = 'too-busy';
+  readonly disposition = 'temporary';
   constructor() {
     super('too many password checks at once');
     this.name = 'ConcurrencyLimitFull';

@@ -11,6 +11,7 @@ import { checkRecipient, checkSender, senderMatches } from './relay-checks.js';
 import { replyAsError, SmtpRefusal, type RefusalCode } from './smtp-replies.js';
 import { removeSpoolFile, spoolMessage } from './spool-file.js';
 import type { MessageHandler, SmtpReply, SpooledContent, SpooledMessage } from './spooled-message.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 export interface InboundOptions {
   /** Address to listen on. */
@@ -116,8 +117,9 @@ interface SmtpServerConnection {
 }
 
 /** Options that cannot work together; raised when the server is built. */
-export class InboundOptionsError extends Error {
+export class InboundOptionsError extends HallmonitorError {
   readonly code = 'invalid-inbound-options';
+  readonly disposition = 'configuration';
 
   constructor(message: string) {
     super(message);

@@ -1,3 +1,5 @@
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
+
 /** Why the inbound server refused something; each maps to exactly one SMTP reply below. */
 export type RefusalCode =
   | 'client-not-allowed'
@@ -20,9 +22,6 @@ export type RefusalCode =
   | 'authentication-throttled'
   | 'authentication-busy'
   | 'internal-fault';
-
-/** What the sending server should do next: retry later (`tempfail`) or give up (`reject`). */
-export type RefusalKind = 'tempfail' | 'reject';
 
 interface ReplyText {
   readonly responseCode: number;
@@ -58,10 +57,11 @@ const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
 };
 
 /** A refusal carrying the SMTP reply smtp-server sends for it (`responseCode` plus the message). */
-export class SmtpRefusal extends Error {
+export class SmtpRefusal extends HallmonitorError {
   readonly code: RefusalCode;
   readonly responseCode: number;
-  readonly kind: RefusalKind;
+  /** What the sending server should do next: retry later (4xx) or give up (5xx). */
+  readonly disposition: 'temporary' | 'permanent';
 
   constructor(code: RefusalCode) {
     const reply = REPLIES[code];
@@ -69,7 +69,7 @@ export class SmtpRefusal extends Error {
     this.name = 'SmtpRefusal';
     this.code = code;
     this.responseCode = reply.responseCode;
-    this.kind = reply.responseCode < 500 ? 'tempfail' : 'reject';
+    this.disposition = reply.responseCode < 500 ? 'temporary' : 'permanent';
   }
 }
 

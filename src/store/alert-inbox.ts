@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Action, AlertLevel } from '../policy/verdict.js';
-import type { AlertRole } from '../queue/outgoing-mail.js';
+import type { AlertRole } from './user-directory.js';
 import type { AuditLog } from './audit-log.js';
 import type { AlertInboxTable, StoreDatabase } from './schema.js';
 

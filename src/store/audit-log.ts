@@ -6,6 +6,7 @@ import type { AuditEntry } from './audit-entry.js';
 import { StoreError } from './errors.js';
 import { classifyIncident } from './incident-classifier.js';
 import type { AuditLogTable, StoreDatabase } from './schema.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** Where the appended entry sits in the chain. */
 export interface AppendedEntry {
@@ -35,7 +36,10 @@ export type ChainVerification = (
 };
 
 /** Rolls back a re-keying that found the chain broken; the chain keeps linking as it did. */
-class ChainNotKeyed extends Error {
+class ChainNotKeyed extends HallmonitorError {
+  readonly code = 'chain-not-keyed';
+  readonly disposition = 'permanent';
+
   constructor(
     readonly chain: ChainKey,
     message: string,

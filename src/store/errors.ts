@@ -1,5 +1,4 @@
-/** What to do about a store error: fix the configuration or the key, or fix the call (a bad id, an unknown record). */
-export type StoreErrorDisposition = 'config' | 'caller';
+import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
 
 export type StoreErrorCode =
   /** The configured quarantine key is not 32 bytes of base64 or hex. */
@@ -17,20 +16,21 @@ export type StoreErrorCode =
   /** No quarantine record with that id (or its body was destroyed by retention). */
   | 'not-found';
 
-const DISPOSITIONS: Record<StoreErrorCode, StoreErrorDisposition> = {
-  'key-invalid': 'config',
-  'key-file-unsafe': 'config',
-  'key-mismatch': 'config',
-  'database-url': 'config',
-  'migration-failed': 'config',
-  'invalid-record': 'caller',
-  'not-found': 'caller',
+/** Fix the configuration or the key, or the call is refused for good (a bad id, an unknown record). */
+const DISPOSITIONS: Record<StoreErrorCode, Disposition> = {
+  'key-invalid': 'configuration',
+  'key-file-unsafe': 'configuration',
+  'key-mismatch': 'configuration',
+  'database-url': 'configuration',
+  'migration-failed': 'configuration',
+  'invalid-record': 'permanent',
+  'not-found': 'permanent',
 };
 
 /** A store failure; the message names files, codes and ids, never message content. */
-export class StoreError extends Error {
+export class StoreError extends HallmonitorError {
   override readonly name = 'StoreError';
-  readonly disposition: StoreErrorDisposition;
+  readonly disposition: Disposition;
 
   constructor(
     readonly code: StoreErrorCode,

@@ -12,6 +12,10 @@ export type UserRole = (typeof USER_ROLES)[number];
 /** The roles that see held mail or manage accounts: a password alone does not sign them in (a TOTP code is due too). */
 export const MFA_ROLES: readonly UserRole[] = ['dpo', 'dsl', 'admin'];
 
+/** The people alerts and digests go to: every notified role but the sender, who gets notices instead. */
+export const ALERT_ROLES = ['business-manager', 'dpo', 'dsl'] as const satisfies readonly UserRole[];
+export type AlertRole = (typeof ALERT_ROLES)[number];
+
 /**
  * How far a session has got: `complete`, or, after a right password, `second-factor` (a code is due) or `enrol`
  * (the account must set up MFA first). Only a complete session reaches the app's pages.

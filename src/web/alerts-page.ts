@@ -1,4 +1,4 @@
-import { ALERT_ROLES, type AlertRole } from '../queue/outgoing-mail.js';
+import { ALERT_ROLES, type AlertRole } from '../store/user-directory.js';
 import { ACTION_TAKEN, ROLE_TITLES } from '../queue/wording.js';
 import { ALERT_STATUSES, type AlertedRule, type InboxAlert } from '../store/alert-inbox.js';
 import type { User } from '../store/user-directory.js';

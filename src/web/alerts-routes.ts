@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ALERT_ROLES, type AlertRole } from '../queue/outgoing-mail.js';
+import { ALERT_ROLES, type AlertRole } from '../store/user-directory.js';
 import { ALERT_STATUSES, type AlertInboxFilter, type AlertStatus } from '../store/alert-inbox.js';
 import type { User, UserRole } from '../store/user-directory.js';
 import { alertsPage, type AlertFields } from './alerts-page.js';

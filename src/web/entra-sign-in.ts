@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/yaml-file.js';
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** Where Entra ID sends the browser back: reviewUrl + this path is the app registration's redirect URI. */
 export const ENTRA_CALLBACK_PATH = '/sign-in/entra/callback';
@@ -68,8 +69,9 @@ export const ENTRA_REFUSALS = {
 
 export type EntraRefusalCode = keyof typeof ENTRA_REFUSALS;
 
-export class EntraRefusal extends Error {
+export class EntraRefusal extends HallmonitorError {
   override readonly name = 'EntraRefusal';
+  readonly disposition = 'permanent';
 
   constructor(
     readonly code: EntraRefusalCode,

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { httpStatusFor } from '../errors/hallmonitor-error.js';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { GatewayMetrics } from '../gateway/metrics.js';
+import type { Registry } from 'prom-client';
 import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { accountsRoutes } from './accounts-routes.js';
@@ -40,7 +41,7 @@ export interface WebAppOptions {
   /** Where releases and the sender's notices are queued. */
   readonly mail: WebContext['mail'];
   /** The gateway's metrics for `/metrics`; without them `/metrics` answers 404. */
-  readonly metrics?: GatewayMetrics;
+  readonly metrics?: { readonly registry: Registry };
   /** For `/healthz`: false while the gateway stops (503), so a load balancer drains it. Default: always healthy. */
   readonly isHealthy?: () => boolean;
   /** For `/readyz`: whether the gateway's dependencies answer now (gateway/readiness.ts). Absent: ready while healthy. */
@@ -180,7 +181,8 @@ function errorReply(error: FastifyError | WebError, request: FastifyRequest, rep
     const next = pending && pending.stage !== 'complete' ? STAGE_PAGES[pending.stage] : '/sign-in';
     return reply.code(303).header('cache-control', 'no-store').redirect(next === request.url ? '/sign-in' : next);
   }
-  const status = error instanceof WebError ? error.statusCode : error.statusCode === 429 ? 429 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+  // Its own status where the error has one (WebError, Fastify's 4xx), else by its disposition: 503 for what may work later.
+  const status = httpStatusFor(error);
   const message =
     error instanceof WebError ? error.message : status === 429 ? 'Too many attempts. Wait a minute, then try again.' : status < 500 ? 'The request could not be understood.' : 'Something went wrong; nothing was changed. Try again.';
   const title =

@@ -1,3 +1,5 @@
+import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
+
 /** Why a request was refused; the message is shown to the person and never names content or people. */
 export type WebErrorCode =
   /** No session, or it ended: sign in (303 to /sign-in for pages). */
@@ -28,9 +30,11 @@ const STATUS: Record<WebErrorCode, number> = {
   expired: 410,
 };
 
-export class WebError extends Error {
+export class WebError extends HallmonitorError {
   override readonly name = 'WebError';
   readonly statusCode: number;
+  /** Only `unavailable` may work if tried again; every other refusal stands. */
+  readonly disposition: Disposition;
 
   constructor(
     readonly code: WebErrorCode,
@@ -39,5 +43,6 @@ export class WebError extends Error {
   ) {
     super(message, options);
     this.statusCode = STATUS[code];
+    this.disposition = code === 'unavailable' ? 'temporary' : 'permanent';
   }
 }

@@ -148,7 +148,7 @@ describe('encryptForRecipients', () => {
       const error = await encryptForRecipients(input(original, [PARENT, KEYLESS], extra)).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(EncryptionError);
       expect((error as EncryptionError).code).toBe('encryption-failed');
-      expect((error as EncryptionError).disposition).toBe('tempfail');
+      expect((error as EncryptionError).disposition).toBe('temporary');
     }
   });
 

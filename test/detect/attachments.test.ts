@@ -208,7 +208,7 @@ describe('attachment detector: bulk personal data', () => {
 
   it.each([0, 2.5, Number.NaN])('refuses a threshold of %s when built', (bulkRowThreshold) => {
     expect(() => createAttachmentDetector({ bulkRowThreshold })).toThrow(
-      expect.objectContaining({ code: 'ATTACHMENT_DETECTOR_OPTIONS_INVALID', action: 'config' }),
+      expect.objectContaining({ code: 'ATTACHMENT_DETECTOR_OPTIONS_INVALID', disposition: 'configuration' }),
     );
   });
 });

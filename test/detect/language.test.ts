@@ -310,7 +310,7 @@ describe('languageVocabularySchema', () => {
 describe('createLanguageDetector', () => {
   it('refuses a vocabulary that skipped validation, with a config error', () => {
     expect(() => createLanguageDetector({ profanity: ['Fuck'], slurs: ['|x|'], whitelist: [] })).toThrow(
-      expect.objectContaining({ code: 'LANGUAGE_VOCABULARY_INVALID', action: 'config' }),
+      expect.objectContaining({ code: 'LANGUAGE_VOCABULARY_INVALID', disposition: 'configuration' }),
     );
   });
 });

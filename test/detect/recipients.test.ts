@@ -217,7 +217,7 @@ describe('recipients detector: misdirected', () => {
 describe('createRecipientsDetector', () => {
   it.each([0, 1, 7.5])('refuses a visible-bulk threshold of %s when built', (visibleBulkThreshold) => {
     expect(() => createRecipientsDetector({ webmailDomains: [], visibleBulkThreshold })).toThrow(
-      expect.objectContaining({ code: 'RECIPIENTS_DETECTOR_OPTIONS_INVALID', action: 'config' }),
+      expect.objectContaining({ code: 'RECIPIENTS_DETECTOR_OPTIONS_INVALID', disposition: 'configuration' }),
     );
   });
 

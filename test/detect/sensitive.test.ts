@@ -329,7 +329,7 @@ describe('sensitive vocabulary: pattern syntax', () => {
   it('building a detector from an unchecked vocabulary fails with a config error', () => {
     const build = () => createSensitiveDetector(vocabularyWith({ terms: ['asthma]'] }));
     expect(build).toThrow(SensitiveVocabularyError);
-    expect(build).toThrow(expect.objectContaining({ code: 'SENSITIVE_VOCABULARY_INVALID', action: 'config' }));
+    expect(build).toThrow(expect.objectContaining({ code: 'SENSITIVE_VOCABULARY_INVALID', disposition: 'configuration' }));
   });
 });
 

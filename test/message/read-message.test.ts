@@ -197,7 +197,7 @@ describe('readMessage: sources, limits and errors', () => {
   it('refuses unusable limits with a config error', async () => {
     const attempt = readMessage(rawMessage('Subject: s', '', 'x'), { maxParts: 0 });
     await expect(attempt).rejects.toBeInstanceOf(MessageReadError);
-    await expect(attempt).rejects.toMatchObject({ code: 'invalid-limits', action: 'config' });
+    await expect(attempt).rejects.toMatchObject({ code: 'invalid-limits', disposition: 'configuration' });
   });
 
   it('throws MessageReadError (tempfail) when the source stream fails', async () => {
@@ -205,6 +205,6 @@ describe('readMessage: sources, limits and errors', () => {
     const reading = readMessage(source);
     source.write('Subject: cut off\r\n\r\npartial');
     source.destroy(new Error('connection reset'));
-    await expect(reading).rejects.toMatchObject({ name: 'MessageReadError', code: 'source-failed', action: 'tempfail' });
+    await expect(reading).rejects.toMatchObject({ name: 'MessageReadError', code: 'source-failed', disposition: 'temporary' });
   });
 });

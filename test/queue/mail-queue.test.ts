@@ -142,7 +142,7 @@ describe('bullMailQueue when Redis is unavailable', () => {
     const error = await queue.enqueue(mail('sender-notice.after')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionError);
     expect((error as ActionError).code).toBe('notice-queue-unavailable');
-    expect((error as ActionError).disposition).toBe('tempfail');
+    expect((error as ActionError).disposition).toBe('temporary');
     expect(Date.now() - started).toBeLessThan(2_500);
     const back = await startPrivateRedis({ port: redis.port });
     cleanups.push(() => back.stop());

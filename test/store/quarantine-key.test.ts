@@ -75,7 +75,7 @@ describe.each(ENGINES)('a wrong key on %s', (engine) => {
     await first.close();
     await expect(site.open({ key: randomBytes(32).toString('hex') })).rejects.toMatchObject({
       code: 'key-mismatch',
-      disposition: 'config',
+      disposition: 'configuration',
       message: expect.stringContaining('not the key this database was written with'),
     });
     const rotated = await site.open({ key: randomBytes(32), keyVersion: 2, retiredKeys: [{ version: 1, key }] });

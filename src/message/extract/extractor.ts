@@ -2,6 +2,7 @@ import type { MessageLimits } from '../limits.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { ImageToRead, OcrOutcome } from '../ocr.js';
 import type { ReadBudget } from '../read-budget.js';
+import { HallmonitorError } from '../../errors/hallmonitor-error.js';
 
 /** One file to read: an attachment, an archive member, or an attachment of an attached message. */
 export interface FileInput {
@@ -64,8 +65,9 @@ export const MACROS: AttachmentFact = {
 };
 
 /** Thrown by an extractor when reading further would pass a message-wide limit. */
-export class LimitExceededError extends Error {
+export class LimitExceededError extends HallmonitorError {
   override readonly name = 'LimitExceededError';
+  readonly disposition = 'permanent';
 
   constructor(
     readonly code: 'decompressed-bytes' | 'parts',

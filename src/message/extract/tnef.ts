@@ -3,6 +3,7 @@ import { textExtraction } from './extractor.js';
 import type { ExtractContext, Extractor } from './extractor.js';
 import { binaryValue, cString, messageTexts, PR_ATTACH_DATA, PR_ATTACH_LONG_FILENAME, stringValue } from './mapi-properties.js';
 import type { Properties, Value } from './mapi-properties.js';
+import { HallmonitorError } from '../../errors/hallmonitor-error.js';
 
 /** TNEF stream signature (MS-OXTNEF 2.1.3.1). */
 export const TNEF_SIGNATURE = 0x223e9f78;
@@ -169,6 +170,8 @@ class ByteReader {
   }
 }
 
-class StreamEndedError extends Error {
+class StreamEndedError extends HallmonitorError {
   override readonly name = 'StreamEndedError';
+  readonly code = 'tnef-truncated';
+  readonly disposition = 'permanent';
 }
