@@ -7,7 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * PostgreSQL, Chromium, gpg, qpdf), and the real-mail corpus, which takes minutes. `npm test` runs both;
  * `npm run test:unit` is the one to run while working on a stage.
  */
-const UNIT = ['test/{detect,roster,policy,config,errors}/**/*.test.ts', 'test/eval/!(realmail).test.ts'];
+const UNIT = ['test/{detect,roster,policy,config,errors,architecture}/**/*.test.ts', 'test/eval/!(realmail).test.ts'];
 
 export default defineConfig({
   test: {

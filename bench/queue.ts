@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { SMTPServer } from 'smtp-server';
-import { smtpNextHop } from '../src/actions/next-hop.js';
+import { smtpNextHop } from '../src/delivery/next-hop.js';
 import { queueConnection } from '../src/queue/job-seal.js';
 import { bullMailQueue } from '../src/queue/mail-queue.js';
 import { mailSender } from '../src/queue/mail-sender.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // A key of the run's own: the bench measures the seal's cost as a deployment pays it.
   const queues = queueConnection(REDIS_URL, randomBytes(32));
   const queue = bullMailQueue(queues, { prefix });
-  const workers = await startQueueWorkers(queues, { send: mailSender(nextHop, 'postmaster@school.example.sch.uk', { spoolDirectory: spool }) }, { prefix, concurrency: CONCURRENCY });
+  const workers = await startQueueWorkers(queues, { send: mailSender(nextHop, 'postmaster@school.example.sch.uk') }, { prefix, concurrency: CONCURRENCY });
   try {
     console.log(`outgoing-mail queue on ${REDIS_URL}, worker concurrency ${CONCURRENCY}, next hop an in-process smtp-server`);
     await throughput(queue, 200, 'warm-up');

@@ -12,7 +12,7 @@ import type { ActionDependencies, SelfServiceSettings } from './action-dependenc
 import type { ReturnedRecord } from '../store/returned-store.js';
 import type { MessageCase } from './message-case.js';
 import { ActionStepFailed } from './errors.js';
-import { deliverBytes } from './spooled-bytes.js';
+import { deliverBytes } from '../delivery/spooled-bytes.js';
 import { alertMails, heldMessage, inboxEntries, verdictEntry } from './verdict-records.js';
 
 export type { ActionDependencies } from './action-dependencies.js';
@@ -65,7 +65,7 @@ async function deliverEncrypted(deps: ActionDependencies, each: MessageCase): Pr
   await recordAlerts(deps, each);
   await enqueue(deps, mails);
   for (const form of delivery.messages) {
-    const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, asReceived(each, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }), each.traceHeader);
+    const reply = await deliverBytes(deps.nextHop, form.raw, asReceived(each, { mailFrom: envelope.mailFrom, rcptTo: form.recipients }), each.traceHeader);
     if (reply.code !== 250) return reply;
   }
   const reply: SmtpReply = { code: 250, message: `2.6.0 sent encrypted (${formsInWords(delivery)})` };

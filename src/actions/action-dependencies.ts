@@ -7,7 +7,7 @@ import type { AuditEntry } from '../store/audit-entry.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
 import type { ReturnedStore } from '../store/returned-store.js';
 import type { SenderLinks } from '../store/sender-links.js';
-import type { NextHop } from './next-hop.js';
+import type { NextHop } from '../delivery/next-hop.js';
 
 /** What acting on verdicts needs from the world: the next hop, the queues and the store. */
 export interface ActionDependencies {

@@ -8,8 +8,8 @@ import type { MailQueue, ReleaseRequest } from '../queue/mail-queue.js';
 import { passphraseNoticeMail, rejectionNotice, releaseNotice, type HeldMessage } from '../queue/notices.js';
 import type { QuarantinedMessage, QuarantineSummary } from '../store/quarantine-store.js';
 import type { Store } from '../store/store.js';
-import type { NextHop } from './next-hop.js';
-import { deliverBytes } from './spooled-bytes.js';
+import type { NextHop } from '../delivery/next-hop.js';
+import { deliverBytes } from '../delivery/spooled-bytes.js';
 import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
 
 export interface ReleaseDependencies {
@@ -107,7 +107,7 @@ export type StoredMessage = Pick<QuarantinedMessage, 'id' | 'schoolId' | 'from' 
 
 /** Delivers a kept message through the next hop, as sent or encrypted to each recipient. */
 export function deliverStored(deps: Omit<ReleaseDependencies, 'store'>, message: StoredMessage, how: { readonly encrypt: boolean }): Promise<SmtpReply> {
-  return how.encrypt ? deliverEncrypted(deps, message) : deliverBytes(deps.nextHop, deps.spoolDirectory, message.raw, { mailFrom: message.from, rcptTo: message.rcpt });
+  return how.encrypt ? deliverEncrypted(deps, message) : deliverBytes(deps.nextHop, message.raw, { mailFrom: message.from, rcptTo: message.rcpt });
 }
 
 /** Each recipient's form, the sender's passphrases queued first; the first form the next hop does not take ends it. */
@@ -118,7 +118,7 @@ async function deliverEncrypted(deps: Omit<ReleaseDependencies, 'store'>, held: 
   const notices = delivery.passphrases.map((passphrase, index) => passphraseNoticeMail(`${tryId}-${index}`, renderPassphraseNotice(held.from, passphrase)));
   if (notices.length > 0) await deps.mail.enqueue(notices);
   for (const form of delivery.messages) {
-    const reply = await deliverBytes(deps.nextHop, deps.spoolDirectory, form.raw, { mailFrom: held.from, rcptTo: form.recipients });
+    const reply = await deliverBytes(deps.nextHop, form.raw, { mailFrom: held.from, rcptTo: form.recipients });
     if (reply.code !== 250) return reply;
   }
   return { code: 250, message: 'sent encrypted' };

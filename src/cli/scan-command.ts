@@ -6,7 +6,7 @@ import type { Envelope } from '../message/envelope.js';
 import { readMessage, type MessageAddresses, type MessageLimits } from '../message/read-message.js';
 import { completeEnvelope, judgeMessage, schoolWantsOcr, type ScanResult } from '../scan/scan-message.js';
 import { loadConfigFile, schoolSources } from '../config/config.js';
-import type { SchoolSources } from '../scan/load-school.js';
+import type { SchoolSources } from '../config/school-sources.js';
 import { loadTenants, resolveSchool, type Tenants } from '../scan/tenants.js';
 import { formatHumanReport, toReportJson } from './scan-report.js';
 import { UsageError } from './usage-error.js';

@@ -6,7 +6,7 @@ import { secretsFromEnvironment } from '../config/environment.js';
 import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
 import { schoolFileFolders, SchoolFilesWatch } from '../gateway/school-files-watch.js';
 import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
-import type { SchoolSources } from '../scan/load-school.js';
+import type { SchoolSources } from '../config/school-sources.js';
 import { applySchoolFlags, SCHOOL_OPTIONS } from './scan-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { SchoolSources } from '../scan/load-school.js';
+import type { SchoolSources } from './school-sources.js';
 import { gatewayFields } from './gateway-config.js';
 import { schoolsSchema } from './schools-config.js';
 import { ConfigError, parseYamlFile } from './yaml-file.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_OCR_WHEN, OCR_WHEN } from '../scan/ocr-when.js';
+import { DEFAULT_OCR_WHEN, OCR_WHEN } from './school-sources.js';
 import { cidrSchema, keylessFormByRecipientSchema, keylessFormSchema } from './gateway-config.js';
 
 const domainSchema = z

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readPrivateKey, type PrivateKey } from 'openpgp';
 import type { Logger } from 'pino';
 import type { ActionDependencies } from '../actions/action-dependencies.js';
-import type { NextHop } from '../actions/next-hop.js';
+import type { NextHop } from '../delivery/next-hop.js';
 import { releaseHeldMessage } from '../actions/quarantine-decisions.js';
 import type { Config } from '../config/config.js';
 import type { AlertRecipients, SchoolEncryption } from '../config/schools-config.js';
@@ -129,7 +129,7 @@ export async function startWorkers(
   await mkdir(spool, { recursive: true, mode: 0o700 });
   const ownMail = tracedNextHop(nextHop, await loadTraceSecret(join(settings.data, 'keys', 'trace.key')));
   const handlers: QueueHandlers = {
-    send: mailSender(ownMail, postmasterFor(settings), { spoolDirectory: spool }),
+    send: mailSender(ownMail, postmasterFor(settings)),
     release: (request) => releaseHeldMessage({ store, nextHop: ownMail, mail, encrypt, spoolDirectory: spool }, request),
     retention: async () => {
       const result = await enforceRetention(store, new Date(), settings.retention);

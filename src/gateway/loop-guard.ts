@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, type Hash } from 
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { NextHop } from '../actions/next-hop.js';
+import type { NextHop } from '../delivery/next-hop.js';
 import type { Envelope } from '../message/envelope.js';
 import { contentOf } from '../smtp/spooled-message.js';
 

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { SchoolSources } from '../scan/load-school.js';
+import type { SchoolSources } from '../config/school-sources.js';
 
 /** A folder to watch, and which of its entries a reload reads. */
 export interface WatchedFolder {

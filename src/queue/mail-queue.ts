@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { ActionError } from '../actions/errors.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
 import type { QueueConnection, SealedJobData } from './job-seal.js';
 import { safeKey, type MailKind, type OutgoingMail } from './outgoing-mail.js';
 import { DEFAULT_PREFIX, QUEUE_NAMES } from './queue-names.js';
@@ -18,7 +18,7 @@ export interface ReleaseRequest {
 /** The producer side, used while the SMTP client (or the reviewer) waits for an answer. */
 export interface MailQueue {
   /**
-   * Resolves once every mail is stored in Redis; rejects with ActionError `notice-queue-unavailable`
+   * Resolves once every mail is stored in Redis; rejects with DeliveryError `notice-queue-unavailable`
    * otherwise, so the caller answers 451. A mail whose id is already queued is not queued again.
    */
   enqueue(mails: OutgoingMail | readonly OutgoingMail[]): Promise<void>;
@@ -80,7 +80,7 @@ export function bullMailQueue(connection: QueueConnection, options: MailQueueOpt
     try {
       return await withTimeout(operation(), timeoutMs);
     } catch (error) {
-      throw new ActionError('notice-queue-unavailable', `could not queue the ${what}`, { cause: error });
+      throw new DeliveryError('notice-queue-unavailable', `could not queue the ${what}`, { cause: error });
     }
   };
   return {

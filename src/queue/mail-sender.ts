@@ -1,19 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { ActionError } from '../actions/errors.js';
-import type { NextHop } from '../actions/next-hop.js';
-import type { SpooledMessage } from '../smtp/spooled-message.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
+import type { NextHop } from '../delivery/next-hop.js';
 import { mailMessageId, type OutgoingMail } from './outgoing-mail.js';
 
-export interface MailSenderOptions {
-  /** Where a composed mail waits while it is handed on (default the OS temp directory); removed after. */
-  readonly spoolDirectory?: string;
-}
-
-/** Sends one queued mail; rejects with ActionError `notice-refused` (for good) or `notice-deferred` (try again). */
+/** Sends one queued mail; rejects with DeliveryError `notice-refused` (for good) or `notice-deferred` (try again). */
 export type SendMail = (mail: OutgoingMail) => Promise<void>;
 
 /**
@@ -21,19 +12,14 @@ export type SendMail = (mail: OutgoingMail) => Promise<void>;
  * the job id, from `from` (a postmaster-style address whose replies reach a person), through the next hop
  * or the trial outbox.
  */
-export function mailSender(nextHop: NextHop, from = `postmaster@${hostname()}`, options: MailSenderOptions = {}): SendMail {
-  const spoolDirectory = options.spoolDirectory ?? tmpdir();
+export function mailSender(nextHop: NextHop, from = `postmaster@${hostname()}`): SendMail {
   return async (mail) => {
     const bytes = await composeMail(from, mail);
-    const path = join(spoolDirectory, `${mail.id}.${randomBytes(6).toString('hex')}.eml`);
-    await writeFile(path, bytes, { mode: 0o600 });
-    try {
-      const { reply } = await nextHop.deliver(spooled(mail, path, bytes.length));
-      if (reply.code >= 500) throw new ActionError('notice-refused', `the next hop refused the ${mail.kind} (${reply.code})`);
-      if (reply.code !== 250) throw new ActionError('notice-deferred', `the next hop deferred the ${mail.kind} (${reply.code})`);
-    } finally {
-      await rm(path, { force: true });
-    }
+    // RFC 5321 §4.5.5: the null reverse path, so a failure to deliver it never loops back. The job id is the
+    // delivery's id, so in trial mode a mail sent twice overwrites its own file.
+    const { reply } = await nextHop.deliver({ id: mail.id, bytes, sizeBytes: bytes.length, envelope: { mailFrom: '', rcptTo: [...mail.to] } });
+    if (reply.code >= 500) throw new DeliveryError('notice-refused', `the next hop refused the ${mail.kind} (${reply.code})`);
+    if (reply.code !== 250) throw new DeliveryError('notice-deferred', `the next hop deferred the ${mail.kind} (${reply.code})`);
   };
 }
 
@@ -56,16 +42,3 @@ function composeMail(from: string, mail: OutgoingMail): Promise<Buffer> {
   });
 }
 
-/**
- * RFC 5321 §4.5.5: a notification goes out with the null reverse path, so a failure to deliver it never
- * loops back. The job id is the spool id, so in trial mode a mail sent twice overwrites its own file.
- */
-function spooled(mail: OutgoingMail, path: string, sizeBytes: number): SpooledMessage {
-  return {
-    id: mail.id,
-    path,
-    sizeBytes,
-    envelope: { mailFrom: '', rcptTo: [...mail.to] },
-    client: { address: '127.0.0.1', hostname: hostname(), secure: true, user: undefined },
-  };
-}

@@ -104,7 +104,7 @@ export async function startQueueWorkers(connection: QueueConnection, handlers: Q
   return { close: async () => void (await Promise.all(running.map((each) => each.close()))) };
 }
 
-/** The outgoing-mail worker alone: what `startNoticeWorker` has always run. */
+/** The outgoing-mail worker alone. */
 export function startMailWorker(connection: QueueConnection, send: SendMail, options: QueueWorkerOptions = {}): RunningWorkers {
   return worker<OutgoingMail>(connection, QUEUE_NAMES.mail, (mail) => send(mail), { ...options, concurrency: options.concurrency ?? DEFAULTS.concurrency });
 }

@@ -1,35 +1,11 @@
+import type { SchoolSources } from '../config/school-sources.js';
 import type { Detector } from '../detect/detector.js';
 import { loadDetectors } from '../detect/registry.js';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import { loadRuleSet } from '../policy/load-rules.js';
 import { buildDirectory } from '../roster/directory.js';
 import { loadPupilsCsv, loadStaffCsv } from '../roster/load-roster.js';
-import type { OcrWhen } from './ocr-when.js';
 import type { School } from './school.js';
-
-/** Where one school's people, policy and own contact details come from. */
-export interface SchoolSources {
-  readonly id?: string;
-  /** The school's own name, never reported as a person. */
-  readonly name?: string | undefined;
-  readonly rosterPath?: string | undefined;
-  readonly staffPath?: string | undefined;
-  readonly domains: readonly string[];
-  /** The networks the school's own mail comes from (CIDR); absent: any the gateway allows. */
-  readonly allow?: readonly string[];
-  /** Microsoft 365 tenants the school's mail must come from, lower case; empty: no binding. */
-  readonly microsoft365TenantIds?: readonly string[];
-  /** The base rule set to run instead of the shipped one (its `vocabulary/` too, where it has one). */
-  readonly rulesDirectory?: string | undefined;
-  /** The school's own rules, replacing, extending or disabling rules of the base set by id. */
-  readonly overridesDirectory?: string | undefined;
-  /** Staff group → the lower-cased addresses in it. */
-  readonly staffGroups?: Readonly<Record<string, readonly string[]>>;
-  readonly phoneNumbers?: readonly string[];
-  readonly postcodes?: readonly string[];
-  /** Which of the school's mail has its images read by OCR; absent: `DEFAULT_OCR_WHEN`. */
-  readonly ocr?: OcrWhen;
-}
 
 export interface LoadedSchool {
   readonly school: School;

@@ -7,7 +7,8 @@ import { readMessage, type MessageAddresses, type MessageLimits } from '../messa
 import { decide } from '../policy/decide.js';
 import type { Verdict } from '../policy/verdict.js';
 import { splitRecipients } from '../message/addresses.js';
-import { DEFAULT_OCR_WHEN, wantsOcr } from './ocr-when.js';
+import { DEFAULT_OCR_WHEN } from '../config/school-sources.js';
+import { wantsOcr } from './ocr-when.js';
 import type { School } from './school.js';
 
 export interface ScanResult {

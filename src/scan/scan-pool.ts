@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Envelope } from '../message/envelope.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../message/limits.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import type { SchoolSources } from './load-school.js';
+import type { SchoolSources } from '../config/school-sources.js';
 import type { ScanResult } from './scan-message.js';
 import type { ScanTask, WorkerReport } from './scan-task.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';

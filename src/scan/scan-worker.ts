@@ -5,7 +5,7 @@
 import { errorCode } from '../errors/hallmonitor-error.js';
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SchoolSources } from './load-school.js';
+import type { SchoolSources } from '../config/school-sources.js';
 import { scanMessage } from './scan-message.js';
 import type { ScanTask, WorkerReport } from './scan-task.js';
 import { loadTenants, resolveSchool, type Tenants } from './tenants.js';

@@ -1,5 +1,5 @@
 import type { RuleSet } from '../policy/decide.js';
-import type { OcrWhen } from './ocr-when.js';
+import type { OcrWhen } from '../config/school-sources.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 
 /** One school (tenant) on the gateway: its people, its domains and its policy. */

@@ -1,5 +1,6 @@
 import { domainOf, isInternalAddress } from '../message/addresses.js';
-import { loadSchool, type LoadedSchool, type SchoolSources } from './load-school.js';
+import { type SchoolSources } from '../config/school-sources.js';
+import { loadSchool, type LoadedSchool } from './load-school.js';
 
 /** Every school on one gateway; the sender's domain chooses which school's roster and rules apply. */
 export interface Tenants {

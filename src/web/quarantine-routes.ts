@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
-import { ActionError } from '../actions/errors.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
 import { DecisionRefused, deleteHeldMessage, rejectHeldMessage, requestRelease } from '../actions/quarantine-decisions.js';
 import { StoreError } from '../store/errors.js';
 import type { QuarantinedMessage } from '../store/quarantine-store.js';
@@ -134,7 +134,7 @@ function decider(context: WebContext) {
       await requestRelease(context, id, { actor: user.email, encrypt: kind === 'release-encrypted', reason, at: context.now() });
     } catch (error) {
       if (error instanceof DecisionRefused) throw new WebError('conflict', 'Someone else decided this message first.', { cause: error });
-      if (error instanceof ActionError) throw new WebError('unavailable', 'The queue did not answer, so the release is not queued yet. Try again in a minute.', { cause: error });
+      if (error instanceof DeliveryError) throw new WebError('unavailable', 'The queue did not answer, so the release is not queued yet. Try again in a minute.', { cause: error });
       throw error;
     }
   };

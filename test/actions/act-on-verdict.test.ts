@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { actOnVerdict, returnReason, type ActionDependencies, type MessageCase } from '../../src/actions/act-on-verdict.js';
 import { ActionStepFailed } from '../../src/actions/errors.js';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
 import type { Finding } from '../../src/detect/finding.js';
 import type { MessageView } from '../../src/message/message-view.js';
 import type { Action, Verdict } from '../../src/policy/verdict.js';
@@ -304,7 +304,7 @@ describe('actOnVerdict: encrypt', () => {
 describe('a returned message, end to end', () => {
   it('gets a 550, and its notice reaches the sender only at the next hop, in text and HTML', async () => {
     const { deps, server, prefix, spooled } = await setUp();
-    const worker = startMailWorker(SHARED_REDIS, mailSender(deps.nextHop, 'postmaster@school.sch.uk', { spoolDirectory: await spoolDirectory() }), { prefix });
+    const worker = startMailWorker(SHARED_REDIS, mailSender(deps.nextHop, 'postmaster@school.sch.uk'), { prefix });
     cleanups.push(() => worker.close());
     const reply = await actOnVerdict(deps, await spooled('return'));
     expect(reply.code).toBe(550);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
 import { DecisionRefused, deleteHeldMessage, rejectHeldMessage, releaseHeldMessage, requestRelease, type ReleaseDependencies } from '../../src/actions/quarantine-decisions.js';
 import { encryptForRecipients } from '../../src/crypto/encrypt-message.js';
 import { bullMailQueue, type MailQueue } from '../../src/queue/mail-queue.js';

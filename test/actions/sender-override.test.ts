@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
 import { sendAsItWas, type OverrideDependencies } from '../../src/actions/sender-override.js';
 import { encryptForRecipients } from '../../src/crypto/encrypt-message.js';
 import { Queue } from 'bullmq';

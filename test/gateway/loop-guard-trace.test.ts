@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trialOutbox } from '../../src/actions/trial-outbox.js';
+import { trialOutbox } from '../../src/delivery/trial-outbox.js';
 import { readTraceFacts, traceHeaderLine, tracedNextHop } from '../../src/gateway/loop-guard.js';
 import type { Envelope } from '../../src/message/envelope.js';
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../../src/actions/errors.js';
+import { DeliveryError } from '../../src/delivery/delivery-error.js';
 import { bullMailQueue, type ReleaseRequest } from '../../src/queue/mail-queue.js';
 import type { OutgoingMail } from '../../src/queue/outgoing-mail.js';
-import { bullNoticeQueue, noticeJobId, startNoticeWorker } from '../../src/queue/notice-queue.js';
+import { senderNoticeMail } from '../../src/queue/notices.js';
 import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
-import { startQueueWorkers } from '../../src/queue/queue-workers.js';
+import { startMailWorker, startQueueWorkers } from '../../src/queue/queue-workers.js';
 import { jobData, keysUnder, queuesAt, removePrefix, SHARED_REDIS, startPrivateRedis, uniquePrefix } from './support/redis.js';
 import { inspect, sharedMailQueue, type Cleanups } from './support/workers.js';
 
@@ -68,7 +68,7 @@ describe('bullMailQueue and the workers on the real Redis', () => {
     await queue.enqueue(mail('sender-notice.retry'));
     await workers(prefix, async () => {
       tries += 1;
-      if (tries < 3) throw new ActionError('notice-deferred', 'deferred');
+      if (tries < 3) throw new DeliveryError('notice-deferred', 'deferred');
     });
     await expect.poll(() => tries, { timeout: 10_000 }).toBe(3);
     const jobs = inspect(cleanups, QUEUE_NAMES.mail, prefix);
@@ -82,7 +82,7 @@ describe('bullMailQueue and the workers on the real Redis', () => {
     await queue.enqueue(mail('sender-notice.refused'));
     await workers(prefix, async () => {
       tries += 1;
-      throw new ActionError('notice-refused', 'refused');
+      throw new DeliveryError('notice-refused', 'refused');
     });
     await expect.poll(() => queue.failedCount(), { timeout: 10_000 }).toBe(1);
     expect(tries).toBe(1);
@@ -112,19 +112,18 @@ describe('bullMailQueue and the workers on the real Redis', () => {
   });
 });
 
-describe('bullNoticeQueue and startNoticeWorker, as actOnVerdict and serve use them', () => {
-  it('queue a sender notice as a sender-notice mail with a stable job id, and send it', async () => {
+describe('a sender notice on the outgoing-mail queue, as actOnVerdict and serve send it', () => {
+  it('is queued as a sender-notice mail with a stable job id, and sent by the mail worker', async () => {
     const prefix = uniquePrefix();
-    const notices = bullNoticeQueue(SHARED_REDIS, { prefix });
+    const queue = bullMailQueue(SHARED_REDIS, { prefix });
     cleanups.push(async () => {
-      await notices.close();
+      await queue.close();
       await removePrefix(prefix);
     });
     const notice = { to: 'teacher@school.sch.uk', subject: 'Hallmonitor: not sent', text: 'Hello,\n', html: '<p>Hello,</p>' };
-    await notices.enqueue({ messageId: 'a:b', notice });
-    expect(noticeJobId('a:b')).toBe('sender-notice.a_b');
+    await queue.enqueue(senderNoticeMail('a:b', notice));
     const sent: OutgoingMail[] = [];
-    const worker = startNoticeWorker(SHARED_REDIS, async (m) => void sent.push(m), { prefix });
+    const worker = startMailWorker(SHARED_REDIS, async (m) => void sent.push(m), { prefix });
     cleanups.push(() => worker.close());
     await expect.poll(() => sent, { timeout: 10_000 }).toEqual([{ id: 'sender-notice.a_b', kind: 'sender-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html }]);
   });
@@ -140,9 +139,9 @@ describe('bullMailQueue when Redis is unavailable', () => {
     await redis.stop();
     const started = Date.now();
     const error = await queue.enqueue(mail('sender-notice.after')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ActionError);
-    expect((error as ActionError).code).toBe('notice-queue-unavailable');
-    expect((error as ActionError).disposition).toBe('temporary');
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).code).toBe('notice-queue-unavailable');
+    expect((error as DeliveryError).disposition).toBe('temporary');
     expect(Date.now() - started).toBeLessThan(2_500);
     const back = await startPrivateRedis({ port: redis.port });
     cleanups.push(() => back.stop());
@@ -162,7 +161,7 @@ describe('bullMailQueue when Redis is unavailable', () => {
     await queue.enqueue(mail('sender-notice.before'));
     await expect.poll(() => sent, { timeout: 10_000 }).toEqual(['sender-notice.before']);
     await redis.stop();
-    await expect(queue.enqueue(mail('sender-notice.during'))).rejects.toBeInstanceOf(ActionError);
+    await expect(queue.enqueue(mail('sender-notice.during'))).rejects.toBeInstanceOf(DeliveryError);
     const back = await startPrivateRedis({ port: redis.port });
     cleanups.push(() => back.stop());
     await expect.poll(async () => queue.enqueue(mail('sender-notice.after')).then(() => 'queued', () => 'refused'), { timeout: 10_000, interval: 200 }).toBe('queued');
@@ -180,7 +179,7 @@ describe('bullMailQueue when Redis is unavailable', () => {
     const error = await queue.enqueueRelease({ messageId: 'm' }).catch((e: unknown) => e);
     const waited = Date.now() - started;
     redis.resume();
-    expect((error as ActionError).code).toBe('notice-queue-unavailable');
+    expect((error as DeliveryError).code).toBe('notice-queue-unavailable');
     expect(waited).toBeGreaterThanOrEqual(1_900);
     expect(waited).toBeLessThan(3_000);
   });

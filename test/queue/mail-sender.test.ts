@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../../src/actions/errors.js';
-import { smtpNextHop, trialOutbox } from '../../src/actions/next-hop.js';
+import { DeliveryError } from '../../src/delivery/delivery-error.js';
+import { smtpNextHop, trialOutbox } from '../../src/delivery/next-hop.js';
 import { mailSender } from '../../src/queue/mail-sender.js';
 import type { OutgoingMail } from '../../src/queue/outgoing-mail.js';
 import { startNextHop } from '../actions/support/next-hop-server.js';
@@ -36,7 +36,7 @@ describe('mailSender', () => {
   it('sends to the mail’s recipients only, from the postmaster with the null reverse path, in text and HTML, with a Message-ID made from the job id', async () => {
     const { server, nextHop } = await relayTo();
     const spool = await spoolDirectory();
-    const send = mailSender(nextHop, 'postmaster@school.sch.uk', { spoolDirectory: spool });
+    const send = mailSender(nextHop, 'postmaster@school.sch.uk');
     await send(MAIL);
     await send({ ...MAIL, id: 'alert.abc123.dpo', kind: 'alert', to: ['dpo@school.sch.uk', 'deputy@school.sch.uk'] });
     expect(server.received.map((mail) => mail.to)).toEqual([['teacher@school.sch.uk'], ['dpo@school.sch.uk', 'deputy@school.sch.uk']]);
@@ -55,7 +55,7 @@ describe('mailSender', () => {
 
   it('gives the same Message-ID to every try of one job, so a duplicate is recognisable', async () => {
     const { server, nextHop } = await relayTo();
-    const send = mailSender(nextHop, 'postmaster@school.sch.uk', { spoolDirectory: await spoolDirectory() });
+    const send = mailSender(nextHop, 'postmaster@school.sch.uk');
     await send(MAIL);
     await send(MAIL);
     const ids = await Promise.all(server.received.map(async (mail) => (await simpleParser(mail.raw)).messageId));
@@ -64,7 +64,7 @@ describe('mailSender', () => {
 
   it('writes the mail to the outbox in trial mode, named by its job id, so a second try overwrites the first', async () => {
     const outbox = await spoolDirectory();
-    const send = mailSender(trialOutbox(outbox), undefined, { spoolDirectory: await spoolDirectory() });
+    const send = mailSender(trialOutbox(outbox), undefined);
     await send(MAIL);
     await send(MAIL);
     expect(await readdir(outbox)).toEqual(['sender-notice.abc123.eml']);
@@ -73,14 +73,14 @@ describe('mailSender', () => {
 
   it('fails for good when the next hop refuses the mail, and for now when it defers it', async () => {
     const refusing = await relayTo({ refuse: { 'teacher@school.sch.uk': 550 } });
-    const refused = await mailSender(refusing.nextHop, 'postmaster@school.sch.uk', { spoolDirectory: await spoolDirectory() })(MAIL).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(ActionError);
-    expect((refused as ActionError).code).toBe('notice-refused');
+    const refused = await mailSender(refusing.nextHop, 'postmaster@school.sch.uk')(MAIL).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DeliveryError);
+    expect((refused as DeliveryError).code).toBe('notice-refused');
 
     const deferring = await relayTo({ refuse: { 'teacher@school.sch.uk': 451 } });
     const spool = await spoolDirectory();
-    const deferred = await mailSender(deferring.nextHop, 'postmaster@school.sch.uk', { spoolDirectory: spool })(MAIL).catch((e: unknown) => e);
-    expect((deferred as ActionError).code).toBe('notice-deferred');
+    const deferred = await mailSender(deferring.nextHop, 'postmaster@school.sch.uk')(MAIL).catch((e: unknown) => e);
+    expect((deferred as DeliveryError).code).toBe('notice-deferred');
     expect(await readdir(spool)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
 import { ensureRedis, RedisCertificateError } from '../../src/gateway/ensure-redis.js';
 import { checkRedisForQueues } from '../../src/queue/check-redis.js';
 import { bullMailQueue } from '../../src/queue/mail-queue.js';
@@ -48,7 +48,7 @@ async function sendThrough(address: Awaited<ReturnType<typeof redisAddress>>): P
   const prefix = uniquePrefix();
   const queue = bullMailQueue(queuesAt(address), { prefix });
   cleanups.push(() => queue.close());
-  const send = mailSender(smtpNextHop(sink.url), POSTMASTER, { spoolDirectory: await spoolDirectory() });
+  const send = mailSender(smtpNextHop(sink.url), POSTMASTER);
   const running = await startQueueWorkers(queuesAt(address), { send }, { prefix });
   cleanups.push(() => running.close());
   await queue.enqueue(MAIL);

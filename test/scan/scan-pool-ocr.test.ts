@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SchoolSources } from '../../src/scan/load-school.js';
+import type { SchoolSources } from '../../src/config/school-sources.js';
 import { createScanPool, type ScanPool } from '../../src/scan/scan-pool.js';
 import { compose } from '../message/support/compose.js';
 

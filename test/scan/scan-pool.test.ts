@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSchool, type SchoolSources } from '../../src/scan/load-school.js';
+import { type SchoolSources } from '../../src/config/school-sources.js';
+import { loadSchool } from '../../src/scan/load-school.js';
 import { createScanPool, ScanPoolError, ScanPoolStartError, type ScanPool } from '../../src/scan/scan-pool.js';
 import { scanMessage } from '../../src/scan/scan-message.js';
 

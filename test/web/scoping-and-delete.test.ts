@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
 import { releaseHeldMessage } from '../../src/actions/quarantine-decisions.js';
 import type { RuleSet } from '../../src/policy/decide.js';
 import { startNextHop } from '../actions/support/next-hop-server.js';

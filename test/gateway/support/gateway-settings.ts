@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { configSchema } from '../../../src/config/config.js';
 import type { GatewaySettings } from '../../../src/gateway/start-gateway.js';
-import type { SchoolSources } from '../../../src/scan/load-school.js';
+import type { SchoolSources } from '../../../src/config/school-sources.js';
 
 /** The fixture school (fixtures/roster/README.md). */
 export const FIXTURE_SCHOOL: SchoolSources = {

@@ -9,7 +9,7 @@ import type { MessageLimits } from '../../../src/message/limits.js';
 import { stopOcrEngine } from '../../../src/message/ocr-engine.js';
 import { readMessage } from '../../../src/message/read-message.js';
 import { loadSchool } from '../../../src/scan/load-school.js';
-import type { OcrWhen } from '../../../src/scan/ocr-when.js';
+import type { OcrWhen } from '../../../src/config/school-sources.js';
 import type { School } from '../../../src/scan/school.js';
 import { scanMessage } from '../../../src/scan/scan-message.js';
 import type { ScanResult } from '../../../src/scan/scan-message.js';

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { smtpNextHop } from '../../../src/actions/next-hop.js';
+import { smtpNextHop } from '../../../src/delivery/next-hop.js';
 import { bullMailQueue, type MailQueue, type MailQueueOptions } from '../../../src/queue/mail-queue.js';
 import { mailSender } from '../../../src/queue/mail-sender.js';
 import { startQueueWorkers, type QueueHandlers, type QueueWorkerOptions } from '../../../src/queue/queue-workers.js';
@@ -25,7 +25,7 @@ export function sharedMailQueue(cleanups: Cleanups, options: MailQueueOptions = 
 /** Workers sending through a real SMTP next hop at `url`. */
 export async function workersTo(cleanups: Cleanups, url: string, prefix: string, handlers: Partial<QueueHandlers> = {}, options: QueueWorkerOptions = {}) {
   const nextHop = smtpNextHop(url);
-  const send = mailSender(nextHop, POSTMASTER, { spoolDirectory: await spoolDirectory() });
+  const send = mailSender(nextHop, POSTMASTER);
   const running = await startQueueWorkers(SHARED_REDIS, { send, ...handlers }, { prefix, ...options });
   cleanups.push(async () => {
     await running.close();

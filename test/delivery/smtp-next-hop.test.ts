@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NextHop } from '../../src/actions/next-hop.js';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
-import { ActionError } from '../../src/actions/errors.js';
-import { loopbackCertificate } from './support/loopback-certificate.js';
-import { startNextHop, type RunningNextHop } from './support/next-hop-server.js';
-import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
+import type { NextHop } from '../../src/delivery/next-hop.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
+import { DeliveryError } from '../../src/delivery/delivery-error.js';
+import { loopbackCertificate } from '../actions/support/loopback-certificate.js';
+import { startNextHop, type RunningNextHop } from '../actions/support/next-hop-server.js';
+import { awkwardMessage, spool, spoolDirectory } from '../actions/support/spool.js';
 
 const SENDER = 'teacher@school.sch.uk';
 const cleanups: (() => Promise<void>)[] = [];
@@ -219,7 +219,7 @@ describe('smtpNextHop when the message or the next hop fails', () => {
 
   it('refuses a next-hop URL it cannot use, at once', () => {
     for (const url of ['http://relay.example', 'smtp://', 'smtp://user:secret@relay.example', 'not a url']) {
-      expect(() => smtpNextHop(url)).toThrow(ActionError);
+      expect(() => smtpNextHop(url)).toThrow(DeliveryError);
     }
     expect(smtpNextHop('smtps://relay.example').description).toBe('smtps://relay.example:465');
     expect(smtpNextHop('smtp://relay.example:2525').description).toBe('smtp://relay.example:2525');

@@ -1,8 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trialOutbox } from '../../src/actions/next-hop.js';
-import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
+import { trialOutbox } from '../../src/delivery/next-hop.js';
+import { awkwardMessage, spool, spoolDirectory } from '../actions/support/spool.js';
 
 describe('trialOutbox', () => {
   it('writes the exact bytes to DIRECTORY/<id>.eml and answers 250, leaving no temporary file', async () => {

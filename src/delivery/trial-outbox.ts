@@ -3,9 +3,8 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { access, copyFile, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
-import type { SpooledMessage } from '../smtp/spooled-message.js';
-import { ActionError } from './errors.js';
-import type { DeliveryResult, NextHop } from './next-hop.js';
+import { DeliveryError } from './delivery-error.js';
+import type { DeliveryResult, NextHop, Outbound } from './next-hop.js';
 
 const WRITTEN: DeliveryResult = { reply: { code: 250, message: '2.0.0 written to the outbox (trial mode)' } };
 const NOT_WRITTEN: DeliveryResult = { reply: { code: 451, message: '4.3.0 could not write to the outbox; try again later' } };
@@ -35,8 +34,8 @@ export function trialOutbox(directory: string): NextHop {
   };
 }
 
-async function writeDurably(directory: string, message: SpooledMessage, prepend: Buffer | undefined): Promise<void> {
-  if (!SAFE_ID.test(message.id)) throw new ActionError('outbox-id', 'the spool id is not a safe file name');
+async function writeDurably(directory: string, message: Outbound, prepend: Buffer | undefined): Promise<void> {
+  if (!SAFE_ID.test(message.id)) throw new DeliveryError('outbox-id', 'the spool id is not a safe file name');
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const final = join(directory, `${message.id}.eml`);
   const temporary = join(directory, `.${message.id}.${randomBytes(6).toString('hex')}.tmp`);

@@ -2,9 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
-import { smtpNextHop } from '../../src/actions/next-hop.js';
-import { startNextHop } from './support/next-hop-server.js';
-import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
+import { smtpNextHop } from '../../src/delivery/next-hop.js';
+import { startNextHop } from '../actions/support/next-hop-server.js';
+import { awkwardMessage, spool, spoolDirectory } from '../actions/support/spool.js';
 
 const DOMAIN = 'school.sch.uk';
 const SELECTOR = 'selector1';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { smtpNextHop, type NextHop, type SmtpNextHopOptions } from '../../src/actions/next-hop.js';
-import { startNextHop, type NextHopBehaviour, type RunningNextHop } from './support/next-hop-server.js';
-import { loopbackCertificate } from './support/loopback-certificate.js';
-import { awkwardMessage, spool, spoolDirectory } from './support/spool.js';
+import { smtpNextHop, type NextHop, type SmtpNextHopOptions } from '../../src/delivery/next-hop.js';
+import { startNextHop, type NextHopBehaviour, type RunningNextHop } from '../actions/support/next-hop-server.js';
+import { loopbackCertificate } from '../actions/support/loopback-certificate.js';
+import { awkwardMessage, spool, spoolDirectory } from '../actions/support/spool.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 

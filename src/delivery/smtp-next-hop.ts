@@ -1,8 +1,8 @@
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { contentOf, type SpooledMessage } from '../smtp/spooled-message.js';
+import { contentOf } from '../smtp/spooled-message.js';
 import { connectionPool, type ConnectionPool, type NextHopTarget, type NextHopTls, type PooledSession } from './connection-pool.js';
-import { ActionError } from './errors.js';
-import type { DeliveryResult, NextHop } from './next-hop.js';
+import { DeliveryError } from './delivery-error.js';
+import type { DeliveryResult, NextHop, Outbound } from './next-hop.js';
 import { acceptedReply, failureReply, refusedRecipientsReply, type NextHopFailure, type RecipientRefusal } from './next-hop-reply.js';
 import { GatedMessageStream, RecipientsRefused } from './gated-message-stream.js';
 
@@ -48,10 +48,10 @@ function parseNextHopUrl(url: string, timeoutMs: number): Omit<NextHopTarget, 't
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   const defaultPort = parsed ? PORTS[parsed.protocol] : undefined;
   if (!parsed || defaultPort === undefined || parsed.hostname === '') {
-    throw new ActionError('next-hop-url', 'the next hop must be smtp://HOST[:PORT] or smtps://HOST[:PORT]');
+    throw new DeliveryError('next-hop-url', 'the next hop must be smtp://HOST[:PORT] or smtps://HOST[:PORT]');
   }
   if (parsed.username !== '' || parsed.password !== '' || (parsed.pathname !== '' && parsed.pathname !== '/')) {
-    throw new ActionError('next-hop-url', 'the next hop URL takes a host and port only');
+    throw new DeliveryError('next-hop-url', 'the next hop URL takes a host and port only');
   }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -65,7 +65,7 @@ function parseNextHopUrl(url: string, timeoutMs: number): Omit<NextHopTarget, 't
  * A session reused from the pool may have been closed by the next hop while idle. When it fails before
  * any of the message went out, the next hop cannot have taken it, so one retry on a new session is safe.
  */
-async function deliverAllOrNothing(pool: ConnectionPool, message: SpooledMessage, prepend?: Buffer): Promise<DeliveryResult> {
+async function deliverAllOrNothing(pool: ConnectionPool, message: Outbound, prepend?: Buffer): Promise<DeliveryResult> {
   const first = await attempt(pool, message, prepend);
   return first.retrySafely ? (await attempt(pool, message, prepend)).result : first.result;
 }
@@ -76,7 +76,7 @@ interface Attempt {
   readonly retrySafely: boolean;
 }
 
-async function attempt(pool: ConnectionPool, message: SpooledMessage, prepend: Buffer | undefined): Promise<Attempt> {
+async function attempt(pool: ConnectionPool, message: Outbound, prepend: Buffer | undefined): Promise<Attempt> {
   let session: PooledSession;
   try {
     session = await pool.acquire();
@@ -99,7 +99,7 @@ async function attempt(pool: ConnectionPool, message: SpooledMessage, prepend: B
 
 type SendOutcome = { readonly sent: true; readonly response: string } | { readonly sent: false; readonly error: unknown };
 
-function send(connection: SMTPConnection, message: SpooledMessage, source: GatedMessageStream): Promise<SendOutcome> {
+function send(connection: SMTPConnection, message: Outbound, source: GatedMessageStream): Promise<SendOutcome> {
   const envelope = {
     from: message.envelope.mailFrom,
     to: [...message.envelope.rcptTo],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptedReply, failureReply, refusedRecipientsReply } from '../../src/actions/next-hop-reply.js';
+import { acceptedReply, failureReply, refusedRecipientsReply } from '../../src/delivery/next-hop-reply.js';
 
 const refusal = (recipient: string, responseCode: number) => ({ recipient, responseCode, response: `${responseCode} 5.1.1 <${recipient}>: no such user` });
 
