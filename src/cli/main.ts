@@ -41,8 +41,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     load: async () => import('./rules-command.js').then((m) => ({ run: m.runRules, usage: m.USAGE })),
   },
   eval: {
-    summary: 'score the scanner against a labelled corpus',
-    load: async () => import('./eval-command.js').then((m) => ({ run: m.runEval, usage: m.USAGE })),
+    summary: 'score the scanner against a labelled corpus; with --min, fail on a regression',
+    load: async () => import('./eval-command.js').then((m) => ({ run: m.runEval, usage: m.USAGE, help: m.HELP })),
   },
   quarantine: {
     summary: 'list, release, reject or delete held messages',
