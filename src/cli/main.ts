@@ -28,6 +28,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'run queue workers only (deliveries, alerts, digests), beside gateways sharing Redis',
     load: async () => import('./worker-command.js').then((m) => ({ run: m.runWorker, usage: m.USAGE })),
   },
+  check: {
+    summary: 'check the whole configuration, as postfix check does: files, keys, next hop, Redis, store',
+    load: async () => import('./check-command.js').then((m) => ({ run: m.runCheck, usage: m.USAGE, help: m.HELP })),
+  },
   init: {
     summary: 'write a configuration file with every setting, its default and what it does',
     load: async () => import('./init-command.js').then((m) => ({ run: m.runInit, usage: m.USAGE })),

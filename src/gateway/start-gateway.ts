@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { smtpNextHop, trialOutbox, type NextHop } from '../actions/next-hop.js';
+import { smtpNextHop, trialOutbox, type NextHop, type SmtpNextHopOptions } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
 import type { AlertRecipients, SchoolEncryption } from '../config/schools-config.js';
 import { ConfigError } from '../config/yaml-file.js';
@@ -240,7 +240,7 @@ function scanWorkerCount(): number {
  * Exchange Online's ranges are shared by every Microsoft 365 tenant: allowed without a tenant binding, any
  * tenant could add a connector to this gateway and relay as the school ("EchoSpoofing").
  */
-function refuseSharedRangesWithoutTenants(settings: GatewaySettings): void {
+export function refuseSharedRangesWithoutTenants(settings: GatewaySettings): void {
   if (settings.allowAnyMicrosoft365Tenant) return;
   const shared = exchangeOnlineEntries(settings.allow);
   const unbound = settings.schools.filter((school) => (school.microsoft365TenantIds ?? []).length === 0);
@@ -266,8 +266,8 @@ function connectionErrorClient(error: Error): string | undefined {
   return typeof address === 'string' ? address : undefined;
 }
 
-/** The school's onward relay as configured, or the trial outbox. */
-export async function nextHopFor(settings: GatewaySettings, data: string): Promise<NextHop> {
+/** The school's onward relay as configured, or the trial outbox; `connection` tunes the SMTP client (a check wants a short timeout, no pool). */
+export async function nextHopFor(settings: GatewaySettings, data: string, connection: Pick<SmtpNextHopOptions, 'timeoutMs' | 'pool'> = {}): Promise<NextHop> {
   if (!settings.nextHop) return trialOutbox(join(data, 'outbox'));
   const { require, verify, ca } = settings.nextHopTls;
   if (settings.nextHopUser && !settings.nextHopPassword) {
@@ -276,6 +276,7 @@ export async function nextHopFor(settings: GatewaySettings, data: string): Promi
   const exposed = settings.nextHopPassword === undefined ? undefined : passwordExposure(settings.nextHop, settings.nextHopTls);
   if (exposed) throw new ConfigError('configuration', undefined, exposed.setting, exposed.problem);
   return smtpNextHop(settings.nextHop, {
+    ...connection,
     tls: { require, verify, ...(ca ? { ca: await readFile(ca, 'utf8') } : {}) },
     ...(settings.nextHopUser && settings.nextHopPassword ? { auth: { user: settings.nextHopUser, pass: settings.nextHopPassword } } : {}),
   });

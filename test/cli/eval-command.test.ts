@@ -25,7 +25,7 @@ beforeAll(async () => {
   );
 });
 
-describe('hallmonitor eval --min', () => {
+describe('hallmonitor eval --min', { timeout: 120_000 }, () => {
   it('exits 1 and names the regression when a verdict disagrees that the baseline does not accept', async () => {
     const baseline = join(corpus, 'baseline.json');
     await writeFile(baseline, JSON.stringify({ categories: {}, verdictMismatches: [] }));
@@ -36,7 +36,7 @@ describe('hallmonitor eval --min', () => {
     expect(run.stdout).toContain('profanity-subject.eml verdict return, expected quarantine');
   });
 
-  it('exits 0 against the baseline it saved itself, and a floor the scores meet', { timeout: 120_000 }, async () => {
+  it('exits 0 against the baseline it saved itself, and a floor the scores meet', async () => {
     const saved = join(corpus, 'saved.json');
     expect(runCli(['eval', corpus, '--save-baseline', saved]).status).toBe(0);
     expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual({
