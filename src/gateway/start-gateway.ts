@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { processSettings } from '../config/environment.js';
 import { smtpNextHop, trialOutbox, type NextHop, type SmtpNextHopOptions } from '../actions/next-hop.js';
 import type { Config } from '../config/config.js';
 import type { AlertRecipients, SchoolEncryption } from '../config/schools-config.js';
@@ -198,7 +199,7 @@ function smtpAuth(users: NonNullable<GatewaySettings['smtpUsers']>, limits: Gate
  * school's domains and rules only, which saves a copy of every roster (about 250 MB for 100,000 pupils).
  */
 async function loadPolicies(sources: readonly SchoolSources[], log: Logger): Promise<SchoolPolicies> {
-  const starting = createScanPool({ schools: sources, size: scanWorkerCount(), onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
+  const starting = createScanPool({ schools: sources, size: processSettings().scanWorkers, onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
   let tenants: Tenants;
   try {
     tenants = await loadTenants(withoutRosters(sources));
@@ -230,11 +231,6 @@ export function withoutRosters(sources: readonly SchoolSources[]): SchoolSources
   return sources.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly);
 }
 
-/** One scan worker per core but the event loop's (docs/benchmarks.md); HALLMONITOR_SCAN_WORKERS overrides it. */
-function scanWorkerCount(): number {
-  const configured = Number(process.env.HALLMONITOR_SCAN_WORKERS);
-  return Number.isSafeInteger(configured) && configured > 0 ? configured : Math.max(1, availableParallelism() - 1);
-}
 
 /**
  * Exchange Online's ranges are shared by every Microsoft 365 tenant: allowed without a tenant binding, any
