@@ -12,7 +12,7 @@ export const ADMIN_OPTIONS = {
 /** The configuration as `serve` would read it: the file or the embedded defaults, `--data` over it, secrets from the environment. */
 export async function adminSettings(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
   const config = values.config ? await loadConfigFile(values.config) : configSchema.parse({});
-  return { ...config, ...(values.data ? { data: values.data } : {}), ...secretsFromEnvironment(process.env) };
+  return { ...config, ...(values.data ? { data: values.data } : {}), ...secretsFromEnvironment() };
 }
 
 /** The audit log's "who" for the command line: the operating-system account that ran it. */

@@ -29,6 +29,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'run queue workers only (deliveries, alerts, digests), beside gateways sharing Redis',
     load: async () => import('./worker-command.js').then((m) => ({ run: m.runWorker, usage: m.USAGE })),
   },
+  check: {
+    summary: 'check the whole configuration, as postfix check does: files, keys, next hop, Redis, store',
+    load: async () => import('./check-command.js').then((m) => ({ run: m.runCheck, usage: m.USAGE, help: m.HELP })),
+  },
   init: {
     summary: 'write a configuration file with every setting, its default and what it does',
     load: async () => import('./init-command.js').then((m) => ({ run: m.runInit, usage: m.USAGE })),
@@ -42,8 +46,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     load: async () => import('./rules-command.js').then((m) => ({ run: m.runRules, usage: m.USAGE })),
   },
   eval: {
-    summary: 'score the scanner against a labelled corpus',
-    load: async () => import('./eval-command.js').then((m) => ({ run: m.runEval, usage: m.USAGE })),
+    summary: 'score the scanner against a labelled corpus; with --min, fail on a regression',
+    load: async () => import('./eval-command.js').then((m) => ({ run: m.runEval, usage: m.USAGE, help: m.HELP })),
   },
   quarantine: {
     summary: 'list, release, reject or delete held messages',

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { z } from 'zod';
 import { configSchema, loadConfigFile, schoolSources, type Config } from '../config/config.js';
-import { secretsFromEnvironment } from '../config/environment.js';
+import { configFromEnvironment } from '../config/environment.js';
 import { cidrSchema, hostPortSchema, gatewayFields } from '../config/gateway-config.js';
+import { createLogger, isTerminal } from '../gateway/logger.js';
 import { schoolFileFolders, SchoolFilesWatch } from '../gateway/school-files-watch.js';
 import { startGateway, type GatewaySettings } from '../gateway/start-gateway.js';
 import type { SchoolSources } from '../config/school-sources.js';
@@ -12,7 +12,7 @@ import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
 export const USAGE =
-  'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT] [--tenant GUID ...]';
+  'hallmonitor serve [--config FILE] [--listen HOST:PORT] [--next-hop smtp://HOST:PORT] [--allow CIDR ...] [--roster PUPILS.csv] [--staff STAFF.csv] [--domain D ...] [--rules DIR] [--data DIR] [--web HOST:PORT] [--tenant GUID ...] [--log-level LEVEL]';
 
 /** How long the schools' files must be left alone before a reload: an export tool may write one in several goes. */
 const FILES_QUIET_MS = 1_000;
@@ -26,7 +26,9 @@ const FILES_QUIET_MS = 1_000;
 export async function runServe(args: readonly string[]): Promise<number> {
   const settings = await settingsFrom(args);
   const configPath = parseFlags(args).values.config;
-  const log = pino({ base: { service: 'hallmonitor' } });
+  const log = createLogger({ level: settings.logLevel, base: { service: 'hallmonitor' }, pretty: isTerminal() });
+  // Listening from here: a SIGTERM while the gateway starts stops it gracefully once started, rather than killing it.
+  const signalled = untilSignalled();
   const gateway = await startGateway(settings, log);
   const watch = settings.reloadOnFileChange
     ? new SchoolFilesWatch({
@@ -53,7 +55,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   };
   const onHangUp = () => reload('signal');
   process.on('SIGHUP', onHangUp);
-  await untilSignalled();
+  await signalled;
   process.off('SIGHUP', onHangUp);
   watch?.close();
   await reloading;
@@ -69,12 +71,13 @@ export async function settingsFrom(args: readonly string[]): Promise<GatewaySett
   const sources = values.config ? schoolSources(config, values.config) : [{ domains: [] }];
   return {
     ...gateway,
+    ...configFromEnvironment(),
     ...(values.listen ? { listen: flag(hostPortSchema, values.listen, '--listen') } : {}),
     ...(values['next-hop'] ? { nextHop: flag(gatewayFields.nextHop, values['next-hop'], '--next-hop') } : {}),
     ...(values.allow ? { allow: values.allow.map((cidr) => flag(cidrSchema, cidr, '--allow')) } : {}),
     ...(values.data ? { data: values.data } : {}),
     ...(values.web ? { web: flag(hostPortSchema, values.web, '--web') } : {}),
-    ...secretsFromEnvironment(process.env),
+    ...(values['log-level'] ? { logLevel: flag(gatewayFields.logLevel, values['log-level'], '--log-level') } : {}),
     schools: withTenants(applySchoolFlags(sources, values), values.tenant?.map((tenant) => flag(TENANT_ID, tenant, '--tenant'))),
     alertRecipients: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.alerts])),
     schoolEncryption: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.encryption])),
@@ -93,6 +96,7 @@ function parseFlags(args: readonly string[]) {
         data: { type: 'string' },
         web: { type: 'string' },
         tenant: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
       },
     });
   } catch (error) {

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { nextHopFor, withoutRosters } from '../gateway/start-gateway.js';
 import { startWorkers } from '../gateway/gateway-services.js';
 import { createWorkerMetrics } from '../gateway/metrics.js';
 import { startMetricsServer } from '../gateway/metrics-server.js';
+import { createLogger, isTerminal } from '../gateway/logger.js';
 import type { RunningWebServer } from '../gateway/status-server.js';
 import { parseHostPort, type HostPort } from '../config/gateway-config.js';
 import { checkRedisForQueues } from '../queue/check-redis.js';
@@ -17,7 +17,7 @@ import { settingsFrom } from './serve-command.js';
 import { untilSignalled } from './until-signalled.js';
 import { UsageError } from './usage-error.js';
 
-export const USAGE = 'hallmonitor worker [--config FILE] [--data DIR] [--metrics HOST:PORT]';
+export const USAGE = 'hallmonitor worker [--config FILE] [--data DIR] [--metrics HOST:PORT] [--log-level LEVEL]';
 
 /** Test hooks. */
 export interface WorkerExtras {
@@ -37,7 +37,7 @@ export async function runWorker(args: readonly string[], write: (line: string) =
   const flags = workerFlags(args);
   const configured = await settingsFrom(flags.serve);
   const settings = { ...configured, ...(extras.prefix ? { redisPrefix: extras.prefix } : {}), ...(flags.metrics ? { workerMetrics: flags.metrics } : {}) };
-  const log = pino({ base: { service: 'hallmonitor', role: 'worker' } }, { write: (line: string) => write(line.trimEnd()) });
+  const log = createLogger({ level: settings.logLevel, base: { service: 'hallmonitor', role: 'worker' }, pretty: isTerminal(), write: (text) => write(text.trimEnd()) });
   const redis = await redisAddress(settings.redis, settings.redisTls);
   const check = await checkRedisForQueues(redis);
   if (!check.ok) {
@@ -78,13 +78,18 @@ export async function runWorker(args: readonly string[], write: (line: string) =
 
 /** The flags that choose the configuration (serve's others mean nothing here), and the metrics listener. */
 function workerFlags(args: readonly string[]): { serve: string[]; metrics?: HostPort } {
-  let values: { config?: string | undefined; data?: string | undefined; metrics?: string | undefined };
+  let values: { config?: string | undefined; data?: string | undefined; metrics?: string | undefined; 'log-level'?: string | undefined };
   try {
-    ({ values } = parseArgs({ args: [...args], options: { config: { type: 'string' }, data: { type: 'string' }, metrics: { type: 'string' } } }));
+    ({ values } = parseArgs({ args: [...args], options: { config: { type: 'string' }, data: { type: 'string' }, metrics: { type: 'string' }, 'log-level': { type: 'string' } } }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}; usage: ${USAGE}`);
   }
   const metrics = values.metrics === undefined ? undefined : parseHostPort(values.metrics);
   if (values.metrics !== undefined && !metrics) throw new UsageError(`--metrics takes HOST:PORT, e.g. 127.0.0.1:9465; usage: ${USAGE}`);
-  return { serve: [...(values.config ? ['--config', values.config] : []), ...(values.data ? ['--data', values.data] : [])], ...(metrics ? { metrics } : {}) };
+  const serve = [
+    ...(values.config ? ['--config', values.config] : []),
+    ...(values.data ? ['--data', values.data] : []),
+    ...(values['log-level'] ? ['--log-level', values['log-level']] : []),
+  ];
+  return { serve, ...(metrics ? { metrics } : {}) };
 }

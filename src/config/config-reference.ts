@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import { configSchema } from './config.js';
-import { SECRET_VARIABLES } from './environment.js';
+import { FIELD_VARIABLES } from './environment.js';
 
 /** One setting of `hallmonitor.yaml`, as the documentation and `hallmonitor init` describe it. */
 export interface SettingReference {
@@ -13,7 +13,7 @@ export interface SettingReference {
   /** Absent when the setting has no default (it is optional, or required inside its list item). */
   readonly default?: unknown;
   readonly required: boolean;
-  /** The environment variable that overrides it, for secrets. */
+  /** The environment variable that overrides it (secrets, the log level). */
   readonly environment?: string;
   /** Whether it holds further settings (an object or a list of objects). */
   readonly group: boolean;
@@ -41,7 +41,7 @@ function settingsOf(schema: JsonSchema, prefix: string, depth: number): SettingR
   for (const [name, field] of Object.entries(schema.properties ?? {})) {
     const path = `${prefix}${name}`;
     const children = field.type === 'array' && field.items?.properties ? field.items : field.type === 'object' && field.properties ? field : undefined;
-    const environment = Object.entries(SECRET_VARIABLES).find(([, secret]) => secret === path)?.[0];
+    const environment = Object.entries(FIELD_VARIABLES).find(([, field]) => field === path)?.[0];
     settings.push({
       path,
       depth,
@@ -73,7 +73,7 @@ export function renderConfigurationDoc(settings: readonly SettingReference[]): s
     '',
     '`hallmonitor serve --config hallmonitor.yaml` reads a YAML file with these settings; `hallmonitor init`',
     'writes one with every setting and its default. Command-line flags (CONTRACTS.md §3) override the file, and',
-    'the environment variables named below override it for secrets. Paths are relative to the file. A bad',
+    'the environment variables named below override it for secrets and the log level. Paths are relative to the file. A bad',
     'setting stops the gateway at start with the file, line and setting named.',
     '',
     '| setting | type | default | description |',
@@ -82,7 +82,7 @@ export function renderConfigurationDoc(settings: readonly SettingReference[]): s
   for (const setting of settings) {
     const shown = setting.default === undefined || setting.group ? (setting.required ? '*required*' : '') : `\`${JSON.stringify(setting.default)}\``;
     const environment = setting.environment ? ` Environment: \`${setting.environment}\`.` : '';
-    lines.push(`| \`${setting.path}\` | ${setting.type} | ${shown} | ${escapeCell(setting.description)}${environment} |`);
+    lines.push(`| \`${setting.path}\` | ${escapeCell(setting.type)} | ${shown} | ${escapeCell(setting.description)}${environment} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -62,7 +62,12 @@ export const GATEWAY_DEFAULTS = {
   signIn: { attemptsPerMinute: 5, accountFailures: 10, accountWindowMinutes: 15 },
   /** Password hashes (scrypt, 128 MiB each) at once in one process, sign-ins and SMTP AUTH together, and waiting. */
   passwordHashes: { running: 2, waiting: 32 },
+  logLevel: 'info',
 } as const;
+
+/** pino's levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** 32 bytes for AES-256-GCM, written as base64 (`openssl rand -base64 32`). */
 const aesKeySchema = z.string().refine((text) => Buffer.from(text, 'base64').length === 32, 'expected 32 bytes in base64, e.g. from `openssl rand -base64 32`');
@@ -172,6 +177,12 @@ export const gatewayFields = {
     .boolean()
     .default(true)
     .describe('Run the queue workers (alerts, notices, releases, retention, the digest) inside serve. Off: `hallmonitor worker` processes sharing this Redis do that work, and serve only scans and relays.'),
+  logLevel: z
+    .enum(LOG_LEVELS)
+    .default(GATEWAY_DEFAULTS.logLevel)
+    .describe(
+      'The least severe log lines serve and worker write: fatal, error, warn, info, debug, trace or silent. HALLMONITOR_LOG_LEVEL and --log-level set it for one run. Lines are JSON, one per line, unless the output is a terminal, where they are written for people to read.',
+    ),
   reloadOnFileChange: z
     .boolean()
     .default(true)

@@ -1,9 +1,10 @@
 import { UNREAD_REASONS, type AttachmentFact, type AttachmentView, type MessageProblem, type MessageView, type UnreadReason } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
-import type { Detector } from './detector.js';
+import { DEFAULT_DETECTOR_SETTINGS, type Detector, type DetectorDefinition } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
 import { pupilsByRow, tabbedRows } from './name-tables.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
+import { defaultSeverity } from './categories.js';
 
 /**
  * Facts about attachments, and bulk personal data in them or in a table in the body. Extraction
@@ -114,19 +115,19 @@ function isReported(fact: AttachmentFact): fact is ReportedFact {
 const FACT_FINDINGS: Readonly<Record<ReportedFact['kind'], (detail: string) => FactVerdict>> = {
   executable: (detail) => ({
     category: 'attachment/executable',
-    severity: 'high',
+    severity: defaultSeverity('attachment/executable'),
     explanation: `This attachment is ${detail}. Programs and scripts can carry viruses, and the acceptable use policy does not allow sending them by email.`,
     suggestion: 'Remove the attachment; if it is needed, ask the IT team how to share it.',
   }),
   'password-protected': (detail) => ({
     category: 'attachment/password-protected',
-    severity: 'low',
+    severity: defaultSeverity('attachment/password-protected'),
     explanation: `This attachment is protected by a password (${detail}), so its content could not be checked. The policy counts a password as a safe way to send personal data.`,
     suggestion: 'Send the password another way (by phone or text), never in the same email.',
   }),
   unscannable: (detail) => ({
     category: 'attachment/unscannable',
-    severity: 'medium',
+    severity: defaultSeverity('attachment/unscannable'),
     explanation: `This attachment could not be fully checked: ${detail}. Anything in it that could not be read may hold personal data.`,
     suggestion: "Check that the file opens; if it holds personal data, send it by the school's secure route.",
   }),
@@ -166,7 +167,7 @@ function problemFinding(problem: MessageProblem): Finding {
   return {
     detector: DETECTOR,
     category: 'attachment/unscannable',
-    severity: 'medium',
+    severity: defaultSeverity('attachment/unscannable'),
     location: { part: 'body' },
     match: problem.kind,
     explanation: `Part of this message could not be checked: ${problem.detail.replace(/\.$/, '')}. What was not read may hold personal data.`,
@@ -194,7 +195,7 @@ function bodyTableFinding(view: MessageView, directory: SchoolDirectory, thresho
         {
           detector: DETECTOR,
           category: 'attachment/bulk-personal-data',
-          severity: 'critical',
+          severity: defaultSeverity('attachment/bulk-personal-data'),
           location: { part: 'body' },
           match: firstLine(rows),
           explanation: `The message holds a table that is bulk personal data: ${reason}. A list like this must not leave the school unprotected.`,
@@ -224,7 +225,7 @@ export function createAttachmentDetector(options: AttachmentDetectorOptions): De
       {
         detector: DETECTOR,
         category: 'attachment/bulk-personal-data',
-        severity: 'critical',
+        severity: defaultSeverity('attachment/bulk-personal-data'),
         location: { part: 'attachment', name: attachment.name },
         match: attachment.name,
         explanation: `This attachment is bulk personal data: ${reason}. A list like this must not leave the school unprotected.`,
@@ -244,3 +245,10 @@ export function createAttachmentDetector(options: AttachmentDetectorOptions): De
     ];
   };
 }
+
+export const attachmentDetector: DetectorDefinition = {
+  name: DETECTOR,
+  categories: ATTACHMENT_CATEGORIES,
+  build: (_vocabulary, settings) =>
+    createAttachmentDetector({ bulkRowThreshold: settings.bulkRowThreshold ?? DEFAULT_DETECTOR_SETTINGS.bulkRowThreshold }),
+};

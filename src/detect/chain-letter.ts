@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import type { MessageView, TextPiece } from '../message/message-view.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorDefinition } from './detector.js';
 import type { Finding } from './finding.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
+import { defaultSeverity } from './categories.js';
 
 /**
  * Chain messages, which the seed policies forbid forwarding (St Mary's Chiswick
  * AUP 4.2: "The forwarding of any chain messages/emails etc. is not permitted").
  * The cues are data: `rules/vocabulary/chain-letter.yaml`.
  */
-export const CHAIN_LETTER_CATEGORIES = ['content/chain-letter'] as const;
-
 const DETECTOR = 'chain-letter';
 
 /** One strong cue, or two kinds of weak cue, make a chain message. */
@@ -166,7 +165,7 @@ export function createChainLetterDetector(vocabulary: ChainLetterVocabulary): De
     return {
       detector: DETECTOR,
       category: 'content/chain-letter',
-      severity: 'medium',
+      severity: defaultSeverity('content/chain-letter'),
       location: shown.piece.location,
       match: shown.piece.text.slice(shown.start, shown.end),
       span: { start: shown.start, end: shown.end },
@@ -179,3 +178,9 @@ export function createChainLetterDetector(vocabulary: ChainLetterVocabulary): De
     return documents(view).flatMap((pieces) => chainLetterIn(pieces) ?? []);
   };
 }
+
+export const chainLetterDetector: DetectorDefinition = {
+  name: DETECTOR,
+  categories: ['content/chain-letter'],
+  build: async (vocabulary) => createChainLetterDetector(await vocabulary('chain-letter.yaml', chainLetterVocabularySchema)),
+};

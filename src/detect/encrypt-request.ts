@@ -1,5 +1,6 @@
-import type { Detector } from './detector.js';
+import type { Detector, DetectorDefinition } from './detector.js';
 import type { Finding } from './finding.js';
+import { defaultSeverity } from './categories.js';
 
 /**
  * The sender asked for encryption (CONTRACTS.md §1, `request/encrypt`): `[secure]`
@@ -7,8 +8,6 @@ import type { Finding } from './finding.js';
  * (`[ Secure ]`): staff type the tag by hand, and honouring a request to encrypt
  * costs nothing when it was meant, while missing it sends personal data in clear.
  */
-export const ENCRYPT_REQUEST_CATEGORIES = ['request/encrypt'] as const;
-
 /** `[secure]` or `[encrypt]`, any case, spaces inside allowed; crypto/ removes the same tag from what is delivered. */
 export const ENCRYPT_TAG = /\[\s*(?:secure|encrypt)\s*\]/giu;
 
@@ -20,7 +19,7 @@ export const detectEncryptRequest: Detector = (view) =>
         (tag): Finding => ({
           detector: 'encrypt-request',
           category: 'request/encrypt',
-          severity: 'low',
+          severity: defaultSeverity('request/encrypt'),
           location: piece.location,
           match: tag[0],
           span: { start: tag.index, end: tag.index + tag[0].length },
@@ -28,3 +27,9 @@ export const detectEncryptRequest: Detector = (view) =>
         }),
       ),
     );
+
+export const encryptRequestDetector: DetectorDefinition = {
+  name: 'encrypt-request',
+  categories: ['request/encrypt'],
+  build: () => detectEncryptRequest,
+};

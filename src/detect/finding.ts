@@ -1,44 +1,7 @@
 import type { TextLocation } from '../message/message-view.js';
+import type { FindingCategory } from './categories.js';
 
-/** Finding categories exactly as CONTRACTS.md §1 names them. */
-export const FINDING_CATEGORIES = [
-  'pupil-name',
-  'person-name',
-  'personal-data/upn',
-  'personal-data/uln',
-  'personal-data/ni-number',
-  'personal-data/nhs-number',
-  'personal-data/date-of-birth',
-  'personal-data/address',
-  'personal-data/phone',
-  'personal-data/bank-account',
-  'personal-data/payment-card',
-  'sensitive/health',
-  'sensitive/sen',
-  'sensitive/safeguarding',
-  'sensitive/free-school-meals',
-  'sensitive/ethnicity',
-  'sensitive/religion',
-  'sensitive/sexual-orientation',
-  'language/profanity',
-  'language/slur',
-  'attachment/executable',
-  'attachment/password-protected',
-  'attachment/bulk-personal-data',
-  'attachment/unscannable',
-  'recipients/visible-bulk',
-  'recipients/personal-webmail',
-  'recipients/misdirected',
-  'content/chain-letter',
-  'request/encrypt',
-] as const;
-
-export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
-
-/** The categories of one family, e.g. `personal-data/`, in contract order: one list serves every detector. */
-export function categoriesOf<Family extends string>(family: Family): Extract<FindingCategory, `${Family}${string}`>[] {
-  return FINDING_CATEGORIES.filter((category): category is Extract<FindingCategory, `${Family}${string}`> => category.startsWith(family));
-}
+export { categoriesOf, FINDING_CATEGORIES, type FindingCategory } from './categories.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -12,9 +12,10 @@ import {
 } from 'obscenity';
 import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorDefinition } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
+import { defaultSeverity } from './categories.js';
 
 /**
  * Swearing and slurs, which every seed acceptable use policy forbids in school
@@ -374,8 +375,6 @@ const EXPLANATIONS: Readonly<Record<LanguageCategory, string>> = {
     "This is a slur: a racist, homophobic, transphobic or disablist term. The school's acceptable use policy forbids discriminatory or abusive language.",
 };
 
-const SEVERITIES = { 'language/profanity': 'medium', 'language/slur': 'high' } as const;
-
 /** Pattern ids carry the category: profanity counts up from 0, slurs down from -1. */
 function patternId(category: LanguageCategory, index: number): number {
   return category === 'language/slur' ? -1 - index : index;
@@ -467,7 +466,7 @@ export function createLanguageDetector(vocabulary: LanguageVocabulary): Detector
     return mergeMatches(words).map(({ start, end, category }) => ({
       detector: DETECTOR,
       category,
-      severity: SEVERITIES[category],
+      severity: defaultSeverity(category),
       location: piece.location,
       match: piece.text.slice(start, end),
       span: { start, end },
@@ -480,3 +479,9 @@ export function createLanguageDetector(vocabulary: LanguageVocabulary): Detector
     return view.pieces.flatMap(findingsIn);
   };
 }
+
+export const languageDetector: DetectorDefinition = {
+  name: DETECTOR,
+  categories: LANGUAGE_CATEGORIES,
+  build: async (vocabulary) => createLanguageDetector(await vocabulary('language.yaml', languageVocabularySchema)),
+};

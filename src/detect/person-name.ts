@@ -27,10 +27,9 @@ import type { MessageView, TextLocation } from '../message/message-view.js';
 import { defaultCommonWords } from '../roster/common-words.js';
 import { nameKeys, tokenizeNames, type NameToken } from '../roster/name-tokens.js';
 import type { SchoolDirectory } from '../roster/roster.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorDefinition } from './detector.js';
 import type { Finding } from './finding.js';
-
-export const PERSON_NAME_CATEGORIES = ['person-name'] as const;
+import { defaultSeverity } from './categories.js';
 
 export interface PersonNameOptions {
   /** The school's own names, e.g. "St Mary's CE Primary School"; never reported as people. */
@@ -121,7 +120,7 @@ function toFinding(text: string, tokens: readonly NameToken[], candidate: Candid
   return {
     detector: 'person-name',
     category: 'person-name',
-    severity: 'medium',
+    severity: defaultSeverity('person-name'),
     location,
     match: text.slice(candidate.start, candidate.end),
     span: { start: candidate.start, end: candidate.end },
@@ -352,3 +351,9 @@ function record(model: unknown, stage: string, table: string): Readonly<Record<s
   const found: unknown = typeof stageTables === 'object' && stageTables !== null ? Reflect.get(stageTables, table) : undefined;
   return typeof found === 'object' && found !== null ? Object.fromEntries(Object.entries(found)) : {};
 }
+
+export const personNameDetector: DetectorDefinition = {
+  name: 'person-name',
+  categories: ['person-name'],
+  build: (_vocabulary, settings) => createPersonNameDetector({ schoolNames: settings.schoolNames ?? [] }),
+};

@@ -1,5 +1,5 @@
 import type { MessageView, TextPiece } from '../message/message-view.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorDefinition } from './detector.js';
 import { categoriesOf, type Finding, type Severity } from './finding.js';
 import { findBankAccounts } from './identifiers/bank-account.js';
 import { findDatesOfBirth, findDatesOfBirthInTable } from './identifiers/date-of-birth.js';
@@ -13,6 +13,7 @@ import type { SchoolDirectory } from '../roster/roster.js';
 import { findUkPhones, normaliseUkPhone } from './identifiers/uk-phone.js';
 import { findUlns } from './identifiers/uln.js';
 import { findUpns } from './identifiers/upn.js';
+import { defaultSeverity } from './categories.js';
 
 export const PERSONAL_DATA_CATEGORIES = categoriesOf('personal-data/');
 
@@ -52,7 +53,7 @@ function kind(
   suggest: (written: string) => string,
 ): FactFinder {
   return (text) =>
-    find(text).map((match) => ({ category, severity: 'high', match, what, suggestion: suggest(match.text) }));
+    find(text).map((match) => ({ category, severity: defaultSeverity(category), match, what, suggestion: suggest(match.text) }));
 }
 
 /**
@@ -89,7 +90,8 @@ function findAddresses(text: string, ownPostcodes: ReadonlySet<string>): Fact[] 
   const addresses = findUkAddresses(text).filter((address) => !ownPostcodes.has(postcodeKey(address.postcode)));
   return addresses.map((address) => ({
     category: 'personal-data/address',
-    severity: address.full ? 'high' : 'medium',
+    // A postcode alone points at a street, not a door.
+    severity: address.full ? defaultSeverity('personal-data/address') : 'medium',
     match: address,
     what: address.full ? 'A postal address' : 'A postcode',
     suggestion: leaveOut(address.full ? 'the address' : 'the postcode'),
@@ -116,14 +118,14 @@ function findHomeAddresses(text: string, directory: SchoolDirectory): Fact[] {
       if (HOME_CUE.test(text.slice(Math.max(0, address.start - HOME_CUE_REACH), address.start))) return true;
       return pupilsNamed.some((name) => name.end > address.start - NAME_REACH && name.start < address.end + NAME_REACH);
     })
-    .map((match) => ({ category: 'personal-data/address', severity: 'high', match, what: 'A postal address', suggestion: leaveOut('the address') }));
+    .map((match) => ({ category: 'personal-data/address', severity: defaultSeverity('personal-data/address'), match, what: 'A postal address', suggestion: leaveOut('the address') }));
 }
 
 function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
   const phones = findUkPhones(text).filter((phone) => !ownPhones.has(normaliseUkPhone(phone.text)));
   return phones.map((match) => ({
     category: 'personal-data/phone',
-    severity: 'medium',
+    severity: defaultSeverity('personal-data/phone'),
     match,
     what: 'A telephone number',
     suggestion: `Leave the number out or mask it, e.g. ${maskDigits(match.text, 3)}, ${SEND_SECURELY}.`,
@@ -173,7 +175,7 @@ function tableDatesOfBirth(view: MessageView, piece: TextPiece): Fact[] {
     if (start < 0) continue;
     from = start + cell.length;
     const match = { start, end: from, text: cell };
-    facts.push({ category: 'personal-data/date-of-birth', severity: 'high', match, what: DATE_OF_BIRTH, suggestion: DATE_OF_BIRTH_SUGGESTION });
+    facts.push({ category: 'personal-data/date-of-birth', severity: defaultSeverity('personal-data/date-of-birth'), match, what: DATE_OF_BIRTH, suggestion: DATE_OF_BIRTH_SUGGESTION });
   }
   return facts;
 }
@@ -252,3 +254,10 @@ function toFinding(fact: Fact, piece: TextPiece): Finding {
     suggestion: fact.suggestion,
   };
 }
+
+export const personalDataDetector: DetectorDefinition = {
+  name: DETECTOR,
+  categories: PERSONAL_DATA_CATEGORIES,
+  build: (_vocabulary, settings) =>
+    createPersonalDataDetector({ ignorePhoneNumbers: settings.schoolPhoneNumbers ?? [], ignorePostcodes: settings.schoolPostcodes ?? [] }),
+};

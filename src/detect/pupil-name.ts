@@ -1,11 +1,10 @@
 import type { MessageView, TextLocation, TextPiece } from '../message/message-view.js';
 import type { NameMatch, SchoolDirectory } from '../roster/roster.js';
-import type { Detector, ScanContext } from './detector.js';
+import type { Detector, DetectorDefinition, ScanContext } from './detector.js';
 import type { Finding, Severity, Span } from './finding.js';
 import { pupilsInTable, tabbedRows, type TableName } from './name-tables.js';
 import { notThePupilHere } from './name-in-context.js';
-
-export const PUPIL_NAME_CATEGORIES = ['pupil-name'] as const;
+import { defaultSeverity } from './categories.js';
 
 /**
  * A pupil's full name anywhere in the message: "Emails should never contain children's full
@@ -102,7 +101,7 @@ function pupilFinding(location: TextLocation, name: Pick<NameMatch, 'text' | 'pe
 }
 
 function severityAt(location: TextLocation): Severity {
-  return location.part === 'subject' ? 'critical' : 'high';
+  return location.part === 'subject' ? 'critical' : defaultSeverity('pupil-name');
 }
 
 /** Where the name is, in words; attachment names are left out because they may hold the name too. */
@@ -111,4 +110,10 @@ const PLACES: Readonly<Record<TextLocation['part'], string>> = {
   body: 'in the message',
   attachment: 'in an attachment',
   'attachment-name': "in an attachment's file name",
+};
+
+export const pupilNameDetector: DetectorDefinition = {
+  name: 'pupil-name',
+  categories: ['pupil-name'],
+  build: () => detectPupilNames,
 };

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { domainOf, isInternalAddress } from '../message/addresses.js';
 import type { MessageView, TextPiece } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
-import type { Detector, ScanContext } from './detector.js';
+import { DEFAULT_DETECTOR_SETTINGS, type Detector, type DetectorDefinition, type ScanContext } from './detector.js';
 import { categoriesOf, type Finding } from './finding.js';
 import { detectPupilNames } from './pupil-name.js';
 import { quotedMessages, type QuotedMessage } from './quoted-messages.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
+import { defaultSeverity } from './categories.js';
 
 /**
  * Who the message goes to. The commonest school data breaches are mail to the
@@ -60,7 +61,7 @@ function visibleBulk(view: MessageView, context: ScanContext, threshold: number)
     {
       detector: DETECTOR,
       category: 'recipients/visible-bulk',
-      severity: 'high',
+      severity: defaultSeverity('recipients/visible-bulk'),
       location: RECIPIENTS,
       match: external.join(', '),
       explanation: `${external.length} addresses outside the school are in To or Cc, so every recipient can see all of them. Email addresses are personal data.`,
@@ -96,7 +97,8 @@ function personalWebmail(context: ScanContext, webmail: ReadonlySet<string>): Fi
       return {
         detector: DETECTOR,
         category: 'recipients/personal-webmail',
-        severity: staffAccount ? 'critical' : 'high',
+        // A member of staff's own account takes school data home: worse than a stranger's.
+        severity: staffAccount ? 'critical' : defaultSeverity('recipients/personal-webmail'),
         location: RECIPIENTS,
         match: address,
         explanation: staffAccount
@@ -173,7 +175,7 @@ function misdirectedFinding(address: string, pupilId: string): Finding {
   return {
     detector: DETECTOR,
     category: 'recipients/misdirected',
-    severity: 'critical',
+    severity: defaultSeverity('recipients/misdirected'),
     location: RECIPIENTS,
     match: address,
     pupilId,
@@ -194,3 +196,13 @@ export function createRecipientsDetector(options: RecipientsDetectorOptions): De
     return [...visibleBulk(view, context, threshold), ...personalWebmail(context, webmail), ...misdirected(view, context)];
   };
 }
+
+export const recipientsDetector: DetectorDefinition = {
+  name: DETECTOR,
+  categories: RECIPIENT_CATEGORIES,
+  build: async (vocabulary, settings) =>
+    createRecipientsDetector({
+      webmailDomains: (await vocabulary('webmail-domains.yaml', webmailVocabularySchema)).domains,
+      visibleBulkThreshold: settings.visibleBulkThreshold ?? DEFAULT_DETECTOR_SETTINGS.visibleBulkThreshold,
+    }),
+};

@@ -1,68 +1,54 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import { parseYamlFile } from '../config/yaml-file.js';
-import { createAttachmentDetector } from './attachments.js';
-import { chainLetterVocabularySchema, createChainLetterDetector } from './chain-letter.js';
-import type { Detector } from './detector.js';
-import { detectEncryptRequest } from './encrypt-request.js';
-import { createLanguageDetector, languageVocabularySchema } from './language.js';
-import { createPersonNameDetector } from './person-name.js';
-import { createPersonalDataDetector } from './personal-data.js';
-import { detectPupilNames } from './pupil-name.js';
-import { createRecipientsDetector, webmailVocabularySchema } from './recipients.js';
-import { createSensitiveDetector, sensitiveVocabularySchema } from './sensitive.js';
+import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
+import { attachmentDetector } from './attachments.js';
+import type { FindingCategory } from './categories.js';
+import { chainLetterDetector } from './chain-letter.js';
+import type { Detector, DetectorDefinition, DetectorSettings, VocabularyReader } from './detector.js';
+import { encryptRequestDetector } from './encrypt-request.js';
+import { languageDetector } from './language.js';
+import { personNameDetector } from './person-name.js';
+import { personalDataDetector } from './personal-data.js';
+import { pupilNameDetector } from './pupil-name.js';
+import { recipientsDetector } from './recipients.js';
+import { sensitiveDetector } from './sensitive.js';
 
-/** What a school may tune in its detectors; every default is here. */
-export interface DetectorSettings {
-  /** The school's own names, never reported as people. */
-  readonly schoolNames?: readonly string[];
-  /** The school's own telephone numbers and postcodes, which are not personal data. */
-  readonly schoolPhoneNumbers?: readonly string[];
-  readonly schoolPostcodes?: readonly string[];
-  /** People listed in one attachment that make it bulk personal data. */
-  readonly bulkRowThreshold?: number;
-  /** External addresses visible in To/Cc that make a message visible-bulk. */
-  readonly visibleBulkThreshold?: number;
+export { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings } from './detector.js';
+
+/** Every detector, in the order their findings are listed. Adding one is one line here (see README.md). */
+export const DETECTORS: readonly DetectorDefinition[] = [
+  encryptRequestDetector,
+  pupilNameDetector,
+  personNameDetector,
+  personalDataDetector,
+  sensitiveDetector,
+  languageDetector,
+  chainLetterDetector,
+  attachmentDetector,
+  recipientsDetector,
+];
+
+/** The categories some detector may emit: a rule on any other could never fire. */
+export function emittedCategories(detectors: readonly DetectorDefinition[] = DETECTORS): ReadonlySet<FindingCategory> {
+  return new Set(detectors.flatMap((detector) => detector.categories));
 }
 
-export const DEFAULT_DETECTOR_SETTINGS = { bulkRowThreshold: 10, visibleBulkThreshold: 8 } as const;
-
 /**
- * Every detector, in the order their findings are listed. Vocabularies come from
- * `RULES/vocabulary/`, falling back to the shipped ones for files a rule folder does not have.
- * Adding a detector touches its own file, its test and one line here.
+ * Builds every detector for one school. Vocabularies come from `RULES/vocabulary/`, by file name,
+ * falling back to the shipped ones for files a rule folder does not have.
  */
 export async function loadDetectors(
   rulesDirectory: string = DEFAULT_RULES_DIRECTORY,
   fallbackDirectory: string = DEFAULT_RULES_DIRECTORY,
   settings: DetectorSettings = {},
 ): Promise<Detector[]> {
-  const vocabulary = <Schema extends z.ZodType>(name: string, schema: Schema) => loadVocabulary(name, schema, rulesDirectory, fallbackDirectory);
-  const [language, sensitive, chainLetter, webmail] = await Promise.all([
-    vocabulary('language.yaml', languageVocabularySchema),
-    vocabulary('sensitive.yaml', sensitiveVocabularySchema),
-    vocabulary('chain-letter.yaml', chainLetterVocabularySchema),
-    vocabulary('webmail-domains.yaml', webmailVocabularySchema),
-  ]);
-  return [
-    detectEncryptRequest,
-    detectPupilNames,
-    createPersonNameDetector({ schoolNames: settings.schoolNames ?? [] }),
-    createPersonalDataDetector({ ignorePhoneNumbers: settings.schoolPhoneNumbers ?? [], ignorePostcodes: settings.schoolPostcodes ?? [] }),
-    createSensitiveDetector(sensitive),
-    createLanguageDetector(language),
-    createChainLetterDetector(chainLetter),
-    createAttachmentDetector({ bulkRowThreshold: settings.bulkRowThreshold ?? DEFAULT_DETECTOR_SETTINGS.bulkRowThreshold }),
-    createRecipientsDetector({
-      webmailDomains: webmail.domains,
-      visibleBulkThreshold: settings.visibleBulkThreshold ?? DEFAULT_DETECTOR_SETTINGS.visibleBulkThreshold,
-    }),
-  ];
+  const vocabulary: VocabularyReader = (name, schema) => readVocabulary(name, schema, rulesDirectory, fallbackDirectory);
+  return Promise.all(DETECTORS.map((detector) => detector.build(vocabulary, settings)));
 }
 
-async function loadVocabulary<Schema extends z.ZodType>(
+async function readVocabulary<Schema extends z.ZodType>(
   name: string,
   schema: Schema,
   rulesDirectory: string,

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { TextPiece } from '../message/message-view.js';
 import { namesAPupil, personNear } from './about-a-person.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorDefinition } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
 import { createLiteralPrefilter, type LiteralHit } from './literal-prefilter.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
+import { defaultSeverity } from './categories.js';
 
 export const SENSITIVE_CATEGORIES = categoriesOf('sensitive/');
 
@@ -401,7 +402,7 @@ function toFinding(matcher: CategoryMatcher, piece: TextPiece, hit: Span): Findi
   return {
     detector: DETECTOR,
     category: matcher.category,
-    severity: 'high',
+    severity: defaultSeverity(matcher.category),
     location: piece.location,
     match: piece.text.slice(hit.start, hit.end),
     span: hit,
@@ -482,3 +483,9 @@ function patternProblem(pattern: string, caseRule: CaseRule, lists: SensitiveVoc
     throw error;
   }
 }
+
+export const sensitiveDetector: DetectorDefinition = {
+  name: DETECTOR,
+  categories: SENSITIVE_CATEGORIES,
+  build: async (vocabulary) => createSensitiveDetector(await vocabulary('sensitive.yaml', sensitiveVocabularySchema)),
+};

@@ -6,33 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { FINDING_CATEGORIES } from '../detect/finding.js';
+import { categoryFacts, FINDING_CATEGORIES } from '../detect/categories.js';
 import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
 import type { LabelledMessage } from './score.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** Where a finding can be (CONTRACTS.md §1 `location.part`, plus the envelope). */
 export const LABEL_PARTS = ['subject', 'body', 'attachment', 'attachment-name', 'recipients'] as const;
-
-/**
- * Categories whose reported text the contract leaves to the detector, so a label may omit `match`:
- * attachment facts, the visible-bulk and chain-letter judgements, and the two personal-data kinds
- * whose span is a choice (an address with or without its street line; a sort code, an account
- * number, or both).
- */
-export const MATCH_OPTIONAL_CATEGORIES: readonly string[] = [
-  'attachment/executable',
-  'attachment/password-protected',
-  'attachment/bulk-personal-data',
-  'attachment/unscannable',
-  'recipients/visible-bulk',
-  'content/chain-letter',
-  'personal-data/address',
-  'personal-data/bank-account',
-];
-
-/** The categories whose findings name a pupil and so must carry the pupil's roster id. */
-const PUPIL_CATEGORIES: readonly string[] = ['pupil-name', 'recipients/misdirected'];
 
 const attachmentPart = (part: string): boolean => part === 'attachment' || part === 'attachment-name';
 
@@ -48,12 +28,13 @@ const expectedFindingSchema = z
     message: 'name is required for attachment and attachment-name parts, and only for them',
     path: ['name'],
   })
-  .refine((e) => e.match !== undefined || MATCH_OPTIONAL_CATEGORIES.includes(e.category), {
+  // Whether `match` and `pupilId` are required is the catalogue's (`labelMatch`, `namesPupil`).
+  .refine((e) => e.match !== undefined || categoryFacts(e.category).labelMatch === 'optional', {
     message: 'match is required for this category',
     path: ['match'],
   })
-  .refine((e) => PUPIL_CATEGORIES.includes(e.category) === (e.pupilId !== undefined), {
-    message: 'pupilId is required for pupil-name and recipients/misdirected, and only for them',
+  .refine((e) => (categoryFacts(e.category).namesPupil === true) === (e.pupilId !== undefined), {
+    message: 'pupilId is required for categories that name a pupil (pupil-name, recipients/misdirected), and only for them',
     path: ['pupilId'],
   });
 

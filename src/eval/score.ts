@@ -9,7 +9,7 @@
  * Each distinct finding counts once however often it is reported, and an expected finding is one
  * true positive however many actual findings meet it.
  */
-import { FINDING_CATEGORIES } from '../detect/finding.js';
+import { FINDING_CATEGORIES } from '../detect/categories.js';
 
 export interface ExpectedFinding {
   category: string;

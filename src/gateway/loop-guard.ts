@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { NextHop } from '../delivery/next-hop.js';
+import { processSettings } from '../config/environment.js';
 import type { Envelope } from '../message/envelope.js';
 import { contentOf } from '../smtp/spooled-message.js';
 
@@ -153,7 +154,7 @@ export function tracedNextHop(nextHop: NextHop, secret: Buffer, clock: () => Dat
  * The secret shared by every gateway of a deployment: HALLMONITOR_TRACE_SECRET, or a key file made
  * once under DATA/keys with owner-only permissions.
  */
-export async function loadTraceSecret(keyPath: string, fromEnvironment = process.env.HALLMONITOR_TRACE_SECRET): Promise<Buffer> {
+export async function loadTraceSecret(keyPath: string, fromEnvironment = processSettings().traceSecret): Promise<Buffer> {
   if (fromEnvironment) return Buffer.from(fromEnvironment, 'utf8');
   try {
     return await readFile(keyPath);

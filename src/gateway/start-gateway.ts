@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { smtpNextHop, trialOutbox, type NextHop } from '../delivery/next-hop.js';
+import { processSettings } from '../config/environment.js';
+import { smtpNextHop, trialOutbox, type NextHop, type SmtpNextHopOptions } from '../delivery/next-hop.js';
 import type { Config } from '../config/config.js';
 import type { AlertRecipients, SchoolEncryption } from '../config/schools-config.js';
 import { ConfigError } from '../config/yaml-file.js';
@@ -198,7 +199,7 @@ function smtpAuth(users: NonNullable<GatewaySettings['smtpUsers']>, limits: Gate
  * school's domains and rules only, which saves a copy of every roster (about 250 MB for 100,000 pupils).
  */
 async function loadPolicies(sources: readonly SchoolSources[], log: Logger): Promise<SchoolPolicies> {
-  const starting = createScanPool({ schools: sources, size: scanWorkerCount(), onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
+  const starting = createScanPool({ schools: sources, size: processSettings().scanWorkers, onWorkerFault: (fault) => log.error(fault, 'scan worker replaced') });
   let tenants: Tenants;
   try {
     tenants = await loadTenants(withoutRosters(sources));
@@ -230,17 +231,12 @@ export function withoutRosters(sources: readonly SchoolSources[]): SchoolSources
   return sources.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly);
 }
 
-/** One scan worker per core but the event loop's (docs/benchmarks.md); HALLMONITOR_SCAN_WORKERS overrides it. */
-function scanWorkerCount(): number {
-  const configured = Number(process.env.HALLMONITOR_SCAN_WORKERS);
-  return Number.isSafeInteger(configured) && configured > 0 ? configured : Math.max(1, availableParallelism() - 1);
-}
 
 /**
  * Exchange Online's ranges are shared by every Microsoft 365 tenant: allowed without a tenant binding, any
  * tenant could add a connector to this gateway and relay as the school ("EchoSpoofing").
  */
-function refuseSharedRangesWithoutTenants(settings: GatewaySettings): void {
+export function refuseSharedRangesWithoutTenants(settings: GatewaySettings): void {
   if (settings.allowAnyMicrosoft365Tenant) return;
   const shared = exchangeOnlineEntries(settings.allow);
   const unbound = settings.schools.filter((school) => (school.microsoft365TenantIds ?? []).length === 0);
@@ -266,8 +262,8 @@ function connectionErrorClient(error: Error): string | undefined {
   return typeof address === 'string' ? address : undefined;
 }
 
-/** The school's onward relay as configured, or the trial outbox. */
-export async function nextHopFor(settings: GatewaySettings, data: string): Promise<NextHop> {
+/** The school's onward relay as configured, or the trial outbox; `connection` tunes the SMTP client (a check wants a short timeout, no pool). */
+export async function nextHopFor(settings: GatewaySettings, data: string, connection: Pick<SmtpNextHopOptions, 'timeoutMs' | 'pool'> = {}): Promise<NextHop> {
   if (!settings.nextHop) return trialOutbox(join(data, 'outbox'));
   const { require, verify, ca } = settings.nextHopTls;
   if (settings.nextHopUser && !settings.nextHopPassword) {
@@ -276,6 +272,7 @@ export async function nextHopFor(settings: GatewaySettings, data: string): Promi
   const exposed = settings.nextHopPassword === undefined ? undefined : passwordExposure(settings.nextHop, settings.nextHopTls);
   if (exposed) throw new ConfigError('configuration', undefined, exposed.setting, exposed.problem);
   return smtpNextHop(settings.nextHop, {
+    ...connection,
     tls: { require, verify, ...(ca ? { ca: await readFile(ca, 'utf8') } : {}) },
     ...(settings.nextHopUser && settings.nextHopPassword ? { auth: { user: settings.nextHopUser, pass: settings.nextHopPassword } } : {}),
   });

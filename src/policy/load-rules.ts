@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuleSet } from './decide.js';
-import { ruleFileSchema, type Rule, type RuleFile } from './rule.js';
+import { ruleFileSchema, type Condition, type Rule, type RuleFile } from './rule.js';
 import { parseYamlFile, RulesError } from '../config/yaml-file.js';
+import { categoriesMatching, type FindingCategory } from '../detect/categories.js';
+import { emittedCategories } from '../detect/registry.js';
 
 export { RulesError } from '../config/yaml-file.js';
 
@@ -35,10 +37,38 @@ export function composeRuleSet(base: readonly RuleFile[], overrides: readonly Ru
   return { rules: [...rules.values()] };
 }
 
-export async function loadRuleSet(directory: string, overridesDirectory?: string): Promise<RuleSet> {
+/**
+ * The rule set in force, refused when a rule names a category that no detector emits (`emitted`:
+ * the registry's), since such a rule could never fire and the school would believe it protected.
+ */
+export async function loadRuleSet(
+  directory: string,
+  overridesDirectory?: string,
+  emitted: ReadonlySet<FindingCategory> = emittedCategories(),
+): Promise<RuleSet> {
   const base = await loadRuleDirectory(directory);
   const overrides = overridesDirectory === undefined ? [] : await loadRuleDirectory(overridesDirectory);
-  return composeRuleSet(base, overrides);
+  const ruleSet = composeRuleSet(base, overrides);
+  checkRuleCategories(ruleSet, emitted, overridesDirectory ?? directory);
+  return ruleSet;
+}
+
+/** Throws a RulesError naming the first rule, and the category, that no detector in `emitted` reports. */
+export function checkRuleCategories(ruleSet: RuleSet, emitted: ReadonlySet<FindingCategory>, fileLabel: string): void {
+  for (const rule of ruleSet.rules) {
+    for (const pattern of categoryPatterns(rule.when)) {
+      if (categoriesMatching(pattern).some((category) => emitted.has(category))) continue;
+      throw new RulesError(fileLabel, undefined, rule.id, `no detector reports the finding category "${pattern}", so this rule could never fire`);
+    }
+  }
+}
+
+function categoryPatterns(condition: Condition): string[] {
+  if ('all' in condition) return condition.all.flatMap(categoryPatterns);
+  if ('any' in condition) return condition.any.flatMap(categoryPatterns);
+  if ('not' in condition) return categoryPatterns(condition.not);
+  if ('finding' in condition) return [...condition.finding.category];
+  return [];
 }
 
 function addRules(rules: Map<string, Rule>, file: RuleFile, replacing: boolean): void {

@@ -1,4 +1,5 @@
-import type { Finding, FindingCategory } from '../detect/finding.js';
+import { categoryFacts } from '../detect/categories.js';
+import type { Finding } from '../detect/finding.js';
 
 /**
  * The sender's own text with what the policy forbids taken out: full pupil names become the
@@ -15,22 +16,19 @@ export function rewriteText(text: string, findings: readonly Finding[]): string 
   return rewritten;
 }
 
-const MASKED: ReadonlySet<FindingCategory> = new Set([
-  'personal-data/upn',
-  'personal-data/uln',
-  'personal-data/ni-number',
-  'personal-data/nhs-number',
-  'personal-data/bank-account',
-  'personal-data/payment-card',
-  'personal-data/phone',
-]);
-
+/** The catalogue's `rewrite` treatment, unless the detector wrote the replacement (a pupil's initials). */
 function replacementFor(finding: Finding): string | undefined {
   if (finding.replacement !== undefined) return finding.replacement;
-  if (finding.category === 'pupil-name') return "[a pupil's initials]";
-  if (MASKED.has(finding.category)) return maskIdentifier(finding.match);
-  if (finding.category === 'language/profanity' || finding.category === 'language/slur') return '[removed]';
-  return undefined;
+  switch (categoryFacts(finding.category).rewrite) {
+    case 'initials':
+      return "[a pupil's initials]";
+    case 'mask':
+      return maskIdentifier(finding.match);
+    case 'remove':
+      return '[removed]';
+    case 'keep':
+      return undefined;
+  }
 }
 
 /** Keeps only the last two characters, and the spacing as written: "QQ 12 34 56 C" → "•• •• •• •5 C". */

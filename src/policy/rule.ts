@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import { FINDING_CATEGORIES, SEVERITIES } from '../detect/finding.js';
+import { categoriesMatching } from '../detect/categories.js';
+import { SEVERITIES } from '../detect/finding.js';
 import { UNREAD_REASONS, type UnreadReason } from '../message/message-view.js';
 import { ACTIONS_BY_PROTECTION, ALERT_LEVELS, RECIPIENT_ROLES } from './verdict.js';
 
 const PARTS = ['subject', 'body', 'attachment', 'attachment-name', 'recipients'] as const;
 
 /** A category, or a family written `sensitive/*`. */
-const categoryPattern = z.string().refine(
-  (pattern) =>
-    pattern.endsWith('/*')
-      ? FINDING_CATEGORIES.some((category) => category.startsWith(pattern.slice(0, -1)))
-      : (FINDING_CATEGORIES as readonly string[]).includes(pattern),
-  { message: 'unknown finding category (see CONTRACTS.md §1), or a family such as sensitive/*' },
-);
+const categoryPattern = z.string().refine((pattern) => categoriesMatching(pattern).length > 0, {
+  message: 'unknown finding category (src/detect/categories.ts lists them), or a family such as sensitive/*',
+});
 
 const oneOrMany = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);

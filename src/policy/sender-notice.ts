@@ -1,3 +1,4 @@
+import { categoryFacts } from '../detect/categories.js';
 import type { Finding } from '../detect/finding.js';
 import type { Envelope } from '../message/envelope.js';
 import { isInternalAddress } from '../message/addresses.js';
@@ -66,7 +67,7 @@ export function buildSenderNotice(
     reasons: relevant.map((rule) => ({ reason: rule.reason, clause: rule.clause })),
     found: uniqueLines(verdict.findings.map(describeFinding)),
     rewrite: rewriteMessage(view, verdict.findings),
-    moveToBcc: verdict.findings.some((finding) => finding.category === 'recipients/visible-bulk') ? visibleExternal(view, schoolDomains) : [],
+    moveToBcc: verdict.findings.some((finding) => categoryFacts(finding.category).noticeListsVisibleRecipients) ? visibleExternal(view, schoolDomains) : [],
     suggestSecure: verdict.action === 'return' && verdict.findings.some(isSendableSecurely) && !verdict.findings.some(isNeverSendable),
   };
 }
@@ -90,21 +91,17 @@ function visibleExternal(view: MessageView, schoolDomains: readonly string[]): s
   return [...view.to, ...view.cc].map((address) => address.address).filter((address) => !isInternalAddress(address, schoolDomains));
 }
 
-/** Content the policy allows out when it is encrypted: names and personal or sensitive data. */
+/** Content the policy allows out when it is encrypted (the catalogue's `encryption: remedies`). */
 function isSendableSecurely(finding: Finding): boolean {
-  return finding.category === 'pupil-name' || finding.category.startsWith('personal-data/') || finding.category.startsWith('sensitive/');
+  return categoryFacts(finding.category).encryption === 'remedies';
 }
 
-/** Problems that encryption does not fix: mail to the wrong family is a breach encrypted or not. */
+/**
+ * Problems that encryption does not fix (`encryption: no-remedy`): mail to the wrong family is a breach
+ * encrypted or not. A pupil's name in the subject too: the subject line travels unencrypted.
+ */
 function isNeverSendable(finding: Finding): boolean {
-  return (
-    (finding.category === 'pupil-name' && finding.location.part === 'subject') ||
-    finding.category === 'recipients/misdirected' ||
-    finding.category.startsWith('language/') ||
-    finding.category === 'content/chain-letter' ||
-    finding.category === 'attachment/executable' ||
-    finding.category === 'recipients/visible-bulk'
-  );
+  return categoryFacts(finding.category).encryption === 'no-remedy' || (finding.category === 'pupil-name' && finding.location.part === 'subject');
 }
 
 function uniqueLines(lines: readonly string[]): string[] {

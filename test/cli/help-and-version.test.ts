@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
-const COMMANDS = ['serve', 'worker', 'init', 'scan', 'rules', 'eval', 'quarantine', 'users', 'keys', 'audit', 'smtp-password'];
+const COMMANDS = ['serve', 'worker', 'check', 'init', 'scan', 'rules', 'eval', 'quarantine', 'users', 'keys', 'audit', 'smtp-password'];
 
 describe('hallmonitor --help and --version', () => {
   it('--version prints the package version', () => {

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { secretsFromEnvironment } from '../../src/config/environment.js';
+import { configFromEnvironment, processSettings, secretsFromEnvironment } from '../../src/config/environment.js';
 
 describe('secrets from the environment', () => {
   const key = Buffer.alloc(32, 3).toString('base64');
@@ -26,5 +27,22 @@ describe('secrets from the environment', () => {
       metricsToken: token,
     });
     expect(() => secretsFromEnvironment({ HALLMONITOR_METRICS_TOKEN: 'short' })).toThrow(/HALLMONITOR_METRICS_TOKEN/);
+  });
+});
+
+describe('settings of the process from the environment', () => {
+  it('takes the scan thread count and the trace secret, with one default for the count', () => {
+    expect(processSettings({ HALLMONITOR_SCAN_WORKERS: '3', HALLMONITOR_TRACE_SECRET: 'invented-trace-secret' })).toEqual({ scanWorkers: 3, traceSecret: 'invented-trace-secret' });
+    expect(processSettings({}).scanWorkers).toBe(Math.max(1, availableParallelism() - 1));
+    expect(processSettings({ HALLMONITOR_TRACE_SECRET: '' }).traceSecret).toBeUndefined();
+  });
+
+  it('refuses a scan thread count that is not a whole number of at least 1, naming the variable', () => {
+    for (const bad of ['0', 'two', '1.5']) expect(() => processSettings({ HALLMONITOR_SCAN_WORKERS: bad })).toThrow(/HALLMONITOR_SCAN_WORKERS: expected a whole number/);
+  });
+
+  it('sets the log level over the file, naming the variable when it is not a level', () => {
+    expect(configFromEnvironment({ HALLMONITOR_LOG_LEVEL: 'debug', HALLMONITOR_DATABASE_URL: 'postgres://hm@127.0.0.1:5432/hm' })).toEqual({ logLevel: 'debug', database: 'postgres://hm@127.0.0.1:5432/hm' });
+    expect(() => configFromEnvironment({ HALLMONITOR_LOG_LEVEL: 'verbose' })).toThrow(/HALLMONITOR_LOG_LEVEL/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPersonNameDetector, MAX_CONFIRMATIONS, PERSON_NAME_CATEGORIES } from '../../src/detect/person-name.js';
+import { createPersonNameDetector, MAX_CONFIRMATIONS } from '../../src/detect/person-name.js';
 import type { ScanContext } from '../../src/detect/detector.js';
 import type { MailAddress, MessageView, TextPiece } from '../../src/message/message-view.js';
 import { buildDirectory } from '../../src/roster/directory.js';
@@ -43,10 +43,6 @@ function names(text: string): string[] {
 }
 
 describe('createPersonNameDetector', () => {
-  it('declares its category', () => {
-    expect(PERSON_NAME_CATEGORIES).toEqual(['person-name']);
-  });
-
   it('reports a probable full name with everything a finding needs', () => {
     const findings = detect(view([{ location: { part: 'subject' }, text: 'Call from Sarah Quenby' }]), context);
     expect(findings).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectPupilNames, PUPIL_NAME_CATEGORIES } from '../../src/detect/pupil-name.js';
+import { detectPupilNames } from '../../src/detect/pupil-name.js';
 import type { ScanContext } from '../../src/detect/detector.js';
 import type { MessageView, TextPiece } from '../../src/message/message-view.js';
 import { buildDirectory } from '../../src/roster/directory.js';
@@ -27,10 +27,6 @@ function context(mailFrom = 'head@example.sch.uk'): ScanContext {
 }
 
 describe('detectPupilNames', () => {
-  it('declares its category', () => {
-    expect(PUPIL_NAME_CATEGORIES).toEqual(['pupil-name']);
-  });
-
   it('reports a pupil in the subject line as critical, with everything a finding needs', () => {
     const findings = detectPupilNames(view([{ location: { part: 'subject' }, text: 'Re: Kwame Mensah trip' }]), context());
     expect(findings).toEqual([

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { FINDING_CATEGORIES } from '../../src/detect/finding.js';
 import { loadLabels } from '../../src/eval/labels.js';
 import {
   formatReport,
@@ -228,6 +227,9 @@ describe('formatReport', () => {
   });
 });
 
+/** Files in the corpus folder that people write: what it is, and the scores the corpus gate holds it to. */
+const NOT_GENERATED = new Set(['README.md', 'baseline.json']);
+
 describe('the labelled corpus', () => {
   it('labels every .eml file in fixtures/corpus, and nothing else', async () => {
     const labels = await loadLabels(join(CORPUS, 'labels.yaml'));
@@ -237,13 +239,12 @@ describe('the labelled corpus', () => {
     expect(labels.filter((l) => l.expect.length === 0 && l.verdict === 'deliver').length).toBeGreaterThanOrEqual(15);
   });
 
-  it('uses only CONTRACTS.md categories and pupil ids that are on the roster', async () => {
+  it('gives only pupil ids that are on the roster', async () => {
     const labels = await loadLabels(join(CORPUS, 'labels.yaml'));
     const roster = parseCsv(await readFile('fixtures/roster/pupils.csv'), { columns: true }) as Record<string, string>[];
     const upns = new Set(roster.map((p) => p.UPN));
     const findings = labels.flatMap((l) => l.expect);
     for (const f of findings) {
-      expect(FINDING_CATEGORIES as readonly string[]).toContain(f.category);
       if (f.pupilId !== undefined) expect(upns, `${f.category} ${f.match ?? ''}`).toContain(f.pupilId);
     }
     expect(new Set(findings.map((f) => f.category)).size).toBeGreaterThanOrEqual(25);
@@ -254,7 +255,7 @@ describe('the labelled corpus', () => {
     try {
       await promisify(execFile)(process.execPath, ['fixtures/make-corpus.mjs', out]);
       const generated = (await readdir(out)).sort();
-      expect(generated).toEqual((await readdir(CORPUS)).filter((f) => f !== 'README.md').sort());
+      expect(generated).toEqual((await readdir(CORPUS)).filter((f) => !NOT_GENERATED.has(f)).sort());
       for (const file of generated) {
         expect((await readFile(join(out, file))).equals(await readFile(join(CORPUS, file))), file).toBe(true);
       }

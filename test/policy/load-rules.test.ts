@@ -87,6 +87,19 @@ describe('rule files', () => {
     await writeFile(join(directory, '20-bad.yaml'), `rules:${VALID_RULE.replace('profanity\n', 'other\n').replace('action: return', 'action: 7')}`);
     await expect(loadRuleSet(directory)).rejects.toThrow(/20-bad\.yaml:\d+ rules\[0\]\.action/);
   });
+
+  it('refuse a rule on a category that no detector reports, naming the rule and the category', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'hm-rules-'));
+    const nested = VALID_RULE.replace('finding: { category: language/profanity }', 'any: [{ not: { finding: { category: [content/chain-letter, language/*] } } }]');
+    await writeFile(join(directory, '10-rules.yaml'), `rules:${nested}`);
+    const withoutLanguage = new Set(['content/chain-letter'] as const);
+    await expect(loadRuleSet(directory, undefined, withoutLanguage)).rejects.toThrow(
+      `${directory} profanity: no detector reports the finding category "language/*", so this rule could never fire`,
+    );
+    const withProfanity = new Set(['content/chain-letter', 'language/profanity'] as const);
+    expect((await loadRuleSet(directory, undefined, withProfanity)).rules).toHaveLength(1);
+    expect((await loadRuleSet(directory)).rules).toHaveLength(1);
+  });
 });
 
 describe('school overrides', () => {

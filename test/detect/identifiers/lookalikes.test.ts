@@ -78,10 +78,6 @@ describe('the same shapes where they are personal data', () => {
 });
 
 describe('lookalikes of personal data', () => {
-  it('has at least thirty cases', () => {
-    expect(LOOKALIKES.length).toBeGreaterThanOrEqual(30);
-  });
-
   it.each(LOOKALIKES)('%j yields no finding (%s)', (text) => {
     expect(detectPersonalData(fakeView({ subject: text, body: text }), fakeContext())).toEqual([]);
   });
