@@ -4,6 +4,7 @@
  * their label; a floor (`--min 0.95`) asks every category and the verdict agreement for at least that.
  * A regression is anything below; the evaluation itself is not changed by the gate.
  */
+import { HallmonitorError } from '../errors/hallmonitor-error.js';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { EvalReport } from './score.js';
@@ -78,7 +79,8 @@ export async function loadMinimum(argument: string): Promise<Minimum> {
 }
 
 /** The baseline file cannot be used; the gate will not run on half a baseline. */
-export class BaselineError extends Error {
+export class BaselineError extends HallmonitorError {
   readonly code = 'config-invalid';
+  readonly disposition = 'configuration';
   override readonly name = 'BaselineError';
 }
