@@ -6,6 +6,7 @@ import { extractMessage } from './eml.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
 import { extractEpub } from './epub.js';
+import { extractBareWorkbook, isBareBiffStream } from './excel-biff.js';
 import { extractBzip2, extractGzip } from './compressed.js';
 import { extractHtml } from './html.js';
 import { extractImage, OCR_IMAGE_TYPES } from './image.js';
@@ -50,6 +51,7 @@ const POWERPOINT = leaf(extractPptx, 'PowerPoint presentation');
 const OPEN_DOCUMENT = leaf(extractOdf, 'OpenDocument file');
 const EPUB = leaf(extractEpub, 'EPUB book');
 const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
+const OLD_EXCEL = leaf(extractBareWorkbook, 'Excel 2.x-4.0 workbook');
 const RTF = leaf(extractRtf, 'RTF document');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
@@ -221,6 +223,9 @@ function readerForText(file: FileToChoose): Reader {
   // Tar files before POSIX (v7) carry no magic; the name and the header checksum tell them.
   if (extension === 'tar' && !looksLikeText(file.bytes)) {
     return TAR;
+  }
+  if (isBareBiffStream(file.bytes)) {
+    return OLD_EXCEL;
   }
   if (!looksLikeText(file.bytes)) {
     return unreadable('its content is in a binary format the gateway does not recognise');
