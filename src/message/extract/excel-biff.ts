@@ -8,6 +8,7 @@
 import type { AttachmentFact } from '../message-view.js';
 import { textExtraction } from './extractor.js';
 import type { Extraction, Extractor } from './extractor.js';
+import { decodeWindows1252 } from './text.js';
 
 export interface BiffSheet {
   readonly name: string;
@@ -135,11 +136,11 @@ const WINDOWS_LATIN_1 = 1252;
 /**
  * A decoder for a Windows code page number (the CODEPAGE record, MS-XLS 2.4.52): the code pages
  * the WHATWG Encoding Standard names; anything else (old DOS and Mac code pages) falls back to
- * Windows-1252, which keeps ASCII text readable.
+ * Windows-1252, which keeps ASCII text readable (text.ts decodes it: Node 20's TextDecoder reads it as Latin-1).
  */
 function codePageDecoder(codePage: number): (bytes: Buffer) => string {
   const label = CODE_PAGE_LABELS.get(codePage) ?? (codePage >= 1250 && codePage <= 1258 ? `windows-${codePage}` : 'windows-1252');
-  return decoderFor(label) ?? decoderFor('windows-1252') ?? ((bytes) => bytes.toString('latin1'));
+  return (label !== 'windows-1252' && decoderFor(label)) || decodeWindows1252;
 }
 
 /** Node built without full ICU knows fewer encodings. */

@@ -11,7 +11,7 @@ import { wordDocumentText } from './word-doc.js';
 /**
  * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
  * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
- * Encrypted ones are noted, as are macros; Word 97-2003 text (word-doc.ts), Excel 5.0-2003 cells
+ * Encrypted ones are noted, as are macros; Word 6.0-2003 text (word-doc.ts), Excel 5.0-2003 cells
  * (excel-biff.ts), PowerPoint 97-2003 text (powerpoint-binary.ts) and Publisher text (publisher.ts) are read. An OLE object
  * (what Outlook puts in a rich-text message, in winmail.dat or a .msg) gives up what it wraps: a
  * packaged file (`\x01Ole10Native`) or a picture (`CONTENTS`) is scanned as a member of its own.
@@ -32,9 +32,10 @@ export const extractCompoundFile: Extractor = async (file, context) => {
   if (slides) {
     return textExtraction([powerPointText(slides, context.limits.maxAttachmentTextChars)], macros);
   }
-  if (hasStream(container, 'WordDocument')) {
+  const wordDocument = stream(container, 'WordDocument');
+  if (wordDocument) {
     // A damaged document still reports its macros.
-    const text = await wordDocumentText(file.bytes).catch(() => undefined);
+    const text = await wordDocumentText(file.bytes, wordDocument).catch(() => undefined);
     return text === undefined ? textExtraction([], [DAMAGED_WORD, ...macros]) : textExtraction([text], macros);
   }
   const publication = publisherText(container, context.limits.maxAttachmentTextChars);
