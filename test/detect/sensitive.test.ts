@@ -170,6 +170,8 @@ describe('sensitive detector: about a person', () => {
     ['Your son has asthma, so please send an inhaler.', 'sensitive/health: asthma'],
     ['Two pupils in 4B get free school meals.', 'sensitive/free-school-meals: free school meals'],
     ['People with asthma should carry an inhaler, and Leo has asthma too.', 'sensitive/health: asthma'],
+    ['The PEP meeting for ZK is on Tuesday with the virtual school.', 'sensitive/safeguarding: PEP meeting'],
+    ['Kai has settled well; his PEP is attached.', 'sensitive/safeguarding: his PEP'],
     ['Mia has been prescribed an inhaler by her GP.', 'sensitive/health: prescribed'],
     ["Tamsin's Cancer Research fun run: she was diagnosed with leukaemia last year.", 'sensitive/health: leukaemia'],
   ])('counts %j, which names someone', (body, expected) => {
@@ -221,6 +223,8 @@ describe('sensitive detector: traps that must not fire', () => {
     'See pp. 12-14 of the textbook.',
     'The lac of the lake.',
     'Sen. Smith visited.',
+    // A bank's KYC field list: a politically exposed person, not a Personal Education Plan.
+    '62\tPOLITICAL CONNECTION\tvarchar\t4\tO\tPEP STATUS\tAPP_POL_CONN\nPEP\tPolitically Exposed Person',
   ])('%j', (sentence) => {
     expect(matchesIn(sentence)).toEqual([]);
   });
