@@ -1,3 +1,4 @@
+import nlp from 'compromise';
 import type { MessageView } from '../message/message-view.js';
 import type { SchoolDirectory } from '../roster/roster.js';
 import type { Span } from './finding.js';
@@ -12,7 +13,8 @@ import type { Span } from './finding.js';
  * or without a title) doing something ("Zara has", "Mrs Khan's"), a singular personal
  * pronoun, a role with a definite or possessive word ("the pupil", "your son"), or a number of
  * children ("two pupils"). Generic people do not count: "a child", "every pupil", "he or she", as
- * policies and training write of no one in particular. Staff names and titled names alone are
+ * policies and training write of no one in particular; nor does a term in a statement about a
+ * population ("people with disabilities", "rates of HIV"), as reports and official forms write. Staff names and titled names alone are
  * not enough: every message is signed by one.
  */
 
@@ -22,8 +24,16 @@ export const PERSON_REACH = 300;
 /** "he or she", "his/her", "s/he": a policy's reader, not a person. */
 const GENERIC_PRONOUNS = /\b(?:he|his|him|she|her|hers)\s*(?:\/|\bor\b)\s*(?:he|his|him|she|her|hers|them|their|they)\b|\bs\/he\b/gi;
 
-/** "U.S.", "U.K.", "E.U.", "U.N.": places and bodies written with stops, not a person's initials. */
-const PLACE_ABBREVIATIONS = /(?<![\p{L}.])(?:U\.\s?S|U\.\s?K|E\.\s?U|U\.\s?N)\.(?:\s?A\.)?/gu;
+/** "U.S.", "U.K.", "E.U.", "U.N.", "D.C.", a "P.O." box: places and bodies written with stops, not a person's initials. */
+const PLACE_ABBREVIATIONS = /(?<![\p{L}.])(?:U\.\s?S|U\.\s?K|E\.\s?U|U\.\s?N|D\.\s?C|P\.\s?O)\.(?:\s?A\.)?/gu;
+
+/**
+ * A statement about a population rather than a person, just before the term: "people with
+ * disabilities", "persons who are deaf", "rates of HIV", "the prevalence of diabetes". Public
+ * health reports and official forms write this way; a note about a pupil does not.
+ */
+const POPULATION_BEFORE = /\b(?:people|persons|individuals|adults|patients|populations?|those|anyone|men|women)\s+(?:who\s+(?:are|have|were|had)|with|living\s+with|suffering\s+from)\s+(?:\S+\s+){0,3}$|\b(?:rates?|prevalence|incidence|risks?|numbers?|cases|deaths?|burden)\s+(?:of|from)\s+(?:\S+\s+){0,2}$/i;
+const POPULATION_REACH = 60;
 
 const PRONOUN = /\b(?:he|she|him|his|her|hers|himself|herself)\b/i;
 
@@ -34,8 +44,13 @@ const ROLE = new RegExp(
   'i',
 );
 
-/** "Z.K.", "Z. K.", or "ZK" doing something: what staff write for a pupil's name, as policy asks. */
-const INITIALS = /(?<![\p{L}.])[A-Z]\.\s?[A-Z]\.?(?![\p{L}])|\b[A-Z]{2,3}(?:'s|’s|\s+(?:has|is|was|had|needs|will|takes|gets|did|can|cannot|should|must|attends)\b)/u;
+/**
+ * "Z.K.", "Z. K.", or "ZK" doing something: what staff write for a pupil's name, as policy asks.
+ * Not after an article: "the IRS will", "the US was" are bodies and places, never a person. Not an
+ * author's initials in a list of references ("Gatti, D. D, Gallegati, M"): a surname and a comma
+ * come before them.
+ */
+const INITIALS = /(?<![\p{L}.])(?<!\b(?:[Tt]he|[Aa]n?)\s+)(?<!\p{Lu}\p{Ll}+,\s?)[A-Z]\.\s?[A-Z]\.?(?![\p{L}])|(?<!\b(?:[Tt]he|[Aa]n?)\s+)\b[A-Z]{2,3}(?:'s|’s|\s+(?:has|is|was|had|needs|will|takes|gets|did|can|cannot|should|must|attends)\b)/u;
 
 /** Words that begin sentences or head notices, never a person's name. */
 const NOT_NAMES = new Set(
@@ -48,16 +63,48 @@ const NOT_NAMES = new Set(
   ).split(' '),
 );
 
-/** A capitalised word, maybe a surname after it, then a possessive or a verb a person does. */
-const NAME_DOING = /\b([A-Z][a-z'’-]+)(?:\s+[A-Z][a-z'’-]+)?(?:['’]s\b|\s+(?:has|had|is|was|needs|needed|will|takes|took|uses|gets|got|did|does|can|cannot|can't|should|must|attends|attended|struggles|struggled|seems|became|felt|feels|told|said|disclosed|missed)\b)/gu;
+/**
+ * A capitalised word, maybe a surname after it on the same line, then a possessive or a verb a
+ * person does. A heading on the line before ("Age⏎Health is …") is not a forename.
+ */
+const NAME_DOING = /\b([A-Z][a-z'’-]+)(?:[ \t]+[A-Z][a-z'’-]+)?(?:['’]s\b|[ \t]+(?:has|had|is|was|needs|needed|will|takes|took|uses|gets|got|did|does|can|cannot|can't|should|must|attends|attended|struggles|struggled|seems|became|felt|feels|told|said|disclosed|missed)\b)/gu;
+
+/** A possessive that begins a title in capitals is a name of a thing: "Webmaster's Color Lab", "Tomalak's Realm Daily". */
+const TITLE_AFTER = /^\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
+
+/** Countries in compromise's lexicon: "Australia's response to HIV" is a country's, not a person's. */
+let countries: ReadonlySet<string> | undefined;
+
+function isCountry(word: string): boolean {
+  countries ??= countriesInLexicon();
+  return countries.has(word.toLowerCase());
+}
+
+function countriesInLexicon(): ReadonlySet<string> {
+  const model = nlp.model() as { one?: { lexicon?: Record<string, unknown> } };
+  const isCountryTag = (tags: unknown) => tags === 'Country' || (Array.isArray(tags) && tags.includes('Country'));
+  return new Set(Object.entries(model.one?.lexicon ?? {}).flatMap(([name, tags]) => (isCountryTag(tags) ? [name] : [])));
+}
 
 function namesSomeoneDoing(window: string): boolean {
-  for (const match of window.matchAll(NAME_DOING)) if (!NOT_NAMES.has(match[1] ?? '')) return true;
+  for (const match of window.matchAll(NAME_DOING)) {
+    const word = match[1] ?? '';
+    if (NOT_NAMES.has(word) || isCountry(word)) continue;
+    const possessive = /['’]s$/.test(match[0]);
+    if (possessive && TITLE_AFTER.test(window.slice(match.index + match[0].length))) continue;
+    return true;
+  }
   return false;
+}
+
+/** True when the words just before the term make it a statement about a population. */
+function aboutAPopulation(text: string, hit: Span): boolean {
+  return POPULATION_BEFORE.test(text.slice(Math.max(0, hit.start - POPULATION_REACH), hit.start));
 }
 
 /** True when a particular person is named within `PERSON_REACH` characters of `hit` in `text`. */
 export function personNear(text: string, hit: Span): boolean {
+  if (aboutAPopulation(text, hit)) return false;
   const from = Math.max(0, hit.start - PERSON_REACH);
   const window = `${text.slice(from, hit.start)} ${text.slice(hit.end, hit.end + PERSON_REACH)}`;
   const specific = window.replace(GENERIC_PRONOUNS, ' ').replace(PLACE_ABBREVIATIONS, ' ');

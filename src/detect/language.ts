@@ -16,6 +16,7 @@ import type { Detector, DetectorDefinition } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
 import { defaultSeverity } from './categories.js';
+import { inFrenchText } from './french-text.js';
 
 /**
  * Swearing and slurs, which every seed acceptable use policy forbids in school
@@ -375,6 +376,9 @@ const EXPLANATIONS: Readonly<Record<LanguageCategory, string>> = {
     "This is a slur: a racist, homophobic, transphobic or disablist term. The school's acceptable use policy forbids discriminatory or abusive language.",
 };
 
+/** Listed words that are everyday French ("en retard": late), not reported where the text around them is French. */
+const ORDINARY_IN_FRENCH: ReadonlySet<string> = new Set(['retard', 'retards']);
+
 /** Pattern ids carry the category: profanity counts up from 0, slurs down from -1. */
 function patternId(category: LanguageCategory, index: number): number {
   return category === 'language/slur' ? -1 - index : index;
@@ -462,7 +466,9 @@ export function createLanguageDetector(vocabulary: LanguageVocabulary): Detector
 
   function findingsIn(piece: TextPiece): Finding[] {
     const matchable = compact(rewrite(piece.text));
-    const words = matchesIn(matchable).map((match) => ({ ...match, ...wholeWord(piece.text, match.start, match.end) }));
+    const words = matchesIn(matchable)
+      .map((match) => ({ ...match, ...wholeWord(piece.text, match.start, match.end) }))
+      .filter((match) => !(ORDINARY_IN_FRENCH.has(piece.text.slice(match.start, match.end).toLowerCase()) && inFrenchText(piece.text, match.start, match.end)));
     return mergeMatches(words).map(({ start, end, category }) => ({
       detector: DETECTOR,
       category,

@@ -64,6 +64,8 @@ interface Vocabulary {
   /** Words compromise tags as places or organisations, and heads of place and organisation names. */
   readonly placeWords: ReadonlySet<string>;
   readonly placeHeads: ReadonlySet<string>;
+  /** Places of several words in compromise's lexicon ("sierra leone", "san marino"), words joined by a space. */
+  readonly placeNames: ReadonlySet<string>;
 }
 
 interface Candidate {
@@ -189,7 +191,8 @@ function candidateFrom(
     placeFollows(tokens[last + 1], vocabulary) ||
     (vocabulary.placeHeads.has(surnameWord) && !isSurname(surnameWord)) ||
     (vocabulary.placeWords.has(forename.key) && !knownForename) ||
-    (vocabulary.placeWords.has(surnameWord) && !isSurname(surnameWord));
+    (vocabulary.placeWords.has(surnameWord) && !isSurname(surnameWord)) ||
+    vocabulary.placeNames.has(tokens.slice(first, last + 1).map((token) => token.key).join(' '));
   if (place) return undefined;
   return {
     first,
@@ -329,9 +332,14 @@ function compromiseVocabulary(commonWords: ReadonlySet<string>): Vocabulary {
   const firstNames = new Set<string>();
   const lastNames = new Set<string>();
   const placeWords = new Set<string>();
+  const placeNames = new Set<string>();
   for (const [word, tags] of Object.entries(record(model, 'one', 'lexicon'))) {
-    if (word.includes(' ')) continue;
-    for (const tag of typeof tags === 'string' ? [tags] : Array.isArray(tags) ? tags : []) {
+    const tagList: string[] = (typeof tags === 'string' ? [tags] : Array.isArray(tags) ? tags : []).filter((tag): tag is string => typeof tag === 'string');
+    if (word.includes(' ')) {
+      if (tagList.some((tag) => PLACE_TAGS.has(tag))) placeNames.add(word);
+      continue;
+    }
+    for (const tag of tagList) {
       if (FIRST_NAME_TAGS.has(tag)) firstNames.add(word);
       if (tag === 'LastName') lastNames.add(word);
       if (PLACE_TAGS.has(tag)) placeWords.add(word);
@@ -342,7 +350,7 @@ function compromiseVocabulary(commonWords: ReadonlySet<string>): Vocabulary {
     ...Object.keys(record(model, 'two', 'placeWords')),
     ...PLACE_HEADS,
   ]);
-  return { commonWords, firstNames, lastNames, placeWords, placeHeads };
+  return { commonWords, firstNames, lastNames, placeWords, placeHeads, placeNames };
 }
 
 /** `model[stage][table]` as a plain record, or empty where compromise's internals differ. */

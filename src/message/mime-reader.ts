@@ -302,7 +302,12 @@ function onlyBlankParts(parser: MailParser, source: Buffer | undefined): boolean
   const contentType = parser.headers ? parser.headers.get('content-type') : undefined;
   const boundary = isStructured(contentType) ? contentType.params.boundary : undefined;
   if (source === undefined || typeof boundary !== 'string' || boundary === '') return false;
-  const parts = source.toString('latin1').split(`\n--${boundary}`).slice(1, -1);
+  // A returned message cut inside its last part has no closing delimiter: that part runs to the end.
+  const parts = source
+    .toString('latin1')
+    .split(`\n--${boundary}`)
+    .slice(1)
+    .filter((part) => !part.startsWith('--'));
   return parts.length > 0 && parts.every((part) => {
     const headerEnd = /\r?\n\r?\n/.exec(part);
     return headerEnd === null || part.slice(headerEnd.index).trim() === '';

@@ -52,7 +52,7 @@ export async function readImageByOcr(image: ImageToRead, budget: ReadBudget): Pr
     }
     return error instanceof OcrTimeoutError
       ? notRead(`reading the text in ${image.what} by OCR took longer than ${limits.maxOcrMillis} ms`)
-      : notRead(`${image.what} could not be decoded for OCR; it may be damaged`);
+      : notRead(`${image.what} could not be decoded for OCR: it may be damaged, or in a format not decoded here (such as JPEG 2000)`);
   }
 }
 

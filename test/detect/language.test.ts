@@ -128,6 +128,21 @@ describe('language detector: slurs', () => {
   });
 });
 
+describe('language detector: French, where "retard" is lateness', () => {
+  it.each([
+    'Les pénalités de retard sont définies par la bibliothèque pour chaque type de document et de lecteur.',
+    'Cliquer sur « Documents en retard » : on obtient la liste des lecteurs ayant des retards dans le retour des documents.',
+    'Chers parents, le car aura du retard ce matin. Les élèves de la classe de Mme Roche arriveront vers dix heures.',
+  ])('finds nothing in %j', (sentence) => {
+    expect(findingsIn(sentence)).toEqual([]);
+  });
+
+  it('still finds the slur in English, beside a French phrase, and in an English reply quoting French', () => {
+    expect(findingsIn('He has a certain je ne sais quoi, but stop calling him a retard.').map((finding) => finding.match)).toEqual(['retard']);
+    expect(findingsIn('Le car est en retard ce matin, les élèves de la classe arriveront vers dix heures et nous vous tiendrons au courant.\n\nThe boys on the back seat called him a retard all the way to Dover and the staff did nothing about it.').map((finding) => finding.match)).toEqual(['retard']);
+  });
+});
+
 describe('language detector: no Scunthorpe problems', () => {
   const traps = [
     'We are playing Scunthorpe United on Saturday.',

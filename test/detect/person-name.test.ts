@@ -123,6 +123,7 @@ describe('createPersonNameDetector', () => {
     ['a computer shop', 'The PC World voucher arrived.'],
     ['a club with an age range', 'Lego Robotics (aged 8 and over) starts on Monday.'],
     ['a book after "called"', "We are reading a story called Handa's Surprise."],
+    ['countries of two words in a list', '188\tSamoa\n189\tSan Marino\n195\tSierra Leone\n204\tSri Lanka\n205\tSudan'],
   ])('does not report %s: %s', (_what, text) => {
     expect(names(text)).toEqual([]);
   });

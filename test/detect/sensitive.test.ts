@@ -143,6 +143,17 @@ describe('sensitive detector: about a person', () => {
     'Every pupil with an EHCP has an annual review.',
     'The diabetes charity bake sale raised £200.',
     'Adults in the U.S. and the U.K. have higher death rates from diabetes and cancer than in the E.U.',
+    // Official forms and reports: populations, bodies after "the", a P.O. box.
+    'Help for people with disabilities: write to P.O. Box 12, or call if you are among persons who are deaf or have a speech disability. The DVLA will tell you which form to use.',
+    'In the 1980s, rates of HIV in the US and Canada were alike; by 2003 the prevalence of HIV in the US was ten times that in Canada.',
+    // A lecture's headings, one to a line: "Age" is not a forename.
+    'Older people are vulnerable to certain types of mental health problems\nAge\nHealth is the main concern of the elderly',
+    // A list of references: authors' initials and a country's possessive.
+    'Pennock, R (2005), ‘Australia’s response to HIV/AIDS’, Policy Institute.\nBarton, S, Gatti, D. D and Lowe, M (2009), ‘Networks’.',
+    // A page of bookmarks: titles and an institute named after a condition.
+    "Usability.gov - provided by the National Cancer Institute. Webmaster's Color Lab. Tomalak's Realm Daily Links.",
+    // Law: requirements set down by a rule, not a doctor.
+    'The Administrator need not accept an application if any of the requirements prescribed in paragraph (b) are lacking; the applicant may amend his application in the form prescribed by § 13.',
   ])('does not count %j, which describes no one', (body) => {
     expect(matches(body)).toEqual([]);
   });
@@ -154,6 +165,11 @@ describe('sensitive detector: about a person', () => {
     ['Z.K. is on the SEND register.', 'sensitive/sen: SEND register'],
     ['Your son has asthma, so please send an inhaler.', 'sensitive/health: asthma'],
     ['Two pupils in 4B get free school meals.', 'sensitive/free-school-meals: free school meals'],
+    ['People with asthma should carry an inhaler, and Leo has asthma too.', 'sensitive/health: asthma'],
+    ['The PEP meeting for ZK is on Tuesday with the virtual school.', 'sensitive/safeguarding: PEP meeting'],
+    ['Kai has settled well; his PEP is attached.', 'sensitive/safeguarding: his PEP'],
+    ['Mia has been prescribed an inhaler by her GP.', 'sensitive/health: prescribed'],
+    ["Tamsin's Cancer Research fun run: she was diagnosed with leukaemia last year.", 'sensitive/health: leukaemia'],
   ])('counts %j, which names someone', (body, expected) => {
     expect(matches(body)).toContain(expected);
   });
@@ -203,6 +219,8 @@ describe('sensitive detector: traps that must not fire', () => {
     'See pp. 12-14 of the textbook.',
     'The lac of the lake.',
     'Sen. Smith visited.',
+    // A bank's KYC field list: a politically exposed person, not a Personal Education Plan.
+    '62\tPOLITICAL CONNECTION\tvarchar\t4\tO\tPEP STATUS\tAPP_POL_CONN\nPEP\tPolitically Exposed Person',
   ])('%j', (sentence) => {
     expect(matchesIn(sentence)).toEqual([]);
   });

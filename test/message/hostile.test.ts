@@ -44,6 +44,29 @@ describe('hostile and broken messages', () => {
     expect(view.problems).toEqual([]);
   });
 
+  it('reads a part whose boundary parameter is on an unfolded line of its own, as mail clients do', async () => {
+    const view = await readBounded(
+      rawMessage(
+        'Subject: Undeliverable', 'Content-Type: multipart/mixed; boundary="outer"', '',
+        '--outer', 'Content-Type: multipart/alternative;', 'boundary="inner"', '',
+        '--inner', 'Content-Type: text/plain;', 'charset=us-ascii', '', 'Delivery to Nadia Fairbairn failed', '--inner--', '',
+        '--outer--',
+      ),
+    );
+    expect(view.pieces.map((piece) => piece.text)).toEqual(['Undeliverable', 'Delivery to Nadia Fairbairn failed']);
+    expect(view.problems).toEqual([]);
+  });
+
+  it('a returned message cut inside its only part, which is empty, has nothing missing', async () => {
+    const returned = ['Subject: Hello', 'Content-Type: multipart/alternative;', '\tboundary="cut"', '', '--cut', 'Content-Type: text/plain; charset=utf-8', ''];
+    const view = await readBounded(
+      rawMessage('Subject: Delivery failure', 'Content-Type: multipart/report; boundary="dsn"', '', '--dsn', 'Content-Type: text/plain', '', 'Delivery failed.', '',
+        '--dsn', 'Content-Type: message/rfc822', '', ...returned, '--dsn--'),
+    );
+    expect(view.problems).toEqual([]);
+    expect(view.attachments.flatMap((attachment) => attachment.facts)).toEqual([]);
+  });
+
   it('reads a multipart message with no delimiter lines at all as plain text', async () => {
     const view = await readBounded(rawMessage('Subject: s', 'Content-Type: multipart/mixed; boundary=""', '', 'Kwame Mensah visited'));
     expect(view.pieces.map((piece) => piece.text)).toEqual(['s', 'Kwame Mensah visited']);

@@ -6,6 +6,7 @@ import { extractMessage } from './eml.js';
 import type { AttachmentFact } from '../message-view.js';
 import type { Extractor } from './extractor.js';
 import { extractEpub } from './epub.js';
+import { extractBareWorkbook, isBareBiffStream } from './excel-biff.js';
 import { extractBzip2, extractGzip } from './compressed.js';
 import { extractHtml } from './html.js';
 import { extractImage, OCR_IMAGE_TYPES } from './image.js';
@@ -20,6 +21,7 @@ import { extractPptx } from './pptx.js';
 import { extractText, looksLikeText } from './text.js';
 import { extractTnef, TNEF_SIGNATURE } from './tnef.js';
 import { extractXlsx } from './xlsx.js';
+import { extractWordProcessorFile, hasWordPerfectSignature, WORD_PROCESSOR_EXTENSIONS } from './word-processor.js';
 import { extractZip } from './zip.js';
 
 /** How a file is read, or why it is not. */
@@ -50,6 +52,8 @@ const POWERPOINT = leaf(extractPptx, 'PowerPoint presentation');
 const OPEN_DOCUMENT = leaf(extractOdf, 'OpenDocument file');
 const EPUB = leaf(extractEpub, 'EPUB book');
 const OLD_OFFICE = leaf(extractCompoundFile, 'Office 97-2003 file');
+const OLD_EXCEL = leaf(extractBareWorkbook, 'Excel 2.x-4.0 workbook');
+const WORD_PROCESSOR = leaf(extractWordProcessorFile, 'word-processor document');
 const RTF = leaf(extractRtf, 'RTF document');
 const CSV = leaf(extractCsv, 'CSV file');
 const HTML = leaf(extractHtml, 'web page');
@@ -222,7 +226,15 @@ function readerForText(file: FileToChoose): Reader {
   if (extension === 'tar' && !looksLikeText(file.bytes)) {
     return TAR;
   }
-  if (!looksLikeText(file.bytes)) {
+  if (isBareBiffStream(file.bytes)) {
+    return OLD_EXCEL;
+  }
+  const binary = !looksLikeText(file.bytes);
+  const bytes = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.length);
+  if (hasWordPerfectSignature(bytes) || (binary && WORD_PROCESSOR_EXTENSIONS.has(extension))) {
+    return WORD_PROCESSOR;
+  }
+  if (binary) {
     return unreadable('its content is in a binary format the gateway does not recognise');
   }
   if (declared === 'text/html' || extension === 'html' || extension === 'htm') {

@@ -2,17 +2,16 @@ import { read } from 'cfb';
 import type { CFB$Container } from 'cfb';
 import type { AttachmentFact } from '../message-view.js';
 import { MACROS, textExtraction } from './extractor.js';
-import type { Extraction, Extractor } from './extractor.js';
-import { readBiffSheets } from './excel-biff.js';
+import type { Extractor } from './extractor.js';
+import { ENCRYPTED_WORKBOOK, isEncryptedWorkbook, workbookExtraction } from './excel-biff.js';
 import { powerPointText } from './powerpoint-binary.js';
-import type { BiffSheet } from './excel-biff.js';
 import { publisherText } from './publisher.js';
 import { wordDocumentText } from './word-doc.js';
 
 /**
  * Office files in a Compound File Binary (OLE) container: Word, Excel and PowerPoint 97-2003,
  * and password-protected .docx/.xlsx/.pptx, which Office wraps in one (MS-OFFCRYPTO 2.1).
- * Encrypted ones are noted, as are macros; Word 97-2003 text (word-doc.ts), Excel 97-2003 cells
+ * Encrypted ones are noted, as are macros; Word 6.0-2003 text (word-doc.ts), Excel 5.0-2003 cells
  * (excel-biff.ts), PowerPoint 97-2003 text (powerpoint-binary.ts) and Publisher text (publisher.ts) are read. An OLE object
  * (what Outlook puts in a rich-text message, in winmail.dat or a .msg) gives up what it wraps: a
  * packaged file (`\x01Ole10Native`) or a picture (`CONTENTS`) is scanned as a member of its own.
@@ -24,17 +23,19 @@ export const extractCompoundFile: Extractor = async (file, context) => {
   if (encryption) {
     return textExtraction([], [{ kind: 'password-protected', detail: encryption }, ...macros]);
   }
-  const workbook = stream(container, 'Workbook');
+  // Excel 5.0/95 names its stream `Book`, Excel 97 and later `Workbook`.
+  const workbook = stream(container, 'Workbook') ?? stream(container, 'Book');
   if (workbook) {
-    return workbookExtraction(readBiffSheets(workbook, context.limits.maxAttachmentTextChars), macros);
+    return workbookExtraction(workbook, context.limits.maxAttachmentTextChars, macros);
   }
   const slides = stream(container, 'PowerPoint Document');
   if (slides) {
     return textExtraction([powerPointText(slides, context.limits.maxAttachmentTextChars)], macros);
   }
-  if (hasStream(container, 'WordDocument')) {
+  const wordDocument = stream(container, 'WordDocument');
+  if (wordDocument) {
     // A damaged document still reports its macros.
-    const text = await wordDocumentText(file.bytes).catch(() => undefined);
+    const text = await wordDocumentText(file.bytes, wordDocument).catch(() => undefined);
     return text === undefined ? textExtraction([], [DAMAGED_WORD, ...macros]) : textExtraction([text], macros);
   }
   const publication = publisherText(container, context.limits.maxAttachmentTextChars);
@@ -46,7 +47,7 @@ export const extractCompoundFile: Extractor = async (file, context) => {
     await context.scanMember({ ...wrapped, declaredType: 'application/octet-stream', charset: undefined });
     return textExtraction([], macros);
   }
-  return textExtraction([], [unreadable(container), ...macros]);
+  return textExtraction([], [UNREADABLE_COMPOUND_FILE, ...macros]);
 };
 
 /**
@@ -85,24 +86,9 @@ function nulTerminated(bytes: Buffer, offset: number): Buffer {
   return bytes.subarray(offset, end);
 }
 
-/** `Book` is Excel 5.0/95 (BIFF5), read by nothing here. */
-const OLD_OFFICE_STREAMS = ['Book'];
-
-/** Like .xlsx (xlsx.ts): each sheet's name, then its rows, cells separated by tabs; the first sheet with rows is the table. */
-function workbookExtraction(sheets: readonly BiffSheet[], facts: readonly AttachmentFact[]): Extraction {
-  const lines = sheets.flatMap((sheet) => [sheet.name, ...sheet.rows.map((row) => row.join('\t'))]);
-  const tableRows = sheets.find((sheet) => sheet.rows.length > 0)?.rows ?? [];
-  return { texts: [lines.join('\n')], tableRows, facts, truncated: false };
-}
-
 const DAMAGED_WORD: AttachmentFact = { kind: 'unscannable', detail: 'a Word 97-2003 document whose text could not be read; it may be damaged' };
 
-function unreadable(container: CFB$Container): AttachmentFact {
-  const detail = OLD_OFFICE_STREAMS.some((name) => hasStream(container, name))
-    ? 'an older Office format (97-2003) whose text is not read; save it as .xlsx'
-    : 'a compound file (such as a Visio drawing) whose contents are not read';
-  return { kind: 'unscannable', detail };
-}
+const UNREADABLE_COMPOUND_FILE: AttachmentFact = { kind: 'unscannable', detail: 'a compound file (such as a Visio drawing) whose contents are not read' };
 
 function encryptionOf(container: CFB$Container): string | undefined {
   if (hasStream(container, 'EncryptionInfo') && hasStream(container, 'EncryptedPackage')) {
@@ -113,8 +99,8 @@ function encryptionOf(container: CFB$Container): string | undefined {
     return 'the Word 97-2003 document is encrypted with a password';
   }
   const workbook = stream(container, 'Workbook') ?? stream(container, 'Book');
-  if (workbook && hasFilePassRecord(workbook)) {
-    return 'the Excel 97-2003 workbook is encrypted with a password';
+  if (workbook && isEncryptedWorkbook(workbook)) {
+    return ENCRYPTED_WORKBOOK;
   }
   if (hasStream(container, 'EncryptedSummary')) {
     return 'the PowerPoint 97-2003 presentation is encrypted with a password';
@@ -122,12 +108,17 @@ function encryptionOf(container: CFB$Container): string | undefined {
   return undefined;
 }
 
+/** Directory entry names compare without regard to case (MS-CFB 2.6.4): some writers store `WORKBOOK`. */
+function isStream(entry: CFB$Container['FileIndex'][number], name: string): boolean {
+  return entry.type === STREAM && entry.name.toUpperCase() === name.toUpperCase();
+}
+
 function hasStream(container: CFB$Container, name: string): boolean {
-  return container.FileIndex.some((entry) => entry.name === name && entry.type === STREAM);
+  return container.FileIndex.some((entry) => isStream(entry, name));
 }
 
 function stream(container: CFB$Container, name: string): Buffer | undefined {
-  const entry = container.FileIndex.find((candidate) => candidate.name === name && candidate.type === STREAM);
+  const entry = container.FileIndex.find((candidate) => isStream(candidate, name));
   return entry ? Buffer.from(entry.content) : undefined;
 }
 
@@ -137,24 +128,6 @@ const STREAM = 2;
 /** FibBase.fEncrypted, bit 8 of the flags at offset 0x0A of the WordDocument stream (MS-DOC 2.5.2). */
 function isEncryptedWordDocument(word: Buffer): boolean {
   return word.length >= 12 && (word.readUInt16LE(0x0a) & 0x0100) !== 0;
-}
-
-const BIFF_FILEPASS = 0x002f;
-const BIFF_EOF = 0x000a;
-
-/** A FILEPASS record in the workbook globals, before their EOF record, means encryption (MS-XLS 2.4.117). */
-function hasFilePassRecord(workbook: Buffer): boolean {
-  for (let offset = 0; offset + 4 <= workbook.length; ) {
-    const type = workbook.readUInt16LE(offset);
-    if (type === BIFF_FILEPASS) {
-      return true;
-    }
-    if (type === BIFF_EOF) {
-      return false;
-    }
-    offset += 4 + workbook.readUInt16LE(offset + 2);
-  }
-  return false;
 }
 
 /** A VBA project storage holds a `dir` stream (MS-OVBA 2.2); Word keeps it under Macros/, Excel under _VBA_PROJECT_CUR/. */

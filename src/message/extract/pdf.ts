@@ -97,9 +97,10 @@ async function readScannedPage(
     const [id, width, height] = operators.argsArray[index] ?? [];
     if (operator !== paintImage || typeof id !== 'string' || typeof width !== 'number' || typeof height !== 'number') continue;
     const what = `the scanned image on page ${number}`;
-    const tooLarge = width * height > context.limits.maxOcrPixels;
-    const decoded = tooLarge ? undefined : await decodedImage(id.startsWith('g_') ? page.commonObjs : page.objs, id);
-    const outcome = await context.readImage({ width, height, what, file: () => toNetpbm(decoded ?? noPixels()) });
+    // Decoded only once the limits let it be read; one pdf.js cannot decode (JPEG 2000 without
+    // its WebAssembly decoder) becomes an `ocr-limit` fact, and the rest of the PDF is still read.
+    const file = async () => toNetpbm(await decodedImage(id.startsWith('g_') ? page.commonObjs : page.objs, id));
+    const outcome = await context.readImage({ width, height, what, file });
     if (outcome.kind === 'text') texts.push(outcome.text);
     else facts.push(outcome.fact);
   }
@@ -115,10 +116,6 @@ function decodedImage(objects: PdfObjects, id: string): Promise<DecodedImage> {
 function isDecodedImage(data: unknown): data is DecodedImage {
   const image = data as Partial<DecodedImage> | null;
   return typeof image?.width === 'number' && typeof image.height === 'number' && [1, 2, 3].includes(image.kind ?? 0) && ArrayBuffer.isView(image.data);
-}
-
-function noPixels(): never {
-  throw new Error('the image was too large to decode');
 }
 
 interface TextContent {

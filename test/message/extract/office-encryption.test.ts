@@ -17,7 +17,7 @@ describe('Office files in OLE containers', () => {
 
   it('reads a FILEPASS record in an Excel 97-2003 workbook', async () => {
     const locked = await readAttachment('old.xls', compoundFileOf({ Workbook: workbookStream(true) }));
-    expect(locked.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the Excel 97-2003 workbook is encrypted with a password' }]);
+    expect(locked.attachment.facts).toEqual([{ kind: 'password-protected', detail: 'the Excel workbook is encrypted with a password' }]);
     const open = await readAttachment('old.xls', compoundFileOf({ Workbook: workbookStream(false) }));
     expect(open.attachment.facts).toEqual([]);
   });

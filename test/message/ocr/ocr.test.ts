@@ -172,7 +172,15 @@ describe('OCR limits: the excess is a finding, never a hang', () => {
     const damaged = Buffer.concat([png.subarray(0, 200), Buffer.alloc(2_000, 0x41)]);
     const raw = await compose({ subject: 'Photo', attachments: [{ filename: 'photo.png', content: damaged }] });
     const result = await scan(raw, OUTSIDE);
-    expect(ocrFacts(result).map((fact) => fact.detail)).toEqual(['the image could not be decoded for OCR; it may be damaged']);
+    expect(ocrFacts(result).map((fact) => fact.detail)).toEqual(['the image could not be decoded for OCR: it may be damaged, or in a format not decoded here (such as JPEG 2000)']);
+  });
+
+  it('a scanned PDF page whose image pdf.js cannot decode (JPEG 2000) is an ocr-limit fact, not an unreadable PDF', async () => {
+    const raw = await compose({ subject: 'Scan', attachments: [{ filename: 'scan.pdf', content: jpeg2000PagePdf() }] });
+    const result = await scan(raw, OUTSIDE);
+    expect(result.view.attachments[0]?.facts.map((fact) => fact.kind)).toEqual(['ocr-limit']);
+    expect(ocrFacts(result).map((fact) => fact.detail)).toEqual([expect.stringContaining('could not be decoded for OCR')]);
+    expect(result.verdict.action).toBe('deliver');
   });
 
   it('the per-file extract time does not count OCR time: a scanned PDF is not cut at maxExtractMillis', async () => {
@@ -181,3 +189,29 @@ describe('OCR limits: the excess is a finding, never a hang', () => {
     expect(view.pieces.some((piece) => piece.location.part === 'attachment' && piece.text.includes('Hannah Cheung'))).toBe(true);
   });
 });
+
+/**
+ * A one-page PDF with no text layer whose only image is JPEG 2000 (/JPXDecode), which pdf.js
+ * decodes only with its WebAssembly decoder, switched off here. Written by hand: the offsets in
+ * its cross-reference table are computed as it is built.
+ */
+function jpeg2000PagePdf(): Buffer {
+  const image = Buffer.concat([Buffer.from('0000000c6a5020200d0a870a', 'hex'), Buffer.alloc(200, 0x55)]);
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>',
+    `<< /Type /XObject /Subtype /Image /Width 600 /Height 800 /Filter /JPXDecode /Length ${image.length} >>\nstream\n${image.toString('latin1')}\nendstream`,
+    '<< /Length 29 >>\nstream\nq 600 0 0 800 0 0 cm /Im1 Do Q\nendstream',
+  ];
+  let pdf = '%PDF-1.5\n';
+  const offsets: number[] = [];
+  for (const [index, object] of objects.entries()) {
+    offsets.push(Buffer.byteLength(pdf, 'latin1'));
+    pdf += `${index + 1} 0 obj\n${object}\nendobj\n`;
+  }
+  const xref = Buffer.byteLength(pdf, 'latin1');
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
