@@ -3,7 +3,7 @@ import libmime from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 import { envelopePageParts } from './envelope-html.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../escape.js';
 import { firstValue, headerBytes, pickFields, splitMessage, type HeaderField } from '../message/header-fields.js';
 import { OUTER_FIELDS } from './pgp-mime.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../escape.js';
 
 /**
  * openpgp's browser build, a classic script defining the global `openpgp`. The package's export map

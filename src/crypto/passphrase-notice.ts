@@ -1,6 +1,6 @@
+import { renderDocument } from '../compose/mail-document.js';
 import type { RenderedNotice } from '../policy/notice-templates.js';
 import type { PassphraseNotice } from './encrypt-message.js';
-import { escapeHtml } from './html-escape.js';
 
 /**
  * The note that tells the sender a generated passphrase, to pass on by phone or text. It goes to the
@@ -9,20 +9,18 @@ import { escapeHtml } from './html-escape.js';
  */
 export function renderPassphraseNotice(sender: string, notice: PassphraseNotice): RenderedNotice {
   const recipients = notice.recipients.join(', ');
-  const paragraphs = [
-    'Hello,',
-    `Your message to ${recipients} was sent encrypted, as a secure message (a password-protected PDF or web page) that they open on their phone or computer.`,
-    'They need this passphrase to open it:',
-    notice.passphrase,
-    'Please give it to them by phone or text message, never by email: anyone who has both the email and the passphrase can read the message.',
-    'This note went only to you, and the passphrase is kept nowhere else.',
-  ];
   return {
     to: sender,
-    subject: 'Hallmonitor: the passphrase for your secure message',
-    text: paragraphs.join('\n\n'),
-    html: paragraphs
-      .map((paragraph) => (paragraph === notice.passphrase ? `<p style="font-family:monospace;font-size:1.4em">${escapeHtml(paragraph)}</p>` : `<p>${escapeHtml(paragraph)}</p>`))
-      .join('\n'),
+    ...renderDocument({
+      subject: 'Hallmonitor: the passphrase for your secure message',
+      blocks: [
+        { paragraph: 'Hello,' },
+        { paragraph: `Your message to ${recipients} was sent encrypted, as a secure message (a password-protected PDF or web page) that they open on their phone or computer.` },
+        { paragraph: 'They need this passphrase to open it:' },
+        { code: notice.passphrase },
+        { paragraph: 'Please give it to them by phone or text message, never by email: anyone who has both the email and the passphrase can read the message.' },
+        { small: 'This note went only to you, and the passphrase is kept nowhere else.' },
+      ],
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../escape.js';
 import {
   RegExpMatcher,
   SyntaxKind,
@@ -249,10 +250,6 @@ function compact(text: string): MatchableText {
     text: kept.map((index) => text.charAt(index)).join(''),
     originalIndex: (index) => kept[index] ?? text.length,
   };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 /** A regular expression for a node that also accepts stretched and upper-case text. */

@@ -6,6 +6,8 @@
  * look-behinds, optional parts or the `i` flag, is far cheaper than the patterns themselves; where
  * a literal does occur, the patterns need only be tried around it.
  */
+import { escapeRegExp } from '../escape.js';
+
 export type LiteralPrefilter = (text: string) => LiteralSearch;
 
 /** A place in the text where a literal starts, and the length of the longest literal starting there. */
@@ -96,7 +98,3 @@ function foldCase(text: string): string {
   return text.toLowerCase().replaceAll('ſ', 's');
 }
 
-/** Only syntax characters are escaped, which the `u` flag would also accept. */
-function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}

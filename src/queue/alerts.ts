@@ -1,7 +1,7 @@
 import type { AlertLevel, FiredRule, Verdict } from '../policy/verdict.js';
 import type { AlertedRule, AlertInboxEntry } from '../store/alert-inbox.js';
 import { countCategories } from '../store/audit-entry.js';
-import { renderDocument, schoolTime, type MailBlock } from './mail-document.js';
+import { renderDocument, schoolTime, type MailBlock } from '../compose/mail-document.js';
 import { recipientDomains } from '../message/addresses.js';
 import { ALERT_ROLES, type AlertRole } from '../store/user-directory.js';
 import { mailJobId, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';

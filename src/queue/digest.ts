@@ -2,7 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { RuleSet } from '../policy/decide.js';
 import type { Action } from '../policy/verdict.js';
 import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
-import { renderDocument, schoolTime, type MailBlock } from './mail-document.js';
+import { renderDocument, schoolTime, type MailBlock } from '../compose/mail-document.js';
 import { ALERT_ROLES, type AlertRole } from '../store/user-directory.js';
 import { mailJobId, type OutgoingMail, type RecipientsByRole } from './outgoing-mail.js';
 import { ACTION_TAKEN, NO_CONTENT_NOTE, ROLE_TITLES } from './wording.js';

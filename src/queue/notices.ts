@@ -1,6 +1,6 @@
 import type { RenderedNotice } from '../policy/notice-templates.js';
 import type { Verdict } from '../policy/verdict.js';
-import { listInWords, renderDocument, schoolTime, type MailBlock } from './mail-document.js';
+import { CLOSING_TO_SENDER, listInWords, renderDocument, schoolTime, type MailBlock } from '../compose/mail-document.js';
 import { recipientDomains } from '../message/addresses.js';
 import { mailJobId, type MailKind, type OutgoingMail } from './outgoing-mail.js';
 
@@ -26,7 +26,6 @@ export function passphraseNoticeMail(tryId: string, notice: RenderedNotice): Out
   return { id: mailJobId('passphrase-notice', tryId), kind: 'passphrase-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html };
 }
 
-const CLOSING = 'This note went only to you. If something here looks wrong, reply to your Data Protection Officer.';
 
 /** "Your message … is held for the Data Protection Officer's review because …": the deciding rules' reasons. */
 export function quarantineNotice(held: HeldMessage, verdict: Verdict, releaseLink?: { readonly url: string; readonly expiresAt: Date }): OutgoingMail | undefined {
@@ -62,7 +61,7 @@ export function rejectionNotice(held: HeldMessage, reason: string): OutgoingMail
 
 function notice(kind: MailKind, held: HeldMessage, subject: string, blocks: readonly MailBlock[]): OutgoingMail | undefined {
   if (held.sender === '') return undefined;
-  return { id: mailJobId(kind, held.messageId), kind, to: [held.sender], ...renderDocument({ subject, blocks: [{ paragraph: 'Hello,' }, ...blocks, { small: CLOSING }] }) };
+  return { id: mailJobId(kind, held.messageId), kind, to: [held.sender], ...renderDocument({ subject, blocks: [{ paragraph: 'Hello,' }, ...blocks, { small: CLOSING_TO_SENDER }] }) };
 }
 
 function about(held: HeldMessage): string {

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../crypto/html-escape.js';
+import { escapeHtml } from '../escape.js';
 
 /** Markup that is already safe: only `html` and `raw` make one, so every other value is escaped. */
 export class SafeHtml {

@@ -1,13 +1,29 @@
-import { escapeHtml } from '../policy/notice-templates.js';
+import { escapeHtml } from '../escape.js';
 
-/** One block of an automatic email: the same content renders as plain text and as HTML. */
+/*
+ * Every email the gateway writes of its own accord — sender notices, passphrase notices, quarantine, release
+ * and rejection notices, alerts, digests — is a MailDocument: blocks that render as plain text and as HTML
+ * from the same content, so neither can say something the other omits, and escaping happens in one place.
+ */
+
+/** One block of an automatic email. */
 export type MailBlock =
   | { readonly paragraph: string }
   | { readonly strong: string }
   | { readonly list: readonly string[] }
+  /** Items each with a small note under it (a reason and the policy clause it comes from). */
+  | { readonly notes: readonly { readonly text: string; readonly note: string }[] }
   | { readonly table: readonly (readonly [string, string])[] }
+  /** A link shown as a button: Outlook's Word renderer ignores most CSS, and a phone's mail app shows it full width. */
   | { readonly link: { readonly label: string; readonly url: string } }
+  /** Text the reader may copy as it is: a suggested rewrite, set off from the note around it. */
+  | { readonly quote: { readonly subject: string; readonly body: string } }
+  /** Something to read out or type exactly, such as a passphrase. */
+  | { readonly code: string }
   | { readonly small: string };
+
+/** The last words of every note to a member of staff about their own message. */
+export const CLOSING_TO_SENDER = 'This note went only to you. If something here looks wrong, reply to your Data Protection Officer.';
 
 export interface MailDocument {
   readonly subject: string;
@@ -27,6 +43,9 @@ function textBlock(block: MailBlock): string {
   if ('paragraph' in block) return block.paragraph;
   if ('strong' in block) return block.strong;
   if ('list' in block) return block.list.map((item) => `- ${item}`).join('\n');
+  if ('notes' in block) return block.notes.map(({ text, note }) => `- ${text}\n  (${note})`).join('\n');
+  if ('quote' in block) return ['----------', `Subject: ${block.quote.subject}`, '', block.quote.body.trim(), '----------'].join('\n');
+  if ('code' in block) return block.code;
   if ('table' in block) return block.table.map(([label, value]) => `${label}: ${value}`).join('\n');
   if ('link' in block) return `${block.link.label}: ${block.link.url}`;
   return block.small;
@@ -36,11 +55,21 @@ function htmlBlock(block: MailBlock): string {
   if ('paragraph' in block) return `<p>${escapeHtml(block.paragraph)}</p>`;
   if ('strong' in block) return `<p><strong>${escapeHtml(block.strong)}</strong></p>`;
   if ('list' in block) return `<ul>${block.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+  if ('notes' in block) return `<ul>${block.notes.map(({ text, note }) => `<li>${escapeHtml(text)}<br><small>${escapeHtml(note)}</small></li>`).join('')}</ul>`;
+  if ('quote' in block) {
+    return (
+      `<blockquote style="border-left:3px solid #1d70b8;margin:0;padding:0 1em"><p><strong>Subject:</strong> ${escapeHtml(block.quote.subject)}</p>` +
+      `<pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(block.quote.body.trim())}</pre></blockquote>`
+    );
+  }
+  if ('code' in block) return `<p style="font-family:monospace;font-size:1.4em">${escapeHtml(block.code)}</p>`;
   if ('table' in block) {
     const rows = block.table.map(([label, value]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
     return `<table>${rows.join('')}</table>`;
   }
-  if ('link' in block) return `<p><a href="${escapeHtml(block.link.url)}">${escapeHtml(block.link.label)}</a></p>`;
+  if ('link' in block) {
+    return `<p><a href="${escapeHtml(block.link.url)}" style="display:inline-block;padding:10px 16px;background:#1d70b8;color:#ffffff;text-decoration:underline;font-weight:bold">${escapeHtml(block.link.label)}</a></p>`;
+  }
   return `<p><small>${escapeHtml(block.small)}</small></p>`;
 }
 
