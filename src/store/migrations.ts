@@ -277,6 +277,12 @@ export function storeMigrations(engine: Engine): MigrationProvider {
           .execute();
       },
     },
+    '0010-activity': {
+      async up(db: Kysely<unknown>) {
+        // A sender's override raises a DPO alert that names the category of their reason (never their words).
+        await db.schema.alterTable('alert_inbox').addColumn('justification_category', 'text').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

@@ -202,6 +202,8 @@ export interface AlertInboxTable {
   recipient_domains: string;
   recipient_count: number;
   at: string;
+  /** For an override's alert: the category of the sender's reason (migration 0010). */
+  justification_category: string | null;
   /** `open` or `acknowledged`. */
   status: string;
   acknowledged_at: string | null;
