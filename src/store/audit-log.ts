@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Action } from '../policy/verdict.js';
+import { recordVerdictActivity } from './activity-log.js';
 import type { AuditAnchor, AnchoredHead } from './audit-anchor.js';
 import { chainLabel, entryHash, UNKEYED, type ChainedEntry, type ChainKey } from './audit-chain.js';
 import type { AuditEntry } from './audit-entry.js';
@@ -271,13 +272,15 @@ export class AuditLog {
     for (const [index, entry] of entries.entries()) {
       if (entry.kind === 'verdict') await recordIncident(trx, chained[index]!, entry.action);
     }
+    await recordVerdictActivity(trx, chained);
     return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
   }
 
 
   /**
    * Appends inside the caller's transaction (the store's own use: a hold or decision and its audit
-   * entry commit together). A verdict that stopped the message also enters the incident register.
+   * entry commit together). A verdict that stopped the message also enters the incident register, and one that
+   * found anything the activity explorer (activity-log.ts).
    */
   async appendWithin(trx: Transaction<StoreDatabase>, entry: AuditEntry): Promise<AppendedEntry> {
     // The head row's lock serialises appenders, across processes too (a row lock on PostgreSQL, the
@@ -300,7 +303,10 @@ export class AuditLog {
       await trx.insertInto('audit_rules').values(chained.ruleIds.map((rule_id, position) => ({ seq: head.seq, position, rule_id }))).execute();
     }
     await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
-    if (entry.kind === 'verdict') await recordIncident(trx, chained, entry.action);
+    if (entry.kind === 'verdict') {
+      await recordIncident(trx, chained, entry.action);
+      await recordVerdictActivity(trx, [chained]);
+    }
     return { seq: head.seq, hash };
   }
 
