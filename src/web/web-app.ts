@@ -9,6 +9,7 @@ import type { GatewayMetrics } from '../gateway/metrics.js';
 import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { accountsRoutes } from './accounts-routes.js';
+import { activityRoutes } from './activity-routes.js';
 import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
 import { ConcurrencyLimit } from '../smtp/concurrency-limit.js';
@@ -128,6 +129,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   await app.register(async (scope) => overridesRoutes(scope, context));
   await app.register(async (scope) => accountsRoutes(scope, context));
   await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
+  await app.register(async (scope) => activityRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
 }
 
