@@ -373,7 +373,19 @@ export class AuditLog {
   }
 
   async countsByDay(range: AuditRange): Promise<DailyCounts> {
-    const day = sql<string>`substr(audit_log.at, 1, 10)`;
+    return this.#countsBy(range, 10);
+  }
+
+  /**
+   * As `countsByDay`, per UTC hour (`day` is `YYYY-MM-DDTHH`): whole hours fold into any time zone's days, so a report
+   * by Europe/London dates (whose offset is a whole hour) counts each day exactly.
+   */
+  async countsByHour(range: AuditRange): Promise<DailyCounts> {
+    return this.#countsBy(range, 13);
+  }
+
+  async #countsBy(range: AuditRange, length: 10 | 13): Promise<DailyCounts> {
+    const day = length === 10 ? sql<string>`substr(audit_log.at, 1, 10)` : sql<string>`substr(audit_log.at, 1, 13)`;
     const verdicts = await this.db
       .selectFrom('audit_log')
       .select([day.as('day'), 'action', (eb) => eb.fn.countAll<string | number>().as('count')])
@@ -395,6 +407,19 @@ export class AuditLog {
       verdicts: verdicts.map((row) => ({ day: row.day, action: row.action, count: Number(row.count) })),
       findings: findings.map((row) => ({ day: row.day, category: row.category, count: Number(row.count) })),
     };
+  }
+
+  /** Verdicts per school and action in the range: a trust's schools side by side. */
+  async countsBySchool(range: AuditRange): Promise<{ schoolId: string; action: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .select(['school_id', 'action', (eb) => eb.fn.countAll<string | number>().as('count')])
+      .where((eb) => verdictsIn(eb, range))
+      .groupBy(['school_id', 'action'])
+      .orderBy('school_id')
+      .orderBy('action')
+      .execute();
+    return rows.map((row) => ({ schoolId: row.school_id, action: row.action, count: Number(row.count) }));
   }
 
   /** Senders whose mail was stopped (quarantined or returned) most often: who may need training. */

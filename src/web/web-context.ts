@@ -70,6 +70,8 @@ export function recordsFor(context: WebContext, user: User) {
     openMessage: (id: string) => quarantine.open(id, withinScope(user, {})),
     incidents: (filter: IncidentFilter) => incidents.list(withinScope(user, filter)),
     countsByDay: (range: AuditRange) => audit.countsByDay(withinScope(user, range)),
+    countsByHour: (range: AuditRange) => audit.countsByHour(withinScope(user, range)),
+    countsBySchool: (range: AuditRange) => audit.countsBySchool(withinScope(user, range)),
     topSenders: (range: AuditRange, limit: number) => audit.topSenders(withinScope(user, range), limit),
     topRules: (range: AuditRange, limit: number) => audit.topRules(withinScope(user, range), limit),
     overridesPerRule: (range: DateRange) => returned.overridesPerRule(withinScope(user, range)),
