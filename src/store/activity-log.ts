@@ -162,13 +162,15 @@ export async function recordDecisionActivity(
  * release is its own entry, `requested…`, and is not a release yet).
  */
 export async function backfillActivity(db: Kysely<StoreDatabase>): Promise<void> {
-  const PAGE = 500;
+  const PAGE = ROWS_PER_INSERT;
   for (let after = 0; ; ) {
     const rows = await db
       .selectFrom('audit_log')
       .selectAll()
       .where('seq', '>', after)
-      .where((eb) => eb.or([eb('kind', '=', 'verdict'), eb('action', '=', 'override'), eb.and([eb('action', '=', 'release'), eb('reason', 'not like', 'requested%')])]))
+      .where((eb) =>
+        eb.or([eb('kind', '=', 'verdict'), eb('action', '=', 'override'), eb.and([eb('action', '=', 'release'), eb.or([eb('reason', 'is', null), eb('reason', 'not like', 'requested%')])])]),
+      )
       .orderBy('seq')
       .limit(PAGE)
       .execute();
@@ -179,25 +181,28 @@ export async function backfillActivity(db: Kysely<StoreDatabase>): Promise<void>
       db.selectFrom('audit_categories').selectAll().where('seq', 'in', seqs).execute(),
       db.selectFrom('audit_rules').selectAll().where('seq', 'in', seqs).orderBy('seq').orderBy('position').execute(),
     ]);
+    // A page's verdicts in one insert, then its overrides and releases, which read the verdict lines (written before them).
+    const verdicts = rows
+      .filter((row) => row.kind === 'verdict')
+      .map((row) => ({
+        seq: row.seq,
+        at: row.at,
+        schoolId: row.school_id,
+        kind: row.kind,
+        action: row.action,
+        messageId: row.message_id,
+        sender: row.sender,
+        recipientDomains: row.recipient_domains === null ? null : (JSON.parse(row.recipient_domains) as string[]),
+        recipientCount: row.recipient_count,
+        ruleIds: rules.filter((rule) => rule.seq === row.seq).map((rule) => rule.rule_id),
+        categories: Object.fromEntries(categories.filter((category) => category.seq === row.seq).map((category) => [category.category, category.count])),
+      }))
+      .filter(isActivity)
+      .map(verdictRow);
+    if (verdicts.length > 0) await db.insertInto('activity').values(verdicts).execute();
     for (const row of rows) {
-      if (row.kind === 'verdict') {
-        const entry = {
-          seq: row.seq,
-          at: row.at,
-          schoolId: row.school_id,
-          kind: row.kind,
-          action: row.action,
-          messageId: row.message_id,
-          sender: row.sender,
-          recipientDomains: row.recipient_domains === null ? null : (JSON.parse(row.recipient_domains) as string[]),
-          recipientCount: row.recipient_count,
-          ruleIds: rules.filter((rule) => rule.seq === row.seq).map((rule) => rule.rule_id),
-          categories: Object.fromEntries(categories.filter((category) => category.seq === row.seq).map((category) => [category.category, category.count])),
-        };
-        if (isActivity(entry)) await db.insertInto('activity').values(verdictRow(entry)).execute();
-      } else if (row.message_id) {
-        await recordDecisionActivity(db, { seq: row.seq, at: row.at, schoolId: row.school_id, messageId: row.message_id, action: row.action as 'override' | 'release', actor: row.actor ?? '', sender: row.actor ?? '' });
-      }
+      if (row.kind === 'verdict' || !row.message_id) continue;
+      await recordDecisionActivity(db, { seq: row.seq, at: row.at, schoolId: row.school_id, messageId: row.message_id, action: row.action as 'override' | 'release', actor: row.actor ?? '', sender: row.actor ?? '' });
     }
   }
 }
