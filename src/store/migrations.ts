@@ -303,8 +303,6 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await db.schema.createIndex('activity_school_at').on('activity').columns(['school_id', 'at']).execute();
         await db.schema.createIndex('activity_sender_at').on('activity').columns(['sender', 'at']).execute();
         await db.schema.createIndex('activity_message').on('activity').columns(['message_id']).execute();
-        await db.schema.createIndex('audit_rules_rule').on('audit_rules').columns(['rule_id', 'seq']).execute();
-        await db.schema.createIndex('audit_categories_category').on('audit_categories').columns(['category', 'seq']).execute();
         await backfillActivity(db as Kysely<StoreDatabase>);
         // Findings reviewers marked as false positives (src/store/false-positives.ts).
         await db.schema

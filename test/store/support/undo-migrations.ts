@@ -4,7 +4,6 @@ import type { StoreSite } from './store-engines.js';
 export async function undoActivity(site: StoreSite): Promise<void> {
   await site.exec("DELETE FROM kysely_migration WHERE name = '0010-activity'");
   for (const table of ['false_positive_rules', 'false_positives', 'activity']) await site.exec(`DROP TABLE ${table}`);
-  for (const index of ['audit_rules_rule', 'audit_categories_category']) await site.exec(`DROP INDEX ${index}`);
   await site.exec('ALTER TABLE alert_inbox DROP COLUMN justification_category');
 }
 
