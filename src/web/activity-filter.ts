@@ -20,7 +20,8 @@ export interface ActivityFields {
 export const ACTIVITY_PAGE_SIZE = 50;
 /** The filters a URL may carry: ids, categories, actions and dates, never an address. */
 export const PUBLIC_FIELDS = ['school', 'rule', 'category', 'action', 'since', 'until'] as const;
-const ID = /^[A-Za-z0-9._-]{1,100}$/;
+/** What a school or rule id may be: ids, never free text, since they go in URLs. */
+export const ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** Reads the fields from the query (public ones) or a posted form (all of them), refusing what cannot be one. */
 export function activityFields(source: unknown): ActivityFields {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RuleSet } from '../policy/decide.js';
 import { rulesBehind } from '../policy/rule-categories.js';
 import { activityCsv } from '../store/activity-csv.js';
 import type { ActivityRecord } from '../store/activity-log.js';
@@ -10,13 +9,12 @@ import { activityFields, activityFilter, activityQuery, ACTIVITY_PAGE_SIZE, type
 import { activityPage } from './activity-page.js';
 import { londonDay, parseTerm, recentTerms, termRange, type SchoolTerm } from './school-terms.js';
 import { tuningCsv, tuningPage, tuningRows } from './tuning-page.js';
-import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage, type WebContext } from './web-context.js';
+import type { ReportContext } from './report-routes.js';
+import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage } from './web-context.js';
 import { WebError } from './web-error.js';
 
-export interface ActivityContext extends WebContext {
-  /** Each school's rules in force: which of a verdict's rules a false positive counts against. */
-  readonly ruleSets?: () => ReadonlyMap<string, RuleSet>;
-}
+/** The report routes' context: the rules in force say which of a verdict's rules a false positive counts against. */
+export type ActivityContext = ReportContext;
 
 /** The CSV holds every matching line up to this many; the page says so when a filter reaches it. */
 export const ACTIVITY_CSV_ROWS = 100_000;

@@ -6,6 +6,7 @@ import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import type { IncidentFilter } from '../store/incident-register.js';
 import { incidentsCsv } from '../store/incidents-csv.js';
+import { ID } from './activity-filter.js';
 import { dashboardPage, TRAINING_THRESHOLD } from './dashboard-page.js';
 import { registerPage } from './register-page.js';
 import { rulesPage } from './rules-page.js';
@@ -22,7 +23,6 @@ export const REGISTER_PAGE_ROWS = 500;
 const SENDER_WINDOW = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const SCHOOL_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** How many school terms the dashboard offers, the current one first. */
 const TERMS_OFFERED = 6;
 
@@ -128,7 +128,7 @@ function dashboardChoice(request: FastifyRequest): { term: SchoolTerm | undefine
   const term = termId ? parseTerm(termId) : undefined;
   if (termId && !term) throw new WebError('bad-request', 'Unknown term: write it as 2026-autumn, 2027-spring or 2027-summer.');
   const school = typeof query.school === 'string' ? query.school.trim() : '';
-  if (school && !SCHOOL_ID.test(school)) throw new WebError('bad-request', 'Unknown school.');
+  if (school && !ID.test(school)) throw new WebError('bad-request', 'Unknown school.');
   return { term, school };
 }
 
