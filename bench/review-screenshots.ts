@@ -17,7 +17,9 @@ import { queueConnection } from '../src/queue/job-seal.js';
 import { bullMailQueue } from '../src/queue/mail-queue.js';
 import { hashPassword } from '../src/smtp/password-hash.js';
 import { openStore } from '../src/store/open-store.js';
+import { newTotpSecret } from '../src/web/totp.js';
 import { createWebApp } from '../src/web/web-app.js';
+import { Secret, TOTP } from 'otpauth';
 
 const DPO = 'dpo@school.example.sch.uk';
 const PASSWORD = 'an invented password for screenshots';
@@ -73,6 +75,9 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     await store.users.add({ email: DPO, role: 'dpo', passwordHash: await hashPassword(PASSWORD) });
+    // The DPO signs in with a second factor: enrolled here, as at an earlier sign-in, and the code computed as a phone would.
+    const secret = await store.users.enrolmentSecret(DPO, newTotpSecret);
+    await store.users.finishEnrolment(DPO, 0);
     for (const [index, held] of HELD.entries()) {
       const raw = await new MailComposer({ from: 'Ms Example <teacher@school.example.sch.uk>', to: held.to, subject: held.subject, text: held.text, date: new Date(Date.UTC(2026, 10, 20, 9 + index)) })
         .compile()
@@ -116,14 +121,21 @@ async function main(): Promise<void> {
         });
       }
     }
+    // A finding a reviewer judged wrong, so the explorer flags it and the tuning report has a row.
+    const [encrypted] = await store.activity.list({ action: 'encrypt', limit: 1 });
+    await store.falsePositives.mark({ verdict: encrypted!, category: 'sensitive/sen', term: 'send', ruleIds: encrypted!.ruleIds, reason: 'SEND meant the verb', actor: DPO, at: new Date() });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-    const shot = (name: string) => page.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', `review-${name}.png`), fullPage: true });
+    // `fullPage: false` for a list with a page of 50 lines: its top, the filters and the first lines, says enough.
+    const shot = (name: string, fullPage = true) => page.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', `review-${name}.png`), fullPage });
     await page.goto(`${address}/quarantine`);
     await shot('sign-in');
     await page.getByLabel('Email address').fill(DPO);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Password').press('Enter');
+    await page.waitForURL(/\/sign-in\/code/);
+    await page.getByLabel('Code').fill(new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate());
+    await page.getByLabel('Code').press('Enter');
     await page.waitForURL(/\/quarantine/);
     await shot('list');
     await page.getByRole('link', { name: /2026-11-20 09:00/ }).click();
@@ -136,16 +148,22 @@ async function main(): Promise<void> {
     await shot('register');
     await page.goto(`${address}/alerts`);
     await shot('alerts');
+    await page.setViewportSize({ width: 1100, height: 1400 });
+    await page.goto(`${address}/activity`);
+    await shot('activity', false);
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await page.goto(`${address}/tuning`);
+    await shot('tuning');
     // The same pages on a phone (375×740): the sign-in page in a fresh, signed-out page.
     const signedOut = await browser.newPage({ viewport: PHONE });
     await signedOut.goto(`${address}/sign-in`);
     await signedOut.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', 'review-sign-in-phone.png'), fullPage: true });
     await page.setViewportSize(PHONE);
-    for (const [name, url] of [['list', `${address}/quarantine`], ['message', messageUrl], ['dashboard', `${address}/dashboard`], ['register', `${address}/register`], ['alerts', `${address}/alerts`]] as const) {
+    for (const [name, url] of [['list', `${address}/quarantine`], ['message', messageUrl], ['dashboard', `${address}/dashboard`], ['register', `${address}/register`], ['alerts', `${address}/alerts`], ['activity', `${address}/activity?action=return`]] as const) {
       await page.goto(url);
       await shot(`${name}-phone`);
     }
-    console.log('wrote docs/screenshots/review-{sign-in,list,message,dashboard,register,alerts}.png and review-*-phone.png');
+    console.log('wrote docs/screenshots/review-{sign-in,list,message,dashboard,register,alerts,activity,tuning}.png and review-*-phone.png');
   } finally {
     await browser.close();
     await app.close();

@@ -89,6 +89,7 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
   const traceSecret = await loadTraceSecret(join(data, 'keys', 'trace.key'));
   // Traced as releases are, so a message sent past a rule that comes back through this gateway passes, not loops.
   const overrideHop = tracedNextHop(nextHop, traceSecret);
+  const schoolNames = new Map(settings.schools.flatMap((school) => (school.id && school.name ? [[school.id, school.name] as const] : [])));
   const inbound = createInboundServer(
     {
       host: settings.listen.host,
@@ -127,7 +128,7 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
       metrics,
       traceSecret,
       scanPool: schools,
-      schoolNames: new Map(settings.schools.flatMap((school) => (school.id && school.name ? [[school.id, school.name] as const] : []))),
+      schoolNames,
     }),
   );
   let stopping = false;
@@ -162,7 +163,25 @@ async function startParts(settings: GatewaySettings, data: string, metrics: Gate
     passwordHashes,
     ...(entra ? { entraSignIn: entra, passwordSignIn: entraSettings(settings)?.passwordSignIn ?? true } : {}),
     sendAsItWas: (id, justification, now) =>
-      sendAsItWas({ store: services.store, nextHop: overrideHop, mail: services.mail, encrypt: services.actions.encrypt, spoolDirectory: services.actions.spoolDirectory }, id, justification, now),
+      sendAsItWas(
+        {
+          store: services.store,
+          nextHop: overrideHop,
+          mail: services.mail,
+          encrypt: services.actions.encrypt,
+          spoolDirectory: services.actions.spoolDirectory,
+          overrideAlerts: {
+            ...services.actions.alerts,
+            alertInbox: services.store.alertInbox,
+            // The rules as they read now: the school's policy after any reload.
+            describeRule: (schoolId, ruleId) => schools.tenants.schools.find(({ school }) => school.id === schoolId)?.school.ruleSet.rules.find((rule) => rule.id === ruleId),
+            schoolName: (schoolId) => schoolNames.get(schoolId),
+          },
+        },
+        id,
+        justification,
+        now,
+      ),
   });
   running.defer(() => status.close());
   log.info({ smtp, web: status.address, nextHop: nextHop.description, schools: tenants.schools.map((s) => s.school.id), instance: randomUUID() }, 'hallmonitor started');

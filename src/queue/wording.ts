@@ -1,12 +1,13 @@
-import type { Action } from '../policy/verdict.js';
+import type { AlertAction } from '../store/alert-inbox.js';
 import type { AlertRole } from '../store/user-directory.js';
 
 /** What happened to a message, as the people alerted read it. */
-export const ACTION_TAKEN: Readonly<Record<Action, string>> = {
+export const ACTION_TAKEN: Readonly<Record<AlertAction, string>> = {
   deliver: 'delivered as sent',
   encrypt: 'sent encrypted',
   return: 'returned to the sender with advice; not sent',
   quarantine: "held for the Data Protection Officer's review; not sent",
+  override: 'returned, then sent as it was by its sender, who gave a reason',
 };
 
 export const ROLE_TITLES: Readonly<Record<AlertRole, string>> = {

@@ -33,16 +33,21 @@ export interface AlertInboxEntry {
   readonly level: AlertLevel;
   /** Whether an alert email was queued: false when the role has no address configured, or for digest-only alerts. */
   readonly emailed: boolean;
-  /** What the gateway did with the message. */
-  readonly action: Action;
+  /** What the gateway did with the message, or `override`: its sender sent a returned message as it was. */
+  readonly action: AlertAction;
   readonly rules: readonly AlertedRule[];
   /** The envelope sender's address. */
   readonly sender: string;
   readonly recipientDomains: readonly string[];
   readonly recipientCount: number;
-  /** When the message was received. */
+  /** When the message was received (for an override: when it was sent as it was). */
   readonly at: Date;
+  /** For an override: the category of the sender's reason (policy/justifications.ts), never their own words. */
+  readonly justificationCategory?: string;
 }
+
+/** What an alert is about: a verdict's action, or a sender's override of a returned message. */
+export type AlertAction = Action | 'override';
 
 /** A recorded alert with what became of it. */
 export interface InboxAlert extends AlertInboxEntry {
@@ -203,6 +208,7 @@ function rowOf(entry: AlertInboxEntry): AlertInboxTable {
     recipient_domains: JSON.stringify(entry.recipientDomains),
     recipient_count: entry.recipientCount,
     at: entry.at.toISOString(),
+    justification_category: entry.justificationCategory ?? null,
     status: 'open',
     acknowledged_at: null,
     acknowledged_by: null,
@@ -218,12 +224,13 @@ function alertOf(row: AlertInboxTable): InboxAlert {
     role: row.role as AlertRole,
     level: row.level as AlertLevel,
     emailed: Number(row.emailed) === 1,
-    action: row.action as Action,
+    action: row.action as AlertAction,
     rules: JSON.parse(row.rules) as AlertedRule[],
     sender: row.sender,
     recipientDomains: JSON.parse(row.recipient_domains) as string[],
     recipientCount: Number(row.recipient_count),
     at: new Date(row.at),
+    ...(row.justification_category ? { justificationCategory: row.justification_category } : {}),
     status: row.status as AlertStatus,
     ...(row.acknowledged_at ? { acknowledgedAt: new Date(row.acknowledged_at) } : {}),
     ...(row.acknowledged_by ? { acknowledgedBy: row.acknowledged_by } : {}),

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Action } from '../policy/verdict.js';
+import { recordVerdictActivity } from './activity-log.js';
 import type { AuditAnchor, AnchoredHead } from './audit-anchor.js';
 import { chainLabel, entryHash, UNKEYED, type ChainedEntry, type ChainKey } from './audit-chain.js';
 import type { AuditEntry } from './audit-entry.js';
@@ -275,13 +276,15 @@ export class AuditLog {
     for (const [index, entry] of entries.entries()) {
       if (entry.kind === 'verdict') await recordIncident(trx, chained[index]!, entry.action);
     }
+    await recordVerdictActivity(trx, chained);
     return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
   }
 
 
   /**
    * Appends inside the caller's transaction (the store's own use: a hold or decision and its audit
-   * entry commit together). A verdict that stopped the message also enters the incident register.
+   * entry commit together). A verdict that stopped the message also enters the incident register, and one that
+   * found anything the activity explorer (activity-log.ts).
    */
   async appendWithin(trx: Transaction<StoreDatabase>, entry: AuditEntry): Promise<AppendedEntry> {
     // The head row's lock serialises appenders, across processes too (a row lock on PostgreSQL, the
@@ -304,7 +307,10 @@ export class AuditLog {
       await trx.insertInto('audit_rules').values(chained.ruleIds.map((rule_id, position) => ({ seq: head.seq, position, rule_id }))).execute();
     }
     await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
-    if (entry.kind === 'verdict') await recordIncident(trx, chained, entry.action);
+    if (entry.kind === 'verdict') {
+      await recordIncident(trx, chained, entry.action);
+      await recordVerdictActivity(trx, [chained]);
+    }
     return { seq: head.seq, hash };
   }
 
@@ -371,7 +377,19 @@ export class AuditLog {
   }
 
   async countsByDay(range: AuditRange): Promise<DailyCounts> {
-    const day = sql<string>`substr(audit_log.at, 1, 10)`;
+    return this.#countsBy(range, 10);
+  }
+
+  /**
+   * As `countsByDay`, per UTC hour (`day` is `YYYY-MM-DDTHH`): whole hours fold into any time zone's days, so a report
+   * by Europe/London dates (whose offset is a whole hour) counts each day exactly.
+   */
+  async countsByHour(range: AuditRange): Promise<DailyCounts> {
+    return this.#countsBy(range, 13);
+  }
+
+  async #countsBy(range: AuditRange, length: 10 | 13): Promise<DailyCounts> {
+    const day = length === 10 ? sql<string>`substr(audit_log.at, 1, 10)` : sql<string>`substr(audit_log.at, 1, 13)`;
     const verdicts = await this.db
       .selectFrom('audit_log')
       .select([day.as('day'), 'action', (eb) => eb.fn.countAll<string | number>().as('count')])
@@ -393,6 +411,19 @@ export class AuditLog {
       verdicts: verdicts.map((row) => ({ day: row.day, action: row.action, count: Number(row.count) })),
       findings: findings.map((row) => ({ day: row.day, category: row.category, count: Number(row.count) })),
     };
+  }
+
+  /** Verdicts per school and action in the range: a trust's schools side by side. */
+  async countsBySchool(range: AuditRange): Promise<{ schoolId: string; action: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .select(['school_id', 'action', (eb) => eb.fn.countAll<string | number>().as('count')])
+      .where((eb) => verdictsIn(eb, range))
+      .groupBy(['school_id', 'action'])
+      .orderBy('school_id')
+      .orderBy('action')
+      .execute();
+    return rows.map((row) => ({ schoolId: row.school_id, action: row.action, count: Number(row.count) }));
   }
 
   /** Senders whose mail was stopped (quarantined or returned) most often: who may need training. */

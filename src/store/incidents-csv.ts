@@ -41,6 +41,7 @@ export function incidentsCsv(incidents: readonly Incident[]): string {
   return stringify([[...COLUMNS], ...rows], { cast: { string: neutraliseFormula } });
 }
 
-function neutraliseFormula(cell: string): string {
+/** A cell a spreadsheet would take for a formula gets a leading apostrophe (OWASP, CSV injection). */
+export function neutraliseFormula(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }

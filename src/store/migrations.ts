@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { backfillActivity } from './activity-log.js';
 import { GENESIS_HASH } from './audit-chain.js';
+import type { StoreDatabase } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -274,6 +276,55 @@ export function storeMigrations(engine: Engine): MigrationProvider {
           .addColumn('school_id', 'text', (c) => c.notNull())
           .addColumn('requested_at', 'text', (c) => c.notNull())
           .addColumn('reason', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0010-activity': {
+      async up(db: Kysely<unknown>) {
+        // A sender's override raises a DPO alert that names the category of their reason (never their words).
+        await db.schema.alterTable('alert_inbox').addColumn('justification_category', 'text').execute();
+        // The activity explorer's lines (src/store/activity-log.ts), filled from the audit entries already written.
+        await db.schema
+          .createTable('activity')
+          .addColumn('seq', 'integer', (c) => c.primaryKey())
+          .addColumn('verdict_seq', 'integer')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text')
+          .addColumn('recipient_domains', 'text', (c) => c.notNull())
+          .addColumn('recipient_count', 'integer', (c) => c.notNull())
+          .addColumn('rule_ids', 'text', (c) => c.notNull())
+          .addColumn('categories', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('activity_at').on('activity').columns(['at']).execute();
+        await db.schema.createIndex('activity_school_at').on('activity').columns(['school_id', 'at']).execute();
+        await db.schema.createIndex('activity_sender_at').on('activity').columns(['sender', 'at']).execute();
+        await db.schema.createIndex('activity_message').on('activity').columns(['message_id']).execute();
+        await backfillActivity(db as Kysely<StoreDatabase>);
+        // Findings reviewers marked as false positives (src/store/false-positives.ts).
+        await db.schema
+          .createTable('false_positives')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('verdict_seq', 'integer', (c) => c.notNull())
+          .addColumn('school_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('message_at', 'text', (c) => c.notNull())
+          .addColumn('category', 'text', (c) => c.notNull())
+          .addColumn('term', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('marked_by', 'text', (c) => c.notNull())
+          .addColumn('marked_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('false_positives_school_at').on('false_positives').columns(['school_id', 'message_at']).execute();
+        await db.schema.createIndex('false_positives_verdict').on('false_positives').columns(['verdict_seq']).execute();
+        await db.schema
+          .createTable('false_positive_rules')
+          .addColumn('id', 'text', (c) => c.notNull().references('false_positives.id').onDelete('cascade'))
+          .addColumn('rule_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('false_positive_rules_pk', ['id', 'rule_id'])
           .execute();
       },
     },

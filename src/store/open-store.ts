@@ -3,7 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, sql, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
+import { ActivityLog } from './activity-log.js';
 import { AlertInbox } from './alert-inbox.js';
+import { FalsePositives } from './false-positives.js';
 import type { ChainKey } from './audit-chain.js';
 import { AuditAnchor, auditAnchorFile } from './audit-anchor.js';
 import { AuditLog } from './audit-log.js';
@@ -78,6 +80,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     users: new UserDirectory(db, audit, cipher),
     alertInbox: new AlertInbox(db, audit),
     returned: new ReturnedStore(db, cipher, audit),
+    activity: new ActivityLog(db),
+    falsePositives: new FalsePositives(db, audit),
     // Derived from the store key like the audit chain's, so a link outlives a key rotation while that version is configured.
     senderLinks: new SenderLinks((version) => cipher.derive('sender links v1', version), cipher.currentVersion),
     async ping() {

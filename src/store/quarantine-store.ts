@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Finding } from '../detect/finding.js';
 import type { Envelope } from '../message/envelope.js';
+import { recordDecisionActivity } from './activity-log.js';
 import type { AuditLog } from './audit-log.js';
 import type { VerdictAuditEntry } from './audit-entry.js';
 import type { BodyCipher } from './body-cipher.js';
@@ -250,11 +251,11 @@ export class QuarantineStore {
         .set({ status: decision.status, decided_at: at.toISOString(), decided_by: decision.actor, ...(deleting ? { body_destroyed_at: at.toISOString() } : {}) })
         .where('id', '=', id)
         .where('status', '=', 'held')
-        .returning(['school_id'])
+        .returning(['school_id', 'mail_from'])
         .executeTakeFirst();
       if (!won) return { won: false, status: await statusWithin(trx, id) };
       if (deleting) await trx.deleteFrom('quarantine_bodies').where('id', '=', id).execute();
-      await this.audit.appendWithin(trx, {
+      const appended = await this.audit.appendWithin(trx, {
         kind: 'human',
         schoolId: won.school_id,
         actor: decision.actor,
@@ -263,6 +264,9 @@ export class QuarantineStore {
         reason: decision.reason,
         at,
       });
+      if (decision.status === 'released') {
+        await recordDecisionActivity(trx, { seq: appended.seq, at: at.toISOString(), schoolId: won.school_id, messageId: id, action: 'release', actor: decision.actor, sender: won.mail_from });
+      }
       return { won: true, status: decision.status };
     });
   }
@@ -323,11 +327,12 @@ export class QuarantineStore {
         .set(outcome.delivered ? { status: 'released', decided_at: at.toISOString(), decided_by: outcome.claim.actor } : { status: 'held' })
         .where('id', '=', id)
         .where('status', '=', 'releasing')
-        .returning(['school_id'])
+        .returning(['school_id', 'mail_from'])
         .executeTakeFirst();
       if (!moved || !outcome.delivered) return;
       const how = outcome.claim.encrypt ? 'delivered encrypted' : 'delivered as sent';
-      await this.audit.appendWithin(trx, { kind: 'human', schoolId: moved.school_id, actor: outcome.claim.actor, action: 'release', messageId: id, reason: how, at });
+      const appended = await this.audit.appendWithin(trx, { kind: 'human', schoolId: moved.school_id, actor: outcome.claim.actor, action: 'release', messageId: id, reason: how, at });
+      await recordDecisionActivity(trx, { seq: appended.seq, at: at.toISOString(), schoolId: moved.school_id, messageId: id, action: 'release', actor: outcome.claim.actor, sender: moved.mail_from });
     });
   }
 

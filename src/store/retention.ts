@@ -16,6 +16,9 @@ export interface RetentionResult {
   /** Returned messages whose notice link expired: their sealed copy destroyed. */
   readonly returnedBodiesDestroyed: number;
   readonly returnedRecordsDeleted: number;
+  /** Lines of the activity explorer, and false-positive marks, at the end of the audit period. */
+  readonly activityDeleted: number;
+  readonly falsePositivesDeleted: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -40,5 +43,7 @@ export async function enforceRetention(store: Store, now: Date, policy: Retentio
     auditEntriesPruned: await store.audit.prune(metadataCutoff),
     incidentsDeleted: await store.incidents.prune(metadataCutoff),
     alertsDeleted: await store.alertInbox.prune(metadataCutoff),
+    activityDeleted: await store.activity.prune(metadataCutoff),
+    falsePositivesDeleted: await store.falsePositives.prune(metadataCutoff),
   };
 }

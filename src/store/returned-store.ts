@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Envelope } from '../message/envelope.js';
+import { recordDecisionActivity } from './activity-log.js';
 import type { AuditLog } from './audit-log.js';
 import type { VerdictAuditEntry } from './audit-entry.js';
 import type { BodyCipher } from './body-cipher.js';
@@ -200,7 +201,7 @@ export class ReturnedStore {
       if (!moved || !outcome.delivered) return;
       await trx.deleteFrom('returned_bodies').where('id', '=', id).execute();
       const rules = await this.#returnedBy(id, trx);
-      await this.audit.appendWithin(trx, {
+      const appended = await this.audit.appendWithin(trx, {
         kind: 'human',
         schoolId: moved.school_id,
         actor: moved.mail_from,
@@ -209,6 +210,7 @@ export class ReturnedStore {
         reason: `sent as it was (${outcome.how}) over ${rules.join(', ')}: ${justification}`,
         at: outcome.at,
       });
+      await recordDecisionActivity(trx, { seq: appended.seq, at: outcome.at.toISOString(), schoolId: moved.school_id, messageId: id, action: 'override', actor: moved.mail_from, sender: moved.mail_from });
     });
   }
 

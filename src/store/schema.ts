@@ -23,6 +23,9 @@ export interface StoreDatabase {
   returned_rules: ReturnedRuleTable;
   override_revocations: OverrideRevocationTable;
   sender_release_requests: SenderReleaseRequestTable;
+  activity: ActivityTable;
+  false_positives: FalsePositiveTable;
+  false_positive_rules: FalsePositiveRuleTable;
 }
 
 export interface StoreMetaTable {
@@ -202,6 +205,8 @@ export interface AlertInboxTable {
   recipient_domains: string;
   recipient_count: number;
   at: string;
+  /** For an override's alert: the category of the sender's reason (migration 0010). */
+  justification_category: string | null;
   /** `open` or `acknowledged`. */
   status: string;
   acknowledged_at: string | null;
@@ -263,4 +268,54 @@ export interface SenderReleaseRequestTable {
   school_id: string;
   requested_at: string;
   reason: string;
+}
+
+/**
+ * One line of the activity explorer (src/store/activity-log.ts): a verdict that found something or did more than
+ * deliver, an override or a completed release. Metadata only, as the audit entry it stands for.
+ */
+export interface ActivityTable {
+  /** The audit entry's seq. */
+  seq: number;
+  /** The message's verdict entry, whose `audit_rules` and `audit_categories` the rule and category filters read. */
+  verdict_seq: number | null;
+  at: string;
+  school_id: string;
+  message_id: string;
+  /** deliver, encrypt, return, quarantine, override or release. */
+  action: string;
+  /** The envelope sender, lower-cased. */
+  sender: string;
+  /** Who overrode (the sender) or released (the reviewer); null for a verdict. */
+  actor: string | null;
+  /** JSON array. */
+  recipient_domains: string;
+  recipient_count: number;
+  /** JSON array, for showing. */
+  rule_ids: string;
+  /** JSON object of findings per category, for showing. */
+  categories: string;
+}
+
+/** A finding a reviewer marked as a false positive; once per verdict, category and term. */
+export interface FalsePositiveTable {
+  /** `<verdict seq>:<category>:<term>`. */
+  id: string;
+  verdict_seq: number;
+  school_id: string;
+  message_id: string;
+  /** When the message came: the tuning report's period is the messages'. */
+  message_at: string;
+  category: string;
+  /** The vocabulary term that matched (language, sensitive, chain letters only), or ''. */
+  term: string;
+  reason: string;
+  marked_by: string;
+  marked_at: string;
+}
+
+/** The rules a false positive counts against. */
+export interface FalsePositiveRuleTable {
+  id: string;
+  rule_id: string;
 }

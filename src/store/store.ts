@@ -1,5 +1,7 @@
+import type { ActivityLog } from './activity-log.js';
 import type { AlertInbox } from './alert-inbox.js';
 import type { AuditLog } from './audit-log.js';
+import type { FalsePositives } from './false-positives.js';
 import type { IncidentRegister } from './incident-register.js';
 import type { Engine } from './migrations.js';
 import type { QuarantineStore } from './quarantine-store.js';
@@ -19,6 +21,10 @@ export interface Store {
   readonly alertInbox: AlertInbox;
   /** Returned messages kept for their sender's override, the overrides, revocations and senders' release requests. */
   readonly returned: ReturnedStore;
+  /** Every verdict that found something, every override and release: the activity explorer's lines. */
+  readonly activity: ActivityLog;
+  /** Findings reviewers marked as false positives, for the tuning report. */
+  readonly falsePositives: FalsePositives;
   /** Signs and checks the links in senders' notices, with a key derived from the store key. */
   readonly senderLinks: SenderLinks;
   /** Resolves once the database answers a query; rejects when it cannot be used. */

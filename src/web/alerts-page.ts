@@ -1,4 +1,5 @@
 import { ALERT_ROLES, type AlertRole } from '../store/user-directory.js';
+import { justificationCategory, type OverrideReasonCategory } from '../policy/justifications.js';
 import { ACTION_TAKEN, ROLE_TITLES } from '../queue/wording.js';
 import { ALERT_STATUSES, type AlertedRule, type InboxAlert } from '../store/alert-inbox.js';
 import type { User } from '../store/user-directory.js';
@@ -67,15 +68,18 @@ function alertRow(row: InboxAlert, user: User, columns: { readonly opens: boolea
   return html`<tr id="${row.id}">
 ${columns.opens ? html`<td>${row.status === 'open' ? html`<input type="checkbox" name="id" value="${row.id}" id="select-${row.id}" aria-label="Select the alert of ${when}">` : null}</td>` : null}
 <td>${when}<br><span class="muted">${columns.everyRole ? html`For the ${ROLE_TITLES[row.role]}<br>` : null}School: ${row.schoolId}</span></td>
-<td>${row.rules.map(ruleItem)}</td>
-<td>From ${row.sender || '(none)'} to ${row.recipientDomains.join(', ') || '(none)'} (${row.recipientCount} ${row.recipientCount === 1 ? 'recipient' : 'recipients'})<br>${ACTION_TAKEN[row.action]}${readable ? html`<br><a href="/quarantine/${encodeURIComponent(row.messageId)}">Open the held message</a>` : null}</td>
+<td>${row.rules.map((rule) => ruleItem(rule, row.action !== 'override'))}</td>
+<td>From ${row.sender || '(none)'} to ${row.recipientDomains.join(', ') || '(none)'} (${row.recipientCount} ${row.recipientCount === 1 ? 'recipient' : 'recipients'})<br>${ACTION_TAKEN[row.action]}${row.justificationCategory ? html`<br>Reason given: ${justificationCategory(row.justificationCategory as OverrideReasonCategory)}` : null}${readable ? html`<br><a href="/quarantine/${encodeURIComponent(row.messageId)}">Open the held message</a>` : null}</td>
 <td>${status(row)}<br><span class="muted">${delivery(row)}</span></td>
 </tr>`;
 }
 
-function ruleItem(rule: AlertedRule): SafeHtml {
+/** A rule of the alert; `withFindings` false for an override's, which records the rules set aside, not what they found. */
+function ruleItem(rule: AlertedRule, withFindings: boolean): SafeHtml {
   const found = Object.entries(rule.categories);
-  return html`<p><strong>${rule.id}</strong>: ${rule.description}<br><span class="muted">${rule.clause}</span><br>Found: ${found.length === 0 ? 'the recipients alone' : found.map(([category, count]) => `${category} ×${count}`).join(', ')}</p>`;
+  return html`<p><strong>${rule.id}</strong>: ${rule.description}<br><span class="muted">${rule.clause}</span>${
+    withFindings ? html`<br>Found: ${found.length === 0 ? 'the recipients alone' : found.map(([category, count]) => `${category} ×${count}`).join(', ')}` : null
+  }</p>`;
 }
 
 /** How the role was told: the difference matters, since an unaddressed role hears only through this inbox. */

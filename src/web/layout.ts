@@ -43,6 +43,8 @@ function navLinks(user: SignedInUser): SafeHtml {
   const links = [
     { href: '/quarantine', label: 'Quarantine', shown: can(user.role, 'list') },
     { href: '/dashboard', label: 'Dashboard', shown: can(user.role, 'dashboard') },
+    { href: '/activity', label: 'Activity', shown: can(user.role, 'activity') },
+    { href: '/tuning', label: 'Tuning', shown: can(user.role, 'tune') },
     { href: '/register', label: 'Register', shown: can(user.role, 'register') },
     { href: '/alerts', label: user.openAlerts ? `Alerts (${user.openAlerts} open)` : 'Alerts', shown: can(user.role, 'alerts') },
     { href: '/overrides', label: 'Overrides', shown: can(user.role, 'overrides') },

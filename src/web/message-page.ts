@@ -1,5 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import type { Finding } from '../detect/finding.js';
+import { termOf, type MarkedFinding } from '../store/false-positives.js';
 import type { QuarantinedMessage } from '../store/quarantine-store.js';
 import type { User } from '../store/user-directory.js';
 import { highlightFindings } from './highlight.js';
@@ -23,6 +24,8 @@ export interface MessagePageData {
   readonly notice?: string;
   /** The sender's own request for release from their notice, with their reason. */
   readonly senderRequest?: { readonly requestedAt: Date; readonly reason: string } | undefined;
+  /** Findings of this message reviewers marked as false positives. */
+  readonly falsePositives?: readonly MarkedFinding[];
 }
 
 export function messagePage(data: MessagePageData): string {
@@ -44,7 +47,7 @@ ${data.senderRequest ? html`<p class="notice"><strong>The sender asks for releas
 </dl>
 ${can(user.role, 'decide') && message.status === 'held' ? actionForms(message.id, csrf, can(user.role, 'delete')) : null}
 <h2>Findings</h2>
-${findingsList(message.findings)}
+${findingsList(message.findings, can(user.role, 'tune') ? { id: message.id, csrf } : undefined, data.falsePositives ?? [])}
 <h2>Text</h2>
 ${text ? html`<pre class="body">${highlightFindings(text, inPart('body'))}</pre>` : html`<p>The message has no text part.</p>`}
 ${typeof parsed.html === 'string' && parsed.html !== '' ? htmlBody(parsed.html) : null}
@@ -53,13 +56,28 @@ ${attachmentsList(message.id, parsed, can(user.role, 'download'))}`;
   return page('Held message', body, { user, csrf });
 }
 
-function findingsList(findings: readonly Finding[]): SafeHtml {
+/** The findings; with `marking` (the roles that tune), each with a form to mark it a false positive. */
+function findingsList(findings: readonly Finding[], marking: { readonly id: string; readonly csrf: string } | undefined, marked: readonly MarkedFinding[]): SafeHtml {
   if (findings.length === 0) return html`<p>None recorded.</p>`;
+  const isMarked = (finding: Finding) => marked.some((mark) => mark.category === finding.category && (mark.term ?? '') === (termOf(finding) ?? ''));
   return html`<div class="table-wrap" role="region" aria-label="Findings" tabindex="0"><table>
-<thead><tr><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Where</th><th scope="col">Found</th><th scope="col" class="optional">Why</th></tr></thead>
+<thead><tr><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Where</th><th scope="col">Found</th><th scope="col" class="optional">Why</th>${marking ? html`<th scope="col">False positive</th>` : null}</tr></thead>
 <tbody>${findings.map(
-    (finding) => html`<tr><td>${finding.category}</td><td>${finding.severity}</td><td>${'name' in finding.location ? `${finding.location.part}: ${finding.location.name}` : finding.location.part}</td><td><mark>${finding.match}</mark></td><td class="optional">${finding.explanation}</td></tr>`,
+    (finding, index) =>
+      html`<tr><td>${finding.category}${isMarked(finding) ? html` <strong class="flag">false positive</strong>` : null}</td><td>${finding.severity}</td><td>${'name' in finding.location ? `${finding.location.part}: ${finding.location.name}` : finding.location.part}</td><td><mark>${finding.match}</mark></td><td class="optional">${finding.explanation}</td>${
+        marking ? html`<td>${isMarked(finding) ? 'Marked' : markForm(marking, index, finding)}</td>` : null
+      }</tr>`,
   )}</tbody></table></div>`;
+}
+
+function markForm(marking: { readonly id: string; readonly csrf: string }, index: number, finding: Finding): SafeHtml {
+  const id = `fp-${index}`;
+  return html`<details><summary>Mark<span class="skip"> the ${finding.category} finding as a false positive</span></summary>
+<form method="post" action="/quarantine/${encodeURIComponent(marking.id)}/false-positive">
+<input type="hidden" name="_csrf" value="${marking.csrf}"><input type="hidden" name="finding" value="${String(index)}">
+<p><label for="${id}-reason">Why it is wrong</label><br><input id="${id}-reason" name="reason" type="text" required maxlength="500"></p>
+<p><button type="submit" class="secondary">Mark as false positive</button></p>
+</form></details>`;
 }
 
 /** The HTML body, inert: a sandboxed frame with its own CSP, in `srcdoc` so it is never fetched from anywhere. */

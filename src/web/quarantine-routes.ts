@@ -71,7 +71,9 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
     const parsed = await simpleParser(message.raw, { skipImageLinks: true, skipTextLinks: true });
     const notice = doneNotice(request.query);
     const senderRequest = await context.store.returned.releaseRequestFor(message.id);
-    return sendPage(reply, messagePage({ user, csrf: formToken(request), message, parsed, senderRequest, ...(notice ? { notice } : {}) }));
+    const verdict = await recordsFor(context, user).verdictLine(message.id);
+    const falsePositives = verdict ? ((await context.store.falsePositives.among([verdict.seq])).get(verdict.seq) ?? []) : [];
+    return sendPage(reply, messagePage({ user, csrf: formToken(request), message, parsed, senderRequest, falsePositives, ...(notice ? { notice } : {}) }));
   });
 
   app.get<{ Params: { id: string; index: string } }>('/quarantine/:id/attachments/:index', async (request, reply) => {
@@ -152,6 +154,7 @@ async function openHeld(context: WebContext, user: User, id: string): Promise<Qu
 /** The confirmation for `?done=KIND` after a decision's redirect; nothing for anything else. */
 function doneNotice(query: unknown): string | undefined {
   const done = (query as Record<string, unknown> | undefined)?.done;
+  if (done === 'false-positive') return 'Marked as a false positive: it counts in the tuning report.';
   return typeof done === 'string' && (DECISIONS as readonly string[]).includes(done) ? DONE[done as DecisionKind] : undefined;
 }
 

@@ -6,12 +6,14 @@ import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import type { IncidentFilter } from '../store/incident-register.js';
 import { incidentsCsv } from '../store/incidents-csv.js';
+import { ID } from './activity-filter.js';
 import { dashboardPage, TRAINING_THRESHOLD } from './dashboard-page.js';
 import { registerPage } from './register-page.js';
 import { rulesPage } from './rules-page.js';
 import { formToken, inScope, recordsFor, requireUser, sendPage, type WebContext } from './web-context.js';
 import { WebError } from './web-error.js';
-import { weeklyCounts, weekRange } from './weekly-counts.js';
+import { parseTerm, recentTerms, termRange, type SchoolTerm } from './school-terms.js';
+import { londonDailyCounts, weeklyCounts, weekRange, weeksCovering } from './weekly-counts.js';
 
 /** The dashboard covers this many weeks. */
 export const DASHBOARD_WEEKS = 8;
@@ -21,6 +23,8 @@ export const REGISTER_PAGE_ROWS = 500;
 const SENDER_WINDOW = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** How many school terms the dashboard offers, the current one first. */
+const TERMS_OFFERED = 6;
 
 export interface ReportContext extends WebContext {
   /**
@@ -38,27 +42,36 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
     const user = requireUser(request, 'dashboard');
     const records = recordsFor(context, user);
     const now = context.now();
-    const range = weekRange(now, DASHBOARD_WEEKS);
+    const choice = dashboardChoice(request);
+    const schools = choice.school ? { schoolIds: [choice.school] } : {};
+    const period = dashboardPeriod(choice.term, now);
+    const range = { since: period.since, until: period.until, ...schools };
     const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
-    const [daily, topRules, senders, underADay, oneToSevenDays, overSevenDays, overridesPerRule] = await Promise.all([
-      records.countsByDay(range),
+    const [daily, topRules, senders, underADay, oneToSevenDays, overSevenDays, overridesPerRule, bySchool] = await Promise.all([
+      // A term is counted by London days: hours fold into them exactly, UTC days would not.
+      choice.term ? records.countsByHour(range).then(londonDailyCounts) : records.countsByDay(range),
       records.topRules(range, 10),
       records.topSenders(range, SENDER_WINDOW),
       // Counted in the store rather than listed: `list` pages, and a backlog is exactly when the count matters.
-      records.countQuarantine({ status: 'held', since: ago(1) }),
-      records.countQuarantine({ status: 'held', since: ago(7), until: ago(1) }),
-      records.countQuarantine({ status: 'held', until: ago(7) }),
+      records.countQuarantine({ status: 'held', since: ago(1), ...schools }),
+      records.countQuarantine({ status: 'held', since: ago(7), until: ago(1), ...schools }),
+      records.countQuarantine({ status: 'held', until: ago(7), ...schools }),
       records.overridesPerRule(range),
+      records.countsBySchool(range),
     ]);
     return sendPage(
       reply,
       dashboardPage({
         user,
         csrf: formToken(request),
-        weeks: DASHBOARD_WEEKS,
-        verdicts: weeklyCounts(daily.verdicts, range.since, DASHBOARD_WEEKS, ACTIONS_BY_PROTECTION),
+        period: period.label,
+        term: choice.term?.id ?? '',
+        school: choice.school,
+        terms: recentTerms(now, TERMS_OFFERED),
+        verdicts: weeklyCounts(daily.verdicts, period.firstWeek, period.weeks, ACTIONS_BY_PROTECTION),
         // Only the categories found in the period get a column: there are too many for a readable table otherwise.
-        findings: weeklyCounts(daily.findings, range.since, DASHBOARD_WEEKS, FINDING_CATEGORIES.filter((category) => daily.findings.some((row) => row.category === category))),
+        findings: weeklyCounts(daily.findings, period.firstWeek, period.weeks, FINDING_CATEGORIES.filter((category) => daily.findings.some((row) => row.category === category))),
+        bySchool,
         topRules,
         trainingSenders: senders.filter((sender) => sender.stopped >= TRAINING_THRESHOLD),
         heldByAge: { underADay, oneToSevenDays, overSevenDays },
@@ -106,6 +119,29 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
 /** The rules Hallmonitor ships with, as school `default`'s. */
 async function shippedRuleSets(): Promise<ReadonlyMap<string, RuleSet>> {
   return new Map([['default', await loadRuleSet(DEFAULT_RULES_DIRECTORY)]]);
+}
+
+/** The dashboard's term (`2026-autumn`; none: the last eight weeks) and school (an id; none: every school the user sees). */
+function dashboardChoice(request: FastifyRequest): { term: SchoolTerm | undefined; school: string } {
+  const query = request.query as Record<string, unknown>;
+  const termId = typeof query.term === 'string' ? query.term.trim() : '';
+  const term = termId ? parseTerm(termId) : undefined;
+  if (termId && !term) throw new WebError('bad-request', 'Unknown term: write it as 2026-autumn, 2027-spring or 2027-summer.');
+  const school = typeof query.school === 'string' ? query.school.trim() : '';
+  if (school && !ID.test(school)) throw new WebError('bad-request', 'Unknown school.');
+  return { term, school };
+}
+
+/**
+ * The instants the dashboard counts between, the first day of its first week as the chart labels it, and how many
+ * weeks: a school term's London days, in weeks from its first day; or the last eight whole UTC weeks.
+ */
+function dashboardPeriod(term: SchoolTerm | undefined, now: Date): { since: Date; until: Date; firstWeek: Date; weeks: number; label: string } {
+  if (!term) {
+    const range = weekRange(now, DASHBOARD_WEEKS);
+    return { ...range, firstWeek: range.since, weeks: DASHBOARD_WEEKS, label: `the last ${DASHBOARD_WEEKS} weeks (UTC)` };
+  }
+  return { ...termRange(term), firstWeek: new Date(`${term.firstDay}T00:00:00.000Z`), weeks: weeksCovering(term.firstDay, term.lastDay), label: `${term.label}, ${term.firstDay} to ${term.lastDay} (UK dates)` };
 }
 
 /** The register's date filter from the query: `since` and `until` are whole UTC days, `until` inclusive. */

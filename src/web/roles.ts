@@ -21,7 +21,11 @@ export type Permission =
   /** The accounts page: every account's role, schools and state; disable, enable, change the role, remove. */
   | 'accounts'
   /** Senders' overrides and release requests, and revoking a rule's override for a sender. */
-  | 'overrides';
+  | 'overrides'
+  /** The activity explorer and its CSV: every verdict, override and release, as metadata (no subject, no content). */
+  | 'activity'
+  /** Marking a finding as a false positive, and the tuning report of which rules and terms misfire. */
+  | 'tune';
 
 /**
  * The DPO and the IT admin review and decide; the DSL reads (safeguarding context) but does not decide; the
@@ -32,13 +36,15 @@ export type Permission =
  * DPO's record of breaches and near misses, kept with the admin and the Business Manager; the DSL sees the
  * dashboard's trends but not the register. Every role may read the rules, and has an alerts inbox. Accounts
  * are the IT admin's to keep: who may sign in, and as what. Senders' overrides are reviewed by those who decide:
- * the DPO and the admin see them and may take a rule's override from a sender.
+ * the DPO and the admin see them and may take a rule's override from a sender. The activity explorer is metadata,
+ * as the list is, so every role has it (the held message stays behind `read`); judging a finding a false positive
+ * tunes the policy, so it is for those who decide.
  */
 const PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>> = {
-  dpo: ['list', 'read', 'decide', 'download', 'delete', 'dashboard', 'register', 'alerts', 'overrides'],
-  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts', 'accounts', 'overrides'],
-  dsl: ['list', 'read', 'dashboard', 'alerts'],
-  'business-manager': ['list', 'dashboard', 'register', 'alerts'],
+  dpo: ['list', 'read', 'decide', 'download', 'delete', 'dashboard', 'register', 'alerts', 'overrides', 'activity', 'tune'],
+  admin: ['list', 'read', 'decide', 'dashboard', 'register', 'alerts', 'accounts', 'overrides', 'activity', 'tune'],
+  dsl: ['list', 'read', 'dashboard', 'alerts', 'activity'],
+  'business-manager': ['list', 'dashboard', 'register', 'alerts', 'activity'],
 };
 
 export function can(role: UserRole, permission: Permission): boolean {

@@ -1,22 +1,7 @@
 import type { ReturnedNotice } from '../store/returned-store.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-
-/** The short list a sender picks a reason from; `other` asks for their own words. */
-export const OVERRIDE_REASONS = [
-  { value: 'false-alarm', label: 'It is a false alarm: nothing in it breaks the policy' },
-  { value: 'entitled', label: 'The recipients are entitled to exactly this information' },
-  { value: 'quotation', label: "It quotes someone's own words, as a record" },
-  { value: 'urgent', label: 'It is urgent and cannot wait to be rewritten' },
-  { value: 'other', label: 'Another reason (say it below)' },
-] as const;
-
-export const RELEASE_REASONS = [
-  { value: 'false-alarm', label: 'It is a false alarm: nothing in it breaks the policy' },
-  { value: 'entitled', label: 'The recipients are entitled to exactly this information' },
-  { value: 'agreed', label: 'The Data Protection Officer or my line manager agreed it' },
-  { value: 'other', label: 'Another reason (say it below)' },
-] as const;
+import { OVERRIDE_REASONS, RELEASE_REASONS } from '../policy/justifications.js';
 
 const UK_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'full', timeStyle: 'short' });
 

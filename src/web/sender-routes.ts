@@ -4,7 +4,8 @@ import { StoreError } from '../store/errors.js';
 import type { ReturnedSummary } from '../store/returned-store.js';
 import { SenderLinks, type ParsedLink } from '../store/sender-links.js';
 import type { Store } from '../store/store.js';
-import { heldPage, OVERRIDE_REASONS, reasonFrom, RELEASE_REASONS, returnedPage, senderDonePage } from './sender-page.js';
+import { OVERRIDE_REASONS, RELEASE_REASONS, type Justification, type OverrideReasonCategory } from '../policy/justifications.js';
+import { heldPage, reasonFrom, returnedPage, senderDonePage } from './sender-page.js';
 import { csrfToken, csrfTokenMatches } from './session-cookies.js';
 import { field, sendPage } from './web-context.js';
 import { WebError } from './web-error.js';
@@ -13,7 +14,7 @@ export interface SenderRoutesContext {
   readonly store: Pick<Store, 'returned' | 'quarantine' | 'senderLinks'>;
   readonly now: () => Date;
   /** Sends a returned message as it was (src/actions/sender-override.ts); absent where this process cannot deliver. */
-  readonly sendAsItWas?: (id: string, justification: string, now: Date) => Promise<OverrideOutcome>;
+  readonly sendAsItWas?: (id: string, justification: Justification, now: Date) => Promise<OverrideOutcome>;
 }
 
 type Params = { Params: { token: string } };
@@ -62,7 +63,7 @@ export async function senderRoutes(app: FastifyInstance, context: SenderRoutesCo
     if (!reason) return sendPage(reply, await returnedView(context, record, { csrf, action, error: MISSING_REASON }), 400);
     if (!(await overridable(context, record))) throw new WebError('forbidden', 'The school policy does not let a sender set this aside.');
     if (!context.sendAsItWas) throw new WebError('unavailable', 'Sending is not available just now; nothing was sent. Try again in a few minutes.');
-    const outcome = await context.sendAsItWas(record.id, reason, context.now());
+    const outcome = await context.sendAsItWas(record.id, { category: choice as OverrideReasonCategory, reason }, context.now());
     if (outcome.kind === 'unavailable') throw new WebError('conflict', 'This link has been used already, or has just expired; the message was not sent again.');
     if (outcome.kind === 'not-taken') throw new WebError('unavailable', 'The mail service did not take the message just now, so it was not sent. Try again in a few minutes; the link still works.');
     return sendPage(reply, senderDonePage('Message sent', `Your message has been sent as you wrote it${outcome.encrypted ? ', encrypted' : ''}. Your reason is recorded for the Data Protection Officer.`));

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { RuleSet } from '../policy/decide.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { accountsRoutes } from './accounts-routes.js';
+import { activityRoutes } from './activity-routes.js';
 import { alertsRoutes, withOpenAlerts } from './alerts-routes.js';
 import { OWASP_HASHING, type PasswordHashing } from '../smtp/password-hash.js';
 import { authRoutes, SIGN_IN_LIMIT, type SignInLimit } from './auth-routes.js';
@@ -132,6 +133,7 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   await app.register(async (scope) => overridesRoutes(scope, context));
   await app.register(async (scope) => accountsRoutes(scope, context));
   await app.register(async (scope) => reportRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
+  await app.register(async (scope) => activityRoutes(scope, { ...context, ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}) }));
   return app;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MailQueue } from '../queue/mail-queue.js';
+import type { ActivityFilter } from '../store/activity-log.js';
 import type { AuditRange } from '../store/audit-log.js';
 import type { IncidentFilter } from '../store/incident-register.js';
 import type { QuarantineFilter, SchoolFilter } from '../store/quarantine-store.js';
@@ -28,7 +29,7 @@ export interface SignedInUser extends User {
 
 /** What every route of the app shares. */
 export interface WebContext {
-  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox' | 'returned' | 'senderLinks'>;
+  readonly store: Pick<Store, 'quarantine' | 'audit' | 'incidents' | 'users' | 'alertInbox' | 'returned' | 'senderLinks' | 'activity' | 'falsePositives'>;
   readonly mail: MailQueue;
   readonly cookies: SessionCookies;
   readonly now: () => Date;
@@ -61,7 +62,7 @@ export function inScope(user: User, schoolId: string): boolean {
  * query carries the user's schools and none can forget them; a message of another school is not found.
  */
 export function recordsFor(context: WebContext, user: User) {
-  const { quarantine, incidents, audit, returned } = context.store;
+  const { quarantine, incidents, audit, returned, activity, falsePositives } = context.store;
   return {
     listQuarantine: (filter: QuarantineFilter) => quarantine.list(withinScope(user, filter)),
     countQuarantine: (filter: QuarantineFilter) => quarantine.count(withinScope(user, filter)),
@@ -69,12 +70,20 @@ export function recordsFor(context: WebContext, user: User) {
     openMessage: (id: string) => quarantine.open(id, withinScope(user, {})),
     incidents: (filter: IncidentFilter) => incidents.list(withinScope(user, filter)),
     countsByDay: (range: AuditRange) => audit.countsByDay(withinScope(user, range)),
+    countsByHour: (range: AuditRange) => audit.countsByHour(withinScope(user, range)),
+    countsBySchool: (range: AuditRange) => audit.countsBySchool(withinScope(user, range)),
     topSenders: (range: AuditRange, limit: number) => audit.topSenders(withinScope(user, range), limit),
     topRules: (range: AuditRange, limit: number) => audit.topRules(withinScope(user, range), limit),
     overridesPerRule: (range: DateRange) => returned.overridesPerRule(withinScope(user, range)),
     listOverrides: (range: DateRange) => returned.listOverrides(withinScope(user, range)),
     listRevocations: () => returned.listRevocations(withinScope(user, {})),
     listReleaseRequests: () => returned.listReleaseRequests(withinScope(user, {})),
+    listActivity: (filter: ActivityFilter) => activity.list(withinScope(user, filter)),
+    countActivity: (filter: ActivityFilter) => activity.count(withinScope(user, filter)),
+    activityLine: (seq: number) => activity.get(seq, withinScope(user, {})),
+    verdictLine: (messageId: string) => activity.verdictOf(messageId, withinScope(user, {})),
+    firedPerRule: (range: ActivityFilter & { since: Date; until: Date }) => activity.firedPerRule(withinScope(user, range)),
+    tuning: (range: SchoolFilter & { since: Date; until: Date }) => falsePositives.tuning(withinScope(user, range)),
   };
 }
 

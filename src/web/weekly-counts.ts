@@ -1,4 +1,5 @@
 import type { DailyCounts } from '../store/audit-log.js';
+import { londonDay } from './school-terms.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,4 +35,24 @@ export function weeklyCounts(days: DailyCounts['verdicts'] | DailyCounts['findin
   }
   const labels = Array.from({ length: weeks }, (_, week) => new Date(since.getTime() + week * 7 * DAY_MS).toISOString().slice(0, 10));
   return { weeks: labels, keys, counts };
+}
+
+/** Counts per UTC hour (`YYYY-MM-DDTHH`) folded into Europe/London days, so a term's weeks follow the school's calendar. */
+export function londonDailyCounts(hourly: DailyCounts): DailyCounts {
+  const fold = <Row extends { readonly day: string; readonly count: number }>(rows: readonly Row[], key: (row: Row) => string): Row[] => {
+    const days = new Map<string, Row>();
+    for (const row of rows) {
+      const day = londonDay(new Date(`${row.day}:00:00.000Z`));
+      const id = `${day} ${key(row)}`;
+      const seen = days.get(id);
+      days.set(id, { ...row, day, count: (seen?.count ?? 0) + row.count });
+    }
+    return [...days.values()];
+  };
+  return { verdicts: fold(hourly.verdicts, (row) => row.action), findings: fold(hourly.findings, (row) => row.category) };
+}
+
+/** How many weeks (of seven days from `firstDay`) it takes to cover `firstDay` to `lastDay`, both `YYYY-MM-DD`. */
+export function weeksCovering(firstDay: string, lastDay: string): number {
+  return Math.ceil((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${firstDay}T00:00:00Z`) + DAY_MS) / (7 * DAY_MS));
 }

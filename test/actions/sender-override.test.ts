@@ -24,7 +24,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(behaviour: NextHopBehaviour = {}): Promise<{ deps: OverrideDependencies; server: RunningNextHop; store: Store; queued: () => Promise<{ readonly to?: readonly string[] | undefined }[]> }> {
+const DPO_ADDRESS = 'dpo@stmarys-example.sch.uk';
+const NOBODY = { 'business-manager': [], dpo: [], dsl: [] };
+
+async function setUp(
+  behaviour: NextHopBehaviour = {},
+  dpo: readonly string[] = [DPO_ADDRESS],
+): Promise<{ deps: OverrideDependencies; server: RunningNextHop; store: Store; queued: () => Promise<{ readonly id?: string; readonly to?: readonly string[] | undefined; readonly subject?: string; readonly text?: string; readonly html?: string }[]> }> {
   const server = await startNextHop(behaviour);
   const nextHop = smtpNextHop(server.url);
   const store = await openConfiguredStore({ data: await mkdtemp(join(tmpdir(), 'hm-override-')) });
@@ -40,13 +46,20 @@ async function setUp(behaviour: NextHopBehaviour = {}): Promise<{ deps: Override
     await removePrefix(prefix);
   });
   const directory = await spoolDirectory();
-  const queued = async () => (await queue.getJobs(['waiting', 'delayed', 'active'])).map((job) => jobData(job)!);
+  const queued = async () => (await queue.getJobs(['waiting', 'delayed', 'active'])).map((job) => jobData<{ id: string; to: string[]; subject: string; text: string; html: string }>(job)!);
   const deps: OverrideDependencies = {
     store,
     nextHop,
     mail,
     encrypt: (raw, envelope) => encryptForRecipients({ raw, envelope, keyring: directory, preAgreed: {}, now: NOW, kdf: 'iterated' }),
     spoolDirectory: directory,
+    overrideAlerts: {
+      reviewBaseUrl: 'https://review.stmarys-example.sch.uk',
+      recipientsFor: () => ({ ...NOBODY, dpo }),
+      alertInbox: store.alertInbox,
+      describeRule: (_schoolId, ruleId) => (ruleId === 'profanity' ? { description: 'Swearing in a message', clause: 'AUP 4.2' } : undefined),
+      schoolName: () => "St Mary's Example",
+    },
   };
   return { deps, server, store, queued };
 }
@@ -72,15 +85,15 @@ describe('sendAsItWas', () => {
     const { deps, server, store, queued } = await setUp();
     const id = '1'.repeat(32);
     await store.returned.keep(record(id, true), verdictEntry({ action: 'return', replyCode: 550 }));
-    expect(await sendAsItWas(deps, id, 'the parent asked for it', NOW)).toEqual({ kind: 'sent', encrypted: true });
+    expect(await sendAsItWas(deps, id, { category: 'other', reason: 'the parent asked for it' }, NOW)).toEqual({ kind: 'sent', encrypted: true, dpoTold: true });
     expect(server.received).toHaveLength(1);
     expect(server.received[0]!.to).toEqual([PARENT]);
     expect(server.received[0]!.raw.toString('utf8')).not.toContain(BODY_PHRASE);
-    expect((await queued()).map((queuedMail) => queuedMail.to)).toEqual([[SENDER]]);
+    expect((await queued()).map((queuedMail) => queuedMail.to).sort()).toEqual([[DPO_ADDRESS], [SENDER]]);
     expect((await store.returned.find(id))?.status).toBe('sent');
     const entries = await store.audit.forMessage(id);
     expect(entries.at(-1)).toMatchObject({ kind: 'human', action: 'override', actor: SENDER, reason: 'sent as it was (encrypted) over profanity: the parent asked for it' });
-    expect(await sendAsItWas(deps, id, 'again', NOW)).toEqual({ kind: 'unavailable' });
+    expect(await sendAsItWas(deps, id, { category: 'urgent', reason: 'again' }, NOW)).toEqual({ kind: 'unavailable' });
     expect(server.received).toHaveLength(1);
   });
 
@@ -88,7 +101,7 @@ describe('sendAsItWas', () => {
     const { deps, server, store } = await setUp();
     const id = '2'.repeat(32);
     await store.returned.keep(record(id, false), verdictEntry({ action: 'return', replyCode: 550 }));
-    expect(await sendAsItWas(deps, id, 'a false alarm', NOW)).toEqual({ kind: 'sent', encrypted: false });
+    expect(await sendAsItWas(deps, id, { category: 'false-alarm', reason: 'a false alarm' }, NOW)).toEqual({ kind: 'sent', encrypted: false, dpoTold: true });
     expect(server.received[0]!.raw.toString('utf8')).toContain(BODY_PHRASE);
   });
 
@@ -96,9 +109,55 @@ describe('sendAsItWas', () => {
     const { deps, store } = await setUp({ refuseMessage: 451 });
     const id = '3'.repeat(32);
     await store.returned.keep(record(id, false), verdictEntry({ action: 'return', replyCode: 550 }));
-    const outcome = await sendAsItWas(deps, id, 'urgent', NOW);
+    const outcome = await sendAsItWas(deps, id, { category: 'urgent', reason: 'urgent' }, NOW);
     expect(outcome.kind).toBe('not-taken');
     expect((await store.returned.find(id))?.status).toBe('returned');
     expect((await store.audit.forMessage(id)).some((entry) => entry.action === 'override')).toBe(false);
+    expect(await store.alertInbox.count()).toBe(0);
+  });
+
+  it("tells the DPO through the alerts inbox and an alert job in Redis: the rule, the sender, the time and the reason's category, never the message or the sender's words", async () => {
+    const { deps, store, queued } = await setUp();
+    const id = '4'.repeat(32);
+    await store.returned.keep(record(id, false), verdictEntry({ action: 'return', replyCode: 550 }));
+    const words = 'Quillfeather said it herself';
+    expect(await sendAsItWas(deps, id, { category: 'quotation', reason: `It quotes someone's own words, as a record: ${words}` }, NOW)).toMatchObject({ kind: 'sent', dpoTold: true });
+
+    const [alert, ...others] = await store.alertInbox.list();
+    expect(others).toEqual([]);
+    expect(alert).toMatchObject({
+      id: `alert.${id}-override.dpo`,
+      messageId: id,
+      role: 'dpo',
+      level: 'immediate',
+      emailed: true,
+      action: 'override',
+      rules: [{ id: 'profanity', description: 'Swearing in a message', clause: 'AUP 4.2' }],
+      sender: SENDER,
+      recipientDomains: ['example.org'],
+      justificationCategory: 'quotation',
+      status: 'open',
+    });
+    expect(alert!.at.toISOString()).toBe(NOW.toISOString());
+
+    const mails = await queued();
+    const mail = mails.find((queuedMail) => queuedMail.to?.includes(DPO_ADDRESS));
+    expect(mail?.id).toBe(`alert.${id}-override.dpo`);
+    expect(mail?.subject).toBe("Hallmonitor: a sender overrode profanity (St Mary's Example)");
+    for (const expected of ['profanity: Swearing in a message (AUP 4.2)', SENDER, 'a quotation kept as a record', 'example.org', 'https://review.stmarys-example.sch.uk/overrides']) expect(mail?.text).toContain(expected);
+    for (const part of [mail?.text, mail?.html, JSON.stringify(alert)]) {
+      expect(part).not.toContain(BODY_PHRASE);
+      expect(part).not.toContain(words);
+      expect(part).not.toContain(PARENT);
+    }
+  });
+
+  it('records the alert in the inbox alone when the DPO has no address, so the review app still shows it', async () => {
+    const { deps, store, queued } = await setUp({}, []);
+    const id = '5'.repeat(32);
+    await store.returned.keep(record(id, false), verdictEntry({ action: 'return', replyCode: 550 }));
+    expect(await sendAsItWas(deps, id, { category: 'false-alarm', reason: 'a false alarm' }, NOW)).toMatchObject({ kind: 'sent', dpoTold: true });
+    expect((await store.alertInbox.list()).map((alert) => [alert.action, alert.emailed])).toEqual([['override', false]]);
+    expect((await queued()).some((queuedMail) => queuedMail.id?.startsWith('alert.'))).toBe(false);
   });
 });

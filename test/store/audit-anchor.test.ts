@@ -11,7 +11,7 @@ import { createSite, ENGINES, type StoreSite } from './support/store-engines.js'
  */
 async function truncateTo(site: StoreSite, seq: number): Promise<void> {
   const [kept] = await site.exec(`SELECT hash FROM audit_log WHERE seq = ${seq}`);
-  for (const table of ['audit_categories', 'audit_rules', 'incidents', 'audit_log']) await site.exec(`DELETE FROM ${table} WHERE seq > ${seq}`);
+  for (const table of ['audit_categories', 'audit_rules', 'incidents', 'activity', 'audit_log']) await site.exec(`DELETE FROM ${table} WHERE seq > ${seq}`);
   await site.exec(`UPDATE audit_head SET seq = ${seq}, hash = '${String(kept!.hash)}' WHERE id = 1`);
 }
 

@@ -9,6 +9,7 @@ import type { Verdict } from '../../src/policy/verdict.js';
 import { inboxEntriesFor } from '../../src/queue/alerts.js';
 import type { UserRole } from '../../src/store/user-directory.js';
 import { HEALTH_FINDING, inventedRecord, PUPIL_FINDING, PUPIL_NAME, verdictEntry } from '../store/support/invented-records.js';
+import { recentTerms } from '../../src/web/school-terms.js';
 import { ACCOUNTS, createWebSite, PASSWORD, TEST_HASHING, type WebSite } from './support/web-site.js';
 import { enterCodeIfAsked } from './support/authenticators.js';
 
@@ -93,7 +94,13 @@ async function seed(site: WebSite): Promise<void> {
   const returned = inboxEntriesFor(RETURNED_VERDICT, facts('a11y-returned'), nobody);
   await site.store.alertInbox.record(returned);
   await site.store.alertInbox.acknowledge(returned.map((entry) => entry.id), { actor: ACCOUNTS['business-manager'], note: 'spoken to the sender' });
+  // A false positive on the newest verdict, so the explorer flags one and the tuning report has rows.
+  const [newest] = await site.store.activity.list({ limit: 1 });
+  await site.store.falsePositives.mark({ verdict: newest!, category: 'sensitive/health', term: 'asthma', ruleIds: newest!.ruleIds, reason: 'a staff first-aid course', actor: ACCOUNTS.dpo, at: new Date() });
 }
+
+/** The school term the clock is in, for the dashboard's term view. */
+const THIS_TERM = recentTerms(new Date(), 1)[0]!.id;
 
 /** One page the test visits: how to reach it (answering the HTTP status), and the status it must answer, so an error page is really one. */
 interface Visit {
@@ -114,6 +121,11 @@ const VISITS: Record<UserRole, Visit[]> = {
     visit(`/quarantine/${HTML_MESSAGE_ID}`),
     visit(`/quarantine/${HTML_MESSAGE_ID}?done=release`),
     visit('/dashboard'),
+    visit(`/dashboard?term=${THIS_TERM}&school=st-marys-example`),
+    visit('/activity'),
+    visit('/activity?action=quarantine&category=pupil-name'),
+    { name: 'POST /activity/search', status: 200, open: activityBySender },
+    visit('/tuning'),
     visit('/register'),
     visit('/rules'),
     visit('/alerts'),
@@ -121,8 +133,8 @@ const VISITS: Record<UserRole, Visit[]> = {
     visit('/no-such-page', 404),
   ],
   admin: [visit('/quarantine'), visit('/quarantine/a11y-plain'), visit('/dashboard'), visit('/register'), visit('/alerts'), visit('/accounts'), visit('/accounts?done=disable')],
-  dsl: [visit('/quarantine'), visit(`/quarantine/${HTML_MESSAGE_ID}`), visit('/alerts'), visit('/register', 403), visit('/accounts', 403)],
-  'business-manager': [visit('/quarantine'), visit('/dashboard'), visit('/register'), visit('/rules'), visit('/alerts'), visit('/alerts?acknowledged=1'), visit(`/quarantine/${HTML_MESSAGE_ID}`, 403)],
+  dsl: [visit('/quarantine'), visit(`/quarantine/${HTML_MESSAGE_ID}`), visit('/alerts'), visit('/activity'), visit('/register', 403), visit('/accounts', 403)],
+  'business-manager': [visit('/quarantine'), visit('/dashboard'), visit('/activity'), visit('/register'), visit('/rules'), visit('/alerts'), visit('/alerts?acknowledged=1'), visit(`/quarantine/${HTML_MESSAGE_ID}`, 403)],
 };
 
 /** The search by address is a POST (addresses never go in a URL): filled in and sent as a person would. */
@@ -130,6 +142,15 @@ async function searchByAddress(page: Page): Promise<number | undefined> {
   await page.goto(`${origin}/quarantine`);
   await page.getByLabel('Sender (exact address)').fill('teacher.one@stmarys-example.sch.uk');
   const [response] = await Promise.all([page.waitForResponse((each) => each.url().endsWith('/quarantine/search')), page.getByRole('button', { name: 'Find' }).click()]);
+  await page.waitForLoadState();
+  return response.status();
+}
+
+/** A sender's history in the explorer is a POST too: the address typed and sent. */
+async function activityBySender(page: Page): Promise<number | undefined> {
+  await page.goto(`${origin}/activity`);
+  await page.getByLabel('Sender (exact address)').fill('teacher.one@stmarys-example.sch.uk');
+  const [response] = await Promise.all([page.waitForResponse((each) => each.url().endsWith('/activity/search')), page.getByRole('button', { name: 'Find' }).click()]);
   await page.waitForLoadState();
   return response.status();
 }

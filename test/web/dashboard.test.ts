@@ -120,6 +120,37 @@ describe('/dashboard', () => {
     expect(body).not.toContain(SUBJECT_PHRASE);
   });
 
+  it('counts a school term by London days, in weeks from its first day, and one school alone', async () => {
+    await web.store.audit.appendAll([
+      // 23:30 UTC on 31 August is 00:30 on 1 September in London: the autumn term's first day, not the summer's last.
+      verdictEntry({ messageId: 'first-night', at: new Date('2026-08-31T23:30:00Z') }),
+      verdictEntry({ messageId: 'first-day', schoolId: 'oak-lane-example', action: 'return', at: new Date('2026-09-01T10:00:00Z') }),
+      // 23:30 UTC on 31 December is still 31 December in London (GMT): the term's last day.
+      verdictEntry({ messageId: 'last-night', at: new Date('2026-12-31T23:30:00Z') }),
+      verdictEntry({ messageId: 'summer', at: new Date('2026-08-31T10:00:00Z') }),
+    ]);
+    const browser = await signedIn('dpo');
+    const autumn = (await browser.get('/dashboard?term=2026-autumn')).body;
+    expect(autumn).toContain('Autumn term 2026, 2026-09-01 to 2026-12-31 (UK dates), from the audit log');
+    expect(autumn).toContain('<option value="2026-autumn" selected>Autumn term 2026</option>');
+    // 1 September to 31 December is 122 days: 18 weeks from the 1st, the last from 29 December.
+    expect(chartRow(autumn, 'Verdicts per week, by action', '2026-09-01')).toEqual([1, 1, 0, 0]);
+    expect(chartRow(autumn, 'Verdicts per week, by action', '2026-12-29')).toEqual([1, 0, 0, 0]);
+    expect(autumn.match(/<th scope="row">\d{4}-\d{2}-\d{2}<\/th>/g)).toHaveLength(2 * 18);
+    expect(chartRow(autumn, 'Verdicts by school, by action', 'oak-lane-example')).toEqual([0, 1, 0, 0]);
+    expect(chartRow(autumn, 'Verdicts by school, by action', 'st-marys-example')).toEqual([2, 0, 0, 0]);
+
+    const oneSchool = (await browser.get('/dashboard?term=2026-autumn&school=oak-lane-example')).body;
+    expect(oneSchool).toContain('oak-lane-example only');
+    expect(chartRow(oneSchool, 'Verdicts per week, by action', '2026-09-01')).toEqual([0, 1, 0, 0]);
+    expect(oneSchool).not.toContain('<th scope="row">st-marys-example</th>');
+
+    const summer = (await browser.get('/dashboard?term=2026-summer')).body;
+    expect(chartRow(summer, 'Verdicts per week, by action', '2026-08-26')).toEqual([1, 0, 0, 0]);
+    expect((await browser.get('/dashboard?term=2026-winter')).statusCode).toBe(400);
+    expect((await browser.get('/dashboard?school=%3Cscript%3E')).statusCode).toBe(400);
+  });
+
   it('counts change after verdicts are appended', async () => {
     const browser = await signedIn('business-manager');
     const before = await browser.get('/dashboard');

@@ -55,6 +55,17 @@ const SCOPED_IN_ALERTS_TEST = ['GET /alerts', 'POST /alerts/acknowledge', 'POST 
 const TRUST_ADMIN_IN_ACCOUNTS_TEST = ['GET /accounts', 'POST /accounts'];
 /** The sender's page: no session, the signed link to one message is the credential (test/web/sender-override-through-serve.test.ts). */
 const SIGNED_LINK_IN_SERVE_TEST = ['GET /sender/:token', 'POST /sender/:token'];
+/** The activity explorer, false positives and the tuning report: their scope is proved in test/web/activity.test.ts. */
+const SCOPED_IN_ACTIVITY_TEST = [
+  'GET /activity',
+  'POST /activity/search',
+  'GET /activity.csv',
+  'POST /activity.csv',
+  'POST /activity/:seq/false-positive',
+  'POST /quarantine/:id/false-positive',
+  'GET /tuning',
+  'GET /tuning.csv',
+];
 /** Every route whose scope this file proves, below. */
 const SCOPED_HERE = [
   'GET /quarantine',
@@ -109,7 +120,7 @@ describe('the scope tests', () => {
     try {
       const routes = servedRoutes(web);
       expect(routes).toEqual(expect.arrayContaining([...UNSCOPED, ...SCOPED_HERE]));
-      const known = new Set([...UNSCOPED, ...SCOPED_IN_ALERTS_TEST, ...TRUST_ADMIN_IN_ACCOUNTS_TEST, ...SIGNED_LINK_IN_SERVE_TEST, ...SCOPED_HERE]);
+      const known = new Set([...UNSCOPED, ...SCOPED_IN_ALERTS_TEST, ...SCOPED_IN_ACTIVITY_TEST, ...TRUST_ADMIN_IN_ACCOUNTS_TEST, ...SIGNED_LINK_IN_SERVE_TEST, ...SCOPED_HERE]);
       expect(routes.filter((route) => !known.has(route) && !/^(GET|POST) \/sign-in(\/|$)/.test(route))).toEqual([]);
     } finally {
       await web.dispose();

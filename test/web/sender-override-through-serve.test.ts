@@ -183,6 +183,17 @@ describe('sender self-service over a running gateway', { timeout: 90_000 }, () =
     await dpo.goto(`${origin}/dashboard`);
     const perRule = dpo.getByRole('table', { name: 'Overrides per rule' });
     expect((await perRule.locator('tbody tr').filter({ hasText: 'profanity' }).locator('td').nth(1).textContent())?.trim()).toBe('1');
+    // The DPO was told: an alert in the inbox (no address is configured here, so no email) with the reason's category, not the words.
+    await dpo.goto(`${origin}/alerts?role=dpo`);
+    const alert = dpo.locator('tbody tr').filter({ hasText: 'sent as it was by its sender' });
+    expect(await alert.count()).toBe(1);
+    expect(await alert.textContent()).toContain('Reason given: a quotation kept as a record');
+    expect(await alert.textContent()).toContain(sender);
+    expect(await alert.textContent()).not.toContain("the engineer's own words");
+    // And the explorer has the override beside the verdict it followed.
+    await dpo.goto(`${origin}/activity?rule=profanity`);
+    const lines = await dpo.locator('tbody tr').allTextContents();
+    expect(lines.filter((line) => line.includes(sender)).map((line) => (line.includes('sent as it was by its sender') ? 'override' : line.includes('returned to the sender') ? 'return' : 'other'))).toEqual(['override', 'return']);
     await dpo.close();
   });
 
