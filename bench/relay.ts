@@ -174,7 +174,7 @@ async function startHallmonitor(children: Children, folder: string, port: number
   return child;
 }
 
-/** CONTRACTS.md §2 headers; `Id` rather than `UPN` so the invented ids need not be valid UPNs. */
+/** docs/architecture.md roster headers; `Id` rather than `UPN` so the invented ids need not be valid UPNs. */
 function rosterCsv(size: number): string {
   const rows = syntheticPupils(size).map((pupil) => [pupil.id, pupil.legalForename, pupil.legalSurname, pupil.contactEmails.join(';')].join(','));
   return ['Id,Legal Forename,Legal Surname,Contact Emails', ...rows].join('\n') + '\n';

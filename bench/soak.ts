@@ -1,5 +1,5 @@
 /**
- * `npm run soak [COUNT] [SEED]` (issue 8): COUNT messages (10,000 by default) — the labelled corpus's
+ * `npm run soak [COUNT] [SEED]`: COUNT messages (10,000 by default) — the labelled corpus's
  * clean mail, pupils' names, sensitive data, swearing and attachments, and a few large ones — through two
  * `hallmonitor serve` processes sharing Redis, PostgreSQL and the quarantine key, sent by smtp-source and
  * by a client that retries like an MTA, while the next hop flaps and one gateway is killed with SIGKILL and

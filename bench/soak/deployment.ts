@@ -24,7 +24,7 @@ export interface Gateway {
   peakRss: number;
 }
 
-/** Two gateways sharing a private Redis, a PostgreSQL schema and the quarantine key, as issue 8's scale-out. */
+/** Two gateways sharing a private Redis, a PostgreSQL schema and the quarantine key,, as a trust scales out. */
 export interface Deployment {
   readonly gateways: readonly Gateway[];
   readonly redis: { readonly host: string; readonly port: number };

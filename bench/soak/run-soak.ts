@@ -62,7 +62,7 @@ export interface SoakResult {
 }
 
 /**
- * Issue 8's soak: two gateways, a flapping next hop, smtp-source and a retrying client, one gateway
+ * The soak: two gateways, a flapping next hop, smtp-source and a retrying client, one gateway
  * killed with SIGKILL and restarted; then the accounting of every message by its key.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {

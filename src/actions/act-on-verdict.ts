@@ -28,7 +28,7 @@ const MAX_REASON = 200;
 
 /**
  * The reply for a scanned message, given only once what the verdict asks for is done or durably queued
- * (DESIGN.md). Ordering rule: the decision is recorded before any job about it is queued, and a job the reply
+ * (docs/architecture.md). Ordering rule: the decision is recorded before any job about it is queued, and a job the reply
  * depends on is queued before the reply; a retry of the same message reuses the same ids (`MessageCase.key`).
  *
  * @throws ActionStepFailed when a step the reply waits on fails: its `reply` is the 451 to give.
@@ -133,7 +133,7 @@ async function returnToSender(deps: ActionDependencies, each: MessageCase): Prom
 }
 
 /**
- * CONTRACTS.md §3: 250 only once the message is durably quarantined (one committed transaction with its
+ * docs/architecture.md, "hallmonitor serve": 250 only once the message is durably quarantined (one committed transaction with its
  * audit entry and incident) and the sender's notice and the alerts are queued.
  */
 async function holdForReview(deps: ActionDependencies, each: MessageCase): Promise<SmtpReply> {

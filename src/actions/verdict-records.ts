@@ -7,7 +7,7 @@ import { countCategories, type VerdictAuditEntry } from '../store/audit-entry.js
 import type { AlertSettings } from './action-dependencies.js';
 import type { MessageCase } from './message-case.js';
 
-/** The audit entry for a verdict: metadata only (issue 6), with the reply the client was or will be given. */
+/** The audit entry for a verdict: metadata only (never content: docs/architecture.md, "The model"), with the reply the client was or will be given. */
 export function verdictEntry(each: MessageCase, replyCode: number): VerdictAuditEntry {
   const { envelope, verdict, findings } = each.result;
   return {

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { configSchema, loadConfigFile, type Config } from '../config/config.js';
 import { secretsFromEnvironment } from '../config/environment.js';
 
-/** The options every administration command takes (CONTRACTS.md §4). */
+/** The options every administration command takes (docs/architecture.md, "Administration commands"). */
 export const ADMIN_OPTIONS = {
   config: { type: 'string' },
   data: { type: 'string' },

@@ -8,7 +8,7 @@ import { UsageError } from './usage-error.js';
 export const USAGE = 'hallmonitor keys import FILE.asc | keys list | keys remove FINGERPRINT|EMAIL  [--config FILE] [--data DIR] [--json]';
 
 /**
- * `hallmonitor keys …` (CONTRACTS.md §4): the recipients' OpenPGP public keys under `DATA/keys/recipients/`.
+ * `hallmonitor keys …` (docs/architecture.md, "Administration commands"): the recipients' OpenPGP public keys under `DATA/keys/recipients/`.
  * A refused key (expired, revoked, unusable, unreadable) exits 2 with one line naming it and why.
  */
 export async function runKeys(args: readonly string[], write: (line: string) => void): Promise<number> {

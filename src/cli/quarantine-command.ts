@@ -11,7 +11,7 @@ import { UsageError } from './usage-error.js';
 
 export const USAGE = `hallmonitor quarantine list [--status ${QUARANTINE_STATUSES.join('|')}] [--json] | release ID [--encrypt] | reject ID [--reason TEXT] | delete ID --reason TEXT`;
 
-/** `hallmonitor quarantine …` (CONTRACTS.md §4). */
+/** `hallmonitor quarantine …` (docs/architecture.md, "Administration commands"). */
 export async function runQuarantine(args: readonly string[], write: (line: string) => void): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === 'list') return list(rest, write);
@@ -121,7 +121,7 @@ async function list(args: readonly string[], write: (line: string) => void): Pro
   return 0;
 }
 
-/** The shape CONTRACTS.md §4 promises, and nothing more. */
+/** The shape docs/architecture.md, "Administration commands" promises, and nothing more. */
 function listed(summary: QuarantineSummary) {
   return {
     id: summary.id,

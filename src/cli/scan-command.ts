@@ -31,7 +31,7 @@ export interface SchoolFlags {
 }
 
 /**
- * CONTRACTS.md §1. Returns the exit status: 0 when every file was scanned, whatever the verdicts;
+ * docs/architecture.md, "hallmonitor scan". Returns the exit status: 0 when every file was scanned, whatever the verdicts;
  * 2 when one could not be read. A file that cannot be read (missing, or failing as it is read)
  * gets one line on stderr and no report, and the other files are still scanned and reported.
  */

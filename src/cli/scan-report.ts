@@ -2,7 +2,7 @@ import { UNREAD_REASONS, type UnreadReason } from '../message/message-view.js';
 import type { Finding, FindingLocation } from '../detect/finding.js';
 import type { ScanResult } from '../scan/scan-message.js';
 
-/** CONTRACTS.md §1: one JSON object per scanned file. `explanation` and `suggestion` are optional extras. */
+/** docs/architecture.md, "hallmonitor scan": one JSON object per scanned file. `explanation` and `suggestion` are optional extras. */
 export interface ScanReportJson {
   readonly file: string;
   readonly verdict: { readonly action: string; readonly rules: readonly string[] };

@@ -18,7 +18,7 @@ export const USAGE =
 const FILES_QUIET_MS = 1_000;
 
 /**
- * CONTRACTS.md §3: runs until SIGTERM or SIGINT, then stops accepting, finishes the transactions in
+ * docs/architecture.md, "hallmonitor serve": runs until SIGTERM or SIGINT, then stops accepting, finishes the transactions in
  * flight and exits 0. With no configuration and no flags it runs on the embedded defaults. SIGHUP, or a
  * change to a roster, rule or configuration file (`reloadOnFileChange`), reloads the schools' rosters and
  * rules; a bad file is refused and the ones in force stay.

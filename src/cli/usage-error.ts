@@ -1,5 +1,5 @@
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
-/** Bad options or unreadable input: the CLI prints the message on one line and exits 2 (CONTRACTS.md §1). */
+/** Bad options or unreadable input: the CLI prints the message on one line and exits 2 (docs/architecture.md, "hallmonitor scan"). */
 export class UsageError extends HallmonitorError {
   readonly code = 'usage';
   readonly disposition = 'permanent';

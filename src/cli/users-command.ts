@@ -39,7 +39,7 @@ const MIN_PASSWORD = 12;
 type Write = (line: string) => void;
 type Stdin = AsyncIterable<Buffer>;
 
-/** `hallmonitor users …` (CONTRACTS.md §4): the review app's local accounts. */
+/** `hallmonitor users …` (docs/architecture.md, "Administration commands"): the review app's local accounts. */
 export async function runUsers(args: readonly string[], write: Write, stdin: Stdin = process.stdin as Stdin): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === '--help' || subcommand === '-h' || subcommand === 'help') {
@@ -82,7 +82,7 @@ async function add(args: readonly string[], write: Write, stdin: Stdin): Promise
   const passwordHash = await hashPassword(password);
   await inStore(settings, async (store) => {
     const user = await store.users.add({ email, role, passwordHash, schools, entraGuest: values['entra-guest'] === true }, change(values.reason));
-    // A trust-wide account prints exactly what it did before schools existed (CONTRACTS.md §4).
+    // A trust-wide account prints exactly what it did before schools existed (docs/architecture.md, "Administration commands").
     if (values.json) write(JSON.stringify({ email: user.email, role: user.role, ...(user.schools === 'all' ? {} : { schools: user.schools }) }));
     else write(`added ${user.email} as ${user.role}${user.schools === 'all' ? '' : ` for ${user.schools.join(', ')}`}`);
   });

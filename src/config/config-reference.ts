@@ -72,7 +72,7 @@ export function renderConfigurationDoc(settings: readonly SettingReference[]): s
     '<!-- Generated from the configuration schema by `npm run docs:config`; edit the descriptions in src/config/, not this file. -->',
     '',
     '`hallmonitor serve --config hallmonitor.yaml` reads a YAML file with these settings; `hallmonitor init`',
-    'writes one with every setting and its default. Command-line flags (CONTRACTS.md §3) override the file, and',
+    'writes one with every setting and its default. Command-line flags (docs/architecture.md, "hallmonitor serve") override the file, and',
     'the environment variables named below override it for secrets and the log level. Paths are relative to the file. A bad',
     'setting stops the gateway at start with the file, line and setting named.',
     '',

@@ -35,7 +35,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const smtpUrlSchema = z.string().regex(/^smtps?:\/\/[^/\s]+(:\d+)?\/?$/, 'expected smtp://HOST:PORT or smtps://HOST:PORT');
 
-/** Every default of the gateway, in one place (CONTRACTS.md §3). */
+/** Every default of the gateway, in one place (docs/architecture.md, "hallmonitor serve"). */
 export const GATEWAY_DEFAULTS = {
   listen: '127.0.0.1:2525',
   allow: ['127.0.0.1/32', '::1/128'],

@@ -27,7 +27,7 @@ export const schoolConfigSchema = z.strictObject({
     .describe(
       "The school's Microsoft 365 tenant IDs: its mail is relayed only when Exchange Online attributed it to one of them (X-MS-Exchange-CrossTenant-Id); another tenant's, or mail naming none, gets 550 5.7.1. Required when `allow` holds Exchange Online's ranges, which every tenant shares.",
     ),
-  roster: z.string().min(1).optional().describe('The pupil export: a SIMS/Arbor CSV or a School Data Sync student file (CONTRACTS.md §2).'),
+  roster: z.string().min(1).optional().describe('The pupil export: a SIMS/Arbor CSV or a School Data Sync student file (docs/architecture.md, "The roster CSV").'),
   staff: z.string().min(1).optional().describe('The staff export, with the same name headers.'),
   rules: z.string().min(1).optional().describe("A folder of this school's rule files, which replace (same id), extend (new id) or disable the base rules."),
   staffGroups: z

@@ -12,7 +12,7 @@ const NOT_WRITTEN: DeliveryResult = { reply: { code: 451, message: '4.3.0 could 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * Trial mode (CONTRACTS.md §3): what would have been delivered is written to DIRECTORY/<id>.eml, byte for
+ * Trial mode (docs/architecture.md, "hallmonitor serve"): what would have been delivered is written to DIRECTORY/<id>.eml, byte for
  * byte. The 250 is given only once the file is durable: written, fsynced and renamed into place.
  */
 export function trialOutbox(directory: string): NextHop {

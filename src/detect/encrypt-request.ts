@@ -3,7 +3,7 @@ import type { Finding } from './finding.js';
 import { defaultSeverity } from './categories.js';
 
 /**
- * The sender asked for encryption (CONTRACTS.md §1, `request/encrypt`): `[secure]`
+ * The sender asked for encryption (docs/architecture.md, `request/encrypt`): `[secure]`
  * or `[encrypt]` in the subject, any case. Spaces inside the brackets are allowed
  * (`[ Secure ]`): staff type the tag by hand, and honouring a request to encrypt
  * costs nothing when it was meant, while missing it sends personal data in clear.

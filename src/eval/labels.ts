@@ -11,7 +11,7 @@ import { ACTIONS_BY_PROTECTION } from '../policy/verdict.js';
 import type { LabelledMessage } from './score.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
-/** Where a finding can be (CONTRACTS.md §1 `location.part`, plus the envelope). */
+/** Where a finding can be (docs/architecture.md, "hallmonitor scan", `location.part`, plus the envelope). */
 export const LABEL_PARTS = ['subject', 'body', 'attachment', 'attachment-name', 'recipients'] as const;
 
 const attachmentPart = (part: string): boolean => part === 'attachment' || part === 'attachment-name';

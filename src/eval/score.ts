@@ -75,7 +75,7 @@ export interface VerdictMismatch {
 }
 
 export interface EvalReport {
-  /** Categories that were expected or reported, in CONTRACTS.md order. */
+  /** Categories that were expected or reported, in the order of docs/architecture.md's category table. */
   categories: CategoryScore[];
   /** All categories together (micro-averaged). */
   overall: CategoryScore;
@@ -184,7 +184,7 @@ function refOf(file: string, k: Key, match: string | undefined): FindingRef {
   };
 }
 
-/** CONTRACTS.md order first, then any other category (a typo, an experiment) alphabetically. */
+/** the order of docs/architecture.md's category table first, then any other category (a typo, an experiment) alphabetically. */
 function byContractOrder(a: string, b: string): number {
   const rank = (c: string): number => {
     const i = (FINDING_CATEGORIES as readonly string[]).indexOf(c);

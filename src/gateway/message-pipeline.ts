@@ -38,7 +38,7 @@ const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 Temporary failure check
 
 /**
  * The DATA handler: read, scan, decide, act, and answer with the action's reply. One JSON log
- * line per message with ids, verdict and categories, never content (CONTRACTS.md §3).
+ * line per message with ids, verdict and categories, never content (docs/architecture.md, "hallmonitor serve").
  */
 export function createMessagePipeline(deps: PipelineDependencies): MessageHandler {
   return async function handleMessage(message) {

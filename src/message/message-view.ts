@@ -3,7 +3,7 @@
  * Every piece of text carries the place it came from, so a finding can say where it is.
  */
 
-/** Where a piece of text sits in the message (CONTRACTS.md §1 `location`). */
+/** Where a piece of text sits in the message (docs/architecture.md, "hallmonitor scan", `location`). */
 export type TextLocation =
   | { readonly part: 'subject' }
   | { readonly part: 'body' }

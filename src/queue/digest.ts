@@ -11,7 +11,7 @@ import { ACTION_TAKEN, NO_CONTENT_NOTE, ROLE_TITLES } from './wording.js';
 export interface DigestSummary {
   /** Messages by the action taken. */
   readonly verdicts: Readonly<Partial<Record<Action, number>>>;
-  /** Findings by category (CONTRACTS.md §1 names). */
+  /** Findings by category (docs/architecture.md's category names). */
   readonly categories: Readonly<Record<string, number>>;
   /** The rules that fired most, most first. */
   readonly topRules: readonly { readonly id: string; readonly count: number }[];

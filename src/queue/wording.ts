@@ -16,5 +16,5 @@ export const ROLE_TITLES: Readonly<Record<AlertRole, string>> = {
   dsl: 'Designated Safeguarding Lead',
 };
 
-/** Why an alert or notice never quotes the message: it could carry the very data it is about (issue 6). */
+/** Why an alert or notice never quotes the message: it could carry the very data it is about. */
 export const NO_CONTENT_NOTE = 'This email holds no part of the message itself. Open the review app to see it.';

@@ -102,7 +102,7 @@ function otherName(preferred: string | undefined, legal: string): string | undef
 
 const ID_FIELDS = ['upn', 'id', 'secondaryId'] as const satisfies readonly RosterField[];
 
-/** The UPN where the export has one for this row, else the export's own id (CONTRACTS.md §1). */
+/** The UPN where the export has one for this row, else the export's own id (docs/architecture.md, "hallmonitor scan"). */
 function readId(sheet: Sheet, row: CsvRow): { readonly id: string; readonly field: RosterField | undefined } {
   for (const field of ID_FIELDS) {
     const id = cell(sheet, row, field);

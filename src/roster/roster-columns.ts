@@ -1,6 +1,6 @@
 import { RosterError } from './roster-error.js';
 
-/** What a roster column holds (CONTRACTS.md §2, plus the School Data Sync names). */
+/** What a roster column holds (docs/architecture.md, "The roster CSV", plus the School Data Sync names). */
 export type RosterField =
   | 'upn'
   | 'id'
@@ -19,7 +19,7 @@ export type RosterField =
   | 'role';
 
 /**
- * Accepted headers for each field, best first. CONTRACTS.md §2 lists the MIS names; the others
+ * Accepted headers for each field, best first. docs/architecture.md, "The roster CSV" lists the MIS names; the others
  * are Microsoft School Data Sync's: v1 `Student.csv`/`Teacher.csv` (`SIS ID`, `First Name`,
  * `Middle Name`, `Grade`, `Student Number`, `Birthdate`), its UK variant (`ID`), and v2/v2.1
  * `users.csv` (`sourcedId`, `givenName`, `familyName`, `middleName`, `email`, `role`, `grade`).

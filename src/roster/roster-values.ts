@@ -5,7 +5,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 
 /**
- * ISO `yyyy-mm-dd` from `dd/mm/yyyy` (UK MIS exports, CONTRACTS.md §2), `yyyy-mm-dd`, or
+ * ISO `yyyy-mm-dd` from `dd/mm/yyyy` (UK MIS exports, docs/architecture.md, "The roster CSV"), `yyyy-mm-dd`, or
  * `yyyymmdd` (what School Data Sync recommends). A trailing midnight time, as spreadsheets add,
  * is allowed. Undefined when the value is not a real calendar date.
  */

@@ -1,4 +1,4 @@
-/** The school's people, as imported from its MIS or School Data Sync exports (CONTRACTS.md §2). */
+/** The school's people, as imported from its MIS or School Data Sync exports (docs/architecture.md, "The roster CSV"). */
 
 /** The name fields shared by pupils and staff. */
 export interface NamedPerson {

@@ -62,7 +62,7 @@ function areContactsOfNamedPupils(external: readonly string[], findings: readonl
   return external.length > 0 && external.every((address) => school.directory.pupilIdsForAddress(address).some((id) => named.has(id)));
 }
 
-/** CONTRACTS.md §1: without an envelope, the sender is `From:` and the recipients are To, Cc and Bcc. */
+/** docs/architecture.md, "hallmonitor scan": without an envelope, the sender is `From:` and the recipients are To, Cc and Bcc. */
 export function completeEnvelope(view: MessageAddresses, envelope: Partial<Envelope> = {}): Envelope {
   const headerRecipients = [...view.to, ...view.cc, ...view.bcc].map((address) => address.address);
   return {

@@ -19,7 +19,7 @@ export interface AlertedRule {
 }
 
 /**
- * One alert a verdict raised for one role: metadata only, as the alert email (issue 6): never the
+ * One alert a verdict raised for one role: metadata only, as the alert email: never the
  * subject, the body, matched text or attachment names.
  */
 export interface AlertInboxEntry {

@@ -19,7 +19,7 @@ async function dataWithOneHeld(): Promise<string> {
 }
 
 describe('hallmonitor quarantine list', () => {
-  it('prints one JSON object per held message in the shape CONTRACTS.md §4 gives, and no content', async () => {
+  it('prints one JSON object per held message in the shape docs/architecture.md, "Administration commands" gives, and no content', async () => {
     const data = await dataWithOneHeld();
     const run = runCli(['quarantine', 'list', '--json', '--data', data]);
     expect(run.status, run.stderr).toBe(0);

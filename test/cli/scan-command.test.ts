@@ -21,7 +21,7 @@ function scanJson(files: string[], extra: string[] = []): ReportLine[] {
   return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as ReportLine);
 }
 
-describe('hallmonitor scan (CONTRACTS.md §1)', () => {
+describe('hallmonitor scan (docs/architecture.md, "hallmonitor scan")', () => {
   it('prints one JSON object per file, in order, in the contract shape', () => {
     const lines = scanJson(['pupil-name-subject.eml', 'clean-trip-letter.eml', 'password-zip.eml']);
     expect(lines.map((line) => line.file)).toEqual(['pupil-name-subject.eml', 'clean-trip-letter.eml', 'password-zip.eml']);

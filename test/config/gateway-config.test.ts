@@ -6,7 +6,7 @@ import { PASSWORD_HASH_LIMIT } from '../../src/smtp/concurrency-limit.js';
 import { SIGN_IN_LIMIT, signInLimitFrom } from '../../src/web/auth-routes.js';
 
 describe('gateway configuration', () => {
-  it('runs on the embedded defaults of CONTRACTS.md §3 when nothing is configured', () => {
+  it('runs on the embedded defaults of docs/architecture.md, "hallmonitor serve" when nothing is configured', () => {
     const config = configSchema.parse({});
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 2525 });
     expect(config.allow).toEqual(['127.0.0.1/32', '::1/128']);

@@ -32,7 +32,7 @@ const legal = (p: Row): string => `${field(p, 'Legal Forename')} ${field(p, 'Leg
 const named = (name: string): Row[] => pupils.rows.filter((p) => known(p) === name || legal(p) === name);
 
 describe('fixtures/roster/pupils.csv', () => {
-  it('is a SIMS/Arbor-style export with the CONTRACTS.md §2 headers and at least 220 pupils', () => {
+  it('is a SIMS/Arbor-style export with the docs/architecture.md roster headers and at least 220 pupils', () => {
     expect(pupils.header).toEqual(['UPN', 'Legal Forename', 'Preferred Forename', 'Middle Names', 'Legal Surname', 'Preferred Surname', 'DOB', 'Year', 'Reg', 'Contact Emails', 'Email']);
     expect(pupils.rows.length).toBeGreaterThanOrEqual(220);
   });

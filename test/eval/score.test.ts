@@ -184,7 +184,7 @@ describe('scoreCorpus', () => {
     expect(report.misses).toEqual([{ file: 'i.eml', category: 'content/chain-letter', part: 'body' }]);
   });
 
-  it('sums every category into the overall row and orders categories as CONTRACTS.md does', () => {
+  it('sums every category into the overall row and orders categories as docs/architecture.md does', () => {
     const labels: LabelledMessage[] = [{
       file: 'j.eml',
       expect: [

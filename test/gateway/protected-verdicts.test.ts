@@ -11,7 +11,7 @@ import { gatewaySettings, memoryLog } from './support/gateway-settings.js';
 import { swaks } from './support/swaks.js';
 
 /**
- * Issue 5 and 6 end to end through the gateway: an encrypted message leaves with nothing readable in it; a
+ * Encryption and quarantine end to end through the gateway: an encrypted message leaves with nothing readable in it; a
  * quarantined one is held encrypted at rest, listed, and released to the next hop or rejected with a notice.
  */
 describe('encrypt and quarantine through serve', () => {

@@ -57,7 +57,7 @@ async function quarantineSeenBy(config: string): Promise<Listed[]> {
 const to = (received: readonly ReceivedMessage[], address: string) => received.filter((message) => message.to.includes(address));
 
 /**
- * Issue 8's scale-out as it is deployed: two `serve` processes with their queue workers off and two
+ * Scale-out as it is deployed: two `serve` processes with their queue workers off and two
  * `hallmonitor worker` processes, all real child processes of the built CLI, sharing one PostgreSQL
  * schema and one Redis prefix. Mail sent to either gateway is handled once; the gateways leave alerts and
  * notices to the workers, which send them once each when they start; the quarantine is the same from both;

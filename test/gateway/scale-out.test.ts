@@ -15,7 +15,7 @@ import { swaks } from './support/swaks.js';
 const BUSINESS_MANAGER = 'sbm@stmarys-example.sch.uk';
 
 /**
- * Issue 8's scale-out: two gateways (each with its queue workers) sharing one PostgreSQL, one Redis prefix
+ * Scale-out: two gateways (each with its queue workers) sharing one PostgreSQL, one Redis prefix
  * and one quarantine key, messages sent to either: each handled once, every quarantine visible from both
  * stores, every alert sent once.
  */

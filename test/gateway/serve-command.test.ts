@@ -12,7 +12,7 @@ import { RawSmtp } from '../smtp/support/raw-smtp.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hallmonitor.js', import.meta.url));
 
-describe('hallmonitor serve (CONTRACTS.md §3)', () => {
+describe('hallmonitor serve (docs/architecture.md, "hallmonitor serve")', () => {
   it('starts, says it is in trial mode, and exits 0 on SIGTERM', async () => {
     const data = await mkdtemp(join(tmpdir(), 'hm-serve-'));
     const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', data, '--domain', 'stmarys-example.sch.uk'], {

@@ -62,7 +62,7 @@ describe('default rules (rules/*.yaml)', () => {
     }
   });
 
-  it('never delivers a named pupil with sensitive data to an external recipient (CONTRACTS.md §1)', () => {
+  it('never delivers a named pupil with sensitive data to an external recipient (docs/architecture.md, "hallmonitor scan")', () => {
     const verdict = verdictFor([finding('pupil-name'), finding('sensitive/sen')]);
     expect(['encrypt', 'quarantine', 'return']).toContain(verdict.action);
   });

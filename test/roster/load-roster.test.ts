@@ -29,7 +29,7 @@ function rosterError(parse: () => unknown): RosterError {
   throw new Error('expected a RosterError');
 }
 
-describe('parsePupilsCsv: the CONTRACTS.md §2 headers', () => {
+describe('parsePupilsCsv: the docs/architecture.md roster headers', () => {
   const aliases: readonly [string, string, (pupil: Pupil) => unknown, unknown][] = [
     ['UPN', 'X1', (p) => p.id, 'X1'],
     ['Id', 'X2', (p) => p.id, 'X2'],

@@ -14,7 +14,7 @@ import { ACCOUNTS, createWebSite, PASSWORD, TEST_HASHING, type WebSite } from '.
 import { enterCodeIfAsked } from './support/authenticators.js';
 
 /**
- * Issue 7: the review app meets WCAG 2.1 AA and fits a phone and a laptop, checked in Chromium on every page
+ * The review app meets WCAG 2.1 AA and fits a phone and a laptop, checked in Chromium on every page
  * each role can reach: axe-core's WCAG 2.0/2.1 A and AA rules, no sideways scrolling, tables that scroll in
  * their own box, a bar that wraps, targets of at least 24 px (WCAG 2.2's 2.5.8), and the keyboard path from
  * sign-in to a decision with a visible focus at every stop.

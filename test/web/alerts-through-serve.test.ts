@@ -30,7 +30,7 @@ const CLEAN_TO_WEBMAIL = { file: 'fixtures/corpus/clean-inset-day.eml', from: 'c
 const CLEAN = { file: 'fixtures/corpus/clean-inset-day.eml', from: 'catherine.ashworth@stmarys-example.sch.uk', to: ['parents@stmarys-example.sch.uk'] };
 
 /**
- * Issue 7's alerts inbox over a running gateway on PostgreSQL: the verdicts `serve` reaches record their alerts
+ * The alerts inbox over a running gateway on PostgreSQL: the verdicts `serve` reaches record their alerts
  * before the reply, and the review app (a second process's view of the same database) shows them by role.
  */
 describe('alerts inbox through serve', () => {

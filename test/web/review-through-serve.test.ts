@@ -17,7 +17,7 @@ const DPO = 'dpo@stmarys-example.sch.uk';
 const PASSWORD = 'an invented password for this test';
 const SENDER = 'marcus.lindqvist@stmarys-example.sch.uk';
 
-/** Issue 7 end to end: mail held by `serve`, counted on the dashboard and decided in the review app in Chromium, and the outcome at the next hop. */
+/** End to end: mail held by `serve`, counted on the dashboard and decided in the review app in Chromium, and the outcome at the next hop. */
 describe('the review app over a running gateway', () => {
   let nextHop: RunningNextHop;
   let gateway: RunningGateway;
