@@ -20,7 +20,10 @@ export function hostileMessage(seed: number): Buffer {
   return Buffer.concat(parts);
 
   function body(level: number): void {
-    if (level <= 0 || chance(0.2)) return leaf();
+    if (level <= 0 || chance(0.2)) {
+      leaf();
+      return;
+    }
     const boundary = chance(0.15) ? '' : chance(0.2) ? 'b' : `b${Math.floor(random() * 1e6)}`;
     const boundaryParameter = chance(0.1) ? '' : `; boundary="${boundary}"`;
     text(`Content-Type: multipart/${pick(['mixed', 'alternative', 'related', 'digest', 'signed', 'weird'])}${boundaryParameter}\r\n\r\n`);

@@ -107,7 +107,7 @@ export function listCorpus(mirrors = mirrorDirectory()): CorpusEntry[] {
       }
       const base = { repo: source.repo, commit, path, kind: source.kind, licence: source.licence, sha256: sha256(content) };
       if (source.kind === 'mbox') {
-        splitMbox(content).forEach((_, index) => entries.push({ ...base, id: `${source.repo}:${path}#${index}`, index }));
+        for (const index of splitMbox(content).keys()) entries.push({ ...base, id: `${source.repo}:${path}#${index}`, index });
       } else {
         entries.push({ ...base, id: `${source.repo}:${path}` });
       }

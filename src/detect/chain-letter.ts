@@ -67,7 +67,8 @@ const BACK_REFERENCE = /\\(?:[1-9]|k<)/;
 function anyCuePattern(expandedCues: readonly string[]): RegExp | undefined {
   if (expandedCues.length === 0 || expandedCues.some((cue) => BACK_REFERENCE.test(cue))) return undefined;
   try {
-    expandedCues.forEach((cue) => new RegExp(cue, 'iu'));
+    // Each cue compiled alone first, so a bad one is named rather than the whole alternation.
+    for (const cue of expandedCues) new RegExp(cue, 'iu');
     return wholeWords(expandedCues.map((cue) => `(?:${cue})`).join('|'));
   } catch {
     // The same group name in two cues, say: valid alone, not together.

@@ -50,7 +50,7 @@ export async function readMessage(
     },
   );
   const texts = messageTexts(mime, budget.limits.maxBodyTextChars);
-  mime.problems.forEach((problem) => budget.report(problem));
+  for (const problem of mime.problems) budget.report(problem);
   if (texts.truncated) {
     budget.report({ kind: 'too-large', detail: `a body is longer than ${budget.limits.maxBodyTextChars} characters; only its start was checked` });
   }

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rulesBehind } from '../policy/rule-categories.js';
 import { activityCsv } from '../store/activity-csv.js';
 import type { ActivityRecord } from '../store/activity-log.js';
-import { StoreError } from '../store/errors.js';
 import { termOf } from '../store/false-positives.js';
 import type { User } from '../store/user-directory.js';
 import { activityFields, activityFilter, activityQuery, ACTIVITY_PAGE_SIZE, type ActivityFields } from './activity-filter.js';
@@ -11,6 +10,7 @@ import { londonDay, parseTerm, recentTerms, termRange, type SchoolTerm } from '.
 import { tuningCsv, tuningPage, tuningRows } from './tuning-page.js';
 import type { ReportContext } from './report-routes.js';
 import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage } from './web-context.js';
+import { openHeld } from './quarantine-routes.js';
 import { WebError } from './web-error.js';
 
 /** The report routes' context: the rules in force say which of a verdict's rules a false positive counts against. */
@@ -61,13 +61,7 @@ export async function activityRoutes(app: FastifyInstance, context: ActivityCont
     const user = requireUser(request, 'tune');
     requireCsrf(request);
     const records = recordsFor(context, user);
-    let message;
-    try {
-      message = await records.openMessage(request.params.id);
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'not-found') throw new WebError('not-found', 'No such message, or it has been destroyed.', { cause: error });
-      throw error;
-    }
+    const message = await openHeld(context, user, request.params.id);
     const index = field(request.body, 'finding');
     const finding = /^\d+$/.test(index) ? message.findings[Number(index)] : undefined;
     if (!finding) throw new WebError('bad-request', 'Choose one of the message’s findings.');

@@ -2,15 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { DeliveryError } from '../delivery/delivery-error.js';
 import { DecisionRefused, deleteHeldMessage, rejectHeldMessage, requestRelease } from '../actions/quarantine-decisions.js';
-import { StoreError } from '../store/errors.js';
-import type { QuarantinedMessage } from '../store/quarantine-store.js';
+import type { QuarantinedMessage, QuarantineSummary } from '../store/quarantine-store.js';
 import type { User } from '../store/user-directory.js';
 import { messagePage } from './message-page.js';
 import { filterFields, PAGE_SIZE, SEARCH_WINDOW, storeFilter, type FilterFields } from './quarantine-filter.js';
 import { quarantineListPage } from './quarantine-list-page.js';
 import type { Permission } from './roles.js';
 import { field, formToken, recordsFor, requireCsrf, requireUser, sendPage, tickedIds, type WebContext } from './web-context.js';
-import { WebError } from './web-error.js';
+import { refusedWhenNotFound, WebError } from './web-error.js';
 
 export const DECISIONS = ['release', 'release-encrypted', 'reject', 'delete'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
@@ -103,8 +102,8 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
   async function renderList(request: FastifyRequest, reply: FastifyReply, user: User, fields: FilterFields, notice?: string) {
     const filter = storeFilter(fields);
     const records = recordsFor(context, user);
-    let rows;
-    let total;
+    let rows: QuarantineSummary[];
+    let total: number;
     if (fields.search) {
       const window = await records.listQuarantine({ ...filter, limit: SEARCH_WINDOW });
       const matching = window.filter((row) => row.from.includes(fields.search) || row.rcpt.some((address) => address.toLowerCase().includes(fields.search)));
@@ -142,13 +141,11 @@ function decider(context: WebContext) {
   };
 }
 
-async function openHeld(context: WebContext, user: User, id: string): Promise<QuarantinedMessage> {
-  try {
-    return await recordsFor(context, user).openMessage(id);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'not-found') throw new WebError('not-found', 'No such message, or it has been destroyed.', { cause: error });
-    throw error;
-  }
+/** A held message the user may see, or 404. */
+export function openHeld(context: WebContext, user: User, id: string): Promise<QuarantinedMessage> {
+  return recordsFor(context, user)
+    .openMessage(id)
+    .catch(refusedWhenNotFound((cause) => new WebError('not-found', 'No such message, or it has been destroyed.', { cause })));
 }
 
 /** The confirmation for `?done=KIND` after a decision's redirect; nothing for anything else. */

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OverrideOutcome } from '../actions/sender-override.js';
-import { StoreError } from '../store/errors.js';
 import type { ReturnedSummary } from '../store/returned-store.js';
 import { SenderLinks, type ParsedLink } from '../store/sender-links.js';
 import type { Store } from '../store/store.js';
@@ -8,7 +7,7 @@ import { OVERRIDE_REASONS, RELEASE_REASONS, type Justification, type OverrideRea
 import { heldPage, reasonFrom, returnedPage, senderDonePage } from './sender-page.js';
 import { csrfToken, csrfTokenMatches } from './session-cookies.js';
 import { field, sendPage } from './web-context.js';
-import { WebError } from './web-error.js';
+import { refusedWhenNotFound, WebError } from './web-error.js';
 
 export interface SenderRoutesContext {
   readonly store: Pick<Store, 'returned' | 'quarantine' | 'senderLinks'>;
@@ -115,13 +114,7 @@ async function overridable(context: SenderRoutesContext, record: ReturnedSummary
 }
 
 async function returnedView(context: SenderRoutesContext, record: ReturnedSummary, form: { readonly csrf: string; readonly action: string; readonly error?: string }): Promise<string> {
-  let message;
-  try {
-    message = await context.store.returned.open(record.id);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'not-found') throw new WebError('expired', EXPIRED, { cause: error });
-    throw error;
-  }
+  const message = await context.store.returned.open(record.id).catch(refusedWhenNotFound((cause) => new WebError('expired', EXPIRED, { cause })));
   const revoked = (await context.store.returned.revokedRules(record.schoolId, record.from)).filter((rule) => record.returnedBy.includes(rule));
   return returnedPage({
     notice: message.notice,

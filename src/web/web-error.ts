@@ -1,4 +1,5 @@
 import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
+import { StoreError } from '../store/errors.js';
 
 /** Why a request was refused; the message is shown to the person and never names content or people. */
 export type WebErrorCode =
@@ -45,4 +46,11 @@ export class WebError extends HallmonitorError {
     this.statusCode = STATUS[code];
     this.disposition = code === 'unavailable' ? 'temporary' : 'permanent';
   }
+}
+
+/** For `.catch`: the store's `not-found` becomes the refusal the page gives (the cause kept for the log); any other error stays as it was. */
+export function refusedWhenNotFound(refusal: (cause: StoreError) => WebError): (error: unknown) => never {
+  return (error) => {
+    throw error instanceof StoreError && error.code === 'not-found' ? refusal(error) : error;
+  };
 }

@@ -11,7 +11,7 @@ export async function pdfOf(pages: readonly (readonly string[])[]): Promise<Buff
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   for (const lines of pages) {
     const page = pdf.addPage();
-    lines.forEach((line, index) => page.drawText(line, { x: 50, y: 750 - index * 20, size: 12, font }));
+    for (const [index, line] of lines.entries()) page.drawText(line, { x: 50, y: 750 - index * 20, size: 12, font });
   }
   return Buffer.from(await pdf.save());
 }
@@ -78,7 +78,7 @@ export async function xlsxOf(sheets: readonly Sheet[]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   for (const sheet of sheets) {
     const worksheet = workbook.addWorksheet(sheet.name, { state: sheet.hidden ? 'hidden' : 'visible' });
-    sheet.rows.forEach((row) => worksheet.addRow([...row]));
+    for (const row of sheet.rows) worksheet.addRow([...row]);
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
