@@ -24,22 +24,27 @@ import { staffEmail } from './staff-email.js';
 const MANY_SESSIONS = 16;
 /** The hard case first. */
 const MODES: readonly ConnectionMode[] = ['new', 'reused'];
+/**
+ * HM_BENCH_SMOKE=1: one short round with a few messages, to show that every path runs and delivers
+ * (its figures mean nothing).
+ */
+const SMOKE = process.env.HM_BENCH_SMOKE === '1';
 /** Bounded runs: enough messages for a steady rate, few enough to finish in minutes. */
-const ONE_SESSION = { sessions: 1, messages: 200 };
-const MANY = { sessions: MANY_SESSIONS, messages: 1_000 };
+const ONE_SESSION = { sessions: 1, messages: SMOKE ? 10 : 200 };
+const MANY = { sessions: MANY_SESSIONS, messages: SMOKE ? 48 : 1_000 };
 /**
  * The runs come in rounds, each path in turn, and the targets are read off each path's median: on
  * a shared VM the CPU the host gives us drifts by a fifth or more within a minute, and taking the
  * paths in turn spreads that drift over all three instead of landing on one.
  */
-const ROUNDS = 5;
+const ROUNDS = SMOKE ? 1 : 5;
 /**
  * What a gateway meets after a restart, not after weeks of running: 500 messages in each mode
  * before anything is measured. Node's optimising compilers are still at work on the hot code
  * after that (a gateway's first few thousand messages cost it more), so the figures are if
  * anything pessimistic.
  */
-const WARM_UP = { sessions: MANY_SESSIONS, messages: 500 };
+const WARM_UP = { sessions: MANY_SESSIONS, messages: SMOKE ? 32 : 500 };
 
 async function main(): Promise<void> {
   const children = new Children();
