@@ -60,12 +60,14 @@ export function createLiteralPrefilter(literalsByGroup: readonly (readonly Liter
     const hitsByGroup = new Map<number, LiteralHit[]>();
     if (pattern === undefined) return { wholeText, hitsByGroup };
     const folded = foldCase(text);
+    // Places in the folded text are places in the text only if folding kept every character's length (below).
+    const aligned = folded.length === text.length;
     pattern.lastIndex = 0;
     for (let hit = pattern.exec(folded); hit !== null; hit = pattern.exec(folded)) {
       const place = { index: hit.index, length: hit[0].length };
       let insideAWord: boolean | undefined;
       for (const [group, onlyAtWordStart] of groupsAt.get(hit[0]) ?? []) {
-        if (onlyAtWordStart && (insideAWord ??= followsLetterOrDigit(text, hit.index))) continue;
+        if (onlyAtWordStart && aligned && (insideAWord ??= followsLetterOrDigit(text, hit.index))) continue;
         const hits = hitsByGroup.get(group);
         if (hits === undefined) hitsByGroup.set(group, [place]);
         else hits.push(place);
@@ -75,7 +77,7 @@ export function createLiteralPrefilter(literalsByGroup: readonly (readonly Liter
     }
     // Lower-casing lengthened a character (İ becomes i and a combining dot): places in the folded
     // text are not places in the text, so the groups found are tried on all of it.
-    if (folded.length !== text.length) {
+    if (!aligned) {
       for (const group of hitsByGroup.keys()) wholeText.add(group);
       hitsByGroup.clear();
     }

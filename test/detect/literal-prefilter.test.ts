@@ -68,6 +68,9 @@ describe('the literal prefilter', () => {
     const bothAtWordStart = createLiteralPrefilter([[{ text: 'pp', atWordStart: true }, { text: 'ppe', atWordStart: true }]]);
     expect(bothAtWordStart('apper').hitsByGroup.size).toBe(0);
     expect(bothAtWordStart('a pper').hitsByGroup.get(0)).toEqual([{ index: 2, length: 3 }]);
+    // Lower-casing İ lengthens the text, so places cannot be judged: the group goes to the whole text.
+    expect([...bothAtWordStart('İ a pper').wholeText]).toEqual([0]);
+    expect([...bothAtWordStart('İ apper').wholeText]).toEqual([0]);
     const sameLiteralTwice = createLiteralPrefilter([[{ text: 'ta', atWordStart: true }, { text: 'TA', atWordStart: false }]]);
     expect(sameLiteralTwice('data').hitsByGroup.get(0)).toEqual([{ index: 2, length: 2 }]);
   });
