@@ -12,8 +12,8 @@ import { decodeText } from './extract/text.js';
  * header block is still read by mailparser, so subject, addresses and header problems are its own.
  * Anything else (another charset or encoding, flowed text, a disposition, a second Content-Type or
  * Content-Transfer-Encoding field, a header block that does not end) is left to mailparser whole.
- * `test/message/single-part-text.test.ts` holds the two readings equal over every message in the
- * fixtures.
+ * `test/message/single-part-text.test.ts` holds the two readings equal over the labelled corpus
+ * and edge cases.
  */
 
 /** The header block, up to and with its empty line, and the body after it. */
