@@ -9,46 +9,42 @@
  * processes), which the machine's other load disturbs far less than the rates. Set
  * HM_BENCH_CPU_PROF=DIR to write a CPU profile of the serve process there.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { freePort } from '../src/gateway/free-port.js';
-import { Children, waitForPort } from './relay/children.js';
+import { Children } from './relay/children.js';
 import { startHaraka } from './relay/haraka.js';
+import { RECIPIENT, RECIPIENT_DOMAIN, ROSTER_SIZE, SENDER, startHallmonitor } from './relay/hallmonitor.js';
 import { sendWithSmtpSource, startSink, type ConnectionMode, type Sink, type SourceLoad } from './relay/postfix-tools.js';
+import { cpuSeconds, mainThreadCpuSeconds } from './relay/process-cpu.js';
 import { summary, table, targets, type Measurement, type RelayPath } from './relay/report.js';
 import { staffEmail } from './staff-email.js';
-import { syntheticPupils } from './synthetic-school.js';
-
-const SCHOOL_DOMAIN = 'school.example.sch.uk';
-const SENDER = `teacher@${SCHOOL_DOMAIN}`;
-const RECIPIENT_DOMAIN = 'example.org';
-const RECIPIENT = `someone@${RECIPIENT_DOMAIN}`;
-const ROSTER_SIZE = 100_000;
 const MANY_SESSIONS = 16;
 /** The hard case first. */
 const MODES: readonly ConnectionMode[] = ['new', 'reused'];
+/**
+ * HM_BENCH_SMOKE=1: one short round with a few messages, to show that every path runs and delivers
+ * (its figures mean nothing).
+ */
+const SMOKE = process.env.HM_BENCH_SMOKE === '1';
 /** Bounded runs: enough messages for a steady rate, few enough to finish in minutes. */
-const ONE_SESSION = { sessions: 1, messages: 200 };
-const MANY = { sessions: MANY_SESSIONS, messages: 1_000 };
+const ONE_SESSION = { sessions: 1, messages: SMOKE ? 10 : 200 };
+const MANY = { sessions: MANY_SESSIONS, messages: SMOKE ? 48 : 1_000 };
 /**
  * The runs come in rounds, each path in turn, and the targets are read off each path's median: on
  * a shared VM the CPU the host gives us drifts by a fifth or more within a minute, and taking the
  * paths in turn spreads that drift over all three instead of landing on one.
  */
-const ROUNDS = 5;
+const ROUNDS = SMOKE ? 1 : 5;
 /**
  * What a gateway meets after a restart, not after weeks of running: 500 messages in each mode
  * before anything is measured. Node's optimising compilers are still at work on the hot code
  * after that (a gateway's first few thousand messages cost it more), so the figures are if
  * anything pessimistic.
  */
-const WARM_UP = { sessions: MANY_SESSIONS, messages: 500 };
-
-const SERVE_SCRIPT = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const WARM_UP = { sessions: MANY_SESSIONS, messages: SMOKE ? 32 : 500 };
 
 async function main(): Promise<void> {
   const children = new Children();
@@ -123,61 +119,10 @@ async function measure(children: Children, relay: RelayUnderTest, sink: Sink, lo
   return { path: relay.path, ...run, delivered: (await settledCount(sink)) - before, ...cpu };
 }
 
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/**
- * User and system CPU time of a process group (each child here leads its own: Haraka's workers,
- * every thread of serve), from /proc/PID/stat (proc(5): pgrp, utime, stime).
- */
-function cpuSeconds(group: number): number {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / CLOCK_TICKS_PER_SECOND;
-}
-
-/** The CPU time of a process's main thread alone (its thread id is the process id): the event loop. */
-function mainThreadCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
 /** smtp-sink's counter arrives on a pipe; give the last update a moment to be read. */
 async function settledCount(sink: Sink): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   return sink.delivered();
-}
-
-async function startHallmonitor(children: Children, folder: string, port: number, sinkPort: number): Promise<ChildProcess> {
-  const roster = join(folder, 'pupils.csv');
-  await writeFile(roster, rosterCsv(ROSTER_SIZE));
-  const data = join(folder, 'hallmonitor-data');
-  await mkdir(data, { recursive: true });
-  const log = await open(join(folder, 'hallmonitor.log'), 'w');
-  const profile = process.env.HM_BENCH_CPU_PROF;
-  const nodeFlags = profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(profile)] : [];
-  const serveArgs = ['serve', '--listen', `127.0.0.1:${port}`, '--web', '127.0.0.1:0', '--next-hop', `smtp://127.0.0.1:${sinkPort}`];
-  const schoolArgs = ['--data', data, '--roster', roster, '--domain', SCHOOL_DOMAIN];
-  const child = children.start(process.execPath, [...nodeFlags, SERVE_SCRIPT, ...serveArgs, ...schoolArgs], { stdio: ['ignore', log.fd, log.fd] });
-  child.once('exit', () => void log.close());
-  await waitForPort(port, child, 120_000, 'hallmonitor serve');
-  return child;
-}
-
-/** docs/architecture.md roster headers; `Id` rather than `UPN` so the invented ids need not be valid UPNs. */
-function rosterCsv(size: number): string {
-  const rows = syntheticPupils(size).map((pupil) => [pupil.id, pupil.legalForename, pupil.legalSurname, pupil.contactEmails.join(';')].join(','));
-  return ['Id,Legal Forename,Legal Surname,Contact Emails', ...rows].join('\n') + '\n';
 }
 
 await main();

@@ -4,7 +4,7 @@ import { namesAPupil, personNear } from './about-a-person.js';
 import type { Detector, DetectorDefinition } from './detector.js';
 import { categoriesOf, type Finding, type Span } from './finding.js';
 import { describeLocation } from './describe-location.js';
-import { createLiteralPrefilter, type LiteralHit } from './literal-prefilter.js';
+import { createLiteralPrefilter, type Literal, type LiteralHit } from './literal-prefilter.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
 import { defaultSeverity } from './categories.js';
 
@@ -76,15 +76,17 @@ const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
 
 /**
  * Compiles one pattern to a regular-expression source. `(a|b)` is one of; `[a|b]` is optional;
- * `{name}` is one of the phrases in `lists.name` (lists cannot name lists).
+ * `{name}` is one of the phrases in `lists.name` (lists cannot name lists). `atWordStart`: whether
+ * no letter or digit can stand just before the pattern (a whole pattern starts with `WORD_START`).
  */
 function compilePattern(
   pattern: string,
   caseRule: CaseRule,
   lists: Readonly<Record<string, readonly string[]>> | undefined,
+  atWordStart = true,
 ): CompiledPattern {
   const parser = new PatternParser(pattern, caseRule, lists);
-  const compiled = parser.alternatives('');
+  const compiled = parser.alternatives('', atWordStart);
   if (!parser.atEnd()) parser.fail(`unexpected "${parser.peek()}"`);
   return compiled;
 }
@@ -95,7 +97,7 @@ function compilePattern(
  */
 interface CompiledPattern {
   readonly source: string;
-  readonly literals: readonly string[] | undefined;
+  readonly literals: readonly Literal[] | undefined;
   /**
    * The most characters of a match that may be spaces or dashes, counting each run of them once:
    * how many words a match can reach beyond one of its literals.
@@ -124,12 +126,12 @@ class PatternParser {
     throw new SensitiveVocabularyError(`pattern "${this.pattern}": ${problem}`);
   }
 
-  /** Sequences separated by `|`, up to `closer` (or the end when `closer` is empty). */
-  alternatives(closer: string): CompiledPattern {
-    const options = [this.sequence(closer)];
+  /** Sequences separated by `|`, up to `closer` (or the end when `closer` is empty), each starting where `atWordStart` says. */
+  alternatives(closer: string, atWordStart: boolean): CompiledPattern {
+    const options = [this.sequence(closer, atWordStart)];
     while (this.peek() === '|') {
       this.position += 1;
-      options.push(this.sequence(closer));
+      options.push(this.sequence(closer, atWordStart));
     }
     if (closer !== '') {
       if (this.peek() !== closer) this.fail(`missing "${closer}"`);
@@ -138,32 +140,32 @@ class PatternParser {
     return { source: options.map((option) => option.source).join('|'), literals: anyOf(options), separators: mostSeparators(options) };
   }
 
-  private sequence(closer: string): CompiledPattern {
+  private sequence(closer: string, atWordStart: boolean): CompiledPattern {
     const parts: Part[] = [];
     while (!this.atEnd() && this.peek() !== '|' && this.peek() !== closer) {
-      const part = this.part();
+      const part = this.part(startsAtWordStart(parts, atWordStart));
       if (!(part.kind === 'separator' && parts.at(-1)?.kind === 'separator')) parts.push(part);
     }
     return { source: joinParts(parts), literals: requiredLiterals(parts), separators: parts.reduce((sum, part) => sum + part.separators, 0) };
   }
 
-  private part(): Part {
+  private part(atWordStart: boolean): Part {
     const char = this.peek();
     this.position += 1;
     if (char === '(') {
-      const group = this.alternatives(')');
-      return { kind: 'fixed', source: `(?:${group.source})`, literals: group.literals, separators: group.separators };
+      const group = this.alternatives(')', atWordStart);
+      return { kind: 'fixed', source: `(?:${group.source})`, literals: group.literals, separators: group.separators, atWordStart };
     }
-    if (char === '[') return { kind: 'optional', ...this.alternatives(']') };
-    if (char === '{') return { kind: 'fixed', ...this.list() };
+    if (char === '[') return { kind: 'optional', ...this.alternatives(']', atWordStart), atWordStart };
+    if (char === '{') return { kind: 'fixed', ...this.list(atWordStart), atWordStart };
     if (char === ')' || char === ']' || char === '}') this.fail(`unmatched "${char}"`);
-    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR, literals: undefined, separators: 1 };
+    if (/\s|-/.test(char)) return { kind: 'separator', source: SEPARATOR, literals: undefined, separators: 1, atWordStart };
     const source = this.literal(char);
     // A dash other than the hyphen is matched as itself, but the search around literals counts it as a separator.
-    return { kind: 'fixed', source, literals: undefined, separators: SEPARATOR_CHAR.test(char) ? 1 : 0, char: source === APOSTROPHE ? undefined : char };
+    return { kind: 'fixed', source, literals: undefined, separators: SEPARATOR_CHAR.test(char) ? 1 : 0, char: source === APOSTROPHE ? undefined : char, atWordStart };
   }
 
-  private list(): CompiledPattern {
+  private list(atWordStart: boolean): CompiledPattern {
     const end = this.pattern.indexOf('}', this.position);
     if (end === -1) this.fail('missing "}"');
     const name = this.pattern.slice(this.position, end);
@@ -171,7 +173,7 @@ class PatternParser {
     if (this.lists === undefined) this.fail(`list {${name}} used inside a list`);
     const phrases = this.lists[name];
     if (phrases === undefined) this.fail(`no list named "${name}"`);
-    const compiled = longestFirst(phrases).map((phrase) => compilePattern(phrase, this.caseRule, undefined));
+    const compiled = longestFirst(phrases).map((phrase) => compilePattern(phrase, this.caseRule, undefined, atWordStart));
     return { source: `(?:${compiled.map((phrase) => phrase.source).join('|')})`, literals: anyOf(compiled), separators: mostSeparators(compiled) };
   }
 
@@ -190,11 +192,26 @@ interface Part extends CompiledPattern {
   readonly kind: 'separator' | 'optional' | 'fixed';
   /** The character written, for a part that matches just that character (any case). */
   readonly char?: string | undefined;
+  /** Whether no letter or digit can stand just before the part in a match. */
+  readonly atWordStart: boolean;
+}
+
+/**
+ * Whether a part that follows `parts` starts at a word's start: at the sequence's start when the
+ * sequence does, or after a separator that `joinParts` keeps (a space or dash is then just before
+ * it). The separator after a leading optional word goes inside it ("[opt] word"): the part after it
+ * may then stand at the sequence's start. After anything else a letter may stand just before.
+ */
+function startsAtWordStart(parts: readonly Part[], sequenceAtWordStart: boolean): boolean {
+  const previous = parts.at(-1);
+  if (previous === undefined) return sequenceAtWordStart;
+  if (previous.kind !== 'separator') return false;
+  return parts.length === 2 && parts[0]?.kind === 'optional' ? sequenceAtWordStart : true;
 }
 
 /** Every alternative names its literals, so a match of any of them contains one of theirs. */
-function anyOf(options: readonly CompiledPattern[]): readonly string[] | undefined {
-  const literals: string[] = [];
+function anyOf(options: readonly CompiledPattern[]): readonly Literal[] | undefined {
+  const literals: Literal[] = [];
   for (const option of options) {
     if (option.literals === undefined) return undefined;
     literals.push(...option.literals);
@@ -211,21 +228,21 @@ function mostSeparators(options: readonly CompiledPattern[]): number {
  * ("medication"), and one literal of each group or list. The most selective of these is kept:
  * the one whose shortest literal is longest.
  */
-function requiredLiterals(parts: readonly Part[]): readonly string[] | undefined {
-  const candidates: (readonly string[])[] = [];
-  let run = '';
+function requiredLiterals(parts: readonly Part[]): readonly Literal[] | undefined {
+  const candidates: (readonly Literal[])[] = [];
+  let run: Literal | undefined;
   for (const part of parts) {
     if (part.char !== undefined) {
-      run += part.char;
+      run = { text: (run?.text ?? '') + part.char, atWordStart: run?.atWordStart ?? part.atWordStart };
       continue;
     }
-    if (run !== '') candidates.push([run]);
-    run = '';
+    if (run !== undefined) candidates.push([run]);
+    run = undefined;
     if (part.kind === 'fixed' && part.literals !== undefined && part.literals.length > 0) candidates.push(part.literals);
   }
-  if (run !== '') candidates.push([run]);
-  const shortest = (literals: readonly string[]) => Math.min(...literals.map((literal) => literal.length));
-  return candidates.reduce<readonly string[] | undefined>((best, next) => (best === undefined || shortest(next) > shortest(best) ? next : best), undefined);
+  if (run !== undefined) candidates.push([run]);
+  const shortest = (literals: readonly Literal[]) => Math.min(...literals.map((literal) => literal.text.length));
+  return candidates.reduce<readonly Literal[] | undefined>((best, next) => (best === undefined || shortest(next) > shortest(best) ? next : best), undefined);
 }
 
 /**
@@ -276,7 +293,7 @@ interface CategoryMatcher {
   readonly category: SensitiveCategory;
   readonly vocabulary: SensitiveCategoryVocabulary;
   /** Every match of a finder contains one of these (any case); undefined when none can be named. */
-  readonly literals: readonly string[] | undefined;
+  readonly literals: readonly Literal[] | undefined;
   /** The most runs of spaces or dashes in one match of a finder. */
   readonly separators: number;
   readonly finders: readonly RegExp[];

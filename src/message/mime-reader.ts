@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import { addAbortSignal } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
-import type { AddressObject, AttachmentStream, EmailAddress, HeaderValue, MessageText } from 'mailparser';
+import type { AddressObject, AttachmentStream, EmailAddress, Headers, HeaderValue, MessageText } from 'mailparser';
 import { MessageReadError } from './errors.js';
 import { bytesInWords } from './limits.js';
 import type { MailAddress, MessageProblem, MessageView } from './message-view.js';
 import { OUT_OF_TIME } from './read-budget.js';
 import { repairTopLevelBoundary, REPAIR_WINDOW_BYTES } from './boundary-repair.js';
+import { singlePartText, splitSinglePartCandidate } from './single-part-text.js';
 import { decodeUndeclaredCharsets } from './undeclared-charset.js';
 
 /** One attachment as MIME carries it, decoded from its transfer encoding. */
@@ -65,13 +66,45 @@ const FEED_CHUNK_BYTES = 1024 * 1024;
 /**
  * Streams a message through mailparser's `MailParser`. Each attachment is collected and handed to
  * `onAttachment` before the parser moves on, so one attachment at a time is held in memory.
- * Limits and parse faults become `problems`; only a failing source stream throws.
+ * Limits and parse faults become `problems`; only a failing source stream throws. A message given
+ * whole that is one plain-text part has its body decoded directly (`single-part-text.ts`).
  */
 export async function readMime(
   source: NodeJS.ReadableStream | Buffer,
   options: MimeReadOptions,
   onAttachment: AttachmentHandler,
 ): Promise<MimeMessage> {
+  if (Buffer.isBuffer(source)) {
+    const read = await readSinglePartText(source, options);
+    if (read !== undefined) return read;
+  }
+  return (await parseMime(source, options, onAttachment)).message;
+}
+
+/**
+ * The message read as mailparser would read it, when it is a single plain-text part: its header
+ * block by mailparser alone, its body by `singlePartText`. Undefined when it is anything else, or
+ * the header block gave mailparser a problem or an attachment (then the whole message goes to it).
+ */
+export async function readSinglePartText(source: Buffer, options: MimeReadOptions): Promise<MimeMessage | undefined> {
+  const repairWindow = source.subarray(0, REPAIR_WINDOW_BYTES);
+  if (source.length > options.maxBytes || repairTopLevelBoundary(repairWindow) !== repairWindow) return undefined;
+  const split = splitSinglePartCandidate(source);
+  if (split === undefined) return undefined;
+  let attachments = 0;
+  // The whole message needed no repair; its header block alone, with no delimiter lines after it, would look as if it did.
+  const header = await parseMime(split.head, options, async () => void (attachments += 1), { repairHead: false });
+  if (attachments > 0 || header.message.problems.length > 0 || header.headers === undefined) return undefined;
+  const plainBody = singlePartText(header.headers, split.body);
+  return plainBody === undefined ? undefined : { ...header.message, plainBody };
+}
+
+async function parseMime(
+  source: NodeJS.ReadableStream | Buffer,
+  options: MimeReadOptions,
+  onAttachment: AttachmentHandler,
+  { repairHead } = { repairHead: true },
+): Promise<{ message: MimeMessage; headers: Headers | undefined }> {
   const parser = new MailParser({ ...PARSER_OPTIONS, maxChildNodes: options.maxParts });
   decodeUndeclaredCharsets(parser);
   const state: ParseState = {
@@ -111,7 +144,7 @@ export async function readMime(
   });
   parser.once('headers', () => options.onHeaders?.(addressesOf(parser)));
   options.signal.addEventListener('abort', fail, { once: true });
-  feed(source, parser, options.maxBytes, failed.signal, () => state.problems.push(tooLarge(options.maxBytes))).catch((error: unknown) => {
+  feed(source, parser, options.maxBytes, failed.signal, repairHead, () => state.problems.push(tooLarge(options.maxBytes))).catch((error: unknown) => {
     state.sourceFailure = error;
     fail();
   });
@@ -119,7 +152,7 @@ export async function readMime(
   await finished;
   options.signal.removeEventListener('abort', fail);
   await state.handling;
-  return outcome(parser, state, options.signal, source);
+  return { message: outcome(parser, state, options.signal, source), headers: parser.headers || undefined };
 }
 
 /** Throws for a failed source or handler; otherwise the message, noting a timeout if the parse did not end. */
@@ -181,17 +214,20 @@ async function collect(content: Readable, failed: AbortSignal): Promise<{ bytes:
  * Writes the source into the parser, honouring its backpressure, and ends the parse at `maxBytes`
  * of the source: a repaired header may be longer than the one sent, and the growth is not the
  * sender's. The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
+ * `repairHead`: whether its head goes through `repairTopLevelBoundary` first.
  */
 async function feed(
   source: NodeJS.ReadableStream | Buffer,
   parser: MailParser,
   maxBytes: number,
   failed: AbortSignal,
+  repairHead: boolean,
   onTooLarge: () => void,
 ): Promise<void> {
   let room = maxBytes;
   let ended = false;
-  for await (const chunk of withRepairedHead(chunksOf(source), (growth) => (room += growth))) {
+  const chunks = repairHead ? withRepairedHead(chunksOf(source), (growth) => (room += growth)) : chunksOf(source);
+  for await (const chunk of chunks) {
     if (ended || failed.aborted) {
       continue;
     }

@@ -17,6 +17,7 @@ import { OwnSchemaPostgresDialect } from './own-schema-dialect.js';
 import { QuarantineStore } from './quarantine-store.js';
 import { ReturnedStore } from './returned-store.js';
 import { SenderLinks } from './sender-links.js';
+import { withStatementCache } from './statement-cache.js';
 import { loadOrCreateKeyFile, parseQuarantineKey } from './quarantine-key.js';
 import type { StoreDatabase } from './schema.js';
 import type { Store } from './store.js';
@@ -124,7 +125,7 @@ async function dialectFor(options: StoreOptions): Promise<{ engine: Engine; dial
     database.pragma('busy_timeout = 10000');
     // Deleted pages are overwritten with zeros, so destroyed ciphertext does not linger in free pages.
     database.pragma('secure_delete = ON');
-    return { engine: 'sqlite', dialect: new SqliteDialect({ database }) };
+    return { engine: 'sqlite', dialect: new SqliteDialect({ database: withStatementCache(database) }) };
   }
   if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new StoreError('database-url', 'the database URL must start with postgres:// or postgresql://');
