@@ -46,7 +46,11 @@ async function main(): Promise<void> {
   try {
     let store = await openStore({ dataDir: folder });
     await measured(`appendAll of ${ENTRIES} verdict entries in batches of ${BATCH} (four in five with a finding)`, async () => {
-      for (let start = 0; start < ENTRIES; start += BATCH) await store.audit.appendAll(Array.from({ length: Math.min(BATCH, ENTRIES - start) }, (_, index) => entry(start + index)), 'written');
+      for (let start = 0; start < ENTRIES; start += BATCH)
+        await store.audit.appendAll(
+          Array.from({ length: Math.min(BATCH, ENTRIES - start) }, (_, index) => entry(start + index)),
+          'written',
+        );
     });
     await store.close();
     // Back to before migration 0010, so that opening the store runs it again and fills the lines from the audit.
@@ -58,7 +62,8 @@ async function main(): Promise<void> {
     store = await measured(`opening the store: migration 0010 fills the lines from ${ENTRIES} audit entries`, () => openStore({ dataDir: folder }));
     console.log(`lines: ${await store.activity.count()}`);
     await measured('20 explorer pages filtered by rule (50 lines and the count)', async () => {
-      for (let page = 0; page < 20; page += 1) await Promise.all([store.activity.list({ ruleId: 'health-external', limit: 50, offset: page * 50 }), store.activity.count({ ruleId: 'health-external' })]);
+      for (let page = 0; page < 20; page += 1)
+        await Promise.all([store.activity.list({ ruleId: 'health-external', limit: 50, offset: page * 50 }), store.activity.count({ ruleId: 'health-external' })]);
     });
     await store.close();
   } finally {

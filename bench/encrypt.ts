@@ -36,7 +36,11 @@ async function main(): Promise<void> {
     { name: 'PGP/MIME', runs: 21, encrypt: (raw) => buildPgpMime(raw, { encryptionKeys: [key], now }) },
     { name: 'envelope, Argon2', runs: 7, encrypt: envelope('argon2') },
     { name: 'envelope, iterated', runs: 7, encrypt: envelope('iterated') },
-    { name: 'PDF envelope', runs: 7, encrypt: async (raw) => buildPdfEnvelopeEmail(raw, { pdf: await buildPdfEnvelope(raw, { passphrase: PASSPHRASE, now }), passphraseSource: 'generated' }) },
+    {
+      name: 'PDF envelope',
+      runs: 7,
+      encrypt: async (raw) => buildPdfEnvelopeEmail(raw, { pdf: await buildPdfEnvelope(raw, { passphrase: PASSPHRASE, now }), passphraseSource: 'generated' }),
+    },
   ];
   const body = twentyKilobyteBody(syntheticPupils(5));
   // Random bytes stand for a scanned PDF: incompressible, the worst case for size.
@@ -49,7 +53,9 @@ async function main(): Promise<void> {
     for (const form of forms) {
       const { millis, size } = await measure(form, message.raw);
       const overhead = ((size - message.raw.length) / message.raw.length) * 100;
-      console.log(`${`${message.name} (${kib(message.raw.length)})`.padEnd(18)}${form.name.padEnd(22)}${millis.toFixed(1).padStart(9)}   ${kib(size).padStart(10)}  ${overhead.toFixed(1).padStart(7)} %`);
+      console.log(
+        `${`${message.name} (${kib(message.raw.length)})`.padEnd(18)}${form.name.padEnd(22)}${millis.toFixed(1).padStart(9)}   ${kib(size).padStart(10)}  ${overhead.toFixed(1).padStart(7)} %`,
+      );
     }
   }
   console.log('\nattachment  message     form          seconds   peak RSS (before)   output');
@@ -80,7 +86,9 @@ async function freshProcessRuns(megabytes: number): Promise<string[]> {
   const folder = await mkdtemp(join(tmpdir(), 'hm-bench-'));
   try {
     const file = join(folder, 'large.eml');
-    const raw = await composeMessage('Please see the attached scan.', [{ filename: 'scan.pdf', content: randomBytes(Math.round(megabytes * 1024 * 1024)), contentType: 'application/pdf' }]);
+    const raw = await composeMessage('Please see the attached scan.', [
+      { filename: 'scan.pdf', content: randomBytes(Math.round(megabytes * 1024 * 1024)), contentType: 'application/pdf' },
+    ]);
     await writeFile(file, raw);
     const script = fileURLToPath(new URL('./encrypt-large-attachment.js', import.meta.url));
     const lines: string[] = [];

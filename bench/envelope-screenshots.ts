@@ -12,7 +12,6 @@ import { encryptWithPassphrase } from '../src/crypto/password-envelope.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { EXAMPLE_PASSPHRASE, exampleMessage, launchChromium } from './screenshot-example.js';
 
-
 async function main(): Promise<void> {
   const original = await exampleMessage();
   const folder = await mkdtemp(join(tmpdir(), 'hm-screenshots-'));

@@ -56,7 +56,16 @@ async function main(): Promise<number> {
   console.log(`${count} hostile messages (seeds ${firstSeed}–${firstSeed + count - 1}), ${(bytes / 1024 / 1024).toFixed(1)} MB, ${size} scan worker(s), ${seconds.toFixed(1)} s`);
   console.log(`verdicts: ${[...verdicts].map(([action, n]) => `${action} ${n}`).join(', ')}; findings ${findings}`);
   console.log(`scan ms: p50 ${at(0.5)}, p99 ${at(0.99)}, max ${millis.at(-1)!.toFixed(1)}`);
-  console.log(`crashes or hangs: ${failures.length}${failures.length ? ` — ${failures.slice(0, 20).map((f) => `seed ${f.seed} (${f.code})`).join(', ')}` : ''}`);
+  console.log(
+    `crashes or hangs: ${failures.length}${
+      failures.length
+        ? ` — ${failures
+            .slice(0, 20)
+            .map((f) => `seed ${f.seed} (${f.code})`)
+            .join(', ')}`
+        : ''
+    }`,
+  );
   return failures.length === 0 && [...verdicts.values()].reduce((a, b) => a + b, 0) === count ? 0 : 1;
 }
 

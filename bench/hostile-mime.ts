@@ -42,7 +42,9 @@ export function hostileMessage(seed: number): Buffer {
     const kind = pick(['text', 'html', 'pdf', 'zip', 'docx', 'xlsx', 'csv', 'rfc822', 'nested', 'binary', 'exe', 'untyped', 'tnef', 'gzip', 'rtf', 'smime', 'cfb']);
     const encoding = pick(['base64', 'quoted-printable', '8bit', '7bit', 'x-unknown', 'binary']);
     const charset = pick(['utf-8', 'iso-8859-1', 'x-no-such-charset', 'utf-7', 'iso-2022-jp', 'windows-1252', '']);
-    const name = chance(0.5) ? `; name="${pick(['report.pdf', 'list.zip', 'notes.docx', 'marks.xlsx', 'a'.repeat(300), 'winmail.dat', 'mail.msg', 'old.xls', '..\\..\\x.exe', '=?utf-8?B?!!!?='])}"` : '';
+    const name = chance(0.5)
+      ? `; name="${pick(['report.pdf', 'list.zip', 'notes.docx', 'marks.xlsx', 'a'.repeat(300), 'winmail.dat', 'mail.msg', 'old.xls', '..\\..\\x.exe', '=?utf-8?B?!!!?='])}"`
+      : '';
     const type = {
       text: 'text/plain',
       html: 'text/html',
@@ -74,7 +76,19 @@ export function hostileMessage(seed: number): Buffer {
     const size = chance(0.05) ? 200_000 + Math.floor(random() * 300_000) : Math.floor(random() * 4_000);
     const noise = Buffer.alloc(size);
     for (let index = 0; index < size; index += 1) noise[index] = chance(0.7) ? 32 + Math.floor(random() * 95) : Math.floor(random() * 256);
-    const magic: Record<string, string> = { pdf: '%PDF-1.7\n1 0 obj <<', zip: 'PK\u0003\u0004\u0014\u0000', docx: 'PK\u0003\u0004', xlsx: 'PK\u0003\u0004', exe: 'MZ\u0090\u0000', tnef: 'x\u009f>"\u0001\u0000', gzip: '\u001f\u008b\u0008\u0008', rtf: '{\\rtf1\\ansi{\\fonttbl;}\\u-3913 ', smime: '0\u0082\u0006\u008e\u0006\u0009*\u0086H\u0086\u00f7\r\u0001\u0007\u0002\u00a0', cfb: '\u00d0\u00cf\u0011\u00e0\u00a1\u00b1\u001a\u00e1', rfc822: 'From: x@y\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n' };
+    const magic: Record<string, string> = {
+      pdf: '%PDF-1.7\n1 0 obj <<',
+      zip: 'PK\u0003\u0004\u0014\u0000',
+      docx: 'PK\u0003\u0004',
+      xlsx: 'PK\u0003\u0004',
+      exe: 'MZ\u0090\u0000',
+      tnef: 'x\u009f>"\u0001\u0000',
+      gzip: '\u001f\u008b\u0008\u0008',
+      rtf: '{\\rtf1\\ansi{\\fonttbl;}\\u-3913 ',
+      smime: '0\u0082\u0006\u008e\u0006\u0009*\u0086H\u0086\u00f7\r\u0001\u0007\u0002\u00a0',
+      cfb: '\u00d0\u00cf\u0011\u00e0\u00a1\u00b1\u001a\u00e1',
+      rfc822: 'From: x@y\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n',
+    };
     const prose = chance(0.5) ? 'Dear parent, Zephyrine Quillfeather (DOB 01/02/2015) has an EHCP. <script>alert(1)</script> &#x26; ' : '';
     return Buffer.concat([Buffer.from(magic[kind] ?? '', 'latin1'), Buffer.from(prose, 'latin1'), noise]);
   }
@@ -98,7 +112,8 @@ export function hostileMessage(seed: number): Buffer {
 
   function brokenQuotedPrintable(payload: Buffer): string {
     let out = '';
-    for (const byte of payload.subarray(0, 20_000)) out += byte >= 33 && byte <= 126 && byte !== 61 ? String.fromCharCode(byte) : chance(0.1) ? '=Z' : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    for (const byte of payload.subarray(0, 20_000))
+      out += byte >= 33 && byte <= 126 && byte !== 61 ? String.fromCharCode(byte) : chance(0.1) ? '=Z' : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     return out.replace(/(.{70})/g, chance(0.5) ? '$1=\r\n' : '$1=');
   }
 }
@@ -116,4 +131,3 @@ function headers(random: () => number, pick: <T>(items: readonly T[]) => T, chan
   if (chance(0.1)) lines.push('Content-Type: text/plain; charset="utf-8"; charset="latin1"');
   return `${lines.join('\r\n')}\r\n`;
 }
-

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const report = (label: string, runs: Runs): void => {
     const [wall, cpu] = [runs.wall.sort((a, b) => a - b), runs.cpu.sort((a, b) => a - b)];
     const ms = (value: number): string => value.toFixed(0).padStart(6);
-    console.log(`${label.padEnd(34)} wall p50 ${ms(percentile(wall, 0.5))} ms  p95 ${ms(percentile(wall, 0.95))} ms   cpu p50 ${ms(percentile(cpu, 0.5))} ms  p95 ${ms(percentile(cpu, 0.95))} ms`);
+    console.log(
+      `${label.padEnd(34)} wall p50 ${ms(percentile(wall, 0.5))} ms  p95 ${ms(percentile(wall, 0.95))} ms   cpu p50 ${ms(percentile(cpu, 0.5))} ms  p95 ${ms(percentile(cpu, 0.95))} ms`,
+    );
   };
   report('read, screenshot by OCR', await timed(() => readMessage(withImage, {}, { readImages: () => true })));
   report('read, OCR off', await timed(() => readMessage(withImage)));

@@ -11,7 +11,6 @@ import { PACKAGE_ROOT } from '../src/package-root.js';
 import { EXAMPLE_PASSPHRASE, exampleMessage, launchChromium } from './screenshot-example.js';
 import { openInPdfViewer } from './chromium-pdf-viewer.js';
 
-
 async function main(): Promise<void> {
   const original = await exampleMessage();
   const folder = await mkdtemp(join(tmpdir(), 'hm-screenshots-'));

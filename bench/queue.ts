@@ -56,7 +56,14 @@ async function main(): Promise<void> {
 }
 
 function mail(kind: MailKind, key: string): OutgoingMail {
-  return { id: mailJobId(kind, key), kind, to: ['teacher@school.example.sch.uk'], subject: 'Hallmonitor: your message was not sent', text: 'Hello,\n\nA notice of typical length.\n'.repeat(20), html: '<p>Hello,</p>'.repeat(20) };
+  return {
+    id: mailJobId(kind, key),
+    kind,
+    to: ['teacher@school.example.sch.uk'],
+    subject: 'Hallmonitor: your message was not sent',
+    text: 'Hello,\n\nA notice of typical length.\n'.repeat(20),
+    html: '<p>Hello,</p>'.repeat(20),
+  };
 }
 
 function messageIdOf(job: string): string {

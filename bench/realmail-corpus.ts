@@ -38,7 +38,8 @@ export interface CorpusEntry {
   readonly sha256: string;
 }
 
-const TIKA_DOCUMENTS = /\/test-documents\/[^/]+\.(pdf|docx|doc|rtf|xlsx|xls|pptx|ppt|odt|ods|odp|txt|csv|html|zip|gz|bz2|tgz|tar|7z|rar|pub|msg|epub|mp3|mp4|m4a|ogg|wav|jpg|jpeg|png|gif|tif|tiff|bmp|webp|heic|ics|vcf|docm|xlsm|pptm)$/i;
+const TIKA_DOCUMENTS =
+  /\/test-documents\/[^/]+\.(pdf|docx|doc|rtf|xlsx|xls|pptx|ppt|odt|ods|odp|txt|csv|html|zip|gz|bz2|tgz|tar|7z|rar|pub|msg|epub|mp3|mp4|m4a|ogg|wav|jpg|jpeg|png|gif|tif|tiff|bmp|webp|heic|ics|vcf|docm|xlsm|pptm)$/i;
 
 /** Which files of which repositories make the corpus; `npm run realmail -- --manifest` lists them. */
 export const CORPUS_SOURCES: readonly CorpusSource[] = [
@@ -48,7 +49,12 @@ export const CORPUS_SOURCES: readonly CorpusSource[] = [
   { repo: 'mailgun/flanker', licence: 'Apache-2.0', kind: 'message', include: /^tests\/fixtures\/messages\/(?!dkim\/).+\.eml$|^tests\/fixtures\/messages\/dkim\/email\.\d+$/ },
   { repo: 'apache/spamassassin', licence: 'Apache-2.0', kind: 'message', include: /^t\/data\/(nice|spam)\/.+/, exclude: /\.(pl|pm|cf|pre|db|gz|zip|png|gif|jpg)$|\/README/ },
   { repo: 'sisimai/set-of-emails', licence: 'BSD-2-Clause', kind: 'message', include: /^maildir\/(bsd|err|not)\/.+\.eml$/ },
-  { repo: 'jstedfast/MimeKit', licence: 'MIT', kind: 'message', include: /^UnitTests\/TestData\/messages\/(?!body\.).+\.(txt|eml)$|^UnitTests\/TestData\/smime\/thunderbird-signed\.txt$/ },
+  {
+    repo: 'jstedfast/MimeKit',
+    licence: 'MIT',
+    kind: 'message',
+    include: /^UnitTests\/TestData\/messages\/(?!body\.).+\.(txt|eml)$|^UnitTests\/TestData\/smime\/thunderbird-signed\.txt$/,
+  },
   { repo: 'jstedfast/MimeKit', licence: 'MIT', kind: 'mbox', include: /^UnitTests\/TestData\/mbox\/(content-length|issue1189|simple|unmunged)\.mbox\.txt$/ },
   { repo: 'jstedfast/MimeKit', licence: 'MIT', kind: 'document', include: /^UnitTests\/TestData\/tnef\/[^/]+\.tnef$/ },
   { repo: 'chaoss/grimoirelab-perceval', licence: 'GPL-3.0-or-later', kind: 'mbox', include: /^tests\/data\/(mbox|pipermail|hyperkitty)\/[^/]+\.mbox$/ },
@@ -131,7 +137,10 @@ export function splitMbox(content: Buffer): Buffer[] {
   for (let match = separator.exec(text); match; match = separator.exec(text)) starts.push(match.index + match[1]!.length);
   return starts.map((start, index) => {
     const end = starts[index + 1] ?? text.length;
-    const message = text.slice(start, end).replace(/^From [^\r\n]*\r?\n/, '').replace(/^>(>*From )/gm, '$1');
+    const message = text
+      .slice(start, end)
+      .replace(/^From [^\r\n]*\r?\n/, '')
+      .replace(/^>(>*From )/gm, '$1');
     return Buffer.from(message, 'latin1');
   });
 }

@@ -45,14 +45,22 @@ async function main(): Promise<void> {
   console.log(`per-message scan ms, wall: p50 ${pick(millis, 0.5)}  p95 ${pick(millis, 0.95)}  p99 ${pick(millis, 0.99)}  max ${pick(millis, 1)}`);
   console.log(`per-message scan ms, CPU:  p50 ${pick(cpu, 0.5)}  p95 ${pick(cpu, 0.95)}  p99 ${pick(cpu, 0.99)}  max ${pick(cpu, 1)}`);
   console.log(`without OCR text (${textOnly.length}), wall: p50 ${pick(textOnlyMillis, 0.5)}  p95 ${pick(textOnlyMillis, 0.95)}  p99 ${pick(textOnlyMillis, 0.99)}`);
-  console.log(`load average at the end: ${loadavg().map((value) => value.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}`,
+  );
   const slowest = [...outcomes].sort((a, b) => b.millis - a.millis).slice(0, 5);
   console.log(`slowest: ${slowest.map((outcome) => `\n  ${outcome.millis.toFixed(0)} ms ${outcome.entry.id}`).join('')}`);
 }
 
 async function writeReport(file: string, outcomes: readonly CorpusOutcome[]): Promise<void> {
   const lines = outcomes.map((outcome) =>
-    JSON.stringify(outcome.result ? { ...toReportJson(outcome.entry.id, outcome.result), millis: Math.round(outcome.millis), cpuMillis: Math.round(outcome.cpuMillis) } : { file: outcome.entry.id, crash: outcome.error }),
+    JSON.stringify(
+      outcome.result
+        ? { ...toReportJson(outcome.entry.id, outcome.result), millis: Math.round(outcome.millis), cpuMillis: Math.round(outcome.cpuMillis) }
+        : { file: outcome.entry.id, crash: outcome.error },
+    ),
   );
   await writeFile(file, `${lines.join('\n')}\n`);
 }

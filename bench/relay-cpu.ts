@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     const send = (connections: ConnectionMode, count: number) =>
       sendWithSmtpSource(children, port, { connections, sessions: SESSIONS, messages: count, messageFile, from: SENDER, to: RECIPIENT });
     for (const connections of MODES) await send(connections, WARM_UP);
-    console.log(`serve's CPU ms per message, ${SESSIONS} sessions, ${messages} messages a run, ${availableParallelism()} cores, Node ${process.versions.node}, load ${loadavg()[0]?.toFixed(1)}, ${new Date().toISOString()}`);
+    console.log(
+      `serve's CPU ms per message, ${SESSIONS} sessions, ${messages} messages a run, ${availableParallelism()} cores, Node ${process.versions.node}, load ${loadavg()[0]?.toFixed(1)}, ${new Date().toISOString()}`,
+    );
     console.log('connections  all threads  main thread  other threads');
     for (let run = 0; run < runs; run += 1) {
       for (const connections of MODES) {

@@ -49,7 +49,11 @@ const WARM_UP = { sessions: MANY_SESSIONS, messages: SMOKE ? 32 : 500 };
 async function main(): Promise<void> {
   const children = new Children();
   const folder = await mkdtemp(join(tmpdir(), 'hm-bench-relay-'));
-  const stopOnSignal = () => void children.stopAll().then(() => rm(folder, { recursive: true, force: true })).finally(() => process.exit(130));
+  const stopOnSignal = () =>
+    void children
+      .stopAll()
+      .then(() => rm(folder, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
@@ -68,7 +72,14 @@ async function main(): Promise<void> {
       { path: 'Haraka', port: harakaPort, process: haraka },
       { path: 'Hallmonitor', port: hallmonitorPort, process: hallmonitor },
     ];
-    const load = (connections: ConnectionMode, { sessions, messages }: { sessions: number; messages: number }): SourceLoad => ({ connections, sessions, messages, messageFile, from: SENDER, to: RECIPIENT });
+    const load = (connections: ConnectionMode, { sessions, messages }: { sessions: number; messages: number }): SourceLoad => ({
+      connections,
+      sessions,
+      messages,
+      messageFile,
+      from: SENDER,
+      to: RECIPIENT,
+    });
 
     for (const relay of paths) for (const connections of MODES) await sendWithSmtpSource(children, relay.port, load(connections, WARM_UP));
     const measurements: Measurement[] = [];
@@ -81,15 +92,24 @@ async function main(): Promise<void> {
     await children.stop(haraka);
     await children.stop(hallmonitor, 30_000);
 
-    console.log(`\nsmtp-source → [path] → smtp-sink, a 20 KB staff email, loopback, ${availableParallelism()} cores, Node ${process.versions.node}, Haraka ${harakaVersion}, ${new Date().toISOString()}`);
+    console.log(
+      `\nsmtp-source → [path] → smtp-sink, a 20 KB staff email, loopback, ${availableParallelism()} cores, Node ${process.versions.node}, Haraka ${harakaVersion}, ${new Date().toISOString()}`,
+    );
     // The table groups the runs by connection mode; within a mode they stay in this order.
-    console.log(table(paths.flatMap((relay) => [1, MANY_SESSIONS].flatMap((sessions) => measurements.filter((measurement) => measurement.path === relay.path && measurement.sessions === sessions)))));
+    console.log(
+      table(
+        paths.flatMap((relay) =>
+          [1, MANY_SESSIONS].flatMap((sessions) => measurements.filter((measurement) => measurement.path === relay.path && measurement.sessions === sessions)),
+        ),
+      ),
+    );
     console.log('');
     console.log(summary(measurements, MANY_SESSIONS));
     console.log('');
     console.log(targets(measurements, MANY_SESSIONS));
     const lost = measurements.filter((measurement) => measurement.delivered !== measurement.messages);
-    for (const run of lost) console.log(`WARNING: ${run.path} with ${run.sessions} sessions, ${run.connections} connections: the sink received ${run.delivered} of ${run.messages} messages`);
+    for (const run of lost)
+      console.log(`WARNING: ${run.path} with ${run.sessions} sessions, ${run.connections} connections: the sink received ${run.delivered} of ${run.messages} messages`);
   } finally {
     await children.stopAll();
     await rm(folder, { recursive: true, force: true });

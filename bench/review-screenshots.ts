@@ -42,7 +42,14 @@ const HELD: Invented[] = [
     text: 'Dear Dr Farrell,\n\nAhead of the annual review: Libby Harding has an EHCP, and her dyslexia screening confirmed the earlier findings.\n\nBest wishes,\nMs Example',
     ruleIds: ['pupil-data-to-external'],
     findings: [finding('pupil-name', 'Libby Harding'), finding('sensitive/sen', 'EHCP'), finding('sensitive/health', 'dyslexia')],
-    rule: { description: 'A pupil named with special-category data, leaving the school', clause: 'AUP 4.2: sensitive information only by encrypted email', notify: [{ to: 'dsl', level: 'immediate', ruleId: 'pupil-data-to-external' }, { to: 'dpo', level: 'digest', ruleId: 'pupil-data-to-external' }] },
+    rule: {
+      description: 'A pupil named with special-category data, leaving the school',
+      clause: 'AUP 4.2: sensitive information only by encrypted email',
+      notify: [
+        { to: 'dsl', level: 'immediate', ruleId: 'pupil-data-to-external' },
+        { to: 'dpo', level: 'digest', ruleId: 'pupil-data-to-external' },
+      ],
+    },
   },
   {
     subject: 'Booking system',
@@ -50,7 +57,14 @@ const HELD: Invented[] = [
     text: 'The new booking system is so slow, only a retard would have designed it.',
     ruleIds: ['slur'],
     findings: [finding('language/slur', 'retard')],
-    rule: { description: 'Discriminatory or abusive language', clause: 'AUP 4.2: language must not be offensive or abusive', notify: [{ to: 'business-manager', level: 'immediate', ruleId: 'slur' }, { to: 'dpo', level: 'digest', ruleId: 'slur' }] },
+    rule: {
+      description: 'Discriminatory or abusive language',
+      clause: 'AUP 4.2: language must not be offensive or abusive',
+      notify: [
+        { to: 'business-manager', level: 'immediate', ruleId: 'slur' },
+        { to: 'dpo', level: 'digest', ruleId: 'slur' },
+      ],
+    },
   },
   {
     subject: 'Year 6 list',
@@ -58,7 +72,14 @@ const HELD: Invented[] = [
     text: 'Here is the list for Saturday, with dates of birth and addresses as you asked.',
     ruleIds: ['bulk-data-to-external'],
     findings: [finding('attachment/bulk-personal-data', 'year6.xlsx')],
-    rule: { description: 'A class list or other bulk personal data leaving the school', clause: 'AUP 7.1: school data leaves the site only when sent securely', notify: [{ to: 'dpo', level: 'immediate', ruleId: 'bulk-data-to-external' }, { to: 'business-manager', level: 'immediate', ruleId: 'bulk-data-to-external' }] },
+    rule: {
+      description: 'A class list or other bulk personal data leaving the school',
+      clause: 'AUP 7.1: school data leaves the site only when sent securely',
+      notify: [
+        { to: 'dpo', level: 'immediate', ruleId: 'bulk-data-to-external' },
+        { to: 'business-manager', level: 'immediate', ruleId: 'bulk-data-to-external' },
+      ],
+    },
   },
 ];
 
@@ -79,7 +100,13 @@ async function main(): Promise<void> {
     const secret = await store.users.enrolmentSecret(DPO, newTotpSecret);
     await store.users.finishEnrolment(DPO, 0);
     for (const [index, held] of HELD.entries()) {
-      const raw = await new MailComposer({ from: 'Ms Example <teacher@school.example.sch.uk>', to: held.to, subject: held.subject, text: held.text, date: new Date(Date.UTC(2026, 10, 20, 9 + index)) })
+      const raw = await new MailComposer({
+        from: 'Ms Example <teacher@school.example.sch.uk>',
+        to: held.to,
+        subject: held.subject,
+        text: held.text,
+        date: new Date(Date.UTC(2026, 10, 20, 9 + index)),
+      })
         .compile()
         .build();
       const receivedAt = new Date(Date.UTC(2026, 10, 20, 9 + index));
@@ -92,15 +119,29 @@ async function main(): Promise<void> {
         ruleIds: held.ruleIds,
         findings: held.findings,
       });
-      const verdict: Verdict = { action: 'quarantine', findings: held.findings, notifications: held.rule.notify, rules: [{ id: held.ruleIds[0]!, action: 'quarantine', description: held.rule.description, clause: held.rule.clause, reason: '', findings: held.findings }] };
+      const verdict: Verdict = {
+        action: 'quarantine',
+        findings: held.findings,
+        notifications: held.rule.notify,
+        rules: [{ id: held.ruleIds[0]!, action: 'quarantine', description: held.rule.description, clause: held.rule.clause, reason: '', findings: held.findings }],
+      };
       const facts = { school: { id: 'example-school' }, messageId: id, receivedAt, sender: 'teacher@school.example.sch.uk', recipients: [held.to], reviewBaseUrl: '' };
       await store.alertInbox.record(inboxEntriesFor(verdict, facts, { 'business-manager': ['bursar@school.example.sch.uk'], dpo: [DPO], dsl: [] }));
     }
     // One already dealt with, to show both states.
-    await store.alertInbox.acknowledge([(await store.alertInbox.list({ roles: ['dsl'] }))[0]!.id], { actor: DPO, note: 'Discussed with the DSL; the sender will use [secure]', at: new Date(Date.UTC(2026, 10, 20, 12)) });
+    await store.alertInbox.acknowledge([(await store.alertInbox.list({ roles: ['dsl'] }))[0]!.id], {
+      actor: DPO,
+      note: 'Discussed with the DSL; the sender will use [secure]',
+      at: new Date(Date.UTC(2026, 10, 20, 12)),
+    });
     // Some weeks of verdicts for the dashboard and the register (metadata only, as the gateway writes them).
     const actions = ['deliver', 'deliver', 'deliver', 'deliver', 'encrypt', 'return', 'quarantine'] as const;
-    const categories: Record<string, Record<string, number>> = { deliver: {}, encrypt: { 'pupil-name': 1, 'sensitive/sen': 1 }, return: { 'language/profanity': 1 }, quarantine: { 'language/slur': 1 } };
+    const categories: Record<string, Record<string, number>> = {
+      deliver: {},
+      encrypt: { 'pupil-name': 1, 'sensitive/sen': 1 },
+      return: { 'language/profanity': 1 },
+      quarantine: { 'language/slur': 1 },
+    };
     const rules: Record<string, string[]> = { deliver: [], encrypt: ['pupil-data-to-external'], return: ['profanity'], quarantine: ['slur'] };
     for (let day = 0; day < 40; day += 1) {
       for (let index = 0; index < 3 + (day % 4); index += 1) {
@@ -123,7 +164,15 @@ async function main(): Promise<void> {
     }
     // A finding a reviewer judged wrong, so the explorer flags it and the tuning report has a row.
     const [encrypted] = await store.activity.list({ action: 'encrypt', limit: 1 });
-    await store.falsePositives.mark({ verdict: encrypted!, category: 'sensitive/sen', term: 'send', ruleIds: encrypted!.ruleIds, reason: 'SEND meant the verb', actor: DPO, at: new Date() });
+    await store.falsePositives.mark({
+      verdict: encrypted!,
+      category: 'sensitive/sen',
+      term: 'send',
+      ruleIds: encrypted!.ruleIds,
+      reason: 'SEND meant the verb',
+      actor: DPO,
+      at: new Date(),
+    });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
     // `fullPage: false` for a list with a page of 50 lines: its top, the filters and the first lines, says enough.
@@ -159,7 +208,14 @@ async function main(): Promise<void> {
     await signedOut.goto(`${address}/sign-in`);
     await signedOut.screenshot({ path: join(PACKAGE_ROOT, 'docs', 'screenshots', 'review-sign-in-phone.png'), fullPage: true });
     await page.setViewportSize(PHONE);
-    for (const [name, url] of [['list', `${address}/quarantine`], ['message', messageUrl], ['dashboard', `${address}/dashboard`], ['register', `${address}/register`], ['alerts', `${address}/alerts`], ['activity', `${address}/activity?action=return`]] as const) {
+    for (const [name, url] of [
+      ['list', `${address}/quarantine`],
+      ['message', messageUrl],
+      ['dashboard', `${address}/dashboard`],
+      ['register', `${address}/register`],
+      ['alerts', `${address}/alerts`],
+      ['activity', `${address}/activity?action=return`],
+    ] as const) {
       await page.goto(url);
       await shot(`${name}-phone`);
     }

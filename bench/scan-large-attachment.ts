@@ -14,7 +14,13 @@ import { syntheticPupils } from './synthetic-school.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: scan-large-attachment FILE.eml');
-const school = { id: 'bench', domains: ['school.example.sch.uk'], directory: buildDirectory(syntheticPupils(1000), []), ruleSet: await loadRuleSet(DEFAULT_RULES_DIRECTORY), staffGroups: new Map() };
+const school = {
+  id: 'bench',
+  domains: ['school.example.sch.uk'],
+  directory: buildDirectory(syntheticPupils(1000), []),
+  ruleSet: await loadRuleSet(DEFAULT_RULES_DIRECTORY),
+  staffGroups: new Map(),
+};
 const detectors = await loadDetectors(DEFAULT_RULES_DIRECTORY);
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();

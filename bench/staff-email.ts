@@ -23,11 +23,11 @@ const REPLY = [
   'Staffing. There will be six members of staff from the school, all of whom have been on residential and day trips with us before, and two of whom hold the outdoor first aid qualification your team asked about. That gives us a ratio of roughly one to ten, which I believe matches the guidance in your visit pack. I will send you the final list of staff names the week before, once the cover timetable is settled, as it sometimes changes at short notice when colleagues are needed elsewhere.',
   'Travel. The coach company have confirmed two vehicles, leaving the school car park at 07:45 and arriving with you at about 09:30, depending on the traffic on the bypass. For the return journey we have asked them to be ready at 15:30, which should bring us back for the end of the school day. Could you let me know whether the lower car park will be open that early, or whether the drivers should use the lay-by on the coast road as they did last time?',
   'Fieldwork. We would like the students to carry out the beach profile exercise in the morning, measuring the gradient at fixed intervals from the cliff foot to the water line, and then to record the longshore drift experiment with the floats after lunch if the tide allows. Our students have practised the method in the school field with ranging poles and clinometers, so they should be quick to get going. We would also love them to see the groynes and the new rock armour at the northern end, since the exam board expects them to evaluate hard and soft engineering with a real example.',
-  'Equipment. We will bring our own clipboards, recording sheets and tape measures, but we would be grateful to borrow the centre\'s ranging poles, clinometers and the set of flow meters if they are free that day. If there is a charge for the loan, please add it to the invoice rather than asking for it on the day, as the finance office prefers to settle everything in a single payment through the usual purchase order process.',
+  "Equipment. We will bring our own clipboards, recording sheets and tape measures, but we would be grateful to borrow the centre's ranging poles, clinometers and the set of flow meters if they are free that day. If there is a charge for the loan, please add it to the invoice rather than asking for it on the day, as the finance office prefers to settle everything in a single payment through the usual purchase order process.",
   'Weather. I have read the contingency plan you attached and I am happy with it. If the wind is too strong for the beach work, the indoor session on coastal processes and the model wave tank sounds like an excellent alternative, and I know the students would enjoy it. Perhaps we could agree to make the decision together by telephone at about eight on the morning itself, once the forecast for the afternoon is clearer?',
-  'Lunch. The students will bring packed lunches, and we would be glad to use the covered area by the classroom block if it is raining. We will make sure all litter is taken home with us, and the students will be reminded of the centre\'s rules about the dunes and the nesting areas before we leave school, as well as again on arrival when your team gives the welcome talk.',
+  "Lunch. The students will bring packed lunches, and we would be glad to use the covered area by the classroom block if it is raining. We will make sure all litter is taken home with us, and the students will be reminded of the centre's rules about the dunes and the nesting areas before we leave school, as well as again on arrival when your team gives the welcome talk.",
   'Costs. The quotation of £24 per student for the day, with the equipment included, is within the budget the school has set, and the business manager will raise the purchase order this week. I understand that the deposit is due by the end of January and the balance four weeks before the visit; if the invoice could be addressed to the finance office rather than to me, that would save a step at our end.',
-  'Paperwork. I have started the school\'s own visit form and will upload your risk assessment and the centre\'s licence details to it, as our educational visits coordinator needs both before final approval. If you have an updated version of the risk assessment for this year, I would be grateful for a copy, but if the one from last spring still stands then that is absolutely fine.',
+  "Paperwork. I have started the school's own visit form and will upload your risk assessment and the centre's licence details to it, as our educational visits coordinator needs both before final approval. If you have an updated version of the risk assessment for this year, I would be grateful for a copy, but if the one from last spring still stands then that is absolutely fine.",
   'On the write-up: this year the students will present their findings as a short report with a map, two graphs and a conclusion about whether the defences at the northern end are worth what they cost. Last time several of them struggled to draw a clear beach profile from their own measurements, so we will spend a lesson before the trip practising with the data we collected two years ago. If your tutors could remind the groups on the day to write down the distance between each pole as well as the angle, it would save a lot of head-scratching back in the classroom.',
   'On the road works you mentioned in the visit pack: the coach company say they know about the closure near the roundabout and will come the long way round through the village, which adds about ten minutes. I have built that into the times below, but if the diversion changes before March I would be grateful if you could let me know, as the drivers are not always told in good time.',
   'To make things easier for your tutors, here is the outline of the day as we currently picture it; please change anything that does not fit the tides or the other groups on site:',
@@ -44,7 +44,15 @@ const REPLY = [
     '15:30  coaches leave for school',
   ].map((line) => `    ${line}`),
   'And this is the kit list we will send home to families; do tell me if we have missed anything the centre would want the students to bring:',
-  ...['a waterproof coat with a hood', 'sturdy shoes or walking boots that can get wet', 'a warm jumper or fleece, even if the forecast is mild', 'a packed lunch and a refillable water bottle', 'a pencil, a sharpener and a rubber in a clear plastic bag', 'a small rucksack to keep the recording sheets dry', 'sun cream and a hat if the weather turns out bright'].map((line) => `  - ${line}`),
+  ...[
+    'a waterproof coat with a hood',
+    'sturdy shoes or walking boots that can get wet',
+    'a warm jumper or fleece, even if the forecast is mild',
+    'a packed lunch and a refillable water bottle',
+    'a pencil, a sharpener and a rubber in a clear plastic bag',
+    'a small rucksack to keep the recording sheets dry',
+    'sun cream and a hat if the weather turns out bright',
+  ].map((line) => `  - ${line}`),
   'Finally, thank you again for the suggestion of the follow-up session in school. The department would very much like to take you up on it, perhaps in the summer term, when the students are writing up their investigations and could use some help with presenting their data. Let me know what dates might suit your team and I will check them against our calendar.',
   'With many thanks, and I look forward to hearing from you,',
   'Owen',
@@ -92,7 +100,7 @@ const ENQUIRY = [
   'We are thinking of a group of about fifty-five to sixty students, with around six members of staff, travelling by coach. Ideally we would like to visit on a Thursday or a Friday, as those are the days on which the fewest lessons would need to be covered, but we can be flexible if the tides are better earlier in the week.',
   'In terms of content, we would like to focus on beach profiles and longshore drift, and if possible to include a look at the sea defences at the northern end of the bay, as the students need to compare different approaches to managing the coastline. Last time your tutors ran a short session on the cliff path about erosion rates, which the students found fascinating, so we would be happy to include that again if there is time.',
   'We have also been asked by the head of humanities to see whether the day could support some of the work the students do in history, since the bay has a long story of shipwrecks, smuggling and the old lifeboat station. I am not sure whether that is something your tutors would be comfortable covering, but even ten minutes at the lifeboat station on the way back to the coaches would give the history teachers something to build on in their own lessons.',
-  'Could you let me know which dates might be available, the cost per student, and what equipment the centre can provide? I will also need your risk assessment and any other documents our educational visits coordinator will ask for, so that I can begin the school\'s approval process as soon as possible.',
+  "Could you let me know which dates might be available, the cost per student, and what equipment the centre can provide? I will also need your risk assessment and any other documents our educational visits coordinator will ask for, so that I can begin the school's approval process as soon as possible.",
   'Many thanks in advance for your help,',
   'Owen',
 ];
@@ -143,6 +151,10 @@ function withHistory([message, ...older]: readonly ThreadMessage[]): string[] {
 
 /** The whole message, LF line ends (smtp-source -F adds CR to each line). */
 export async function staffEmail(): Promise<Buffer> {
-  const raw = await composeMessage(withHistory(THREAD).join('\n'), [], { from: 'Owen Trevelyan <owen.trevelyan@school.example.sch.uk>', to: 'Ruth Ellery <ruth.ellery@example.org>', subject: 'Re: Year 9 coastal fieldwork day in March' });
+  const raw = await composeMessage(withHistory(THREAD).join('\n'), [], {
+    from: 'Owen Trevelyan <owen.trevelyan@school.example.sch.uk>',
+    to: 'Ruth Ellery <ruth.ellery@example.org>',
+    subject: 'Re: Year 9 coastal fieldwork day in March',
+  });
   return Buffer.from(raw.toString('utf8').replace(/\r\n/g, '\n'));
 }

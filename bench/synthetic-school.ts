@@ -1,7 +1,61 @@
 import type { Pupil } from '../src/roster/roster.js';
 
-const FORENAMES = ['Amara', 'Bartosz', 'Chidi', 'Delyth', 'Eshaan', 'Farah', 'Gethin', 'Hana', 'Idris', 'Jolanta', 'Kofi', 'Lowri', 'Mehmet', 'Niamh', 'Oluwaseun', 'Priya', 'Quentin', 'Rhiannon', 'Saoirse', 'Tomasz', 'Ugo', 'Vaishnavi', 'Wiktoria', 'Xander', 'Yusra', 'Zainab'];
-const SURNAME_STEMS = ['Adeyemi', 'Brannigan', 'Chowdhury', 'Dziedzic', 'Efunkoya', 'Fitzgerald', 'Grabowski', 'Hussain', 'Ilunga', 'Jablonski', 'Kaczmarek', 'Lindqvist', 'Mwangi', 'Nakamura', 'Okonkwo', 'Pemberton', 'Quaresma', 'Rahman', 'Szymanski', 'Thorsby', 'Umeadi', 'Vasquez', 'Wiśniewski', 'Xiong', 'Yilmaz', 'Zielinski'];
+const FORENAMES = [
+  'Amara',
+  'Bartosz',
+  'Chidi',
+  'Delyth',
+  'Eshaan',
+  'Farah',
+  'Gethin',
+  'Hana',
+  'Idris',
+  'Jolanta',
+  'Kofi',
+  'Lowri',
+  'Mehmet',
+  'Niamh',
+  'Oluwaseun',
+  'Priya',
+  'Quentin',
+  'Rhiannon',
+  'Saoirse',
+  'Tomasz',
+  'Ugo',
+  'Vaishnavi',
+  'Wiktoria',
+  'Xander',
+  'Yusra',
+  'Zainab',
+];
+const SURNAME_STEMS = [
+  'Adeyemi',
+  'Brannigan',
+  'Chowdhury',
+  'Dziedzic',
+  'Efunkoya',
+  'Fitzgerald',
+  'Grabowski',
+  'Hussain',
+  'Ilunga',
+  'Jablonski',
+  'Kaczmarek',
+  'Lindqvist',
+  'Mwangi',
+  'Nakamura',
+  'Okonkwo',
+  'Pemberton',
+  'Quaresma',
+  'Rahman',
+  'Szymanski',
+  'Thorsby',
+  'Umeadi',
+  'Vasquez',
+  'Wiśniewski',
+  'Xiong',
+  'Yilmaz',
+  'Zielinski',
+];
 
 /**
  * A roster of `size` invented pupils with distinct full names. Surnames get a numeric-free suffix

@@ -53,7 +53,6 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-
 /** Waits until something accepts TCP connections on the loopback port, or the child exits. */
 export async function waitForPort(port: number, child: ChildProcess, timeoutMillis: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMillis;

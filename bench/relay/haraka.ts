@@ -9,7 +9,13 @@ import { Children, waitForPort } from './children.js';
  * accepted through smtp_forward's check_recipient with a block for the recipient's domain, so no
  * rcpt plugin is needed. Logging is at warn, not the default info, so Haraka is not slowed by it.
  */
-export async function startHaraka(children: Children, folder: string, port: number, sinkPort: number, recipientDomain: string): Promise<{ process: ChildProcess; version: string }> {
+export async function startHaraka(
+  children: Children,
+  folder: string,
+  port: number,
+  sinkPort: number,
+  recipientDomain: string,
+): Promise<{ process: ChildProcess; version: string }> {
   const install = join(folder, 'install');
   await children.run('npm', ['install', '--prefix', install, 'Haraka@3', '--no-audit', '--no-fund', '--loglevel=error']);
   const { version } = JSON.parse(await readFile(join(install, 'node_modules', 'Haraka', 'package.json'), 'utf8')) as { version: string };

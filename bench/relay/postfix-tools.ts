@@ -59,6 +59,21 @@ export interface SourceLoad {
 export async function sendWithSmtpSource(children: Children, port: number, load: SourceLoad): Promise<SourceRun> {
   const reuse = load.connections === 'reused' ? ['-d'] : [];
   const started = performance.now();
-  await children.run(SMTP_SOURCE, [...reuse, '-s', String(load.sessions), '-m', String(load.messages), '-F', load.messageFile, '-M', 'bench.example.org', '-f', load.from, '-t', load.to, `127.0.0.1:${port}`]);
+  await children.run(SMTP_SOURCE, [
+    ...reuse,
+    '-s',
+    String(load.sessions),
+    '-m',
+    String(load.messages),
+    '-F',
+    load.messageFile,
+    '-M',
+    'bench.example.org',
+    '-f',
+    load.from,
+    '-t',
+    load.to,
+    `127.0.0.1:${port}`,
+  ]);
   return { connections: load.connections, sessions: load.sessions, messages: load.messages, seconds: (performance.now() - started) / 1000 };
 }

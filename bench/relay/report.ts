@@ -74,7 +74,10 @@ export function targets(measurements: readonly Measurement[], manySessions: numb
   const measured = MODES.filter((connections) => measurements.some((measurement) => measurement.connections === connections));
   const repeats = measurements.filter((measurement) => measurement.path === 'Hallmonitor' && measurement.sessions === manySessions).length / measured.length;
   const lines = measured.flatMap((connections) => modeVerdicts(measurements, connections, manySessions));
-  return [...(repeats > 1 ? [`each path's median run of ${repeats} is compared, in each mode, with 1 and with ${manySessions} sessions (the × columns above too)`] : []), ...lines].join('\n');
+  return [
+    ...(repeats > 1 ? [`each path's median run of ${repeats} is compared, in each mode, with 1 and with ${manySessions} sessions (the × columns above too)`] : []),
+    ...lines,
+  ].join('\n');
 }
 
 function modeVerdicts(measurements: readonly Measurement[], connections: ConnectionMode, manySessions: number): string[] {
@@ -103,7 +106,9 @@ export function summary(measurements: readonly Measurement[], manySessions: numb
       return [
         connections.padEnd(11),
         path.padEnd(12),
-        rate(many).toFixed(0).padStart(String(manySessions).length + 16),
+        rate(many)
+          .toFixed(0)
+          .padStart(String(manySessions).length + 16),
         millisPerMessage(one).toFixed(2).padStart(19),
         (path === 'direct' ? '' : addedLatencyMillis(measurements, path, connections).toFixed(2)).padStart(13),
         (many.cpuMillisPerMessage?.toFixed(2) ?? '').padStart(String(manySessions).length + 21),

@@ -71,7 +71,15 @@ export async function startDeployment(children: Children, folder: string, nextHo
   for (const name of ['a', 'b']) {
     const port = await freePort();
     const configPath = join(folder, `${name}.yaml`);
-    const settings = { listen: `127.0.0.1:${port}`, web: '127.0.0.1:0', data: join(folder, name), redis: `redis://${redis.host}:${redis.port}`, redisPrefix, database: databaseUrl, quarantineKey };
+    const settings = {
+      listen: `127.0.0.1:${port}`,
+      web: '127.0.0.1:0',
+      data: join(folder, name),
+      redis: `redis://${redis.host}:${redis.port}`,
+      redisPrefix,
+      database: databaseUrl,
+      quarantineKey,
+    };
     await writeFile(configPath, stringify({ ...settings, nextHop: `smtp://127.0.0.1:${nextHopPort}`, limits: { maxConnectionsPerIp: 200 }, schools }));
     const gateway = { name, port, configPath };
     gateways.push({ ...gateway, child: await launch(gateway), peakRss: 0 });

@@ -41,7 +41,10 @@ export async function startFlappingNextHop(port: number, schedule: FlapSchedule,
   const accepted: Accepted[] = [];
   const phases: Record<Phase, number> = { accepting: 1, tempfailing: 0, down: 0 };
   let phase: Phase = 'accepting';
-  let server = await listen(port, options(() => phase, accepted));
+  let server = await listen(
+    port,
+    options(() => phase, accepted),
+  );
   let timer: NodeJS.Timeout | undefined;
   let flapping = true;
 
@@ -52,7 +55,11 @@ export async function startFlappingNextHop(port: number, schedule: FlapSchedule,
       if (next === phase) return;
       phases[next] += 1;
       if (next === 'down') await server.stop();
-      else if (phase === 'down') server = await listenAgain(port, options(() => phase, accepted));
+      else if (phase === 'down')
+        server = await listenAgain(
+          port,
+          options(() => phase, accepted),
+        );
       phase = next;
     }));
   const cycle: Phase[] = ['tempfailing', 'down', 'accepting'];

@@ -57,7 +57,10 @@ export async function loadTemplates(): Promise<Template[]> {
     const raw = withCrlf(await readFile(join(CORPUS, label.file)));
     const view = await readMessage(raw);
     const kind = kindOf(label.expect.map((finding) => finding.category));
-    const envelope = completeEnvelope(view, { ...(label.envelope?.from ? { mailFrom: label.envelope.from } : {}), ...(label.envelope?.rcpt ? { rcptTo: label.envelope.rcpt } : {}) });
+    const envelope = completeEnvelope(view, {
+      ...(label.envelope?.from ? { mailFrom: label.envelope.from } : {}),
+      ...(label.envelope?.rcpt ? { rcptTo: label.envelope.rcpt } : {}),
+    });
     const expected = (typeof label.verdict === 'string' ? [label.verdict] : label.verdict) as SeenAction[];
     templates.push({ file: label.file, kind, withAttachment: view.attachments.length > 0, envelope, raw, expected, weight: WEIGHTS[kind] });
   }
@@ -87,7 +90,6 @@ function pick(templates: readonly Template[], point: number): Template {
   return templates[templates.length - 1]!;
 }
 
-
 function kindOf(categories: readonly string[]): MixKind {
   if (categories.length === 0) return 'clean';
   if (categories.some((category) => category.startsWith('language/'))) return 'profanity';
@@ -103,7 +105,11 @@ async function largeTemplate(): Promise<Template> {
   const to = 'governors@example.org';
   const paragraph = `${twentyKilobyteBody([])}\n\n`;
   const notes = paragraph.repeat(Math.floor(LARGE_ATTACHMENT_BYTES / paragraph.length));
-  const raw = await composeMessage(twentyKilobyteBody([]), [{ filename: 'curriculum-notes.txt', content: notes, contentType: 'text/plain' }], { from, to, subject: 'Curriculum notes for the governors' });
+  const raw = await composeMessage(twentyKilobyteBody([]), [{ filename: 'curriculum-notes.txt', content: notes, contentType: 'text/plain' }], {
+    from,
+    to,
+    subject: 'Curriculum notes for the governors',
+  });
   return { file: 'large', kind: 'large', withAttachment: true, envelope: { mailFrom: from, rcptTo: [to] }, raw, expected: ['deliver'], weight: 0 };
 }
 

@@ -23,7 +23,27 @@ export interface SourceShare {
  * message thanks to -N; the accounting's key is `rcpt:` and that address.
  */
 export async function sendWithSmtpSource(children: Children, port: number, share: SourceShare): Promise<SentMessage[]> {
-  const args = ['-A', '-d', '-N', '-v', '-s', '1', '-m', String(share.messages), '-l', '4096', '-M', 'soak-source.example.org', '-f', share.from, '-t', share.to, '-S', share.subject, `127.0.0.1:${port}`];
+  const args = [
+    '-A',
+    '-d',
+    '-N',
+    '-v',
+    '-s',
+    '1',
+    '-m',
+    String(share.messages),
+    '-l',
+    '4096',
+    '-M',
+    'soak-source.example.org',
+    '-f',
+    share.from,
+    '-t',
+    share.to,
+    '-S',
+    share.subject,
+    `127.0.0.1:${port}`,
+  ];
   const output = await outputOf(children.start(SMTP_SOURCE, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   return readOutcomes(output).map(({ recipient, code }) => {
     const attempt: Attempt = { started: -Infinity, ended: Infinity, ...(code === undefined ? {} : { code }) };

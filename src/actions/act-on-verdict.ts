@@ -140,7 +140,16 @@ async function holdForReview(deps: ActionDependencies, each: MessageCase): Promi
   const { view, envelope, verdict, findings } = each.result;
   const raw = each.message.bytes !== undefined ? each.message.bytes : await readFile(each.message.path);
   await deps.quarantine.hold(
-    { id: each.key, schoolId: each.school.id, receivedAt: each.receivedAt, envelope: asReceived(each, envelope), subject: view.subject, raw, ruleIds: verdict.rules.map((rule) => rule.id), findings },
+    {
+      id: each.key,
+      schoolId: each.school.id,
+      receivedAt: each.receivedAt,
+      envelope: asReceived(each, envelope),
+      subject: view.subject,
+      raw,
+      ruleIds: verdict.rules.map((rule) => rule.id),
+      findings,
+    },
     verdictEntry(each, HELD.code),
   );
   const notice = each.automatic ? undefined : quarantineNotice(heldMessage(each), verdict, releaseLink(deps.selfService, each));
@@ -234,7 +243,10 @@ async function beforeReplying(step: () => Promise<unknown>, otherwise: SmtpReply
 /** The deciding rule's reason: written by the school as policy text, and cut to one printable line. */
 export function returnReason(verdict: Verdict): string {
   const reason = verdict.rules.find((rule) => rule.action === 'return')?.reason ?? '';
-  const line = reason.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const line = reason
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (line === '') return FALLBACK_REASON;
   return line.length > MAX_REASON ? `${line.slice(0, MAX_REASON - 3)}...` : line;
 }

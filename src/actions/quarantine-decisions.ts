@@ -26,7 +26,10 @@ export interface ReleaseDependencies {
 export class DecisionRefused extends HallmonitorError {
   readonly disposition: Disposition;
 
-  constructor(readonly code: 'not-held' | 'body-destroyed' | 'next-hop-refused' | 'next-hop-deferred', message: string) {
+  constructor(
+    readonly code: 'not-held' | 'body-destroyed' | 'next-hop-refused' | 'next-hop-deferred',
+    message: string,
+  ) {
     super(message);
     this.name = 'DecisionRefused';
     this.disposition = code === 'next-hop-deferred' ? 'temporary' : 'permanent';

@@ -62,7 +62,10 @@ export async function sendAsItWas(deps: OverrideDependencies, id: string, justif
  */
 async function tellDpo(deps: Pick<OverrideDependencies, 'overrideAlerts' | 'mail'>, message: ReturnedMessage, justification: Justification, now: Date): Promise<boolean> {
   const settings = deps.overrideAlerts;
-  const rules = message.returnedBy.map((ruleId) => ({ id: ruleId, ...(settings.describeRule(message.schoolId, ruleId) ?? { description: '(a rule no longer in force)', clause: '' }) }));
+  const rules = message.returnedBy.map((ruleId) => ({
+    id: ruleId,
+    ...(settings.describeRule(message.schoolId, ruleId) ?? { description: '(a rule no longer in force)', clause: '' }),
+  }));
   const alert = overrideAlert(
     {
       school: { id: message.schoolId, name: settings.schoolName?.(message.schoolId) },

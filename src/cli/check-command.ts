@@ -6,8 +6,8 @@ export const USAGE = `hallmonitor check [--json] ${SERVE_USAGE.replace(/^hallmon
 export const HELP = [
   `usage: ${USAGE}`,
   'Checks the configuration serve would run on (the same file, flags and environment), as `postfix check` does,',
-  'without starting anything or writing a file: each school\'s roster, staff list, rules and vocabularies; the TLS',
-  'certificate and key; the quarantine key, the signing key and the recipients\' keys; whether the next hop answers',
+  "without starting anything or writing a file: each school's roster, staff list, rules and vocabularies; the TLS",
+  "certificate and key; the quarantine key, the signing key and the recipients' keys; whether the next hop answers",
   'EHLO, and Redis and the store (PostgreSQL, or the SQLite data folder) answer. One line per check:',
   '  ok       SETTING  what was found',
   '  problem  SETTING  what is wrong, with the setting to change',

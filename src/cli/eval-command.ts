@@ -12,18 +12,17 @@ import { scanSource, SCHOOL_OPTIONS, schoolSourcesFromFlags } from './scan-comma
 import { toReportJson } from './scan-report.js';
 import { UsageError } from './usage-error.js';
 
-export const USAGE =
-  'hallmonitor eval [CORPUS_DIR] [--config FILE] [--roster F] [--staff F] [--domain D ...] [--rules DIR] [--min BASELINE.json|0.95] [--save-baseline FILE]';
+export const USAGE = 'hallmonitor eval [CORPUS_DIR] [--config FILE] [--roster F] [--staff F] [--domain D ...] [--rules DIR] [--min BASELINE.json|0.95] [--save-baseline FILE]';
 
 export const HELP = [
   `usage: ${USAGE}`,
   'Scans every message labelled in CORPUS_DIR/labels.yaml (default fixtures/corpus, with the fixture school',
   'fixtures/school.yaml) and prints precision and recall per finding category, the verdict agreement, and every',
   'miss and false alarm. It prints matched text: run it on invented mail only.',
-  '  --min BASELINE.json   exit 1, listing each regression, when a category\'s precision or recall falls below the',
+  "  --min BASELINE.json   exit 1, listing each regression, when a category's precision or recall falls below the",
   "                        baseline's or a verdict disagrees that the baseline does not list (fixtures/corpus/baseline.json)",
   '  --min 0.95            the same against one floor for every precision, recall and the verdict agreement',
-  '  --save-baseline FILE  write this run\'s scores as a baseline (review the diff before committing it)',
+  "  --save-baseline FILE  write this run's scores as a baseline (review the diff before committing it)",
   'Time limits on reading attachments and OCR are lifted, so the scores do not depend on how busy the machine is.',
 ];
 

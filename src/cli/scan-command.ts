@@ -35,11 +35,7 @@ export interface SchoolFlags {
  * 2 when one could not be read. A file that cannot be read (missing, or failing as it is read)
  * gets one line on stderr and no report, and the other files are still scanned and reported.
  */
-export async function runScan(
-  args: readonly string[],
-  write: (line: string) => void,
-  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<number> {
+export async function runScan(args: readonly string[], write: (line: string) => void, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
   const { values, positionals } = parseOptions(args);
   if (positionals.length === 0) throw new UsageError(`no message to scan; usage: ${SCAN_USAGE}`);
   const tenants = await loadTenants(await schoolSourcesFromFlags(values));

@@ -78,7 +78,10 @@ export async function settingsFrom(args: readonly string[]): Promise<GatewaySett
     ...(values.data ? { data: values.data } : {}),
     ...(values.web ? { web: flag(hostPortSchema, values.web, '--web') } : {}),
     ...(values['log-level'] ? { logLevel: flag(gatewayFields.logLevel, values['log-level'], '--log-level') } : {}),
-    schools: withTenants(applySchoolFlags(sources, values), values.tenant?.map((tenant) => flag(TENANT_ID, tenant, '--tenant'))),
+    schools: withTenants(
+      applySchoolFlags(sources, values),
+      values.tenant?.map((tenant) => flag(TENANT_ID, tenant, '--tenant')),
+    ),
     alertRecipients: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.alerts])),
     schoolEncryption: Object.fromEntries((config.schools ?? []).map((school) => [school.id, school.encryption])),
   };

@@ -11,7 +11,9 @@ export async function runSmtpPassword(args: readonly string[], write: (line: str
   if (args.length !== 1 || args[0] !== '--password-stdin') throw new UsageError(`usage: ${USAGE}`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password.length < 12) throw new UsageError('the password must be at least 12 characters');
   write(await hashPassword(password));
   return 0;

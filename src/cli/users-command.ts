@@ -74,7 +74,8 @@ async function add(args: readonly string[], write: Write, stdin: Stdin): Promise
   });
   const email = onlyEmail(positionals);
   const role = roleOf(values.role, '--role');
-  if (!values['password-stdin'] === !values.entra) throw new UsageError('the password is read from standard input: give --password-stdin, or --entra for an account that signs in only with Microsoft Entra ID');
+  if (!values['password-stdin'] === !values.entra)
+    throw new UsageError('the password is read from standard input: give --password-stdin, or --entra for an account that signs in only with Microsoft Entra ID');
   const settings = await adminSettings(values);
   const schools = schoolScope(values.school ?? [], values['all-schools'] === true, settings);
   // An Entra ID-only account gets a random password that nobody is ever told (src/web/README.md).
@@ -108,7 +109,15 @@ async function list(args: readonly string[], write: Write): Promise<number> {
   const store = await openConfiguredStore(await adminSettings(values));
   try {
     for (const user of await store.users.list()) {
-      const row = { email: user.email, role: user.role, schools: user.schools, createdAt: user.createdAt.toISOString(), disabled: user.disabled, mfa: user.mfa, entraGuest: user.entraGuest };
+      const row = {
+        email: user.email,
+        role: user.role,
+        schools: user.schools,
+        createdAt: user.createdAt.toISOString(),
+        disabled: user.disabled,
+        mfa: user.mfa,
+        entraGuest: user.entraGuest,
+      };
       write(values.json ? JSON.stringify(row) : `${row.email}\t${row.role}\t${scopeText(user)}\t${row.createdAt}${row.disabled ? '\tdisabled' : ''}`);
     }
   } finally {
@@ -118,14 +127,26 @@ async function list(args: readonly string[], write: Write): Promise<number> {
 }
 
 async function disable(args: readonly string[], write: Write): Promise<number> {
-  return onAccount(args, write, {}, (store, email, who) => store.users.disable(email, who), (email) => ({
-    json: { email, disabled: true },
-    text: `disabled ${email}: its sessions are ended and it can no longer sign in`,
-  }));
+  return onAccount(
+    args,
+    write,
+    {},
+    (store, email, who) => store.users.disable(email, who),
+    (email) => ({
+      json: { email, disabled: true },
+      text: `disabled ${email}: its sessions are ended and it can no longer sign in`,
+    }),
+  );
 }
 
 async function enable(args: readonly string[], write: Write): Promise<number> {
-  return onAccount(args, write, {}, (store, email, who) => store.users.enable(email, who), (email) => ({ json: { email, disabled: false }, text: `enabled ${email}: it can sign in again` }));
+  return onAccount(
+    args,
+    write,
+    {},
+    (store, email, who) => store.users.enable(email, who),
+    (email) => ({ json: { email, disabled: false }, text: `enabled ${email}: it can sign in again` }),
+  );
 }
 
 /** The same rules as `add`'s password; every session of the account ends, whoever had the old password. */
@@ -135,42 +156,74 @@ async function setPassword(args: readonly string[], write: Write, stdin: Stdin):
   onlyEmail(positionals);
   if (!values['password-stdin']) throw new UsageError('the new password is read from standard input: give --password-stdin');
   const passwordHash = await hashPassword(await newPassword(stdin));
-  return onAccount(args, write, options, (store, email, who) => store.users.setPassword(email, passwordHash, who), (email) => ({
-    json: { email, passwordReplaced: true },
-    text: `replaced the password of ${email}: its sessions are ended and the old password no longer works`,
-  }));
+  return onAccount(
+    args,
+    write,
+    options,
+    (store, email, who) => store.users.setPassword(email, passwordHash, who),
+    (email) => ({
+      json: { email, passwordReplaced: true },
+      text: `replaced the password of ${email}: its sessions are ended and the old password no longer works`,
+    }),
+  );
 }
 
 async function setRole(args: readonly string[], write: Write): Promise<number> {
   const [email, roleText, ...extra] = parse(args, { reason: { type: 'string' } }).positionals;
   if (email === undefined || extra.length > 0) throw new UsageError(`usage: ${USAGE}`);
   const role = roleOf(roleText, 'the role');
-  return onAccount(args, write, {}, (store, login, who) => store.users.setRole(login, role, who), (login) => ({ json: { email: login, role }, text: `${login} is now ${role}` }), 2);
+  return onAccount(
+    args,
+    write,
+    {},
+    (store, login, who) => store.users.setRole(login, role, who),
+    (login) => ({ json: { email: login, role }, text: `${login} is now ${role}` }),
+    2,
+  );
 }
 
 async function remove(args: readonly string[], write: Write): Promise<number> {
-  return onAccount(args, write, {}, (store, email, who) => store.users.remove(email, who), (email) => ({
-    json: { email, removed: true },
-    text: `removed ${email}: its sessions and schools are gone; the audit log keeps what it did`,
-  }));
+  return onAccount(
+    args,
+    write,
+    {},
+    (store, email, who) => store.users.remove(email, who),
+    (email) => ({
+      json: { email, removed: true },
+      text: `removed ${email}: its sessions and schools are gone; the audit log keeps what it did`,
+    }),
+  );
 }
 
 /** For a lost or replaced phone: the account signs in with its password and sets up an authenticator again. */
 async function resetMfa(args: readonly string[], write: Write): Promise<number> {
-  return onAccount(args, write, {}, (store, email, who) => store.users.resetMfa(email, who), (email) => ({
-    json: { email, mfa: false },
-    text: `reset MFA of ${email}: its authenticator and recovery codes are gone, its sessions ended; it sets up a new authenticator at its next sign-in`,
-  }));
+  return onAccount(
+    args,
+    write,
+    {},
+    (store, email, who) => store.users.resetMfa(email, who),
+    (email) => ({
+      json: { email, mfa: false },
+      text: `reset MFA of ${email}: its authenticator and recovery codes are gone, its sessions ended; it sets up a new authenticator at its next sign-in`,
+    }),
+  );
 }
 
 async function setEntraGuest(args: readonly string[], write: Write): Promise<number> {
   const [email, answer, ...extra] = parse(args, { reason: { type: 'string' } }).positionals;
   if (email === undefined || extra.length > 0 || (answer !== 'allow' && answer !== 'refuse')) throw new UsageError(`usage: ${USAGE}`);
   const allowed = answer === 'allow';
-  return onAccount(args, write, {}, (store, login, who) => store.users.setEntraGuest(login, allowed, who), (login) => ({
-    json: { email: login, entraGuest: allowed },
-    text: `${allowed ? 'allowed' : 'refused'} Entra ID guests as ${login}`,
-  }), 2);
+  return onAccount(
+    args,
+    write,
+    {},
+    (store, login, who) => store.users.setEntraGuest(login, allowed, who),
+    (login) => ({
+      json: { email: login, entraGuest: allowed },
+      text: `${allowed ? 'allowed' : 'refused'} Entra ID guests as ${login}`,
+    }),
+    2,
+  );
 }
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
@@ -192,7 +245,8 @@ async function onAccount(
   if (given === undefined || rest.length !== positionalCount - 1) throw new UsageError(`usage: ${USAGE}`);
   const email = given.trim().toLowerCase();
   await inStore(await adminSettings(values), async (store) => {
-    if (!(await apply(store, email, change(typeof values.reason === 'string' ? values.reason : undefined)))) throw new UsageError(`no account ${email}: see hallmonitor users list`);
+    if (!(await apply(store, email, change(typeof values.reason === 'string' ? values.reason : undefined))))
+      throw new UsageError(`no account ${email}: see hallmonitor users list`);
     const { json, text } = report(email);
     write(values.json ? JSON.stringify(json) : text);
   });
@@ -228,11 +282,15 @@ function schoolScope(ids: readonly string[], allSchools: boolean, config: Config
   const known = config.schools?.map((school) => school.id);
   if (allSchools) return 'all';
   if (ids.length === 0) {
-    if (known && known.length > 1) throw new UsageError(`say which schools the account may see: --school ID (repeatable; the configuration's schools: ${known.join(', ')}), or --all-schools for the whole trust`);
+    if (known && known.length > 1)
+      throw new UsageError(
+        `say which schools the account may see: --school ID (repeatable; the configuration's schools: ${known.join(', ')}), or --all-schools for the whole trust`,
+      );
     return 'all';
   }
   for (const id of ids) {
-    if (!schoolConfigSchema.shape.id.safeParse(id).success) throw new UsageError(`--school ${id}: a school id is lower-case words joined by hyphens, as in the configuration's schools`);
+    if (!schoolConfigSchema.shape.id.safeParse(id).success)
+      throw new UsageError(`--school ${id}: a school id is lower-case words joined by hyphens, as in the configuration's schools`);
     if (known && !known.includes(id)) throw new UsageError(`--school ${id}: no such school in the configuration (its schools: ${known.join(', ')})`);
   }
   return ids;
@@ -247,7 +305,9 @@ function scopeText(user: User): string {
 async function newPassword(stdin: Stdin): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(chunk);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password.length < MIN_PASSWORD) throw new UsageError(`the password must be at least ${MIN_PASSWORD} characters`);
   return password;
 }

@@ -12,7 +12,7 @@ import { ConfigError, parseYamlFile } from './yaml-file.js';
  */
 export const configSchema = z.strictObject({
   ...gatewayFields,
-  rules: z.string().min(1).optional().describe("The base rule folder for every school. Absent: the shipped rules/."),
+  rules: z.string().min(1).optional().describe('The base rule folder for every school. Absent: the shipped rules/.'),
   schools: schoolsSchema.optional().describe('The schools on this gateway. Absent: one school whose domains come from --domain.'),
 });
 

@@ -86,7 +86,9 @@ export type KeylessForm = (typeof KEYLESS_FORMS)[number];
 
 export const keylessFormSchema = z
   .enum(KEYLESS_FORMS)
-  .describe('pdf: an AES-256 encrypted PDF, opened with the passphrase in any PDF reader, attachments inside it. html: a web page that decrypts itself in the browser (OpenPGP inside).');
+  .describe(
+    'pdf: an AES-256 encrypted PDF, opened with the passphrase in any PDF reader, attachments inside it. html: a web page that decrypts itself in the browser (OpenPGP inside).',
+  );
 
 /** A mail address or a domain → the form its keyless recipients get. */
 export const keylessFormByRecipientSchema = z.record(addressOrDomainSchema, z.enum(KEYLESS_FORMS));
@@ -99,7 +101,7 @@ export const gatewayFields = {
   listen: hostPortSchema.prefault(GATEWAY_DEFAULTS.listen).describe('Where the SMTP server listens, HOST:PORT.'),
   nextHop: smtpUrlSchema
     .optional()
-    .describe("The onward relay for mail that may leave (smtp://HOST:PORT or smtps://HOST:PORT). Absent: trial mode, mail that would be delivered is written to DATA/outbox."),
+    .describe('The onward relay for mail that may leave (smtp://HOST:PORT or smtps://HOST:PORT). Absent: trial mode, mail that would be delivered is written to DATA/outbox.'),
   nextHopTls: z
     .strictObject({
       require: z.boolean().default(false).describe('Never send to the next hop in clear: without TLS the client is answered 451.'),
@@ -118,7 +120,9 @@ export const gatewayFields = {
     .string()
     .min(1)
     .optional()
-    .describe('Its password; a secret, better kept in the environment. Only over TLS that is required (nextHopTls.require or smtps://) and verified (nextHopTls.verify), else the gateway refuses to start.'),
+    .describe(
+      'Its password; a secret, better kept in the environment. Only over TLS that is required (nextHopTls.require or smtps://) and verified (nextHopTls.verify), else the gateway refuses to start.',
+    ),
   allow: z
     .array(cidrSchema)
     .min(1)
@@ -148,7 +152,7 @@ export const gatewayFields = {
     .min(32, 'at least 32 characters, e.g. from `openssl rand -hex 32`')
     .optional()
     .describe(
-      "A secret bearer token for /metrics: Prometheus sends `Authorization: Bearer TOKEN` (its `authorization: { credentials_file: … }`). Set it whenever the web port is reachable from beyond this host; better kept in HALLMONITOR_METRICS_TOKEN. Without it /metrics answers anyone who reaches the web port (it holds counts, never content).",
+      'A secret bearer token for /metrics: Prometheus sends `Authorization: Bearer TOKEN` (its `authorization: { credentials_file: … }`). Set it whenever the web port is reachable from beyond this host; better kept in HALLMONITOR_METRICS_TOKEN. Without it /metrics answers anyone who reaches the web port (it holds counts, never content).',
     ),
   redis: z
     .string()
@@ -176,7 +180,9 @@ export const gatewayFields = {
   queueWorkers: z
     .boolean()
     .default(true)
-    .describe('Run the queue workers (alerts, notices, releases, retention, the digest) inside serve. Off: `hallmonitor worker` processes sharing this Redis do that work, and serve only scans and relays.'),
+    .describe(
+      'Run the queue workers (alerts, notices, releases, retention, the digest) inside serve. Off: `hallmonitor worker` processes sharing this Redis do that work, and serve only scans and relays.',
+    ),
   logLevel: z
     .enum(LOG_LEVELS)
     .default(GATEWAY_DEFAULTS.logLevel)
@@ -186,7 +192,9 @@ export const gatewayFields = {
   reloadOnFileChange: z
     .boolean()
     .default(true)
-    .describe("Reload the schools' rosters and rules when their files change (once they have been quiet for a second), as SIGHUP does; a bad file is refused and the old one stays. Off: only SIGHUP reloads."),
+    .describe(
+      "Reload the schools' rosters and rules when their files change (once they have been quiet for a second), as SIGHUP does; a bad file is refused and the old one stays. Off: only SIGHUP reloads.",
+    ),
   tls: z
     .strictObject({
       cert: z.string().min(1).describe('The certificate chain, a PEM file.'),
@@ -195,10 +203,7 @@ export const gatewayFields = {
     })
     .optional()
     .describe('The STARTTLS certificate. Absent: a self-signed pair is made under DATA/tls (trial use only).'),
-  requireClientCertificate: z
-    .boolean()
-    .default(false)
-    .describe("Require a client certificate signed by tls.ca (e.g. Office 365's connector certificate chain)."),
+  requireClientCertificate: z.boolean().default(false).describe("Require a client certificate signed by tls.ca (e.g. Office 365's connector certificate chain)."),
   smtpUsers: z
     .record(
       z.string().min(1),
@@ -223,9 +228,13 @@ export const gatewayFields = {
         trustedProxies: z
           .array(cidrSchema)
           .min(1, 'name the load balancers: a PROXY header is believed only from these addresses')
-          .describe("The load balancers' addresses, in CIDR form. A PROXY header is believed only from them; any other peer is refused with 554 before the greeting, since its header could claim an allowed address."),
+          .describe(
+            "The load balancers' addresses, in CIDR form. A PROXY header is believed only from them; any other peer is refused with 554 before the greeting, since its header could claim an allowed address.",
+          ),
       },
-      { error: (issue) => (issue.code === 'invalid_type' ? 'expected { trustedProxies: [CIDR, ...] }: a PROXY header is believed only from the load balancers listed' : undefined) },
+      {
+        error: (issue) => (issue.code === 'invalid_type' ? 'expected { trustedProxies: [CIDR, ...] }: a PROXY header is believed only from the load balancers listed' : undefined),
+      },
     )
     .optional()
     .describe('Read the HAProxy PROXY protocol v1 header from the TCP load balancers in front, so `allow` judges the client it names. Absent: off, no header is read.'),
@@ -237,7 +246,9 @@ export const gatewayFields = {
     .describe('PostgreSQL for quarantine and audit, shared by several gateways (postgres://USER@HOST:5432/DB). Absent: SQLite in DATA/hallmonitor.sqlite.'),
   quarantineKey: aesKeySchema
     .optional()
-    .describe('The AES-256-GCM key (32 bytes, base64) quarantined mail is encrypted with at rest. Absent: DATA/keys/quarantine.key, made at first start with mode 0600; a secret, better kept in the environment.'),
+    .describe(
+      'The AES-256-GCM key (32 bytes, base64) quarantined mail is encrypted with at rest. Absent: DATA/keys/quarantine.key, made at first start with mode 0600; a secret, better kept in the environment.',
+    ),
   quarantineKeyVersion: z
     .number()
     .int()
@@ -264,7 +275,9 @@ export const gatewayFields = {
         .min(1)
         .max(720)
         .default(GATEWAY_DEFAULTS.senderLinkHours)
-        .describe("How long the link in a sender's notice works (send a returned message as it was, or ask for a held one's release); a returned message's sealed copy is destroyed when it stops."),
+        .describe(
+          "How long the link in a sender's notice works (send a returned message as it was, or ask for a held one's release); a returned message's sealed copy is destroyed when it stops.",
+        ),
     })
     .prefault({})
     .describe('How long things are kept.'),
@@ -274,7 +287,9 @@ export const gatewayFields = {
     .describe('The review app as staff reach it, for links in alerts. Default: http:// and the `web` address.'),
   entraId: z
     .strictObject({
-      tenantId: z.guid('expected the Directory (tenant) ID, a GUID').describe("The school's Directory (tenant) ID from the Entra admin centre; only people of this tenant may sign in."),
+      tenantId: z
+        .guid('expected the Directory (tenant) ID, a GUID')
+        .describe("The school's Directory (tenant) ID from the Entra admin centre; only people of this tenant may sign in."),
       clientId: z.guid('expected the Application (client) ID, a GUID').describe('The Application (client) ID of the app registration (docs/entra-id.md).'),
       issuer: z
         .url({ protocol: /^https?$/ })
@@ -284,14 +299,22 @@ export const gatewayFields = {
       passwordSignIn: z
         .boolean()
         .optional()
-        .describe("false: the review app's password form is off and everyone signs in with Entra ID, where the tenant's Conditional Access (MFA) applies. Default true: passwords too, with TOTP for the dpo, dsl and admin roles."),
+        .describe(
+          "false: the review app's password form is off and everyone signs in with Entra ID, where the tenant's Conditional Access (MFA) applies. Default true: passwords too, with TOTP for the dpo, dsl and admin roles.",
+        ),
     })
     .optional()
-    .describe("Sign-in to the review app with Microsoft Entra ID (OpenID Connect), beside local passwords: Entra authenticates, the account from `hallmonitor users add` decides the role. The redirect URI is reviewUrl + /sign-in/entra/callback. Absent: local passwords only."),
+    .describe(
+      'Sign-in to the review app with Microsoft Entra ID (OpenID Connect), beside local passwords: Entra authenticates, the account from `hallmonitor users add` decides the role. The redirect URI is reviewUrl + /sign-in/entra/callback. Absent: local passwords only.',
+    ),
   entraIdClientSecret: z.string().min(1).optional().describe("The app registration's client secret, needed with entraId; a secret, better kept in the environment."),
   digest: z
     .strictObject({
-      schedule: z.string().min(9).default(GATEWAY_DEFAULTS.digestSchedule).describe('When, as a cron pattern. Each digest counts the time since the previous run: with `0 7 * * 1-5` Monday\'s covers the weekend.'),
+      schedule: z
+        .string()
+        .min(9)
+        .default(GATEWAY_DEFAULTS.digestSchedule)
+        .describe("When, as a cron pattern. Each digest counts the time since the previous run: with `0 7 * * 1-5` Monday's covers the weekend."),
       timezone: z.string().min(1).default(GATEWAY_DEFAULTS.digestTimezone).describe('In which time zone.'),
     })
     .prefault({})
@@ -301,7 +324,9 @@ export const gatewayFields = {
       envelopeKdf: z
         .enum(['argon2', 'iterated'])
         .default(GATEWAY_DEFAULTS.envelopeKdf)
-        .describe("The web-page envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2). The PDF envelope uses PDF 2.0's own (ISO 32000-2 revision 6)."),
+        .describe(
+          "The web-page envelope's key derivation: argon2 (memory-hard, RFC 9580) or iterated (RFC 4880, for recipients with older OpenPGP tools such as GnuPG 2.2). The PDF envelope uses PDF 2.0's own (ISO 32000-2 revision 6).",
+        ),
       passphrases: z
         .record(addressOrDomainSchema, z.string().min(12, 'at least 12 characters'))
         .default({})
@@ -313,7 +338,9 @@ export const gatewayFields = {
         ),
       keylessFormByRecipient: keylessFormByRecipientSchema
         .default({})
-        .describe('The form for particular recipients, by address or domain: address or domain → pdf or html, e.g. a council whose mail filter strips one of them. An address beats its domain; a school\'s own list beats this one.'),
+        .describe(
+          "The form for particular recipients, by address or domain: address or domain → pdf or html, e.g. a council whose mail filter strips one of them. An address beats its domain; a school's own list beats this one.",
+        ),
       maxEncryptedMessageBytes: z
         .number()
         .int()
@@ -340,24 +367,54 @@ export const gatewayFields = {
       shutdownGraceSeconds: z.number().positive().default(GATEWAY_DEFAULTS.shutdownGraceSeconds).describe('On SIGTERM, how long transactions in flight may take to finish.'),
       smtpAuthFailures: z
         .strictObject({
-          perAddress: z.number().int().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.perAddress).describe('Failed SMTP AUTH attempts allowed from one client address per window.'),
-          total: z.number().int().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.total).describe('Failed SMTP AUTH attempts allowed from every client together per window: a guessing campaign spread over many addresses.'),
+          perAddress: z
+            .number()
+            .int()
+            .positive()
+            .default(GATEWAY_DEFAULTS.smtpAuthFailures.perAddress)
+            .describe('Failed SMTP AUTH attempts allowed from one client address per window.'),
+          total: z
+            .number()
+            .int()
+            .positive()
+            .default(GATEWAY_DEFAULTS.smtpAuthFailures.total)
+            .describe('Failed SMTP AUTH attempts allowed from every client together per window: a guessing campaign spread over many addresses.'),
           windowMinutes: z.number().positive().default(GATEWAY_DEFAULTS.smtpAuthFailures.windowMinutes).describe('The sliding window, in minutes.'),
         })
         .prefault({})
         .describe('Beyond either limit, AUTH is answered 454 4.7.0 before any password is checked.'),
       signIn: z
         .strictObject({
-          attemptsPerMinute: z.number().int().positive().default(GATEWAY_DEFAULTS.signIn.attemptsPerMinute).describe('Sign-in attempts a minute from one client address for one login; then 429.'),
-          accountFailures: z.number().int().positive().default(GATEWAY_DEFAULTS.signIn.accountFailures).describe('Failed sign-ins allowed for one account from every address together per window; then 429.'),
+          attemptsPerMinute: z
+            .number()
+            .int()
+            .positive()
+            .default(GATEWAY_DEFAULTS.signIn.attemptsPerMinute)
+            .describe('Sign-in attempts a minute from one client address for one login; then 429.'),
+          accountFailures: z
+            .number()
+            .int()
+            .positive()
+            .default(GATEWAY_DEFAULTS.signIn.accountFailures)
+            .describe('Failed sign-ins allowed for one account from every address together per window; then 429.'),
           accountWindowMinutes: z.number().positive().default(GATEWAY_DEFAULTS.signIn.accountWindowMinutes).describe('The per-account sliding window, in minutes.'),
         })
         .prefault({})
         .describe("The review app's password sign-in."),
       passwordHashes: z
         .strictObject({
-          running: z.number().int().positive().default(GATEWAY_DEFAULTS.passwordHashes.running).describe('Password hashes at once (scrypt, 128 MiB and a thread of the 4 in libuv\'s pool each), review-app sign-ins and SMTP AUTH together.'),
-          waiting: z.number().int().min(0).default(GATEWAY_DEFAULTS.passwordHashes.waiting).describe('Password checks waiting for a turn; beyond it a sign-in gets 503 and SMTP AUTH 454 4.7.0, at once.'),
+          running: z
+            .number()
+            .int()
+            .positive()
+            .default(GATEWAY_DEFAULTS.passwordHashes.running)
+            .describe("Password hashes at once (scrypt, 128 MiB and a thread of the 4 in libuv's pool each), review-app sign-ins and SMTP AUTH together."),
+          waiting: z
+            .number()
+            .int()
+            .min(0)
+            .default(GATEWAY_DEFAULTS.passwordHashes.waiting)
+            .describe('Password checks waiting for a turn; beyond it a sign-in gets 503 and SMTP AUTH 454 4.7.0, at once.'),
         })
         .prefault({})
         .describe('How many password hashes run at once: a flood of sign-ins or AUTH attempts waits or is turned away instead of exhausting memory and the thread pool.'),

@@ -11,7 +11,10 @@ const emailSchema = z.email().transform((address) => address.toLowerCase());
 
 /** One school (tenant) on the gateway. Paths are relative to the configuration file. */
 export const schoolConfigSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens').describe('A short id for logs and the review app, e.g. st-marys.'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by hyphens')
+    .describe('A short id for logs and the review app, e.g. st-marys.'),
   name: z.string().min(1).optional().describe("The school's name as it signs its mail; never reported as a person's name."),
   domains: z.array(domainSchema).min(1).describe("The school's own mail domains: its senders, and its internal recipients."),
   allow: z
@@ -40,11 +43,13 @@ export const schoolConfigSchema = z.strictObject({
     .enum(OCR_WHEN)
     .default(DEFAULT_OCR_WHEN)
     .describe(
-      "Which mail has the text in its images and scanned PDF pages read by OCR: external (mail with a recipient outside `domains`: a screenshot of a class list sent out is read), always, or never. OCR takes about a second an image on one core; mail with no image pays nothing. At most 10 images a message, 16 megapixels and 10 s an image: an image past a limit is left unread, a fact the rules read (`unread: ocr-limit`).",
+      'Which mail has the text in its images and scanned PDF pages read by OCR: external (mail with a recipient outside `domains`: a screenshot of a class list sent out is read), always, or never. OCR takes about a second an image on one core; mail with no image pays nothing. At most 10 images a message, 16 megapixels and 10 s an image: an image past a limit is left unread, a fact the rules read (`unread: ocr-limit`).',
     ),
   encryption: z
     .strictObject({
-      keylessForm: keylessFormSchema.optional().describe("This school's form for recipients without a usable OpenPGP key, pdf or html. Absent: the gateway's encryption.keylessForm."),
+      keylessForm: keylessFormSchema
+        .optional()
+        .describe("This school's form for recipients without a usable OpenPGP key, pdf or html. Absent: the gateway's encryption.keylessForm."),
       keylessFormByRecipient: keylessFormByRecipientSchema
         .default({})
         .describe("This school's form for particular recipients, by address or domain: address or domain → pdf or html. It beats the gateway's list for the same recipient."),

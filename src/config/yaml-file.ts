@@ -37,12 +37,7 @@ export class ConfigError extends InvalidFileError {
 type FileErrorClass = new (file: string, line: number | undefined, field: string | undefined, problem: string) => InvalidFileError;
 
 /** Parses YAML and validates it with `schema`; an error names the file, the line and the field. */
-export function parseYamlFile<Schema extends z.ZodType>(
-  schema: Schema,
-  text: string,
-  fileLabel: string,
-  FileError: FileErrorClass = RulesError,
-): z.output<Schema> {
+export function parseYamlFile<Schema extends z.ZodType>(schema: Schema, text: string, fileLabel: string, FileError: FileErrorClass = RulesError): z.output<Schema> {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const yamlError = document.errors[0];
@@ -87,5 +82,8 @@ function offsetOf(document: Document, path: readonly PropertyKey[]): number | un
 }
 
 function fieldName(path: readonly PropertyKey[]): string {
-  return path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
+  return path
+    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+    .join('')
+    .replace(/^\./, '');
 }

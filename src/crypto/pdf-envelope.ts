@@ -73,15 +73,19 @@ export async function buildPdfEnvelope(raw: Buffer, options: PdfEnvelopeOptions)
   const names = new UniqueNames();
   const attachments: { name: string; size: number }[] = [];
   let broken = 0;
-  const message = await readMime(raw, { maxBytes: raw.length + 1, maxParts: DEFAULT_MESSAGE_LIMITS.maxParts, signal: AbortSignal.timeout(options.maxMillis ?? DEFAULT_MESSAGE_LIMITS.maxMessageMillis) }, async (attachment) => {
-    if (!attachment.complete) {
-      broken += 1;
-      return;
-    }
-    const name = names.take(fileNameOf(attachment, attachments.length + 1));
-    doc.file(attachment.bytes, { name, type: attachment.contentType, creationDate: options.now, modifiedDate: options.now });
-    attachments.push({ name, size: attachment.bytes.length });
-  });
+  const message = await readMime(
+    raw,
+    { maxBytes: raw.length + 1, maxParts: DEFAULT_MESSAGE_LIMITS.maxParts, signal: AbortSignal.timeout(options.maxMillis ?? DEFAULT_MESSAGE_LIMITS.maxMessageMillis) },
+    async (attachment) => {
+      if (!attachment.complete) {
+        broken += 1;
+        return;
+      }
+      const name = names.take(fileNameOf(attachment, attachments.length + 1));
+      doc.file(attachment.bytes, { name, type: attachment.contentType, creationDate: options.now, modifiedDate: options.now });
+      attachments.push({ name, size: attachment.bytes.length });
+    },
+  );
   const problems = [...message.problems.map((problem) => problem.kind), ...(broken > 0 ? ['attachment-cut-off'] : [])];
   if (problems.length > 0) {
     doc.end();
@@ -176,7 +180,10 @@ function drawPage(doc: PDFKit.PDFDocument, text: Showable, attachments: readonly
     for (const attachment of attachments) doc.text(`${showableName(attachment.name)} (${sizeInWords(attachment.size)})`, { indent: 12 });
   }
   doc.moveDown(1);
-  doc.font('regular').fontSize(11).text(text.body === '' ? '(no text)' : text.body, { lineGap: 2 });
+  doc
+    .font('regular')
+    .fontSize(11)
+    .text(text.body === '' ? '(no text)' : text.body, { lineGap: 2 });
 }
 
 function showableName(name: string): string {
@@ -192,7 +199,11 @@ function sizeInWords(bytes: number): string {
 
 /** The attachment's own file name without any folder part, else one made from its number and type. */
 function fileNameOf(attachment: MimeAttachment, index: number): string {
-  const given = attachment.filename?.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const given = attachment.filename
+    ?.split(/[\\/]/)
+    .pop()
+    ?.replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
   if (given) return given;
   const extension = attachment.contentType === 'message/rfc822' ? 'eml' : ((libmime.detectExtension(attachment.contentType) as string | undefined) ?? 'bin');
   return `attachment-${index}.${extension}`;

@@ -71,12 +71,7 @@ function innerFields(fields: readonly HeaderField[]): HeaderField[] {
   const content = fields.filter((candidate) => candidate.name.toLowerCase().startsWith('content-'));
   const type = pickFields(content, ['Content-Type'])[0];
   const marked = field('Content-Type', `${type ? fieldValue(type) : 'text/plain; charset=us-ascii'}; protected-headers="v1"`);
-  return [
-    ...pickFields(fields, PROTECTED_FIELDS),
-    field('MIME-Version', '1.0'),
-    marked,
-    ...content.filter((candidate) => candidate !== type),
-  ];
+  return [...pickFields(fields, PROTECTED_FIELDS), field('MIME-Version', '1.0'), marked, ...content.filter((candidate) => candidate !== type)];
 }
 
 function field(name: string, value: string): HeaderField {

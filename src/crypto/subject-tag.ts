@@ -3,10 +3,12 @@ import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { ENCRYPT_TAG } from '../detect/encrypt-request.js';
 import { fieldValue, type HeaderField } from '../message/header-fields.js';
 
-
 /** The subject as the recipient should see it: the request to encrypt is for the gateway, not for them. */
 export function removeEncryptionTag(subject: string): string {
-  return subject.replace(ENCRYPT_TAG, ' ').replace(/\s{2,}/g, ' ').trim();
+  return subject
+    .replace(ENCRYPT_TAG, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /**

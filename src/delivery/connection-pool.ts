@@ -159,5 +159,5 @@ function connect(target: NextHopTarget): Promise<SMTPConnection> {
  * hop's 535 so the client is told 451 and keeps the message until the credentials are mended.
  */
 function credentialsRefused(cause: Error): Error {
-  return Object.assign(new Error('the next hop refused the gateway\'s credentials', { cause }), { code: 'EAUTH' });
+  return Object.assign(new Error("the next hop refused the gateway's credentials", { cause }), { code: 'EAUTH' });
 }

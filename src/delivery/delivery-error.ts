@@ -1,11 +1,6 @@
 import { HallmonitorError, type Disposition } from '../errors/hallmonitor-error.js';
 
-export type DeliveryErrorCode =
-  | 'next-hop-url'
-  | 'outbox-id'
-  | 'notice-queue-unavailable'
-  | 'notice-deferred'
-  | 'notice-refused';
+export type DeliveryErrorCode = 'next-hop-url' | 'outbox-id' | 'notice-queue-unavailable' | 'notice-deferred' | 'notice-refused';
 
 const DISPOSITIONS: Record<DeliveryErrorCode, Disposition> = {
   'next-hop-url': 'configuration',

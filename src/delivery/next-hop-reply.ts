@@ -45,7 +45,7 @@ export function refusedRecipientsReply(refusals: readonly RecipientRefusal[]): S
 
 /** Any other failure: unreachable, timed out, or a refusal of the sender or the message itself. */
 export function failureReply(failure: NextHopFailure): SmtpReply {
-  if (failure.code === 'EAUTH') return { code: 451, message: '4.7.0 the next hop refused the gateway\'s credentials; try again later' };
+  if (failure.code === 'EAUTH') return { code: 451, message: "4.7.0 the next hop refused the gateway's credentials; try again later" };
   if (failure.code === 'ETLS') return { code: 451, message: '4.7.0 no secure connection to the next hop could be made; try again later' };
   if (failure.responseCode !== undefined && failure.responseCode >= 400) {
     const text = replyText(failure.response ?? '');

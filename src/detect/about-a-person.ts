@@ -32,7 +32,8 @@ const PLACE_ABBREVIATIONS = /(?<![\p{L}.])(?:U\.\s?S|U\.\s?K|E\.\s?U|U\.\s?N|D\.
  * disabilities", "persons who are deaf", "rates of HIV", "the prevalence of diabetes". Public
  * health reports and official forms write this way; a note about a pupil does not.
  */
-const POPULATION_BEFORE = /\b(?:people|persons|individuals|adults|patients|populations?|those|anyone|men|women)\s+(?:who\s+(?:are|have|were|had)|with|living\s+with|suffering\s+from)\s+(?:\S+\s+){0,3}$|\b(?:rates?|prevalence|incidence|risks?|numbers?|cases|deaths?|burden)\s+(?:of|from)\s+(?:\S+\s+){0,2}$/i;
+const POPULATION_BEFORE =
+  /\b(?:people|persons|individuals|adults|patients|populations?|those|anyone|men|women)\s+(?:who\s+(?:are|have|were|had)|with|living\s+with|suffering\s+from)\s+(?:\S+\s+){0,3}$|\b(?:rates?|prevalence|incidence|risks?|numbers?|cases|deaths?|burden)\s+(?:of|from)\s+(?:\S+\s+){0,2}$/i;
 const POPULATION_REACH = 60;
 
 const PRONOUN = /\b(?:he|she|him|his|her|hers|himself|herself)\b/i;
@@ -50,7 +51,8 @@ const ROLE = new RegExp(
  * author's initials in a list of references ("Gatti, D. D, Gallegati, M"): a surname and a comma
  * come before them.
  */
-const INITIALS = /(?<![\p{L}.])(?<!\b(?:[Tt]he|[Aa]n?)\s+)(?<!\p{Lu}\p{Ll}+,\s?)[A-Z]\.\s?[A-Z]\.?(?![\p{L}])|(?<!\b(?:[Tt]he|[Aa]n?)\s+)\b[A-Z]{2,3}(?:'s|’s|\s+(?:has|is|was|had|needs|will|takes|gets|did|can|cannot|should|must|attends)\b)/u;
+const INITIALS =
+  /(?<![\p{L}.])(?<!\b(?:[Tt]he|[Aa]n?)\s+)(?<!\p{Lu}\p{Ll}+,\s?)[A-Z]\.\s?[A-Z]\.?(?![\p{L}])|(?<!\b(?:[Tt]he|[Aa]n?)\s+)\b[A-Z]{2,3}(?:'s|’s|\s+(?:has|is|was|had|needs|will|takes|gets|did|can|cannot|should|must|attends)\b)/u;
 
 /** Words that begin sentences or head notices, never a person's name. */
 const NOT_NAMES = new Set(
@@ -67,7 +69,8 @@ const NOT_NAMES = new Set(
  * A capitalised word, maybe a surname after it on the same line, then a possessive or a verb a
  * person does. A heading on the line before ("Age⏎Health is …") is not a forename.
  */
-const NAME_DOING = /\b([A-Z][a-z'’-]+)(?:[ \t]+[A-Z][a-z'’-]+)?(?:['’]s\b|[ \t]+(?:has|had|is|was|needs|needed|will|takes|took|uses|gets|got|did|does|can|cannot|can't|should|must|attends|attended|struggles|struggled|seems|became|felt|feels|told|said|disclosed|missed)\b)/gu;
+const NAME_DOING =
+  /\b([A-Z][a-z'’-]+)(?:[ \t]+[A-Z][a-z'’-]+)?(?:['’]s\b|[ \t]+(?:has|had|is|was|needs|needed|will|takes|took|uses|gets|got|did|does|can|cannot|can't|should|must|attends|attended|struggles|struggled|seems|became|felt|feels|told|said|disclosed|missed)\b)/gu;
 
 /** A possessive that begins a title in capitals is a name of a thing: "Webmaster's Color Lab", "Tomalak's Realm Daily". */
 const TITLE_AFTER = /^\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
@@ -108,12 +111,7 @@ export function personNear(text: string, hit: Span): boolean {
   const from = Math.max(0, hit.start - PERSON_REACH);
   const window = `${text.slice(from, hit.start)} ${text.slice(hit.end, hit.end + PERSON_REACH)}`;
   const specific = window.replace(GENERIC_PRONOUNS, ' ').replace(PLACE_ABBREVIATIONS, ' ');
-  return (
-    PRONOUN.test(specific) ||
-    ROLE.test(specific) ||
-    INITIALS.test(specific) ||
-    namesSomeoneDoing(specific)
-  );
+  return PRONOUN.test(specific) || ROLE.test(specific) || INITIALS.test(specific) || namesSomeoneDoing(specific);
 }
 
 /** True when the message names a pupil of the roster anywhere, or has initials in its subject. */

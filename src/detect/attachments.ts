@@ -36,20 +36,75 @@ const DETECTOR = 'attachments';
 
 /** Column headers that alone say a table is about people, compared without case, spaces or punctuation. */
 const PERSONAL_COLUMNS = new Set([
-  'forename', 'firstname', 'givenname', 'legalforename', 'preferredforename', 'preferredname', 'knownas',
-  'surname', 'lastname', 'familyname', 'legalsurname', 'preferredsurname', 'fullname',
-  'pupil', 'pupilname', 'student', 'studentname', 'child', 'childname', 'childsname',
-  'dob', 'dateofbirth', 'birthdate',
-  'upn', 'uln', 'nhsnumber', 'nino', 'ninumber', 'nationalinsurancenumber',
-  'address', 'homeaddress', 'addressline1', 'address1', 'postcode',
-  'parentemail', 'contactemail', 'parentcarer', 'parentname', 'contactname',
+  'forename',
+  'firstname',
+  'givenname',
+  'legalforename',
+  'preferredforename',
+  'preferredname',
+  'knownas',
+  'surname',
+  'lastname',
+  'familyname',
+  'legalsurname',
+  'preferredsurname',
+  'fullname',
+  'pupil',
+  'pupilname',
+  'student',
+  'studentname',
+  'child',
+  'childname',
+  'childsname',
+  'dob',
+  'dateofbirth',
+  'birthdate',
+  'upn',
+  'uln',
+  'nhsnumber',
+  'nino',
+  'ninumber',
+  'nationalinsurancenumber',
+  'address',
+  'homeaddress',
+  'addressline1',
+  'address1',
+  'postcode',
+  'parentemail',
+  'contactemail',
+  'parentcarer',
+  'parentname',
+  'contactname',
 ]);
 
 /** Headers that say so only in company: "Name" and "Email" together, not "Name" and "Price". */
 const PERSON_HINT_COLUMNS = new Set([
-  'name', 'email', 'emailaddress', 'phone', 'telephone', 'tel', 'mobile', 'gender', 'sex',
-  'year', 'yeargroup', 'ncyear', 'class', 'reg', 'reggroup', 'form', 'tutorgroup',
-  'sen', 'senstatus', 'fsm', 'pupilpremium', 'eal', 'ethnicity', 'religion', 'medical', 'allergies',
+  'name',
+  'email',
+  'emailaddress',
+  'phone',
+  'telephone',
+  'tel',
+  'mobile',
+  'gender',
+  'sex',
+  'year',
+  'yeargroup',
+  'ncyear',
+  'class',
+  'reg',
+  'reggroup',
+  'form',
+  'tutorgroup',
+  'sen',
+  'senstatus',
+  'fsm',
+  'pupilpremium',
+  'eal',
+  'ethnicity',
+  'religion',
+  'medical',
+  'allergies',
 ]);
 
 /** The first rows may be a title ("Year 6 class list") before the header. */
@@ -138,10 +193,7 @@ const FACT_FINDINGS: Readonly<Record<ReportedFact['kind'], (detail: string) => F
  * reports it once, since one password protects them all.
  */
 function protectedByArchive(attachment: AttachmentView, attachments: readonly AttachmentView[]): boolean {
-  return attachments.some(
-    (archive) =>
-      attachment.name.startsWith(`${archive.name}/`) && archive.facts.some((fact) => fact.kind === 'password-protected'),
-  );
+  return attachments.some((archive) => attachment.name.startsWith(`${archive.name}/`) && archive.facts.some((fact) => fact.kind === 'password-protected'));
 }
 
 function factsToReport(attachment: AttachmentView, attachments: readonly AttachmentView[]): readonly ReportedFact[] {
@@ -208,7 +260,10 @@ function bodyTableFinding(view: MessageView, directory: SchoolDirectory, thresho
 }
 
 function firstLine(rows: Rows): string {
-  return (rows.find(isFilled) ?? []).map((cell) => cell.trim()).filter((cell) => cell !== '').join(' ');
+  return (rows.find(isFilled) ?? [])
+    .map((cell) => cell.trim())
+    .filter((cell) => cell !== '')
+    .join(' ');
 }
 
 export function createAttachmentDetector(options: AttachmentDetectorOptions): Detector {
@@ -218,8 +273,7 @@ export function createAttachmentDetector(options: AttachmentDetectorOptions): De
   }
 
   function bulkFinding(view: MessageView, attachment: AttachmentView, directory: SchoolDirectory): Finding[] {
-    const reason =
-      tableReason(attachment.tableRows, directory, threshold) ?? pupilsNamedInText(attachmentTexts(view, attachment.name), directory, threshold);
+    const reason = tableReason(attachment.tableRows, directory, threshold) ?? pupilsNamedInText(attachmentTexts(view, attachment.name), directory, threshold);
     if (reason === undefined) return [];
     return [
       {
@@ -249,6 +303,5 @@ export function createAttachmentDetector(options: AttachmentDetectorOptions): De
 export const attachmentDetector: DetectorDefinition = {
   name: DETECTOR,
   categories: ATTACHMENT_CATEGORIES,
-  build: (_vocabulary, settings) =>
-    createAttachmentDetector({ bulkRowThreshold: settings.bulkRowThreshold ?? DEFAULT_DETECTOR_SETTINGS.bulkRowThreshold }),
+  build: (_vocabulary, settings) => createAttachmentDetector({ bulkRowThreshold: settings.bulkRowThreshold ?? DEFAULT_DETECTOR_SETTINGS.bulkRowThreshold }),
 };

@@ -68,7 +68,7 @@ const SENSITIVE = { severity: 'high', incident: 'Unencrypted special-category da
 const CATALOGUE = {
   'pupil-name': {
     description:
-      "a pupil's full name from the roster: legal or preferred names, middle names, \"Surname, Forename\", any case, possessives, accents and apostrophes folded, names split across lines or HTML tags; critical in the subject. Names that are ordinary words (Will Brown, Hope Young) count only when written as names — see [src/roster/README.md](src/roster/README.md)",
+      'a pupil\'s full name from the roster: legal or preferred names, middle names, "Surname, Forename", any case, possessives, accents and apostrophes folded, names split across lines or HTML tags; critical in the subject. Names that are ordinary words (Will Brown, Hope Young) count only when written as names — see [src/roster/README.md](src/roster/README.md)',
     severity: 'high',
     incident: 'Failure to redact',
     encryption: 'remedies',

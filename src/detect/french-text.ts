@@ -6,8 +6,10 @@
  * one borrowed phrase ("a certain je ne sais quoi") does not reach the threshold.
  */
 const FRENCH_FUNCTION_WORDS = new Set(
-  ('le la les un une des du au aux et est sont dans pour avec sur par ce cette ces qui que ' +
-    'ne pas il elle nous vous ils elles leur leurs son sa ses mon ma mes ou où été être avoir à').split(' '),
+  (
+    'le la les un une des du au aux et est sont dans pour avec sur par ce cette ces qui que ' +
+    'ne pas il elle nous vous ils elles leur leurs son sa ses mon ma mes ou où été être avoir à'
+  ).split(' '),
 );
 
 /** Characters either side of the place that are looked at. */
@@ -16,9 +18,7 @@ const REACH = 200;
 const MIN_DISTINCT = 5;
 const MIN_SHARE = 0.2;
 
-const ENGLISH_FUNCTION_WORDS = new Set(
-  'the and of to is was were are be been he she him her his you they them it this that with an not but at from have has had'.split(' '),
-);
+const ENGLISH_FUNCTION_WORDS = new Set('the and of to is was were are be been he she him her his you they them it this that with an not but at from have has had'.split(' '));
 
 /**
  * True when the text within `REACH` characters is French, and the line the place is on is not

@@ -35,10 +35,7 @@ const DETECTOR = 'language';
  * ("fuuuck" → "fuck"). Letters that are doubled in listed or ordinary words keep
  * two; `*` keeps every repeat so that masks such as "f**k" stay distinct.
  */
-const KEPT_REPEATS: ReadonlyMap<string, number> = new Map([
-  ...[...'befgklnopstz'].map((letter) => [letter, 2] as const),
-  ['*', Number.POSITIVE_INFINITY],
-]);
+const KEPT_REPEATS: ReadonlyMap<string, number> = new Map([...[...'befgklnopstz'].map((letter) => [letter, 2] as const), ['*', Number.POSITIVE_INFINITY]]);
 const DEFAULT_KEPT_REPEATS = 1;
 
 /** The vocabulary is not usable: a pattern is malformed or can never match. */
@@ -60,9 +57,7 @@ interface CompiledPattern {
 
 function compilePattern(source: string): CompiledPattern {
   if (!PATTERN_ALPHABET.test(source)) {
-    throw new LanguageVocabularyError(
-      `"${source}": start with a letter and use only lower-case ASCII letters, spaces, apostrophes, hyphens, * and obscenity's | [ ] ?`,
-    );
+    throw new LanguageVocabularyError(`"${source}": start with a letter and use only lower-case ASCII letters, spaces, apostrophes, hyphens, * and obscenity's | [ ] ?`);
   }
   let parsed: ParsedPattern;
   try {
@@ -153,7 +148,15 @@ function asciiLookalikes(resolve: TransformerFn): (text: string) => string {
  * in plain numbers, so that "A55", "page 5/46" or "£50" stay as written.
  */
 const LEET: Readonly<Record<string, string>> = {
-  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i',
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
 };
 /** Where a token with leetspeak may be: most texts have few of these characters, and many none. */
 const LEET_CANDIDATE = /[013457@$!]/g;
@@ -211,8 +214,7 @@ const OTHER_WHITESPACE = /[^\S ]/g;
  */
 function sameLengthRewrites(resolve: TransformerFn): (text: string) => string {
   const lookalikes = asciiLookalikes(resolve);
-  return (text) =>
-    resolveLeetTokens(lookalikes(text.replace(OTHER_WHITESPACE, ' ').replace(/[\u2018\u2019]/g, "'")));
+  return (text) => resolveLeetTokens(lookalikes(text.replace(OTHER_WHITESPACE, ' ').replace(/[\u2018\u2019]/g, "'")));
 }
 
 /**
@@ -220,10 +222,7 @@ function sameLengthRewrites(resolve: TransformerFn): (text: string) => string {
  * "f.u.c.k", "s h i t". Letters only, so that "5.1.1" and dates stay as written.
  */
 const SPELLED_LETTER = `[A-Za-z][${INVISIBLE}]*`;
-const SPELLED_OUT = new RegExp(
-  `(?<![A-Za-z0-9])${SPELLED_LETTER}([. _-])${SPELLED_LETTER}(?:\\1${SPELLED_LETTER})+(?![A-Za-z0-9])`,
-  'g',
-);
+const SPELLED_OUT = new RegExp(`(?<![A-Za-z0-9])${SPELLED_LETTER}([. _-])${SPELLED_LETTER}(?:\\1${SPELLED_LETTER})+(?![A-Za-z0-9])`, 'g');
 const HAS_INVISIBLE = new RegExp(`[${INVISIBLE}]`);
 
 /** Text to match, and the index in the original text of each of its characters. */
@@ -367,10 +366,8 @@ function mergeMatches(matches: RawMatch[]): RawMatch[] {
 }
 
 const EXPLANATIONS: Readonly<Record<LanguageCategory, string>> = {
-  'language/profanity':
-    "This is a swear word or an insult. The school's acceptable use policy does not allow swearing or offensive language in email.",
-  'language/slur':
-    "This is a slur: a racist, homophobic, transphobic or disablist term. The school's acceptable use policy forbids discriminatory or abusive language.",
+  'language/profanity': "This is a swear word or an insult. The school's acceptable use policy does not allow swearing or offensive language in email.",
+  'language/slur': "This is a slur: a racist, homophobic, transphobic or disablist term. The school's acceptable use policy forbids discriminatory or abusive language.",
 };
 
 /** Listed words that are everyday French ("en retard": late), not reported where the text around them is French. */
@@ -394,9 +391,7 @@ function matchersByHead(patterns: readonly ListedPattern[], whitelist: readonly 
   const heads = new Set(patterns.map((pattern) => pattern.head));
   return new Map(
     [...heads].map((head) => {
-      const blacklistedTerms: BlacklistedTerm[] = patterns
-        .filter((pattern) => pattern.head === head)
-        .map(({ id, parsed }) => ({ id, pattern: parsed }));
+      const blacklistedTerms: BlacklistedTerm[] = patterns.filter((pattern) => pattern.head === head).map(({ id, parsed }) => ({ id, pattern: parsed }));
       const matcher = new RegExpMatcher({
         blacklistedTerms,
         whitelistedTerms: [...whitelist],
@@ -419,10 +414,7 @@ export function createLanguageDetector(vocabulary: LanguageVocabulary): Detector
     ...compilePattern(source),
     id: patternId(category, index),
   });
-  const patterns = [
-    ...vocabulary.profanity.map(listed('language/profanity')),
-    ...vocabulary.slurs.map(listed('language/slur')),
-  ];
+  const patterns = [...vocabulary.profanity.map(listed('language/profanity')), ...vocabulary.slurs.map(listed('language/slur'))];
   const matchers = matchersByHead(patterns, vocabulary.whitelist);
   const prefilter = buildPrefilter(patterns);
   const prefilterAnyCase = new RegExp(prefilter.source, 'gi');

@@ -133,4 +133,3 @@ function isHighSurrogate(code: number): boolean {
 function foldCase(text: string): string {
   return text.toLowerCase().replaceAll('ſ', 's');
 }
-

@@ -24,7 +24,8 @@ const PLACE_WORDS: ReadonlySet<string> = new Set(
 );
 
 /** Prepositions and verbs of going that put a place after them; not "to" or "from", which as often name a person. */
-const PLACE_BEFORE = /\b(?:at|in|near|opposite|past|around|round|through|behind|outside|inside|via|towards|visit|visited|visiting|(?:walk|walked|walking|trip|went|go|going|drive|drove|off|travel|travelled|journey|back) to)\s+(?:the\s+)?$/i;
+const PLACE_BEFORE =
+  /\b(?:at|in|near|opposite|past|around|round|through|behind|outside|inside|via|towards|visit|visited|visiting|(?:walk|walked|walking|trip|went|go|going|drive|drove|off|travel|travelled|journey|back) to)\s+(?:the\s+)?$/i;
 
 const TITLE_BEFORE = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+$/i;
 

@@ -18,12 +18,30 @@ type Rows = readonly (readonly string[])[];
 
 /** Header cells, folded to letters and digits, that head a forename or a surname column. */
 const FORENAME_HEADERS: ReadonlySet<string> = new Set([
-  'forename', 'forenames', 'firstname', 'givenname', 'legalforename', 'preferredforename', 'preferredname',
-  'knownas', 'preferredfirstname', 'christianname', 'pupilforename', 'childforename', 'studentfirstname',
+  'forename',
+  'forenames',
+  'firstname',
+  'givenname',
+  'legalforename',
+  'preferredforename',
+  'preferredname',
+  'knownas',
+  'preferredfirstname',
+  'christianname',
+  'pupilforename',
+  'childforename',
+  'studentfirstname',
 ]);
 const SURNAME_HEADERS: ReadonlySet<string> = new Set([
-  'surname', 'lastname', 'familyname', 'legalsurname', 'preferredsurname', 'pupilsurname', 'childsurname',
-  'studentlastname', 'preferredlastname',
+  'surname',
+  'lastname',
+  'familyname',
+  'legalsurname',
+  'preferredsurname',
+  'pupilsurname',
+  'childsurname',
+  'studentlastname',
+  'preferredlastname',
 ]);
 
 /** A title above the header ("Year 6 class list") is allowed. */

@@ -48,13 +48,28 @@ export const MAX_CONFIRMATIONS = 2;
 const WINDOW_MARGIN = 16;
 const MAX_NAME_WORDS = 3;
 
-const TITLES: ReadonlySet<string> = new Set([
-  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lady', 'lord', 'rev', 'revd', 'father', 'sister',
-]);
+const TITLES: ReadonlySet<string> = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lady', 'lord', 'rev', 'revd', 'father', 'sister']);
 /** Heads of British school and address names that compromise's lists lack. */
 const PLACE_HEADS = [
-  'primary', 'infant', 'infants', 'junior', 'juniors', 'nursery', 'trust', 'close', 'drive', 'square', 'station', 'court',
-  'surgery', 'practice', 'ward', 'house', 'hall', 'road', 'street',
+  'primary',
+  'infant',
+  'infants',
+  'junior',
+  'juniors',
+  'nursery',
+  'trust',
+  'close',
+  'drive',
+  'square',
+  'station',
+  'court',
+  'surgery',
+  'practice',
+  'ward',
+  'house',
+  'hall',
+  'road',
+  'street',
 ];
 
 interface Vocabulary {
@@ -87,7 +102,10 @@ export function createPersonNameDetector(options: PersonNameOptions): Detector {
     // A name repeated in a message is asked about once.
     const verdicts = new Map<string, boolean>();
     const confirm = (text: string, tokens: readonly NameToken[], candidate: Candidate): boolean => {
-      const name = tokens.slice(candidate.first, candidate.last + 1).map(surnameKey).join(' ');
+      const name = tokens
+        .slice(candidate.first, candidate.last + 1)
+        .map(surnameKey)
+        .join(' ');
       const known = verdicts.get(name);
       if (known !== undefined) return known;
       if (verdicts.size === MAX_CONFIRMATIONS) return false;
@@ -97,11 +115,7 @@ export function createPersonNameDetector(options: PersonNameOptions): Detector {
     };
     return view.pieces.flatMap((piece) => {
       const tokens = tokenizeNames(piece.text);
-      const taken = [
-        ...context.directory.findPupilNames(piece.text),
-        ...context.directory.findStaffNames(piece.text),
-        ...schoolNameSpans(tokens, schoolNames),
-      ];
+      const taken = [...context.directory.findPupilNames(piece.text), ...context.directory.findStaffNames(piece.text), ...schoolNameSpans(tokens, schoolNames)];
       return candidatesIn(piece.text, tokens, vocabulary, names)
         .filter((candidate) => !taken.some((span) => span.start < candidate.end && candidate.start < span.end))
         .filter((candidate) => !namesCorrespondent(tokens, candidate, correspondents))
@@ -111,14 +125,10 @@ export function createPersonNameDetector(options: PersonNameOptions): Detector {
   };
 }
 
-const EXPLANATION =
-  "This looks like a person's full name, and they are not on the school's pupil or staff lists. " +
-  'If the email is about a child or a family, use initials.';
+const EXPLANATION = "This looks like a person's full name, and they are not on the school's pupil or staff lists. " + 'If the email is about a child or a family, use initials.';
 
 function toFinding(text: string, tokens: readonly NameToken[], candidate: Candidate, location: TextLocation): Finding {
-  const initials = [tokens[candidate.first], tokens[candidate.last]]
-    .map((token) => `${String.fromCodePoint(text.codePointAt(token?.start ?? 0) ?? 0).toUpperCase()}.`)
-    .join('');
+  const initials = [tokens[candidate.first], tokens[candidate.last]].map((token) => `${String.fromCodePoint(text.codePointAt(token?.start ?? 0) ?? 0).toUpperCase()}.`).join('');
   return {
     detector: 'person-name',
     category: 'person-name',
@@ -155,14 +165,7 @@ function isTitle(text: string, tokens: readonly NameToken[], at: number): boolea
 
 const TITLE_GAP = /^\.?[ \t\u00a0]+$/;
 
-function candidateFrom(
-  text: string,
-  tokens: readonly NameToken[],
-  first: number,
-  titled: boolean,
-  vocabulary: Vocabulary,
-  names: RosterNames,
-): Candidate | undefined {
+function candidateFrom(text: string, tokens: readonly NameToken[], first: number, titled: boolean, vocabulary: Vocabulary, names: RosterNames): Candidate | undefined {
   const forename = tokens[first];
   if (forename === undefined || forename.shape === 'lower' || isInitial(forename)) return undefined;
   const knownForename = vocabulary.firstNames.has(forename.key) || names.forenames.has(forename.key);
@@ -182,17 +185,19 @@ function candidateFrom(
   if (surname === undefined) return undefined;
   const surnameWord = surnameKey(surname);
   const end = surname.possessive?.end ?? surname.end;
-  const evidence =
-    titled ||
-    knownForename ||
-    (!vocabulary.commonWords.has(forename.key) && (isSurname(surnameWord) || saysWhoTheyAre(text, forename.start, end)));
+  const evidence = titled || knownForename || (!vocabulary.commonWords.has(forename.key) && (isSurname(surnameWord) || saysWhoTheyAre(text, forename.start, end)));
   if (!evidence) return undefined;
   const place =
     placeFollows(tokens[last + 1], vocabulary) ||
     (vocabulary.placeHeads.has(surnameWord) && !isSurname(surnameWord)) ||
     (vocabulary.placeWords.has(forename.key) && !knownForename) ||
     (vocabulary.placeWords.has(surnameWord) && !isSurname(surnameWord)) ||
-    vocabulary.placeNames.has(tokens.slice(first, last + 1).map((token) => token.key).join(' '));
+    vocabulary.placeNames.has(
+      tokens
+        .slice(first, last + 1)
+        .map((token) => token.key)
+        .join(' '),
+    );
   if (place) return undefined;
   return {
     first,
@@ -297,9 +302,7 @@ function rosterNames(directory: SchoolDirectory): RosterNames {
 
 /** Folded words of each correspondent's display name. */
 function correspondentNames(view: MessageView): ReadonlySet<string>[] {
-  return [view.from, ...view.to, ...view.cc, ...view.bcc]
-    .map((address) => new Set(nameKeys(address?.displayName.replace(/[,()"]/g, ' ') ?? '')))
-    .filter((keys) => keys.size > 0);
+  return [view.from, ...view.to, ...view.cc, ...view.bcc].map((address) => new Set(nameKeys(address?.displayName.replace(/[,()"]/g, ' ') ?? ''))).filter((keys) => keys.size > 0);
 }
 
 function namesCorrespondent(tokens: readonly NameToken[], candidate: Candidate, correspondents: readonly ReadonlySet<string>[]): boolean {
@@ -345,11 +348,7 @@ function compromiseVocabulary(commonWords: ReadonlySet<string>): Vocabulary {
       if (PLACE_TAGS.has(tag)) placeWords.add(word);
     }
   }
-  const placeHeads = new Set([
-    ...Object.keys(record(model, 'two', 'orgWords')),
-    ...Object.keys(record(model, 'two', 'placeWords')),
-    ...PLACE_HEADS,
-  ]);
+  const placeHeads = new Set([...Object.keys(record(model, 'two', 'orgWords')), ...Object.keys(record(model, 'two', 'placeWords')), ...PLACE_HEADS]);
   return { commonWords, firstNames, lastNames, placeWords, placeHeads, placeNames };
 }
 

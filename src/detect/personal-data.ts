@@ -46,14 +46,8 @@ const DATE_OF_BIRTH = 'A date of birth';
 const DATE_OF_BIRTH_SUGGESTION = leaveOut('the date of birth (give the year group if that is enough)');
 
 /** Facts of one kind, with the same words for each. */
-function kind(
-  category: PersonalDataCategory,
-  find: (text: string) => readonly IdentifierMatch[],
-  what: string,
-  suggest: (written: string) => string,
-): FactFinder {
-  return (text) =>
-    find(text).map((match) => ({ category, severity: defaultSeverity(category), match, what, suggestion: suggest(match.text) }));
+function kind(category: PersonalDataCategory, find: (text: string) => readonly IdentifierMatch[], what: string, suggest: (written: string) => string): FactFinder {
+  return (text) => find(text).map((match) => ({ category, severity: defaultSeverity(category), match, what, suggestion: suggest(match.text) }));
 }
 
 /**
@@ -65,15 +59,8 @@ const IDENTIFIER_FINDERS: readonly FactFinder[] = [
   kind('personal-data/uln', findUlns, 'A Unique Learner Number (ULN)', () => leaveOut('the ULN')),
   kind('personal-data/nhs-number', findNhsNumbers, 'An NHS number', (written) => maskOrSend(written, 4)),
   kind('personal-data/ni-number', findNiNumbers, 'A National Insurance number', (written) => maskOrSend(written, 0)),
-  kind(
-    'personal-data/payment-card',
-    findPaymentCards,
-    'A payment card number',
-    (written) => `${maskOrSend(written, 4)} Never send a full card number by email.`,
-  ),
-  kind('personal-data/bank-account', findBankAccounts, 'A sort code or bank account number', (written) =>
-    maskOrSend(written, 4),
-  ),
+  kind('personal-data/payment-card', findPaymentCards, 'A payment card number', (written) => `${maskOrSend(written, 4)} Never send a full card number by email.`),
+  kind('personal-data/bank-account', findBankAccounts, 'A sort code or bank account number', (written) => maskOrSend(written, 4)),
   kind('personal-data/date-of-birth', findDatesOfBirth, DATE_OF_BIRTH, () => DATE_OF_BIRTH_SUGGESTION),
 ];
 
@@ -118,7 +105,13 @@ function findHomeAddresses(text: string, directory: SchoolDirectory): Fact[] {
       if (HOME_CUE.test(text.slice(Math.max(0, address.start - HOME_CUE_REACH), address.start))) return true;
       return pupilsNamed.some((name) => name.end > address.start - NAME_REACH && name.start < address.end + NAME_REACH);
     })
-    .map((match) => ({ category: 'personal-data/address', severity: defaultSeverity('personal-data/address'), match, what: 'A postal address', suggestion: leaveOut('the address') }));
+    .map((match) => ({
+      category: 'personal-data/address',
+      severity: defaultSeverity('personal-data/address'),
+      match,
+      what: 'A postal address',
+      suggestion: leaveOut('the address'),
+    }));
 }
 
 function findPhones(text: string, ownPhones: ReadonlySet<string>): Fact[] {
@@ -175,7 +168,13 @@ function tableDatesOfBirth(view: MessageView, piece: TextPiece): Fact[] {
     if (start < 0) continue;
     from = start + cell.length;
     const match = { start, end: from, text: cell };
-    facts.push({ category: 'personal-data/date-of-birth', severity: defaultSeverity('personal-data/date-of-birth'), match, what: DATE_OF_BIRTH, suggestion: DATE_OF_BIRTH_SUGGESTION });
+    facts.push({
+      category: 'personal-data/date-of-birth',
+      severity: defaultSeverity('personal-data/date-of-birth'),
+      match,
+      what: DATE_OF_BIRTH,
+      suggestion: DATE_OF_BIRTH_SUGGESTION,
+    });
   }
   return facts;
 }
@@ -233,7 +232,8 @@ function signatureRange(piece: TextPiece): readonly [number, number] {
   return [signOff.index, Math.min(end, quoteStart)];
 }
 
-const SIGN_OFF = /^[ \t]*(?:kind(?:est)? regards|best regards|warm(?:est)? regards|regards|best wishes|many thanks|thanks|thank you|with thanks|yours (?:sincerely|faithfully|truly)|best|cheers)\b[^\n]{0,40}$/im;
+const SIGN_OFF =
+  /^[ \t]*(?:kind(?:est)? regards|best regards|warm(?:est)? regards|regards|best wishes|many thanks|thanks|thank you|with thanks|yours (?:sincerely|faithfully|truly)|best|cheers)\b[^\n]{0,40}$/im;
 /** The start of a quoted message: Outlook's separator or header block, or "On … wrote:". */
 const QUOTE_HEADER = /^[ \t]*(?:-{2,} ?Original Message ?-{2,}|_{10,}|From: |On [^\n]{0,200}wrote:|>)/im;
 const SIGNATURE_LINES = 12;
@@ -258,6 +258,5 @@ function toFinding(fact: Fact, piece: TextPiece): Finding {
 export const personalDataDetector: DetectorDefinition = {
   name: DETECTOR,
   categories: PERSONAL_DATA_CATEGORIES,
-  build: (_vocabulary, settings) =>
-    createPersonalDataDetector({ ignorePhoneNumbers: settings.schoolPhoneNumbers ?? [], ignorePostcodes: settings.schoolPostcodes ?? [] }),
+  build: (_vocabulary, settings) => createPersonalDataDetector({ ignorePhoneNumbers: settings.schoolPhoneNumbers ?? [], ignorePostcodes: settings.schoolPostcodes ?? [] }),
 };

@@ -38,11 +38,7 @@ export class RecipientsDetectorOptionsError extends HallmonitorError {
 
 /** `rules/vocabulary/webmail-domains.yaml`. */
 export const webmailVocabularySchema = z.object({
-  domains: z.array(
-    z
-      .string()
-      .regex(/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/, 'write a whole domain in lower case, e.g. gmail.com'),
-  ),
+  domains: z.array(z.string().regex(/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/, 'write a whole domain in lower case, e.g. gmail.com')),
 });
 export type WebmailVocabulary = z.output<typeof webmailVocabularySchema>;
 
@@ -166,9 +162,7 @@ function misdirected(view: MessageView, context: ScanContext): Finding[] {
   const everyName = new Set(named.flatMap(({ names }) => pupilIds(names)));
   return contacts
     .filter((recipient) => recipient.pupils.every((pupil) => !everyName.has(pupil)))
-    .flatMap((recipient) =>
-      [...namedToThem(named, recipient.address, displayNamesOf(view, recipient.address))].map((pupilId) => misdirectedFinding(recipient.address, pupilId)),
-    );
+    .flatMap((recipient) => [...namedToThem(named, recipient.address, displayNamesOf(view, recipient.address))].map((pupilId) => misdirectedFinding(recipient.address, pupilId)));
 }
 
 function misdirectedFinding(address: string, pupilId: string): Finding {
@@ -179,8 +173,7 @@ function misdirectedFinding(address: string, pupilId: string): Finding {
     location: RECIPIENTS,
     match: address,
     pupilId,
-    explanation:
-      'This message names a pupil, but this recipient is a parent or carer of a different pupil, not of the pupil named. It may be going to the wrong family.',
+    explanation: 'This message names a pupil, but this recipient is a parent or carer of a different pupil, not of the pupil named. It may be going to the wrong family.',
     suggestion: "Check the recipient: address autocomplete may have picked another family's address.",
   };
 }

@@ -48,12 +48,7 @@ export async function loadDetectors(
   return Promise.all(DETECTORS.map((detector) => detector.build(vocabulary, settings)));
 }
 
-async function readVocabulary<Schema extends z.ZodType>(
-  name: string,
-  schema: Schema,
-  rulesDirectory: string,
-  fallbackDirectory: string,
-): Promise<z.output<Schema>> {
+async function readVocabulary<Schema extends z.ZodType>(name: string, schema: Schema, rulesDirectory: string, fallbackDirectory: string): Promise<z.output<Schema>> {
   const own = join(rulesDirectory, 'vocabulary', name);
   const path = (await exists(own)) ? own : join(fallbackDirectory, 'vocabulary', name);
   return parseYamlFile(schema, await readFile(path, 'utf8'), path);

@@ -30,5 +30,10 @@ export function findingKey(finding: Finding): string {
 
 /** Case, spacing and apostrophe style do not make two findings different. */
 export function foldMatch(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\u2018\u2019\u02bc`´]/g, "'").replace(/\s+/g, ' ').trim();
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -79,12 +79,7 @@ const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
  * `{name}` is one of the phrases in `lists.name` (lists cannot name lists). `atWordStart`: whether
  * no letter or digit can stand just before the pattern (a whole pattern starts with `WORD_START`).
  */
-function compilePattern(
-  pattern: string,
-  caseRule: CaseRule,
-  lists: Readonly<Record<string, readonly string[]>> | undefined,
-  atWordStart = true,
-): CompiledPattern {
+function compilePattern(pattern: string, caseRule: CaseRule, lists: Readonly<Record<string, readonly string[]>> | undefined, atWordStart = true): CompiledPattern {
   const parser = new PatternParser(pattern, caseRule, lists);
   const compiled = parser.alternatives('', atWordStart);
   if (!parser.atEnd()) parser.fail(`unexpected "${parser.peek()}"`);

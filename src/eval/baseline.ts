@@ -53,9 +53,7 @@ function belowBaseline(report: EvalReport, baseline: Baseline): string[] {
 
 function belowFloor(report: EvalReport, floor: number): string[] {
   const lines = report.categories.flatMap((score) =>
-    (['precision', 'recall'] as const)
-      .filter((measure) => score[measure] < floor)
-      .map((measure) => `${score.category} ${measure} ${score[measure].toFixed(3)} is below ${floor}`),
+    (['precision', 'recall'] as const).filter((measure) => score[measure] < floor).map((measure) => `${score.category} ${measure} ${score[measure].toFixed(3)} is below ${floor}`),
   );
   const { correct, total } = report.verdictAgreement;
   if (total > 0 && correct / total < floor) lines.push(`verdict agreement ${correct}/${total} is below ${floor}`);

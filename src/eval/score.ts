@@ -98,14 +98,7 @@ const POSSESSIVE = /'s?$/;
  * trailing possessive ("Hope Young's", "Jones'"), which say nothing about whether the name was found.
  */
 export function normaliseMatch(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(APOSTROPHES, "'")
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .replace(HONORIFIC, '')
-    .replace(POSSESSIVE, '');
+  return text.normalize('NFC').replace(APOSTROPHES, "'").replace(/\s+/g, ' ').trim().toLowerCase().replace(HONORIFIC, '').replace(POSSESSIVE, '');
 }
 
 /** A finding reduced to what matching compares. */

@@ -73,7 +73,14 @@ function schoolChecks(school: SchoolSources, index: number): [string, Check][] {
   const rules = school.rulesDirectory ?? DEFAULT_RULES_DIRECTORY;
   const rulesFrom = `${rules}${school.overridesDirectory ? ` and ${school.overridesDirectory}` : ''}`;
   return [
-    [at('roster'), async () => ok(at('roster'), school.rosterPath ? `${who}${(await loadPupilsCsv(school.rosterPath)).length} pupils in ${school.rosterPath}` : `${who}none: no pupil names are looked for`)],
+    [
+      at('roster'),
+      async () =>
+        ok(
+          at('roster'),
+          school.rosterPath ? `${who}${(await loadPupilsCsv(school.rosterPath)).length} pupils in ${school.rosterPath}` : `${who}none: no pupil names are looked for`,
+        ),
+    ],
     [at('staff'), async () => ok(at('staff'), school.staffPath ? `${who}${(await loadStaffCsv(school.staffPath)).length} staff in ${school.staffPath}` : `${who}none`)],
     [at('rules'), async () => ok(at('rules'), `${who}${(await loadRuleSet(rules, school.overridesDirectory)).rules.length} rules from ${rulesFrom}`)],
     [at('vocabulary'), async () => ok(at('vocabulary'), `${who}${(await loadDetectors(rules)).length} detectors with their vocabularies`)],
@@ -185,7 +192,13 @@ async function checkStore(settings: GatewaySettings, data: string, timeoutMs: nu
 
 async function nearestExisting(path: string): Promise<string> {
   for (let at = path; ; at = dirname(at)) {
-    if (await access(at).then(() => true, () => false)) return at;
+    if (
+      await access(at).then(
+        () => true,
+        () => false,
+      )
+    )
+      return at;
     if (dirname(at) === at) return at;
   }
 }

@@ -73,9 +73,13 @@ export async function ensureRedis(configured: string | RedisAddress, dataDirecto
   const configFile = join(directory, 'private-redis.conf');
   await writeFile(configFile, `requirepass ${password}\n`, { mode: 0o600 });
   await chmod(configFile, 0o600);
-  const child = spawn('redis-server', [configFile, '--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    [configFile, '--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const started = await new Promise<boolean>((resolve) => {
     child.once('error', () => resolve(false));
     child.once('spawn', () => resolve(true));
@@ -121,7 +125,6 @@ async function answersWithin(url: string, millis: number): Promise<boolean> {
   }
   return false;
 }
-
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();

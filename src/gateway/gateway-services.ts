@@ -27,7 +27,23 @@ import type { GatewayMetrics, WorkerMetrics } from './metrics.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
 
 /** What serve and worker share: settings plus, by school id, its display name and alert recipients. */
-export interface ServiceSettings extends Pick<Config, 'data' | 'database' | 'quarantineKey' | 'quarantineKeyVersion' | 'retiredQuarantineKeys' | 'encryption' | 'reviewUrl' | 'web' | 'digest' | 'retention' | 'postmaster' | 'redisPrefix' | 'queueWorkers'> {
+export interface ServiceSettings
+  extends Pick<
+    Config,
+    | 'data'
+    | 'database'
+    | 'quarantineKey'
+    | 'quarantineKeyVersion'
+    | 'retiredQuarantineKeys'
+    | 'encryption'
+    | 'reviewUrl'
+    | 'web'
+    | 'digest'
+    | 'retention'
+    | 'postmaster'
+    | 'redisPrefix'
+    | 'queueWorkers'
+  > {
   readonly alertRecipients: Readonly<Record<string, AlertRecipients>>;
   /** Each school's choice of form for recipients without a key, by school id; absent: the gateway's. */
   readonly schoolEncryption?: Readonly<Record<string, SchoolEncryption>>;

@@ -124,7 +124,13 @@ function openTraces(head: Buffer, header: string): OpenTrace[] {
     const end = offset + field.length + 2;
     if (TRACE_FIELD.test(field) && traces.length < MAX_TRACE_FIELDS + 1) {
       const hash = createHash('sha256').update(head.subarray(Math.min(end, head.length)));
-      traces.push({ value: field.slice(field.indexOf(':') + 1).replace(/\r\n[ \t]+/g, ' ').trim(), hash });
+      traces.push({
+        value: field
+          .slice(field.indexOf(':') + 1)
+          .replace(/\r\n[ \t]+/g, ' ')
+          .trim(),
+        hash,
+      });
     }
     offset = end;
   }

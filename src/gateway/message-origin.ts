@@ -52,7 +52,11 @@ export function tenantRefusal(origin: MessageOrigin, schoolTenants: readonly str
 
 /** `Auto-Submitted: auto-replied (vacation)` → `auto-replied`. */
 function keywordOf(value: string): string {
-  return value.replace(/\(.*?\)/g, ' ').trim().split(/[\s;]/)[0]!.toLowerCase();
+  return value
+    .replace(/\(.*?\)/g, ' ')
+    .trim()
+    .split(/[\s;]/)[0]!
+    .toLowerCase();
 }
 
 function firstAddress(value: string | undefined): string | undefined {

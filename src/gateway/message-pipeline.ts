@@ -134,7 +134,13 @@ interface TracedPassage {
  * and audited either way with the passes its traces vouch for. The reply waits for the audit entry's group commit
  * (bounded): the next hop may have taken the message already, and a failure must not turn that into a 451 (a duplicate).
  */
-async function answerWithoutScan(deps: PipelineDependencies, message: SpooledMessage, passage: 'already-scanned' | 'loop', reply: SmtpReply, passed: TracedPassage): Promise<SmtpReply> {
+async function answerWithoutScan(
+  deps: PipelineDependencies,
+  message: SpooledMessage,
+  passage: 'already-scanned' | 'loop',
+  reply: SmtpReply,
+  passed: TracedPassage,
+): Promise<SmtpReply> {
   deps.metrics.messages.inc({ action: passage, code: String(reply.code) });
   deps.log.info({ ...messageIds(message), school: passed.school, passage, passes: passed.trace.passes, reply: reply.code }, 'message');
   await deps.actions.audit.recordLater({
@@ -181,4 +187,3 @@ function messageIds(message: SpooledMessage) {
     bytes: message.sizeBytes,
   };
 }
-

@@ -9,11 +9,18 @@ import type { RunningWebServer } from './status-server.js';
  * A listener of its own for a process with no review app (`hallmonitor worker`): `/metrics` as serve shows it
  * (Prometheus text, behind `metricsToken` when set) and `/healthz`. Nothing else is served, and nothing logged.
  */
-export async function startMetricsServer(address: HostPort, options: { readonly registry: Registry; readonly metricsToken?: string | undefined; readonly isHealthy: () => boolean }): Promise<RunningWebServer> {
+export async function startMetricsServer(
+  address: HostPort,
+  options: { readonly registry: Registry; readonly metricsToken?: string | undefined; readonly isHealthy: () => boolean },
+): Promise<RunningWebServer> {
   const app = Fastify({ logger: false, exposeHeadRoutes: false });
   app.get('/healthz', async (_request, reply) => {
     const healthy = options.isHealthy();
-    return reply.code(healthy ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(healthy ? 'ok\n' : 'stopping\n');
+    return reply
+      .code(healthy ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .type('text/plain')
+      .send(healthy ? 'ok\n' : 'stopping\n');
   });
   metricsRoute(app, {
     registry: options.registry,

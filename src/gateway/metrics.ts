@@ -32,8 +32,18 @@ const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export function createWorkerMetrics(registry = processRegistry()): WorkerMetrics {
   return {
     registry,
-    refusedJobs: new Counter({ name: 'hallmonitor_queue_jobs_refused_total', help: 'Queue jobs refused unopened because their signature did not verify (forged or altered in Redis)', labelNames: ['queue', 'reason'], registers: [registry] }),
-    jobFailures: new Counter({ name: 'hallmonitor_queue_job_failures_total', help: 'Queue job attempts that failed, by queue and whether it was the last', labelNames: ['queue', 'final'], registers: [registry] }),
+    refusedJobs: new Counter({
+      name: 'hallmonitor_queue_jobs_refused_total',
+      help: 'Queue jobs refused unopened because their signature did not verify (forged or altered in Redis)',
+      labelNames: ['queue', 'reason'],
+      registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: 'hallmonitor_queue_job_failures_total',
+      help: 'Queue job attempts that failed, by queue and whether it was the last',
+      labelNames: ['queue', 'final'],
+      registers: [registry],
+    }),
     watchFailedJobs(count) {
       new Gauge({
         name: 'hallmonitor_queue_failed_jobs',
@@ -60,8 +70,19 @@ export function createGatewayMetrics(): GatewayMetrics {
     ...workers,
     messages: new Counter({ name: 'hallmonitor_messages_total', help: 'Messages answered, by verdict and SMTP reply code', labelNames: ['action', 'code'], registers: [registry] }),
     scanSeconds: new Histogram({ name: 'hallmonitor_scan_seconds', help: 'Time to read, scan and decide one message', buckets: LATENCY_BUCKETS, registers: [registry] }),
-    actSeconds: new Histogram({ name: 'hallmonitor_act_seconds', help: 'Time to act on a verdict (delivery to the next hop included)', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    nextHopErrors: new Counter({ name: 'hallmonitor_next_hop_errors_total', help: 'Deliveries the next hop did not accept, by the reply given to the client', labelNames: ['code'], registers: [registry] }),
+    actSeconds: new Histogram({
+      name: 'hallmonitor_act_seconds',
+      help: 'Time to act on a verdict (delivery to the next hop included)',
+      labelNames: ['action'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    nextHopErrors: new Counter({
+      name: 'hallmonitor_next_hop_errors_total',
+      help: 'Deliveries the next hop did not accept, by the reply given to the client',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     watchPendingAudit(count) {
       new Gauge({
         name: 'hallmonitor_audit_pending_entries',
@@ -74,6 +95,11 @@ export function createGatewayMetrics(): GatewayMetrics {
     },
     faults: new Counter({ name: 'hallmonitor_faults_total', help: 'Messages tempfailed by an internal fault, by stage', labelNames: ['stage'], registers: [registry] }),
     refusals: new Counter({ name: 'hallmonitor_refusals_total', help: 'SMTP commands and messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
-    connectionErrors: new Counter({ name: 'hallmonitor_connection_errors_total', help: 'Failed TLS handshakes and broken connections, by error code', labelNames: ['code'], registers: [registry] }),
+    connectionErrors: new Counter({
+      name: 'hallmonitor_connection_errors_total',
+      help: 'Failed TLS handshakes and broken connections, by error code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
   };
 }

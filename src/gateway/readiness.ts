@@ -50,7 +50,13 @@ async function answersWithin(probe: () => Promise<unknown>, timeoutMs: number): 
     timer.unref();
   });
   try {
-    return await Promise.race([probe().then(() => true, () => false), late]);
+    return await Promise.race([
+      probe().then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

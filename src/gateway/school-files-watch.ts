@@ -108,4 +108,3 @@ export class SchoolFilesWatch {
     this.#quiet = setTimeout(() => this.#options.onSettled(), this.#options.quietMs);
   }
 }
-

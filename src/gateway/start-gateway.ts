@@ -250,7 +250,6 @@ export function withoutRosters(sources: readonly SchoolSources[]): SchoolSources
   return sources.map(({ rosterPath: _roster, staffPath: _staff, ...policyOnly }) => policyOnly);
 }
 
-
 /**
  * Exchange Online's ranges are shared by every Microsoft 365 tenant: allowed without a tenant binding, any
  * tenant could add a connector to this gateway and relay as the school ("EchoSpoofing").
@@ -304,10 +303,18 @@ export async function nextHopFor(settings: GatewaySettings, data: string, connec
  */
 function passwordExposure(nextHop: string, tls: { readonly require: boolean; readonly verify: boolean }): { setting: string; problem: string } | undefined {
   if (!tls.require && !nextHop.startsWith('smtps://')) {
-    return { setting: 'nextHopTls.require', problem: 'nextHopPassword is set, so TLS to the next hop must be required (nextHopTls.require: true, or an smtps:// nextHop); otherwise a STARTTLS-stripping attacker reads the password' };
+    return {
+      setting: 'nextHopTls.require',
+      problem:
+        'nextHopPassword is set, so TLS to the next hop must be required (nextHopTls.require: true, or an smtps:// nextHop); otherwise a STARTTLS-stripping attacker reads the password',
+    };
   }
   if (!tls.verify) {
-    return { setting: 'nextHopTls.verify', problem: "nextHopPassword is set, so the next hop's certificate must be verified (nextHopTls.verify: true, with nextHopTls.ca for a private CA); otherwise anyone in the path can pose as it and take the password" };
+    return {
+      setting: 'nextHopTls.verify',
+      problem:
+        "nextHopPassword is set, so the next hop's certificate must be verified (nextHopTls.verify: true, with nextHopTls.ca for a private CA); otherwise anyone in the path can pose as it and take the password",
+    };
   }
   return undefined;
 }

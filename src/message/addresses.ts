@@ -14,10 +14,7 @@ export function isInternalAddress(address: string, schoolDomains: readonly strin
   return schoolDomains.some((school) => domain === school || domain.endsWith(`.${school}`));
 }
 
-export function splitRecipients(
-  recipients: readonly string[],
-  schoolDomains: readonly string[],
-): { internal: string[]; external: string[] } {
+export function splitRecipients(recipients: readonly string[], schoolDomains: readonly string[]): { internal: string[]; external: string[] } {
   const internal: string[] = [];
   const external: string[] = [];
   for (const recipient of recipients) (isInternalAddress(recipient, schoolDomains) ? internal : external).push(recipient);

@@ -40,7 +40,10 @@ export function pickFields(fields: readonly HeaderField[], names: readonly strin
 
 /** A field's value with folding removed; latin1 keeps raw 8-bit bytes as they were. */
 export function fieldValue(field: HeaderField): string {
-  return field.text.slice(field.text.indexOf(':') + 1).replace(/\r?\n[ \t]/g, ' ').trim();
+  return field.text
+    .slice(field.text.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]/g, ' ')
+    .trim();
 }
 
 export function firstValue(fields: readonly HeaderField[], name: string): string | undefined {

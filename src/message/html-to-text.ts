@@ -48,10 +48,7 @@ export function htmlToReadableText(html: string): string {
 /** A tag, read in linear time: `[^<>]*` never rescans past the next `<`. */
 const TAG = /<(\/?)([a-zA-Z][\w:-]*)[^<>]*>/g;
 /** Elements that hold no content, or that the HTML parser closes when a sibling opens. */
-const NON_NESTING = new Set(
-  ('area base br col embed hr img input link meta param source track wbr ' +
-    'p li dt dd option optgroup tr td th thead tbody tfoot rt rp').split(' '),
-);
+const NON_NESTING = new Set(('area base br col embed hr img input link meta param source track wbr ' + 'p li dt dd option optgroup tr td th thead tbody tfoot rt rp').split(' '));
 
 /** Follows the open-element stack the HTML parser would build, closing down to a matching end tag. */
 function nestsDeeperThan(html: string, maxDepth: number): boolean {
@@ -82,8 +79,7 @@ function nestsDeeperThan(html: string, maxDepth: number): boolean {
 }
 
 const LINE_BREAKING = new Set(
-  ('address article aside blockquote br dd div dl dt footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre ' +
-    'section table td th tr ul').split(' '),
+  ('address article aside blockquote br dd div dl dt footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre ' + 'section table td th tr ul').split(' '),
 );
 
 /** Hostile nesting: drop every tag, keeping a line break where a block element was. */

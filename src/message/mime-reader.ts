@@ -69,11 +69,7 @@ const FEED_CHUNK_BYTES = 1024 * 1024;
  * Limits and parse faults become `problems`; only a failing source stream throws. A message given
  * whole that is one plain-text part has its body decoded directly (`single-part-text.ts`).
  */
-export async function readMime(
-  source: NodeJS.ReadableStream | Buffer,
-  options: MimeReadOptions,
-  onAttachment: AttachmentHandler,
-): Promise<MimeMessage> {
+export async function readMime(source: NodeJS.ReadableStream | Buffer, options: MimeReadOptions, onAttachment: AttachmentHandler): Promise<MimeMessage> {
   if (Buffer.isBuffer(source)) {
     const read = await readSinglePartText(source, options);
     if (read !== undefined) return read;
@@ -216,14 +212,7 @@ async function collect(content: Readable, failed: AbortSignal): Promise<{ bytes:
  * sender's. The rest of a stream is still read and discarded, so a sender's connection never stalls on it.
  * `repairHead`: whether its head goes through `repairTopLevelBoundary` first.
  */
-async function feed(
-  source: NodeJS.ReadableStream | Buffer,
-  parser: MailParser,
-  maxBytes: number,
-  failed: AbortSignal,
-  repairHead: boolean,
-  onTooLarge: () => void,
-): Promise<void> {
+async function feed(source: NodeJS.ReadableStream | Buffer, parser: MailParser, maxBytes: number, failed: AbortSignal, repairHead: boolean, onTooLarge: () => void): Promise<void> {
   let room = maxBytes;
   let ended = false;
   const chunks = repairHead ? withRepairedHead(chunksOf(source), (growth) => (room += growth)) : chunksOf(source);
@@ -344,10 +333,13 @@ function onlyBlankParts(parser: MailParser, source: Buffer | undefined): boolean
     .split(`\n--${boundary}`)
     .slice(1)
     .filter((part) => !part.startsWith('--'));
-  return parts.length > 0 && parts.every((part) => {
-    const headerEnd = /\r?\n\r?\n/.exec(part);
-    return headerEnd === null || part.slice(headerEnd.index).trim() === '';
-  });
+  return (
+    parts.length > 0 &&
+    parts.every((part) => {
+      const headerEnd = /\r?\n\r?\n/.exec(part);
+      return headerEnd === null || part.slice(headerEnd.index).trim() === '';
+    })
+  );
 }
 
 function isMultipart(parser: MailParser): boolean {

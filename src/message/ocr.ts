@@ -12,9 +12,7 @@ export interface ImageToRead {
   readonly file: () => Uint8Array | Promise<Uint8Array>;
 }
 
-export type OcrOutcome =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'not-read'; readonly fact: AttachmentFact };
+export type OcrOutcome = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'not-read'; readonly fact: AttachmentFact };
 
 /**
  * Fewer pixels than this across or down cannot hold a legible line of text: tracking pixels,
@@ -76,7 +74,10 @@ export function toNetpbm(image: DecodedImage): Uint8Array {
   const { width, height, kind, data } = image;
   if (kind === 1) {
     // PBM (P4) packs rows to whole bytes as pdf.js does, but 1 is black where pdf.js has white.
-    return withHeader(`P4\n${width} ${height}\n`, Uint8Array.from(data, (byte) => byte ^ 0xff));
+    return withHeader(
+      `P4\n${width} ${height}\n`,
+      Uint8Array.from(data, (byte) => byte ^ 0xff),
+    );
   }
   if (kind === 2) {
     return withHeader(`P6\n${width} ${height}\n255\n`, data);

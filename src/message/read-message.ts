@@ -33,11 +33,7 @@ export interface ReadOptions {
  * @throws MessageReadError only when `source` fails as a stream (`source-failed`) or the limits
  *   are unusable (`invalid-limits`).
  */
-export async function readMessage(
-  source: NodeJS.ReadableStream | Buffer,
-  limits: Partial<MessageLimits> = {},
-  options: ReadOptions = {},
-): Promise<MessageView> {
+export async function readMessage(source: NodeJS.ReadableStream | Buffer, limits: Partial<MessageLimits> = {}, options: ReadOptions = {}): Promise<MessageView> {
   const budget = new ReadBudget(resolveLimits(limits));
   const files: ScannedFile[] = [];
   const { readImages } = options;

@@ -55,9 +55,7 @@ export async function scanFile(member: MemberInput, scope: ScanScope): Promise<S
   const texts = capTexts(extraction.texts, maxChars);
   const ocrTexts = capTexts(extraction.ocrTexts ?? [], maxChars - texts.length);
   const cut: AttachmentFact[] =
-    extraction.truncated || texts.truncated || ocrTexts.truncated
-      ? [{ kind: 'unscannable', detail: `only the first ${maxChars} characters of its text were checked` }]
-      : [];
+    extraction.truncated || texts.truncated || ocrTexts.truncated ? [{ kind: 'unscannable', detail: `only the first ${maxChars} characters of its text were checked` }] : [];
   return {
     view: { ...viewOf(member, path, detectedType, [...extraction.facts, ...cut]), tableRows: extraction.tableRows },
     name: member.name,
@@ -67,9 +65,7 @@ export async function scanFile(member: MemberInput, scope: ScanScope): Promise<S
   };
 }
 
-type Reading =
-  | { readonly kind: 'facts'; readonly facts: readonly AttachmentFact[] }
-  | { readonly kind: 'extract'; readonly reader: Extractable };
+type Reading = { readonly kind: 'facts'; readonly facts: readonly AttachmentFact[] } | { readonly kind: 'extract'; readonly reader: Extractable };
 type Extractable = Extract<Reader, { kind: 'extract' }>;
 
 /** Programs are noted and not read; images and empty files have nothing to read; containers too deep are not opened. */
@@ -90,13 +86,7 @@ function chooseReading(member: MemberInput, path: string, sniffedType: string | 
   return { kind: 'extract', reader };
 }
 
-function unreadFile(
-  member: MemberInput,
-  path: string,
-  detectedType: string,
-  facts: readonly AttachmentFact[],
-  sizeBytes = member.bytes.length,
-): ScannedFile {
+function unreadFile(member: MemberInput, path: string, detectedType: string, facts: readonly AttachmentFact[], sizeBytes = member.bytes.length): ScannedFile {
   return { view: { ...viewOf(member, path, detectedType, facts), sizeBytes }, name: member.name, texts: [], ocrTexts: [], members: [] };
 }
 
@@ -110,11 +100,7 @@ function viewOf(member: MemberInput, path: string, detectedType: string, facts: 
  * one of its images is read by OCR, which has its own limit. On timeout the extractor is told to
  * stop and its result, should it still come, is ignored.
  */
-async function extractWithin(
-  reader: Extractable,
-  file: FileInput,
-  scope: ScanScope,
-): Promise<{ extraction: Extraction; members: ScannedFile[] }> {
+async function extractWithin(reader: Extractable, file: FileInput, scope: ScanScope): Promise<{ extraction: Extraction; members: ScannedFile[] }> {
   const { budget } = scope;
   const deadline = reader.container ? undefined : new PausableDeadline(budget.limits.maxExtractMillis);
   const signal = deadline ? AbortSignal.any([scope.signal, deadline.signal]) : scope.signal;

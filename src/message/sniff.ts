@@ -36,8 +36,27 @@ const PROGRAM_TYPES = new Map<string, string>([
 
 /** Extensions Windows runs or installs on a double click (ACE AUP: "harmful programmes"). */
 const PROGRAM_EXTENSIONS = new Set([
-  'exe', 'scr', 'bat', 'cmd', 'com', 'pif', 'cpl', 'dll', 'msi', 'jar', 'lnk', 'reg',
-  'ps1', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'hta', 'sh',
+  'exe',
+  'scr',
+  'bat',
+  'cmd',
+  'com',
+  'pif',
+  'cpl',
+  'dll',
+  'msi',
+  'jar',
+  'lnk',
+  'reg',
+  'ps1',
+  'vbs',
+  'vbe',
+  'js',
+  'jse',
+  'wsf',
+  'wsh',
+  'hta',
+  'sh',
 ]);
 
 const SHEBANG = Buffer.from('#!');

@@ -13,6 +13,9 @@ export function explainVerdict(verdict: Verdict, describe: (finding: Finding) =>
     for (const finding of rule.findings) lines.push(`  on: ${describe(finding)}`);
   }
   const asked = [...new Set(verdict.rules.map((rule) => rule.action))];
-  lines.push('', `why ${verdict.action}: ${asked.length === 1 ? 'it is the only action the fired rules ask for' : `the most protective of ${asked.join(', ')}`} (order: ${ACTIONS_BY_PROTECTION.join(' > ')})`);
+  lines.push(
+    '',
+    `why ${verdict.action}: ${asked.length === 1 ? 'it is the only action the fired rules ask for' : `the most protective of ${asked.join(', ')}`} (order: ${ACTIONS_BY_PROTECTION.join(' > ')})`,
+  );
   return lines.join('\n');
 }

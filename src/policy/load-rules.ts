@@ -41,11 +41,7 @@ export function composeRuleSet(base: readonly RuleFile[], overrides: readonly Ru
  * The rule set in force, refused when a rule names a category that no detector emits (`emitted`:
  * the registry's), since such a rule could never fire and the school would believe it protected.
  */
-export async function loadRuleSet(
-  directory: string,
-  overridesDirectory?: string,
-  emitted: ReadonlySet<FindingCategory> = emittedCategories(),
-): Promise<RuleSet> {
+export async function loadRuleSet(directory: string, overridesDirectory?: string, emitted: ReadonlySet<FindingCategory> = emittedCategories()): Promise<RuleSet> {
   const base = await loadRuleDirectory(directory);
   const overrides = overridesDirectory === undefined ? [] : await loadRuleDirectory(overridesDirectory);
   const ruleSet = composeRuleSet(base, overrides);

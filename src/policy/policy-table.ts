@@ -4,9 +4,7 @@ import { ACTIONS_BY_PROTECTION } from './verdict.js';
 
 /** `docs/policy.md`, generated from the rules so the two cannot drift apart. */
 export function renderPolicyTable(ruleSet: RuleSet): string {
-  const rows = ruleSet.rules.map((rule) =>
-    [rule.id, rule.clause, describeCondition(rule.when), rule.action, describeOverride(rule), describeNotify(rule)].map(cell).join(' | '),
-  );
+  const rows = ruleSet.rules.map((rule) => [rule.id, rule.clause, describeCondition(rule.when), rule.action, describeOverride(rule), describeNotify(rule)].map(cell).join(' | '));
   return [
     '# Default policy',
     '',
@@ -40,12 +38,7 @@ export function describeCondition(condition: Condition): string {
   const { category, part } = condition.finding;
   const count = condition.finding['min-count'] ?? 1;
   const severity = condition.finding['min-severity'];
-  return [
-    count > 1 ? `at least ${count} of ` : '',
-    category.join(' or '),
-    part ? ` in ${part.join(' or ')}` : '',
-    severity ? ` (${severity} or worse)` : '',
-  ].join('');
+  return [count > 1 ? `at least ${count} of ` : '', category.join(' or '), part ? ` in ${part.join(' or ')}` : '', severity ? ` (${severity} or worse)` : ''].join('');
 }
 
 /** What the sender may do about the rule, in words: the policy table's and the review app's column. */

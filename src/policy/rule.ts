@@ -11,8 +11,7 @@ const categoryPattern = z.string().refine((pattern) => categoriesMatching(patter
   message: 'unknown finding category (src/detect/categories.ts lists them), or a family such as sensitive/*',
 });
 
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
 
 export const findingConditionSchema = z.strictObject({
   category: oneOrMany(categoryPattern),

@@ -49,12 +49,7 @@ const HEADLINES: Record<Action, string> = {
  * The notice for the sender of a message, or undefined when there is nothing to tell them
  * (a clean delivery, or a null sender that could not receive it).
  */
-export function buildSenderNotice(
-  view: MessageView,
-  envelope: Envelope,
-  verdict: Verdict,
-  schoolDomains: readonly string[],
-): NoticeContent | undefined {
+export function buildSenderNotice(view: MessageView, envelope: Envelope, verdict: Verdict, schoolDomains: readonly string[]): NoticeContent | undefined {
   if (envelope.mailFrom === '') return undefined;
   const tellsSender = verdict.action === 'return' || verdict.notifications.some((notification) => notification.to === 'sender');
   if (!tellsSender || verdict.rules.length === 0) return undefined;

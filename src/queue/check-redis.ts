@@ -1,7 +1,7 @@
 import { redisClient, type RedisAddress } from './redis-connections.js';
 
 export type RedisCheck =
-  | { readonly ok: true; readonly version: string; /** Worth saying at start, not worth refusing to run. */ readonly warnings: readonly string[] }
+  | { readonly ok: true; readonly version: string /** Worth saying at start, not worth refusing to run. */; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly problems: readonly string[] };
 
 export interface RedisCheckOptions {
@@ -45,15 +45,15 @@ export function judge(where: string, info: ReadonlyMap<string, string>): RedisCh
   const warnings: string[] = [];
   const version = info.get('valkey_version') ?? info.get('redis_version') ?? '0.0.0';
   if (compareVersions(version, MINIMUM_VERSION) < 0) {
-    problems.push(`Redis at ${where} is version ${version}; the queues (BullMQ) need ${MINIMUM_VERSION} or later, and ${RECOMMENDED_VERSION} or later is recommended. Upgrade Redis.`);
+    problems.push(
+      `Redis at ${where} is version ${version}; the queues (BullMQ) need ${MINIMUM_VERSION} or later, and ${RECOMMENDED_VERSION} or later is recommended. Upgrade Redis.`,
+    );
   } else if (compareVersions(version, RECOMMENDED_VERSION) < 0) {
     warnings.push(`Redis at ${where} is version ${version}; BullMQ recommends ${RECOMMENDED_VERSION} or later.`);
   }
   const policy = info.get('maxmemory_policy');
   if (policy !== undefined && policy !== 'noeviction') {
-    problems.push(
-      `Redis at ${where} evicts keys under memory pressure (maxmemory-policy ${policy}); queued alerts could be lost. Set maxmemory-policy noeviction.`,
-    );
+    problems.push(`Redis at ${where} evicts keys under memory pressure (maxmemory-policy ${policy}); queued alerts could be lost. Set maxmemory-policy noeviction.`);
   }
   if (info.get('cluster_enabled') === '1') problems.push(`Redis at ${where} is a cluster; the queues need a single Redis (or a primary with replicas).`);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, version, warnings };

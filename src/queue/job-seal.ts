@@ -85,7 +85,9 @@ export class JobSeal {
   }
 
   #mac(place: JobPlace, box: string): string {
-    return createHmac('sha256', this.#macKey).update(`v1\u0000${placeText(place)}\u0000${box}`).digest('base64url');
+    return createHmac('sha256', this.#macKey)
+      .update(`v1\u0000${placeText(place)}\u0000${box}`)
+      .digest('base64url');
   }
 }
 

@@ -41,4 +41,3 @@ function composeMail(from: string, mail: OutgoingMail): Promise<Buffer> {
     composer.compile().build((error, message) => (error ? reject(error) : resolve(message)));
   });
 }
-

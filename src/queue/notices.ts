@@ -26,7 +26,6 @@ export function passphraseNoticeMail(tryId: string, notice: RenderedNotice): Out
   return { id: mailJobId('passphrase-notice', tryId), kind: 'passphrase-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html };
 }
 
-
 /** "Your message … is held for the Data Protection Officer's review because …": the deciding rules' reasons. */
 export function quarantineNotice(held: HeldMessage, verdict: Verdict, releaseLink?: { readonly url: string; readonly expiresAt: Date }): OutgoingMail | undefined {
   const reasons = verdict.rules.filter((rule) => rule.action === verdict.action).map((rule) => rule.reason.replace(/[.\s]+$/, ''));
@@ -61,7 +60,12 @@ export function rejectionNotice(held: HeldMessage, reason: string): OutgoingMail
 
 function notice(kind: MailKind, held: HeldMessage, subject: string, blocks: readonly MailBlock[]): OutgoingMail | undefined {
   if (held.sender === '') return undefined;
-  return { id: mailJobId(kind, held.messageId), kind, to: [held.sender], ...renderDocument({ subject, blocks: [{ paragraph: 'Hello,' }, ...blocks, { small: CLOSING_TO_SENDER }] }) };
+  return {
+    id: mailJobId(kind, held.messageId),
+    kind,
+    to: [held.sender],
+    ...renderDocument({ subject, blocks: [{ paragraph: 'Hello,' }, ...blocks, { small: CLOSING_TO_SENDER }] }),
+  };
 }
 
 function about(held: HeldMessage): string {

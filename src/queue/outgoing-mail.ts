@@ -5,7 +5,6 @@ import type { AlertRole } from '../store/user-directory.js';
 export const MAIL_KINDS = ['sender-notice', 'quarantine-notice', 'release-notice', 'rejection-notice', 'passphrase-notice', 'alert', 'digest'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
-
 /** A school's alert recipients by role (its `alerts:` in the configuration). */
 export type RecipientsByRole = Readonly<Record<AlertRole, readonly string[]>>;
 

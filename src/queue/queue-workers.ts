@@ -153,7 +153,13 @@ function worker<Data>(connection: QueueConnection, name: string, process: (data:
   created.on('failed', (job, error) => {
     if (!job) return;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.onFailure?.({ queue: name, jobId: job.id ?? '', attemptsMade: job.attemptsMade, final, reason: error instanceof UnrecoverableError ? error.message : errorCode(error) });
+    options.onFailure?.({
+      queue: name,
+      jobId: job.id ?? '',
+      attemptsMade: job.attemptsMade,
+      final,
+      reason: error instanceof UnrecoverableError ? error.message : errorCode(error),
+    });
   });
   return {
     async close() {
@@ -214,4 +220,3 @@ async function giveUpOnRefusal(process: () => Promise<void>): Promise<void> {
     throw error;
   }
 }
-

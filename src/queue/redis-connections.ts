@@ -30,7 +30,10 @@ export class RedisTlsConfigError extends HallmonitorError {
 }
 
 /** The configured files as PEM: `redisTls` from the configuration (paths), with the URL they go with. */
-export async function redisAddress(url: string, files?: { readonly ca?: string | undefined; readonly cert?: string | undefined; readonly key?: string | undefined }): Promise<RedisAddress> {
+export async function redisAddress(
+  url: string,
+  files?: { readonly ca?: string | undefined; readonly cert?: string | undefined; readonly key?: string | undefined },
+): Promise<RedisAddress> {
   if (!files || (files.ca === undefined && files.cert === undefined && files.key === undefined)) return { url };
   if (!/^rediss:\/\//i.test(url)) throw new RedisTlsConfigError();
   const read = async (path: string | undefined) => (path === undefined ? undefined : await readFile(path, 'utf8'));

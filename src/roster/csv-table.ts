@@ -29,9 +29,7 @@ export function parseCsvTable(text: string, file: string): CsvTable {
   if (first === undefined) throw new RosterError('the file is empty: expected a header row', { file });
   return {
     header: first.record,
-    rows: rest
-      .map((parsed) => ({ row: spreadsheetRow(parsed.info), cells: parsed.record }))
-      .filter((row) => row.cells.some((cell) => cell !== '')),
+    rows: rest.map((parsed) => ({ row: spreadsheetRow(parsed.info), cells: parsed.record })).filter((row) => row.cells.some((cell) => cell !== '')),
   };
 }
 
@@ -93,10 +91,7 @@ function fromCsvError(error: CsvError, text: string, file: string): RosterError 
   const place = { file, row, column: header[index], columnIndex: index };
   switch (error.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return new RosterError(
-        `this row has ${index} cells but the header has ${header.length}; check for a missing or extra separator`,
-        { file, row },
-      );
+      return new RosterError(`this row has ${index} cells but the header has ${header.length}; check for a missing or extra separator`, { file, row });
     case 'CSV_QUOTE_NOT_CLOSED':
       return new RosterError('a quoted cell starting here is never closed (a closing " is missing)', place);
     case 'INVALID_OPENING_QUOTE':

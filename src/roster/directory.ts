@@ -21,11 +21,7 @@ export interface DirectoryOptions {
  * of staff is still found by `findPupilNames`; deciding which of them a text means is the
  * pupil-name detector's job, which has the sender and the words around the name.
  */
-export function buildDirectory(
-  pupils: readonly Pupil[],
-  staff: readonly StaffMember[],
-  options: DirectoryOptions = {},
-): SchoolDirectory {
+export function buildDirectory(pupils: readonly Pupil[], staff: readonly StaffMember[], options: DirectoryOptions = {}): SchoolDirectory {
   const commonWords = options.commonWords ?? defaultCommonWords();
   const pupilIndex = buildNameIndex(pupils, commonWords, {
     shortForms: options.shortForms ?? defaultShortForms(),

@@ -22,14 +22,22 @@ export async function loadStaffCsv(path: string): Promise<StaffMember[]> {
 export function parsePupilsCsv(bytes: Buffer, fileLabel: string): Pupil[] {
   const sheet = readSheet(bytes, fileLabel);
   const rows = sheet.rows.filter((row) => roleOf(sheet, row) === undefined || roleOf(sheet, row) === 'student');
-  return withUniqueIds(sheet, rows, rows.map((row) => readPupil(sheet, row)));
+  return withUniqueIds(
+    sheet,
+    rows,
+    rows.map((row) => readPupil(sheet, row)),
+  );
 }
 
 /** Staff from the bytes of an export; `fileLabel` names the file in errors. */
 export function parseStaffCsv(bytes: Buffer, fileLabel: string): StaffMember[] {
   const sheet = readSheet(bytes, fileLabel);
   const rows = sheet.rows.filter((row) => !NOT_STAFF_ROLES.has(roleOf(sheet, row) ?? ''));
-  return withUniqueIds(sheet, rows, rows.map((row) => readStaffMember(sheet, row)));
+  return withUniqueIds(
+    sheet,
+    rows,
+    rows.map((row) => readStaffMember(sheet, row)),
+  );
 }
 
 /**

@@ -40,8 +40,32 @@ export interface NameIndex {
 
 /** Lower-case words that belong to a surname and are written lower case: "van der Berg", "bin Rashid". */
 const NAME_PARTICLES: ReadonlySet<string> = new Set([
-  'van', 'von', 'der', 'den', 'de', 'del', 'della', 'da', 'das', 'dos', 'do', 'di', 'du',
-  'la', 'le', 'ter', 'ten', 'bin', 'binti', 'bint', 'ibn', 'al', 'el', 'ap', 'mac', 'o',
+  'van',
+  'von',
+  'der',
+  'den',
+  'de',
+  'del',
+  'della',
+  'da',
+  'das',
+  'dos',
+  'do',
+  'di',
+  'du',
+  'la',
+  'le',
+  'ter',
+  'ten',
+  'bin',
+  'binti',
+  'bint',
+  'ibn',
+  'al',
+  'el',
+  'ap',
+  'mac',
+  'o',
 ]);
 
 type NameOrder = 'forename-first' | 'surname-first';
@@ -85,11 +109,7 @@ export interface NameVariantData {
 /** Most first-two-word keys belong to one form; only shared names need an array. */
 type Bucket = NameForm | NameForm[];
 
-export function buildNameIndex(
-  people: readonly NamedPerson[],
-  commonWords: ReadonlySet<string>,
-  variantData?: NameVariantData,
-): NameIndex {
+export function buildNameIndex(people: readonly NamedPerson[], commonWords: ReadonlySet<string>, variantData?: NameVariantData): NameIndex {
   const index = new Map<string, Bucket>();
   const firstWords = new Set<string>();
   for (const person of people) {
@@ -177,13 +197,7 @@ function middleVariants(middleNames: readonly string[]): string[][] {
 }
 
 /** Looks up the word at `first` with the next one, and keeps the forms that really continue there. */
-function collectAt(
-  index: ReadonlyMap<string, Bucket>,
-  tokens: readonly NameToken[],
-  first: number,
-  rules: WrittenFormRules,
-  out: Candidate[],
-): void {
+function collectAt(index: ReadonlyMap<string, Bucket>, tokens: readonly NameToken[], first: number, rules: WrittenFormRules, out: Candidate[]): void {
   const head = tokens[first];
   const second = tokens[first + 1];
   // A name does not start inside a hyphenated word, nor run across punctuation.
@@ -285,8 +299,7 @@ interface NameParts {
 function nameParts(form: NameForm, words: readonly string[], tokens: readonly NameToken[], first: number): NameParts {
   const surnameAt = form.order === 'surname-first' ? first : first + form.forenameLength + form.middleLength;
   const forenameAt = form.order === 'surname-first' ? first + form.surnameLength : first;
-  const pick = (from: number, length: number): NameToken[] =>
-    tokens.slice(from, from + length).filter((_token, at) => !NAME_PARTICLES.has(words[from - first + at] ?? ''));
+  const pick = (from: number, length: number): NameToken[] => tokens.slice(from, from + length).filter((_token, at) => !NAME_PARTICLES.has(words[from - first + at] ?? ''));
   return { forename: pick(forenameAt, form.forenameLength), surname: pick(surnameAt, form.surnameLength) };
 }
 
@@ -450,24 +463,11 @@ class VariantReader {
 
   /** A written word that could be a slip: not itself a word or a name anyone has. */
   private maySlip(written: string): boolean {
-    return (
-      written.length >= MIN_SLIPPED_NAME_LENGTH - 1 &&
-      !this.data.nameWords.has(written) &&
-      !this.commonWords.has(written) &&
-      !this.data.dictionary.has(written)
-    );
+    return written.length >= MIN_SLIPPED_NAME_LENGTH - 1 && !this.data.nameWords.has(written) && !this.commonWords.has(written) && !this.data.dictionary.has(written);
   }
 
   /** The two-word forms under `key` in `order`, read from the tokens `at` (forename or surname) and `last`. */
-  private addForms(
-    key: string,
-    order: NameOrder,
-    variant: MatchVariant,
-    tokens: readonly NameToken[],
-    at: number,
-    last: number,
-    out: Candidate[],
-  ): void {
+  private addForms(key: string, order: NameOrder, variant: MatchVariant, tokens: readonly NameToken[], at: number, last: number, out: Candidate[]): void {
     const lastToken = tokens[last];
     if (lastToken === undefined) return;
     const endings: [string, string, number][] = [[key, lastToken.key, lastToken.end]];
@@ -484,16 +484,7 @@ class VariantReader {
     }
   }
 
-  private addForm(
-    form: NameForm,
-    variant: MatchVariant,
-    written: readonly string[],
-    tokens: readonly NameToken[],
-    at: number,
-    last: number,
-    end: number,
-    out: Candidate[],
-  ): void {
+  private addForm(form: NameForm, variant: MatchVariant, written: readonly string[], tokens: readonly NameToken[], at: number, last: number, end: number, out: Candidate[]): void {
     const head = tokens[at];
     const lastToken = tokens[last];
     if (head === undefined || lastToken === undefined) return;

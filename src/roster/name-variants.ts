@@ -14,9 +14,7 @@ import wordListPath from 'word-list';
 import { DEFAULT_RULES_DIRECTORY } from '../package-root.js';
 import { foldName } from './name-tokens.js';
 
-export const DEFAULT_NICKNAME_FILES = ['nicknames.csv', 'nicknames-extra.csv'].map((file) =>
-  join(DEFAULT_RULES_DIRECTORY, 'vocabulary', file),
-);
+export const DEFAULT_NICKNAME_FILES = ['nicknames.csv', 'nicknames-extra.csv'].map((file) => join(DEFAULT_RULES_DIRECTORY, 'vocabulary', file));
 
 /** A short form, folded, to the folded full forenames it is short for: "tom" → ["thomas", "thom"]. */
 export type ShortForms = ReadonlyMap<string, readonly string[]>;
@@ -48,7 +46,11 @@ export function loadShortForms(files: readonly string[] = DEFAULT_NICKNAME_FILES
 }
 
 export function loadDictionary(file: string = wordListPath): ReadonlySet<string> {
-  return new Set(readFileSync(file, 'utf8').split('\n').filter((word) => word !== ''));
+  return new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((word) => word !== ''),
+  );
 }
 
 let shippedShortForms: ShortForms | undefined;
@@ -79,9 +81,5 @@ export function isOneLetterSlip(written: string, name: string): boolean {
   if (lengthGap === 1) return written.slice(at + 1) === name.slice(at);
   if (lengthGap === -1) return written.slice(at) === name.slice(at + 1);
   if (written.slice(at + 1) === name.slice(at + 1)) return true;
-  return (
-    written.charCodeAt(at) === name.charCodeAt(at + 1) &&
-    written.charCodeAt(at + 1) === name.charCodeAt(at) &&
-    written.slice(at + 2) === name.slice(at + 2)
-  );
+  return written.charCodeAt(at) === name.charCodeAt(at + 1) && written.charCodeAt(at + 1) === name.charCodeAt(at) && written.slice(at + 2) === name.slice(at + 2);
 }

@@ -62,9 +62,7 @@ export function headerKey(header: string): string {
 }
 
 const FIELD_BY_HEADER: ReadonlyMap<string, { field: RosterField; rank: number }> = new Map(
-  Object.entries(HEADERS).flatMap(([field, headers]) =>
-    headers.map((header, rank) => [headerKey(header), { field: field as RosterField, rank }] as const),
-  ),
+  Object.entries(HEADERS).flatMap(([field, headers]) => headers.map((header, rank) => [headerKey(header), { field: field as RosterField, rank }] as const)),
 );
 
 /** Which column holds which field; a field's columns come best header first. */

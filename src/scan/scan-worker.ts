@@ -17,12 +17,10 @@ function report(message: WorkerReport): void {
   port!.postMessage(message);
 }
 
-
 async function scan(tenants: Tenants, task: ScanTask): Promise<void> {
   try {
     const loaded = resolveSchool(tenants, task.schoolAddress);
-    const source =
-      typeof task.message === 'string' ? createReadStream(task.message) : Buffer.from(task.message.buffer, task.message.byteOffset, task.message.byteLength);
+    const source = typeof task.message === 'string' ? createReadStream(task.message) : Buffer.from(task.message.buffer, task.message.byteOffset, task.message.byteLength);
     const result = await scanMessage(source, loaded.school, loaded.detectors, task.envelope);
     report({ kind: 'scanned', id: task.id, result });
   } catch (error) {

@@ -150,8 +150,7 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
   const senderDomains = options.senderDomains === 'any' ? 'any' : options.senderDomains.map((domain) => domain.toLowerCase());
   const schoolNetworks = (options.senderNetworks ?? []).map((school) => ({ domains: school.domains, from: createAddressAllowList(school.allow) }));
   /** A sender of a school that names its networks must come from one of them. */
-  const fromOwnNetwork = (address: string, client: string): boolean =>
-    schoolNetworks.every((school) => !senderMatches(address, school.domains) || school.from(client));
+  const fromOwnNetwork = (address: string, client: string): boolean => schoolNetworks.every((school) => !senderMatches(address, school.domains) || school.from(client));
 
   const server = new SMTPServer({
     ...tlsOptions(options),
@@ -180,15 +179,17 @@ export function createInboundServer(options: InboundOptions, handleMessage: Mess
     onAuth(auth, session, callback) {
       const address = session.remoteAddress;
       if (authFailures.throttled(address, Date.now())) return callback(refused('authentication-throttled', 'auth', session));
-      passwordHashes.run(() => authenticate(auth, options.auth?.users)).then(
-        (user) => {
-          if (user !== undefined) return callback(null, { user });
-          authFailures.failed(address, Date.now());
-          callback(refused('authentication-failed', 'auth', session));
-        },
-        // Turned away unchecked, so not counted as a failure: the client may simply try again.
-        (error: unknown) => callback(refused(error instanceof ConcurrencyLimitFull ? 'authentication-busy' : 'internal-fault', 'auth', session)),
-      );
+      passwordHashes
+        .run(() => authenticate(auth, options.auth?.users))
+        .then(
+          (user) => {
+            if (user !== undefined) return callback(null, { user });
+            authFailures.failed(address, Date.now());
+            callback(refused('authentication-failed', 'auth', session));
+          },
+          // Turned away unchecked, so not counted as a failure: the client may simply try again.
+          (error: unknown) => callback(refused(error instanceof ConcurrencyLimitFull ? 'authentication-busy' : 'internal-fault', 'auth', session)),
+        );
     },
     onMailFrom(address, session, callback) {
       const code = senderRefusal(address.address, session);

@@ -41,7 +41,7 @@ const REPLIES: Readonly<Record<RefusalCode, ReplyText>> = {
   'client-certificate-required': { responseCode: 530, status: '5.7.0', text: 'A trusted client certificate is required' },
   'sender-network-mismatch': { responseCode: 550, status: '5.7.1', text: 'Sender domain is not relayed from your address' },
   'sender-login-mismatch': { responseCode: 553, status: '5.7.1', text: 'Sender address not owned by the authenticated login' },
-  'tenant-missing': { responseCode: 550, status: '5.7.1', text: 'Mail is relayed only from the school\'s own Microsoft 365 tenant; none was named' },
+  'tenant-missing': { responseCode: 550, status: '5.7.1', text: "Mail is relayed only from the school's own Microsoft 365 tenant; none was named" },
   'tenant-mismatch': { responseCode: 550, status: '5.7.1', text: 'Mail from this Microsoft 365 tenant is not relayed for this sender' },
   'sender-domain-not-allowed': { responseCode: 550, status: '5.7.1', text: 'Sender domain is not relayed by this gateway' },
   'recipient-without-domain': { responseCode: 550, status: '5.1.3', text: 'Recipient address must include a domain' },

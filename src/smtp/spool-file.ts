@@ -4,10 +4,7 @@ import { createLineEndingCheck } from './line-ending-check.js';
 import type { SpooledContent } from './spooled-message.js';
 
 /** How receiving the message data ended; only `stored` with a `path` leaves a file behind. */
-export type SpoolOutcome =
-  | ({ readonly kind: 'stored'; readonly sizeBytes: number } & SpooledContent)
-  | { readonly kind: 'too-big' }
-  | { readonly kind: 'bare-line-ending' };
+export type SpoolOutcome = ({ readonly kind: 'stored'; readonly sizeBytes: number } & SpooledContent) | { readonly kind: 'too-big' } | { readonly kind: 'bare-line-ending' };
 
 /**
  * Most mail is small: the gateway reads it for the loop guard, the scan and the delivery, and one
@@ -30,12 +27,7 @@ export interface SpoolOptions {
  * is read and discarded (unless the caller ends the connection) and the file is removed.
  * Rejects, with the file removed, when the data or the disk fails.
  */
-export async function spoolMessage(
-  data: Readable,
-  path: string,
-  maxBytes: number,
-  options: SpoolOptions = {},
-): Promise<SpoolOutcome> {
+export async function spoolMessage(data: Readable, path: string, maxBytes: number, options: SpoolOptions = {}): Promise<SpoolOutcome> {
   const lineEndings = createLineEndingCheck();
   const file = new SpoolFile(path, options.keepInMemoryBytes ?? DEFAULT_KEEP_IN_MEMORY_BYTES);
   let received = 0;

@@ -3,7 +3,19 @@ import type { ActivityRecord } from './activity-log.js';
 import type { MarkedFinding } from './false-positives.js';
 import { neutraliseFormula } from './incidents-csv.js';
 
-const COLUMNS = ['Time (UTC)', 'School', 'Action', 'By', 'Sender', 'Recipient domains', 'Recipients', 'Finding categories', 'Rules', 'Marked false positive', 'Message id'] as const;
+const COLUMNS = [
+  'Time (UTC)',
+  'School',
+  'Action',
+  'By',
+  'Sender',
+  'Recipient domains',
+  'Recipients',
+  'Finding categories',
+  'Rules',
+  'Marked false positive',
+  'Message id',
+] as const;
 
 /**
  * The explorer's lines as CSV with a header row: metadata only, as on the page. Formula-like cells are neutralised

@@ -58,7 +58,12 @@ export class ActivityLog {
   constructor(private readonly db: Kysely<StoreDatabase>) {}
 
   async list(filter: ActivityFilter = {}): Promise<ActivityRecord[]> {
-    let query = this.db.selectFrom('activity').selectAll().where((eb) => matching(eb, filter)).orderBy('at', 'desc').orderBy('seq', 'desc');
+    let query = this.db
+      .selectFrom('activity')
+      .selectAll()
+      .where((eb) => matching(eb, filter))
+      .orderBy('at', 'desc')
+      .orderBy('seq', 'desc');
     // SQLite accepts OFFSET only after a LIMIT.
     if (filter.limit !== undefined || filter.offset !== undefined) query = query.limit(filter.limit ?? Number.MAX_SAFE_INTEGER).offset(filter.offset ?? 0);
     return (await query.execute()).map(recordOf);
@@ -75,7 +80,11 @@ export class ActivityLog {
 
   /** One line by its audit seq, within the scope given. */
   async get(seq: number, scope: SchoolFilter = {}): Promise<ActivityRecord | undefined> {
-    const row = await this.db.selectFrom('activity').selectAll().where((eb) => eb.and([eb('seq', '=', seq), matching(eb, scope)])).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('activity')
+      .selectAll()
+      .where((eb) => eb.and([eb('seq', '=', seq), matching(eb, scope)]))
+      .executeTakeFirst();
     return row ? recordOf(row) : undefined;
   }
 
@@ -118,7 +127,11 @@ export function isActivity(entry: Pick<ChainedEntry, 'kind' | 'action' | 'ruleId
 /** The lines for these verdict entries (the others are skipped), in the caller's transaction. */
 export async function recordVerdictActivity(trx: Transaction<StoreDatabase> | Kysely<StoreDatabase>, entries: readonly ChainedEntry[]): Promise<void> {
   const rows = entries.filter(isActivity).map(verdictRow);
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) await trx.insertInto('activity').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT)
+    await trx
+      .insertInto('activity')
+      .values(rows.slice(start, start + ROWS_PER_INSERT))
+      .execute();
 }
 
 /**
@@ -127,16 +140,17 @@ export async function recordVerdictActivity(trx: Transaction<StoreDatabase> | Ky
  */
 export async function recordDecisionActivity(
   trx: Transaction<StoreDatabase> | Kysely<StoreDatabase>,
-  decision: { readonly seq: number; readonly at: string; readonly schoolId: string; readonly messageId: string; readonly action: 'override' | 'release'; readonly actor: string; readonly sender: string },
+  decision: {
+    readonly seq: number;
+    readonly at: string;
+    readonly schoolId: string;
+    readonly messageId: string;
+    readonly action: 'override' | 'release';
+    readonly actor: string;
+    readonly sender: string;
+  },
 ): Promise<void> {
-  const verdict = await trx
-    .selectFrom('activity')
-    .selectAll()
-    .where('message_id', '=', decision.messageId)
-    .where('actor', 'is', null)
-    .orderBy('seq')
-    .limit(1)
-    .executeTakeFirst();
+  const verdict = await trx.selectFrom('activity').selectAll().where('message_id', '=', decision.messageId).where('actor', 'is', null).orderBy('seq').limit(1).executeTakeFirst();
   await trx
     .insertInto('activity')
     .values({
@@ -169,7 +183,11 @@ export async function backfillActivity(db: Kysely<StoreDatabase>): Promise<void>
       .selectAll()
       .where('seq', '>', after)
       .where((eb) =>
-        eb.or([eb('kind', '=', 'verdict'), eb('action', '=', 'override'), eb.and([eb('action', '=', 'release'), eb.or([eb('reason', 'is', null), eb('reason', 'not like', 'requested%')])])]),
+        eb.or([
+          eb('kind', '=', 'verdict'),
+          eb('action', '=', 'override'),
+          eb.and([eb('action', '=', 'release'), eb.or([eb('reason', 'is', null), eb('reason', 'not like', 'requested%')])]),
+        ]),
       )
       .orderBy('seq')
       .limit(PAGE)
@@ -202,12 +220,22 @@ export async function backfillActivity(db: Kysely<StoreDatabase>): Promise<void>
     if (verdicts.length > 0) await db.insertInto('activity').values(verdicts).execute();
     for (const row of rows) {
       if (row.kind === 'verdict' || !row.message_id) continue;
-      await recordDecisionActivity(db, { seq: row.seq, at: row.at, schoolId: row.school_id, messageId: row.message_id, action: row.action as 'override' | 'release', actor: row.actor ?? '', sender: row.actor ?? '' });
+      await recordDecisionActivity(db, {
+        seq: row.seq,
+        at: row.at,
+        schoolId: row.school_id,
+        messageId: row.message_id,
+        action: row.action as 'override' | 'release',
+        actor: row.actor ?? '',
+        sender: row.actor ?? '',
+      });
     }
   }
 }
 
-function verdictRow(entry: Pick<ChainedEntry, 'seq' | 'at' | 'schoolId' | 'action' | 'messageId' | 'sender' | 'recipientDomains' | 'recipientCount' | 'ruleIds' | 'categories'>): ActivityTable {
+function verdictRow(
+  entry: Pick<ChainedEntry, 'seq' | 'at' | 'schoolId' | 'action' | 'messageId' | 'sender' | 'recipientDomains' | 'recipientCount' | 'ruleIds' | 'categories'>,
+): ActivityTable {
   return {
     seq: entry.seq,
     verdict_seq: entry.seq,
@@ -234,11 +262,17 @@ function matching(eb: ExpressionBuilder<StoreDatabase, 'activity'>, filter: Acti
   if (filter.action) conditions.push(eb('activity.action', '=', filter.action));
   if (filter.ruleId) {
     const ruleId = filter.ruleId;
-    conditions.push(eb.exists(eb.selectFrom('audit_rules').select(sql`1`.as('one')).whereRef('audit_rules.seq', '=', 'activity.verdict_seq').where('audit_rules.rule_id', '=', ruleId)));
+    conditions.push(
+      eb.exists(eb.selectFrom('audit_rules').select(sql`1`.as('one')).whereRef('audit_rules.seq', '=', 'activity.verdict_seq').where('audit_rules.rule_id', '=', ruleId)),
+    );
   }
   if (filter.category) {
     const category = filter.category;
-    conditions.push(eb.exists(eb.selectFrom('audit_categories').select(sql`1`.as('one')).whereRef('audit_categories.seq', '=', 'activity.verdict_seq').where('audit_categories.category', '=', category)));
+    conditions.push(
+      eb.exists(
+        eb.selectFrom('audit_categories').select(sql`1`.as('one')).whereRef('audit_categories.seq', '=', 'activity.verdict_seq').where('audit_categories.category', '=', category),
+      ),
+    );
   }
   return eb.and(conditions);
 }

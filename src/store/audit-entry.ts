@@ -55,7 +55,20 @@ export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
 export const SENDER_ACTIONS = ['override', 'release-request', 'override-revoke', 'override-restore'] as const;
 
 /** `false-positive`: a reviewer marked a finding as wrong, with why (src/store/false-positives.ts). */
-export const PERSON_ACTIONS = ['release', 'reject', 'view', 'delete', 'export', 'expire', 'acknowledge', 'pass', 'loop', 'false-positive', ...ACCOUNT_ACTIONS, ...SENDER_ACTIONS] as const;
+export const PERSON_ACTIONS = [
+  'release',
+  'reject',
+  'view',
+  'delete',
+  'export',
+  'expire',
+  'acknowledge',
+  'pass',
+  'loop',
+  'false-positive',
+  ...ACCOUNT_ACTIONS,
+  ...SENDER_ACTIONS,
+] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
 /** What a person (kind `human`) or the gateway itself (kind `system`, e.g. retention) did. */
@@ -80,4 +93,3 @@ export function countCategories(findings: readonly Pick<Finding, 'category'>[]):
   for (const { category } of findings) counts[category] = (counts[category] ?? 0) + 1;
   return counts;
 }
-

@@ -128,25 +128,39 @@ export class AuditLog {
    * `earlier` gives the key of a version the chain names. Resolves to how new links must be made.
    */
   static async keyChain(db: Kysely<StoreDatabase>, chain: ChainKey, earlier: (version: number) => ChainKey | undefined): Promise<{ chain: ChainKey; problem?: string }> {
-    return db.transaction().execute(async (trx) => {
-      await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
-      const label = (await trx.selectFrom('store_meta').select('value').where('name', '=', CHAIN_META).executeTakeFirst())?.value ?? 'sha256';
-      if (label === chainLabel(chain)) return { chain };
-      const version = /^hmac-sha256:v(\d+)$/.exec(label)?.[1];
-      const before = version === undefined ? UNKEYED : earlier(Number(version));
-      if (!before) throw new StoreError('key-mismatch', `the audit chain is keyed with store key version ${version}, which is not configured: add it to retiredQuarantineKeys`);
-      const relinked = await walkChain(trx, before, chain);
-      if (!relinked.ok) {
-        // Thrown inside the transaction, so the links re-made before the break are rolled back with it.
-        throw new ChainNotKeyed(before, `the audit chain is broken at entry ${relinked.brokenAtSeq} (${relinked.reason}), so it was not re-keyed; run "hallmonitor audit verify"`);
-      }
-      await trx.updateTable('audit_head').set({ hash: relinked.headHash }).where('id', '=', 1).execute();
-      await trx.insertInto('store_meta').values({ name: CHAIN_META, value: chainLabel(chain) }).onConflict((conflict) => conflict.column('name').doUpdateSet({ value: chainLabel(chain) })).execute();
-      return { chain };
-    }).catch((error: unknown) => {
-      if (error instanceof ChainNotKeyed) return { chain: error.chain, problem: error.message };
-      throw error;
-    });
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable('audit_head')
+          .set((eb) => ({ seq: eb.ref('seq') }))
+          .where('id', '=', 1)
+          .execute();
+        const label = (await trx.selectFrom('store_meta').select('value').where('name', '=', CHAIN_META).executeTakeFirst())?.value ?? 'sha256';
+        if (label === chainLabel(chain)) return { chain };
+        const version = /^hmac-sha256:v(\d+)$/.exec(label)?.[1];
+        const before = version === undefined ? UNKEYED : earlier(Number(version));
+        if (!before) throw new StoreError('key-mismatch', `the audit chain is keyed with store key version ${version}, which is not configured: add it to retiredQuarantineKeys`);
+        const relinked = await walkChain(trx, before, chain);
+        if (!relinked.ok) {
+          // Thrown inside the transaction, so the links re-made before the break are rolled back with it.
+          throw new ChainNotKeyed(
+            before,
+            `the audit chain is broken at entry ${relinked.brokenAtSeq} (${relinked.reason}), so it was not re-keyed; run "hallmonitor audit verify"`,
+          );
+        }
+        await trx.updateTable('audit_head').set({ hash: relinked.headHash }).where('id', '=', 1).execute();
+        await trx
+          .insertInto('store_meta')
+          .values({ name: CHAIN_META, value: chainLabel(chain) })
+          .onConflict((conflict) => conflict.column('name').doUpdateSet({ value: chainLabel(chain) }))
+          .execute();
+        return { chain };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ChainNotKeyed) return { chain: error.chain, problem: error.message };
+        throw error;
+      });
   }
 
   async append(entry: AuditEntry): Promise<AppendedEntry> {
@@ -262,15 +276,24 @@ export class AuditLog {
       prevHash = hash;
     }
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-      await trx.insertInto('audit_log').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
+      await trx
+        .insertInto('audit_log')
+        .values(rows.slice(start, start + ROWS_PER_INSERT))
+        .execute();
     }
     const categories = chained.flatMap((entry) => Object.entries(entry.categories).map(([category, count]) => ({ seq: entry.seq, category, count })));
     const rules = chained.flatMap((entry) => entry.ruleIds.map((rule_id, position) => ({ seq: entry.seq, position, rule_id })));
     for (let start = 0; start < categories.length; start += ROWS_PER_INSERT) {
-      await trx.insertInto('audit_categories').values(categories.slice(start, start + ROWS_PER_INSERT)).execute();
+      await trx
+        .insertInto('audit_categories')
+        .values(categories.slice(start, start + ROWS_PER_INSERT))
+        .execute();
     }
     for (let start = 0; start < rules.length; start += ROWS_PER_INSERT) {
-      await trx.insertInto('audit_rules').values(rules.slice(start, start + ROWS_PER_INSERT)).execute();
+      await trx
+        .insertInto('audit_rules')
+        .values(rules.slice(start, start + ROWS_PER_INSERT))
+        .execute();
     }
     await trx.updateTable('audit_head').set({ hash: prevHash }).where('id', '=', 1).execute();
     for (const [index, entry] of entries.entries()) {
@@ -279,7 +302,6 @@ export class AuditLog {
     await recordVerdictActivity(trx, chained);
     return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
   }
-
 
   /**
    * Appends inside the caller's transaction (the store's own use: a hold or decision and its audit
@@ -298,13 +320,22 @@ export class AuditLog {
     const chained = chainedEntry(head.seq, entry);
     this.#appendedSeq = Math.max(this.#appendedSeq, head.seq);
     const hash = entryHash(head.hash, chained, this.chain);
-    await trx.insertInto('audit_log').values(auditRow(chained, head.hash, hash)).execute();
+    await trx
+      .insertInto('audit_log')
+      .values(auditRow(chained, head.hash, hash))
+      .execute();
     const categories = Object.entries(chained.categories);
     if (categories.length > 0) {
-      await trx.insertInto('audit_categories').values(categories.map(([category, count]) => ({ seq: head.seq, category, count }))).execute();
+      await trx
+        .insertInto('audit_categories')
+        .values(categories.map(([category, count]) => ({ seq: head.seq, category, count })))
+        .execute();
     }
     if (chained.ruleIds.length > 0) {
-      await trx.insertInto('audit_rules').values(chained.ruleIds.map((rule_id, position) => ({ seq: head.seq, position, rule_id }))).execute();
+      await trx
+        .insertInto('audit_rules')
+        .values(chained.ruleIds.map((rule_id, position) => ({ seq: head.seq, position, rule_id })))
+        .execute();
     }
     await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
     if (entry.kind === 'verdict') {
@@ -340,7 +371,8 @@ export class AuditLog {
       );
     }
     const head = await this.db.selectFrom('audit_head').select(['anchor_seq', 'anchor_hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-    if (!(await this.#stillHolds(anchored, head))) return broken(anchored.seq, `entry ${anchored.seq} is not the one anchored outside the database: the chain was cut there and written again`);
+    if (!(await this.#stillHolds(anchored, head)))
+      return broken(anchored.seq, `entry ${anchored.seq} is not the one anchored outside the database: the chain was cut there and written again`);
     return result;
   }
 
@@ -351,14 +383,12 @@ export class AuditLog {
   async prune(before: Date): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       // Locks the head first, as appends do, so no append links to an entry while it is being deleted.
-      await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
-      const last = await trx
-        .selectFrom('audit_log')
-        .select(['seq', 'hash'])
-        .where('at', '<', before.toISOString())
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      await trx
+        .updateTable('audit_head')
+        .set((eb) => ({ seq: eb.ref('seq') }))
+        .where('id', '=', 1)
+        .execute();
+      const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('at', '<', before.toISOString()).orderBy('seq', 'desc').limit(1).executeTakeFirst();
       if (!last) return 0;
       await trx.deleteFrom('audit_categories').where('seq', '<=', last.seq).execute();
       await trx.deleteFrom('audit_rules').where('seq', '<=', last.seq).execute();
@@ -372,7 +402,11 @@ export class AuditLog {
   async forMessage(messageId: string): Promise<AuditRecord[]> {
     const rows = await this.db.selectFrom('audit_log').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
     if (rows.length === 0) return [];
-    const details = await this.#details(rows[0]!.seq, rows.at(-1)!.seq, rows.map((row) => row.seq));
+    const details = await this.#details(
+      rows[0]!.seq,
+      rows.at(-1)!.seq,
+      rows.map((row) => row.seq),
+    );
     return rows.map((row) => ({ ...fromRow(row, details), prevHash: row.prev_hash, hash: row.hash }));
   }
 
@@ -492,7 +526,9 @@ async function walkChain(db: Kysely<StoreDatabase>, chain: ChainKey, relink?: Ch
   return { ok: true, entries: head.seq - head.anchor_seq, headSeq: head.seq, headHash: relink ? newPrev : head.hash };
 }
 
-type BareVerification = { readonly ok: true; readonly entries: number; readonly headSeq: number; readonly headHash: string } | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string };
+type BareVerification =
+  | { readonly ok: true; readonly entries: number; readonly headSeq: number; readonly headHash: string }
+  | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string };
 
 /** The categories and rule ids of the entries from `firstSeq` to `lastSeq`, or only of `seqs` among them. */
 async function entryDetails(db: Kysely<StoreDatabase>, firstSeq: number, lastSeq: number, seqs?: readonly number[]): Promise<EntryDetails> {

@@ -75,11 +75,7 @@ export class BodyCipher {
     try {
       return Buffer.concat([decipher.update(sealed.subarray(HEADER_BYTES)), decipher.final()]);
     } catch (error) {
-      throw new StoreError(
-        'key-mismatch',
-        `quarantine key version ${version} does not open this record: the key is wrong or the record was altered`,
-        { cause: error },
-      );
+      throw new StoreError('key-mismatch', `quarantine key version ${version} does not open this record: the key is wrong or the record was altered`, { cause: error });
     }
   }
 }

@@ -85,7 +85,11 @@ export class FalsePositives {
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       const rules = [...new Set(mark.ruleIds)];
-      if (rules.length > 0) await trx.insertInto('false_positive_rules').values(rules.map((rule_id) => ({ id, rule_id }))).execute();
+      if (rules.length > 0)
+        await trx
+          .insertInto('false_positive_rules')
+          .values(rules.map((rule_id) => ({ id, rule_id })))
+          .execute();
       await this.audit.appendWithin(trx, {
         kind: 'human',
         schoolId: mark.verdict.schoolId,
@@ -103,9 +107,20 @@ export class FalsePositives {
   async among(verdictSeqs: readonly number[]): Promise<Map<number, MarkedFinding[]>> {
     const byVerdict = new Map<number, MarkedFinding[]>();
     if (verdictSeqs.length === 0) return byVerdict;
-    const rows = await this.db.selectFrom('false_positives').selectAll().where('verdict_seq', 'in', [...new Set(verdictSeqs)]).orderBy('marked_at').execute();
+    const rows = await this.db
+      .selectFrom('false_positives')
+      .selectAll()
+      .where('verdict_seq', 'in', [...new Set(verdictSeqs)])
+      .orderBy('marked_at')
+      .execute();
     for (const row of rows) {
-      const marked: MarkedFinding = { category: row.category, ...(row.term ? { term: row.term } : {}), reason: row.reason, markedBy: row.marked_by, markedAt: new Date(row.marked_at) };
+      const marked: MarkedFinding = {
+        category: row.category,
+        ...(row.term ? { term: row.term } : {}),
+        reason: row.reason,
+        markedBy: row.marked_by,
+        markedAt: new Date(row.marked_at),
+      };
       byVerdict.set(Number(row.verdict_seq), [...(byVerdict.get(Number(row.verdict_seq)) ?? []), marked]);
     }
     return byVerdict;
@@ -115,7 +130,8 @@ export class FalsePositives {
   async tuning(filter: SchoolFilter & { readonly since: Date; readonly until: Date }): Promise<TuningReport> {
     // An empty scope sees nothing, never everything.
     const { schoolIds } = filter;
-    const scope = (eb: ExpressionBuilder<StoreDatabase, 'false_positives'>) => (schoolIds ? (schoolIds.length > 0 ? eb('false_positives.school_id', 'in', [...schoolIds]) : sql<SqlBool>`1 = 0`) : sql<SqlBool>`1 = 1`);
+    const scope = (eb: ExpressionBuilder<StoreDatabase, 'false_positives'>) =>
+      schoolIds ? (schoolIds.length > 0 ? eb('false_positives.school_id', 'in', [...schoolIds]) : sql<SqlBool>`1 = 0`) : sql<SqlBool>`1 = 1`;
     const since = filter.since.toISOString();
     const until = filter.until.toISOString();
     const [byRule, byCategory, byTerm] = await Promise.all([

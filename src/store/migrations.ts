@@ -187,7 +187,10 @@ export function storeMigrations(engine: Engine): MigrationProvider {
       async up(db: Kysely<unknown>) {
         // The whole trust becomes an explicit grant: an account with no school rows used to see every school, so
         // each such account gets the flag and keeps what it saw; from now on no rows and no flag sees nothing.
-        await db.schema.alterTable('users').addColumn('all_schools', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('all_schools', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
         await sql`UPDATE users SET all_schools = 1 WHERE NOT EXISTS (SELECT 1 FROM user_schools WHERE user_schools.email = users.email)`.execute(db);
       },
     },
@@ -195,7 +198,11 @@ export function storeMigrations(engine: Engine): MigrationProvider {
       async up(db: Kysely<unknown>) {
         // A release request is the store's record, read by the job when it runs: a later "release encrypted"
         // then governs a plain release still waiting, and a release in flight (status `releasing`) is not deletable.
-        for (const [column, type] of [['release_requested_at', 'text'], ['release_requested_by', 'text'], ['release_encrypt', 'integer']] as const) {
+        for (const [column, type] of [
+          ['release_requested_at', 'text'],
+          ['release_requested_by', 'text'],
+          ['release_encrypt', 'integer'],
+        ] as const) {
           await db.schema.alterTable('quarantine').addColumn(column, type).execute();
         }
       },
@@ -209,7 +216,10 @@ export function storeMigrations(engine: Engine): MigrationProvider {
         await db.schema.alterTable('users').addColumn('mfa_last_step', 'integer').execute();
         await db.schema.alterTable('users').addColumn('entra_tid', 'text').execute();
         await db.schema.alterTable('users').addColumn('entra_oid', 'text').execute();
-        await db.schema.alterTable('users').addColumn('entra_guest', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('entra_guest', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
         await db.schema.createIndex('users_entra_object').unique().on('users').columns(['entra_tid', 'entra_oid']).execute();
         await db.schema
           .createTable('recovery_codes')
@@ -218,7 +228,10 @@ export function storeMigrations(engine: Engine): MigrationProvider {
           .addColumn('used_at', 'text')
           .addPrimaryKeyConstraint('recovery_codes_pk', ['email', 'code_hash'])
           .execute();
-        await db.schema.alterTable('sessions').addColumn('stage', 'text', (c) => c.notNull().defaultTo('complete')).execute();
+        await db.schema
+          .alterTable('sessions')
+          .addColumn('stage', 'text', (c) => c.notNull().defaultTo('complete'))
+          .execute();
         // The roles that now need a second factor sign in again, and enrol on the way.
         await sql`DELETE FROM sessions WHERE email IN (SELECT email FROM users WHERE role IN ('dpo', 'dsl', 'admin'))`.execute(db);
       },

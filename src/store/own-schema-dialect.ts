@@ -1,13 +1,4 @@
-import {
-  PostgresDialect,
-  sql,
-  type DatabaseIntrospector,
-  type DatabaseMetadata,
-  type DatabaseMetadataOptions,
-  type Kysely,
-  type SchemaMetadata,
-  type TableMetadata,
-} from 'kysely';
+import { PostgresDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type DatabaseMetadataOptions, type Kysely, type SchemaMetadata, type TableMetadata } from 'kysely';
 
 /**
  * PostgreSQL as Kysely has it, except that the migrator looks only at the store's own schema. Kysely's

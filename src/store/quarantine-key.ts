@@ -68,10 +68,7 @@ async function readKeyFile(file: string): Promise<Buffer | undefined> {
   }
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(4, '0');
-    throw new StoreError(
-      'key-file-unsafe',
-      `${file} has mode ${octal}: the group or others may read the quarantine key; run "chmod 600 ${file}" and restart`,
-    );
+    throw new StoreError('key-file-unsafe', `${file} has mode ${octal}: the group or others may read the quarantine key; run "chmod 600 ${file}" and restart`);
   }
   try {
     return parseQuarantineKey(await readFile(file, 'utf8'));

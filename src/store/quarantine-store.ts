@@ -265,7 +265,15 @@ export class QuarantineStore {
         at,
       });
       if (decision.status === 'released') {
-        await recordDecisionActivity(trx, { seq: appended.seq, at: at.toISOString(), schoolId: won.school_id, messageId: id, action: 'release', actor: decision.actor, sender: won.mail_from });
+        await recordDecisionActivity(trx, {
+          seq: appended.seq,
+          at: at.toISOString(),
+          schoolId: won.school_id,
+          messageId: id,
+          action: 'release',
+          actor: decision.actor,
+          sender: won.mail_from,
+        });
       }
       return { won: true, status: decision.status };
     });
@@ -291,7 +299,15 @@ export class QuarantineStore {
         .executeTakeFirst();
       if (!won) return { won: false, status: await statusWithin(trx, id) };
       const how = won.release_encrypt === 1 ? ' (encrypted)' : '';
-      await this.audit.appendWithin(trx, { kind: 'human', schoolId: won.school_id, actor: request.actor, action: 'release', messageId: id, reason: `requested${how}${request.reason ? `: ${request.reason}` : ''}`, at });
+      await this.audit.appendWithin(trx, {
+        kind: 'human',
+        schoolId: won.school_id,
+        actor: request.actor,
+        action: 'release',
+        messageId: id,
+        reason: `requested${how}${request.reason ? `: ${request.reason}` : ''}`,
+        at,
+      });
       return { won: true, status: 'held' };
     });
   }
@@ -331,8 +347,24 @@ export class QuarantineStore {
         .executeTakeFirst();
       if (!moved || !outcome.delivered) return;
       const how = outcome.claim.encrypt ? 'delivered encrypted' : 'delivered as sent';
-      const appended = await this.audit.appendWithin(trx, { kind: 'human', schoolId: moved.school_id, actor: outcome.claim.actor, action: 'release', messageId: id, reason: how, at });
-      await recordDecisionActivity(trx, { seq: appended.seq, at: at.toISOString(), schoolId: moved.school_id, messageId: id, action: 'release', actor: outcome.claim.actor, sender: moved.mail_from });
+      const appended = await this.audit.appendWithin(trx, {
+        kind: 'human',
+        schoolId: moved.school_id,
+        actor: outcome.claim.actor,
+        action: 'release',
+        messageId: id,
+        reason: how,
+        at,
+      });
+      await recordDecisionActivity(trx, {
+        seq: appended.seq,
+        at: at.toISOString(),
+        schoolId: moved.school_id,
+        messageId: id,
+        action: 'release',
+        actor: outcome.claim.actor,
+        sender: moved.mail_from,
+      });
     });
   }
 
@@ -361,7 +393,12 @@ export class QuarantineStore {
           )
           .returning('id')
           .execute();
-        if (claimed.length > 0) await this.#destroyBodies(trx, claimed.map((row) => row.id), now);
+        if (claimed.length > 0)
+          await this.#destroyBodies(
+            trx,
+            claimed.map((row) => row.id),
+            now,
+          );
         return claimed.length;
       });
       destroyed += batch;
@@ -381,7 +418,10 @@ export class QuarantineStore {
     if (filter.sender) query = query.where('mail_from', '=', filter.sender.toLowerCase());
     if (filter.since) query = query.where('received_at', '>=', filter.since.toISOString());
     if (filter.until) query = query.where('received_at', '<', filter.until.toISOString());
-    for (const [kind, value] of [['category', filter.category], ['rule', filter.ruleId]] as const) {
+    for (const [kind, value] of [
+      ['category', filter.category],
+      ['rule', filter.ruleId],
+    ] as const) {
       if (value === undefined) continue;
       query = query.where(({ exists, selectFrom }) =>
         exists(
@@ -399,13 +439,7 @@ export class QuarantineStore {
   async #destroyBodies(trx: Transaction<StoreDatabase>, ids: readonly string[], now: Date): Promise<void> {
     await trx.deleteFrom('quarantine_bodies').where('id', 'in', ids).execute();
     // Conditional, like decide(): a decision that committed first keeps its status.
-    const expired = await trx
-      .updateTable('quarantine')
-      .set({ status: 'expired' })
-      .where('id', 'in', ids)
-      .where('status', '=', 'held')
-      .returning(['id', 'school_id'])
-      .execute();
+    const expired = await trx.updateTable('quarantine').set({ status: 'expired' }).where('id', 'in', ids).where('status', '=', 'held').returning(['id', 'school_id']).execute();
     for (const row of expired) {
       await this.audit.appendWithin(trx, { kind: 'system', schoolId: row.school_id, actor: 'retention', action: 'expire', messageId: row.id, at: now });
     }

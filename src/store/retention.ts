@@ -27,7 +27,10 @@ const DAY_MS = 86_400_000;
 export async function enforceRetention(store: Store, now: Date, policy: RetentionPolicy = {}): Promise<RetentionResult> {
   const quarantineDays = policy.quarantineDays ?? 30;
   const auditDays = policy.auditDays ?? 365;
-  for (const [name, days] of [['quarantineDays', quarantineDays], ['auditDays', auditDays]] as const) {
+  for (const [name, days] of [
+    ['quarantineDays', quarantineDays],
+    ['auditDays', auditDays],
+  ] as const) {
     if (!Number.isFinite(days) || days <= 0) throw new RangeError(`retention ${name} must be a positive number of days`);
   }
   const bodyCutoff = new Date(now.getTime() - quarantineDays * DAY_MS);

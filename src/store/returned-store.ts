@@ -136,7 +136,11 @@ export class ReturnedStore {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { created: false };
       await trx.insertInto('returned_bodies').values(sealed).execute();
       const rules = [...new Set(record.returnedBy)];
-      if (rules.length > 0) await trx.insertInto('returned_rules').values(rules.map((rule_id) => ({ message_id: id, rule_id }))).execute();
+      if (rules.length > 0)
+        await trx
+          .insertInto('returned_rules')
+          .values(rules.map((rule_id) => ({ message_id: id, rule_id })))
+          .execute();
       await this.audit.appendWithin(trx, { ...verdict, messageId: id, schoolId: record.schoolId });
       return { created: true };
     });
@@ -210,7 +214,15 @@ export class ReturnedStore {
         reason: `sent as it was (${outcome.how}) over ${rules.join(', ')}: ${justification}`,
         at: outcome.at,
       });
-      await recordDecisionActivity(trx, { seq: appended.seq, at: outcome.at.toISOString(), schoolId: moved.school_id, messageId: id, action: 'override', actor: moved.mail_from, sender: moved.mail_from });
+      await recordDecisionActivity(trx, {
+        seq: appended.seq,
+        at: outcome.at.toISOString(),
+        schoolId: moved.school_id,
+        messageId: id,
+        action: 'override',
+        actor: moved.mail_from,
+        sender: moved.mail_from,
+      });
     });
   }
 
@@ -251,20 +263,48 @@ export class ReturnedStore {
     let query = this.db.selectFrom('override_revocations').selectAll();
     if (scope.schoolIds) query = scope.schoolIds.length > 0 ? query.where('school_id', 'in', [...scope.schoolIds]) : query.where(sql<SqlBool>`1 = 0`);
     const rows = await query.orderBy('revoked_at', 'desc').execute();
-    return rows.map((row) => ({ schoolId: row.school_id, sender: row.sender, ruleId: row.rule_id, revokedAt: new Date(row.revoked_at), revokedBy: row.revoked_by, reason: row.reason }));
+    return rows.map((row) => ({
+      schoolId: row.school_id,
+      sender: row.sender,
+      ruleId: row.rule_id,
+      revokedAt: new Date(row.revoked_at),
+      revokedBy: row.revoked_by,
+      reason: row.reason,
+    }));
   }
 
   /** Takes a rule's override from a sender at a school, with its audit entry; false when it was taken already. */
-  async revoke(revocation: { readonly schoolId: string; readonly sender: string; readonly ruleId: string; readonly actor: string; readonly reason: string; readonly at: Date }): Promise<boolean> {
+  async revoke(revocation: {
+    readonly schoolId: string;
+    readonly sender: string;
+    readonly ruleId: string;
+    readonly actor: string;
+    readonly reason: string;
+    readonly at: Date;
+  }): Promise<boolean> {
     const sender = revocation.sender.toLowerCase();
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('override_revocations')
-        .values({ school_id: revocation.schoolId, sender, rule_id: revocation.ruleId, revoked_at: revocation.at.toISOString(), revoked_by: revocation.actor, reason: limited(revocation.reason) })
+        .values({
+          school_id: revocation.schoolId,
+          sender,
+          rule_id: revocation.ruleId,
+          revoked_at: revocation.at.toISOString(),
+          revoked_by: revocation.actor,
+          reason: limited(revocation.reason),
+        })
         .onConflict((conflict) => conflict.columns(['school_id', 'sender', 'rule_id']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await this.audit.appendWithin(trx, { kind: 'human', schoolId: revocation.schoolId, actor: revocation.actor, action: 'override-revoke', reason: `${revocation.ruleId} for ${sender}: ${limited(revocation.reason)}`, at: revocation.at });
+      await this.audit.appendWithin(trx, {
+        kind: 'human',
+        schoolId: revocation.schoolId,
+        actor: revocation.actor,
+        action: 'override-revoke',
+        reason: `${revocation.ruleId} for ${sender}: ${limited(revocation.reason)}`,
+        at: revocation.at,
+      });
       return true;
     });
   }
@@ -280,7 +320,14 @@ export class ReturnedStore {
         .where('rule_id', '=', restoration.ruleId)
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) return false;
-      await this.audit.appendWithin(trx, { kind: 'human', schoolId: restoration.schoolId, actor: restoration.actor, action: 'override-restore', reason: `${restoration.ruleId} for ${sender}`, at: restoration.at });
+      await this.audit.appendWithin(trx, {
+        kind: 'human',
+        schoolId: restoration.schoolId,
+        actor: restoration.actor,
+        action: 'override-restore',
+        reason: `${restoration.ruleId} for ${sender}`,
+        at: restoration.at,
+      });
       return true;
     });
   }
@@ -300,7 +347,15 @@ export class ReturnedStore {
         .onConflict((conflict) => conflict.column('message_id').doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'already-asked';
-      await this.audit.appendWithin(trx, { kind: 'human', schoolId: held.school_id, actor: held.mail_from, action: 'release-request', messageId: request.messageId, reason, at: request.at });
+      await this.audit.appendWithin(trx, {
+        kind: 'human',
+        schoolId: held.school_id,
+        actor: held.mail_from,
+        action: 'release-request',
+        messageId: request.messageId,
+        reason,
+        at: request.at,
+      });
       return 'recorded';
     });
   }
@@ -310,20 +365,34 @@ export class ReturnedStore {
     let query = this.db
       .selectFrom('sender_release_requests')
       .innerJoin('quarantine', 'quarantine.id', 'sender_release_requests.message_id')
-      .select(['sender_release_requests.message_id', 'sender_release_requests.school_id', 'sender_release_requests.requested_at', 'sender_release_requests.reason', 'quarantine.mail_from', 'quarantine.status']);
+      .select([
+        'sender_release_requests.message_id',
+        'sender_release_requests.school_id',
+        'sender_release_requests.requested_at',
+        'sender_release_requests.reason',
+        'quarantine.mail_from',
+        'quarantine.status',
+      ]);
     if (scope.schoolIds) query = scope.schoolIds.length > 0 ? query.where('sender_release_requests.school_id', 'in', [...scope.schoolIds]) : query.where(sql<SqlBool>`1 = 0`);
-    const rows = await query
-      .orderBy(sql`case when quarantine.status = 'held' then 0 else 1 end`)
-      .orderBy('sender_release_requests.requested_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => ({ messageId: row.message_id, schoolId: row.school_id, sender: row.mail_from, requestedAt: new Date(row.requested_at), reason: row.reason, status: row.status }));
+    const rows = await query.orderBy(sql`case when quarantine.status = 'held' then 0 else 1 end`).orderBy('sender_release_requests.requested_at', 'desc').limit(limit).execute();
+    return rows.map((row) => ({
+      messageId: row.message_id,
+      schoolId: row.school_id,
+      sender: row.mail_from,
+      requestedAt: new Date(row.requested_at),
+      reason: row.reason,
+      status: row.status,
+    }));
   }
 
   /** Which of these held messages' senders asked for release: the flags on the DPO's list. */
   async requestedAmong(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('sender_release_requests').select('message_id').where('message_id', 'in', [...ids]).execute();
+    const rows = await this.db
+      .selectFrom('sender_release_requests')
+      .select('message_id')
+      .where('message_id', 'in', [...ids])
+      .execute();
     return new Set(rows.map((row) => row.message_id));
   }
 
@@ -348,7 +417,11 @@ export class ReturnedStore {
         .returning('id')
         .execute();
       const ids = claimed.map((row) => row.id);
-      for (let start = 0; start < ids.length; start += 500) await trx.deleteFrom('returned_bodies').where('id', 'in', ids.slice(start, start + 500)).execute();
+      for (let start = 0; start < ids.length; start += 500)
+        await trx
+          .deleteFrom('returned_bodies')
+          .where('id', 'in', ids.slice(start, start + 500))
+          .execute();
       return ids.length;
     });
   }
@@ -367,7 +440,12 @@ export class ReturnedStore {
   async #rulesOf(ids: readonly string[]): Promise<Map<string, string[]>> {
     const byId = new Map<string, string[]>();
     if (ids.length === 0) return byId;
-    const rows = await this.db.selectFrom('returned_rules').select(['message_id', 'rule_id']).where('message_id', 'in', [...ids]).orderBy('rule_id').execute();
+    const rows = await this.db
+      .selectFrom('returned_rules')
+      .select(['message_id', 'rule_id'])
+      .where('message_id', 'in', [...ids])
+      .orderBy('rule_id')
+      .execute();
     for (const row of rows) byId.set(row.message_id, [...(byId.get(row.message_id) ?? []), row.rule_id]);
     return byId;
   }

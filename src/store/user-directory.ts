@@ -144,9 +144,17 @@ export class UserDirectory {
       entra_guest: user.entraGuest ? 1 : 0,
     };
     return this.db.transaction().execute(async (trx) => {
-      const inserted = await trx.insertInto('users').values(row).onConflict((conflict) => conflict.column('email').doNothing()).executeTakeFirst();
+      const inserted = await trx
+        .insertInto('users')
+        .values(row)
+        .onConflict((conflict) => conflict.column('email').doNothing())
+        .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new StoreError('invalid-record', 'a user with that address already exists');
-      if (schools !== 'all') await trx.insertInto('user_schools').values(schools.map((school_id) => ({ email, school_id }))).execute();
+      if (schools !== 'all')
+        await trx
+          .insertInto('user_schools')
+          .values(schools.map((school_id) => ({ email, school_id })))
+          .execute();
       if (change) await this.#audit(trx, 'account-add', email, `${user.role}, ${schools === 'all' ? 'all schools' : schools.join(', ')}`, { at, ...change });
       return userOf(row, schools);
     });
@@ -301,7 +309,11 @@ export class UserDirectory {
   /** Lets guests of the Entra ID tenant sign in as this account, or stops them; audited. False for an unknown address. */
   async setEntraGuest(email: string, allowed: boolean, change: AccountChange): Promise<boolean> {
     return this.#change(email, 'account-entra-guest', allowed ? 'Entra ID guests allowed' : 'Entra ID guests refused', change, async (trx, login) => {
-      await trx.updateTable('users').set({ entra_guest: allowed ? 1 : 0 }).where('email', '=', login).execute();
+      await trx
+        .updateTable('users')
+        .set({ entra_guest: allowed ? 1 : 0 })
+        .where('email', '=', login)
+        .execute();
     });
   }
 
@@ -366,7 +378,10 @@ export class UserDirectory {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return undefined;
       await trx.deleteFrom('recovery_codes').where('email', '=', login).execute();
-      await trx.insertInto('recovery_codes').values(codes.map((code) => ({ email: login, code_hash: hashRecoveryCode(code), used_at: null }))).execute();
+      await trx
+        .insertInto('recovery_codes')
+        .values(codes.map((code) => ({ email: login, code_hash: hashRecoveryCode(code), used_at: null })))
+        .execute();
       await this.#audit(trx, 'account-mfa-enrol', login, `authenticator enrolled, ${RECOVERY_CODE_COUNT} recovery codes issued`, { actor: login, at });
       return codes;
     });
@@ -384,7 +399,12 @@ export class UserDirectory {
         .where('used_at', 'is', null)
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) === 0) return false;
-      const left = await trx.selectFrom('recovery_codes').select((eb) => eb.fn.countAll<number>().as('count')).where('email', '=', login).where('used_at', 'is', null).executeTakeFirstOrThrow();
+      const left = await trx
+        .selectFrom('recovery_codes')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('email', '=', login)
+        .where('used_at', 'is', null)
+        .executeTakeFirstOrThrow();
       await this.#audit(trx, 'account-mfa-recovery-code', login, `signed in with a recovery code, ${Number(left.count)} left`, { actor: login, at });
       return true;
     });
@@ -443,7 +463,13 @@ export class UserDirectory {
   }
 
   /** Runs `apply` on an existing account and audits it as `action`, in one transaction; false when there is no such account. */
-  async #change(email: string, action: AccountAction, what: string, change: AccountChange, apply: (trx: Transaction<StoreDatabase>, login: string) => Promise<void>): Promise<boolean> {
+  async #change(
+    email: string,
+    action: AccountAction,
+    what: string,
+    change: AccountChange,
+    apply: (trx: Transaction<StoreDatabase>, login: string) => Promise<void>,
+  ): Promise<boolean> {
     const login = email.trim().toLowerCase();
     return this.db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom('users').select('email').where('email', '=', login).executeTakeFirst();
@@ -460,7 +486,14 @@ export class UserDirectory {
    */
   async #audit(trx: Transaction<StoreDatabase>, action: AccountAction, login: string, what: string, change: AccountChange): Promise<void> {
     const why = change.reason?.trim();
-    await this.audit.appendWithin(trx, { kind: 'human', schoolId: TRUST_AUDIT_SCHOOL, actor: change.actor, action, reason: `account ${login}: ${what}${why ? `. Reason: ${why}` : ''}`, ...(change.at ? { at: change.at } : {}) });
+    await this.audit.appendWithin(trx, {
+      kind: 'human',
+      schoolId: TRUST_AUDIT_SCHOOL,
+      actor: change.actor,
+      action,
+      reason: `account ${login}: ${what}${why ? `. Reason: ${why}` : ''}`,
+      ...(change.at ? { at: change.at } : {}),
+    });
   }
 }
 
@@ -474,7 +507,8 @@ function roleOf(role: string): UserRole {
 function scopeOf(schools: SchoolScope): SchoolScope {
   if (schools === 'all') return 'all';
   const ids = [...new Set(schools.map((id) => id.trim()))].sort();
-  if (ids.length === 0 || ids.some((id) => id === '' || id.length > MAX_SCHOOL_ID)) throw new StoreError('invalid-record', "a user's schools are school ids, at least one, or 'all' for the whole trust");
+  if (ids.length === 0 || ids.some((id) => id === '' || id.length > MAX_SCHOOL_ID))
+    throw new StoreError('invalid-record', "a user's schools are school ids, at least one, or 'all' for the whole trust");
   return ids;
 }
 

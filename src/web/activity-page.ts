@@ -123,7 +123,8 @@ ${hiddenFilters(fields)}
 
 /** With a sender the CSV is posted too, so the address stays out of the URL. */
 function csvLink(fields: ActivityFields, csrf: string): SafeHtml {
-  if (!fields.sender) return html`<p><a href="/activity.csv${activityQuery(fields, { page: '1' })}" download>Download these as CSV</a> (the download is recorded in the audit log)</p>`;
+  if (!fields.sender)
+    return html`<p><a href="/activity.csv${activityQuery(fields, { page: '1' })}" download>Download these as CSV</a> (the download is recorded in the audit log)</p>`;
   return html`<form method="post" action="/activity.csv" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${hiddenFilters(fields)}<input type="hidden" name="sender" value="${fields.sender}"><p><button type="submit" class="link">Download these as CSV</button> (the download is recorded in the audit log)</p></form>`;
 }
 

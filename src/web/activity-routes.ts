@@ -93,7 +93,10 @@ export async function activityRoutes(app: FastifyInstance, context: ActivityCont
     const user = requireUser(request, 'activity');
     const records = recordsFor(context, user);
     const filter = activityFilter(fields);
-    const [lines, total] = await Promise.all([records.listActivity({ ...filter, limit: ACTIVITY_PAGE_SIZE, offset: (fields.page - 1) * ACTIVITY_PAGE_SIZE }), records.countActivity(filter)]);
+    const [lines, total] = await Promise.all([
+      records.listActivity({ ...filter, limit: ACTIVITY_PAGE_SIZE, offset: (fields.page - 1) * ACTIVITY_PAGE_SIZE }),
+      records.countActivity(filter),
+    ]);
     const marks = await context.store.falsePositives.among(lines.map((line) => line.verdictSeq ?? line.seq));
     return sendPage(reply, activityPage({ user, csrf: formToken(request), fields, lines, total, pageSize: ACTIVITY_PAGE_SIZE, marks, ...(notice ? { notice } : {}) }));
   }
@@ -104,7 +107,17 @@ export async function activityRoutes(app: FastifyInstance, context: ActivityCont
     const marks = await context.store.falsePositives.among(lines.map((line) => line.verdictSeq ?? line.seq));
     // The lines name senders, so taking them out of the app is recorded, once per school they cover, as the register's CSV is.
     const schools = [...new Set(lines.map((line) => line.schoolId))].sort();
-    const what = [fields.action, fields.category, fields.rule, fields.school, fields.sender ? 'one sender' : '', fields.since && `from ${fields.since}`, fields.until && `to ${fields.until}`].filter(Boolean).join(', ');
+    const what = [
+      fields.action,
+      fields.category,
+      fields.rule,
+      fields.school,
+      fields.sender ? 'one sender' : '',
+      fields.since && `from ${fields.since}`,
+      fields.until && `to ${fields.until}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     const reason = `activity CSV, ${lines.length} ${lines.length === 1 ? 'line' : 'lines'}${what ? ` (${what})` : ''}`;
     const at = context.now();
     if (schools.length > 0) await context.store.audit.appendAll(schools.map((schoolId) => ({ kind: 'human', schoolId, actor: user.email, action: 'export', reason, at })));

@@ -45,10 +45,11 @@ ${rows.map((row) => alertRow(row, user, { opens, everyRole }))}
 <p>The alerts the school's rules raise${forWhom}, whether or not an email went with them. They name the rules, the sender and the recipients' domains, never the message itself. Acknowledge an alert once it is dealt with; that is recorded in the audit log.</p>
 ${filterForm(fields, everyRole)}
 <h2>${total === 1 ? '1 alert' : `${total} alerts`}</h2>
-${rows.length === 0
-  ? html`<p>No alert matches.</p>`
-  : opens
-    ? html`<form method="post" action="/alerts/acknowledge">
+${
+  rows.length === 0
+    ? html`<p>No alert matches.</p>`
+    : opens
+      ? html`<form method="post" action="/alerts/acknowledge">
 <input type="hidden" name="_csrf" value="${csrf}">
 <fieldset class="filters"><legend>Acknowledge the selected alerts, or one with its own button</legend>
 <div><label for="note">Note (optional, recorded in the audit log)</label><input id="note" name="note" type="text" maxlength="500"></div>
@@ -56,7 +57,8 @@ ${rows.length === 0
 </fieldset>
 ${table}
 </form>`
-    : table}
+      : table
+}
 ${pager(fields.page, total, data.pageSize, (number) => `/alerts${alertsQuery(fields, number)}`, { back: 'Previous', on: 'Next' })}`;
   return page('Alerts', body, { user, csrf });
 }
@@ -89,7 +91,8 @@ function delivery(row: InboxAlert): string {
 }
 
 function status(row: InboxAlert): SafeHtml {
-  if (row.status === 'open') return html`<strong>Open</strong><br><button type="submit" class="secondary" formaction="/alerts/${encodeURIComponent(row.id)}/acknowledge">Acknowledge<span class="skip"> the alert of ${row.at.toISOString().slice(0, 16).replace('T', ' ')}</span></button>`;
+  if (row.status === 'open')
+    return html`<strong>Open</strong><br><button type="submit" class="secondary" formaction="/alerts/${encodeURIComponent(row.id)}/acknowledge">Acknowledge<span class="skip"> the alert of ${row.at.toISOString().slice(0, 16).replace('T', ' ')}</span></button>`;
   const when = row.acknowledgedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '';
   return html`Acknowledged by ${row.acknowledgedBy ?? 'someone'} at ${when}${row.note ? html`<br><span class="muted">${row.note}</span>` : null}`;
 }

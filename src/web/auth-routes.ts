@@ -34,7 +34,13 @@ export const SIGN_IN_LIMIT: SignInLimit = signInLimitFrom(GATEWAY_DEFAULTS.signI
 /** `GET /sign-in`, `POST /sign-in` (rate-limited per address and login), `POST /sign-out`. */
 export async function authRoutes(
   app: FastifyInstance,
-  context: WebContext & { readonly signInLimit: SignInLimit; readonly passwordHashes: ConcurrencyLimit; readonly passwordHashing: PasswordHashing; readonly entra?: EntraSignIn; readonly passwordSignIn: boolean },
+  context: WebContext & {
+    readonly signInLimit: SignInLimit;
+    readonly passwordHashes: ConcurrencyLimit;
+    readonly passwordHashing: PasswordHashing;
+    readonly entra?: EntraSignIn;
+    readonly passwordSignIn: boolean;
+  },
 ): Promise<void> {
   const { store, cookies } = context;
   const withMicrosoft = () => context.entra?.available ?? false;
@@ -83,7 +89,10 @@ function passwordSignInRoute(
           timeWindow: context.signInLimit.windowMs,
           hook: 'preHandler',
           // Per address and login, hashed so the limiter's memory holds no email addresses.
-          keyGenerator: (request: FastifyRequest) => createHash('sha256').update(`${request.ip}\u0000${field(request.body, 'email').toLowerCase()}`).digest('hex'),
+          keyGenerator: (request: FastifyRequest) =>
+            createHash('sha256')
+              .update(`${request.ip}\u0000${field(request.body, 'email').toLowerCase()}`)
+              .digest('hex'),
         },
       },
       preValidation: async (request) => {
@@ -98,9 +107,11 @@ function passwordSignInRoute(
       if (accountFailures.throttled(account, Date.now())) throw Object.assign(new Error('too many failed sign-ins for this account'), { statusCode: 429 });
       const found = await store.users.credentials(field(request.body, 'email'));
       const password = field(request.body, 'password');
-      const matches = await passwordHashes.run(async () => passwordHashing.verify(password, found?.passwordHash ?? (await passwordHashing.placeholder()))).catch((error: unknown) => {
-        throw error instanceof ConcurrencyLimitFull ? new WebError('unavailable', 'Too many sign-ins at once. Try again in a moment.') : error;
-      });
+      const matches = await passwordHashes
+        .run(async () => passwordHashing.verify(password, found?.passwordHash ?? (await passwordHashing.placeholder())))
+        .catch((error: unknown) => {
+          throw error instanceof ConcurrencyLimitFull ? new WebError('unavailable', 'Too many sign-ins at once. Try again in a moment.') : error;
+        });
       if (!found || !matches || found.user.disabled) {
         accountFailures.failed(account, Date.now());
         return sendPage(reply, signInPage(csrfToken(signInCookie!, 'sign-in'), withMicrosoft(), 'The email address or password was not recognised.'), 401);
@@ -113,7 +124,10 @@ function passwordSignInRoute(
       const session = await store.users.startSession(found.user.email, context.now(), stage);
       reply.clearCookie(cookies.signIn, cookies.options());
       reply.setCookie(cookies.session, session.token, cookies.sessionOptions(session));
-      return reply.code(303).header('cache-control', 'no-store').redirect(stage === 'complete' ? '/quarantine' : STAGE_PAGES[stage]);
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .redirect(stage === 'complete' ? '/quarantine' : STAGE_PAGES[stage]);
     },
   );
 }

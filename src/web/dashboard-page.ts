@@ -48,32 +48,52 @@ ${periodForm(data)}
 </dl>
 ${heldByAge.overSevenDays > 0 ? html`<p class="error">${heldByAge.overSevenDays === 1 ? '1 message has' : `${heldByAge.overSevenDays} messages have`} waited over a week: <a href="/quarantine?status=held">review the quarantine</a>.</p>` : null}
 <h2>Verdicts per week</h2>
-${total(verdicts) === 0
-  ? html`<p>No verdicts in the period.</p>`
-  : barChart({ caption: 'Verdicts per week, by action', rowHeading: 'Week from', columns: verdicts.keys, rows: verdicts.weeks.map((label, week) => ({ label, values: verdicts.counts[week] ?? [] })) })}
+${
+  total(verdicts) === 0
+    ? html`<p>No verdicts in the period.</p>`
+    : barChart({
+        caption: 'Verdicts per week, by action',
+        rowHeading: 'Week from',
+        columns: verdicts.keys,
+        rows: verdicts.weeks.map((label, week) => ({ label, values: verdicts.counts[week] ?? [] })),
+      })
+}
 <h2>Findings per week</h2>
-${total(findings) === 0
-  ? html`<p>No findings in the period.</p>`
-  : barChart({ caption: 'Findings per week, by category', rowHeading: 'Week from', columns: findings.keys, rows: findings.weeks.map((label, week) => ({ label, values: findings.counts[week] ?? [] })) })}
+${
+  total(findings) === 0
+    ? html`<p>No findings in the period.</p>`
+    : barChart({
+        caption: 'Findings per week, by category',
+        rowHeading: 'Week from',
+        columns: findings.keys,
+        rows: findings.weeks.map((label, week) => ({ label, values: findings.counts[week] ?? [] })),
+      })
+}
 <h2>Verdicts by school</h2>
 ${schoolChart(data.bySchool)}
 <h2>Rules that fired most</h2>
-${data.topRules.length === 0
-  ? html`<p>No rule fired in the period.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Rules by verdicts fired in" tabindex="0"><table><caption class="skip">Rules by verdicts fired in</caption><thead><tr><th scope="col">Rule</th><th scope="col">Verdicts</th></tr></thead>
-<tbody>${data.topRules.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.fired}</td></tr>`)}</tbody></table></div>`}
+${
+  data.topRules.length === 0
+    ? html`<p>No rule fired in the period.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Rules by verdicts fired in" tabindex="0"><table><caption class="skip">Rules by verdicts fired in</caption><thead><tr><th scope="col">Rule</th><th scope="col">Verdicts</th></tr></thead>
+<tbody>${data.topRules.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.fired}</td></tr>`)}</tbody></table></div>`
+}
 <h2>Overrides per rule</h2>
 <p>Returned messages their senders sent as they were, with a reason: a rule overridden often is a rule to tune.</p>
-${data.overridesPerRule.length === 0
-  ? html`<p>No overrides in the period.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Overrides per rule" tabindex="0"><table><caption class="skip">Overrides per rule</caption><thead><tr><th scope="col">Rule</th><th scope="col">Overrides</th></tr></thead>
-<tbody>${data.overridesPerRule.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.overrides}</td></tr>`)}</tbody></table></div>`}
+${
+  data.overridesPerRule.length === 0
+    ? html`<p>No overrides in the period.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Overrides per rule" tabindex="0"><table><caption class="skip">Overrides per rule</caption><thead><tr><th scope="col">Rule</th><th scope="col">Overrides</th></tr></thead>
+<tbody>${data.overridesPerRule.map((rule) => html`<tr><td><a href="/rules#rule-${rule.ruleId}">${rule.ruleId}</a></td><td>${rule.overrides}</td></tr>`)}</tbody></table></div>`
+}
 <h2>Senders who may need training</h2>
 <p>Staff with ${TRAINING_THRESHOLD} or more messages held or returned in the period.</p>
-${data.trainingSenders.length === 0
-  ? html`<p>Nobody in the period.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Senders with ${TRAINING_THRESHOLD} or more messages stopped" tabindex="0"><table><caption class="skip">Senders with ${TRAINING_THRESHOLD} or more messages stopped</caption><thead><tr><th scope="col">Sender</th><th scope="col">Held or returned</th></tr></thead>
-<tbody>${data.trainingSenders.map((sender) => html`<tr><td>${sender.sender}</td><td>${sender.stopped}</td></tr>`)}</tbody></table></div>`}`;
+${
+  data.trainingSenders.length === 0
+    ? html`<p>Nobody in the period.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Senders with ${TRAINING_THRESHOLD} or more messages stopped" tabindex="0"><table><caption class="skip">Senders with ${TRAINING_THRESHOLD} or more messages stopped</caption><thead><tr><th scope="col">Sender</th><th scope="col">Held or returned</th></tr></thead>
+<tbody>${data.trainingSenders.map((sender) => html`<tr><td>${sender.sender}</td><td>${sender.stopped}</td></tr>`)}</tbody></table></div>`
+}`;
   return page('Dashboard', body, { user: data.user, csrf: data.csrf });
 }
 
@@ -90,7 +110,10 @@ function periodForm(data: DashboardData): SafeHtml {
 function schoolChart(rows: DashboardData['bySchool']): SafeHtml {
   if (rows.length === 0) return html`<p>No verdicts in the period.</p>`;
   const schools = [...new Set(rows.map((row) => row.schoolId))];
-  const actions = [...ACTIONS_BY_PROTECTION, ...[...new Set(rows.map((row) => row.action))].filter((action) => !(ACTIONS_BY_PROTECTION as readonly string[]).includes(action)).sort()];
+  const actions = [
+    ...ACTIONS_BY_PROTECTION,
+    ...[...new Set(rows.map((row) => row.action))].filter((action) => !(ACTIONS_BY_PROTECTION as readonly string[]).includes(action)).sort(),
+  ];
   return barChart({
     caption: 'Verdicts by school, by action',
     rowHeading: 'School',

@@ -43,7 +43,12 @@ export function entraSettings(config: Pick<Config, 'entraId' | 'entraIdClientSec
   const { entraId, entraIdClientSecret } = config;
   if (!entraId) return undefined;
   if (!entraIdClientSecret) {
-    throw new ConfigError('configuration', undefined, 'entraIdClientSecret', 'entraId is set, so its client secret is needed (entraIdClientSecret or HALLMONITOR_ENTRA_CLIENT_SECRET)');
+    throw new ConfigError(
+      'configuration',
+      undefined,
+      'entraIdClientSecret',
+      'entraId is set, so its client secret is needed (entraIdClientSecret or HALLMONITOR_ENTRA_CLIENT_SECRET)',
+    );
   }
   const tenantId = entraId.tenantId.toLowerCase();
   const reviewUrl = config.reviewUrl ?? `http://${config.web.host}:${config.web.port}`;
@@ -164,7 +169,11 @@ export class EntraSignIn {
     callback.search = callbackQuery;
     let claims: oidc.IDToken | undefined;
     try {
-      const tokens = await oidc.authorizationCodeGrant(configuration, callback, { expectedState: checks.state, expectedNonce: checks.nonce, pkceCodeVerifier: checks.codeVerifier });
+      const tokens = await oidc.authorizationCodeGrant(configuration, callback, {
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        pkceCodeVerifier: checks.codeVerifier,
+      });
       claims = tokens.claims();
     } catch (error) {
       throw new EntraRefusal('response-refused', protocolCode(error));

@@ -24,10 +24,12 @@ export function page(title: string, body: SafeHtml, context: PageContext = {}): 
 <a class="skip" href="#main">Skip to content</a>
 <header class="bar">
 <span>Hallmonitor review</span>
-${user
-  ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role}${user.schools === 'all' ? '' : `, ${user.schools.length > 0 ? user.schools.join(', ') : 'no schools'}`})</span>
+${
+  user
+    ? html`<nav aria-label="Account">${navLinks(user)} · <span>${user.email} (${user.role}${user.schools === 'all' ? '' : `, ${user.schools.length > 0 ? user.schools.join(', ') : 'no schools'}`})</span>
 <form method="post" action="/sign-out"><input type="hidden" name="_csrf" value="${csrf}"> <button class="link" type="submit">Sign out</button></form></nav>`
-  : null}
+    : null
+}
 </header>
 <main id="main">
 <h1>${title}</h1>

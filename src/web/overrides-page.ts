@@ -19,26 +19,32 @@ export function overridesPage(data: OverridesPageData): string {
   const body = html`${data.notice ? html`<p class="notice" role="status">${data.notice}</p>` : null}
 <p>Metadata and the senders' own reasons only: no message content.</p>
 <h2>Sent as it was, by the sender</h2>
-${data.overrides.length === 0
-  ? html`<p>No overrides yet.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Overrides" tabindex="0"><table><caption class="skip">Overrides</caption>
+${
+  data.overrides.length === 0
+    ? html`<p>No overrides yet.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Overrides" tabindex="0"><table><caption class="skip">Overrides</caption>
 <thead><tr><th scope="col">When</th><th scope="col">School</th><th scope="col">Sender</th><th scope="col">Rules set aside</th><th scope="col">Reason</th><th scope="col">Take the override away</th></tr></thead>
-<tbody>${data.overrides.map((row, index) => overrideRow(row, index, data.csrf))}</tbody></table></div>`}
+<tbody>${data.overrides.map((row, index) => overrideRow(row, index, data.csrf))}</tbody></table></div>`
+}
 <h2>Senders asking for release</h2>
-${data.requests.length === 0
-  ? html`<p>No requests.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Release requests" tabindex="0"><table><caption class="skip">Release requests</caption>
+${
+  data.requests.length === 0
+    ? html`<p>No requests.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Release requests" tabindex="0"><table><caption class="skip">Release requests</caption>
 <thead><tr><th scope="col">When</th><th scope="col">School</th><th scope="col">Sender</th><th scope="col">Reason</th><th scope="col">Message</th></tr></thead>
 <tbody>${data.requests.map(
-      (row) =>
-        html`<tr><td>${TIME.format(row.requestedAt)}</td><td>${row.schoolId}</td><td>${row.sender}</td><td>${row.reason}</td><td><a href="/quarantine/${row.messageId}">${row.status === 'held' ? 'Review the held message' : `Already ${row.status}`}</a></td></tr>`,
-    )}</tbody></table></div>`}
+        (row) =>
+          html`<tr><td>${TIME.format(row.requestedAt)}</td><td>${row.schoolId}</td><td>${row.sender}</td><td>${row.reason}</td><td><a href="/quarantine/${row.messageId}">${row.status === 'held' ? 'Review the held message' : `Already ${row.status}`}</a></td></tr>`,
+      )}</tbody></table></div>`
+}
 <h2>Overrides taken away</h2>
-${data.revocations.length === 0
-  ? html`<p>None: every sender may override the rules that allow it.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Overrides taken away" tabindex="0"><table><caption class="skip">Overrides taken away</caption>
+${
+  data.revocations.length === 0
+    ? html`<p>None: every sender may override the rules that allow it.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Overrides taken away" tabindex="0"><table><caption class="skip">Overrides taken away</caption>
 <thead><tr><th scope="col">School</th><th scope="col">Sender</th><th scope="col">Rule</th><th scope="col">By, when, why</th><th scope="col">Give it back</th></tr></thead>
-<tbody>${data.revocations.map((row) => revocationRow(row, data.csrf))}</tbody></table></div>`}`;
+<tbody>${data.revocations.map((row) => revocationRow(row, data.csrf))}</tbody></table></div>`
+}`;
   return page('Overrides', body, { user: data.user, csrf: data.csrf });
 }
 

@@ -24,7 +24,8 @@ export async function overridesRoutes(app: FastifyInstance, context: WebContext)
     const user = requireUser(request, 'overrides');
     requireCsrf(request);
     const { school, sender, rule } = target(request, user);
-    if (!(await context.store.returned.restore({ schoolId: school, sender, ruleId: rule, actor: user.email, at: context.now() }))) throw new WebError('conflict', 'That override was not taken away.');
+    if (!(await context.store.returned.restore({ schoolId: school, sender, ruleId: rule, actor: user.email, at: context.now() })))
+      throw new WebError('conflict', 'That override was not taken away.');
     return reply.code(303).redirect('/overrides?done=restore');
   });
 

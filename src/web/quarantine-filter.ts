@@ -31,7 +31,16 @@ export function filterFields(source: unknown): FilterFields {
     return typeof value === 'string' ? value.trim() : '';
   };
   const page = Number(get('page') || '1');
-  const fields = { status: get('status'), category: get('category'), rule: get('rule'), since: get('since'), until: get('until'), sender: get('sender').toLowerCase(), search: get('search').toLowerCase(), page: Number.isSafeInteger(page) && page > 0 ? page : 1 };
+  const fields = {
+    status: get('status'),
+    category: get('category'),
+    rule: get('rule'),
+    since: get('since'),
+    until: get('until'),
+    sender: get('sender').toLowerCase(),
+    search: get('search').toLowerCase(),
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+  };
   if (fields.status && !(QUARANTINE_STATUSES as readonly string[]).includes(fields.status)) throw new WebError('bad-request', 'Unknown status.');
   if (fields.category && !(FINDING_CATEGORIES as readonly string[]).includes(fields.category)) throw new WebError('bad-request', 'Unknown category.');
   if (fields.rule && !RULE.test(fields.rule)) throw new WebError('bad-request', 'Unknown rule.');

@@ -37,10 +37,11 @@ ${rows.map((row) => listRow(row, user, decides, schools, data.senderRequests?.ha
 ${filterForm(fields)}
 ${searchForm(fields, csrf)}
 <h2>${total === 1 ? '1 message' : `${total} messages`}</h2>
-${rows.length === 0
-  ? html`<p>No message matches.</p>`
-  : decides
-    ? html`<form method="post" action="/quarantine/bulk">
+${
+  rows.length === 0
+    ? html`<p>No message matches.</p>`
+    : decides
+      ? html`<form method="post" action="/quarantine/bulk">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${table}
 <fieldset class="filters"><legend>With the selected messages</legend>
@@ -49,7 +50,8 @@ ${table}
 <div><button type="submit">Apply to selected</button></div>
 </fieldset>
 </form>`
-    : table}
+      : table
+}
 ${searched ? null : pager(fields.page, total, data.pageSize, (number) => `/quarantine${publicQuery(fields, number)}`, { back: 'Newer', on: 'Older' })}`;
   return page('Quarantine', body, { user, csrf });
 }
@@ -70,7 +72,10 @@ ${schools ? html`<td class="optional">${row.schoolId}</td>` : null}
 }
 
 function filterForm(fields: FilterFields): SafeHtml {
-  const options = (values: readonly string[], chosen: string) => [html`<option value="">Any</option>`, ...values.map((value) => html`<option value="${value}"${value === chosen ? html` selected` : null}>${value}</option>`)];
+  const options = (values: readonly string[], chosen: string) => [
+    html`<option value="">Any</option>`,
+    ...values.map((value) => html`<option value="${value}"${value === chosen ? html` selected` : null}>${value}</option>`),
+  ];
   return html`<form method="get" action="/quarantine" class="filters" aria-label="Filters">
 <div><label for="status">Status</label><select id="status" name="status">${options(QUARANTINE_STATUSES, fields.status)}</select></div>
 <div><label for="category">Category</label><select id="category" name="category">${options(FINDING_CATEGORIES, fields.category)}</select></div>

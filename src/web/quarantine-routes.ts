@@ -80,7 +80,15 @@ export async function quarantineRoutes(app: FastifyInstance, context: WebContext
     const message = await openHeld(context, user, request.params.id);
     const attachment = (await simpleParser(message.raw)).attachments[Number(request.params.index)];
     if (!attachment || !/^\d+$/.test(request.params.index)) throw new WebError('not-found', 'No such attachment.');
-    await context.store.audit.append({ kind: 'human', schoolId: message.schoolId, actor: user.email, action: 'export', messageId: message.id, reason: 'attachment downloaded', at: context.now() });
+    await context.store.audit.append({
+      kind: 'human',
+      schoolId: message.schoolId,
+      actor: user.email,
+      action: 'export',
+      messageId: message.id,
+      reason: 'attachment downloaded',
+      at: context.now(),
+    });
     // Never rendered by the browser: a download of opaque bytes, named without the sender's file name.
     return reply
       .header('cache-control', 'no-store')

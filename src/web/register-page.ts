@@ -28,14 +28,16 @@ export function registerPage(data: RegisterPageData): string {
 <p><a href="/register.csv${data.query}" download>Download these as CSV</a> (the download is recorded in the audit log)</p>
 <h2>${rows.length === 1 ? '1 incident' : `${rows.length} incidents`}${data.truncated ? ' shown' : ''}</h2>
 ${data.truncated ? html`<p class="notice" role="status">More incidents match than are shown: narrow the dates, or download the CSV, which has them all.</p>` : null}
-${rows.length === 0
-  ? html`<p>No incident in this period.</p>`
-  : html`<div class="table-wrap" role="region" aria-label="Near-miss and incident register" tabindex="0"><table>
+${
+  rows.length === 0
+    ? html`<p>No incident in this period.</p>`
+    : html`<div class="table-wrap" role="region" aria-label="Near-miss and incident register" tabindex="0"><table>
 <caption class="skip">Near-miss and incident register</caption>
 <thead><tr><th scope="col">Date (UTC)</th><th scope="col">ICO type</th><th scope="col">Action</th><th scope="col">Sender</th><th scope="col" class="optional">Recipient domains</th><th scope="col">Categories</th><th scope="col" class="optional">Rules</th></tr></thead>
 <tbody>
 ${rows.map(incidentRow)}
-</tbody></table></div>`}`;
+</tbody></table></div>`
+}`;
   return page('Near-miss register', body, { user: data.user, csrf: data.csrf });
 }
 
@@ -47,7 +49,9 @@ function incidentRow(incident: Incident): SafeHtml {
 <td>${incident.action === 'quarantine' ? 'held' : 'returned'}</td>
 <td>${incident.sender}</td>
 <td class="optional">${incident.recipientDomains.join(', ')} (${incident.recipientCount} ${incident.recipientCount === 1 ? 'recipient' : 'recipients'})</td>
-<td>${Object.entries(incident.categories).map(([category, count]) => `${category} (${count})`).join(', ')}</td>
+<td>${Object.entries(incident.categories)
+    .map(([category, count]) => `${category} (${count})`)
+    .join(', ')}</td>
 <td class="optional">${incident.ruleIds.join(', ')}</td>
 </tr>`;
 }

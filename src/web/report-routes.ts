@@ -70,7 +70,12 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
         terms: recentTerms(now, TERMS_OFFERED),
         verdicts: weeklyCounts(daily.verdicts, period.firstWeek, period.weeks, ACTIONS_BY_PROTECTION),
         // Only the categories found in the period get a column: there are too many for a readable table otherwise.
-        findings: weeklyCounts(daily.findings, period.firstWeek, period.weeks, FINDING_CATEGORIES.filter((category) => daily.findings.some((row) => row.category === category))),
+        findings: weeklyCounts(
+          daily.findings,
+          period.firstWeek,
+          period.weeks,
+          FINDING_CATEGORIES.filter((category) => daily.findings.some((row) => row.category === category)),
+        ),
         bySchool,
         topRules,
         trainingSenders: senders.filter((sender) => sender.stopped >= TRAINING_THRESHOLD),
@@ -86,7 +91,15 @@ export async function reportRoutes(app: FastifyInstance, context: ReportContext)
     const rows = await recordsFor(context, user).incidents({ ...dates.filter, limit: REGISTER_PAGE_ROWS + 1 });
     return sendPage(
       reply,
-      registerPage({ user, csrf: formToken(request), since: dates.since, until: dates.until, rows: rows.slice(0, REGISTER_PAGE_ROWS), truncated: rows.length > REGISTER_PAGE_ROWS, query: dates.query }),
+      registerPage({
+        user,
+        csrf: formToken(request),
+        since: dates.since,
+        until: dates.until,
+        rows: rows.slice(0, REGISTER_PAGE_ROWS),
+        truncated: rows.length > REGISTER_PAGE_ROWS,
+        query: dates.query,
+      }),
     );
   });
 
@@ -141,7 +154,12 @@ function dashboardPeriod(term: SchoolTerm | undefined, now: Date): { since: Date
     const range = weekRange(now, DASHBOARD_WEEKS);
     return { ...range, firstWeek: range.since, weeks: DASHBOARD_WEEKS, label: `the last ${DASHBOARD_WEEKS} weeks (UTC)` };
   }
-  return { ...termRange(term), firstWeek: new Date(`${term.firstDay}T00:00:00.000Z`), weeks: weeksCovering(term.firstDay, term.lastDay), label: `${term.label}, ${term.firstDay} to ${term.lastDay} (UK dates)` };
+  return {
+    ...termRange(term),
+    firstWeek: new Date(`${term.firstDay}T00:00:00.000Z`),
+    weeks: weeksCovering(term.firstDay, term.lastDay),
+    label: `${term.label}, ${term.firstDay} to ${term.lastDay} (UK dates)`,
+  };
 }
 
 /** The register's date filter from the query: `since` and `until` are whole UTC days, `until` inclusive. */

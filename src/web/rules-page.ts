@@ -17,11 +17,15 @@ export interface RulesPageData {
 /** The rules in force, read-only: what each one looks for, the policy clause behind it, its action and who is told. */
 export function rulesPage(data: RulesPageData): string {
   const schools = [...data.ruleSets.entries()].sort(([a], [b]) => a.localeCompare(b));
-  const body = html`${data.defaults
-  ? html`<p class="notice" role="status">These are the rules Hallmonitor ships with. A school's own overrides are not shown here.</p>`
-  : html`<p>The rules in force now. When several fire, the most protective action wins.</p>`}
-${schools.map(([schoolId, ruleSet]) => html`${schools.length > 1 || !data.defaults ? html`<h2>School: ${schoolId}</h2>` : null}
-${ruleSet.rules.length === 0 ? html`<p>No rules: every message is delivered.</p>` : rulesTable(schoolId, ruleSet.rules, schools.length > 1)}`)}`;
+  const body = html`${
+    data.defaults
+      ? html`<p class="notice" role="status">These are the rules Hallmonitor ships with. A school's own overrides are not shown here.</p>`
+      : html`<p>The rules in force now. When several fire, the most protective action wins.</p>`
+  }
+${schools.map(
+  ([schoolId, ruleSet]) => html`${schools.length > 1 || !data.defaults ? html`<h2>School: ${schoolId}</h2>` : null}
+${ruleSet.rules.length === 0 ? html`<p>No rules: every message is delivered.</p>` : rulesTable(schoolId, ruleSet.rules, schools.length > 1)}`,
+)}`;
   return page('Rules', body, { user: data.user, csrf: data.csrf });
 }
 

@@ -33,7 +33,10 @@ export async function secondFactorRoutes(app: FastifyInstance, context: WebConte
     timeWindow: context.secondFactorLimit.windowMs,
     hook: 'preHandler' as const,
     // Per account, whatever the address: a guesser on many addresses gets no more tries. Hashed: no addresses in memory.
-    keyGenerator: (request: FastifyRequest) => createHash('sha256').update(`second-factor\u0000${request.pendingSignIn?.email ?? request.ip}`).digest('hex'),
+    keyGenerator: (request: FastifyRequest) =>
+      createHash('sha256')
+        .update(`second-factor\u0000${request.pendingSignIn?.email ?? request.ip}`)
+        .digest('hex'),
   };
 
   app.get('/sign-in/code', { config: { public: true } }, async (request, reply) => {
@@ -49,9 +52,12 @@ export async function secondFactorRoutes(app: FastifyInstance, context: WebConte
     const state = await store.users.totpState(pending.email);
     const step = state?.enrolled ? totpStepOf(state.secret, pending.email, code, now) : undefined;
     const accepted =
-      step !== undefined ? await store.users.acceptTotpStep(pending.email, step) : RECOVERY_CODE.test(code.replace(/\s/g, '')) && (await store.users.useRecoveryCode(pending.email, code, now));
+      step !== undefined
+        ? await store.users.acceptTotpStep(pending.email, step)
+        : RECOVERY_CODE.test(code.replace(/\s/g, '')) && (await store.users.useRecoveryCode(pending.email, code, now));
     if (!accepted) {
-      const problem = step !== undefined ? 'That code was used already. Wait for the next one, then try again.' : 'That code was not recognised. Try the code your authenticator app shows now.';
+      const problem =
+        step !== undefined ? 'That code was used already. Wait for the next one, then try again.' : 'That code was not recognised. Try the code your authenticator app shows now.';
       return sendPage(reply, codePage(formToken(request), pending, problem), 401);
     }
     return completeSignIn(context, request, reply, '/quarantine');
@@ -72,7 +78,16 @@ export async function secondFactorRoutes(app: FastifyInstance, context: WebConte
     const step = totpStepOf(state.secret, pending.email, field(request.body, 'code'), now);
     const recoveryCodes = step === undefined ? undefined : await store.users.finishEnrolment(pending.email, step, now);
     if (!recoveryCodes) {
-      return sendPage(reply, await enrolPage(formToken(request), pending, state.secret, 'That code was not recognised. Check the app shows Hallmonitor and this address, then type the code it shows now.'), 401);
+      return sendPage(
+        reply,
+        await enrolPage(
+          formToken(request),
+          pending,
+          state.secret,
+          'That code was not recognised. Check the app shows Hallmonitor and this address, then type the code it shows now.',
+        ),
+        401,
+      );
     }
     return completeSignIn(context, request, reply, undefined, recoveryCodes);
   });
@@ -89,7 +104,13 @@ function pendingAt(request: FastifyRequest, stage: Exclude<SessionStage, 'comple
  * Replaces the partial session with a complete one (a new id: the one seen before the second factor is worth
  * nothing after it); then to `next`, or the recovery codes, shown this once.
  */
-async function completeSignIn(context: WebContext, request: FastifyRequest, reply: FastifyReply, next: string | undefined, recoveryCodes?: readonly string[]): Promise<FastifyReply> {
+async function completeSignIn(
+  context: WebContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  next: string | undefined,
+  recoveryCodes?: readonly string[],
+): Promise<FastifyReply> {
   const session = await context.store.users.completeSession(request.sessionToken!, context.now());
   if (!session) throw new WebError('signed-out', 'This sign-in has ended. Sign in again.');
   reply.setCookie(context.cookies.session, session.token, context.cookies.sessionOptions(session));

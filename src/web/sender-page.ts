@@ -27,12 +27,14 @@ export function returnedPage(data: ReturnedPageData): string {
 <ul>${notice.reasons.map((reason) => html`<li>${reason.reason}.<br><small>${reason.clause}</small></li>`)}</ul>
 ${notice.found.length > 0 ? html`<h2>What we noticed</h2><ul>${notice.found.map((line) => html`<li>${line}</li>`)}</ul>` : null}
 ${notice.moveToBcc.length > 0 ? html`<h2>Move these addresses to Bcc</h2><ul>${notice.moveToBcc.map((address) => html`<li>${address}</li>`)}</ul>` : null}
-${notice.rewrite
-  ? html`<h2>A version you could send instead</h2>
+${
+  notice.rewrite
+    ? html`<h2>A version you could send instead</h2>
 <p>Copy it into a new message in Outlook:</p>
 <p><strong>Subject:</strong> ${notice.rewrite.subject}</p>
 <pre class="body">${notice.rewrite.body.trim()}</pre>`
-  : null}
+    : null
+}
 ${notice.suggestSecure ? html`<p>If these details must stay in, send it securely instead: add [secure] to the subject and it will be encrypted on its way.</p>` : null}
 ${data.offersOverride ? overrideForm(data) : noOverride(data)}`;
   return page('Your message was not sent', body);

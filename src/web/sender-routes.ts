@@ -55,7 +55,13 @@ export async function senderRoutes(app: FastifyInstance, context: SenderRoutesCo
       const outcome = await context.store.returned.requestRelease({ messageId: link.messageId, reason, at: context.now() });
       if (outcome === 'not-held') throw new WebError('conflict', 'The Data Protection Officer has already decided on this message; you will have had a note saying how.');
       if (outcome === 'already-asked') throw new WebError('conflict', 'You have already asked for its release; the Data Protection Officer will decide.');
-      return sendPage(reply, senderDonePage('Release requested', 'Your request has gone to the Data Protection Officer with your reason. The message stays held until they decide; you will get a note either way.'));
+      return sendPage(
+        reply,
+        senderDonePage(
+          'Release requested',
+          'Your request has gone to the Data Protection Officer with your reason. The message stays held until they decide; you will get a note either way.',
+        ),
+      );
     }
     const record = link.record as ReturnedSummary;
     const reason = reasonFrom(OVERRIDE_REASONS, choice, details);
@@ -64,8 +70,15 @@ export async function senderRoutes(app: FastifyInstance, context: SenderRoutesCo
     if (!context.sendAsItWas) throw new WebError('unavailable', 'Sending is not available just now; nothing was sent. Try again in a few minutes.');
     const outcome = await context.sendAsItWas(record.id, { category: choice as OverrideReasonCategory, reason }, context.now());
     if (outcome.kind === 'unavailable') throw new WebError('conflict', 'This link has been used already, or has just expired; the message was not sent again.');
-    if (outcome.kind === 'not-taken') throw new WebError('unavailable', 'The mail service did not take the message just now, so it was not sent. Try again in a few minutes; the link still works.');
-    return sendPage(reply, senderDonePage('Message sent', `Your message has been sent as you wrote it${outcome.encrypted ? ', encrypted' : ''}. Your reason is recorded for the Data Protection Officer.`));
+    if (outcome.kind === 'not-taken')
+      throw new WebError('unavailable', 'The mail service did not take the message just now, so it was not sent. Try again in a few minutes; the link still works.');
+    return sendPage(
+      reply,
+      senderDonePage(
+        'Message sent',
+        `Your message has been sent as you wrote it${outcome.encrypted ? ', encrypted' : ''}. Your reason is recorded for the Data Protection Officer.`,
+      ),
+    );
   });
 }
 
@@ -103,8 +116,10 @@ async function heldStillOpen(context: SenderRoutesContext, id: string): Promise<
   const held = await context.store.quarantine.find(id);
   if (held?.status !== 'held') throw new WebError('conflict', 'The Data Protection Officer has already decided on this message; you will have had a note saying how.');
   const revoked = await context.store.returned.revokedRules(held.schoolId, held.from);
-  if (held.ruleIds.some((rule) => revoked.includes(rule))) throw new WebError('forbidden', 'The Data Protection Officer has withdrawn this option from you; they will still review the message.');
-  if (await context.store.returned.releaseRequestFor(id)) throw new WebError('conflict', 'This link has been used: you have asked for its release already, and the Data Protection Officer will decide.');
+  if (held.ruleIds.some((rule) => revoked.includes(rule)))
+    throw new WebError('forbidden', 'The Data Protection Officer has withdrawn this option from you; they will still review the message.');
+  if (await context.store.returned.releaseRequestFor(id))
+    throw new WebError('conflict', 'This link has been used: you have asked for its release already, and the Data Protection Officer will decide.');
 }
 
 async function overridable(context: SenderRoutesContext, record: ReturnedSummary): Promise<boolean> {
@@ -113,7 +128,11 @@ async function overridable(context: SenderRoutesContext, record: ReturnedSummary
   return !record.returnedBy.some((rule) => revoked.includes(rule));
 }
 
-async function returnedView(context: SenderRoutesContext, record: ReturnedSummary, form: { readonly csrf: string; readonly action: string; readonly error?: string }): Promise<string> {
+async function returnedView(
+  context: SenderRoutesContext,
+  record: ReturnedSummary,
+  form: { readonly csrf: string; readonly action: string; readonly error?: string },
+): Promise<string> {
   const message = await context.store.returned.open(record.id).catch(refusedWhenNotFound((cause) => new WebError('expired', EXPIRED, { cause })));
   const revoked = (await context.store.returned.revokedRules(record.schoolId, record.from)).filter((rule) => record.returnedBy.includes(rule));
   return returnedPage({

@@ -41,18 +41,42 @@ export function tuningPage(data: TuningPageData): string {
 </form>
 <p><a href="/tuning.csv${query}" download>Download as CSV</a></p>
 <h2>By rule</h2>
-${rows.byRule.length === 0
-  ? html`<p>No false positives marked in this term.</p>`
-  : table(
-      'False positives by rule',
-      ['School', 'Rule', 'False positives', 'Verdicts it fired in', 'Share'],
-      rows.byRule.map((row) => [row.schoolId, html`<a href="/activity?rule=${encodeURIComponent(row.ruleId)}&amp;school=${encodeURIComponent(row.schoolId)}&amp;since=${term.firstDay}&amp;until=${term.lastDay}">${row.ruleId}</a>`, String(row.falsePositives), String(row.fired), share(row.falsePositives, row.fired)]),
-    )}
+${
+  rows.byRule.length === 0
+    ? html`<p>No false positives marked in this term.</p>`
+    : table(
+        'False positives by rule',
+        ['School', 'Rule', 'False positives', 'Verdicts it fired in', 'Share'],
+        rows.byRule.map((row) => [
+          row.schoolId,
+          html`<a href="/activity?rule=${encodeURIComponent(row.ruleId)}&amp;school=${encodeURIComponent(row.schoolId)}&amp;since=${term.firstDay}&amp;until=${term.lastDay}">${row.ruleId}</a>`,
+          String(row.falsePositives),
+          String(row.fired),
+          share(row.falsePositives, row.fired),
+        ]),
+      )
+}
 <h2>By category</h2>
-${rows.byCategory.length === 0 ? html`<p>None.</p>` : table('False positives by category', ['School', 'Category', 'False positives'], rows.byCategory.map((row) => [row.schoolId, row.category, String(row.falsePositives)]))}
+${
+  rows.byCategory.length === 0
+    ? html`<p>None.</p>`
+    : table(
+        'False positives by category',
+        ['School', 'Category', 'False positives'],
+        rows.byCategory.map((row) => [row.schoolId, row.category, String(row.falsePositives)]),
+      )
+}
 <h2>By term</h2>
 <p>The words that matched, for the categories whose matches are the policy's own vocabulary (language, sensitive subjects, chain letters); names, identifiers and addresses are never kept.</p>
-${rows.byTerm.length === 0 ? html`<p>None.</p>` : table('False positives by term', ['School', 'Category', 'Term', 'False positives'], rows.byTerm.map((row) => [row.schoolId, row.category, row.term, String(row.falsePositives)]))}`;
+${
+  rows.byTerm.length === 0
+    ? html`<p>None.</p>`
+    : table(
+        'False positives by term',
+        ['School', 'Category', 'Term', 'False positives'],
+        rows.byTerm.map((row) => [row.schoolId, row.category, row.term, String(row.falsePositives)]),
+      )
+}`;
   return page('Tuning report', body, { user: data.user, csrf: data.csrf });
 }
 
@@ -74,5 +98,7 @@ export function tuningCsv(term: SchoolTerm, rows: TuningRows): string {
     ...rows.byCategory.map((row) => ['category', row.schoolId, '', row.category, '', String(row.falsePositives), '']),
     ...rows.byTerm.map((row) => ['term', row.schoolId, '', row.category, row.term, String(row.falsePositives), '']),
   ].map((line) => [term.id, ...line]);
-  return stringify([['Term', 'By', 'School', 'Rule', 'Category', 'Matched term', 'False positives', 'Verdicts the rule fired in'], ...lines], { cast: { string: neutraliseFormula } });
+  return stringify([['Term', 'By', 'School', 'Rule', 'Category', 'Matched term', 'False positives', 'Verdicts the rule fired in'], ...lines], {
+    cast: { string: neutraliseFormula },
+  });
 }

@@ -119,12 +119,23 @@ export async function createWebApp(options: WebAppOptions): Promise<FastifyInsta
   statusRoutes(app, options);
   // Browsers ask for it on every page; an empty answer saves a 404 page each time.
   app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
-  app.get('/assets/app.css', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
+  app.get('/assets/app.css', { config: { public: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
+  );
   const { entraSignIn } = options;
   if (options.passwordSignIn === false && !entraSignIn) throw new Error('password sign-in can be switched off only where Entra ID sign-in is configured');
   const passwordSignIn = options.passwordSignIn ?? true;
   const passwordHashes = options.passwordHashes ?? new ConcurrencyLimit();
-  await app.register(async (scope) => authRoutes(scope, { ...context, passwordSignIn, passwordHashes, passwordHashing: options.passwordHashing ?? OWASP_HASHING, signInLimit: options.signInLimit ?? SIGN_IN_LIMIT, ...(entraSignIn ? { entra: entraSignIn } : {}) }));
+  await app.register(async (scope) =>
+    authRoutes(scope, {
+      ...context,
+      passwordSignIn,
+      passwordHashes,
+      passwordHashing: options.passwordHashing ?? OWASP_HASHING,
+      signInLimit: options.signInLimit ?? SIGN_IN_LIMIT,
+      ...(entraSignIn ? { entra: entraSignIn } : {}),
+    }),
+  );
   if (passwordSignIn) await app.register(async (scope) => secondFactorRoutes(scope, { ...context, secondFactorLimit: options.secondFactorLimit ?? SECOND_FACTOR_LIMIT }));
   if (entraSignIn) await app.register(async (scope) => entraRoutes(scope, { ...context, entra: entraSignIn }));
   await app.register(async (scope) => quarantineRoutes(scope, context));
@@ -159,12 +170,20 @@ async function resumeSession(context: WebContext, request: FastifyRequest, reply
 function statusRoutes(app: FastifyInstance, options: WebAppOptions): void {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     const healthy = options.isHealthy?.() ?? true;
-    return reply.code(healthy ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(healthy ? 'ok\n' : 'stopping\n');
+    return reply
+      .code(healthy ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .type('text/plain')
+      .send(healthy ? 'ok\n' : 'stopping\n');
   });
   app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
     const { ready, failing } = options.readiness ? await options.readiness() : { ready: options.isHealthy?.() ?? true, failing: ['stopping'] };
     const text = ready ? 'ready\n' : `not ready: ${failing.join(', ')}\n`;
-    return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('text/plain').send(text);
+    return reply
+      .code(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .type('text/plain')
+      .send(text);
   });
   metricsRoute(app, {
     ...(options.metrics ? { registry: options.metrics.registry } : {}),
@@ -181,14 +200,35 @@ function errorReply(error: FastifyError | WebError, request: FastifyRequest, rep
   if (error instanceof WebError && error.code === 'signed-out' && request.method === 'GET') {
     const pending = request.pendingSignIn;
     const next = pending && pending.stage !== 'complete' ? STAGE_PAGES[pending.stage] : '/sign-in';
-    return reply.code(303).header('cache-control', 'no-store').redirect(next === request.url ? '/sign-in' : next);
+    return reply
+      .code(303)
+      .header('cache-control', 'no-store')
+      .redirect(next === request.url ? '/sign-in' : next);
   }
   // Its own status where the error has one (WebError, Fastify's 4xx), else by its disposition: 503 for what may work later.
   const status = httpStatusFor(error);
   const message =
-    error instanceof WebError ? error.message : status === 429 ? 'Too many attempts. Wait a minute, then try again.' : status < 500 ? 'The request could not be understood.' : 'Something went wrong; nothing was changed. Try again.';
+    error instanceof WebError
+      ? error.message
+      : status === 429
+        ? 'Too many attempts. Wait a minute, then try again.'
+        : status < 500
+          ? 'The request could not be understood.'
+          : 'Something went wrong; nothing was changed. Try again.';
   const title =
-    status === 429 ? 'Too many attempts' : status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 401 ? 'Signed out' : status === 410 ? 'Link expired' : status < 500 ? 'Cannot do that' : 'Error';
+    status === 429
+      ? 'Too many attempts'
+      : status === 403
+        ? 'Not allowed'
+        : status === 404
+          ? 'Not found'
+          : status === 401
+            ? 'Signed out'
+            : status === 410
+              ? 'Link expired'
+              : status < 500
+                ? 'Cannot do that'
+                : 'Error';
   // A sender from a notice's link has no account: offering them sign-in would only confuse.
   const onward = request.user
     ? html`<p><a href="/quarantine">Back to the quarantine</a></p>`

@@ -193,9 +193,16 @@ describe('actOnVerdict', () => {
 
   it('return with self-service: keeps the message sealed with its audit entry in one step, and the notice links to the sender page', async () => {
     const { deps, prefix, store, spooled } = await setUp();
-    const withSelfService: ActionDependencies = { ...deps, selfService: { returned: store.returned, links: store.senderLinks, linkHours: 72, baseUrl: 'https://hallmonitor.school.sch.uk/' } };
+    const withSelfService: ActionDependencies = {
+      ...deps,
+      selfService: { returned: store.returned, links: store.senderLinks, linkHours: 72, baseUrl: 'https://hallmonitor.school.sch.uk/' },
+    };
     const each = await spooled('return');
-    const overridable = { ...each, key: 'a'.repeat(32), result: { ...each.result, verdict: { ...each.result.verdict, rules: each.result.verdict.rules.map((rule) => ({ ...rule, override: 'justification' as const })) } } };
+    const overridable = {
+      ...each,
+      key: 'a'.repeat(32),
+      result: { ...each.result, verdict: { ...each.result.verdict, rules: each.result.verdict.rules.map((rule) => ({ ...rule, override: 'justification' as const })) } },
+    };
     expect((await actOnVerdict(withSelfService, overridable)).code).toBe(550);
     const kept = await store.returned.open(overridable.key);
     expect(kept).toMatchObject({ from: SENDER, rcpt: [PARENT], returnedBy: ['profanity'], overridable: true, encrypt: false, expiresAt: new Date('2026-11-26T09:00:00Z') });

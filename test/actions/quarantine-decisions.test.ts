@@ -59,7 +59,11 @@ describe('releasing a held message', () => {
     expect((await deps.store.quarantine.open('held-1')).status).toBe('released');
     expect(jobData(await queue.getJob(mailJobId('release-notice', 'held-1')))?.to).toEqual(['teacher.one@stmarys-example.sch.uk']);
     const audit = await deps.store.audit.forMessage('held-1');
-    expect(audit.map((entry) => [entry.action, entry.reason])).toEqual([['quarantine', null], ['release', 'requested'], ['release', 'delivered as sent']]);
+    expect(audit.map((entry) => [entry.action, entry.reason])).toEqual([
+      ['quarantine', null],
+      ['release', 'requested'],
+      ['release', 'delivered as sent'],
+    ]);
   });
 
   it('encrypted when the reviewer asks: the recipients get envelopes without the text, the sender the passphrase', async () => {
@@ -79,7 +83,7 @@ describe('releasing a held message', () => {
     expect(server.received).toHaveLength(1);
   });
 
-  it('does nothing for a job nobody asked for: the request is the store\'s, not the job\'s', async () => {
+  it("does nothing for a job nobody asked for: the request is the store's, not the job's", async () => {
     const { deps, server } = await setUp();
     await releaseHeldMessage(deps, { messageId: 'held-1' });
     expect(server.received).toEqual([]);

@@ -30,7 +30,12 @@ const NOBODY = { 'business-manager': [], dpo: [], dsl: [] };
 async function setUp(
   behaviour: NextHopBehaviour = {},
   dpo: readonly string[] = [DPO_ADDRESS],
-): Promise<{ deps: OverrideDependencies; server: RunningNextHop; store: Store; queued: () => Promise<{ readonly id?: string; readonly to?: readonly string[] | undefined; readonly subject?: string; readonly text?: string; readonly html?: string }[]> }> {
+): Promise<{
+  deps: OverrideDependencies;
+  server: RunningNextHop;
+  store: Store;
+  queued: () => Promise<{ readonly id?: string; readonly to?: readonly string[] | undefined; readonly subject?: string; readonly text?: string; readonly html?: string }[]>;
+}> {
   const server = await startNextHop(behaviour);
   const nextHop = smtpNextHop(server.url);
   const store = await openConfiguredStore({ data: await mkdtemp(join(tmpdir(), 'hm-override-')) });
@@ -46,7 +51,8 @@ async function setUp(
     await removePrefix(prefix);
   });
   const directory = await spoolDirectory();
-  const queued = async () => (await queue.getJobs(['waiting', 'delayed', 'active'])).map((job) => jobData<{ id: string; to: string[]; subject: string; text: string; html: string }>(job)!);
+  const queued = async () =>
+    (await queue.getJobs(['waiting', 'delayed', 'active'])).map((job) => jobData<{ id: string; to: string[]; subject: string; text: string; html: string }>(job)!);
   const deps: OverrideDependencies = {
     store,
     nextHop,
@@ -121,7 +127,10 @@ describe('sendAsItWas', () => {
     const id = '4'.repeat(32);
     await store.returned.keep(record(id, false), verdictEntry({ action: 'return', replyCode: 550 }));
     const words = 'Quillfeather said it herself';
-    expect(await sendAsItWas(deps, id, { category: 'quotation', reason: `It quotes someone's own words, as a record: ${words}` }, NOW)).toMatchObject({ kind: 'sent', dpoTold: true });
+    expect(await sendAsItWas(deps, id, { category: 'quotation', reason: `It quotes someone's own words, as a record: ${words}` }, NOW)).toMatchObject({
+      kind: 'sent',
+      dpoTold: true,
+    });
 
     const [alert, ...others] = await store.alertInbox.list();
     expect(others).toEqual([]);
@@ -144,7 +153,8 @@ describe('sendAsItWas', () => {
     const mail = mails.find((queuedMail) => queuedMail.to?.includes(DPO_ADDRESS));
     expect(mail?.id).toBe(`alert.${id}-override.dpo`);
     expect(mail?.subject).toBe("Hallmonitor: a sender overrode profanity (St Mary's Example)");
-    for (const expected of ['profanity: Swearing in a message (AUP 4.2)', SENDER, 'a quotation kept as a record', 'example.org', 'https://review.stmarys-example.sch.uk/overrides']) expect(mail?.text).toContain(expected);
+    for (const expected of ['profanity: Swearing in a message (AUP 4.2)', SENDER, 'a quotation kept as a record', 'example.org', 'https://review.stmarys-example.sch.uk/overrides'])
+      expect(mail?.text).toContain(expected);
     for (const part of [mail?.text, mail?.html, JSON.stringify(alert)]) {
       expect(part).not.toContain(BODY_PHRASE);
       expect(part).not.toContain(words);

@@ -73,14 +73,18 @@ describe("bench:relay's targets", () => {
 
 describe("bench:relay's tables", () => {
   it('list every run, new connections first, compared within their own mode', () => {
-    const rows = table([...oneMode('reused', 1000, 2), ...oneMode('new', 500, 8)]).split('\n').slice(1);
+    const rows = table([...oneMode('reused', 1000, 2), ...oneMode('new', 500, 8)])
+      .split('\n')
+      .slice(1);
     expect(rows.map((row) => row.split(/\s+/)[0])).toEqual([...Array<string>(6).fill('new'), ...Array<string>(6).fill('reused')]);
     const hallmonitorNew = rows.find((row) => row.startsWith('new') && row.includes('Hallmonitor') && /\b16\b/.test(row));
     expect(hallmonitorNew?.split(/\s+/).slice(6, 9)).toEqual(['500', '0.100', '1.67']);
   });
 
   it("sum up each mode's medians and the latency each relay adds", () => {
-    const rows = summary([...oneMode('new', 500, 8), ...oneMode('reused', 1000, 2)], 16).split('\n').slice(1);
+    const rows = summary([...oneMode('new', 500, 8), ...oneMode('reused', 1000, 2)], 16)
+      .split('\n')
+      .slice(1);
     expect(rows.map((row) => row.trim().split(/\s+/))).toEqual([
       ['new', 'direct', '5000', '1.00'],
       ['new', 'Haraka', '300', '20.00', '19.00'],

@@ -33,7 +33,11 @@ describe("the soak's proof", () => {
   });
 
   it('fails on a lost message, a conflict, a double hold or an unexplained copy, and holds otherwise', () => {
-    const clean = account([sent('a', [tempfailed(0, 1), accepted(2, 3)]), sent('b', [accepted(0, 1)]), sent('c', [{ started: 0, ended: 1, code: 550 }])], [copy('a', 2.5)], new Map([['b', 1]]));
+    const clean = account(
+      [sent('a', [tempfailed(0, 1), accepted(2, 3)]), sent('b', [accepted(0, 1)]), sent('c', [{ started: 0, ended: 1, code: 550 }])],
+      [copy('a', 2.5)],
+      new Map([['b', 1]]),
+    );
     expect(clean.fates).toMatchObject({ delivered: 1, quarantined: 1, returned: 1, lost: 0, conflict: 0 });
     expect(clean.retries).toBe(1);
     expect(proofFails(clean)).toBe(false);

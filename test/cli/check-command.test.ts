@@ -25,15 +25,7 @@ async function config(name: string, lines: readonly string[], staff = 'staff.csv
   const path = join(folder, name);
   await writeFile(
     path,
-    [
-      'schools:',
-      '  - id: st-marys-example',
-      '    domains: [stmarys-example.sch.uk]',
-      '    roster: pupils.csv',
-      `    staff: ${staff}`,
-      ...lines,
-      '',
-    ].join('\n'),
+    ['schools:', '  - id: st-marys-example', '    domains: [stmarys-example.sch.uk]', '    roster: pupils.csv', `    staff: ${staff}`, ...lines, ''].join('\n'),
   );
   return path;
 }
@@ -77,11 +69,15 @@ describe('hallmonitor check', { timeout: 120_000 }, () => {
   });
 
   it('names the setting of each problem, goes on checking the rest, and exits 1', async () => {
-    const file = await config('bad.yaml', [
-      `nextHop: smtp://127.0.0.1:${await closedPort()}`,
-      `tls: { cert: ${join(folder, 'cert.pem')}, key: ${join(folder, 'other-key.pem')} }`,
-      `database: postgres://hallmonitor@127.0.0.1:${await closedPort()}/test`,
-    ], 'broken.csv');
+    const file = await config(
+      'bad.yaml',
+      [
+        `nextHop: smtp://127.0.0.1:${await closedPort()}`,
+        `tls: { cert: ${join(folder, 'cert.pem')}, key: ${join(folder, 'other-key.pem')} }`,
+        `database: postgres://hallmonitor@127.0.0.1:${await closedPort()}/test`,
+      ],
+      'broken.csv',
+    );
     const run = await runCliAsync(['check', '--config', file, '--data', join(folder, 'loose')]);
     expect(run.status).toBe(1);
     const problems = run.stdout
@@ -99,8 +95,15 @@ describe('hallmonitor check', { timeout: 120_000 }, () => {
   it('prints one JSON object per check with --json', async () => {
     const file = await config('json.yaml', []);
     const run = await runCliAsync(['check', '--json', '--config', file, '--data', join(folder, 'data')]);
-    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { setting: string; ok: boolean; detail: string });
-    expect(results.find((result) => result.setting === 'nextHop')).toEqual({ setting: 'nextHop', ok: true, detail: 'none: trial mode, mail that would be delivered goes to DATA/outbox' });
+    const results = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { setting: string; ok: boolean; detail: string });
+    expect(results.find((result) => result.setting === 'nextHop')).toEqual({
+      setting: 'nextHop',
+      ok: true,
+      detail: 'none: trial mode, mail that would be delivered goes to DATA/outbox',
+    });
     expect(run.status).toBe(0);
   });
 

@@ -29,7 +29,10 @@ async function keys(...args: string[]): Promise<{ status: number; lines: string[
 }
 
 async function refusal(...args: string[]): Promise<UsageError> {
-  const error = await keys(...args).then(() => undefined, (caught: unknown) => caught);
+  const error = await keys(...args).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(UsageError);
   return error as UsageError;
 }
@@ -44,7 +47,9 @@ describe('hallmonitor keys', () => {
     expect(await readdir(join(dataDir, 'keys', 'recipients'))).toEqual([`${fingerprint}.asc`]);
 
     expect((await keys('list', '--data', dataDir)).lines).toEqual([`${fingerprint}  worker@agency.example.org  never expires`]);
-    expect((await keys('list', '--data', dataDir, '--json')).lines.map((line) => JSON.parse(line))).toEqual([{ fingerprint, emails: ['worker@agency.example.org'], expires: null }]);
+    expect((await keys('list', '--data', dataDir, '--json')).lines.map((line) => JSON.parse(line))).toEqual([
+      { fingerprint, emails: ['worker@agency.example.org'], expires: null },
+    ]);
   });
 
   it('takes the data folder from --config', async () => {

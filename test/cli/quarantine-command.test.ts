@@ -23,7 +23,10 @@ describe('hallmonitor quarantine list', () => {
     const data = await dataWithOneHeld();
     const run = runCli(['quarantine', 'list', '--json', '--data', data]);
     expect(run.status, run.stderr).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
       {
         id: 'held-1',

@@ -18,7 +18,10 @@ function scanJson(files: string[], extra: string[] = []): ReportLine[] {
   const run = runCli(['scan', ...files.map((file) => join(CORPUS, file)), ...SCHOOL, ...extra, '--json']);
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
-  return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as ReportLine);
+  return run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as ReportLine);
 }
 
 describe('hallmonitor scan (docs/architecture.md, "hallmonitor scan")', () => {
@@ -82,7 +85,10 @@ describe('hallmonitor scan errors', () => {
     expect(reasons).toHaveLength(2);
     expect(reasons[0]).toContain('no-such-file.eml');
     expect(reasons[1]).toContain(`cannot scan ${CORPUS}`);
-    const reports = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as ReportLine);
+    const reports = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ReportLine);
     expect(reports.map((report) => [report.file, report.verdict.action])).toEqual([['clean-trip-letter.eml', 'deliver']]);
   });
 
@@ -103,7 +109,10 @@ describe('hallmonitor scan errors', () => {
 
   it('exits 2 naming the file and line of a bad rule set', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'hm-cli-'));
-    await writeFile(join(folder, 'rules.yaml'), 'rules:\n  - id: x\n    description: d\n    clause: c\n    reason: r\n    when: { finding: { category: pupil-name } }\n    action: maybe\n');
+    await writeFile(
+      join(folder, 'rules.yaml'),
+      'rules:\n  - id: x\n    description: d\n    clause: c\n    reason: r\n    when: { finding: { category: pupil-name } }\n    action: maybe\n',
+    );
     const run = runCli(['scan', join(CORPUS, 'clean-trip-letter.eml'), '--rules', folder]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/rules\.yaml:7 rules\[0\]\.action/);

@@ -42,7 +42,10 @@ describe('settings of the process from the environment', () => {
   });
 
   it('sets the log level over the file, naming the variable when it is not a level', () => {
-    expect(configFromEnvironment({ HALLMONITOR_LOG_LEVEL: 'debug', HALLMONITOR_DATABASE_URL: 'postgres://hm@127.0.0.1:5432/hm' })).toEqual({ logLevel: 'debug', database: 'postgres://hm@127.0.0.1:5432/hm' });
+    expect(configFromEnvironment({ HALLMONITOR_LOG_LEVEL: 'debug', HALLMONITOR_DATABASE_URL: 'postgres://hm@127.0.0.1:5432/hm' })).toEqual({
+      logLevel: 'debug',
+      database: 'postgres://hm@127.0.0.1:5432/hm',
+    });
     expect(() => configFromEnvironment({ HALLMONITOR_LOG_LEVEL: 'verbose' })).toThrow(/HALLMONITOR_LOG_LEVEL/);
   });
 });

@@ -91,7 +91,14 @@ describe('store, retention, alerts and encryption settings', () => {
     expect(config.quarantineKey).toBeUndefined();
     expect(config.retention).toEqual({ quarantineDays: 30, auditDays: 365, senderLinkHours: 72 });
     expect(config.digest).toEqual({ schedule: '0 7 * * *', timezone: 'Europe/London' });
-    expect(config.encryption).toEqual({ envelopeKdf: 'argon2', keylessForm: 'pdf', keylessFormByRecipient: {}, maxEncryptedMessageBytes: 35 * 1024 * 1024, passphrases: {}, webKeyDirectory: false });
+    expect(config.encryption).toEqual({
+      envelopeKdf: 'argon2',
+      keylessForm: 'pdf',
+      keylessFormByRecipient: {},
+      maxEncryptedMessageBytes: 35 * 1024 * 1024,
+      passphrases: {},
+      webKeyDirectory: false,
+    });
   });
 
   it('takes the keyless form by school and by recipient, and refuses a form it does not make', () => {
@@ -115,7 +122,9 @@ describe('store, retention, alerts and encryption settings', () => {
   });
 
   it('takes pre-agreed passphrases by address or domain, lower-cased, and refuses short ones', () => {
-    const config = configSchema.parse({ encryption: { passphrases: { 'Social-Care.example.gov.uk': 'correct horse battery staple', 'sw@agency.example.org': 'another long passphrase' } } });
+    const config = configSchema.parse({
+      encryption: { passphrases: { 'Social-Care.example.gov.uk': 'correct horse battery staple', 'sw@agency.example.org': 'another long passphrase' } },
+    });
     expect(Object.keys(config.encryption.passphrases)).toEqual(['social-care.example.gov.uk', 'sw@agency.example.org']);
     expect(configSchema.safeParse({ encryption: { passphrases: { 'agency.example.org': 'short' } } }).success).toBe(false);
     expect(configSchema.safeParse({ encryption: { passphrases: { 'not a domain': 'a long enough passphrase' } } }).success).toBe(false);
@@ -135,7 +144,10 @@ describe('schools on a shared gateway', () => {
 
   it("gives each school's own networks and tenants to its load sources, the tenant IDs in lower case", () => {
     const config = configSchema.parse({
-      schools: [{ ...school, allow: ['10.20.0.0/16'], microsoft365TenantIds: ['8F2A6C1E-3B4D-4E5F-9A0B-1C2D3E4F5A6B'] }, { id: 'oakfield', domains: ['oakfield.sch.uk'] }],
+      schools: [
+        { ...school, allow: ['10.20.0.0/16'], microsoft365TenantIds: ['8F2A6C1E-3B4D-4E5F-9A0B-1C2D3E4F5A6B'] },
+        { id: 'oakfield', domains: ['oakfield.sch.uk'] },
+      ],
     });
     expect(schoolSources(config, '/etc/hallmonitor/hallmonitor.yaml').map(({ id, allow, microsoft365TenantIds }) => ({ id, allow, microsoft365TenantIds }))).toEqual([
       { id: 'elmwood', allow: ['10.20.0.0/16'], microsoft365TenantIds: ['8f2a6c1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b'] },

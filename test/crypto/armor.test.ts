@@ -26,7 +26,10 @@ describe('armorMessage', () => {
 
   it('GnuPG notices a damaged payload by its checksum', async () => {
     const armored = armorMessage(randomBytes(300));
-    const damaged = Buffer.from(armored.toString('latin1').replace(/\r\n\r\n(.)/, (match, char: string) => `\r\n\r\n${char === 'A' ? 'B' : 'A'}`), 'latin1');
+    const damaged = Buffer.from(
+      armored.toString('latin1').replace(/\r\n\r\n(.)/, (match, char: string) => `\r\n\r\n${char === 'A' ? 'B' : 'A'}`),
+      'latin1',
+    );
     const result = await gpg.gpg(['--dearmor'], damaged);
     expect(result.stderr).toContain('CRC error');
   });

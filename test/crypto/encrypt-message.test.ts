@@ -75,7 +75,9 @@ describe('encryptForRecipients', () => {
       expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
       expect(Math.max(...text.split('\r\n').map((line) => line.length))).toBeLessThanOrEqual(998);
       const parsed = await simpleParser(message.raw);
-      const visible = [message.raw.toString('latin1'), parsed.subject, parsed.text, String(parsed.html), ...parsed.attachments.map((part) => part.content.toString('utf8'))].join('\n');
+      const visible = [message.raw.toString('latin1'), parsed.subject, parsed.text, String(parsed.html), ...parsed.attachments.map((part) => part.content.toString('utf8'))].join(
+        '\n',
+      );
       for (const secret of Object.values(SECRET)) expect(visible, `${message.form} leaks`).not.toContain(secret);
       expect(visible).not.toContain(delivery.passphrases[0]!.passphrase);
       expect(visible).not.toContain('Agreed-Partner-Passphrase-2026');
@@ -154,7 +156,9 @@ describe('encryptForRecipients', () => {
 
   it('turns an OpenPGP failure into encryption-failed, never plaintext', async () => {
     const original = await composeTestMessage({ to: KEYLESS });
-    const error = await encryptForRecipients(input(original, [KEYLESS], { kdf: 'argon2', argon2: { passes: 1, parallelism: 1, memoryExponent: 40 }, keylessForm: () => 'html' })).catch((caught: unknown) => caught);
+    const error = await encryptForRecipients(
+      input(original, [KEYLESS], { kdf: 'argon2', argon2: { passes: 1, parallelism: 1, memoryExponent: 40 }, keylessForm: () => 'html' }),
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EncryptionError);
     expect((error as Error).message).not.toContain(SECRET.pupil);
   });

@@ -30,7 +30,10 @@ describe('a message with a 25 MB attachment', () => {
   it('is encrypted both ways (PGP/MIME and the web page) within bounded memory, and both forms open to the same bytes', async () => {
     // Random bytes: as incompressible as a scanned PDF, the worst case for size.
     const attachment = randomBytes(25 * MB);
-    const original = await composeTestMessage({ to: ['parent@home.example.org', 'grandparent@mail.example.net'], attachments: [{ filename: 'scan.pdf', content: attachment, contentType: 'application/pdf' }] });
+    const original = await composeTestMessage({
+      to: ['parent@home.example.org', 'grandparent@mail.example.net'],
+      attachments: [{ filename: 'scan.pdf', content: attachment, contentType: 'application/pdf' }],
+    });
     const baselineMb = process.resourceUsage().maxRSS / 1024;
     const started = performance.now();
     const delivery = await encryptForRecipients({
@@ -44,7 +47,9 @@ describe('a message with a 25 MB attachment', () => {
     const elapsedMs = performance.now() - started;
     const peakMb = process.resourceUsage().maxRSS / 1024;
     const sizes = delivery.messages.map((message) => `${message.form} ${(message.raw.length / MB).toFixed(1)} MB`).join(', ');
-    console.info(`25 MB attachment (${(original.length / MB).toFixed(1)} MB message): ${sizes}; peak RSS ${peakMb.toFixed(0)} MB (worker baseline ${baselineMb.toFixed(0)} MB), ${elapsedMs.toFixed(0)} ms`);
+    console.info(
+      `25 MB attachment (${(original.length / MB).toFixed(1)} MB message): ${sizes}; peak RSS ${peakMb.toFixed(0)} MB (worker baseline ${baselineMb.toFixed(0)} MB), ${elapsedMs.toFixed(0)} ms`,
+    );
     expect(peakMb).toBeLessThan(baselineMb + 400);
 
     const [pgpMime, envelope] = delivery.messages;

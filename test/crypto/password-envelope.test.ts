@@ -58,7 +58,10 @@ describe('the password envelope', () => {
     expect(Buffer.from(data).equals(original)).toBe(true);
     // RFC 9580 packets: v6 SKESK (tag 3) with Argon2 S2K (type 4), then SEIPD version 2 (tag 18).
     const packets = message.packets.map((packet) => [packet.constructor.name, (packet as { version?: number }).version]);
-    expect(packets).toEqual([['SymEncryptedSessionKeyPacket', 6], ['SymEncryptedIntegrityProtectedDataPacket', 2]]);
+    expect(packets).toEqual([
+      ['SymEncryptedSessionKeyPacket', 6],
+      ['SymEncryptedIntegrityProtectedDataPacket', 2],
+    ]);
     const result = await gpg.decrypt(armoredPayload, PASSPHRASE);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('packet(3) with unknown version 6');

@@ -105,7 +105,8 @@ describe('buildPdfEnvelope, read back with qpdf and poppler', () => {
 
 describe('buildPdfEnvelope: what the page can show', () => {
   it('renders an HTML-only body as readable text: no markup, no script, no link target', async () => {
-    const html = '<p>Dear parent,</p><p><b>Reading</b> <i>age</i>: eleven.</p><table><tr><td>Maths</td><td>Expected</td></tr></table><script>alert("x")</script><a href="https://tracker.example.com/x">the report</a>';
+    const html =
+      '<p>Dear parent,</p><p><b>Reading</b> <i>age</i>: eleven.</p><table><tr><td>Maths</td><td>Expected</td></tr></table><script>alert("x")</script><a href="https://tracker.example.com/x">the report</a>';
     const path = await saved(await buildPdfEnvelope(await composeTestMessage({ text: null, html, attachments: [] }), { passphrase: PASSPHRASE, now: NOW }));
     const text = await textOf(path);
     expect(text).toContain('Dear parent, Reading age: eleven. Maths Expected the report');

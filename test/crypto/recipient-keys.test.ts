@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 async function refusal(promise: Promise<unknown>): Promise<KeyError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(KeyError);
   return error as KeyError;
 }

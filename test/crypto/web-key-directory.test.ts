@@ -27,7 +27,15 @@ beforeAll(async () => {
     keyType: 'rsa',
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: `openpgpkey.${DOMAIN}` }, { type: 2, value: DOMAIN }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: `openpgpkey.${DOMAIN}` },
+          { type: 2, value: DOMAIN },
+        ],
+      },
+    ],
   });
   const files = new Map([
     [`/.well-known/openpgpkey/${DOMAIN}/hu/${wkdHash('worker')}`, published.write()],
@@ -66,7 +74,14 @@ describe('Web Key Directory lookup', () => {
 
   it('is used by encryptForRecipients only when configured', async () => {
     const raw = await composeTestMessage({ to: `worker@${DOMAIN}` });
-    const base = { raw, envelope: { mailFrom: 'teacher@school.example.sch.uk', rcptTo: [`worker@${DOMAIN}`] }, keyring: '/nonexistent-keyring', preAgreed: {}, kdf: 'iterated' as const, now: NOW };
+    const base = {
+      raw,
+      envelope: { mailFrom: 'teacher@school.example.sch.uk', rcptTo: [`worker@${DOMAIN}`] },
+      keyring: '/nonexistent-keyring',
+      preAgreed: {},
+      kdf: 'iterated' as const,
+      now: NOW,
+    };
     expect((await encryptForRecipients(base)).messages.map((message) => message.form)).toEqual(['pdf-envelope']);
     expect((await encryptForRecipients({ ...base, webKeyDirectory: options })).messages.map((message) => message.form)).toEqual(['pgp-mime']);
   });

@@ -36,7 +36,9 @@ describe('smtpNextHop delivering', () => {
     const certificate = await loopbackCertificate();
     const server = await nextHopServer({ certificate });
     const raw = awkwardMessage();
-    const { reply } = await relay(server.url, { tls: { require: false, verify: true, ca: certificate.cert } }).deliver(await message(['parent@example.org', 'head@school.sch.uk'], raw));
+    const { reply } = await relay(server.url, { tls: { require: false, verify: true, ca: certificate.cert } }).deliver(
+      await message(['parent@example.org', 'head@school.sch.uk'], raw),
+    );
     expect(reply).toEqual({ code: 250, message: 'Ok: queued as TEST1' });
     expect(server.received).toHaveLength(1);
     const [received] = server.received;
@@ -174,9 +176,7 @@ describe('smtpNextHop when the message or the next hop fails', () => {
 
   it('answers 451 4.4.2 when the next hop accepts the connection but never greets', async () => {
     const silent = await silentServer();
-    const { reply } = await relay(`smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, { timeoutMs: 300 }).deliver(
-      await message(['parent@example.org']),
-    );
+    const { reply } = await relay(`smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, { timeoutMs: 300 }).deliver(await message(['parent@example.org']));
     expect(reply.code).toBe(451);
     expect(reply.message).toMatch(/^4\.4\.2 /);
   });

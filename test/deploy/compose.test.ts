@@ -64,7 +64,12 @@ function serviceListening(url: string): { name: string; port: number } {
 
 /** `[HOST:]PUBLISHED:TARGET` → TARGET, the container's port. */
 function targetPort(mapping: string): number {
-  return Number(mapping.split(':').at(-1)?.replace(/\/tcp$/, ''));
+  return Number(
+    mapping
+      .split(':')
+      .at(-1)
+      ?.replace(/\/tcp$/, ''),
+  );
 }
 
 /** A bind mount's or named volume's source for the container path `target`. */
@@ -203,7 +208,12 @@ describe('docker-compose.yml', () => {
     const environment = gateway.environment ?? {};
     for (const variable of Object.keys(environment)) expect(Object.keys(SECRET_VARIABLES)).toContain(variable);
     expect(service('worker').environment).toEqual(environment);
-    const filled = { ...Object.fromEntries(ENV_EXAMPLE), POSTGRES_PASSWORD: randomBytes(12).toString('hex'), HALLMONITOR_QUARANTINE_KEY: randomBytes(32).toString('base64'), REDIS_PASSWORD: randomBytes(12).toString('hex') };
+    const filled = {
+      ...Object.fromEntries(ENV_EXAMPLE),
+      POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
+      HALLMONITOR_QUARANTINE_KEY: randomBytes(32).toString('base64'),
+      REDIS_PASSWORD: randomBytes(12).toString('hex'),
+    };
     const resolved = Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value, filled)]));
     const secrets = secretsFromEnvironment(resolved);
     const database = new URL(secrets.database ?? '');
@@ -249,7 +259,9 @@ describe('Dockerfile', () => {
   });
 
   it('exposes the ports the compose configuration listens on, and checks health on the web port', () => {
-    const exposed = instruction('EXPOSE').argument.split(/\s+/).map((port) => Number(port.replace(/\/tcp$/, '')));
+    const exposed = instruction('EXPOSE')
+      .argument.split(/\s+/)
+      .map((port) => Number(port.replace(/\/tcp$/, '')));
     expect(new Set(exposed)).toEqual(new Set([config.listen.port, config.web.port]));
     const healthcheck = instruction('HEALTHCHECK').argument;
     expect(urlPort(healthcheck)).toBe(config.web.port);
@@ -271,7 +283,12 @@ describe('Dockerfile', () => {
   it('carries into the runtime image what the CLI reads at run time', () => {
     const carried = finalStage(DOCKERFILE)
       .filter((line) => line.keyword === 'COPY' && line.argument.startsWith('--from=build'))
-      .flatMap((line) => line.argument.split(/\s+/).slice(1, -1).map((source) => posix.relative('/app', source)));
+      .flatMap((line) =>
+        line.argument
+          .split(/\s+/)
+          .slice(1, -1)
+          .map((source) => posix.relative('/app', source)),
+      );
     // package.json marks the package root (src/package-root.ts); rules/ is the shipped policy; src/ holds the
     // envelope page's script (src/crypto/envelope-page), read beside the compiled code.
     expect(carried).toEqual(expect.arrayContaining(['package.json', 'node_modules', 'dist', 'rules', 'src']));
@@ -287,9 +304,16 @@ describe('Dockerfile', () => {
   });
 
   it('copies every folder the build compiles, and nothing .dockerignore leaves out', () => {
-    const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-    const copied = DOCKERFILE.filter((line) => line.keyword === 'COPY' && !line.argument.startsWith('--from'))
-      .flatMap((line) => line.argument.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
+    const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    const copied = DOCKERFILE.filter((line) => line.keyword === 'COPY' && !line.argument.startsWith('--from')).flatMap((line) =>
+      line.argument
+        .split(/\s+/)
+        .filter((word) => !word.startsWith('--'))
+        .slice(0, -1),
+    );
     for (const source of copied) {
       expect(existsSync(join(REPO, source)), source).toBe(true);
       expect(ignored, source).not.toContain(source.split('/')[0]);

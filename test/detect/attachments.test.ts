@@ -121,9 +121,7 @@ describe('attachment detector: bulk personal data', () => {
 
   it('finds names split over surname-first columns', () => {
     const rows = PUPILS.slice(0, 10).map(([, forename, surname]) => [`${surname.toUpperCase()}, ${forename}`, 'Y6']);
-    expect(scan([attachment('dups.xlsx', { tableRows: rows })]).map((finding) => finding.category)).toEqual([
-      'attachment/bulk-personal-data',
-    ]);
+    expect(scan([attachment('dups.xlsx', { tableRows: rows })]).map((finding) => finding.category)).toEqual(['attachment/bulk-personal-data']);
   });
 
   it.each([
@@ -153,14 +151,14 @@ describe('attachment detector: bulk personal data', () => {
       .map(([, forename, surname]) => `${forename} ${surname} has settled in well.`)
       .join('\n');
     const findings = scan([attachment('report.docx')], [{ location: { part: 'attachment', name: 'report.docx' }, text }]);
-    expect(findings.map((finding) => [finding.category, finding.explanation])).toEqual([
-      ['attachment/bulk-personal-data', expect.stringContaining('names 10 different pupils')],
-    ]);
+    expect(findings.map((finding) => [finding.category, finding.explanation])).toEqual([['attachment/bulk-personal-data', expect.stringContaining('names 10 different pupils')]]);
   });
 
   it('counts a pupil named again and again once, and only in that attachment’s own text', () => {
     const often = 'Amara Okonkwo did well. '.repeat(20);
-    const others = PUPILS.slice(1, 10).map(([, forename, surname]) => `${forename} ${surname}`).join(', ');
+    const others = PUPILS.slice(1, 10)
+      .map(([, forename, surname]) => `${forename} ${surname}`)
+      .join(', ');
     const findings = scan(
       [attachment('one.docx'), attachment('two.docx')],
       [
@@ -189,7 +187,12 @@ describe('attachment detector: bulk personal data', () => {
 
   it('reports a body table once when the plain and HTML alternatives both show it', () => {
     const table = ['Name\tEmail\tPhone', ...Array.from({ length: 12 }, (_, index) => `Parent ${index}\tp${index}@example.org\t0${index}`)].join('\n');
-    const view = fakeView({ pieces: [{ location: { part: 'body' }, text: table }, { location: { part: 'body' }, text: `Hello\n${table}` }] });
+    const view = fakeView({
+      pieces: [
+        { location: { part: 'body' }, text: table },
+        { location: { part: 'body' }, text: `Hello\n${table}` },
+      ],
+    });
     expect(detect(view, context).map((finding) => [finding.category, finding.location.part])).toEqual([['attachment/bulk-personal-data', 'body']]);
   });
 
@@ -207,8 +210,6 @@ describe('attachment detector: bulk personal data', () => {
   });
 
   it.each([0, 2.5, Number.NaN])('refuses a threshold of %s when built', (bulkRowThreshold) => {
-    expect(() => createAttachmentDetector({ bulkRowThreshold })).toThrow(
-      expect.objectContaining({ code: 'ATTACHMENT_DETECTOR_OPTIONS_INVALID', disposition: 'configuration' }),
-    );
+    expect(() => createAttachmentDetector({ bulkRowThreshold })).toThrow(expect.objectContaining({ code: 'ATTACHMENT_DETECTOR_OPTIONS_INVALID', disposition: 'configuration' }));
   });
 });

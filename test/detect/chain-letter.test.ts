@@ -5,9 +5,7 @@ import { chainLetterVocabularySchema, createChainLetterDetector } from '../../sr
 import type { MessageView } from '../../src/message/message-view.js';
 import { fakeContext, fakeView } from './fake-directory.js';
 
-const vocabulary = chainLetterVocabularySchema.parse(
-  parse(readFileSync(new URL('../../rules/vocabulary/chain-letter.yaml', import.meta.url), 'utf8')),
-);
+const vocabulary = chainLetterVocabularySchema.parse(parse(readFileSync(new URL('../../rules/vocabulary/chain-letter.yaml', import.meta.url), 'utf8')));
 const detect = createChainLetterDetector(vocabulary);
 const context = fakeContext();
 
@@ -110,9 +108,7 @@ describe('chainLetterVocabularySchema', () => {
   });
 
   it('expands lists and lets a space stand for any whitespace', () => {
-    const detector = createChainLetterDetector(
-      chainLetterVocabularySchema.parse({ lists: { count: ['\\d+', 'ten'] }, strong: ['send to {count} people'] }),
-    );
+    const detector = createChainLetterDetector(chainLetterVocabularySchema.parse({ lists: { count: ['\\d+', 'ten'] }, strong: ['send to {count} people'] }));
     expect(detector(fakeView({ body: 'SEND   to\nten people' }), context)).toHaveLength(1);
     expect(detector(fakeView({ body: 'resend to ten peoples' }), context)).toEqual([]);
   });

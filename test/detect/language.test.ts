@@ -6,9 +6,7 @@ import { createLanguageDetector, languageVocabularySchema } from '../../src/dete
 import type { Finding } from '../../src/detect/finding.js';
 import { fakeContext, fakeView } from './fake-directory.js';
 
-const vocabulary = languageVocabularySchema.parse(
-  parse(readFileSync(new URL('../../rules/vocabulary/language.yaml', import.meta.url), 'utf8')),
-);
+const vocabulary = languageVocabularySchema.parse(parse(readFileSync(new URL('../../rules/vocabulary/language.yaml', import.meta.url), 'utf8')));
 const detect = createLanguageDetector(vocabulary);
 const context = fakeContext();
 
@@ -139,7 +137,11 @@ describe('language detector: French, where "retard" is lateness', () => {
 
   it('still finds the slur in English, beside a French phrase, and in an English reply quoting French', () => {
     expect(findingsIn('He has a certain je ne sais quoi, but stop calling him a retard.').map((finding) => finding.match)).toEqual(['retard']);
-    expect(findingsIn('Le car est en retard ce matin, les élèves de la classe arriveront vers dix heures et nous vous tiendrons au courant.\n\nThe boys on the back seat called him a retard all the way to Dover and the staff did nothing about it.').map((finding) => finding.match)).toEqual(['retard']);
+    expect(
+      findingsIn(
+        'Le car est en retard ce matin, les élèves de la classe arriveront vers dix heures et nous vous tiendrons au courant.\n\nThe boys on the back seat called him a retard all the way to Dover and the staff did nothing about it.',
+      ).map((finding) => finding.match),
+    ).toEqual(['retard']);
   });
 });
 
@@ -276,9 +278,7 @@ describe('language detector: where and how often', () => {
 describe('language detector: confusable letters', () => {
   // One single-letter pattern per letter, so that any look-alike of any letter must be found.
   const letters = [...'abcdefghijklmnopqrstuvwxyz'];
-  const perLetter = createLanguageDetector(
-    languageVocabularySchema.parse({ profanity: letters.map((letter) => `|${letter}|`), slurs: ['|xyz|'] }),
-  );
+  const perLetter = createLanguageDetector(languageVocabularySchema.parse({ profanity: letters.map((letter) => `|${letter}|`), slurs: ['|xyz|'] }));
   const confusables = resolveConfusablesTransformer();
   const lower = toAsciiLowerCaseTransformer();
   const letterLookalikes: number[] = [];

@@ -37,7 +37,7 @@ describe('the literal prefilter', () => {
     expect(groups([['pp+']], 'ppp')).toEqual([]);
   });
 
-  it('gives every place where each group\'s literals start, overlapping ones too', () => {
+  it("gives every place where each group's literals start, overlapping ones too", () => {
     const { wholeText, hitsByGroup } = prefilter([['send'], ['sen', 'needs']])('SEN needs; sending');
     expect(wholeText.size).toBe(0);
     expect(hitsByGroup.get(0)).toEqual([{ index: 11, length: 4 }]);
@@ -63,15 +63,30 @@ describe('the literal prefilter', () => {
   });
 
   it('counts a place inside a word for a group when any of its literals found there may stand inside a word', () => {
-    const shorterAnywhere = createLiteralPrefilter([[{ text: 'pp', atWordStart: false }, { text: 'ppe', atWordStart: true }]]);
+    const shorterAnywhere = createLiteralPrefilter([
+      [
+        { text: 'pp', atWordStart: false },
+        { text: 'ppe', atWordStart: true },
+      ],
+    ]);
     expect(shorterAnywhere('apper').hitsByGroup.get(0)).toEqual([{ index: 1, length: 3 }]);
-    const bothAtWordStart = createLiteralPrefilter([[{ text: 'pp', atWordStart: true }, { text: 'ppe', atWordStart: true }]]);
+    const bothAtWordStart = createLiteralPrefilter([
+      [
+        { text: 'pp', atWordStart: true },
+        { text: 'ppe', atWordStart: true },
+      ],
+    ]);
     expect(bothAtWordStart('apper').hitsByGroup.size).toBe(0);
     expect(bothAtWordStart('a pper').hitsByGroup.get(0)).toEqual([{ index: 2, length: 3 }]);
     // Lower-casing İ lengthens the text, so places cannot be judged: the group goes to the whole text.
     expect([...bothAtWordStart('İ a pper').wholeText]).toEqual([0]);
     expect([...bothAtWordStart('İ apper').wholeText]).toEqual([0]);
-    const sameLiteralTwice = createLiteralPrefilter([[{ text: 'ta', atWordStart: true }, { text: 'TA', atWordStart: false }]]);
+    const sameLiteralTwice = createLiteralPrefilter([
+      [
+        { text: 'ta', atWordStart: true },
+        { text: 'TA', atWordStart: false },
+      ],
+    ]);
     expect(sameLiteralTwice('data').hitsByGroup.get(0)).toEqual([{ index: 2, length: 2 }]);
   });
 });

@@ -6,14 +6,21 @@ import { buildDirectory } from '../../src/roster/directory.js';
 import { pupil } from '../roster/people.js';
 
 /** Invented pupils whose names are also places, and one whose parents share her surname. */
-const directory = buildDirectory(
-  [pupil('P-GC', 'Grace', 'Church'), pupil('P-SP', 'Stanley', 'Park'), pupil('P-RH', 'Rose', 'Hill'), pupil('P-ZK', 'Zara', 'Khan')],
-  [],
-);
+const directory = buildDirectory([pupil('P-GC', 'Grace', 'Church'), pupil('P-SP', 'Stanley', 'Park'), pupil('P-RH', 'Rose', 'Hill'), pupil('P-ZK', 'Zara', 'Khan')], []);
 const context: ScanContext = { envelope: { mailFrom: 'office@example.sch.uk', rcptTo: ['parent@example.net'] }, directory, schoolDomains: ['example.sch.uk'] };
 
 function pupilsIn(body: string): string[] {
-  const view: MessageView = { messageId: undefined, subject: '', from: undefined, to: [], cc: [], bcc: [], pieces: [{ location: { part: 'body' }, text: body }], attachments: [], problems: [] };
+  const view: MessageView = {
+    messageId: undefined,
+    subject: '',
+    from: undefined,
+    to: [],
+    cc: [],
+    bcc: [],
+    pieces: [{ location: { part: 'body' }, text: body }],
+    attachments: [],
+    problems: [],
+  };
   return detectPupilNames(view, context).map((finding) => finding.match);
 }
 
@@ -40,13 +47,12 @@ describe('pupil names used as places', () => {
 });
 
 describe('a parent and a child are not one name', () => {
-  it.each([
-    'Dear Mr and Mrs Khan,\n\nZara has settled in well this term.',
-    'Dear Mrs Khan, Zara has settled in well.',
-    'Thank you, Dr Khan. Zara will bring the form.',
-  ])('%j names no pupil', (body) => {
-    expect(pupilsIn(body)).toEqual([]);
-  });
+  it.each(['Dear Mr and Mrs Khan,\n\nZara has settled in well this term.', 'Dear Mrs Khan, Zara has settled in well.', 'Thank you, Dr Khan. Zara will bring the form.'])(
+    '%j names no pupil',
+    (body) => {
+      expect(pupilsIn(body)).toEqual([]);
+    },
+  );
 
   it.each([
     ['Khan, Zara (Y4) – reading group', 'Khan, Zara'],

@@ -30,27 +30,56 @@ describe('pupilsInTable', () => {
   });
 
   it('reads short forms and slips in cells like names in text', () => {
-    expect(ids([['First Name', 'Last Name'], ['Tom', 'Fairclough'], ['Thomas', 'Fairclogh']])).toEqual(['P-TF', 'P-TF']);
+    expect(
+      ids([
+        ['First Name', 'Last Name'],
+        ['Tom', 'Fairclough'],
+        ['Thomas', 'Fairclogh'],
+      ]),
+    ).toEqual(['P-TF', 'P-TF']);
   });
 
   it('reads preferred and legal forename columns, reporting the pupil once a row', () => {
-    expect(ids([['Legal Forename', 'Preferred Forename', 'Legal Surname'], ['Thomas', 'Tom', 'Fairclough']])).toEqual(['P-TF']);
+    expect(
+      ids([
+        ['Legal Forename', 'Preferred Forename', 'Legal Surname'],
+        ['Thomas', 'Tom', 'Fairclough'],
+      ]),
+    ).toEqual(['P-TF']);
   });
 
   it('needs a header naming both columns', () => {
-    expect(ids([['Name', 'Other'], ['Thomas', 'Fairclough']])).toEqual([]);
-    expect(ids([['Surname', 'Year'], ['Fairclough', 'Thomas']])).toEqual([]);
+    expect(
+      ids([
+        ['Name', 'Other'],
+        ['Thomas', 'Fairclough'],
+      ]),
+    ).toEqual([]);
+    expect(
+      ids([
+        ['Surname', 'Year'],
+        ['Fairclough', 'Thomas'],
+      ]),
+    ).toEqual([]);
   });
 
   it('keeps the ordinary-word rule: lower-case ordinary words are not names', () => {
-    expect(ids([['Forename', 'Surname'], ['will', 'brown']])).toEqual([]);
+    expect(
+      ids([
+        ['Forename', 'Surname'],
+        ['will', 'brown'],
+      ]),
+    ).toEqual([]);
   });
 });
 
 describe('tabbedRows', () => {
   it('reads consecutive tab-separated lines as one table, blank lines inside it allowed', () => {
     expect(tabbedRows('Dear all,\nForename\tGroup\tSurname\t\n\nThomas\tRed\tFairclough\t\nThanks')).toEqual([
-      [['Forename', 'Group', 'Surname', ''], ['Thomas', 'Red', 'Fairclough', '']],
+      [
+        ['Forename', 'Group', 'Surname', ''],
+        ['Thomas', 'Red', 'Fairclough', ''],
+      ],
     ]);
     expect(tabbedRows('no tables here')).toEqual([]);
   });
@@ -95,7 +124,16 @@ describe('detectPupilNames on real attachments', () => {
   const pairs = (view: MessageView) => detectPupilNames(view, context).map((finding) => [finding.location, finding.match, finding.pupilId]);
 
   it('pairs the name columns of an XLSX sheet', async () => {
-    const xlsx = await xlsxOf([{ name: 'Groups', rows: [['Surname', 'Group', 'First Name'], ['Fairclough', 'Red', 'Thomas'], ['Sandhu', 'Blue', 'Harjot']] }]);
+    const xlsx = await xlsxOf([
+      {
+        name: 'Groups',
+        rows: [
+          ['Surname', 'Group', 'First Name'],
+          ['Fairclough', 'Red', 'Thomas'],
+          ['Sandhu', 'Blue', 'Harjot'],
+        ],
+      },
+    ]);
     const { view } = await readAttachment('groups.xlsx', xlsx);
     expect(pairs(view)).toEqual([
       [{ part: 'attachment', name: 'groups.xlsx' }, 'Thomas Fairclough', 'P-TF'],

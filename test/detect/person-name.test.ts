@@ -53,8 +53,7 @@ describe('createPersonNameDetector', () => {
         location: { part: 'subject' },
         match: 'Sarah Quenby',
         span: { start: 10, end: 22 },
-        explanation:
-          "This looks like a person's full name, and they are not on the school's pupil or staff lists. If the email is about a child or a family, use initials.",
+        explanation: "This looks like a person's full name, and they are not on the school's pupil or staff lists. If the email is about a child or a family, use initials.",
         suggestion: 'use initials: S.Q.',
       },
     ]);

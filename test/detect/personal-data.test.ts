@@ -105,14 +105,7 @@ describe('detectPersonalData', () => {
   });
 
   it.each(['\n', '\r\n'])("leaves out the sender's own contact details in the signature, but not identifiers (%j)", (newline) => {
-    const body = [
-      'Please call me.',
-      '-- ',
-      'Mrs T. Example, Springfield Primary',
-      '1 School Lane, Springfield LS6 2AB',
-      'Tel 0161 496 0123',
-      'NI AB 12 34 56 C',
-    ].join(newline);
+    const body = ['Please call me.', '-- ', 'Mrs T. Example, Springfield Primary', '1 School Lane, Springfield LS6 2AB', 'Tel 0161 496 0123', 'NI AB 12 34 56 C'].join(newline);
     expect(findingsIn(body).map((finding) => finding.category)).toEqual(['personal-data/ni-number']);
   });
 
@@ -167,7 +160,12 @@ describe('personal-data detector: dates of birth in tables', () => {
     detectedType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     sizeBytes: 100,
     facts: [],
-    tableRows: [['UPN', 'Name', 'DOB'], ['X', 'CHEN, Yutong', '15/12/2014'], ['Y', 'EVANS, Ella', '23/03/2015'], ['Z', 'KAYA, Yusuf', 'unknown']],
+    tableRows: [
+      ['UPN', 'Name', 'DOB'],
+      ['X', 'CHEN, Yutong', '15/12/2014'],
+      ['Y', 'EVANS, Ella', '23/03/2015'],
+      ['Z', 'KAYA, Yusuf', 'unknown'],
+    ],
   };
   const view = { ...fakeView({ subject: 'List', body: '' }), attachments: [attachment], pieces: [{ location: { part: 'attachment' as const, name: 'class.xlsx' }, text }] };
 
@@ -178,8 +176,15 @@ describe('personal-data detector: dates of birth in tables', () => {
   });
 
   it('does not treat dates in other columns as dates of birth', () => {
-    const rows = [['Trip', 'Date'], ['Museum', '15/12/2025']];
-    const other = { ...view, attachments: [{ ...attachment, tableRows: rows }], pieces: [{ location: { part: 'attachment' as const, name: 'class.xlsx' }, text: 'Trip\tDate\nMuseum\t15/12/2025' }] };
+    const rows = [
+      ['Trip', 'Date'],
+      ['Museum', '15/12/2025'],
+    ];
+    const other = {
+      ...view,
+      attachments: [{ ...attachment, tableRows: rows }],
+      pieces: [{ location: { part: 'attachment' as const, name: 'class.xlsx' }, text: 'Trip\tDate\nMuseum\t15/12/2025' }],
+    };
     expect(detectPersonalData(other, fakeContext({})).filter((f) => f.category === 'personal-data/date-of-birth')).toEqual([]);
   });
 });

@@ -79,11 +79,7 @@ describe('machineDataRanges', () => {
     const base64 = 'Rm9yIHRoZSBhdHRlbnRpb24gb2YgdGhlIGhlYWQ6IGZ1Y2sgd29nIDQxNTU1NTA2ODc=';
     const text = `${UUENCODED}\n${base64}\n${base64}\nEnd of message.`;
     const blanked = prosePiece({ location: { part: 'body' }, text })?.text ?? '';
-    expect(blanked.split('\n').filter((line) => line.trim() !== '')).toEqual([
-      'Here is the file you asked for.',
-      'Thanks, see you on Monday.',
-      'End of message.',
-    ]);
+    expect(blanked.split('\n').filter((line) => line.trim() !== '')).toEqual(['Here is the file you asked for.', 'Thanks, see you on Monday.', 'End of message.']);
   });
 
   it('leaves alone everyday labels, indented prose and long words without digits', () => {

@@ -5,9 +5,7 @@ import { createRecipientsDetector, webmailVocabularySchema } from '../../src/det
 import type { MailAddress, MessageView } from '../../src/message/message-view.js';
 import { fakeContext, fakeDirectory, fakeView } from './fake-directory.js';
 
-const { domains } = webmailVocabularySchema.parse(
-  parse(readFileSync(new URL('../../rules/vocabulary/webmail-domains.yaml', import.meta.url), 'utf8')),
-);
+const { domains } = webmailVocabularySchema.parse(parse(readFileSync(new URL('../../rules/vocabulary/webmail-domains.yaml', import.meta.url), 'utf8')));
 const detect = createRecipientsDetector({ webmailDomains: domains, visibleBulkThreshold: 8 });
 
 const directory = fakeDirectory(
@@ -78,19 +76,13 @@ describe('recipients detector: personal webmail', () => {
     expect(finding?.explanation).toContain("looks like a member of staff's own account");
   });
 
-  it.each(['renwick.family@gmail.com', 'KFairbairn@Hotmail.co.uk', 'asante.home@btinternet.com'])(
-    'does not fire for a parent’s webmail address on the roster: %s',
-    (address) => {
-      expect(categories(fakeView(), [address])).toEqual([]);
-    },
-  );
+  it.each(['renwick.family@gmail.com', 'KFairbairn@Hotmail.co.uk', 'asante.home@btinternet.com'])('does not fire for a parent’s webmail address on the roster: %s', (address) => {
+    expect(categories(fakeView(), [address])).toEqual([]);
+  });
 
-  it.each(['someone@gmail.com.evil.example', 'someone@mygmail.com', 'someone@example.com'])(
-    'matches whole webmail domains only: %s',
-    (address) => {
-      expect(categories(fakeView(), [address])).toEqual([]);
-    },
-  );
+  it.each(['someone@gmail.com.evil.example', 'someone@mygmail.com', 'someone@example.com'])('matches whole webmail domains only: %s', (address) => {
+    expect(categories(fakeView(), [address])).toEqual([]);
+  });
 
   it('reports a recipient listed twice once', () => {
     expect(categories(fakeView(), ['me@yahoo.co.uk', 'ME@yahoo.co.uk'])).toEqual(['recipients/personal-webmail']);
@@ -110,8 +102,7 @@ describe('recipients detector: misdirected', () => {
         location: { part: 'recipients' },
         match: 'kfairbairn@hotmail.co.uk',
         pupilId: 'UPN-A',
-        explanation:
-          "This message names a pupil, but this recipient is a parent or carer of a different pupil, not of the pupil named. It may be going to the wrong family.",
+        explanation: 'This message names a pupil, but this recipient is a parent or carer of a different pupil, not of the pupil named. It may be going to the wrong family.',
         suggestion: "Check the recipient: address autocomplete may have picked another family's address.",
       },
     ]);
@@ -120,9 +111,7 @@ describe('recipients detector: misdirected', () => {
 
   it('fires for another family’s address in Cc or Bcc even when the named pupil’s own contact receives it', () => {
     const findings = scan(aboutTobias, ['p.renwick@outlook.com', 'kfairbairn@hotmail.co.uk']);
-    expect(findings.map((finding) => [finding.category, finding.match, finding.pupilId])).toEqual([
-      ['recipients/misdirected', 'kfairbairn@hotmail.co.uk', 'UPN-A'],
-    ]);
+    expect(findings.map((finding) => [finding.category, finding.match, finding.pupilId])).toEqual([['recipients/misdirected', 'kfairbairn@hotmail.co.uk', 'UPN-A']]);
   });
 
   it('does not fire when only the named pupil’s own contacts receive it', () => {

@@ -33,7 +33,7 @@ describe('the detector registry', () => {
     expect(runDetectors(detectors, fakeView({ body: 'What the fuck is this?' }), fakeContext()).map((finding) => finding.category)).toContain('language/profanity');
   });
 
-  it("README.md's \"What it finds\" table is the one generated from the catalogue (npm run docs:categories)", async () => {
+  it('README.md\'s "What it finds" table is the one generated from the catalogue (npm run docs:categories)', async () => {
     const readme = await readFile('README.md', 'utf8');
     expect(withCategoryTable(readme)).toBe(readme);
   });

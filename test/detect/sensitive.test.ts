@@ -132,8 +132,7 @@ describe('sensitive detector: a diagnosis that is a special educational need is 
 
 describe('sensitive detector: about a person', () => {
   const nobody = fakeContext();
-  const matches = (body: string, subject = ''): string[] =>
-    detect(fakeView({ subject, body }), nobody).map((finding) => `${finding.category}: ${finding.match}`);
+  const matches = (body: string, subject = ''): string[] => detect(fakeView({ subject, body }), nobody).map((finding) => `${finding.category}: ${finding.match}`);
 
   it.each([
     'Seizures in the grid caused the outage on Friday.',
@@ -259,12 +258,7 @@ describe('sensitive vocabulary: pattern syntax', () => {
 
   it('[x] is optional, (a|b) is one of, and matches stop at word edges', () => {
     const terms = ['inhaler[s]', 'self-harm[ing|ed]', '(asthma|epilepsy) nurse'];
-    expect(matches({ terms }, 'inhaler, inhalers, inhalersx, self-harming, epilepsy nurse')).toEqual([
-      'inhaler',
-      'inhalers',
-      'self-harming',
-      'epilepsy nurse',
-    ]);
+    expect(matches({ terms }, 'inhaler, inhalers, inhalersx, self-harming, epilepsy nurse')).toEqual(['inhaler', 'inhalers', 'self-harming', 'epilepsy nurse']);
   });
 
   it('a space or hyphen matches either, across line breaks; an apostrophe matches both forms', () => {
@@ -274,8 +268,7 @@ describe('sensitive vocabulary: pattern syntax', () => {
 
   it('a space next to an optional word is optional with it', () => {
     const terms = ['pupil premium [plus]', '[individual] health care plan', "Tourette['s] [syndrome]"];
-    const text = 'pupil premium. pupil premium plus; health care plan, individual health care plan; ' +
-      "Tourette, Tourette's, Tourette syndrome, Tourette's syndrome";
+    const text = 'pupil premium. pupil premium plus; health care plan, individual health care plan; ' + "Tourette, Tourette's, Tourette syndrome, Tourette's syndrome";
     expect(matches({ terms }, text)).toEqual([
       'pupil premium',
       'pupil premium plus',
@@ -299,18 +292,12 @@ describe('sensitive vocabulary: pattern syntax', () => {
   });
 
   it('acronyms match capitals only where they are written as capitals', () => {
-    expect(matches({ acronyms: ['SEND (support|team)'] }, 'SEND Support, SEND team, send support, Send team')).toEqual([
-      'SEND Support',
-      'SEND team',
-    ]);
+    expect(matches({ acronyms: ['SEND (support|team)'] }, 'SEND Support, SEND team, send support, Send team')).toEqual(['SEND Support', 'SEND team']);
   });
 
   it('{name} stands for any phrase in the named list', () => {
     const lists = { drug: ['insulin', 'Ritalin'] };
-    expect(matches({ terms: ['(takes|needs) {drug}'] }, 'He takes Ritalin; she needs insulin.', lists)).toEqual([
-      'takes Ritalin',
-      'needs insulin',
-    ]);
+    expect(matches({ terms: ['(takes|needs) {drug}'] }, 'He takes Ritalin; she needs insulin.', lists)).toEqual(['takes Ritalin', 'needs insulin']);
   });
 
   it('an exclude match that overlaps a term defuses it', () => {
@@ -349,7 +336,8 @@ describe('sensitive vocabulary: pattern syntax', () => {
 
 describe('sensitive detector: searching only around literals', () => {
   const reference = createSensitiveDetector(vocabulary, 'whole-text');
-  const found = (detector: typeof detect, view: MessageView) => detector(view, context).map((finding) => `${finding.category} ${finding.span?.start}-${finding.span?.end} ${finding.match}`);
+  const found = (detector: typeof detect, view: MessageView) =>
+    detector(view, context).map((finding) => `${finding.category} ${finding.span?.start}-${finding.span?.end} ${finding.match}`);
 
   it('finds exactly what the patterns find on the whole text, in every message of the labelled corpus', async () => {
     const corpus = new URL('../../fixtures/corpus/', import.meta.url);

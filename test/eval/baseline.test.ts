@@ -22,7 +22,16 @@ const PERFECT = new Map([
 /** The name missed, a false alarm in b, and b delivered. */
 const WORSE = new Map([
   ['a.eml', outcome([], 'encrypt')],
-  ['b.eml', outcome([{ category: 'language/profanity', location: { part: 'subject' }, match: 'damn' }, { category: 'person-name', location: { part: 'body' }, match: 'Bo Li' }], 'deliver')],
+  [
+    'b.eml',
+    outcome(
+      [
+        { category: 'language/profanity', location: { part: 'subject' }, match: 'damn' },
+        { category: 'person-name', location: { part: 'body' }, match: 'Bo Li' },
+      ],
+      'deliver',
+    ),
+  ],
 ]);
 
 describe('the corpus gate', () => {
@@ -34,7 +43,7 @@ describe('the corpus gate', () => {
   it('names each score and each verdict that fell below the baseline', () => {
     const baseline = baselineOf(scoreCorpus(LABELS, PERFECT));
     expect(regressions(scoreCorpus(LABELS, WORSE), { baseline })).toEqual([
-      'pupil-name recall 0.000 is below the baseline\'s 1.000',
+      "pupil-name recall 0.000 is below the baseline's 1.000",
       "person-name precision 0.000 is below the baseline's 1.000",
       'b.eml verdict deliver, expected return',
     ]);
@@ -48,8 +57,21 @@ describe('the corpus gate', () => {
   });
 
   it('rounds the baseline down, so 2 of 3 is kept as 0.666 and met by the same run', () => {
-    const labels: LabelledMessage[] = [{ file: 'c.eml', expect: ['Ada Obi', 'Bo Li', 'Cy Ng'].map((match) => ({ category: 'person-name', part: 'body', match })), verdict: 'deliver' }];
-    const report = scoreCorpus(labels, new Map([['c.eml', outcome(['Ada Obi', 'Bo Li'].map((match) => ({ category: 'person-name', location: { part: 'body' }, match })), 'deliver')]]));
+    const labels: LabelledMessage[] = [
+      { file: 'c.eml', expect: ['Ada Obi', 'Bo Li', 'Cy Ng'].map((match) => ({ category: 'person-name', part: 'body', match })), verdict: 'deliver' },
+    ];
+    const report = scoreCorpus(
+      labels,
+      new Map([
+        [
+          'c.eml',
+          outcome(
+            ['Ada Obi', 'Bo Li'].map((match) => ({ category: 'person-name', location: { part: 'body' }, match })),
+            'deliver',
+          ),
+        ],
+      ]),
+    );
     const baseline = baselineOf(report);
     expect(baseline.categories['person-name']).toEqual({ precision: 1, recall: 0.666 });
     expect(regressions(report, { baseline })).toEqual([]);

@@ -36,10 +36,7 @@ describe('real-mail corpus: manifest and judgements', () => {
 
   it('splits a mailbox at From lines after an empty line and unquotes >From', () => {
     const mailbox = Buffer.from('From a@x Mon Jan 1\nSubject: one\n\n>From here\nFrom the start\n\nFrom b@x Tue Jan 2\nSubject: two\n\nbody\n');
-    expect(splitMbox(mailbox).map((message) => message.toString())).toEqual([
-      'Subject: one\n\nFrom here\nFrom the start\n\n',
-      'Subject: two\n\nbody\n',
-    ]);
+    expect(splitMbox(mailbox).map((message) => message.toString())).toEqual(['Subject: one\n\nFrom here\nFrom the start\n\n', 'Subject: two\n\nbody\n']);
   });
 });
 
@@ -48,11 +45,15 @@ describe.skipIf(!mirrored)('real-mail corpus: every message scanned as staff mai
   // judged so (right: false), and no new one may appear: docs/benchmarks.md, "Real mail".
   const knownFalseAlarms = [...judgements.values()].filter((judgement) => judgement.ordinary && !judgement.right).length;
 
-  it('crashes on none, gives each message its judged verdict, and adds no false alarm to those known', async () => {
-    const summary = judgeCorpus(await scanCorpus(entries, UNHURRIED_LIMITS), judgements);
-    expect(summary.crashes).toEqual([]);
-    expect(summary.mismatches).toEqual([]);
-    expect(summary.missedStops).toEqual([]);
-    expect(summary.wronglyStopped.length).toBeLessThanOrEqual(knownFalseAlarms);
-  }, 30 * 60_000);
+  it(
+    'crashes on none, gives each message its judged verdict, and adds no false alarm to those known',
+    async () => {
+      const summary = judgeCorpus(await scanCorpus(entries, UNHURRIED_LIMITS), judgements);
+      expect(summary.crashes).toEqual([]);
+      expect(summary.mismatches).toEqual([]);
+      expect(summary.missedStops).toEqual([]);
+      expect(summary.wronglyStopped.length).toBeLessThanOrEqual(knownFalseAlarms);
+    },
+    30 * 60_000,
+  );
 });

@@ -33,7 +33,19 @@ const named = (name: string): Row[] => pupils.rows.filter((p) => known(p) === na
 
 describe('fixtures/roster/pupils.csv', () => {
   it('is a SIMS/Arbor-style export with the docs/architecture.md roster headers and at least 220 pupils', () => {
-    expect(pupils.header).toEqual(['UPN', 'Legal Forename', 'Preferred Forename', 'Middle Names', 'Legal Surname', 'Preferred Surname', 'DOB', 'Year', 'Reg', 'Contact Emails', 'Email']);
+    expect(pupils.header).toEqual([
+      'UPN',
+      'Legal Forename',
+      'Preferred Forename',
+      'Middle Names',
+      'Legal Surname',
+      'Preferred Surname',
+      'DOB',
+      'Year',
+      'Reg',
+      'Contact Emails',
+      'Email',
+    ]);
     expect(pupils.rows.length).toBeGreaterThanOrEqual(220);
   });
 
@@ -70,11 +82,37 @@ describe('fixtures/roster/pupils.csv', () => {
 
   it('contains every hard case the name matcher must handle', () => {
     const cases = [
-      'Libby Harding', 'Elizabeth Harding', 'Tobi Okafor-Bennett', 'Maisie Fletcher', 'Maisie Carter',
-      'Zoë Lambert', "Siobhán O'Brien", 'Łukasz Nowak', 'Renée Fontaine', 'José Nuñez', 'Chloé Müller',
-      "Rhea D'Souza", 'Ciarán O’Connor', 'Harriet Smith-Jones', 'Sanne Van der Berg', 'Gabriel De Souza', 'Yusuf Al Hashimi',
-      'Will Brown', 'Hope Young', 'Grace Green', 'Rose King', 'Mark Hall', 'May Bell', 'Joy White', 'Faith Cook', 'Jack Wood', 'Frank Long',
-      'Mei Li', 'Kai Ng', 'Kwame Mensah', 'Kwame Asante',
+      'Libby Harding',
+      'Elizabeth Harding',
+      'Tobi Okafor-Bennett',
+      'Maisie Fletcher',
+      'Maisie Carter',
+      'Zoë Lambert',
+      "Siobhán O'Brien",
+      'Łukasz Nowak',
+      'Renée Fontaine',
+      'José Nuñez',
+      'Chloé Müller',
+      "Rhea D'Souza",
+      'Ciarán O’Connor',
+      'Harriet Smith-Jones',
+      'Sanne Van der Berg',
+      'Gabriel De Souza',
+      'Yusuf Al Hashimi',
+      'Will Brown',
+      'Hope Young',
+      'Grace Green',
+      'Rose King',
+      'Mark Hall',
+      'May Bell',
+      'Joy White',
+      'Faith Cook',
+      'Jack Wood',
+      'Frank Long',
+      'Mei Li',
+      'Kai Ng',
+      'Kwame Mensah',
+      'Kwame Asante',
     ];
     for (const name of cases) expect(named(name), name).toHaveLength(1);
     expect(pupils.rows.filter((p) => field(p, 'Middle Names') !== '').length).toBeGreaterThan(20);

@@ -6,16 +6,7 @@ import { promisify } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { loadLabels } from '../../src/eval/labels.js';
-import {
-  formatReport,
-  normaliseMatch,
-  NOT_SCANNED,
-  scoreCorpus,
-  type ActualFinding,
-  type CategoryScore,
-  type LabelledMessage,
-  type ScanOutcome,
-} from '../../src/eval/score.js';
+import { formatReport, normaliseMatch, NOT_SCANNED, scoreCorpus, type ActualFinding, type CategoryScore, type LabelledMessage, type ScanOutcome } from '../../src/eval/score.js';
 
 const CORPUS = 'fixtures/corpus';
 
@@ -59,9 +50,7 @@ describe('normaliseMatch', () => {
 describe('scoreCorpus', () => {
   it('scores a perfect scan as precision and recall 1 with the verdict agreed', () => {
     const report = scoreCorpus([kwameSubject], new Map([['a.eml', outcome('return', found('pupil-name', 'subject', 'Kwame Mensah', { pupilId: 'P1' }))]]));
-    expect(report.categories).toEqual([
-      { category: 'pupil-name', truePositives: 1, falsePositives: 0, falseNegatives: 0, precision: 1, recall: 1 },
-    ]);
+    expect(report.categories).toEqual([{ category: 'pupil-name', truePositives: 1, falsePositives: 0, falseNegatives: 0, precision: 1, recall: 1 }]);
     expect(report.verdictAgreement).toEqual({ correct: 1, total: 1, mismatches: [] });
     expect(report.misses).toEqual([]);
     expect(report.falseAlarms).toEqual([]);
@@ -70,48 +59,76 @@ describe('scoreCorpus', () => {
   it('counts a finding reported several times, in several spellings, once', () => {
     const report = scoreCorpus(
       [kwameSubject],
-      new Map([['a.eml', outcome('quarantine',
-        found('pupil-name', 'subject', 'Kwame Mensah', { pupilId: 'P1' }),
-        found('pupil-name', 'subject', 'KWAME  MENSAH', { pupilId: 'P1' }),
-        found('pupil-name', 'subject', 'kwame mensah', { pupilId: 'P1' }),
-      )]]),
+      new Map([
+        [
+          'a.eml',
+          outcome(
+            'quarantine',
+            found('pupil-name', 'subject', 'Kwame Mensah', { pupilId: 'P1' }),
+            found('pupil-name', 'subject', 'KWAME  MENSAH', { pupilId: 'P1' }),
+            found('pupil-name', 'subject', 'kwame mensah', { pupilId: 'P1' }),
+          ),
+        ],
+      ]),
     );
     expect(scoreOf(report.categories, 'pupil-name')).toMatchObject({ truePositives: 1, falsePositives: 0, falseNegatives: 0 });
   });
 
   it('matches across case, line breaks, apostrophes, titles and possessives', () => {
-    const labels: LabelledMessage[] = [{
-      file: 'b.eml',
-      expect: [
-        { category: 'pupil-name', part: 'body', match: "Hope Young's", pupilId: 'P2' },
-        { category: 'pupil-name', part: 'body', match: 'O’Connor, Ciarán', pupilId: 'P3' },
-        { category: 'person-name', part: 'body', match: 'Priya Raman' },
-      ],
-      verdict: 'deliver',
-    }];
-    const report = scoreCorpus(labels, new Map([['b.eml', outcome('deliver',
-      found('pupil-name', 'body', 'HOPE\nYOUNG', { pupilId: 'P2' }),
-      found('pupil-name', 'body', "O'CONNOR, Ciarán", { pupilId: 'P3' }),
-      found('person-name', 'body', 'Dr Priya Raman'),
-    )]]));
+    const labels: LabelledMessage[] = [
+      {
+        file: 'b.eml',
+        expect: [
+          { category: 'pupil-name', part: 'body', match: "Hope Young's", pupilId: 'P2' },
+          { category: 'pupil-name', part: 'body', match: 'O’Connor, Ciarán', pupilId: 'P3' },
+          { category: 'person-name', part: 'body', match: 'Priya Raman' },
+        ],
+        verdict: 'deliver',
+      },
+    ];
+    const report = scoreCorpus(
+      labels,
+      new Map([
+        [
+          'b.eml',
+          outcome(
+            'deliver',
+            found('pupil-name', 'body', 'HOPE\nYOUNG', { pupilId: 'P2' }),
+            found('pupil-name', 'body', "O'CONNOR, Ciarán", { pupilId: 'P3' }),
+            found('person-name', 'body', 'Dr Priya Raman'),
+          ),
+        ],
+      ]),
+    );
     expect(report.overall).toMatchObject({ truePositives: 3, falsePositives: 0, falseNegatives: 0 });
   });
 
   it('counts the wrong part, attachment or pupil as one miss and one false alarm', () => {
-    const labels: LabelledMessage[] = [{
-      file: 'c.eml',
-      expect: [
-        { category: 'pupil-name', part: 'subject', match: 'Kwame Mensah', pupilId: 'P1' },
-        { category: 'sensitive/sen', part: 'attachment', name: 'notes.docx', match: 'autism' },
-        { category: 'pupil-name', part: 'body', match: 'Will Brown', pupilId: 'P4' },
-      ],
-      verdict: 'encrypt',
-    }];
-    const report = scoreCorpus(labels, new Map([['c.eml', outcome('encrypt',
-      found('pupil-name', 'body', 'Kwame Mensah', { pupilId: 'P1' }),
-      found('sensitive/sen', 'attachment', 'autism', { name: 'other.docx' }),
-      found('pupil-name', 'body', 'Will Brown', { pupilId: 'P5' }),
-    )]]));
+    const labels: LabelledMessage[] = [
+      {
+        file: 'c.eml',
+        expect: [
+          { category: 'pupil-name', part: 'subject', match: 'Kwame Mensah', pupilId: 'P1' },
+          { category: 'sensitive/sen', part: 'attachment', name: 'notes.docx', match: 'autism' },
+          { category: 'pupil-name', part: 'body', match: 'Will Brown', pupilId: 'P4' },
+        ],
+        verdict: 'encrypt',
+      },
+    ];
+    const report = scoreCorpus(
+      labels,
+      new Map([
+        [
+          'c.eml',
+          outcome(
+            'encrypt',
+            found('pupil-name', 'body', 'Kwame Mensah', { pupilId: 'P1' }),
+            found('sensitive/sen', 'attachment', 'autism', { name: 'other.docx' }),
+            found('pupil-name', 'body', 'Will Brown', { pupilId: 'P5' }),
+          ),
+        ],
+      ]),
+    );
     expect(scoreOf(report.categories, 'pupil-name')).toMatchObject({ truePositives: 0, falsePositives: 2, falseNegatives: 2, precision: 0, recall: 0 });
     expect(scoreOf(report.categories, 'sensitive/sen')).toMatchObject({ truePositives: 0, falsePositives: 1, falseNegatives: 1 });
     expect(report.misses).toContainEqual({ file: 'c.eml', category: 'sensitive/sen', part: 'attachment', name: 'notes.docx', match: 'autism' });
@@ -125,38 +142,69 @@ describe('scoreCorpus', () => {
   });
 
   it('lets a label without match be met by any text, however many findings there are', () => {
-    const labels: LabelledMessage[] = [{
-      file: 'e.eml',
-      expect: [
-        { category: 'personal-data/bank-account', part: 'body' },
-        { category: 'attachment/executable', part: 'attachment', name: 'invoice.pdf' },
-      ],
-      verdict: ['quarantine', 'return'],
-    }];
-    const report = scoreCorpus(labels, new Map([['e.eml', outcome('quarantine',
-      found('personal-data/bank-account', 'body', '40-12-34'),
-      found('personal-data/bank-account', 'body', '31926819'),
-      found('attachment/executable', 'attachment', 'invoice.pdf', { name: 'invoice.pdf' }),
-    )]]));
+    const labels: LabelledMessage[] = [
+      {
+        file: 'e.eml',
+        expect: [
+          { category: 'personal-data/bank-account', part: 'body' },
+          { category: 'attachment/executable', part: 'attachment', name: 'invoice.pdf' },
+        ],
+        verdict: ['quarantine', 'return'],
+      },
+    ];
+    const report = scoreCorpus(
+      labels,
+      new Map([
+        [
+          'e.eml',
+          outcome(
+            'quarantine',
+            found('personal-data/bank-account', 'body', '40-12-34'),
+            found('personal-data/bank-account', 'body', '31926819'),
+            found('attachment/executable', 'attachment', 'invoice.pdf', { name: 'invoice.pdf' }),
+          ),
+        ],
+      ]),
+    );
     expect(report.overall).toMatchObject({ truePositives: 2, falsePositives: 0, falseNegatives: 0 });
   });
 
   it('counts false alarms against precision in their own category', () => {
     const labels: LabelledMessage[] = [{ file: 'f.eml', expect: [{ category: 'language/profanity', part: 'body', match: 'bollocks' }], verdict: 'return' }];
-    const report = scoreCorpus(labels, new Map([['f.eml', outcome('return',
-      found('language/profanity', 'body', 'bollocks'),
-      found('language/profanity', 'body', 'Scunthorpe'),
-      found('language/profanity', 'body', 'cocktail'),
-      found('language/profanity', 'body', 'assessment'),
-    )]]));
+    const report = scoreCorpus(
+      labels,
+      new Map([
+        [
+          'f.eml',
+          outcome(
+            'return',
+            found('language/profanity', 'body', 'bollocks'),
+            found('language/profanity', 'body', 'Scunthorpe'),
+            found('language/profanity', 'body', 'cocktail'),
+            found('language/profanity', 'body', 'assessment'),
+          ),
+        ],
+      ]),
+    );
     expect(scoreOf(report.categories, 'language/profanity')).toEqual({
-      category: 'language/profanity', truePositives: 1, falsePositives: 3, falseNegatives: 0, precision: 0.25, recall: 1,
+      category: 'language/profanity',
+      truePositives: 1,
+      falsePositives: 3,
+      falseNegatives: 0,
+      precision: 0.25,
+      recall: 1,
     });
   });
 
   it('defines precision and recall as 1 when their denominator is 0', () => {
     const clean: LabelledMessage = { file: 'g.eml', expect: [], verdict: 'deliver' };
-    const quiet = scoreCorpus([kwameSubject, clean], new Map([['a.eml', outcome('deliver')], ['g.eml', outcome('deliver')]]));
+    const quiet = scoreCorpus(
+      [kwameSubject, clean],
+      new Map([
+        ['a.eml', outcome('deliver')],
+        ['g.eml', outcome('deliver')],
+      ]),
+    );
     expect(scoreOf(quiet.categories, 'pupil-name')).toMatchObject({ truePositives: 0, falsePositives: 0, falseNegatives: 1, precision: 1, recall: 0 });
     const noisy = scoreCorpus([clean], new Map([['g.eml', outcome('deliver', found('person-name', 'body', 'Kew Gardens'))]]));
     expect(scoreOf(noisy.categories, 'person-name')).toMatchObject({ truePositives: 0, falsePositives: 1, falseNegatives: 0, precision: 0, recall: 1 });
@@ -171,10 +219,13 @@ describe('scoreCorpus', () => {
       { file: 'h.eml', expect: [], verdict: 'deliver' },
       { file: 'i.eml', expect: [{ category: 'content/chain-letter', part: 'body' }], verdict: 'return' },
     ];
-    const report = scoreCorpus(labels, new Map([
-      ['a.eml', outcome('quarantine', found('pupil-name', 'subject', 'Kwame Mensah', { pupilId: 'P1' }))],
-      ['h.eml', outcome('encrypt')],
-    ]));
+    const report = scoreCorpus(
+      labels,
+      new Map([
+        ['a.eml', outcome('quarantine', found('pupil-name', 'subject', 'Kwame Mensah', { pupilId: 'P1' }))],
+        ['h.eml', outcome('encrypt')],
+      ]),
+    );
     expect(report.verdictAgreement.correct).toBe(1);
     expect(report.verdictAgreement.total).toBe(3);
     expect(report.verdictAgreement.mismatches).toEqual([
@@ -185,14 +236,16 @@ describe('scoreCorpus', () => {
   });
 
   it('sums every category into the overall row and orders categories as docs/architecture.md does', () => {
-    const labels: LabelledMessage[] = [{
-      file: 'j.eml',
-      expect: [
-        { category: 'sensitive/health', part: 'body', match: 'asthma' },
-        { category: 'pupil-name', part: 'body', match: 'Hope Young', pupilId: 'P2' },
-      ],
-      verdict: 'encrypt',
-    }];
+    const labels: LabelledMessage[] = [
+      {
+        file: 'j.eml',
+        expect: [
+          { category: 'sensitive/health', part: 'body', match: 'asthma' },
+          { category: 'pupil-name', part: 'body', match: 'Hope Young', pupilId: 'P2' },
+        ],
+        verdict: 'encrypt',
+      },
+    ];
     const report = scoreCorpus(labels, new Map([['j.eml', outcome('encrypt', found('sensitive/health', 'body', 'asthma'), found('language/slur', 'subject', 'x'))]]));
     expect(report.categories.map((c) => c.category)).toEqual(['pupil-name', 'sensitive/health', 'language/slur']);
     expect(report.overall).toMatchObject({ category: 'all', truePositives: 1, falsePositives: 1, falseNegatives: 1, precision: 0.5, recall: 0.5 });
@@ -204,10 +257,13 @@ describe('formatReport', () => {
     { file: 'k.eml', expect: [{ category: 'sensitive/sen', part: 'attachment', name: 'notes.docx', match: 'autism' }], verdict: ['encrypt', 'quarantine'] },
     { file: 'l.eml', expect: [{ category: 'attachment/unscannable', part: 'attachment', name: 'minutes.pdf' }], verdict: 'quarantine' },
   ];
-  const report = scoreCorpus(labels, new Map([
-    ['k.eml', outcome('deliver', found('person-name', 'body', 'Kew Gardens'))],
-    ['l.eml', outcome('quarantine', found('attachment/unscannable', 'attachment', 'minutes.pdf', { name: 'minutes.pdf' }))],
-  ]));
+  const report = scoreCorpus(
+    labels,
+    new Map([
+      ['k.eml', outcome('deliver', found('person-name', 'body', 'Kew Gardens'))],
+      ['l.eml', outcome('quarantine', found('attachment/unscannable', 'attachment', 'minutes.pdf', { name: 'minutes.pdf' }))],
+    ]),
+  );
   const text = formatReport(report);
 
   it('prints one table row per category and an overall row', () => {

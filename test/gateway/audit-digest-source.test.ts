@@ -18,7 +18,17 @@ describe('the digest’s counts from the audit log', () => {
       await store.audit.append(verdictEntry({ messageId: 'c', action: 'deliver', ruleIds: [], categories: {}, at }));
       await store.audit.append(verdictEntry({ messageId: 'd', ...stopped, schoolId: 'another-school' }));
       await store.audit.append(verdictEntry({ messageId: 'e', ...stopped, at: new Date('2026-11-22T10:00:00Z') }));
-      const ruleSet = { rules: [{ id: 'slur', notify: [{ to: 'dpo', level: 'digest' }, { to: 'business-manager', level: 'immediate' }] }] } as unknown as RuleSet;
+      const ruleSet = {
+        rules: [
+          {
+            id: 'slur',
+            notify: [
+              { to: 'dpo', level: 'digest' },
+              { to: 'business-manager', level: 'immediate' },
+            ],
+          },
+        ],
+      } as unknown as RuleSet;
       const summary = await auditDigestSource(store.audit, () => ruleSet).summarise('st-marys-example', new Date('2026-11-20T00:00:00Z'), new Date('2026-11-21T00:00:00Z'));
       expect(summary).toEqual({
         verdicts: { quarantine: 2, deliver: 1 },

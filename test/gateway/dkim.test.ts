@@ -18,7 +18,18 @@ describe('a message signed by Office 365', () => {
   it('arrives at the next hop byte-identical, and its DKIM signature still verifies', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const message = Buffer.from(
-      [`From: Imran Sheikh <imran.sheikh@${DOMAIN}>`, 'To: parent@example.org', 'Subject: Sports day', `Message-ID: <dkim-1@${DOMAIN}>`, 'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Sports day is on Friday; please bring a hat.', ''].join('\r\n'),
+      [
+        `From: Imran Sheikh <imran.sheikh@${DOMAIN}>`,
+        'To: parent@example.org',
+        'Subject: Sports day',
+        `Message-ID: <dkim-1@${DOMAIN}>`,
+        'Date: Mon, 23 Nov 2026 09:00:00 +0000',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Sports day is on Friday; please bring a hat.',
+        '',
+      ].join('\r\n'),
     );
     // mailauth's types declare the key at the top level, while its signer reads `signatureData`: give both.
     const key = { signingDomain: DOMAIN, selector: SELECTOR, privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }) };

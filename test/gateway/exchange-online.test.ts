@@ -107,7 +107,7 @@ describe('Exchange Online smart-hosting to the gateway through an outbound conne
     expect(received).toMatchObject({ from: TEACHER, to: [PARENT] });
   });
 
-  it('keeps the case of the envelope\'s local parts as Exchange Online gave them (RFC 5321 §2.4), while the policy still knows the sender', async () => {
+  it("keeps the case of the envelope's local parts as Exchange Online gave them (RFC 5321 §2.4), while the policy still knows the sender", async () => {
     const sender = 'Imran.Sheikh@StMarys-Example.sch.uk';
     const recipient = 'J.Okonkwo@Parents-Example.org.uk';
     const raw = clean(SCHOOL_TENANT, 'Trip: packed lunches');
@@ -361,11 +361,7 @@ function nonDeliveryReport(parentText: string): Buffer {
     to: `<${PARENT}>`,
     subject: 'Undeliverable: Next week',
     tenant: SCHOOL_TENANT,
-    fields: [
-      'Auto-Submitted: auto-replied',
-      'X-MS-Exchange-Message-Is-Ndr:',
-      `Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="${boundary}"`,
-    ],
+    fields: ['Auto-Submitted: auto-replied', 'X-MS-Exchange-Message-Is-Ndr:', `Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="${boundary}"`],
     body,
   });
 }
@@ -436,7 +432,8 @@ function withLargePdf(size: number): Buffer {
     fields: ['Content-Type: multipart/mixed;\r\n\tboundary="_004_POSTER_"'],
   });
   const text = '\r\n--_004_POSTER_\r\nContent-Type: text/plain; charset="us-ascii"\r\n\r\nThe summer fair poster is attached; please print it at home if you can.\r\n\r\n';
-  const attachmentHead = '--_004_POSTER_\r\nContent-Type: application/pdf; name="Summer fair poster.pdf"\r\nContent-Disposition: attachment; filename="Summer fair poster.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n';
+  const attachmentHead =
+    '--_004_POSTER_\r\nContent-Type: application/pdf; name="Summer fair poster.pdf"\r\nContent-Disposition: attachment; filename="Summer fair poster.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n';
   const tail = '\r\n--_004_POSTER_--\r\n';
   const room = size - head.length - text.length - attachmentHead.length - tail.length;
   // base64 turns 57 bytes into a 76-character line and its CRLF.

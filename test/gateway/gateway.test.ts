@@ -32,7 +32,11 @@ describe('the gateway with a next hop', () => {
   });
 
   it('relays clean mail byte for byte with its envelope, and answers 250 after the next hop accepted', async () => {
-    const file = await messageFile(folder, 'clean.eml', `From: ${TEACHER}\nTo: parent@example.org\nSubject: Trip on Friday\nMessage-ID: <clean-1@stmarys-example.sch.uk>\n\nPlease remember packed lunches.\n`);
+    const file = await messageFile(
+      folder,
+      'clean.eml',
+      `From: ${TEACHER}\nTo: parent@example.org\nSubject: Trip on Friday\nMessage-ID: <clean-1@stmarys-example.sch.uk>\n\nPlease remember packed lunches.\n`,
+    );
     const run = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] });
     expect(run.lastCode, run.transcript).toBe(250);
     expect(nextHop.received).toHaveLength(1);

@@ -3,7 +3,9 @@ import { configSchema } from '../../src/config/config.js';
 import { keylessFormFor } from '../../src/gateway/gateway-services.js';
 
 describe('keylessFormFor', () => {
-  const { encryption } = configSchema.parse({ encryption: { keylessForm: 'pdf', keylessFormByRecipient: { 'council.example.gov.uk': 'html', 'web@partner.example.org': 'html' } } });
+  const { encryption } = configSchema.parse({
+    encryption: { keylessForm: 'pdf', keylessFormByRecipient: { 'council.example.gov.uk': 'html', 'web@partner.example.org': 'html' } },
+  });
   const settings = {
     encryption,
     schoolEncryption: {

@@ -65,9 +65,13 @@ describe('the log level setting', () => {
 
   it('serve with --log-level warn writes its warnings and not its info lines', async () => {
     const data = await mkdtemp(join(tmpdir(), 'hm-log-level-'));
-    const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', data, '--domain', 'stmarys-example.sch.uk', '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', data, '--domain', 'stmarys-example.sch.uk', '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const lines: { level: number; msg: string }[] = [];
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -52,14 +52,17 @@ describe('the trace header', () => {
     const message = (await delivered()).toString('latin1');
     const returned = `Received: from relay.example.org\r\nX-MS-Exchange-Organization-Network-Message-Id: 1\r\n${message}`;
     expect(await passes(Buffer.from(returned, 'latin1'))).toBe(1);
-    const twice = Buffer.concat([traceHeaderLine(secret, envelope, (await readTraceFacts(Buffer.from(returned, 'latin1'), envelope, secret, now)).messageHash, now), Buffer.from(returned, 'latin1')]);
+    const twice = Buffer.concat([
+      traceHeaderLine(secret, envelope, (await readTraceFacts(Buffer.from(returned, 'latin1'), envelope, secret, now)).messageHash, now),
+      Buffer.from(returned, 'latin1'),
+    ]);
     expect(await passes(Buffer.concat([Buffer.from('Received: from relay.example.org\r\n'), twice]))).toBe(2);
   });
 
   it('counts nothing when any trace field fails: a second, forged one cannot ride along unscanned', async () => {
     const message = (await delivered()).toString('latin1');
     const forged = Buffer.from(`X-Hallmonitor-Trace: v=2; t=${Math.floor(now.getTime() / 1000)}; mac=Kwame-Mensah-EHCP\r\n${message}`, 'latin1');
-    expect((await readTraceFacts(forged, envelope, secret, now))).toMatchObject({ traces: 2, passes: 0 });
+    expect(await readTraceFacts(forged, envelope, secret, now)).toMatchObject({ traces: 2, passes: 0 });
   });
 
   it('expires after two days, and does not verify under another secret', async () => {
@@ -74,7 +77,13 @@ describe('tracedNextHop: mail the gateway writes itself', () => {
     const outbox = await mkdtemp(join(tmpdir(), 'hm-own-mail-'));
     const own = tracedNextHop(trialOutbox(outbox), secret, () => now);
     const notice = { mailFrom: '', rcptTo: ['dpo@school.sch.uk'] };
-    const sent = { id: 'alert-1', bytes: original, sizeBytes: original.length, envelope: notice, client: { address: '127.0.0.1', hostname: 'hallmonitor', secure: true, user: undefined } };
+    const sent = {
+      id: 'alert-1',
+      bytes: original,
+      sizeBytes: original.length,
+      envelope: notice,
+      client: { address: '127.0.0.1', hostname: 'hallmonitor', secure: true, user: undefined },
+    };
     expect((await own.deliver(sent)).reply.code).toBe(250);
     const written = await readFile(join(outbox, 'alert-1.eml'));
     expect(written.subarray(written.indexOf('\r\n') + 2).equals(original)).toBe(true);

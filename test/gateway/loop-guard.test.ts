@@ -45,7 +45,9 @@ describe('a message with the same text as another is still another message', () 
     // A slur: held for the DPO. The same text sent again under another subject (or Message-ID) is a new
     // message; taken for a retry of the first, it would be answered 250 and never stored: lost.
     const held = (subject: string) =>
-      Buffer.from(`From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: ${subject}\r\nMessage-ID: <${subject.length}@stmarys-example.sch.uk>\r\n\r\nThat lot are a bunch of retards.\r\n`);
+      Buffer.from(
+        `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: ${subject}\r\nMessage-ID: <${subject.length}@stmarys-example.sch.uk>\r\n\r\nThat lot are a bunch of retards.\r\n`,
+      );
     const port = gateway!.smtp.port;
     expect(await send(port, held('Wednesday'))).toMatch(/^250 2\.6\.0/);
     expect(await send(port, held('Wednesday'))).toMatch(/^250 2\.6\.0/);
@@ -93,7 +95,9 @@ describe('loop protection', () => {
   it('scans a message whose trace header was copied from another one, or forged', async () => {
     const delivered = nextHop.received[0]!.raw.toString();
     const copiedTrace = delivered.slice(0, delivered.indexOf('\r\n') + 2);
-    const named = Buffer.from(`${copiedTrace}X-Hallmonitor-Trace: v=1; t=${Math.floor(Date.now() / 1000)}; mac=AAAA\r\nFrom: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Kwame Mensah's report\r\n\r\nSee attached.\r\n`);
+    const named = Buffer.from(
+      `${copiedTrace}X-Hallmonitor-Trace: v=1; t=${Math.floor(Date.now() / 1000)}; mac=AAAA\r\nFrom: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Kwame Mensah's report\r\n\r\nSee attached.\r\n`,
+    );
     expect(await send(gateway!.smtp.port, named)).toMatch(/^550 5\.7\.1/);
   });
 

@@ -21,7 +21,7 @@ describe('originOf', () => {
     expect(originOf('head@school.example', header('auto-submitted:  Auto-Replied; owner-email="x@y.example"')).automatic).toBe(true);
   });
 
-  it("reads every X-MS-Exchange-CrossTenant-Id, folded or not, in lower case; a null sender without From: has no school address", () => {
+  it('reads every X-MS-Exchange-CrossTenant-Id, folded or not, in lower case; a null sender without From: has no school address', () => {
     const origin = originOf('', header(`X-MS-Exchange-CrossTenant-Id:\r\n ${SCHOOL_TENANT.toUpperCase()}`, `X-MS-Exchange-CrossTenant-Id: ${OTHER_TENANT}`));
     expect(origin.crossTenantIds).toEqual([SCHOOL_TENANT, OTHER_TENANT]);
     expect(origin.schoolAddress).toBe('');

@@ -48,14 +48,17 @@ describe('keyless recipients through serve', () => {
   async function passphraseToldTo(sender: string, after: number): Promise<string> {
     let passphrase: string | undefined;
     await expect
-      .poll(async () => {
-        for (const message of nextHop.received.slice(after)) {
-          if (!message.to.includes(sender)) continue;
-          const parsed = await simpleParser(message.raw);
-          if (parsed.subject === 'Hallmonitor: the passphrase for your secure message') passphrase = /^([A-Z0-9]{4}-){5}[A-Z0-9]{4}$/m.exec(parsed.text ?? '')?.[0];
-        }
-        return passphrase;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          for (const message of nextHop.received.slice(after)) {
+            if (!message.to.includes(sender)) continue;
+            const parsed = await simpleParser(message.raw);
+            if (parsed.subject === 'Hallmonitor: the passphrase for your secure message') passphrase = /^([A-Z0-9]{4}-){5}[A-Z0-9]{4}$/m.exec(parsed.text ?? '')?.[0];
+          }
+          return passphrase;
+        },
+        { timeout: 15_000 },
+      )
       .toBeDefined();
     return passphrase!;
   }
@@ -118,13 +121,16 @@ describe('keyless recipients through serve', () => {
     expect(run.transcript).toMatch(/held for review/);
     let notice: string | undefined;
     await expect
-      .poll(async () => {
-        for (const message of nextHop.received.slice(before)) {
-          const parsed = await simpleParser(message.raw);
-          if (parsed.subject === 'Hallmonitor: your message is held for review') notice = parsed.text;
-        }
-        return notice;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          for (const message of nextHop.received.slice(before)) {
+            const parsed = await simpleParser(message.raw);
+            if (parsed.subject === 'Hallmonitor: your message is held for review') notice = parsed.text;
+          }
+          return notice;
+        },
+        { timeout: 15_000 },
+      )
       .toBeDefined();
     expect(notice).toMatch(/encrypted, the message would be \d+\.\d MB: more than the 1\.0 MB the next hop accepts/);
     expect(nextHop.received.slice(before).some((message) => message.to.includes(PSYCHOLOGIST))).toBe(false);

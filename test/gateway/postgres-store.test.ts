@@ -24,7 +24,10 @@ describe('serve with PostgreSQL', () => {
     const settings = { ...gatewaySettings(join(folder, 'data'), nextHop.url), database };
     const gateway = await startGateway(settings, memoryLog().logger);
     try {
-      const run = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', { from: 'marcus.lindqvist@stmarys-example.sch.uk', to: ['zainab.qureshi@stmarys-example.sch.uk'] });
+      const run = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', {
+        from: 'marcus.lindqvist@stmarys-example.sch.uk',
+        to: ['zainab.qureshi@stmarys-example.sch.uk'],
+      });
       expect(run.lastCode, run.transcript).toBe(250);
       expect(nextHop.received).toEqual([]);
 

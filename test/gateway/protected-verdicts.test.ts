@@ -44,7 +44,10 @@ describe('encrypt and quarantine through serve', () => {
   }
 
   it('encrypt: a pupil’s name and SEN details to an outside professional arrive encrypted, with no name, subject or body text in the bytes', async () => {
-    const run = await swaks(gateway.smtp.port, 'fixtures/corpus/sen-review-external.eml', { from: 'priya.chaudhry@stmarys-example.sch.uk', to: ['a.farrell@edpsych-example.org.uk'] });
+    const run = await swaks(gateway.smtp.port, 'fixtures/corpus/sen-review-external.eml', {
+      from: 'priya.chaudhry@stmarys-example.sch.uk',
+      to: ['a.farrell@edpsych-example.org.uk'],
+    });
     expect(run.lastCode, run.transcript).toBe(250);
     expect(run.transcript).toMatch(/sent encrypted \(PDF envelope to 1\)/);
     // The sender's passphrase note may be handed on after it: find the message by its recipient.
@@ -61,7 +64,10 @@ describe('encrypt and quarantine through serve', () => {
   it('quarantine: a slur is held (250 only once stored), encrypted at rest, listed by the CLI, and released to the next hop', async () => {
     await writeFile(configFileFor(), `redisPrefix: ${redisPrefix}\n`);
     const before = nextHop.received.length;
-    const run = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', { from: 'marcus.lindqvist@stmarys-example.sch.uk', to: ['zainab.qureshi@stmarys-example.sch.uk'] });
+    const run = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', {
+      from: 'marcus.lindqvist@stmarys-example.sch.uk',
+      to: ['zainab.qureshi@stmarys-example.sch.uk'],
+    });
     expect(run.lastCode, run.transcript).toBe(250);
     expect(run.transcript).toMatch(/held for review/);
     expect(nextHop.received).toHaveLength(before);
@@ -79,7 +85,10 @@ describe('encrypt and quarantine through serve', () => {
 
     const listed = admin(['quarantine', 'list', '--json']);
     expect(listed.status, listed.stderr).toBe(0);
-    const [held] = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; status: string; categories: string[]; rcpt: string[] });
+    const [held] = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; status: string; categories: string[]; rcpt: string[] });
     expect(held).toMatchObject({ status: 'held', categories: ['language/slur'], rcpt: ['zainab.qureshi@stmarys-example.sch.uk'] });
 
     // runCli blocks this process, where the gateway's release worker runs: ask without waiting, then watch.
@@ -90,7 +99,14 @@ describe('encrypt and quarantine through serve', () => {
     const original = `${(await readFile('fixtures/corpus/slur-disablist.eml', 'latin1')).replace(/\r?\n/g, '\r\n')}\r\n`;
     // Below the gateway's own trace line (loop-guard.ts `tracedNextHop`), the message as it was held.
     await expect
-      .poll(() => nextHop.received.find((message) => message.to.includes('zainab.qureshi@stmarys-example.sch.uk'))?.raw.toString('latin1').replace(/^X-Hallmonitor-Trace: v=2; t=\d+; mac=[\w-]+\r\n/, ''), { timeout: 10_000 })
+      .poll(
+        () =>
+          nextHop.received
+            .find((message) => message.to.includes('zainab.qureshi@stmarys-example.sch.uk'))
+            ?.raw.toString('latin1')
+            .replace(/^X-Hallmonitor-Trace: v=2; t=\d+; mac=[\w-]+\r\n/, ''),
+        { timeout: 10_000 },
+      )
       .toBe(original);
     // The sender hears it was held, and then that it was released.
     await expect.poll(() => nextHop.received.filter((message) => message.to.includes('marcus.lindqvist@stmarys-example.sch.uk')).length, { timeout: 10_000 }).toBe(2);
@@ -98,19 +114,28 @@ describe('encrypt and quarantine through serve', () => {
   });
 
   it('reject: the DPO’s reason reaches the sender, and the message never does', async () => {
-    const run = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', { from: 'marcus.lindqvist@stmarys-example.sch.uk', to: ['someone.else@stmarys-example.sch.uk'] });
+    const run = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', {
+      from: 'marcus.lindqvist@stmarys-example.sch.uk',
+      to: ['someone.else@stmarys-example.sch.uk'],
+    });
     expect(run.lastCode, run.transcript).toBe(250);
     const listed = admin(['quarantine', 'list', '--json', '--status', 'held']);
-    const [held] = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string });
+    const [held] = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string });
     const rejected = admin(['quarantine', 'reject', held!.id, '--reason', 'Please rephrase this kindly and send it again.']);
     expect(rejected.status, rejected.stderr).toBe(0);
     await expect
-      .poll(async () => {
-        for (const message of nextHop.received) {
-          if ((await simpleParser(message.raw)).text?.includes('Please rephrase this kindly')) return message.to;
-        }
-        return undefined;
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          for (const message of nextHop.received) {
+            if ((await simpleParser(message.raw)).text?.includes('Please rephrase this kindly')) return message.to;
+          }
+          return undefined;
+        },
+        { timeout: 10_000 },
+      )
       .toEqual(['marcus.lindqvist@stmarys-example.sch.uk']);
     expect(nextHop.received.some((message) => message.to.includes('someone.else@stmarys-example.sch.uk'))).toBe(false);
     expect(admin(['audit', 'verify']).status).toBe(0);

@@ -7,7 +7,12 @@ const never = () => new Promise<void>(() => undefined);
 
 describe('readinessOf', () => {
   it('is ready only when every check answers, and names the ones that failed or hung', async () => {
-    expect(await readinessOf([{ name: 'redis', probe: answers }, { name: 'store', probe: answers }])()).toEqual({ ready: true, failing: [] });
+    expect(
+      await readinessOf([
+        { name: 'redis', probe: answers },
+        { name: 'store', probe: answers },
+      ])(),
+    ).toEqual({ ready: true, failing: [] });
     const readiness = readinessOf(
       [
         { name: 'redis', probe: fails },

@@ -26,9 +26,7 @@ describe('the gateway while Redis is away', () => {
       const refused = await profanity();
       expect(refused.lastCode, refused.transcript).toBe(451);
       // The operator's log says why, without content: the step, the verdict and the queue's error code.
-      expect(log.lines).toContainEqual(
-        expect.objectContaining({ msg: 'message tempfailed', stage: 'act', verdict: 'return', error: 'notice-queue-unavailable', reply: 451 }),
-      );
+      expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'message tempfailed', stage: 'act', verdict: 'return', error: 'notice-queue-unavailable', reply: 451 }));
       // Mail that needs no queue still flows: a clean message is delivered.
       const clean = await swaks(gateway.smtp.port, 'fixtures/corpus/clean-inset-day.eml', { from: SENDER, to: ['parent@example.org'] });
       expect(clean.lastCode, clean.transcript).toBe(250);

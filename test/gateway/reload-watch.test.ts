@@ -11,7 +11,13 @@ describe('schoolFileFolders', () => {
   it('watches each file through its folder, and configured rule folders with their vocabulary, merged by folder', () => {
     const folders = schoolFileFolders(
       [
-        { domains: ['a.sch.uk'], rosterPath: '/etc/hm/roster/pupils.csv', staffPath: '/etc/hm/roster/staff.csv', rulesDirectory: '/etc/hm/rules', overridesDirectory: '/etc/hm/a-rules' },
+        {
+          domains: ['a.sch.uk'],
+          rosterPath: '/etc/hm/roster/pupils.csv',
+          staffPath: '/etc/hm/roster/staff.csv',
+          rulesDirectory: '/etc/hm/rules',
+          overridesDirectory: '/etc/hm/a-rules',
+        },
         { domains: ['b.sch.uk'], rosterPath: '/etc/hm/b-pupils.csv' },
       ],
       '/etc/hm/hallmonitor.yaml',

@@ -19,7 +19,17 @@ async function reloadSite(options: { reloadOnFileChange: boolean }) {
   const config = join(folder, 'hallmonitor.yaml');
   await writeFile(
     config,
-    [`data: ${join(folder, 'data')}`, 'listen: 127.0.0.1:0', 'web: 127.0.0.1:0', `reloadOnFileChange: ${options.reloadOnFileChange}`, 'schools:', '  - id: reload-school', '    domains: [reload-example.sch.uk]', `    roster: ${roster}`, ''].join('\n'),
+    [
+      `data: ${join(folder, 'data')}`,
+      'listen: 127.0.0.1:0',
+      'web: 127.0.0.1:0',
+      `reloadOnFileChange: ${options.reloadOnFileChange}`,
+      'schools:',
+      '  - id: reload-school',
+      '    domains: [reload-example.sch.uk]',
+      `    roster: ${roster}`,
+      '',
+    ].join('\n'),
   );
   const message = (pupil: string) => `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Report for ${pupil}\r\n\r\nPlease find the report attached.\r\n`;
   const newPupil = join(folder, 'report.eml');

@@ -91,7 +91,10 @@ describe('two gateways and two hallmonitor worker processes', () => {
       for (let index = 0; index < MESSAGES; index += 1) {
         const port = ports[index % 2]!;
         const file = join(folder, `clean-${index}.eml`);
-        await writeFile(file, `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip ${index}\r\nMessage-ID: <scale-${index}@stmarys-example.sch.uk>\r\n\r\nPacked lunches please.\r\n`);
+        await writeFile(
+          file,
+          `From: ${TEACHER}\r\nTo: parent@example.org\r\nSubject: Trip ${index}\r\nMessage-ID: <scale-${index}@stmarys-example.sch.uk>\r\n\r\nPacked lunches please.\r\n`,
+        );
         expect((await swaks(port, file, { from: TEACHER, to: ['parent@example.org'] })).lastCode).toBe(250);
         const held = await swaks(port, 'fixtures/corpus/slur-disablist.eml', { from: OFFENDER, to: [`colleague${index}@stmarys-example.sch.uk`] });
         expect(held.lastCode, held.transcript).toBe(250);
@@ -109,7 +112,11 @@ describe('two gateways and two hallmonitor worker processes', () => {
       processes.push(...workers);
 
       // The same quarantine seen through either machine's configuration.
-      const [seenByA, seenByB] = await Promise.all([quarantineSeenBy(configs[0]!), quarantineSeenBy(configs[1]!), ...workers.map((worker) => worker.logged('hallmonitor worker started'))]);
+      const [seenByA, seenByB] = await Promise.all([
+        quarantineSeenBy(configs[0]!),
+        quarantineSeenBy(configs[1]!),
+        ...workers.map((worker) => worker.logged('hallmonitor worker started')),
+      ]);
       expect(seenByA).toHaveLength(MESSAGES);
       expect(seenByB).toEqual(seenByA);
       expect(seenByA.every((held) => held.status === 'held')).toBe(true);

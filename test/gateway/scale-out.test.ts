@@ -33,16 +33,28 @@ describe('two gateways sharing PostgreSQL and Redis', () => {
     const gateways: RunningGateway[] = [];
     try {
       for (const name of ['a', 'b']) {
-        const settings = { ...shared, data: join(folder, name), database, quarantineKey, alertRecipients: { 'st-marys': { 'business-manager': [BUSINESS_MANAGER], dpo: [], dsl: [] } } };
+        const settings = {
+          ...shared,
+          data: join(folder, name),
+          database,
+          quarantineKey,
+          alertRecipients: { 'st-marys': { 'business-manager': [BUSINESS_MANAGER], dpo: [], dsl: [] } },
+        };
         gateways.push(await startGateway(settings, memoryLog().logger));
       }
       const messages = 6;
       for (let index = 0; index < messages; index += 1) {
         const gateway = gateways[index % 2]!;
         const file = join(folder, `clean-${index}.eml`);
-        await writeFile(file, `From: imran.sheikh@stmarys-example.sch.uk\r\nTo: parent@example.org\r\nSubject: Trip ${index}\r\nMessage-ID: <scale-${index}@stmarys-example.sch.uk>\r\n\r\nPacked lunches please.\r\n`);
+        await writeFile(
+          file,
+          `From: imran.sheikh@stmarys-example.sch.uk\r\nTo: parent@example.org\r\nSubject: Trip ${index}\r\nMessage-ID: <scale-${index}@stmarys-example.sch.uk>\r\n\r\nPacked lunches please.\r\n`,
+        );
         expect((await swaks(gateway.smtp.port, file, { from: 'imran.sheikh@stmarys-example.sch.uk', to: ['parent@example.org'] })).lastCode).toBe(250);
-        const held = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', { from: 'marcus.lindqvist@stmarys-example.sch.uk', to: [`colleague${index}@stmarys-example.sch.uk`] });
+        const held = await swaks(gateway.smtp.port, 'fixtures/corpus/slur-disablist.eml', {
+          from: 'marcus.lindqvist@stmarys-example.sch.uk',
+          to: [`colleague${index}@stmarys-example.sch.uk`],
+        });
         expect(held.lastCode, held.transcript).toBe(250);
       }
 

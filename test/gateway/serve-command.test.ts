@@ -50,7 +50,14 @@ describe('hallmonitor serve (docs/architecture.md, "hallmonitor serve")', () => 
   });
 
   it('takes --tenant for every school, in lower case, and refuses one that is not a tenant ID', async () => {
-    const settings = await settingsFrom(['--domain', 'stmarys-example.sch.uk', '--tenant', '8F2A6C1E-3B4D-4E5F-9A0B-1C2D3E4F5A6B', '--tenant', '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70']);
+    const settings = await settingsFrom([
+      '--domain',
+      'stmarys-example.sch.uk',
+      '--tenant',
+      '8F2A6C1E-3B4D-4E5F-9A0B-1C2D3E4F5A6B',
+      '--tenant',
+      '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70',
+    ]);
     expect(settings.schools.map((school) => school.microsoft365TenantIds)).toEqual([['8f2a6c1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b', '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70']]);
     const run = runCli(['serve', '--tenant', 'contoso']);
     expect(run.status).toBe(2);
@@ -60,7 +67,10 @@ describe('hallmonitor serve (docs/architecture.md, "hallmonitor serve")', () => 
   it('refuses to start on a bad rule set, naming the file and line', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'hm-serve-'));
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(folder, 'rules.yaml'), 'rules:\n  - id: x\n    description: d\n    clause: c\n    reason: r\n    when: { finding: { category: pupil-name } }\n    action: maybe\n');
+    await writeFile(
+      join(folder, 'rules.yaml'),
+      'rules:\n  - id: x\n    description: d\n    clause: c\n    reason: r\n    when: { finding: { category: pupil-name } }\n    action: maybe\n',
+    );
     const run = runCli(['serve', '--rules', folder, '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', join(folder, 'data')]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/rules\.yaml:7 rules\[0\]\.action/);
@@ -70,7 +80,19 @@ describe('hallmonitor serve (docs/architecture.md, "hallmonitor serve")', () => 
     const folder = await mkdtemp(join(tmpdir(), 'hm-serve-'));
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(folder, 'pupils.csv'), 'UPN,Forename\nA1,Bo\n');
-    const run = runCli(['serve', '--roster', join(folder, 'pupils.csv'), '--domain', 'school.sch.uk', '--listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--data', join(folder, 'data')]);
+    const run = runCli([
+      'serve',
+      '--roster',
+      join(folder, 'pupils.csv'),
+      '--domain',
+      'school.sch.uk',
+      '--listen',
+      '127.0.0.1:0',
+      '--web',
+      '127.0.0.1:0',
+      '--data',
+      join(folder, 'data'),
+    ]);
     expect(run.status, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/pupils\.csv, row 1: no surname column/);
   });

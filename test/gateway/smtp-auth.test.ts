@@ -34,9 +34,25 @@ describe('SMTP AUTH from the configuration', () => {
     try {
       const anonymous = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls']);
       expect(anonymous.lastCode).toBe(530);
-      const wrong = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls', '--auth', 'PLAIN', '--auth-user', 'office365', '--auth-password', 'not the password']);
+      const wrong = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, [
+        '--tls',
+        '--auth',
+        'PLAIN',
+        '--auth-user',
+        'office365',
+        '--auth-password',
+        'not the password',
+      ]);
       expect(wrong.lastCode).toBe(535);
-      const authenticated = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls', '--auth', 'PLAIN', '--auth-user', 'office365', '--auth-password', 'a long relay password']);
+      const authenticated = await swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, [
+        '--tls',
+        '--auth',
+        'PLAIN',
+        '--auth-user',
+        'office365',
+        '--auth-password',
+        'a long relay password',
+      ]);
       expect(authenticated.lastCode, authenticated.transcript).toBe(250);
       expect(nextHop.received).toHaveLength(1);
 
@@ -66,7 +82,8 @@ describe('SMTP AUTH from the configuration', () => {
     });
     const settings = { ...gatewaySettings(join(folder, 'data'), nextHop.url), allow: ['192.0.2.0/24'], smtpUsers: parsed.smtpUsers, limits: parsed.limits };
     const gateway = await startGateway(settings, pino({ level: 'silent' }));
-    const login = (password: string) => swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls', '--auth', 'PLAIN', '--auth-user', 'office365', '--auth-password', password]);
+    const login = (password: string) =>
+      swaks(gateway.smtp.port, file, { from: TEACHER, to: ['parent@example.org'] }, ['--tls', '--auth', 'PLAIN', '--auth-user', 'office365', '--auth-password', password]);
     try {
       // At once: one hashes, none may wait, so the others are told to come back.
       const flood = await Promise.all(Array.from({ length: 4 }, () => login('a long relay password')));

@@ -43,7 +43,9 @@ describe('hallmonitor serve: a start that fails part-way', () => {
   /** redis-server processes started for this data folder that are still running. */
   function privateRedisRunning(data: string): string[] {
     try {
-      return execFileSync('pgrep', ['-f', `redis-server .*${join(data, 'redis')}`], { encoding: 'utf8' }).trim().split('\n');
+      return execFileSync('pgrep', ['-f', `redis-server .*${join(data, 'redis')}`], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
     } catch {
       return [];
     }

@@ -23,9 +23,7 @@ describe('hostile and broken messages', () => {
     const raw = await compose({ subject: 'Cut', text: 'Body before', attachments: [{ filename: 'report.pdf', content: await pdfOf([['Some text']]) }] });
     const view = await readBounded(raw.subarray(0, Math.floor(raw.length * 0.7)));
     expect(view.pieces[1]).toEqual({ location: { part: 'body' }, text: 'Body before' });
-    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)])).toEqual([
-      ['report.pdf', ['unscannable']],
-    ]);
+    expect(view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)])).toEqual([['report.pdf', ['unscannable']]]);
   });
 
   it('reads a multipart message whose declared boundary never appears by the boundary its lines use, as mail clients do', async () => {
@@ -38,7 +36,20 @@ describe('hostile and broken messages', () => {
 
   it('reads a multipart message with no boundary parameter by the boundary its lines use', async () => {
     const view = await readBounded(
-      rawMessage('Subject: s', 'Content-Type: multipart/mixed', '', '--b', '', 'text', '--b', 'Content-Type: text/plain; name="a.txt"', 'Content-Disposition: attachment', '', 'Kwame Mensah', '--b--'),
+      rawMessage(
+        'Subject: s',
+        'Content-Type: multipart/mixed',
+        '',
+        '--b',
+        '',
+        'text',
+        '--b',
+        'Content-Type: text/plain; name="a.txt"',
+        'Content-Disposition: attachment',
+        '',
+        'Kwame Mensah',
+        '--b--',
+      ),
     );
     expect(view.pieces.map((piece) => piece.text)).toEqual(['s', 'text', 'a.txt', 'Kwame Mensah']);
     expect(view.problems).toEqual([]);
@@ -47,9 +58,20 @@ describe('hostile and broken messages', () => {
   it('reads a part whose boundary parameter is on an unfolded line of its own, as mail clients do', async () => {
     const view = await readBounded(
       rawMessage(
-        'Subject: Undeliverable', 'Content-Type: multipart/mixed; boundary="outer"', '',
-        '--outer', 'Content-Type: multipart/alternative;', 'boundary="inner"', '',
-        '--inner', 'Content-Type: text/plain;', 'charset=us-ascii', '', 'Delivery to Nadia Fairbairn failed', '--inner--', '',
+        'Subject: Undeliverable',
+        'Content-Type: multipart/mixed; boundary="outer"',
+        '',
+        '--outer',
+        'Content-Type: multipart/alternative;',
+        'boundary="inner"',
+        '',
+        '--inner',
+        'Content-Type: text/plain;',
+        'charset=us-ascii',
+        '',
+        'Delivery to Nadia Fairbairn failed',
+        '--inner--',
+        '',
         '--outer--',
       ),
     );
@@ -60,8 +82,21 @@ describe('hostile and broken messages', () => {
   it('a returned message cut inside its only part, which is empty, has nothing missing', async () => {
     const returned = ['Subject: Hello', 'Content-Type: multipart/alternative;', '\tboundary="cut"', '', '--cut', 'Content-Type: text/plain; charset=utf-8', ''];
     const view = await readBounded(
-      rawMessage('Subject: Delivery failure', 'Content-Type: multipart/report; boundary="dsn"', '', '--dsn', 'Content-Type: text/plain', '', 'Delivery failed.', '',
-        '--dsn', 'Content-Type: message/rfc822', '', ...returned, '--dsn--'),
+      rawMessage(
+        'Subject: Delivery failure',
+        'Content-Type: multipart/report; boundary="dsn"',
+        '',
+        '--dsn',
+        'Content-Type: text/plain',
+        '',
+        'Delivery failed.',
+        '',
+        '--dsn',
+        'Content-Type: message/rfc822',
+        '',
+        ...returned,
+        '--dsn--',
+      ),
     );
     expect(view.problems).toEqual([]);
     expect(view.attachments.flatMap((attachment) => attachment.facts)).toEqual([]);
@@ -96,9 +131,7 @@ describe('hostile and broken messages', () => {
   });
 
   it('reads a body in an unknown charset as UTF-8 rather than failing', async () => {
-    const view = await readBounded(
-      rawMessage('Subject: =?x-unknown?Q?Kwame_Mensah?=', 'Content-Type: text/plain; charset=x-unknown', '', 'Kwame Mensah visited'),
-    );
+    const view = await readBounded(rawMessage('Subject: =?x-unknown?Q?Kwame_Mensah?=', 'Content-Type: text/plain; charset=x-unknown', '', 'Kwame Mensah visited'));
     expect(view.pieces.map((piece) => piece.text)).toEqual(['Kwame Mensah', 'Kwame Mensah visited']);
     expect(view.problems).toEqual([]);
   });
@@ -148,9 +181,7 @@ describe('hostile and broken messages', () => {
     const view = await readBounded(source, { maxMessageMillis: 300 });
     expect(view.subject).toBe('Stalls');
     expect(problemKinds(view)).toEqual(['timeout']);
-    expect(view.attachments).toEqual([
-      expect.objectContaining({ name: 'big.txt', facts: [{ kind: 'unscannable', detail: 'the message broke off inside this attachment' }] }),
-    ]);
+    expect(view.attachments).toEqual([expect.objectContaining({ name: 'big.txt', facts: [{ kind: 'unscannable', detail: 'the message broke off inside this attachment' }] })]);
     source.destroy();
   });
 
@@ -187,10 +218,23 @@ describe('hostile and broken messages', () => {
   it('reads a part whose Content-Type has an empty type as an unnamed binary, and the rest of the message', async () => {
     const view = await readBounded(
       rawMessage(
-        'Subject: s', 'Content-Type: multipart/mixed; boundary="b"', '',
-        '--b', 'Content-Type: text/plain', '', 'Body text',
-        '--b', 'Content-Type: ; name="x.jpg"', 'Content-Transfer-Encoding: base64', '', 'AAAA',
-        '--b', 'Content-Type: text/plain; name="after.txt"', 'Content-Disposition: attachment', '', 'After text',
+        'Subject: s',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Body text',
+        '--b',
+        'Content-Type: ; name="x.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'AAAA',
+        '--b',
+        'Content-Type: text/plain; name="after.txt"',
+        'Content-Disposition: attachment',
+        '',
+        'After text',
         '--b--',
       ),
     );
@@ -206,9 +250,16 @@ describe('hostile and broken messages', () => {
     const encoded = Buffer.from('Zephyrine Quillfeather is in Year 6 and her report follows.').toString('base64');
     const view = await readBounded(
       rawMessage(
-        'Subject: s', 'Content-Type: multipart/mixed; boundary="b"', '',
-        '--b', 'Content-Type: text/plain; name="note.txt"', 'Content-Disposition: attachment', 'Content-Transfer-Encoding: base64', '',
-        encoded.slice(0, 33), '--b--',
+        'Subject: s',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; name="note.txt"',
+        'Content-Disposition: attachment',
+        'Content-Transfer-Encoding: base64',
+        '',
+        encoded.slice(0, 33),
+        '--b--',
       ),
     );
     expect(view.pieces.find((piece) => piece.location.part === 'attachment')?.text).toMatch(/^Zephyrine Quillfeather/);

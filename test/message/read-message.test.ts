@@ -129,9 +129,7 @@ describe('readMessage: attached messages', () => {
       { location: { part: 'attachment', name: 'forwarded.eml' }, text: 'Inner body text' },
       { location: { part: 'attachment', name: 'forwarded.eml/report.pdf' }, text: 'Inner PDF text' },
     ]);
-    expect(view.pieces.find((piece) => piece.location.part === 'attachment-name' && piece.location.name === 'forwarded.eml/report.pdf')?.text).toBe(
-      'report.pdf',
-    );
+    expect(view.pieces.find((piece) => piece.location.part === 'attachment-name' && piece.location.name === 'forwarded.eml/report.pdf')?.text).toBe('report.pdf');
   });
 
   it('reads an .eml attachment declared as octet-stream by its name', async () => {

@@ -18,7 +18,10 @@ async function bothWays(message: Buffer): Promise<{ direct: unknown; mailparser:
 
 /** Whether the direct reading takes the message. */
 async function takenDirectly(message: Buffer): Promise<boolean> {
-  return (await readSinglePartText(message, { maxBytes: DEFAULT_MESSAGE_LIMITS.maxMessageBytes, maxParts: DEFAULT_MESSAGE_LIMITS.maxParts, signal: new AbortController().signal })) !== undefined;
+  return (
+    (await readSinglePartText(message, { maxBytes: DEFAULT_MESSAGE_LIMITS.maxMessageBytes, maxParts: DEFAULT_MESSAGE_LIMITS.maxParts, signal: new AbortController().signal })) !==
+    undefined
+  );
 }
 
 function message(fields: string, body: Buffer | string, lineEnd = '\r\n'): Buffer {
@@ -47,7 +50,10 @@ const CASES: Record<string, Buffer> = {
   ),
   'format=flowed (left to mailparser)': message('Content-Type: text/plain; charset=utf-8; format=flowed\r\n', 'a soft \r\nbreak\r\n'),
   'base64 (left to mailparser)': message('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n', `${Buffer.from('Zoë Brontë').toString('base64')}\r\n`),
-  'a text attachment (left to mailparser)': message('Content-Type: text/plain; name="notes.txt"\r\nContent-Disposition: attachment; filename="notes.txt"\r\n', 'Amara Quill, EHCP\r\n'),
+  'a text attachment (left to mailparser)': message(
+    'Content-Type: text/plain; name="notes.txt"\r\nContent-Disposition: attachment; filename="notes.txt"\r\n',
+    'Amara Quill, EHCP\r\n',
+  ),
   'a named text part without disposition (left to mailparser)': message('Content-Type: text/plain; name="notes.txt"\r\n', 'Amara Quill, EHCP\r\n'),
   'two Content-Type fields (left to mailparser)': message('Content-Type: text/plain\r\nContent-Type: text/html\r\n', '<p>Hello</p>\r\n'),
   'ISO-8859-1 (left to mailparser)': message('Content-Type: text/plain; charset=iso-8859-1\r\n', Buffer.from('Zo\xeb\r\n', 'latin1')),
@@ -73,7 +79,9 @@ describe('reading a single plain-text part directly', () => {
   it('decodes only what it reads the same way', () => {
     const headers = (fields: Record<string, HeaderValue>): Headers => new Map(Object.entries(fields));
     const body = Buffer.from('caf=C3=A9\r\n');
-    expect(singlePartText(headers({ 'content-type': { value: 'text/plain', params: { charset: 'utf-8' } }, 'content-transfer-encoding': 'quoted-printable' }), body)).toBe('café\n');
+    expect(singlePartText(headers({ 'content-type': { value: 'text/plain', params: { charset: 'utf-8' } }, 'content-transfer-encoding': 'quoted-printable' }), body)).toBe(
+      'café\n',
+    );
     expect(singlePartText(headers({ 'content-type': { value: 'text/plain', params: { charset: 'utf-8' } }, 'content-transfer-encoding': 'base64' }), body)).toBeUndefined();
     expect(singlePartText(headers({ 'content-type': { value: 'text/plain', params: { charset: 'utf-8', format: 'flowed' } } }), body)).toBeUndefined();
     expect(singlePartText(headers({ 'content-type': { value: 'text/plain', params: { charset: 'koi8-r' } } }), body)).toBeUndefined();

@@ -40,23 +40,16 @@ describe('programFacts', () => {
   });
 
   it('recognises scripts by a #! line', () => {
-    expect(programFacts('setup', Buffer.from('#!/bin/sh\necho hi'), 'text/plain', undefined)).toEqual([
-      { kind: 'executable', detail: 'a script (it starts with #!)' },
-    ]);
+    expect(programFacts('setup', Buffer.from('#!/bin/sh\necho hi'), 'text/plain', undefined)).toEqual([{ kind: 'executable', detail: 'a script (it starts with #!)' }]);
   });
 
   it('recognises a declared program type', () => {
     expect(programFacts('x', TEXT, 'application/x-msdownload', undefined)).toEqual([{ kind: 'executable', detail: 'a Windows program' }]);
   });
 
-  it.each(['exe', 'scr', 'bat', 'cmd', 'com', 'ps1', 'vbs', 'js', 'jse', 'wsf', 'hta', 'msi', 'jar', 'lnk', 'dll'])(
-    'recognises a .%s file by name',
-    (extension) => {
-      expect(programFacts(`file.${extension}`, TEXT, 'application/octet-stream', undefined)).toEqual([
-        { kind: 'executable', detail: `a program or script (.${extension} file)` },
-      ]);
-    },
-  );
+  it.each(['exe', 'scr', 'bat', 'cmd', 'com', 'ps1', 'vbs', 'js', 'jse', 'wsf', 'hta', 'msi', 'jar', 'lnk', 'dll'])('recognises a .%s file by name', (extension) => {
+    expect(programFacts(`file.${extension}`, TEXT, 'application/octet-stream', undefined)).toEqual([{ kind: 'executable', detail: `a program or script (.${extension} file)` }]);
+  });
 
   it('sees through a trailing dot and a decoy extension', () => {
     expect(programFacts('report.pdf.exe.', TEXT, 'application/pdf', undefined).map((fact) => fact.kind)).toEqual(['executable']);

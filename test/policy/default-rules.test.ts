@@ -68,7 +68,14 @@ describe('default rules (rules/*.yaml)', () => {
   });
 
   it('encrypts any identifier to an external recipient, and delivers it internally', () => {
-    for (const category of ['personal-data/upn', 'personal-data/uln', 'personal-data/ni-number', 'personal-data/nhs-number', 'personal-data/payment-card', 'personal-data/bank-account'] as const) {
+    for (const category of [
+      'personal-data/upn',
+      'personal-data/uln',
+      'personal-data/ni-number',
+      'personal-data/nhs-number',
+      'personal-data/payment-card',
+      'personal-data/bank-account',
+    ] as const) {
       expect(verdictFor([finding(category)]).action, category).toBe('encrypt');
       expect(verdictFor([finding(category)], INTERNAL).action, category).toBe('deliver');
     }
@@ -193,7 +200,18 @@ describe('who may override what (rule `override`)', () => {
   });
 
   it('never lets a sender set aside slurs, safeguarding outside the DSL, bulk data, webmail data, programs or encryption', () => {
-    for (const id of ['slur', 'safeguarding-outside-dsl', 'bulk-data-to-external', 'pupil-data-to-personal-webmail', 'executable-attachment', 'pupil-data-to-external', 'identifier-to-external', 'visible-bulk-recipients', 'staff-own-webmail', 'pupil-name-in-subject']) {
+    for (const id of [
+      'slur',
+      'safeguarding-outside-dsl',
+      'bulk-data-to-external',
+      'pupil-data-to-personal-webmail',
+      'executable-attachment',
+      'pupil-data-to-external',
+      'identifier-to-external',
+      'visible-bulk-recipients',
+      'staff-own-webmail',
+      'pupil-name-in-subject',
+    ]) {
       expect(rules().get(id)?.override, id).toBe('none');
     }
   });

@@ -107,7 +107,14 @@ describe('school overrides', () => {
 
   it('replace an inherited rule by id', () => {
     const override = parseRuleFile(`rules:${VALID_RULE.replace('action: return', 'action: quarantine')}`, 'school.yaml');
-    const verdict = decide(composeRuleSet([base], [override]), { findings: [finding('language/profanity')], internalRecipients: [], externalRecipients: [], senderGroups: [], externalRecipientsAreContactsOfNamedPupils: false, unreadReasons: [] });
+    const verdict = decide(composeRuleSet([base], [override]), {
+      findings: [finding('language/profanity')],
+      internalRecipients: [],
+      externalRecipients: [],
+      senderGroups: [],
+      externalRecipientsAreContactsOfNamedPupils: false,
+      unreadReasons: [],
+    });
     expect(verdict.action).toBe('quarantine');
     expect(composeRuleSet([base], [override]).rules).toHaveLength(2);
   });
@@ -115,7 +122,10 @@ describe('school overrides', () => {
   it('disable an inherited rule and extend with new ones', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'hm-school-'));
     await mkdir(directory, { recursive: true });
-    await writeFile(join(directory, 'overrides.yaml'), `disable: [chain]\nrules:${VALID_RULE.replace('id: profanity', 'id: no-slurs').replace('language/profanity', 'language/slur')}`);
+    await writeFile(
+      join(directory, 'overrides.yaml'),
+      `disable: [chain]\nrules:${VALID_RULE.replace('id: profanity', 'id: no-slurs').replace('language/profanity', 'language/slur')}`,
+    );
     const [override] = await loadRuleDirectory(directory);
     const ruleSet = composeRuleSet([base], [override!]);
     expect(ruleSet.rules.map((rule) => rule.id)).toEqual(['profanity', 'no-slurs']);

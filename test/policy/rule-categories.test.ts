@@ -4,8 +4,24 @@ import { conditionCategories, rulesBehind } from '../../src/policy/rule-categori
 
 const RULES: RuleSet = {
   rules: [
-    { id: 'names-out', description: 'd', clause: 'c', reason: 'r', action: 'quarantine', notify: [], when: { all: [{ finding: { category: ['pupil-name'] } }, { recipients: { external: true } }] } },
-    { id: 'sensitive-out', description: 'd', clause: 'c', reason: 'r', action: 'encrypt', notify: [], when: { any: [{ finding: { category: ['sensitive/*'] } }, { not: { finding: { category: ['personal-data/upn'] } } }] } },
+    {
+      id: 'names-out',
+      description: 'd',
+      clause: 'c',
+      reason: 'r',
+      action: 'quarantine',
+      notify: [],
+      when: { all: [{ finding: { category: ['pupil-name'] } }, { recipients: { external: true } }] },
+    },
+    {
+      id: 'sensitive-out',
+      description: 'd',
+      clause: 'c',
+      reason: 'r',
+      action: 'encrypt',
+      notify: [],
+      when: { any: [{ finding: { category: ['sensitive/*'] } }, { not: { finding: { category: ['personal-data/upn'] } } }] },
+    },
     { id: 'bulk', description: 'd', clause: 'c', reason: 'r', action: 'return', notify: [], when: { recipients: { 'min-count': 20 } } },
   ],
 };

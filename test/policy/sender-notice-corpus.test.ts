@@ -32,7 +32,10 @@ describe('sender notices on the corpus', () => {
         expect(school.directory.findPupilNames(text), `${file}: a full name is left`).toEqual([]);
         const view = { ...result.view, pieces: [{ location: { part: 'body' as const }, text }] };
         const identifiers = detectPersonalData(view, { envelope: result.envelope, directory: school.directory, schoolDomains: school.domains });
-        expect(identifiers.filter((finding) => IDENTIFIERS.includes(finding.category)), `${file}: an identifier is left`).toEqual([]);
+        expect(
+          identifiers.filter((finding) => IDENTIFIERS.includes(finding.category)),
+          `${file}: an identifier is left`,
+        ).toEqual([]);
       }
     }
     expect(returned).toBeGreaterThanOrEqual(10);

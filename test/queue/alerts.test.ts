@@ -12,7 +12,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const ROLES: RecipientsByRole = { 'business-manager': ['bursar@stmarys-example.sch.uk'], dpo: ['dpo@stmarys-example.sch.uk'], dsl: ['dsl@stmarys-example.sch.uk', 'deputy.dsl@stmarys-example.sch.uk'] };
+const ROLES: RecipientsByRole = {
+  'business-manager': ['bursar@stmarys-example.sch.uk'],
+  dpo: ['dpo@stmarys-example.sch.uk'],
+  dsl: ['dsl@stmarys-example.sch.uk', 'deputy.dsl@stmarys-example.sch.uk'],
+};
 
 function facts(messageId = 'spool-1a2b'): AlertFacts {
   return {

@@ -18,9 +18,7 @@ describe('checkRedisForQueues against real redis-servers', () => {
     cleanups.push(() => redis.stop());
     expect(await checkRedisForQueues(redis.url)).toEqual({
       ok: false,
-      problems: [
-        `Redis at ${redis.url} evicts keys under memory pressure (maxmemory-policy allkeys-lru); queued alerts could be lost. Set maxmemory-policy noeviction.`,
-      ],
+      problems: [`Redis at ${redis.url} evicts keys under memory pressure (maxmemory-policy allkeys-lru); queued alerts could be lost. Set maxmemory-policy noeviction.`],
     });
   });
 

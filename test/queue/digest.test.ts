@@ -23,8 +23,14 @@ const SCHOOL: DigestSchool = {
 const SUMMARY: DigestSummary = {
   verdicts: { deliver: 120, return: 6, quarantine: 2 },
   categories: { 'pupil-name': 9, 'language/profanity': 3, 'sensitive/health': 3, 'recipients/personal-webmail': 1 },
-  topRules: [{ id: 'pupil-name-to-external', count: 5 }, { id: 'profanity', count: 3 }],
-  sendersNeedingTraining: [{ sender: 'often@stmarys-example.sch.uk', count: 4 }, { sender: 'once@stmarys-example.sch.uk', count: 1 }],
+  topRules: [
+    { id: 'pupil-name-to-external', count: 5 },
+    { id: 'profanity', count: 3 },
+  ],
+  sendersNeedingTraining: [
+    { sender: 'often@stmarys-example.sch.uk', count: 4 },
+    { sender: 'once@stmarys-example.sch.uk', count: 1 },
+  ],
   digestNotifications: 7,
 };
 
@@ -83,7 +89,13 @@ describe('digestMails', () => {
   });
 
   it('says so when nothing happened, and lowers the threshold when asked', () => {
-    const quiet: DigestSummary = { verdicts: {}, categories: {}, topRules: [], sendersNeedingTraining: [{ sender: 'once@stmarys-example.sch.uk', count: 1 }], digestNotifications: 0 };
+    const quiet: DigestSummary = {
+      verdicts: {},
+      categories: {},
+      topRules: [],
+      sendersNeedingTraining: [{ sender: 'once@stmarys-example.sch.uk', count: 1 }],
+      digestNotifications: 0,
+    };
     const [mail] = digestMails(SCHOOL, quiet, PERIOD, { trainingThreshold: 1 });
     expect(mail!.text).toContain('Messages checked: 0');
     expect(mail!.text).toContain('What was found most:\n\n- nothing');
@@ -141,7 +153,13 @@ describe('the daily digest on the real Redis', () => {
     // Filled in once the job's due time is known: the test must not depend on the time of day it runs at.
     const entries: AuditEntryFixture[] = [];
     const source = auditLog(entries);
-    await workersTo(cleanups, sink.url, prefix, { digest: { source, schools: [SCHOOL], options: { trainingThreshold: 2 } } }, { digestSchedule: { pattern: '30 6 * * 1-5', timezone: 'Europe/London' } });
+    await workersTo(
+      cleanups,
+      sink.url,
+      prefix,
+      { digest: { source, schools: [SCHOOL], options: { trainingThreshold: 2 } } },
+      { digestSchedule: { pattern: '30 6 * * 1-5', timezone: 'Europe/London' } },
+    );
     const digests = inspect(cleanups, QUEUE_NAMES.digests, prefix);
     const scheduler = await digests.getJobScheduler(QUEUE_NAMES.digests);
     expect(scheduler?.pattern).toBe('30 6 * * 1-5');

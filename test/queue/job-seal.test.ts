@@ -36,7 +36,11 @@ describe('JobSeal', () => {
 
   it('refuses sealed data moved to another job, name or queue', () => {
     const sealed = seal.seal(PLACE, alert());
-    for (const place of [{ ...PLACE, id: 'alert.m2.dpo' }, { ...PLACE, name: 'digest' }, { ...PLACE, queue: QUEUE_NAMES.releases }]) {
+    for (const place of [
+      { ...PLACE, id: 'alert.m2.dpo' },
+      { ...PLACE, name: 'digest' },
+      { ...PLACE, queue: QUEUE_NAMES.releases },
+    ]) {
       expect(() => seal.open(place, sealed)).toThrow(expect.objectContaining({ code: 'job-forged' }));
     }
   });

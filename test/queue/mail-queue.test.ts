@@ -100,10 +100,14 @@ describe('bullMailQueue and the workers on the real Redis', () => {
     expect(SHARED_REDIS.seal.open({ queue: QUEUE_NAMES.releases, name: 'release', id: 'release.q_1' }, (await jobs.getJob('release.q_1'))?.data)).toEqual(request);
     const released: ReleaseRequest[] = [];
     let fail = true;
-    await workers(prefix, async () => undefined, async (r) => {
-      if (fail) throw new Error('store away');
-      released.push(r);
-    });
+    await workers(
+      prefix,
+      async () => undefined,
+      async (r) => {
+        if (fail) throw new Error('store away');
+        released.push(r);
+      },
+    );
     await expect.poll(() => queue.failedCount(), { timeout: 10_000 }).toBe(1);
     fail = false;
     await queue.enqueueRelease(request);
@@ -125,7 +129,9 @@ describe('a sender notice on the outgoing-mail queue, as actOnVerdict and serve 
     const sent: OutgoingMail[] = [];
     const worker = startMailWorker(SHARED_REDIS, async (m) => void sent.push(m), { prefix });
     cleanups.push(() => worker.close());
-    await expect.poll(() => sent, { timeout: 10_000 }).toEqual([{ id: 'sender-notice.a_b', kind: 'sender-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html }]);
+    await expect
+      .poll(() => sent, { timeout: 10_000 })
+      .toEqual([{ id: 'sender-notice.a_b', kind: 'sender-notice', to: [notice.to], subject: notice.subject, text: notice.text, html: notice.html }]);
   });
 });
 
@@ -145,7 +151,16 @@ describe('bullMailQueue when Redis is unavailable', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
     const back = await startPrivateRedis({ port: redis.port });
     cleanups.push(() => back.stop());
-    await expect.poll(async () => queue.enqueue(mail('sender-notice.after')).then(() => 'queued', () => 'refused'), { timeout: 10_000, interval: 200 }).toBe('queued');
+    await expect
+      .poll(
+        async () =>
+          queue.enqueue(mail('sender-notice.after')).then(
+            () => 'queued',
+            () => 'refused',
+          ),
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe('queued');
     expect(await queue.failedCount()).toBe(0);
   });
 
@@ -164,7 +179,16 @@ describe('bullMailQueue when Redis is unavailable', () => {
     await expect(queue.enqueue(mail('sender-notice.during'))).rejects.toBeInstanceOf(DeliveryError);
     const back = await startPrivateRedis({ port: redis.port });
     cleanups.push(() => back.stop());
-    await expect.poll(async () => queue.enqueue(mail('sender-notice.after')).then(() => 'queued', () => 'refused'), { timeout: 10_000, interval: 200 }).toBe('queued');
+    await expect
+      .poll(
+        async () =>
+          queue.enqueue(mail('sender-notice.after')).then(
+            () => 'queued',
+            () => 'refused',
+          ),
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe('queued');
     await expect.poll(() => sent, { timeout: 15_000 }).toEqual(['sender-notice.before', 'sender-notice.after']);
   });
 

@@ -15,9 +15,7 @@ describe('notices to the sender about a held message', () => {
     expect(notice.id).toBe('quarantine-notice.spool-9');
     expect(notice.kind).toBe('quarantine-notice');
     expect(notice.to).toEqual([SENDER]);
-    expect(notice.text).toContain(
-      "Your message to agency.example.org and council.example.gov.uk of Monday 1 June 2026 at 09:30 is held for the Data Protection Officer's review.",
-    );
+    expect(notice.text).toContain("Your message to agency.example.org and council.example.gov.uk of Monday 1 June 2026 at 09:30 is held for the Data Protection Officer's review.");
     expect(notice.text).toContain('- Safeguarding information about a pupil is held for the Designated Safeguarding Lead to review\n');
     expect(notice.text).not.toContain('encrypted');
     expectNoContent(`${notice.subject}\n${notice.text}\n${notice.html}`);

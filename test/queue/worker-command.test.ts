@@ -51,7 +51,9 @@ describe('hallmonitor worker', () => {
     const config = await configFile([`redis: ${redis.url}`]);
     const lines: string[] = [];
     expect(await runWorker(['--config', config], (line) => lines.push(line), { stop: Promise.resolve() })).toBe(1);
-    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ level: 50, code: 'redis-unsuitable', msg: expect.stringContaining('(maxmemory-policy volatile-lru); queued alerts could be lost') }]);
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+      { level: 50, code: 'redis-unsuitable', msg: expect.stringContaining('(maxmemory-policy volatile-lru); queued alerts could be lost') },
+    ]);
   });
 
   it('serves its metrics (Prometheus text) on its own listener behind the metrics token: a forged job shows as refused', async () => {

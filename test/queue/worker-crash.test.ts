@@ -50,7 +50,14 @@ describe('a worker killed mid-job', () => {
     sink.hold(1);
     const { queue, prefix } = sharedMailQueue(cleanups);
     await queue.enqueue(ALERT);
-    const child = await startChildWorker({ REDIS_URL: SHARED_REDIS.url, PREFIX: prefix, NEXT_HOP: sink.url, SPOOL: await spoolDirectory(), LOCK_MS: String(LOCK_MS), STORE_KEY: TEST_STORE_KEY.toString('hex') });
+    const child = await startChildWorker({
+      REDIS_URL: SHARED_REDIS.url,
+      PREFIX: prefix,
+      NEXT_HOP: sink.url,
+      SPOOL: await spoolDirectory(),
+      LOCK_MS: String(LOCK_MS),
+      STORE_KEY: TEST_STORE_KEY.toString('hex'),
+    });
     await sink.held;
     const jobs = inspect(cleanups, QUEUE_NAMES.mail, prefix);
     expect(await jobs.getActiveCount()).toBe(1);

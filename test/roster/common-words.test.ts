@@ -13,12 +13,9 @@ describe('the shipped common words', () => {
     ...['will', 'grace', 'hope', 'rose', 'mark', 'may', 'joy', 'faith', 'art', 'bill', 'frank', 'jack'],
     ...['brown', 'green', 'young', 'king', 'hall', 'white', 'black', 'wood', 'long', 'little', 'rich', 'bell', 'baker', 'cook', 'hunt', 'price'],
   ];
-  it.each([...namesThatAreWords, 'is', 'monday'])(
-    'lists %s',
-    (word) => {
-      expect(words.has(word)).toBe(true);
-    },
-  );
+  it.each([...namesThatAreWords, 'is', 'monday'])('lists %s', (word) => {
+    expect(words.has(word)).toBe(true);
+  });
 
   it.each(['kwame', 'mensah', 'sarah', 'james', 'okafor', 'siobhan', 'scott', 'lawrence'])('does not list the name %s', (name) => {
     expect(words.has(name)).toBe(false);

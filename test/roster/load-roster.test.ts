@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  loadPupilsCsv,
-  loadStaffCsv,
-  parsePupilsCsv,
-  parseStaffCsv,
-  RosterError,
-} from '../../src/roster/load-roster.js';
+import { loadPupilsCsv, loadStaffCsv, parsePupilsCsv, parseStaffCsv, RosterError } from '../../src/roster/load-roster.js';
 import type { Pupil } from '../../src/roster/roster.js';
 
 const CASES = new URL('../../fixtures/roster-cases/', import.meta.url).pathname;
@@ -139,9 +133,7 @@ describe('parsePupilsCsv: values', () => {
   });
 
   it('splits contact emails on ; and gathers every contact column, lower-cased and without repeats', () => {
-    const [pupil] = pupils(
-      'Forename,Surname,Contact Emails,Parent Email\nKwabena,Asante,"Ama@Example.net; kofi@example.org;",ama@example.net\n',
-    );
+    const [pupil] = pupils('Forename,Surname,Contact Emails,Parent Email\nKwabena,Asante,"Ama@Example.net; kofi@example.org;",ama@example.net\n');
     expect(pupil?.contactEmails).toEqual(['ama@example.net', 'kofi@example.org']);
   });
 

@@ -221,7 +221,12 @@ describe('findPupilNames: several names', () => {
 
   it('gives every pupil who has the name, on the same span', () => {
     const twins = buildDirectory([pupil('P-1', 'Ama', 'Owusu'), pupil('P-2', 'Ama', 'Owusu'), pupil('P-3', 'Efua', 'Owusu')], []);
-    expect(twins.findPupilNames('Ama Owusu').map((match) => match.personId).sort()).toEqual(['P-1', 'P-2']);
+    expect(
+      twins
+        .findPupilNames('Ama Owusu')
+        .map((match) => match.personId)
+        .sort(),
+    ).toEqual(['P-1', 'P-2']);
   });
 
   it('finds the same name each time it is written', () => {

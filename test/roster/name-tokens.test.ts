@@ -35,8 +35,7 @@ describe('nameKeys', () => {
 });
 
 describe('tokenizeNames', () => {
-  const summary = (text: string): string[] =>
-    tokenizeNames(text).map((token) => `${text.slice(token.start, token.end)}|${token.key}|${token.shape}|${token.gap}`);
+  const summary = (text: string): string[] => tokenizeNames(text).map((token) => `${text.slice(token.start, token.end)}|${token.key}|${token.shape}|${token.gap}`);
 
   it('gives each word its place, key, case and what joins it to the word before', () => {
     expect(summary('MENSAH, Kwame-Kofi o’brien\nZoë. Ann')).toEqual([

@@ -62,7 +62,11 @@ async function start(overrides: Partial<InboundOptions>): Promise<number> {
 
 /** Clients outside the allow-list who may still connect, to authenticate. */
 async function withAuth(): Promise<Partial<InboundOptions>> {
-  return { allow: ['10.0.0.0/8'], tls: pair, auth: { users: new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]) } };
+  return {
+    allow: ['10.0.0.0/8'],
+    tls: pair,
+    auth: { users: new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]) },
+  };
 }
 
 function fakeTheGreetingTimer(): void {

@@ -176,7 +176,20 @@ describe('accepting a message', () => {
 
   it('answers 451 when a message too large to hold in memory cannot be written to the spool', async () => {
     const server = createInboundServer(
-      { host: '127.0.0.1', port: 0, allow: ['127.0.0.1/32'], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1000, maxRecipients: 1, maxClients: 2, maxConnectionsPerIp: 2, socketTimeoutMs: 5000, requireTls: false, spoolDirectory: join(spoolRoot, 'spool-ok'), keepInMemoryBytes: 0 },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        allow: ['127.0.0.1/32'],
+        senderDomains: ['oakfield.sch.uk'],
+        maxMessageBytes: 1000,
+        maxRecipients: 1,
+        maxClients: 2,
+        maxConnectionsPerIp: 2,
+        socketTimeoutMs: 5000,
+        requireTls: false,
+        spoolDirectory: join(spoolRoot, 'spool-ok'),
+        keepInMemoryBytes: 0,
+      },
       accept,
     );
     running.push(server);
@@ -322,7 +335,12 @@ describe('who may relay', () => {
   it('refuses AUTH with 454 after too many failures from one address, before checking even the right password', async () => {
     const users = new Map([['scanner@oakfield.sch.uk', { passwordHash: await hashPassword('photocopier-secret'), senders: 'any' as const }]]);
     const refusals: { code: string }[] = [];
-    const { port, received } = await start({ allow: ['10.0.0.0/8'], tls: pair, auth: { users, failureLimit: { perAddress: 3, total: 100 } }, onRefusal: (refusal) => refusals.push(refusal) });
+    const { port, received } = await start({
+      allow: ['10.0.0.0/8'],
+      tls: pair,
+      auth: { users, failureLimit: { perAddress: 3, total: 100 } },
+      onRefusal: (refusal) => refusals.push(refusal),
+    });
     for (let attempt = 0; attempt < 3; attempt += 1) {
       await expect(sendRaw(port, MESSAGE, [RECIPIENT], { auth: { user: 'scanner@oakfield.sch.uk', pass: `guess-${attempt}` } })).rejects.toMatchObject({ responseCode: 535 });
     }
@@ -398,7 +416,19 @@ describe('who may relay', () => {
   });
 
   it('refuses to build with options that cannot be honoured', () => {
-    const base = { host: '127.0.0.1', port: 0, allow: [], senderDomains: ['oakfield.sch.uk'], maxMessageBytes: 1, maxRecipients: 1, maxClients: 1, maxConnectionsPerIp: 1, socketTimeoutMs: 1, requireTls: false, spoolDirectory: spoolRoot };
+    const base = {
+      host: '127.0.0.1',
+      port: 0,
+      allow: [],
+      senderDomains: ['oakfield.sch.uk'],
+      maxMessageBytes: 1,
+      maxRecipients: 1,
+      maxClients: 1,
+      maxConnectionsPerIp: 1,
+      socketTimeoutMs: 1,
+      requireTls: false,
+      spoolDirectory: spoolRoot,
+    };
     expect(() => createInboundServer({ ...base, requireTls: true }, accept)).toThrow(InboundOptionsError);
     expect(() => createInboundServer({ ...base, auth: { users: new Map() } }, accept)).toThrow(InboundOptionsError);
     expect(() => createInboundServer({ ...base, senderDomains: [] }, accept)).toThrow(InboundOptionsError);
@@ -513,7 +543,21 @@ describe('TLS', () => {
     const { port, received } = await start({ tls: pair, requireTls: true });
     const file = join(spoolRoot, 'swaks.eml');
     await writeFile(file, MESSAGE);
-    const { stdout } = await run('swaks', ['--server', '127.0.0.1', '--port', String(port), '--from', SENDER, '--to', RECIPIENT, '--data', `@${file}`, '--tls', '--helo', 'swaks.oakfield.sch.uk']);
+    const { stdout } = await run('swaks', [
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--from',
+      SENDER,
+      '--to',
+      RECIPIENT,
+      '--data',
+      `@${file}`,
+      '--tls',
+      '--helo',
+      'swaks.oakfield.sch.uk',
+    ]);
     expect(stdout).toMatch(/<~ +250 2\.0\.0 Delivered/);
     expect(received[0]?.message.client).toMatchObject({ secure: true, hostname: 'swaks.oakfield.sch.uk' });
     // swaks always puts a CRLF of its own before the final dot.

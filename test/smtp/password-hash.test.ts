@@ -6,7 +6,9 @@ import { hashPassword, MAX_SCRYPT_MEMORY, needsRehash, PASSWORD_COST, verifyPass
 function legacyHash(password: string): Promise<string> {
   const salt = Buffer.from('invented salt 16');
   return new Promise((resolve, reject) =>
-    scrypt(password, salt, 32, { N: 16384, r: 8, p: 1 }, (error, key) => (error ? reject(error) : resolve(['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')))),
+    scrypt(password, salt, 32, { N: 16384, r: 8, p: 1 }, (error, key) =>
+      error ? reject(error) : resolve(['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
+    ),
   );
 }
 

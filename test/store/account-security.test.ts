@@ -149,7 +149,10 @@ describe.each(ENGINES)('MFA, password upgrades and the Entra ID binding on %s', 
     await undoAccountSecurity(site);
     const now = AT.toISOString();
     const later = new Date(AT.getTime() + 3_600_000).toISOString();
-    for (const [email, role] of [[DPO, 'dpo'], [BURSAR, 'business-manager']]) {
+    for (const [email, role] of [
+      [DPO, 'dpo'],
+      [BURSAR, 'business-manager'],
+    ]) {
       await site.exec("INSERT INTO users (email, role, password_hash, created_at, disabled_at, all_schools) VALUES (?, ?, 'scrypt$x', ?, NULL, 1)", [email, role, now]);
       await site.exec('INSERT INTO sessions (id_hash, email, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)', [`hash-of-${role}`, email, now, later, now]);
     }

@@ -108,9 +108,13 @@ describe.each(ENGINES)('the activity explorer and false positives (%s)', (engine
     const held = await store.activity.verdictOf('held');
     const sworn = await store.activity.verdictOf('sworn');
     const mark = { actor: DPO, at: at(9) };
-    expect(await store.falsePositives.mark({ ...mark, verdict: sealed, category: 'sensitive/health', term: 'asthma', ruleIds: ['health-external'], reason: 'a staff first-aid course' })).toBe(true);
+    expect(
+      await store.falsePositives.mark({ ...mark, verdict: sealed, category: 'sensitive/health', term: 'asthma', ruleIds: ['health-external'], reason: 'a staff first-aid course' }),
+    ).toBe(true);
     expect(await store.falsePositives.mark({ ...mark, verdict: sealed, category: 'sensitive/health', term: 'asthma', ruleIds: ['health-external'], reason: 'again' })).toBe(false);
-    expect(await store.falsePositives.mark({ ...mark, verdict: held!, category: 'sensitive/health', term: 'asthma', ruleIds: ['health-external'], reason: 'the same course' })).toBe(true);
+    expect(
+      await store.falsePositives.mark({ ...mark, verdict: held!, category: 'sensitive/health', term: 'asthma', ruleIds: ['health-external'], reason: 'the same course' }),
+    ).toBe(true);
     expect(await store.falsePositives.mark({ ...mark, verdict: held!, category: 'pupil-name', ruleIds: ['pupil-name-external'], reason: 'a namesake' })).toBe(true);
     expect(await store.falsePositives.mark({ ...mark, verdict: sworn!, category: 'language/profanity', term: 'scunthorpe', ruleIds: ['profanity'], reason: 'a town' })).toBe(true);
 
@@ -120,7 +124,12 @@ describe.each(ENGINES)('the activity explorer and false positives (%s)', (engine
     expect(await store.audit.verify()).toMatchObject({ ok: true });
 
     const marks = await store.falsePositives.among([held!.seq, sealed.seq]);
-    expect(marks.get(held!.seq)?.map((marked) => marked.category).sort()).toEqual(['pupil-name', 'sensitive/health']);
+    expect(
+      marks
+        .get(held!.seq)
+        ?.map((marked) => marked.category)
+        .sort(),
+    ).toEqual(['pupil-name', 'sensitive/health']);
 
     const report = await store.falsePositives.tuning({ schoolIds: [SCHOOL], since: at(1), until: at(30) });
     expect(report.byRule).toEqual([

@@ -49,7 +49,14 @@ describe('inboxEntriesFor', () => {
       ['dsl', 'immediate', false],
     ]);
     const dpo = entries.find((entry) => entry.role === 'dpo')!;
-    expect(dpo).toMatchObject({ id: 'alert.key-1.dpo', messageId: 'key-1', schoolId: SCHOOL, action: 'quarantine', recipientDomains: ['example.net', 'example.org'], recipientCount: 3 });
+    expect(dpo).toMatchObject({
+      id: 'alert.key-1.dpo',
+      messageId: 'key-1',
+      schoolId: SCHOOL,
+      action: 'quarantine',
+      recipientDomains: ['example.net', 'example.org'],
+      recipientCount: 3,
+    });
     expect(dpo.rules).toEqual([
       { id: 'health-to-external', description: 'Health data leaving the school', clause: 'AUP 4.2', level: 'digest', categories: { 'pupil-name': 1, 'sensitive/health': 1 } },
       { id: 'bulk-data', description: 'Bulk personal data', clause: 'AUP 7.1', level: 'immediate', categories: { 'pupil-name': 2 } },
@@ -86,7 +93,14 @@ describe.each(ENGINES)('alert inbox on %s', (engine) => {
     expect(await store.alertInbox.record(entries('key-1'))).toBe(0);
     expect(await store.alertInbox.count()).toBe(3);
     expect((await store.alertInbox.get('alert.key-1.dsl'))?.status).toBe('acknowledged');
-    expect(await store.alertInbox.get('alert.key-1.dsl')).toMatchObject({ role: 'dsl', level: 'immediate', emailed: false, sender: 'teacher.one@stmarys-example.sch.uk', recipientCount: 3, at: new Date('2026-11-20T10:00:00.000Z') });
+    expect(await store.alertInbox.get('alert.key-1.dsl')).toMatchObject({
+      role: 'dsl',
+      level: 'immediate',
+      emailed: false,
+      sender: 'teacher.one@stmarys-example.sch.uk',
+      recipientCount: 3,
+      at: new Date('2026-11-20T10:00:00.000Z'),
+    });
   });
 
   it('lists by role and school, open first and then newest, with a status filter and paging', async () => {
@@ -117,14 +131,33 @@ describe.each(ENGINES)('alert inbox on %s', (engine) => {
     const bmScope = { roles: ['business-manager'] as const, schoolIds: [SCHOOL] };
     const refused = await store.alertInbox.acknowledge(['alert.key-1.dsl', 'no-such-alert'], { actor: 'bursar@stmarys-example.sch.uk', scope: bmScope });
     expect(refused).toEqual({ acknowledged: [], skipped: 2 });
-    const done = await store.alertInbox.acknowledge(['alert.key-1.business-manager', 'alert.key-1.business-manager'], { actor: 'bursar@stmarys-example.sch.uk', note: 'Spoke to the sender', at, scope: bmScope });
+    const done = await store.alertInbox.acknowledge(['alert.key-1.business-manager', 'alert.key-1.business-manager'], {
+      actor: 'bursar@stmarys-example.sch.uk',
+      note: 'Spoke to the sender',
+      at,
+      scope: bmScope,
+    });
     expect(done).toEqual({ acknowledged: ['alert.key-1.business-manager'], skipped: 0 });
     expect(await store.alertInbox.acknowledge(['alert.key-1.business-manager'], { actor: 'dpo@stmarys-example.sch.uk' })).toEqual({ acknowledged: [], skipped: 1 });
-    expect(await store.alertInbox.get('alert.key-1.business-manager')).toMatchObject({ status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: 'bursar@stmarys-example.sch.uk', note: 'Spoke to the sender' });
+    expect(await store.alertInbox.get('alert.key-1.business-manager')).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedAt: at,
+      acknowledgedBy: 'bursar@stmarys-example.sch.uk',
+      note: 'Spoke to the sender',
+    });
     expect((await store.alertInbox.get('alert.key-1.dsl'))?.status).toBe('open');
 
     const audit = await store.audit.forMessage('key-1');
-    expect(audit).toEqual([expect.objectContaining({ kind: 'human', action: 'acknowledge', actor: 'bursar@stmarys-example.sch.uk', schoolId: SCHOOL, reason: 'business-manager alert acknowledged: Spoke to the sender', at: at.toISOString() })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        kind: 'human',
+        action: 'acknowledge',
+        actor: 'bursar@stmarys-example.sch.uk',
+        schoolId: SCHOOL,
+        reason: 'business-manager alert acknowledged: Spoke to the sender',
+        at: at.toISOString(),
+      }),
+    ]);
     expect((await store.audit.verify()).ok).toBe(true);
   });
 

@@ -31,7 +31,10 @@ describe('quarantine at rest on sqlite', () => {
     expect(files.some((file) => file.includes('teacher.one@stmarys-example.sch.uk'))).toBe(true);
     for (const phrase of [BODY_PHRASE, SUBJECT_PHRASE, PUPIL_NAME, 'Quillfeather', 'A123456789012']) {
       for (const encoding of ['utf8', 'utf16le'] as const) {
-        expect(files.some((file) => file.includes(Buffer.from(phrase, encoding))), `${phrase} (${encoding})`).toBe(false);
+        expect(
+          files.some((file) => file.includes(Buffer.from(phrase, encoding))),
+          `${phrase} (${encoding})`,
+        ).toBe(false);
       }
     }
   });

@@ -107,7 +107,7 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
 
   it('detects an entry relinked to another predecessor', async () => {
     const store = await storeWithEntries(3);
-    await site.exec("UPDATE audit_log SET prev_hash = hash WHERE seq = 2");
+    await site.exec('UPDATE audit_log SET prev_hash = hash WHERE seq = 2');
     expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAtSeq: 2, reason: 'its previous hash does not match the entry before it' });
   });
 
@@ -167,9 +167,7 @@ describe('audit log shared by two gateway processes on postgres', () => {
 
   it('keeps one chain when two stores append at once', async () => {
     const [first, second] = [await site.open(), await site.open()];
-    const appends = Array.from({ length: 40 }, (_, index) =>
-      (index % 2 === 0 ? first : second).audit.append(verdictEntry({ messageId: `m${index}` })),
-    );
+    const appends = Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? first : second).audit.append(verdictEntry({ messageId: `m${index}` })));
     const appended = await Promise.all(appends);
     expect(new Set(appended.map((entry) => entry.seq)).size).toBe(40);
     expect(Math.max(...appended.map((entry) => entry.seq))).toBe(40);

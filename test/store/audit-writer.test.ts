@@ -45,7 +45,7 @@ describe('the audit writer (group commit)', () => {
     await expect.poll(async () => (await audit.forMessage('kept')).length).toBe(1);
   });
 
-  it('starts an idle writer\'s commit at the end of the turn of the event loop, not after a timer', async () => {
+  it("starts an idle writer's commit at the end of the turn of the event loop, not after a timer", async () => {
     const { audit } = await store();
     vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
     try {

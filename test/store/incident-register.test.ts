@@ -49,13 +49,32 @@ describe('incidentsCsv', () => {
   it('writes a header row and one quoted-safe row per incident', () => {
     const rows = parse(incidentsCsv([incident])) as string[][];
     expect(rows[0]).toEqual([
-      'Date (UTC)', 'School', 'Incident type', 'All types', 'Personal data', 'Action taken',
-      'Finding categories', 'Rules', 'Sender', 'Recipient domains', 'Recipients', 'Message id',
+      'Date (UTC)',
+      'School',
+      'Incident type',
+      'All types',
+      'Personal data',
+      'Action taken',
+      'Finding categories',
+      'Rules',
+      'Sender',
+      'Recipient domains',
+      'Recipients',
+      'Message id',
     ]);
     expect(rows[1]).toEqual([
-      '2026-11-20T10:00:00.000Z', 'st-marys-example', 'Failure to use Bcc', 'Failure to use Bcc; Failure to redact', 'yes',
-      'returned to sender', 'recipients/visible-bulk (1); pupil-name (2)',
-      `'=HYPERLINK("http://evil.example","x"); bulk-bcc`, "'@SUM(1+1)@stmarys-example.sch.uk", 'example.org; example.net', '24', 'msg-7',
+      '2026-11-20T10:00:00.000Z',
+      'st-marys-example',
+      'Failure to use Bcc',
+      'Failure to use Bcc; Failure to redact',
+      'yes',
+      'returned to sender',
+      'recipients/visible-bulk (1); pupil-name (2)',
+      `'=HYPERLINK("http://evil.example","x"); bulk-bcc`,
+      "'@SUM(1+1)@stmarys-example.sch.uk",
+      'example.org; example.net',
+      '24',
+      'msg-7',
     ]);
   });
 

@@ -93,7 +93,16 @@ describe.each(ENGINES)('quarantine on %s', (engine) => {
     const store = await site.open();
     const { id } = await store.quarantine.hold(inventedRecord(), verdictEntry({ messageId: 'ignored' }));
     const [entry] = await store.audit.forMessage(id);
-    expect(entry).toMatchObject({ kind: 'verdict', action: 'quarantine', messageId: id, replyCode: 250, scanMs: 6, actMs: 13, ruleIds: ['pupil-name-external'], categories: { 'pupil-name': 1, 'sensitive/health': 2 } });
+    expect(entry).toMatchObject({
+      kind: 'verdict',
+      action: 'quarantine',
+      messageId: id,
+      replyCode: 250,
+      scanMs: 6,
+      actMs: 13,
+      ruleIds: ['pupil-name-external'],
+      categories: { 'pupil-name': 1, 'sensitive/health': 2 },
+    });
     const incidents = await store.incidents.list();
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ messageId: id, action: 'quarantine', types: ['Unencrypted special-category data', 'Failure to redact'], dataProtection: true });
@@ -135,10 +144,7 @@ describe.each(ENGINES)('quarantine on %s', (engine) => {
     await store.quarantine.hold(inventedRecord({ id: 'secret-1' }));
     const column = engine === 'postgres' ? (name: string) => `position(convert_to(?, 'UTF8') in ${name}) > 0` : (name: string) => `instr(${name}, CAST(? AS BLOB)) > 0`;
     for (const phrase of [BODY_PHRASE, SUBJECT_PHRASE, PUPIL_NAME]) {
-      const hits = await site.exec(
-        `SELECT id FROM quarantine_bodies WHERE ${column('raw')} OR ${column('subject')} OR ${column('findings')}`,
-        [phrase, phrase, phrase],
-      );
+      const hits = await site.exec(`SELECT id FROM quarantine_bodies WHERE ${column('raw')} OR ${column('subject')} OR ${column('findings')}`, [phrase, phrase, phrase]);
       expect(hits, phrase).toEqual([]);
     }
     const [sanity] = await site.exec(`SELECT id FROM quarantine WHERE mail_from = ?`, ['teacher.one@stmarys-example.sch.uk']);
@@ -177,7 +183,9 @@ describe.each(ENGINES)('quarantine on %s', (engine) => {
     expect(await site.exec('SELECT id FROM quarantine_bodies')).toEqual([{ id: 'kept' }]);
     await expect(store.quarantine.open('to-delete')).rejects.toMatchObject({ code: 'not-found' });
     expect(await store.quarantine.find('to-delete')).toMatchObject({ status: 'deleted', bodyDestroyed: true, decidedBy: 'dpo', decidedAt: at });
-    expect((await store.audit.forMessage('to-delete')).map((entry) => [entry.kind, entry.action, entry.actor, entry.reason])).toEqual([['human', 'delete', 'dpo', 'DSL is dealing with the sender']]);
+    expect((await store.audit.forMessage('to-delete')).map((entry) => [entry.kind, entry.action, entry.actor, entry.reason])).toEqual([
+      ['human', 'delete', 'dpo', 'DSL is dealing with the sender'],
+    ]);
     expect(await store.quarantine.decide('to-delete', { status: 'deleted', actor: 'dpo', reason: 'again' })).toEqual({ won: false, status: 'deleted' });
     expect(await store.quarantine.decide('to-delete', { status: 'released', actor: 'dpo' })).toEqual({ won: false, status: 'deleted' });
     // Retention leaves it alone: its body is already gone, and its status says why.

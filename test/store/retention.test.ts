@@ -17,12 +17,26 @@ describe.each(ENGINES)('retention on %s', (engine) => {
 
   it('destroys bodies after the quarantine period, metadata after the audit period, and keeps the chain verifiable', async () => {
     const store = await site.open();
-    for (const [id, age] of [['ancient', 400], ['old', 45], ['recent', 5]] as const) {
+    for (const [id, age] of [
+      ['ancient', 400],
+      ['old', 45],
+      ['recent', 5],
+    ] as const) {
       await store.quarantine.hold(inventedRecord({ id, receivedAt: daysAgo(age) }), verdictEntry({ at: daysAgo(age) }));
     }
 
     const result = await enforceRetention(store, NOW);
-    expect(result).toEqual({ bodiesDestroyed: 2, quarantineRecordsDeleted: 1, auditEntriesPruned: 1, incidentsDeleted: 1, alertsDeleted: 0, returnedBodiesDestroyed: 0, returnedRecordsDeleted: 0, activityDeleted: 1, falsePositivesDeleted: 0 });
+    expect(result).toEqual({
+      bodiesDestroyed: 2,
+      quarantineRecordsDeleted: 1,
+      auditEntriesPruned: 1,
+      incidentsDeleted: 1,
+      alertsDeleted: 0,
+      returnedBodiesDestroyed: 0,
+      returnedRecordsDeleted: 0,
+      activityDeleted: 1,
+      falsePositivesDeleted: 0,
+    });
     expect((await store.quarantine.list()).map((row) => [row.id, row.status, row.bodyDestroyed])).toEqual([
       ['recent', 'held', false],
       ['old', 'expired', true],
@@ -32,7 +46,17 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     // 3 verdicts + 2 expiries, minus the pruned verdict of 400 days ago.
     expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 4, headSeq: 5 });
 
-    expect(await enforceRetention(store, NOW)).toEqual({ bodiesDestroyed: 0, quarantineRecordsDeleted: 0, auditEntriesPruned: 0, incidentsDeleted: 0, alertsDeleted: 0, returnedBodiesDestroyed: 0, returnedRecordsDeleted: 0, activityDeleted: 0, falsePositivesDeleted: 0 });
+    expect(await enforceRetention(store, NOW)).toEqual({
+      bodiesDestroyed: 0,
+      quarantineRecordsDeleted: 0,
+      auditEntriesPruned: 0,
+      incidentsDeleted: 0,
+      alertsDeleted: 0,
+      returnedBodiesDestroyed: 0,
+      returnedRecordsDeleted: 0,
+      activityDeleted: 0,
+      falsePositivesDeleted: 0,
+    });
     expect(await enforceRetention(store, NOW, { quarantineDays: 1 })).toMatchObject({ bodiesDestroyed: 1 });
     expect(await store.audit.verify()).toMatchObject({ ok: true });
   });

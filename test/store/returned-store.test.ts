@@ -23,7 +23,13 @@ function returnedRecord(id: string, overrides: Partial<ReturnedRecord> = {}): Re
     overridable: true,
     encrypt: true,
     expiresAt: EXPIRES,
-    notice: { reasons: [{ reason: 'swearing', clause: 'AUP 4.2' }], found: [`${PUPIL_NAME} is named`], rewrite: { subject: 'Trip', body: 'ZQ went' }, moveToBcc: [], suggestSecure: false },
+    notice: {
+      reasons: [{ reason: 'swearing', clause: 'AUP 4.2' }],
+      found: [`${PUPIL_NAME} is named`],
+      rewrite: { subject: 'Trip', body: 'ZQ went' },
+      moveToBcc: [],
+      suggestSecure: false,
+    },
     ...overrides,
   };
 }
@@ -62,7 +68,9 @@ describe.each(ENGINES)('returned messages and sender self-service (%s)', (engine
     await store.returned.finishOverride(id, { delivered: true, justification: 'quoting the pupil in an incident report', at: now, how: 'encrypted' });
     expect(await store.returned.claimOverride(id, now)).toBe(false);
     await expect(store.returned.open(id)).rejects.toMatchObject({ code: 'not-found' });
-    expect(await store.returned.listOverrides({ schoolIds: [SCHOOL] })).toMatchObject([{ id, status: 'sent', justification: 'quoting the pupil in an incident report', returnedBy: ['profanity'] }]);
+    expect(await store.returned.listOverrides({ schoolIds: [SCHOOL] })).toMatchObject([
+      { id, status: 'sent', justification: 'quoting the pupil in an incident report', returnedBy: ['profanity'] },
+    ]);
     expect(await store.returned.listOverrides({ schoolIds: ['another-school'] })).toEqual([]);
     expect(await store.returned.overridesPerRule({})).toEqual([{ ruleId: 'profanity', overrides: 1 }]);
     const audit = await site.exec("select actor, reason from audit_log where action = 'override'");
@@ -95,7 +103,9 @@ describe.each(ENGINES)('returned messages and sender self-service (%s)', (engine
 
   it('revokes and restores a rule for a sender, each audited', async () => {
     const at = new Date('2026-11-21T09:00:00.000Z');
-    expect(await store.returned.revoke({ schoolId: SCHOOL, sender: 'Teacher.One@stmarys-example.sch.uk', ruleId: 'profanity', actor: 'dpo@x', reason: 'every message', at })).toBe(true);
+    expect(await store.returned.revoke({ schoolId: SCHOOL, sender: 'Teacher.One@stmarys-example.sch.uk', ruleId: 'profanity', actor: 'dpo@x', reason: 'every message', at })).toBe(
+      true,
+    );
     expect(await store.returned.revoke({ schoolId: SCHOOL, sender: SENDER, ruleId: 'profanity', actor: 'dpo@x', reason: 'again', at })).toBe(false);
     expect(await store.returned.revokedRules(SCHOOL, SENDER)).toEqual(['profanity']);
     expect(await store.returned.revokedRules('another-school', SENDER)).toEqual([]);
@@ -126,7 +136,9 @@ describe.each(ENGINES)('returned messages and sender self-service (%s)', (engine
     expect(store.senderLinks.check(link, SENDER.toUpperCase(), now)).toBe('valid');
     expect(store.senderLinks.check(link, 'someone.else@stmarys-example.sch.uk', now)).toBe('invalid');
     expect(store.senderLinks.check(link, SENDER, EXPIRES)).toBe('expired');
-    const later = SenderLinks.parse(token.replace(/\.([0-9a-z]+)\.([^.]+)$/, (_match, seconds: string, mac: string) => `.${(parseInt(seconds, 36) + 86_400).toString(36)}.${mac}`))!;
+    const later = SenderLinks.parse(
+      token.replace(/\.([0-9a-z]+)\.([^.]+)$/, (_match, seconds: string, mac: string) => `.${(parseInt(seconds, 36) + 86_400).toString(36)}.${mac}`),
+    )!;
     expect(store.senderLinks.check(later, SENDER, now)).toBe('invalid');
     expect(store.senderLinks.check({ ...link, purpose: 'held' }, SENDER, now)).toBe('invalid');
     const otherSite = await createSite('sqlite');

@@ -64,7 +64,13 @@ describe('withStatementCache', () => {
     for (const name of ['Amara Quill', 'Tobias Fenwick', 'Iris Pembleton']) {
       await db.insertInto('pupils_seen').values({ name }).execute();
       const count = await db.selectFrom('pupils_seen').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-      expect(count.n).toBe(await db.selectFrom('pupils_seen').selectAll().execute().then((rows) => rows.length));
+      expect(count.n).toBe(
+        await db
+          .selectFrom('pupils_seen')
+          .selectAll()
+          .execute()
+          .then((rows) => rows.length),
+      );
     }
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('pupils_seen').where('name', '=', 'Tobias Fenwick').execute();

@@ -132,7 +132,13 @@ describe.each(ENGINES)('users and sessions on %s', (engine) => {
     expect(await site.exec('SELECT email FROM user_schools')).toEqual([]);
     expect(await site.exec('SELECT email FROM sessions')).toEqual([]);
 
-    for (const unknown of [store.users.disable('nobody@example.org', change), store.users.enable('nobody@example.org', change), store.users.setRole('nobody@example.org', 'dpo', change), store.users.setPassword('nobody@example.org', 'x', change), store.users.remove('nobody@example.org', change)]) {
+    for (const unknown of [
+      store.users.disable('nobody@example.org', change),
+      store.users.enable('nobody@example.org', change),
+      store.users.setRole('nobody@example.org', 'dpo', change),
+      store.users.setPassword('nobody@example.org', 'x', change),
+      store.users.remove('nobody@example.org', change),
+    ]) {
       expect(await unknown).toBe(false);
     }
     const audit = await site.exec("SELECT school_id, actor, action, reason FROM audit_log WHERE kind = 'human' ORDER BY seq");
@@ -172,4 +178,3 @@ describe.each(ENGINES)('users and sessions on %s', (engine) => {
     expect((await store.users.find('new.dsl@school-a-example.sch.uk'))?.schools).toEqual([]);
   });
 });
-

@@ -25,7 +25,10 @@ for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync'] as const) 
   const guarded = (file: unknown, ...rest: unknown[]) => (file === process.execPath ? original(file, ...rest) : refuse(`start a program (child_process.${name})`));
   // execFile's promised form ({ stdout, stderr }) comes from its util.promisify.custom: keep it, guarded too.
   const promised = (original as { [promisify.custom]?: (...args: unknown[]) => unknown })[promisify.custom];
-  if (promised) Object.assign(guarded, { [promisify.custom]: (file: unknown, ...rest: unknown[]) => (file === process.execPath ? promised(file, ...rest) : refuse(`start a program (child_process.${name})`)) });
+  if (promised)
+    Object.assign(guarded, {
+      [promisify.custom]: (file: unknown, ...rest: unknown[]) => (file === process.execPath ? promised(file, ...rest) : refuse(`start a program (child_process.${name})`)),
+    });
   Object.defineProperty(childProcess, name, { value: guarded, configurable: true, writable: true });
 }
 for (const name of ['exec', 'execSync', 'fork'] as const) {

@@ -51,7 +51,9 @@ afterAll(async () => {
 const HELD_VERDICT: Verdict = {
   action: 'quarantine',
   findings: [PUPIL_FINDING, HEALTH_FINDING],
-  rules: [{ id: 'health-external', action: 'quarantine', description: 'Health details leaving the school', clause: 'AUP 4.2', reason: 'held', findings: [PUPIL_FINDING, HEALTH_FINDING] }],
+  rules: [
+    { id: 'health-external', action: 'quarantine', description: 'Health details leaving the school', clause: 'AUP 4.2', reason: 'held', findings: [PUPIL_FINDING, HEALTH_FINDING] },
+  ],
   notifications: [
     { to: 'dsl', level: 'immediate', ruleId: 'health-external' },
     { to: 'dpo', level: 'immediate', ruleId: 'health-external' },
@@ -88,15 +90,33 @@ async function seed(site: WebSite): Promise<void> {
     const action = actions[day % actions.length]!;
     await site.store.audit.append(verdictEntry({ messageId: `a11y-${day}`, action, at: new Date(Date.now() - day * 86_400_000), replyCode: action === 'return' ? 550 : 250 }));
   }
-  const facts = (messageId: string) => ({ school: { id: 'st-marys-example' }, messageId, receivedAt: new Date('2026-11-20T10:00:00.000Z'), sender: 'teacher.one@stmarys-example.sch.uk', recipients: ['someone@webmail.example'], reviewBaseUrl: 'http://127.0.0.1' });
+  const facts = (messageId: string) => ({
+    school: { id: 'st-marys-example' },
+    messageId,
+    receivedAt: new Date('2026-11-20T10:00:00.000Z'),
+    sender: 'teacher.one@stmarys-example.sch.uk',
+    recipients: ['someone@webmail.example'],
+    reviewBaseUrl: 'http://127.0.0.1',
+  });
   const nobody = { 'business-manager': [], dpo: [], dsl: [] };
   await site.store.alertInbox.record(inboxEntriesFor(HELD_VERDICT, facts(HTML_MESSAGE_ID), { ...nobody, dpo: [ACCOUNTS.dpo] }));
   const returned = inboxEntriesFor(RETURNED_VERDICT, facts('a11y-returned'), nobody);
   await site.store.alertInbox.record(returned);
-  await site.store.alertInbox.acknowledge(returned.map((entry) => entry.id), { actor: ACCOUNTS['business-manager'], note: 'spoken to the sender' });
+  await site.store.alertInbox.acknowledge(
+    returned.map((entry) => entry.id),
+    { actor: ACCOUNTS['business-manager'], note: 'spoken to the sender' },
+  );
   // A false positive on the newest verdict, so the explorer flags one and the tuning report has rows.
   const [newest] = await site.store.activity.list({ limit: 1 });
-  await site.store.falsePositives.mark({ verdict: newest!, category: 'sensitive/health', term: 'asthma', ruleIds: newest!.ruleIds, reason: 'a staff first-aid course', actor: ACCOUNTS.dpo, at: new Date() });
+  await site.store.falsePositives.mark({
+    verdict: newest!,
+    category: 'sensitive/health',
+    term: 'asthma',
+    ruleIds: newest!.ruleIds,
+    reason: 'a staff first-aid course',
+    actor: ACCOUNTS.dpo,
+    at: new Date(),
+  });
 }
 
 /** The school term the clock is in, for the dashboard's term view. */
@@ -134,7 +154,16 @@ const VISITS: Record<UserRole, Visit[]> = {
   ],
   admin: [visit('/quarantine'), visit('/quarantine/a11y-plain'), visit('/dashboard'), visit('/register'), visit('/alerts'), visit('/accounts'), visit('/accounts?done=disable')],
   dsl: [visit('/quarantine'), visit(`/quarantine/${HTML_MESSAGE_ID}`), visit('/alerts'), visit('/activity'), visit('/register', 403), visit('/accounts', 403)],
-  'business-manager': [visit('/quarantine'), visit('/dashboard'), visit('/activity'), visit('/register'), visit('/rules'), visit('/alerts'), visit('/alerts?acknowledged=1'), visit(`/quarantine/${HTML_MESSAGE_ID}`, 403)],
+  'business-manager': [
+    visit('/quarantine'),
+    visit('/dashboard'),
+    visit('/activity'),
+    visit('/register'),
+    visit('/rules'),
+    visit('/alerts'),
+    visit('/alerts?acknowledged=1'),
+    visit(`/quarantine/${HTML_MESSAGE_ID}`, 403),
+  ],
 };
 
 /** The search by address is a POST (addresses never go in a URL): filled in and sent as a person would. */
@@ -181,7 +210,14 @@ async function signIn(context: BrowserContext, role: UserRole): Promise<Page> {
  * The little of the DOM the checks in the page use, typed here because the project's TypeScript has no DOM
  * library (it is a server). The functions given to `page.evaluate` run in Chromium, where these are real.
  */
-interface DomRect { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number; readonly width: number; readonly height: number }
+interface DomRect {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+  readonly width: number;
+  readonly height: number;
+}
 interface DomElement {
   readonly tagName: string;
   readonly id: string;
@@ -197,10 +233,21 @@ interface DomElement {
   querySelector(selector: string): DomElement | null;
 }
 interface InPage {
-  readonly document: { readonly documentElement: DomElement; readonly body: DomElement; readonly activeElement: DomElement | null; querySelectorAll(selector: string): Iterable<DomElement> };
+  readonly document: {
+    readonly documentElement: DomElement;
+    readonly body: DomElement;
+    readonly activeElement: DomElement | null;
+    querySelectorAll(selector: string): Iterable<DomElement>;
+  };
   readonly innerWidth: number;
   readonly innerHeight: number;
-  getComputedStyle(element: DomElement): { readonly overflowX: string; readonly display: string; readonly outlineStyle: string; readonly outlineWidth: string; readonly boxShadow: string };
+  getComputedStyle(element: DomElement): {
+    readonly overflowX: string;
+    readonly display: string;
+    readonly outlineStyle: string;
+    readonly outlineWidth: string;
+    readonly boxShadow: string;
+  };
   readonly axe: { run(context: unknown, options: object): Promise<AxeResults> };
 }
 
@@ -217,7 +264,9 @@ async function axeViolations(page: Page): Promise<string[]> {
     WCAG_AA_TAGS,
   );
   return results.violations.flatMap((violation) =>
-    violation.nodes.map((node) => `${violation.id} (${violation.impact ?? 'unknown'}): ${violation.help} — ${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`),
+    violation.nodes.map(
+      (node) => `${violation.id} (${violation.impact ?? 'unknown'}): ${violation.help} — ${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`,
+    ),
   );
 }
 
@@ -250,67 +299,81 @@ async function layoutProblems(page: Page): Promise<string[]> {
       const rect = target.getBoundingClientRect();
       if (rect.width === 0 || rect.height === 0 || target.classList.contains('skip')) continue;
       const parent = target.parentElement;
-      const inline = target.tagName === 'A' && getComputedStyle(target).display === 'inline' && parent !== null && ['P', 'LI', 'DD', 'TD'].includes(parent.tagName) && (parent.textContent ?? '').trim() !== (target.textContent ?? '').trim();
-      if (!inline && (rect.width < minTarget - 0.01 || rect.height < minTarget - 0.01)) problems.push(`${describe(target)} is ${rect.width.toFixed(1)}×${rect.height.toFixed(1)}px, under ${minTarget}px`);
+      const inline =
+        target.tagName === 'A' &&
+        getComputedStyle(target).display === 'inline' &&
+        parent !== null &&
+        ['P', 'LI', 'DD', 'TD'].includes(parent.tagName) &&
+        (parent.textContent ?? '').trim() !== (target.textContent ?? '').trim();
+      if (!inline && (rect.width < minTarget - 0.01 || rect.height < minTarget - 0.01))
+        problems.push(`${describe(target)} is ${rect.width.toFixed(1)}×${rect.height.toFixed(1)}px, under ${minTarget}px`);
     }
     return problems;
   }, MIN_TARGET_PX);
 }
 
 describe('the review app meets WCAG 2.1 AA and fits a phone and a laptop (Chromium, axe-core)', () => {
-  it('signed out: the sign-in page and a failed sign-in', async () => {
-    const context = await axeContext();
-    const page = await context.newPage();
-    const failed: Visit = {
-      name: 'failed sign-in',
-      status: 401,
-      open: async (each) => {
-        await each.goto(`${origin}/sign-in`);
-        await each.getByLabel('Email address').fill('nobody@stmarys-example.sch.uk');
-        await each.getByLabel('Password').fill('not the password at all');
-        const [response] = await Promise.all([each.waitForResponse((one) => one.request().method() === 'POST'), each.getByRole('button', { name: 'Sign in' }).click()]);
-        await each.waitForLoadState();
-        return response.status();
-      },
-    };
-    // Signed out, an unknown address goes to sign-in like every other page (303), so the 404 page is checked signed in.
-    await checkEveryPage(page, [visit('/sign-in'), failed]);
-    await context.close();
-  }, AXE_TEST_TIMEOUT_MS);
-
-  it('part-way through sign-in: the enrolment page with its QR code, the code page and a wrong code', async () => {
-    const newcomer = 'new.dsl@stmarys-example.sch.uk';
-    if (!(await web.store.users.find(newcomer))) await web.store.users.add({ email: newcomer, role: 'dsl', passwordHash: await TEST_HASHING.hash(PASSWORD) });
-    const passwordOnly = async (email: string) => {
+  it(
+    'signed out: the sign-in page and a failed sign-in',
+    async () => {
       const context = await axeContext();
       const page = await context.newPage();
-      await page.goto(`${origin}/sign-in`);
-      await page.getByLabel('Email address').fill(email);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL((url) => url.pathname !== '/sign-in');
-      return { context, page };
-    };
-    const enrolling = await passwordOnly(newcomer);
-    await checkEveryPage(enrolling.page, [visit('/sign-in/enrol')]);
-    await enrolling.context.close();
+      const failed: Visit = {
+        name: 'failed sign-in',
+        status: 401,
+        open: async (each) => {
+          await each.goto(`${origin}/sign-in`);
+          await each.getByLabel('Email address').fill('nobody@stmarys-example.sch.uk');
+          await each.getByLabel('Password').fill('not the password at all');
+          const [response] = await Promise.all([each.waitForResponse((one) => one.request().method() === 'POST'), each.getByRole('button', { name: 'Sign in' }).click()]);
+          await each.waitForLoadState();
+          return response.status();
+        },
+      };
+      // Signed out, an unknown address goes to sign-in like every other page (303), so the 404 page is checked signed in.
+      await checkEveryPage(page, [visit('/sign-in'), failed]);
+      await context.close();
+    },
+    AXE_TEST_TIMEOUT_MS,
+  );
 
-    // The admin: the account these checks sign in least, so the wrong codes stay under the limit of five a minute.
-    const coding = await passwordOnly(ACCOUNTS.admin);
-    const wrong: Visit = {
-      name: 'wrong code',
-      status: 401,
-      open: async (each) => {
-        await each.goto(`${origin}/sign-in/code`);
-        await each.getByLabel('Code').fill('000000');
-        const [response] = await Promise.all([each.waitForResponse((one) => one.request().method() === 'POST'), each.getByRole('button', { name: 'Continue' }).click()]);
-        await each.waitForLoadState();
-        return response.status();
-      },
-    };
-    await checkEveryPage(coding.page, [visit('/sign-in/code'), wrong]);
-    await coding.context.close();
-  }, AXE_TEST_TIMEOUT_MS);
+  it(
+    'part-way through sign-in: the enrolment page with its QR code, the code page and a wrong code',
+    async () => {
+      const newcomer = 'new.dsl@stmarys-example.sch.uk';
+      if (!(await web.store.users.find(newcomer))) await web.store.users.add({ email: newcomer, role: 'dsl', passwordHash: await TEST_HASHING.hash(PASSWORD) });
+      const passwordOnly = async (email: string) => {
+        const context = await axeContext();
+        const page = await context.newPage();
+        await page.goto(`${origin}/sign-in`);
+        await page.getByLabel('Email address').fill(email);
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL((url) => url.pathname !== '/sign-in');
+        return { context, page };
+      };
+      const enrolling = await passwordOnly(newcomer);
+      await checkEveryPage(enrolling.page, [visit('/sign-in/enrol')]);
+      await enrolling.context.close();
+
+      // The admin: the account these checks sign in least, so the wrong codes stay under the limit of five a minute.
+      const coding = await passwordOnly(ACCOUNTS.admin);
+      const wrong: Visit = {
+        name: 'wrong code',
+        status: 401,
+        open: async (each) => {
+          await each.goto(`${origin}/sign-in/code`);
+          await each.getByLabel('Code').fill('000000');
+          const [response] = await Promise.all([each.waitForResponse((one) => one.request().method() === 'POST'), each.getByRole('button', { name: 'Continue' }).click()]);
+          await each.waitForLoadState();
+          return response.status();
+        },
+      };
+      await checkEveryPage(coding.page, [visit('/sign-in/code'), wrong]);
+      await coding.context.close();
+    },
+    AXE_TEST_TIMEOUT_MS,
+  );
 
   it('the checks themselves catch what they look for, on a page made to fail them', async () => {
     const context = await axeContext();
@@ -324,7 +387,11 @@ describe('the review app meets WCAG 2.1 AA and fits a phone and a laptop (Chromi
     expect(rules).toEqual(expect.arrayContaining(['color-contrast', 'label']));
     const layout = await layoutProblems(page);
     expect(layout).toEqual(
-      expect.arrayContaining([expect.stringContaining('scrolls sideways'), expect.stringContaining('does not scroll in a box of its own'), expect.stringMatching(/<button> "x" is .* under 24px/)]),
+      expect.arrayContaining([
+        expect.stringContaining('scrolls sideways'),
+        expect.stringContaining('does not scroll in a box of its own'),
+        expect.stringMatching(/<button> "x" is .* under 24px/),
+      ]),
     );
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
@@ -334,12 +401,16 @@ describe('the review app meets WCAG 2.1 AA and fits a phone and a laptop (Chromi
   });
 
   for (const role of Object.keys(VISITS) as UserRole[]) {
-    it(`signed in as ${role}: every page it can reach, and the error pages it meets`, async () => {
-      const context = await axeContext();
-      const page = await signIn(context, role);
-      await checkEveryPage(page, VISITS[role]);
-      await context.close();
-    }, AXE_TEST_TIMEOUT_MS);
+    it(
+      `signed in as ${role}: every page it can reach, and the error pages it meets`,
+      async () => {
+        const context = await axeContext();
+        const page = await signIn(context, role);
+        await checkEveryPage(page, VISITS[role]);
+        await context.close();
+      },
+      AXE_TEST_TIMEOUT_MS,
+    );
   }
 });
 

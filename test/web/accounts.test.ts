@@ -30,7 +30,9 @@ describe.each(ENGINES)('the accounts page on %s', (engine) => {
   }
 
   async function accountAudit() {
-    return web.site.exec(`SELECT actor, action, school_id, reason FROM audit_log WHERE action LIKE 'account-%' AND seq > ${web.setupAuditSeq} AND action <> 'account-mfa-enrol' ORDER BY seq`);
+    return web.site.exec(
+      `SELECT actor, action, school_id, reason FROM audit_log WHERE action LIKE 'account-%' AND seq > ${web.setupAuditSeq} AND action <> 'account-mfa-enrol' ORDER BY seq`,
+    );
   }
 
   it("lists every account's role, schools and state for the admin, and for nobody else", async () => {

@@ -28,9 +28,20 @@ async function seed(): Promise<void> {
     ...[1, 2, 3].map((day) => encrypted(`a-teacher-${day}`, SCHOOL.a, TEACHER, day)),
     ...[4, 5].map((day) => encrypted(`a-colleague-${day}`, SCHOOL.a, COLLEAGUE, day)),
     ...[6, 7, 8, 9].map((day) => encrypted(`b-${day}`, SCHOOL.b, 'teacher@school-b-example.sch.uk', day)),
-    verdictEntry({ messageId: 'a-november', schoolId: SCHOOL.a, sender: TEACHER, action: 'encrypt', ruleIds: ['health-external'], categories: { 'sensitive/health': 1 }, at: new Date('2026-11-02T10:00:00Z') }),
+    verdictEntry({
+      messageId: 'a-november',
+      schoolId: SCHOOL.a,
+      sender: TEACHER,
+      action: 'encrypt',
+      ruleIds: ['health-external'],
+      categories: { 'sensitive/health': 1 },
+      at: new Date('2026-11-02T10:00:00Z'),
+    }),
   ]);
-  await web.store.quarantine.hold(inventedRecord({ id: 'a-held', schoolId: SCHOOL.a, receivedAt: new Date('2026-10-12T10:00:00Z') }), verdictEntry({ schoolId: SCHOOL.a, sender: TEACHER, at: new Date('2026-10-12T10:00:00Z') }));
+  await web.store.quarantine.hold(
+    inventedRecord({ id: 'a-held', schoolId: SCHOOL.a, receivedAt: new Date('2026-10-12T10:00:00Z') }),
+    verdictEntry({ schoolId: SCHOOL.a, sender: TEACHER, at: new Date('2026-10-12T10:00:00Z') }),
+  );
 }
 
 beforeAll(async () => {
@@ -93,7 +104,10 @@ describe('the activity explorer in Chromium', { timeout: 120_000 }, () => {
     expect(csv.every((row) => row.Action === 'encrypt')).toBe(true);
 
     // A school's history: the link in a line keeps the other filters out and shows that school alone.
-    await page.getByRole('link', { name: new RegExp(`^${SCHOOL.b}\\s*: its history$`) }).first().click();
+    await page
+      .getByRole('link', { name: new RegExp(`^${SCHOOL.b}\\s*: its history$`) })
+      .first()
+      .click();
     await page.waitForURL(`${origin}/activity?school=${SCHOOL.b}`);
     expect((await shownLines()).map(([school]) => school)).toEqual([SCHOOL.b, SCHOOL.b, SCHOOL.b, SCHOOL.b]);
 

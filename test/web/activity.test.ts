@@ -18,9 +18,33 @@ const SCHOOL_A_DPO = 'dpo@school-a-example.sch.uk';
 /** Rules whose conditions say which categories each reads: a false positive counts against the right one. */
 const RULES: RuleSet = {
   rules: [
-    { id: 'pupil-name-external', description: 'A pupil named to outsiders', clause: 'Invented policy 2.1', reason: 'invented', when: { finding: { category: ['pupil-name'] } }, action: 'quarantine', notify: [] },
-    { id: 'health-external', description: 'Health data to outsiders', clause: 'Invented policy 2.2', reason: 'invented', when: { finding: { category: ['sensitive/*'] } }, action: 'encrypt', notify: [] },
-    { id: 'profanity', description: 'Swearing', clause: 'Invented policy 4.2', reason: 'invented', when: { finding: { category: ['language/profanity'] } }, action: 'return', notify: [] },
+    {
+      id: 'pupil-name-external',
+      description: 'A pupil named to outsiders',
+      clause: 'Invented policy 2.1',
+      reason: 'invented',
+      when: { finding: { category: ['pupil-name'] } },
+      action: 'quarantine',
+      notify: [],
+    },
+    {
+      id: 'health-external',
+      description: 'Health data to outsiders',
+      clause: 'Invented policy 2.2',
+      reason: 'invented',
+      when: { finding: { category: ['sensitive/*'] } },
+      action: 'encrypt',
+      notify: [],
+    },
+    {
+      id: 'profanity',
+      description: 'Swearing',
+      clause: 'Invented policy 4.2',
+      reason: 'invented',
+      when: { finding: { category: ['language/profanity'] } },
+      action: 'return',
+      notify: [],
+    },
   ],
 };
 
@@ -36,12 +60,44 @@ async function history(): Promise<void> {
   const { store } = web;
   await store.audit.appendAll([
     verdictEntry({ messageId: 'clean', schoolId: SCHOOL.a, action: 'deliver', ruleIds: [], categories: {}, sender: TEACHER, at: new Date('2026-11-02T10:00:00Z') }),
-    verdictEntry({ messageId: 'noted', schoolId: SCHOOL.a, action: 'deliver', ruleIds: [], categories: { 'person-name': 1 }, sender: TEACHER, at: new Date('2026-11-03T10:00:00Z') }),
+    verdictEntry({
+      messageId: 'noted',
+      schoolId: SCHOOL.a,
+      action: 'deliver',
+      ruleIds: [],
+      categories: { 'person-name': 1 },
+      sender: TEACHER,
+      at: new Date('2026-11-03T10:00:00Z'),
+    }),
     // 23:30 UTC on 10 October is 00:30 on 11 October in London (British Summer Time).
-    verdictEntry({ messageId: 'late', schoolId: SCHOOL.a, action: 'encrypt', ruleIds: ['health-external'], categories: { 'sensitive/health': 1 }, sender: TEACHER, at: new Date('2026-10-10T23:30:00Z') }),
-    verdictEntry({ messageId: 'theirs', schoolId: SCHOOL.b, action: 'encrypt', ruleIds: ['health-external'], categories: { 'sensitive/health': 1 }, sender: OTHER_TEACHER, at: new Date('2026-11-04T10:00:00Z') }),
+    verdictEntry({
+      messageId: 'late',
+      schoolId: SCHOOL.a,
+      action: 'encrypt',
+      ruleIds: ['health-external'],
+      categories: { 'sensitive/health': 1 },
+      sender: TEACHER,
+      at: new Date('2026-10-10T23:30:00Z'),
+    }),
+    verdictEntry({
+      messageId: 'theirs',
+      schoolId: SCHOOL.b,
+      action: 'encrypt',
+      ruleIds: ['health-external'],
+      categories: { 'sensitive/health': 1 },
+      sender: OTHER_TEACHER,
+      at: new Date('2026-11-04T10:00:00Z'),
+    }),
     ...Array.from({ length: 60 }, (_, n) =>
-      verdictEntry({ messageId: `bulk-${n}`, schoolId: SCHOOL.a, action: 'encrypt', ruleIds: ['health-external'], categories: { 'sensitive/health': 1 }, sender: 'teacher.two@school-a-example.sch.uk', at: new Date(Date.UTC(2026, 8, 10, 9, n)) }),
+      verdictEntry({
+        messageId: `bulk-${n}`,
+        schoolId: SCHOOL.a,
+        action: 'encrypt',
+        ruleIds: ['health-external'],
+        categories: { 'sensitive/health': 1 },
+        sender: 'teacher.two@school-a-example.sch.uk',
+        at: new Date(Date.UTC(2026, 8, 10, 9, n)),
+      }),
     ),
   ]);
   await store.returned.keep(
@@ -58,7 +114,15 @@ async function history(): Promise<void> {
       expiresAt: new Date('2026-11-08T10:00:00Z'),
       notice: { reasons: [], found: [], moveToBcc: [], suggestSecure: false },
     },
-    verdictEntry({ schoolId: SCHOOL.a, action: 'return', replyCode: 550, ruleIds: ['profanity'], categories: { 'language/profanity': 1 }, sender: TEACHER, at: new Date('2026-11-05T10:00:00Z') }),
+    verdictEntry({
+      schoolId: SCHOOL.a,
+      action: 'return',
+      replyCode: 550,
+      ruleIds: ['profanity'],
+      categories: { 'language/profanity': 1 },
+      sender: TEACHER,
+      at: new Date('2026-11-05T10:00:00Z'),
+    }),
   );
   await store.returned.claimOverride('sworn', new Date('2026-11-06T10:00:00Z'));
   await store.returned.finishOverride('sworn', { delivered: true, justification: 'a false alarm', at: new Date('2026-11-06T10:00:00Z'), how: 'as sent' });
@@ -66,7 +130,10 @@ async function history(): Promise<void> {
     inventedRecord({ id: 'held', schoolId: SCHOOL.a, receivedAt: new Date('2026-11-20T10:00:00Z') }),
     verdictEntry({ schoolId: SCHOOL.a, ruleIds: ['pupil-name-external', 'health-external'], sender: TEACHER, at: new Date('2026-11-20T10:00:00Z') }),
   );
-  await store.quarantine.hold(inventedRecord({ id: 'still-held', schoolId: SCHOOL.a, receivedAt: new Date('2026-11-21T10:00:00Z') }), verdictEntry({ schoolId: SCHOOL.a, messageId: 'still-held', ruleIds: ['pupil-name-external', 'health-external'], sender: TEACHER, at: new Date('2026-11-21T10:00:00Z') }));
+  await store.quarantine.hold(
+    inventedRecord({ id: 'still-held', schoolId: SCHOOL.a, receivedAt: new Date('2026-11-21T10:00:00Z') }),
+    verdictEntry({ schoolId: SCHOOL.a, messageId: 'still-held', ruleIds: ['pupil-name-external', 'health-external'], sender: TEACHER, at: new Date('2026-11-21T10:00:00Z') }),
+  );
   await store.quarantine.requestRelease('held', { actor: ACCOUNTS.dpo, encrypt: false, reason: 'entitled', at: new Date('2026-11-21T09:00:00Z') });
   const claim = await store.quarantine.claimRelease('held');
   await store.quarantine.finishRelease('held', { delivered: true, claim: claim!, at: new Date('2026-11-21T09:05:00Z') });
@@ -92,7 +159,14 @@ async function humanAudit(action: string) {
 }
 
 beforeAll(async () => {
-  web = await createWebSite('postgres', { now: () => NOW, ruleSets: () => new Map([[SCHOOL.a, RULES], [SCHOOL.b, RULES]]) });
+  web = await createWebSite('postgres', {
+    now: () => NOW,
+    ruleSets: () =>
+      new Map([
+        [SCHOOL.a, RULES],
+        [SCHOOL.b, RULES],
+      ]),
+  });
   await web.store.users.add({ email: SCHOOL_A_DPO, role: 'dpo', passwordHash: await hashPassword(PASSWORD), schools: [SCHOOL.a] });
   await history();
   people.dpo = await signIn(ACCOUNTS.dpo);
@@ -185,7 +259,11 @@ describe('the activity explorer', () => {
     const csv = await people.schoolDpo!.get(`/activity.csv?school=${SCHOOL.b}`);
     expect(parse(csv.body, { columns: true })).toEqual([]);
     const theirs = await web.store.activity.verdictOf('theirs');
-    const marked = await people.schoolDpo!.post(`/activity/${theirs!.seq}/false-positive`, { _csrf: await people.schoolDpo!.tokenFrom('/activity'), finding: 'sensitive/health', reason: 'not ours' });
+    const marked = await people.schoolDpo!.post(`/activity/${theirs!.seq}/false-positive`, {
+      _csrf: await people.schoolDpo!.tokenFrom('/activity'),
+      finding: 'sensitive/health',
+      reason: 'not ours',
+    });
     expect(marked.statusCode).toBe(404);
     expect(await humanAudit('false-positive')).toEqual([]);
   });
@@ -200,7 +278,9 @@ describe('the activity explorer', () => {
     expect(dsl.body).toContain('<a href="/quarantine/still-held">');
     expect(dsl.body).not.toContain('false-positive');
     const line = await web.store.activity.verdictOf('late');
-    expect((await people.dsl!.post(`/activity/${line!.seq}/false-positive`, { _csrf: await people.dsl!.tokenFrom('/activity'), finding: 'sensitive/health', reason: 'x' })).statusCode).toBe(403);
+    expect(
+      (await people.dsl!.post(`/activity/${line!.seq}/false-positive`, { _csrf: await people.dsl!.tokenFrom('/activity'), finding: 'sensitive/health', reason: 'x' })).statusCode,
+    ).toBe(403);
     expect((await people.businessManager!.get('/tuning')).statusCode).toBe(403);
     expect((await people.dsl!.get('/tuning.csv')).statusCode).toBe(403);
   });
@@ -210,12 +290,19 @@ describe('false positives and the tuning report', () => {
   it('marks findings from the explorer and from a held message, audited, and reports them per school, rule, category and term over a school term', async () => {
     const dpo = people.dpo!;
     const late = await web.store.activity.verdictOf('late');
-    const fromList = await dpo.post(`/activity/${late!.seq}/false-positive`, { _csrf: await dpo.tokenFrom('/activity'), finding: 'sensitive/health', reason: 'a first-aid course', action: 'encrypt' });
+    const fromList = await dpo.post(`/activity/${late!.seq}/false-positive`, {
+      _csrf: await dpo.tokenFrom('/activity'),
+      finding: 'sensitive/health',
+      reason: 'a first-aid course',
+      action: 'encrypt',
+    });
     expect(fromList.statusCode).toBe(303);
     expect(fromList.headers.location).toBe('/activity?action=encrypt&done=false-positive');
     const again = await dpo.post(`/activity/${late!.seq}/false-positive`, { _csrf: await dpo.tokenFrom('/activity'), finding: 'sensitive/health', reason: 'again' });
     expect(again.statusCode).toBe(409);
-    expect((await dpo.post(`/activity/${late!.seq}/false-positive`, { _csrf: await dpo.tokenFrom('/activity'), finding: 'pupil-name', reason: 'not a finding of it' })).statusCode).toBe(400);
+    expect(
+      (await dpo.post(`/activity/${late!.seq}/false-positive`, { _csrf: await dpo.tokenFrom('/activity'), finding: 'pupil-name', reason: 'not a finding of it' })).statusCode,
+    ).toBe(400);
     expect((await dpo.post(`/activity/${late!.seq}/false-positive`, { _csrf: await dpo.tokenFrom('/activity'), finding: 'sensitive/health' })).statusCode).toBe(400);
     const listed = await dpo.get('/activity?action=encrypt&done=false-positive');
     expect(listed.body).toContain('Marked as a false positive');
@@ -229,7 +316,9 @@ describe('false positives and the tuning report', () => {
     expect(fromMessage.headers.location).toBe('/quarantine/still-held?done=false-positive');
     const reread = await dpo.get('/quarantine/still-held?done=false-positive');
     expect(reread.body).toContain('sensitive/health <strong class="flag">false positive</strong>');
-    expect(await dpo.post('/quarantine/still-held/false-positive', { _csrf: csrfOf(message.body), finding: '0', reason: 'a namesake' }).then((answer) => answer.statusCode)).toBe(303);
+    expect(await dpo.post('/quarantine/still-held/false-positive', { _csrf: csrfOf(message.body), finding: '0', reason: 'a namesake' }).then((answer) => answer.statusCode)).toBe(
+      303,
+    );
 
     expect((await humanAudit('false-positive')).map((entry) => [entry.message_id, entry.reason])).toEqual([
       ['late', 'sensitive/health (health-external): a first-aid course'],

@@ -23,7 +23,11 @@ const DSL = 'dsl@stmarys-example.sch.uk';
 const PASSWORD = 'an invented password for this test';
 
 const SLUR = { file: 'fixtures/corpus/slur-disablist.eml', from: 'marcus.lindqvist@stmarys-example.sch.uk', to: ['zainab.qureshi@stmarys-example.sch.uk'] };
-const SAFEGUARDING = { file: 'fixtures/corpus/safeguarding-social-worker.eml', from: 'thomas.greaves@stmarys-example.sch.uk', to: ['childrens.services@lbh-council-example.gov.uk'] };
+const SAFEGUARDING = {
+  file: 'fixtures/corpus/safeguarding-social-worker.eml',
+  from: 'thomas.greaves@stmarys-example.sch.uk',
+  to: ['childrens.services@lbh-council-example.gov.uk'],
+};
 const CLASS_LIST = { file: 'fixtures/corpus/class-list-csv-photographer.eml', from: 'karen.doyle@stmarys-example.sch.uk', to: ['orders@snapshot-photos-example.co.uk'] };
 const OWN_WEBMAIL = { file: 'fixtures/corpus/own-gmail-lesson-plans.eml', from: 'rachel.fenwick@stmarys-example.sch.uk', to: ['rachel.fenwick82@gmail.com'] };
 const CLEAN_TO_WEBMAIL = { file: 'fixtures/corpus/clean-inset-day.eml', from: 'catherine.ashworth@stmarys-example.sch.uk', to: ['invented.stranger@gmail.com'] };
@@ -94,7 +98,8 @@ describe('alerts inbox through serve', () => {
     expect(slur).toMatchObject({ schoolId: 'st-marys', sender: SLUR.from, recipientDomains: ['stmarys-example.sch.uk'], recipientCount: 1, status: 'open' });
     expect(slur.rules[0]!.categories).toEqual({ 'language/slur': 1 });
     const stored = JSON.stringify((await admin.query(`SELECT * FROM ${schema}.alert_inbox`)).rows);
-    for (const secret of ['Booking system', 'booking system is so slow', 'retard', 'Core group', 'Siobh', 'section 47', 'zainab.qureshi', 'childrens.services']) expect(stored).not.toContain(secret);
+    for (const secret of ['Booking system', 'booking system is so slow', 'retard', 'Core group', 'Siobh', 'section 47', 'zainab.qureshi', 'childrens.services'])
+      expect(stored).not.toContain(secret);
     // The one role with an address got its email, once.
     await expect.poll(() => nextHop.received.filter((message) => message.to.includes(BURSAR)).length, { timeout: 15_000 }).toBe(1);
   });

@@ -14,7 +14,14 @@ const HELD: Verdict = {
   action: 'quarantine',
   findings: [PUPIL_FINDING, HEALTH_FINDING],
   rules: [
-    { id: 'safeguarding-outside-dsl', action: 'quarantine', description: 'Safeguarding details leaving the school', clause: 'KCSIE: shared by the DSL', reason: 'held', findings: [PUPIL_FINDING, HEALTH_FINDING] },
+    {
+      id: 'safeguarding-outside-dsl',
+      action: 'quarantine',
+      description: 'Safeguarding details leaving the school',
+      clause: 'KCSIE: shared by the DSL',
+      reason: 'held',
+      findings: [PUPIL_FINDING, HEALTH_FINDING],
+    },
     { id: 'pupil-data-to-personal-webmail', action: 'quarantine', description: 'Pupil data to personal webmail', clause: 'AUP 4.2', reason: 'held', findings: [PUPIL_FINDING] },
   ],
   notifications: [
@@ -116,7 +123,12 @@ describe('the alerts inbox', () => {
   });
 
   it('keeps a school’s Business Manager to their school', async () => {
-    await web.store.users.add({ email: 'bursar@oak-lane-example.sch.uk', role: 'business-manager', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: ['oak-lane-example'] });
+    await web.store.users.add({
+      email: 'bursar@oak-lane-example.sch.uk',
+      role: 'business-manager',
+      passwordHash: await TEST_HASHING.hash(PASSWORD),
+      schools: ['oak-lane-example'],
+    });
     const bursar = await signedIn('bursar@oak-lane-example.sch.uk');
     const page = (await bursar.get('/alerts')).body;
     expect(listed(page)).toEqual(['alert.returned-2.business-manager']);
@@ -136,7 +148,9 @@ describe('the alerts inbox', () => {
     expect(page).toContain('Spoke to the teacher');
     // Still listed, after the open ones.
     expect(listed(page).at(-1)).toBe('alert.returned-1.business-manager');
-    expect(await humanAudit()).toEqual([{ action: 'acknowledge', actor: ACCOUNTS['business-manager'], messageId: 'returned-1', reason: 'business-manager alert acknowledged: Spoke to the teacher' }]);
+    expect(await humanAudit()).toEqual([
+      { action: 'acknowledge', actor: ACCOUNTS['business-manager'], messageId: 'returned-1', reason: 'business-manager alert acknowledged: Spoke to the teacher' },
+    ]);
 
     expect((await bursar.post('/alerts/alert.returned-1.business-manager/acknowledge', { _csrf: token })).statusCode).toBe(409);
     expect((await bursar.post('/alerts/alert.held-1.dsl/acknowledge', { _csrf: token })).statusCode).toBe(404);
@@ -151,13 +165,22 @@ describe('the alerts inbox', () => {
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/alerts?acknowledged=2&skipped=1');
     expect((await dpo.get(response.headers.location!)).body).toContain('Acknowledged 2 alerts; 1 already acknowledged or not yours, left as they were.');
-    expect((await humanAudit()).map((entry) => entry.reason)).toEqual(['dpo alert acknowledged', 'dsl alert acknowledged: Reviewed', 'business-manager alert acknowledged: Reviewed']);
+    expect((await humanAudit()).map((entry) => entry.reason)).toEqual([
+      'dpo alert acknowledged',
+      'dsl alert acknowledged: Reviewed',
+      'business-manager alert acknowledged: Reviewed',
+    ]);
     expect(await web.store.alertInbox.count({ status: 'open' })).toBe(2);
     expect((await dpo.post('/alerts/acknowledge', { _csrf: token })).statusCode).toBe(400);
   });
 
   it('needs a session and the form token to acknowledge', async () => {
-    const anonymous = await web.app.inject({ method: 'POST', url: '/alerts/alert.held-1.dsl/acknowledge', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    const anonymous = await web.app.inject({
+      method: 'POST',
+      url: '/alerts/alert.held-1.dsl/acknowledge',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
     expect(anonymous.statusCode).toBe(401);
     expect((await web.app.inject({ url: '/alerts' })).headers.location).toBe('/sign-in');
     const dsl = await signedIn(ACCOUNTS.dsl);

@@ -183,7 +183,14 @@ describe('/register', () => {
   beforeEach(async () => {
     await web.store.audit.appendAll([
       verdictEntry({ messageId: 'r-1', at: new Date('2026-11-02T09:00:00Z'), recipientDomains: ['example.org'] }),
-      verdictEntry({ messageId: 'r-2', action: 'return', schoolId: 'oak-lane-example', sender: 'head@oaklane-example.sch.uk', at: new Date('2026-11-10T09:00:00Z'), recipientDomains: ['example.net'] }),
+      verdictEntry({
+        messageId: 'r-2',
+        action: 'return',
+        schoolId: 'oak-lane-example',
+        sender: 'head@oaklane-example.sch.uk',
+        at: new Date('2026-11-10T09:00:00Z'),
+        recipientDomains: ['example.net'],
+      }),
       verdictEntry({ messageId: 'r-3', at: new Date('2026-11-20T09:00:00Z'), sender: '=cmd@stmarys-example.sch.uk' }),
       verdictEntry({ messageId: 'd-1', action: 'deliver', ruleIds: [], categories: {}, at: new Date('2026-11-21T09:00:00Z') }),
     ]);

@@ -94,10 +94,12 @@ async function signInAtProvider(login: string, context?: BrowserContext): Promis
   await page.locator('input[name="password"]').fill('any password at the provider');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   // The status of the app's answer at the callback; undefined if the page closed first (no unhandled rejection).
-  const callbackStatus = page.waitForResponse((response) => response.url().startsWith(`${origin}${ENTRA_CALLBACK_PATH}?`)).then(
-    (response) => response.status(),
-    () => undefined,
-  );
+  const callbackStatus = page
+    .waitForResponse((response) => response.url().startsWith(`${origin}${ENTRA_CALLBACK_PATH}?`))
+    .then(
+      (response) => response.status(),
+      () => undefined,
+    );
   await page.getByRole('button', { name: 'Continue' }).click();
   return { page, flowCookie: flowCookie!.value, callbackStatus };
 }
@@ -283,7 +285,13 @@ describe('when the issuer cannot be reached', () => {
     const reported: EntraProblem[] = [];
     const closedPort = await freePort();
     const entra = new EntraSignIn(
-      { tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, issuer: new URL(`http://127.0.0.1:${closedPort}`), redirectUri: new URL(`${origin}${ENTRA_CALLBACK_PATH}`) },
+      {
+        tenantId: TENANT,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        issuer: new URL(`http://127.0.0.1:${closedPort}`),
+        redirectUri: new URL(`${origin}${ENTRA_CALLBACK_PATH}`),
+      },
       (problem) => reported.push(problem),
     );
     expect(await entra.discover()).toBe(false);
@@ -304,7 +312,13 @@ describe('when the issuer cannot be reached', () => {
 
   it('shows the button once the issuer answers again, asking at most once a minute', async () => {
     const port = await freePort();
-    const entra = new EntraSignIn({ tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, issuer: new URL(`http://localhost:${port}`), redirectUri: new URL(`${origin}${ENTRA_CALLBACK_PATH}`) });
+    const entra = new EntraSignIn({
+      tenantId: TENANT,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      issuer: new URL(`http://localhost:${port}`),
+      redirectUri: new URL(`${origin}${ENTRA_CALLBACK_PATH}`),
+    });
     expect(await entra.discover()).toBe(false);
     const late = await startIdentityProvider(`${origin}${ENTRA_CALLBACK_PATH}`, {}, port);
     const start = Date.now();
@@ -345,7 +359,10 @@ describe('its settings', () => {
   it('are validated when read, naming the field', () => {
     const issue = (entraId: unknown) => configSchema.safeParse({ entraId }).error?.issues[0];
     expect(configSchema.safeParse({ entraId: { ...ENTRA, issuer: 'http://localhost:9000' } }).success).toBe(true);
-    expect(issue({ ...ENTRA, tenantId: 'stmarys-example.onmicrosoft.com' })).toMatchObject({ path: ['entraId', 'tenantId'], message: 'expected the Directory (tenant) ID, a GUID' });
+    expect(issue({ ...ENTRA, tenantId: 'stmarys-example.onmicrosoft.com' })).toMatchObject({
+      path: ['entraId', 'tenantId'],
+      message: 'expected the Directory (tenant) ID, a GUID',
+    });
     expect(issue({ ...ENTRA, clientId: 'hallmonitor' })).toMatchObject({ path: ['entraId', 'clientId'] });
     expect(issue({ ...ENTRA, issuer: 'http://login.example.org/v2.0' })).toMatchObject({ path: ['entraId', 'issuer'], message: expect.stringContaining('https://') });
     expect(issue({ ...ENTRA, secret: CLIENT_SECRET })).toMatchObject({ path: ['entraId'] });

@@ -61,7 +61,10 @@ describe('TOTP for the roles that see held mail (inject)', () => {
     // The same secret after a reload: the QR code scanned stays good.
     expect((await browser.get('/sign-in/enrol')).body).toContain(/<code id="setup-key">([A-Z2-7 ]+)<\/code>/.exec(page.body)![1]);
 
-    const wrong = await browser.post('/sign-in/enrol', { _csrf: csrfOf(page.body), code: String((Number(TestAuthenticators.codeAt(secret, new Date()).code) + 1) % 1_000_000).padStart(6, '0') });
+    const wrong = await browser.post('/sign-in/enrol', {
+      _csrf: csrfOf(page.body),
+      code: String((Number(TestAuthenticators.codeAt(secret, new Date()).code) + 1) % 1_000_000).padStart(6, '0'),
+    });
     expect(wrong.statusCode).toBe(401);
     expect((await browser.post('/sign-in/enrol', { _csrf: 'forged', code: TestAuthenticators.codeAt(secret, new Date()).code })).statusCode).toBe(403);
 
@@ -155,7 +158,9 @@ describe('password hashes at an older cost', () => {
     expect((await password(browser, ACCOUNTS['business-manager'])).headers.location).toBe('/quarantine');
     const upgraded = (await web.store.users.credentials(ACCOUNTS['business-manager']))!.passwordHash;
     expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
-    expect(await accountAudit()).toEqual([{ actor: ACCOUNTS['business-manager'], action: 'account-password-upgrade', reason: `account ${ACCOUNTS['business-manager']}: password hash upgraded to today's cost` }]);
+    expect(await accountAudit()).toEqual([
+      { actor: ACCOUNTS['business-manager'], action: 'account-password-upgrade', reason: `account ${ACCOUNTS['business-manager']}: password hash upgraded to today's cost` },
+    ]);
     expect((await password(new InjectedBrowser(web.app), ACCOUNTS['business-manager'])).headers.location).toBe('/quarantine');
   });
 });
@@ -164,7 +169,13 @@ describe('password sign-in switched off (entraId.passwordSignIn: false)', () => 
   it('offers Microsoft only: no password field, and no POST /sign-in nor second step to reach', async () => {
     web = await createWebSite();
     // An issuer nobody answers at: the page says Microsoft is unavailable, and still takes no password.
-    const entra = new EntraSignIn({ tenantId: '0f6c1e2a-5b7d-4c8e-9a1b-2c3d4e5f6a7b', clientId: '3c9a7e51-2d4b-4f86-a0c1-5e7f9b2d4a61', clientSecret: 'invented', issuer: new URL('http://127.0.0.1:9'), redirectUri: new URL('http://127.0.0.1/sign-in/entra/callback') });
+    const entra = new EntraSignIn({
+      tenantId: '0f6c1e2a-5b7d-4c8e-9a1b-2c3d4e5f6a7b',
+      clientId: '3c9a7e51-2d4b-4f86-a0c1-5e7f9b2d4a61',
+      clientSecret: 'invented',
+      issuer: new URL('http://127.0.0.1:9'),
+      redirectUri: new URL('http://127.0.0.1/sign-in/entra/callback'),
+    });
     const app = await createWebApp({ store: web.store, mail: web.mail, entraSignIn: entra, passwordSignIn: false });
     try {
       const page = await app.inject({ url: '/sign-in' });

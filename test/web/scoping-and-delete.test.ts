@@ -27,7 +27,19 @@ const HELD = { a: ['a-1', 'a-2', 'a-3'], b: ['b-1', 'b-2', 'b-3', 'b-4'] } as co
 const SCHOOL_A_DPO = 'dpo@school-a-example.sch.uk';
 
 function ruleSet(id: string): RuleSet {
-  return { rules: [{ id, description: `Invented rule ${id}`, clause: 'Invented policy 1.1', reason: 'invented', when: { finding: { category: ['pupil-name'] } }, action: 'quarantine', notify: [] }] };
+  return {
+    rules: [
+      {
+        id,
+        description: `Invented rule ${id}`,
+        clause: 'Invented policy 1.1',
+        reason: 'invented',
+        when: { finding: { category: ['pupil-name'] } },
+        action: 'quarantine',
+        notify: [],
+      },
+    ],
+  };
 }
 
 /** A trust with schools A and B: each school's messages held with their verdicts (so the audit log and register have them). */
@@ -40,7 +52,14 @@ async function trustSite(engine: 'sqlite' | 'postgres'): Promise<WebSite> {
   await web.store.users.add({ email: SCHOOL_A_DPO, role: 'dpo', passwordHash: await TEST_HASHING.hash(PASSWORD), schools: [SCHOOL.a] });
   for (const school of ['a', 'b'] as const) {
     for (const id of HELD[school]) {
-      const record = inventedRecord({ id, schoolId: SCHOOL[school], receivedAt: RECEIVED, raw: hostileRaw(), ruleIds: [RULE[school]], envelope: { mailFrom: SENDER[school], rcptTo: [`parent-${id}@example.org`] } });
+      const record = inventedRecord({
+        id,
+        schoolId: SCHOOL[school],
+        receivedAt: RECEIVED,
+        raw: hostileRaw(),
+        ruleIds: [RULE[school]],
+        envelope: { mailFrom: SENDER[school], rcptTo: [`parent-${id}@example.org`] },
+      });
       await web.store.quarantine.hold(record, verdictEntry({ sender: SENDER[school], ruleIds: [RULE[school]], at: RECEIVED }));
     }
   }
@@ -110,7 +129,9 @@ async function signIn(web: WebSite, email: string): Promise<InjectedBrowser> {
 
 /** What people did to records since the set-up; a school DPO's first sign-in also enrols MFA, an account entry left out here. */
 async function humanAudit(web: WebSite) {
-  const rows = await web.site.exec(`SELECT action, actor, school_id, message_id, reason FROM audit_log WHERE kind = 'human' AND seq > ${web.setupAuditSeq} AND action NOT LIKE 'account-%' ORDER BY seq`);
+  const rows = await web.site.exec(
+    `SELECT action, actor, school_id, message_id, reason FROM audit_log WHERE kind = 'human' AND seq > ${web.setupAuditSeq} AND action NOT LIKE 'account-%' ORDER BY seq`,
+  );
   return rows.map((row) => ({ action: row.action, actor: row.actor, schoolId: row.school_id, messageId: row.message_id, reason: row.reason }));
 }
 
@@ -224,7 +245,14 @@ describe.each(ENGINES)("a school's DPO and a trust DPO on %s", (engine) => {
       expect(await web.store.returned.claimOverride(id, NOW)).toBe(true);
       await web.store.returned.finishOverride(id, { delivered: true, justification: `reason of school ${school}`, at: NOW, how: 'as sent' });
       await web.store.returned.requestRelease({ messageId: HELD[school][0], reason: `request of school ${school}`, at: NOW });
-      await web.store.returned.revoke({ schoolId: SCHOOL[school], sender: `other@${school}.example`, ruleId: RULE[school], actor: 'dpo@x', reason: `revoked in school ${school}`, at: NOW });
+      await web.store.returned.revoke({
+        schoolId: SCHOOL[school],
+        sender: `other@${school}.example`,
+        ruleId: RULE[school],
+        actor: 'dpo@x',
+        reason: `revoked in school ${school}`,
+        at: NOW,
+      });
     }
     const schoolDpo = await signIn(web, SCHOOL_A_DPO);
     const page = await schoolDpo.get('/overrides');
@@ -318,7 +346,10 @@ describe('deleting a held message', () => {
     expect((await dpo.post('/quarantine/held-1/delete', { _csrf: token, reason: '  ' })).statusCode).toBe(400);
     expect((await dpo.post('/quarantine/held-1/delete', { reason: 'no token' })).statusCode).toBe(403);
     expect((await dpo.post('/quarantine/held-1/delete', { _csrf: 'forged', reason: 'forged token' })).statusCode).toBe(403);
-    expect((await web.app.inject({ method: 'POST', url: '/quarantine/held-1/delete', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'reason=x' })).statusCode).toBe(401);
+    expect(
+      (await web.app.inject({ method: 'POST', url: '/quarantine/held-1/delete', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'reason=x' }))
+        .statusCode,
+    ).toBe(401);
     for (const role of ['admin', 'dsl', 'business-manager'] as const) {
       const other = await signIn(web, ACCOUNTS[role]);
       const otherToken = await other.tokenFrom('/quarantine');

@@ -91,7 +91,11 @@ describe('sender self-service over a running gateway', { timeout: 90_000 }, () =
   function auditRows(action: string): { actor: string; reason: string; message_id: string }[] {
     const database = new Database(join(data, 'hallmonitor.sqlite'), { readonly: true });
     try {
-      return database.prepare('select actor, reason, message_id from audit_log where action = ? order by seq').all(action) as { actor: string; reason: string; message_id: string }[];
+      return database.prepare('select actor, reason, message_id from audit_log where action = ? order by seq').all(action) as {
+        actor: string;
+        reason: string;
+        message_id: string;
+      }[];
     } finally {
       database.close();
     }
@@ -193,7 +197,11 @@ describe('sender self-service over a running gateway', { timeout: 90_000 }, () =
     // And the explorer has the override beside the verdict it followed.
     await dpo.goto(`${origin}/activity?rule=profanity`);
     const lines = await dpo.locator('tbody tr').allTextContents();
-    expect(lines.filter((line) => line.includes(sender)).map((line) => (line.includes('sent as it was by its sender') ? 'override' : line.includes('returned to the sender') ? 'return' : 'other'))).toEqual(['override', 'return']);
+    expect(
+      lines
+        .filter((line) => line.includes(sender))
+        .map((line) => (line.includes('sent as it was by its sender') ? 'override' : line.includes('returned to the sender') ? 'return' : 'other')),
+    ).toEqual(['override', 'return']);
     await dpo.close();
   });
 

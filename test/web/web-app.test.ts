@@ -13,7 +13,9 @@ let web: WebSite;
 beforeEach(async () => {
   web = await createWebSite();
   await web.store.quarantine.hold(inventedRecord({ id: 'held-1' }));
-  await web.store.quarantine.hold(inventedRecord({ id: 'held-2', receivedAt: new Date('2026-11-21T10:00:00Z'), envelope: { mailFrom: 'teacher.two@stmarys-example.sch.uk', rcptTo: ['carer@example.net'] } }));
+  await web.store.quarantine.hold(
+    inventedRecord({ id: 'held-2', receivedAt: new Date('2026-11-21T10:00:00Z'), envelope: { mailFrom: 'teacher.two@stmarys-example.sch.uk', rcptTo: ['carer@example.net'] } }),
+  );
 });
 afterEach(async () => {
   await web.dispose();
@@ -36,7 +38,8 @@ describe('signing in', () => {
     const response = await web.app.inject({ url: '/sign-in' });
     expect(response.statusCode).toBe(200);
     const csp = String(response.headers['content-security-policy']);
-    for (const directive of ["default-src 'self'", "script-src 'none'", "frame-src 'none'", "object-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["default-src 'self'", "script-src 'none'", "frame-src 'none'", "object-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"])
+      expect(csp).toContain(directive);
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -198,7 +201,12 @@ describe('refusals', () => {
       expect(response.statusCode, url).toBe(303);
       expect(response.headers.location).toBe('/sign-in');
     }
-    const forged = await web.app.inject({ method: 'POST', url: '/quarantine/held-1/release', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'reason=x' });
+    const forged = await web.app.inject({
+      method: 'POST',
+      url: '/quarantine/held-1/release',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'reason=x',
+    });
     expect(forged.statusCode).toBe(401);
     expect(await web.releaseJob('held-1')).toBeUndefined();
     expect((await web.app.inject({ url: '/quarantine', cookies: { hm_session: 'made-up-session' } })).statusCode).toBe(303);

@@ -27,8 +27,7 @@ const NARRATIVE_CUE = /\b(?:born|birthday|b'day)\b/gi;
 
 /** Between a label and its date: no digits (another date), no sentence end, at most one line break. */
 const LABEL_GAP = /^[^.!?\n\d]{0,40}$|^[^.!?\n\d]{0,40}\n[^.!?\n\d]{0,20}$/;
-const NARRATIVE_GAP =
-  /^(?:[\s:,(–-]|\b(?:is|was|on|the|of|in|date|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)*$/i;
+const NARRATIVE_GAP = /^(?:[\s:,(–-]|\b(?:is|was|on|the|of|in|date|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)*$/i;
 
 /** Most texts have no cue at all; they need no date scan. */
 const ANY_CUE = new RegExp(`${LABEL_CUE.source}|${NARRATIVE_CUE.source}`, 'i');
@@ -39,7 +38,18 @@ const TRAILING_CUE = /^\s?[([]?\s?(?:D\.? ?O\.? ?B\b|date of birth)/i;
 const CUE_REACH = 60;
 
 const MONTH_NUMBERS: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 /** True for a real calendar day; day-first as UK dates are, so 12/03 is 12 March. */

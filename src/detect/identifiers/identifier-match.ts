@@ -26,17 +26,58 @@ export const NUMBER_END = String.raw`(?![\w@])(?![-/.]\d)`;
  * person's ("Switchboard: 0161 …", "Main office", "Fax"). Anchored at the end of the text just before the number.
  */
 const REFERENCE_WORDS = [
-  'order', 'purchase order', 'po', 'invoice', 'inv', 'ref', 'reference', 'tracking', 'track', 'parcel',
-  'consignment', 'booking', 'reservation', 'confirmation', 'ticket', 'receipt', 'transaction', 'txn',
-  'serial', 'case', 'customer', 'membership', 'policy', 'barcode', 'isbn', 'product', 'item', 'sku',
-  'licence', 'license', 'meter', 'mpan', 'mprn', 'model', 'part', 'p/n', 'firmware', 'company', 'registration',
-  'registered', 'reg', 'charity', 'vat', 'crn', 'registered in england(?: (?:and|&) wales)?', 'switchboard',
-  'reception', '(?:main|head|school|general|front) office', 'enquiries', 'fax',
+  'order',
+  'purchase order',
+  'po',
+  'invoice',
+  'inv',
+  'ref',
+  'reference',
+  'tracking',
+  'track',
+  'parcel',
+  'consignment',
+  'booking',
+  'reservation',
+  'confirmation',
+  'ticket',
+  'receipt',
+  'transaction',
+  'txn',
+  'serial',
+  'case',
+  'customer',
+  'membership',
+  'policy',
+  'barcode',
+  'isbn',
+  'product',
+  'item',
+  'sku',
+  'licence',
+  'license',
+  'meter',
+  'mpan',
+  'mprn',
+  'model',
+  'part',
+  'p/n',
+  'firmware',
+  'company',
+  'registration',
+  'registered',
+  'reg',
+  'charity',
+  'vat',
+  'crn',
+  'registered in england(?: (?:and|&) wales)?',
+  'switchboard',
+  'reception',
+  '(?:main|head|school|general|front) office',
+  'enquiries',
+  'fax',
 ];
-const REFERENCE_LABEL = new RegExp(
-  String.raw`\b(?:${REFERENCE_WORDS.join('|')})\b(?:\s*(?:no\.?|number|num|id|ref|code|#))?\s*[:#.-]?\s*$`,
-  'i',
-);
+const REFERENCE_LABEL = new RegExp(String.raw`\b(?:${REFERENCE_WORDS.join('|')})\b(?:\s*(?:no\.?|number|num|id|ref|code|#))?\s*[:#.-]?\s*$`, 'i');
 
 /** How far back a label may sit before the number it names. */
 const LABEL_WINDOW = 40;
@@ -139,11 +180,7 @@ export function maskDigits(text: string, keep: number): string {
 }
 
 /** Runs a global regex over `text` and keeps the matches `accept` agrees to. */
-export function collectMatches(
-  text: string,
-  pattern: RegExp,
-  accept: (match: RegExpExecArray) => boolean,
-): IdentifierMatch[] {
+export function collectMatches(text: string, pattern: RegExp, accept: (match: RegExpExecArray) => boolean): IdentifierMatch[] {
   const found: IdentifierMatch[] = [];
   for (const match of text.matchAll(pattern)) {
     if (!accept(match)) continue;

@@ -1,13 +1,4 @@
-import {
-  collectMatches,
-  compact,
-  followsReferenceLabel,
-  hasCueBefore,
-  isPlaceholderNumber,
-  NUMBER_END,
-  NUMBER_START,
-  type IdentifierMatch,
-} from './identifier-match.js';
+import { collectMatches, compact, followsReferenceLabel, hasCueBefore, isPlaceholderNumber, NUMBER_END, NUMBER_START, type IdentifierMatch } from './identifier-match.js';
 
 /**
  * Payment card numbers (ISO/IEC 7812): 13–19 digits whose issuer prefix belongs to a card scheme
@@ -25,10 +16,7 @@ const KNOWN_SCHEMES: readonly RegExp[] = [
   /^3(?:0[0-5]|[689]\d)\d{11,16}$/, // Diners Club
 ];
 
-const CARD_CANDIDATE = new RegExp(
-  `${NUMBER_START}(?:\\d{13,19}|\\d{4}([ -])\\d{4,6}\\1\\d{4,5}(?:\\1\\d{1,4}){0,2})${NUMBER_END}`,
-  'g',
-);
+const CARD_CANDIDATE = new RegExp(`${NUMBER_START}(?:\\d{13,19}|\\d{4}([ -])\\d{4,6}\\1\\d{4,5}(?:\\1\\d{1,4}){0,2})${NUMBER_END}`, 'g');
 
 const CARD_CUE = /\b(?:card|visa|mastercard|amex|american express|maestro|debit|credit)\b/i;
 

@@ -16,10 +16,7 @@ const NATIONAL_GROUPINGS = [
   String.raw`[1237]\d{8,9}`,
 ].join('|');
 
-const PHONE_CANDIDATE = new RegExp(
-  String.raw`(?<![\w+])(?:\+44[ -]?(?:\(0\)[ -]?)?|0044[ -]?|\(?0)(?:${NATIONAL_GROUPINGS})(?![\w])(?![-/.]\d)`,
-  'g',
-);
+const PHONE_CANDIDATE = new RegExp(String.raw`(?<![\w+])(?:\+44[ -]?(?:\(0\)[ -]?)?|0044[ -]?|\(?0)(?:${NATIONAL_GROUPINGS})(?![\w])(?![-/.]\d)`, 'g');
 
 /** National form: 0 followed by 9 or 10 digits, beginning 01, 02, 03 or 07. */
 const NATIONAL_SHAPE = /^0(?:1\d{8,9}|[237]\d{9})$/;
@@ -38,9 +35,5 @@ export function isValidUkPhone(candidate: string): boolean {
 
 /** UK numbers not labelled as a reference or an organisation's line ("Switchboard", "Fax": `followsReferenceLabel`). */
 export function findUkPhones(text: string): IdentifierMatch[] {
-  return collectMatches(
-    text,
-    PHONE_CANDIDATE,
-    (match) => isValidUkPhone(match[0]) && !followsReferenceLabel(text, match.index),
-  );
+  return collectMatches(text, PHONE_CANDIDATE, (match) => isValidUkPhone(match[0]) && !followsReferenceLabel(text, match.index));
 }

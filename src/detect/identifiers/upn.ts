@@ -1,12 +1,4 @@
-import {
-  collectMatches,
-  followsReferenceLabel,
-  hasCueBefore,
-  isPlaceholderNumber,
-  NUMBER_END,
-  NUMBER_START,
-  type IdentifierMatch,
-} from './identifier-match.js';
+import { collectMatches, followsReferenceLabel, hasCueBefore, isPlaceholderNumber, NUMBER_END, NUMBER_START, type IdentifierMatch } from './identifier-match.js';
 
 /**
  * Unique Pupil Number (DfE "Unique pupil numbers (UPN)" guidance; GDSC data standard UPN v2.0):

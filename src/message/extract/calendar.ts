@@ -10,8 +10,7 @@ const READ_PROPERTIES: ReadonlySet<string> = new Set(['SUMMARY', 'DESCRIPTION', 
  * event, one value a line, unfolded and unescaped (RFC 5545 §3.1, §3.3.11). A fold may split a
  * word — "Fairclo" CRLF SPACE "ugh" — so reading the raw lines would miss names.
  */
-export const extractCalendar: Extractor = async (file, context) =>
-  textExtraction([calendarText(decodeText(file.bytes, file.charset, context.limits.maxAttachmentTextChars))]);
+export const extractCalendar: Extractor = async (file, context) => textExtraction([calendarText(decodeText(file.bytes, file.charset, context.limits.maxAttachmentTextChars))]);
 
 /** The readable values of an iCalendar text; pure. */
 export function calendarText(ics: string): string {

@@ -83,6 +83,9 @@ function storedName(bytes: Buffer): string | undefined {
 
 function innerName(path: string, suffix: RegExp): string {
   const base = path.split('/').pop() ?? path;
-  const inner = base.replace(suffix, '').replace(/\.tgz$/i, '.tar').replace(/\.tbz2?$/i, '.tar');
+  const inner = base
+    .replace(suffix, '')
+    .replace(/\.tgz$/i, '.tar')
+    .replace(/\.tbz2?$/i, '.tar');
   return inner === base || inner === '' ? `${base}.content` : inner;
 }

@@ -26,9 +26,7 @@ export const extractDocx: Extractor = async (file, context) => {
 /** Rows of the first table with two or more rows; a table nested in a cell is read as that cell's text. */
 export function firstTableRows(documentXml: string): string[][] {
   for (const [table] of documentXml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)) {
-    const rows = [...table.matchAll(/<w:tr[\s>][\s\S]*?<\/w:tr>/g)].map(([row]) =>
-      [...row.matchAll(/<w:tc[\s>][\s\S]*?<\/w:tc>/g)].map(([cell]) => cellText(cell)),
-    );
+    const rows = [...table.matchAll(/<w:tr[\s>][\s\S]*?<\/w:tr>/g)].map(([row]) => [...row.matchAll(/<w:tc[\s>][\s\S]*?<\/w:tc>/g)].map(([cell]) => cellText(cell)));
     const filled = rows.filter((row) => row.some((cell) => cell !== ''));
     if (filled.length >= 2) return filled;
   }

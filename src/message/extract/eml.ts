@@ -9,10 +9,8 @@ import type { Extractor } from './extractor.js';
  * facts about this attachment rather than about the outer message.
  */
 export const extractMessage: Extractor = async (file, context) => {
-  const message = await readMime(
-    file.bytes,
-    { maxBytes: file.bytes.length, maxParts: context.limits.maxParts, signal: context.signal },
-    (attachment) => context.scanMember(memberFromMime(attachment)),
+  const message = await readMime(file.bytes, { maxBytes: file.bytes.length, maxParts: context.limits.maxParts, signal: context.signal }, (attachment) =>
+    context.scanMember(memberFromMime(attachment)),
   );
   const texts = messageTexts(message, context.limits.maxAttachmentTextChars);
   return {

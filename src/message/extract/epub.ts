@@ -12,5 +12,8 @@ const CONTENT_DOCUMENT = /\.(x?html?)$/i;
  */
 export const extractEpub: Extractor = async (file, context) => {
   const { facts, parts } = await openOoxml(file.bytes, context, (name) => CONTENT_DOCUMENT.test(name));
-  return textExtraction([...parts.values()].map((html) => htmlToReadableText(html.toString('utf8'))), facts);
+  return textExtraction(
+    [...parts.values()].map((html) => htmlToReadableText(html.toString('utf8'))),
+    facts,
+  );
 };

@@ -52,4 +52,3 @@ function decompressedRtf(compressed: Buffer, context: ExtractContext): string {
   countDecompressed(compressed.readUInt32LE(4), context);
   return Buffer.from(decompressRTF([...compressed])).toString('latin1');
 }
-

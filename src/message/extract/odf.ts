@@ -29,7 +29,12 @@ function firstTableRows(xml: string): string[][] {
     const rows = odfText(table)
       .split('\n')
       // Every cell ends with a tab; the last one's is no cell of its own.
-      .map((line) => line.replace(/\t$/, '').split('\t').map((cell) => cell.trim()))
+      .map((line) =>
+        line
+          .replace(/\t$/, '')
+          .split('\t')
+          .map((cell) => cell.trim()),
+      )
       .filter((row) => row.some((cell) => cell !== ''));
     if (rows.length > 0) return rows;
   }

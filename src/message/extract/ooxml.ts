@@ -35,11 +35,7 @@ const MACRO_PART = /(^|\/)vbaProject\.bin$/i;
  * inflate without a size check, so the decompressed bytes are counted here first, and macros are
  * noted. Parts accepted by `keep` are returned.
  */
-export async function openOoxml(
-  bytes: Buffer,
-  context: Pick<ExtractContext, 'signal' | 'budget'>,
-  keep: (name: string) => boolean = () => false,
-): Promise<OoxmlPackage> {
+export async function openOoxml(bytes: Buffer, context: Pick<ExtractContext, 'signal' | 'budget'>, keep: (name: string) => boolean = () => false): Promise<OoxmlPackage> {
   const archive = await openZip(bytes);
   const facts: AttachmentFact[] = [];
   const parts = new Map<string, Buffer>();

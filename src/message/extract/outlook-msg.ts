@@ -33,7 +33,9 @@ export const extractOutlookMessage: Extractor = async (file, context) => {
       await context.scanMember({ name: /\.msg$/i.test(title) ? title : `${title}.msg`, bytes: embedded, declaredType: 'application/vnd.ms-outlook', charset: undefined });
       continue;
     }
-    const unread = bytes ? {} : { unread: { fact: { kind: 'unscannable', detail: 'an object embedded in an Outlook message (not a file or a message), not opened' } as const, sizeBytes: 0 } };
+    const unread = bytes
+      ? {}
+      : { unread: { fact: { kind: 'unscannable', detail: 'an object embedded in an Outlook message (not a file or a message), not opened' } as const, sizeBytes: 0 } };
     await context.scanMember({ name, bytes: bytes ?? Buffer.alloc(0), declaredType: 'application/octet-stream', charset: undefined, ...unread });
   }
   return textExtraction(texts);

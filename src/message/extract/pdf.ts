@@ -78,12 +78,7 @@ interface PdfObjects {
  * OCR, each within the message's OCR limits. pdf.js has decoded them (up to `maxImageSize`)
  * while listing the page's operators.
  */
-async function readScannedPage(
-  page: PdfPage,
-  number: number,
-  paintImage: number,
-  context: ExtractContext,
-): Promise<{ texts: string[]; facts: AttachmentFact[] }> {
+async function readScannedPage(page: PdfPage, number: number, paintImage: number, context: ExtractContext): Promise<{ texts: string[]; facts: AttachmentFact[] }> {
   const operators = await page.getOperatorList();
   const texts: string[] = [];
   const facts: AttachmentFact[] = [];
@@ -144,5 +139,8 @@ function needsPassword(error: unknown, bytes: Buffer): boolean {
   if (error instanceof Error && error.name === 'PasswordException') {
     return true;
   }
-  return bytes.subarray(Math.max(0, bytes.length - TRAILER_WINDOW)).toString('latin1').includes('/Encrypt');
+  return bytes
+    .subarray(Math.max(0, bytes.length - TRAILER_WINDOW))
+    .toString('latin1')
+    .includes('/Encrypt');
 }

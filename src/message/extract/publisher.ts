@@ -23,7 +23,12 @@ export function publisherText(container: CFB$Container, maxChars: number): strin
     const from = contents.readUInt32LE(offset + 16);
     const length = contents.readUInt32LE(offset + 20);
     if (from + length > contents.length) return undefined;
-    texts.push(contents.subarray(from, from + length).toString('utf16le').replace(/\r/g, '\n'));
+    texts.push(
+      contents
+        .subarray(from, from + length)
+        .toString('utf16le')
+        .replace(/\r/g, '\n'),
+    );
   }
   return texts.join('\n').slice(0, maxChars);
 }

@@ -7,19 +7,54 @@ import { decodeWindows1252 } from './text.js';
  * document properties are skipped; `\'hh` bytes are decoded in the document's code page, and
  * `\uN` characters read with their fallback skipped.
  */
-export const extractRtf: Extractor = async (file, context) =>
-  textExtraction([rtfText(file.bytes.toString('latin1'), context.limits.maxAttachmentTextChars)]);
+export const extractRtf: Extractor = async (file, context) => textExtraction([rtfText(file.bytes.toString('latin1'), context.limits.maxAttachmentTextChars)]);
 
 /** Destinations that hold no text a reader sees. */
 const SKIPPED_DESTINATIONS = new Set([
-  'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'object', 'objdata', 'themedata', 'colorschememapping',
-  'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl', 'generator', 'xmlnstbl', 'mmathPr',
-  'filetbl', 'revtbl', 'fldinst', 'bkmkstart', 'bkmkend', 'pgdsctbl', 'userprops', 'docvar',
+  'fonttbl',
+  'colortbl',
+  'stylesheet',
+  'info',
+  'pict',
+  'object',
+  'objdata',
+  'themedata',
+  'colorschememapping',
+  'datastore',
+  'latentstyles',
+  'listtable',
+  'listoverridetable',
+  'rsidtbl',
+  'generator',
+  'xmlnstbl',
+  'mmathPr',
+  'filetbl',
+  'revtbl',
+  'fldinst',
+  'bkmkstart',
+  'bkmkend',
+  'pgdsctbl',
+  'userprops',
+  'docvar',
 ]);
 
 const WORD_TEXT: Readonly<Record<string, string>> = {
-  par: '\n', line: '\n', sect: '\n', page: '\n', row: '\n', tab: '\t', cell: '\t',
-  emdash: '—', endash: '–', lquote: '‘', rquote: '’', ldblquote: '“', rdblquote: '”', bullet: '•', emspace: ' ', enspace: ' ',
+  par: '\n',
+  line: '\n',
+  sect: '\n',
+  page: '\n',
+  row: '\n',
+  tab: '\t',
+  cell: '\t',
+  emdash: '—',
+  endash: '–',
+  lquote: '‘',
+  rquote: '’',
+  ldblquote: '“',
+  rdblquote: '”',
+  bullet: '•',
+  emspace: ' ',
+  enspace: ' ',
 };
 
 const TOKEN = /\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\([^a-zA-Z])|([{}])|[\r\n]+|([^\\{}\r\n]+)/g;
@@ -75,7 +110,7 @@ export function rtfText(rtf: string, maxChars: number): string {
       starred = true;
       continue;
     }
-    const characters = hex !== undefined ? decodeByte(Number.parseInt(hex, 16), codePage) : (symbol !== undefined ? symbolText(symbol) : plain) ?? '';
+    const characters = hex !== undefined ? decodeByte(Number.parseInt(hex, 16), codePage) : ((symbol !== undefined ? symbolText(symbol) : plain) ?? '');
     if (toSkip > 0) {
       const skipped = Math.min(toSkip, characters.length);
       toSkip -= skipped;

@@ -3,8 +3,7 @@ import { textExtraction } from './extractor.js';
 import type { Extractor } from './extractor.js';
 
 /** Plain text files and other `text/*` types. */
-export const extractText: Extractor = async (file, context) =>
-  textExtraction([decodeText(file.bytes, file.charset, context.limits.maxAttachmentTextChars)]);
+export const extractText: Extractor = async (file, context) => textExtraction([decodeText(file.bytes, file.charset, context.limits.maxAttachmentTextChars)]);
 
 const BYTE_ORDER_MARKS: readonly (readonly [readonly number[], string])[] = [
   [[0xef, 0xbb, 0xbf], 'utf-8'],
@@ -24,9 +23,7 @@ const MAX_BYTES_PER_CHAR = 4;
 export function decodeText(bytes: Uint8Array, charset: string | undefined, maxChars: number): string {
   const head = bytes.subarray(0, (maxChars + 1) * MAX_BYTES_PER_CHAR);
   const decode = (decoder: TextDecoder): string =>
-    decoder.encoding === 'windows-1252'
-      ? decodeWindows1252(head.subarray(0, maxChars + 1))
-      : decoder.decode(head, { stream: head.length < bytes.length }).slice(0, maxChars + 1);
+    decoder.encoding === 'windows-1252' ? decodeWindows1252(head.subarray(0, maxChars + 1)) : decoder.decode(head, { stream: head.length < bytes.length }).slice(0, maxChars + 1);
   const marked = markedEncoding(bytes);
   if (marked) {
     return decode(new TextDecoder(marked));

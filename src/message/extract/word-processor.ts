@@ -18,7 +18,12 @@ export const extractWordProcessorFile: Extractor = async (file, context) => {
   if (runs.length === 0 || (!signed && covered < area.length * MIN_TEXT_SHARE)) {
     return textExtraction([], [{ kind: 'unscannable', detail: 'an older word-processor file whose text could not be read' }]);
   }
-  return textExtraction([runs.join('\n').replace(/\r/g, ' ').slice(0, context.limits.maxAttachmentTextChars + 1)]);
+  return textExtraction([
+    runs
+      .join('\n')
+      .replace(/\r/g, ' ')
+      .slice(0, context.limits.maxAttachmentTextChars + 1),
+  ]);
 };
 
 /** Extensions of WordPerfect and of the word-processor files that were saved as `.doc`. */
@@ -39,5 +44,8 @@ const MIN_TEXT_SHARE = 0.5;
  * letter. Shorter runs between formatting codes are nearly always parts of those codes.
  */
 function printableRuns(bytes: Buffer): string[] {
-  return (bytes.toString('latin1').match(/[\t\n\r\x20-\x7e]{4,}/g) ?? []).filter((run) => /[A-Za-z]{2}/.test(run)).map((run) => run.trim()).filter((run) => run.length > 0);
+  return (bytes.toString('latin1').match(/[\t\n\r\x20-\x7e]{4,}/g) ?? [])
+    .filter((run) => /[A-Za-z]{2}/.test(run))
+    .map((run) => run.trim())
+    .filter((run) => run.length > 0);
 }

@@ -76,9 +76,6 @@ async function inflateStreaming(zip: ZipFile, entry: Entry, context: Budgeted, k
 /** Counts decompressed bytes against the message's budget; throws past `maxDecompressedBytes`. */
 export function countDecompressed(bytes: number, { budget }: Budgeted): void {
   if (!budget.takeDecompressed(bytes)) {
-    throw new LimitExceededError(
-      'decompressed-bytes',
-      `it decompresses to more than ${bytesInWords(budget.limits.maxDecompressedBytes)} (a possible zip bomb)`,
-    );
+    throw new LimitExceededError('decompressed-bytes', `it decompresses to more than ${bytesInWords(budget.limits.maxDecompressedBytes)} (a possible zip bomb)`);
   }
 }

@@ -32,8 +32,7 @@ export const extractZip: Extractor = async (file, context) => {
       await scanOneMember(archive, entry, context);
     }
   }
-  const facts: AttachmentFact[] =
-    encrypted > 0 ? [{ kind: 'password-protected', detail: `${encrypted} of ${members} files in the archive are encrypted` }] : [];
+  const facts: AttachmentFact[] = encrypted > 0 ? [{ kind: 'password-protected', detail: `${encrypted} of ${members} files in the archive are encrypted` }] : [];
   return textExtraction([], facts);
 };
 

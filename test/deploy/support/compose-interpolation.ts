@@ -4,16 +4,19 @@
  * that is missing throws, as `docker compose` refuses to run.
  */
 export function interpolate(text: string, environment: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced?: string, colon?: string, operator?: string, operand?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    const name = braced ?? bare ?? '';
-    const value = environment[name];
-    const missing = value === undefined || (colon === ':' && value === '');
-    if (!missing) return value;
-    if (operator === '?') throw new Error(`${name} is required: ${operand ?? ''}`);
-    if (operator === '-') return operand ?? '';
-    return '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced?: string, colon?: string, operator?: string, operand?: string, bare?: string) => {
+      if (whole === '$$') return '$';
+      const name = braced ?? bare ?? '';
+      const value = environment[name];
+      const missing = value === undefined || (colon === ':' && value === '');
+      if (!missing) return value;
+      if (operator === '?') throw new Error(`${name} is required: ${operand ?? ''}`);
+      if (operator === '-') return operand ?? '';
+      return '';
+    },
+  );
 }
 
 /** The variables a compose file cannot run without (`${VAR:?…}` or `${VAR?…}`). */

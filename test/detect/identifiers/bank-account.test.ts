@@ -25,9 +25,7 @@ describe('findBankAccounts', () => {
 
   it('finds a labelled account number with a sort code before or after it', () => {
     expect(findBankAccounts('Acc no. 12345678 (20-00-00)').map((match) => match.text)).toEqual(['12345678 (20-00-00']);
-    expect(findBankAccounts('20-00-00 / Account number: 12345678').map((match) => match.text)).toEqual([
-      '20-00-00 / Account number: 12345678',
-    ]);
+    expect(findBankAccounts('20-00-00 / Account number: 12345678').map((match) => match.text)).toEqual(['20-00-00 / Account number: 12345678']);
   });
 
   it('ignores unlabelled six- and eight-digit numbers', () => {

@@ -37,10 +37,7 @@ describe('findUkPhones', () => {
   });
 
   it('finds two numbers written one after the other', () => {
-    expect(findUkPhones('07700 900123 / 020 7946 0123').map((match) => match.text)).toEqual([
-      '07700 900123',
-      '020 7946 0123',
-    ]);
+    expect(findUkPhones('07700 900123 / 020 7946 0123').map((match) => match.text)).toEqual(['07700 900123', '020 7946 0123']);
   });
 });
 

@@ -33,8 +33,42 @@ export async function makeConnectorCertificates(folder: string): Promise<Connect
   await mkdir(folder, { recursive: true });
   const at = (name: string) => join(folder, name);
   const caExtensions = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-subj', '/CN=Hallmonitor Test Root', '-days', '2', ...caExtensions]);
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('other-ca.key'), '-out', at('other-ca.crt'), '-subj', '/CN=Another Root', '-days', '2', ...caExtensions]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.crt'),
+    '-subj',
+    '/CN=Hallmonitor Test Root',
+    '-days',
+    '2',
+    ...caExtensions,
+  ]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    at('other-ca.key'),
+    '-out',
+    at('other-ca.crt'),
+    '-subj',
+    '/CN=Another Root',
+    '-days',
+    '2',
+    ...caExtensions,
+  ]);
   await issue(folder, 'ca', 'server', `/CN=${GATEWAY_HOST}`, `subjectAltName=DNS:${GATEWAY_HOST}\nextendedKeyUsage=serverAuth\n`);
   const outlook = '/C=US/ST=Washington/L=Redmond/O=Microsoft Corporation/CN=mail.protection.outlook.com';
   const clientExtensions = 'subjectAltName=DNS:mail.protection.outlook.com,DNS:*.mail.protection.outlook.com\nextendedKeyUsage=serverAuth,clientAuth\n';
@@ -55,7 +89,23 @@ async function issue(folder: string, ca: string, name: string, subject: string, 
   const at = (file: string) => join(folder, file);
   await writeFile(at(`${name}.ext`), extensions);
   openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`${name}.key`), '-out', at(`${name}.csr`), '-subj', subject]);
-  openssl(['x509', '-req', '-in', at(`${name}.csr`), '-CA', at(`${ca}.crt`), '-CAkey', at(`${ca}.key`), '-CAcreateserial', '-out', at(`${name}.crt`), '-days', '2', '-extfile', at(`${name}.ext`)]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    at(`${name}.csr`),
+    '-CA',
+    at(`${ca}.crt`),
+    '-CAkey',
+    at(`${ca}.key`),
+    '-CAcreateserial',
+    '-out',
+    at(`${name}.crt`),
+    '-days',
+    '2',
+    '-extfile',
+    at(`${name}.ext`),
+  ]);
 }
 
 function openssl(args: string[]): void {

@@ -22,9 +22,7 @@ const INVITE = [
 
 describe('calendarText', () => {
   it('unfolds lines (a fold may split a surname) and keeps the values of SUMMARY, DESCRIPTION and LOCATION, unescaped', () => {
-    expect(calendarText(INVITE)).toBe(
-      'Annual review - Thomas Fairclough (Y4)\nReview of the EHCP for Fairclough, Thomas.\nPlease bring the reports.\nRoom 4',
-    );
+    expect(calendarText(INVITE)).toBe('Annual review - Thomas Fairclough (Y4)\nReview of the EHCP for Fairclough, Thomas.\nPlease bring the reports.\nRoom 4');
   });
 
   it('reads nothing from a text with no such properties', () => {
@@ -59,14 +57,7 @@ describe('readMessage: calendar invites and split encoded words', () => {
   });
 
   it('joins a name split across two encoded words in the subject', async () => {
-    const raw = [
-      'From: a@example.sch.uk',
-      'To: b@example.net',
-      'Subject: =?UTF-8?Q?Re:_Zo=C3=AB_Fair?= =?UTF-8?B?Y2xvdWdo?= report',
-      '',
-      'Body',
-      '',
-    ].join('\r\n');
+    const raw = ['From: a@example.sch.uk', 'To: b@example.net', 'Subject: =?UTF-8?Q?Re:_Zo=C3=AB_Fair?= =?UTF-8?B?Y2xvdWdo?= report', '', 'Body', ''].join('\r\n');
     const view = await readMessage(Buffer.from(raw));
     expect(view.subject).toBe('Re: Zoë Fairclough report');
   });

@@ -41,9 +41,7 @@ describe('Word attachments', () => {
   it('counts a .docx that inflates past maxDecompressedBytes as a possible zip bomb before mammoth sees it', async () => {
     const docx = await docxOf(['x'.repeat(200_000)]);
     const { attachment, view } = await readAttachment('bomb.docx', docx, { limits: { maxDecompressedBytes: 50_000 } });
-    expect(attachment.facts).toEqual([
-      { kind: 'unscannable', detail: 'this Word document was not fully read: it decompresses to more than 50000 bytes (a possible zip bomb)' },
-    ]);
+    expect(attachment.facts).toEqual([{ kind: 'unscannable', detail: 'this Word document was not fully read: it decompresses to more than 50000 bytes (a possible zip bomb)' }]);
     expect(view.problems.map((problem) => problem.kind)).toEqual(['too-large']);
   });
 

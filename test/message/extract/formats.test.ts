@@ -105,7 +105,10 @@ describe('attachment formats read from real files', () => {
   it('OpenDocument spreadsheet: cells separated by tabs, rows on lines of their own', async () => {
     const { textOf, attachment } = await readAttachment('marks.ods', await readFile(resolve('fixtures/formats/marks.ods')));
     expect(textOf('marks.ods')).toBe('Name\tReading age\t\nHannah Cheung\t11');
-    expect(attachment.tableRows).toEqual([['Name', 'Reading age'], ['Hannah Cheung', '11']]);
+    expect(attachment.tableRows).toEqual([
+      ['Name', 'Reading age'],
+      ['Hannah Cheung', '11'],
+    ]);
   });
 
   it('winmail.dat: the body and the files inside (built from the specification: no tool here writes TNEF)', async () => {
@@ -118,9 +121,7 @@ describe('attachment formats read from real files', () => {
   it('audio and video (sox): a media fact, not a finding nor unscannable, delivered by the default rules', async () => {
     const result = await scanWith('assembly-clip.wav');
     expect(result.findings).toEqual([]);
-    expect(result.view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)])).toEqual([
-      ['assembly-clip.wav', ['media']],
-    ]);
+    expect(result.view.attachments.map((attachment) => [attachment.name, attachment.facts.map((fact) => fact.kind)])).toEqual([['assembly-clip.wav', ['media']]]);
     expect(toReportJson('assembly.eml', result).unread).toEqual([{ name: 'assembly-clip.wav', reason: 'media', detail: expect.stringContaining('audio') }]);
     expect(result.verdict.action).toBe('deliver');
     const video = await findingsFor('clip.mp4', 'video/mp4', Buffer.from('not sniffable'));
@@ -142,8 +143,15 @@ describe('attachment formats read from real files', () => {
   it('a whole message sent opaque-signed is read', async () => {
     const signed = (await readFile(resolve('fixtures/formats/choir-letter.p7m'))).toString('base64').replace(/.{76}/g, '$&\r\n');
     const raw = Buffer.from(
-      ['Subject: Choir', 'From: ada.teacher@stmarys-example.sch.uk', 'To: parent@example.org', 'Content-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m',
-        'Content-Transfer-Encoding: base64', '', signed].join('\r\n'),
+      [
+        'Subject: Choir',
+        'From: ada.teacher@stmarys-example.sch.uk',
+        'To: parent@example.org',
+        'Content-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m',
+        'Content-Transfer-Encoding: base64',
+        '',
+        signed,
+      ].join('\r\n'),
     );
     const result = await scanMessage(raw, school, detectors);
     expect(pupilNamesAt([...result.findings], 'smime.p7m')).toEqual(['Hannah Cheung']);
@@ -152,7 +160,10 @@ describe('attachment formats read from real files', () => {
   it('Excel 97-2003 (LibreOffice): its rows, as text and as the table', async () => {
     const { textOf, attachment } = await readAttachment('marks.xls', await readFile(resolve('fixtures/formats/marks.xls')));
     expect(textOf('marks.xls')).toBe('marks\nName\tReading age\nHannah Cheung\t11');
-    expect(attachment.tableRows).toEqual([['Name', 'Reading age'], ['Hannah Cheung', '11']]);
+    expect(attachment.tableRows).toEqual([
+      ['Name', 'Reading age'],
+      ['Hannah Cheung', '11'],
+    ]);
   });
 
   it('Outlook .msg: its body and attached files (built with cfb: no tool here writes .msg)', async () => {
@@ -167,14 +178,22 @@ describe('attachment formats read from real files', () => {
     expect(categories(findings)).not.toContain('attachment/unscannable');
   });
 
-  it.each(['reading-record.txt.gz', 'swimming-register.txt.bz2', 'trip-letter.odt', 'marks.ods', 'trip-letter.epub', 'trip-letter.doc', 'trip-letter.rtf', 'marks.xls', 'choir-letter.p7m', 'sports-day.ppt.gz'])(
-    '%s cut in half still gets a verdict, and says what could not be read',
-    async (fixture) => {
-      const whole = await readFile(resolve('fixtures/formats', fixture));
-      const result = await scanWith(fixture, undefined, whole.subarray(0, Math.floor(whole.length / 2)));
-      expect(['deliver', 'encrypt', 'quarantine', 'return']).toContain(result.verdict.action);
-      const facts = result.view.attachments.flatMap((attachment) => attachment.facts.map((fact) => fact.kind));
-      expect(fixture === 'trip-letter.rtf' || facts.includes('unscannable')).toBe(true);
-    },
-  );
+  it.each([
+    'reading-record.txt.gz',
+    'swimming-register.txt.bz2',
+    'trip-letter.odt',
+    'marks.ods',
+    'trip-letter.epub',
+    'trip-letter.doc',
+    'trip-letter.rtf',
+    'marks.xls',
+    'choir-letter.p7m',
+    'sports-day.ppt.gz',
+  ])('%s cut in half still gets a verdict, and says what could not be read', async (fixture) => {
+    const whole = await readFile(resolve('fixtures/formats', fixture));
+    const result = await scanWith(fixture, undefined, whole.subarray(0, Math.floor(whole.length / 2)));
+    expect(['deliver', 'encrypt', 'quarantine', 'return']).toContain(result.verdict.action);
+    const facts = result.view.attachments.flatMap((attachment) => attachment.facts.map((fact) => fact.kind));
+    expect(fixture === 'trip-letter.rtf' || facts.includes('unscannable')).toBe(true);
+  });
 });

@@ -7,17 +7,32 @@ import { biff4Worksheet, biff5Workbook, biffRecord } from '../support/old-excel.
 describe('Excel workbooks from before Excel 97', () => {
   it('Excel 5.0/95 (BIFF5 in a `Book` stream): each sheet by name, its labels in the code page, numbers', async () => {
     const book = biff5Workbook([
-      { name: 'Reading', rows: [['Name', 'Reading age'], ['Zoë Quennell', 11.5]] },
+      {
+        name: 'Reading',
+        rows: [
+          ['Name', 'Reading age'],
+          ['Zoë Quennell', 11.5],
+        ],
+      },
       { name: 'Notes', rows: [['Lunch club', 3]] },
     ]);
     const { textOf, attachment } = await readAttachment('reading.xls', compoundFileOf({ Book: book }));
     expect(attachment.facts).toEqual([]);
     expect(textOf('reading.xls')).toBe('Reading\nName\tReading age\nZoë Quennell\t11.5\nNotes\nLunch club\t3');
-    expect(attachment.tableRows).toEqual([['Name', 'Reading age'], ['Zoë Quennell', '11.5']]);
+    expect(attachment.tableRows).toEqual([
+      ['Name', 'Reading age'],
+      ['Zoë Quennell', '11.5'],
+    ]);
   });
 
   it('Excel 4.0 (a bare BIFF4 stream, no compound file): its cells', async () => {
-    const { textOf, attachment } = await readAttachment('register.xls', biff4Worksheet([['Pupil', 'Sessions'], ['Idris Penhaligon', 38]]));
+    const { textOf, attachment } = await readAttachment(
+      'register.xls',
+      biff4Worksheet([
+        ['Pupil', 'Sessions'],
+        ['Idris Penhaligon', 38],
+      ]),
+    );
     expect(attachment.facts).toEqual([]);
     expect(textOf('register.xls')).toBe('Sheet1\nPupil\tSessions\nIdris Penhaligon\t38');
   });

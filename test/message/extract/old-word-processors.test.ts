@@ -28,7 +28,7 @@ function wordPerfect42(paragraphs: readonly string[]): Buffer {
 }
 
 describe('Word 6.0/95 documents', () => {
-  it('reads the text between fcMin and fcMac, with Word\'s breaks and cell marks', async () => {
+  it("reads the text between fcMin and fcMac, with Word's breaks and cell marks", async () => {
     const doc = compoundFileOf({ WordDocument: word6Stream('Trip letter\rTamsin Oakhurst\u0007Year 5\u0007\rPlease reply by Friday.\r') });
     const { textOf, attachment } = await readAttachment('trip.doc', doc);
     expect(attachment.facts).toEqual([]);

@@ -8,7 +8,9 @@ describe('PowerPoint attachments', () => {
     slides[1] = 'Kwame Mensah &amp; Zo&#235;\nSecond line';
     const pptx = await handmadePptx(slides, { 2: 'Note about slide two' });
     const { attachment, textOf } = await readAttachment('assembly.pptx', pptx);
-    const lines = textOf('assembly.pptx').split('\n').filter((line) => line !== '');
+    const lines = textOf('assembly.pptx')
+      .split('\n')
+      .filter((line) => line !== '');
     expect(lines.slice(0, 4)).toEqual(['Slide 1', 'Kwame Mensah & Zoë', 'Second line', 'Slide 3']);
     expect(lines.slice(-2)).toEqual(['Slide 11', 'Note about slide two']);
     expect(attachment.facts).toEqual([]);

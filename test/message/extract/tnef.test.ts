@@ -44,10 +44,23 @@ describe('winmail.dat (TNEF) attachments', () => {
 
   it('opens an OLE object in it: the packaged file, or the picture (MS-OLEDS Ole10Native, CONTENTS)', async () => {
     const file = Buffer.from('Kwame Mensah: packaged notes');
-    const packaged = Buffer.concat([Buffer.from([2, 0]), Buffer.from('notes.txt\0C:\\notes.txt\0', 'latin1'), Buffer.from([0, 3, 0, 0]), u32(12), Buffer.from('C:\\tmp\\n.txt'), u32(file.length), file]);
+    const packaged = Buffer.concat([
+      Buffer.from([2, 0]),
+      Buffer.from('notes.txt\0C:\\notes.txt\0', 'latin1'),
+      Buffer.from([0, 3, 0, 0]),
+      u32(12),
+      Buffer.from('C:\\tmp\\n.txt'),
+      u32(file.length),
+      file,
+    ]);
     const packager = compoundFileOf({ '\u0001Ole': Buffer.alloc(20), '\u0001Ole10Native': Buffer.concat([u32(packaged.length), packaged]) });
     const picture = compoundFileOf({ '\u0001Ole': Buffer.alloc(20), CONTENTS: Buffer.from('BM not a real bitmap'), '\u0003MailStream': Buffer.alloc(12) });
-    const winmail = tnefOf({ attachments: [{ title: 'Untitled Attachment', data: packager }, { title: 'Untitled Attachment', data: picture }] });
+    const winmail = tnefOf({
+      attachments: [
+        { title: 'Untitled Attachment', data: packager },
+        { title: 'Untitled Attachment', data: picture },
+      ],
+    });
     const { view } = await readAttachment('winmail.dat', winmail);
     expect(view.attachments.map((entry) => entry.name)).toEqual([
       'winmail.dat',

@@ -54,9 +54,7 @@ function scan(raw: Buffer, rcpt: string, options: { ocr?: OcrWhen; limits?: Part
 }
 
 const pupilNamesAt = (findings: readonly Finding[], name: string): string[] =>
-  findings
-    .filter((finding) => finding.category === 'pupil-name' && finding.location.part === 'attachment' && finding.location.name === name)
-    .map((finding) => finding.match);
+  findings.filter((finding) => finding.category === 'pupil-name' && finding.location.part === 'attachment' && finding.location.name === name).map((finding) => finding.match);
 
 const ocrFacts = (result: ScanResult) => result.view.attachments.flatMap((attachment) => attachment.facts.filter((fact) => fact.kind === 'ocr-limit'));
 
@@ -96,7 +94,6 @@ describe('OCR of images and scanned PDFs in mail leaving the school', () => {
     expect(pupilNamesAt(result.findings, name)).toContain('Hannah Cheung');
     expect(ocrFacts(result)).toEqual([]);
   });
-
 });
 
 describe('when OCR runs', () => {

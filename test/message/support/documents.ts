@@ -26,8 +26,16 @@ export async function passwordPdf(): Promise<Buffer> {
   pdf.addPage();
   const hex = (byte: string, length: number) => PDFHexString.of(byte.repeat(length));
   const encrypt = pdf.context.obj({
-    Filter: 'Standard', V: 5, R: 5, Length: 256, P: -4,
-    O: hex('11', 48), U: hex('22', 48), OE: hex('33', 32), UE: hex('44', 32), Perms: hex('55', 16),
+    Filter: 'Standard',
+    V: 5,
+    R: 5,
+    Length: 256,
+    P: -4,
+    O: hex('11', 48),
+    U: hex('22', 48),
+    OE: hex('33', 32),
+    UE: hex('44', 32),
+    Perms: hex('55', 16),
   });
   pdf.context.trailerInfo.Encrypt = pdf.context.register(encrypt);
   pdf.context.trailerInfo.ID = pdf.context.obj([hex('ab', 16), hex('ab', 16)]);
@@ -113,9 +121,5 @@ export function workbookStream(encrypted: boolean): Buffer {
     header.writeUInt16LE(data.length, 2);
     return Buffer.concat([header, data]);
   };
-  return Buffer.concat([
-    record(0x0809, Buffer.alloc(16)),
-    ...(encrypted ? [record(0x002f, Buffer.alloc(54))] : []),
-    record(0x000a, Buffer.alloc(0)),
-  ]);
+  return Buffer.concat([record(0x0809, Buffer.alloc(16)), ...(encrypted ? [record(0x002f, Buffer.alloc(54))] : []), record(0x000a, Buffer.alloc(0))]);
 }

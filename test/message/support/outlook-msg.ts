@@ -11,11 +11,11 @@ export function outlookMessage(): Buffer {
 }
 
 const CONSENT_MESSAGE = {
-    '__substg1.0_0037001F': unicode('Trip consent'),
-    '__substg1.0_1000001F': unicode('Aarav Gupta has returned his form.'),
-    '__substg1.0_1013001E': Buffer.from('<p>Zo\xeb Invented</p>', 'latin1'),
-    '__attach_version1.0_#00000000/__substg1.0_3707001F': unicode('consent form.txt'),
-    '__attach_version1.0_#00000000/__substg1.0_37010102': Buffer.from('Signed for Aarav Gupta'),
+  '__substg1.0_0037001F': unicode('Trip consent'),
+  '__substg1.0_1000001F': unicode('Aarav Gupta has returned his form.'),
+  '__substg1.0_1013001E': Buffer.from('<p>Zo\xeb Invented</p>', 'latin1'),
+  '__attach_version1.0_#00000000/__substg1.0_3707001F': unicode('consent form.txt'),
+  '__attach_version1.0_#00000000/__substg1.0_37010102': Buffer.from('Signed for Aarav Gupta'),
 };
 
 /**

@@ -65,10 +65,14 @@ export interface PrivateRedisOptions {
 export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = options.port ?? (await freePort());
   const ports = options.tlsPort ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
-  const child = spawn('redis-server', [...(options.configFile ? [options.configFile] : []), ...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: withRealClock(process.env),
-  });
+  const child = spawn(
+    'redis-server',
+    [...(options.configFile ? [options.configFile] : []), ...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: withRealClock(process.env),
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));

@@ -54,11 +54,16 @@ export async function startTlsRedis(server: { certFile: string; keyFile: string 
     configFile,
     tlsPort: true,
     args: [
-      '--tls-cert-file', server.certFile,
-      '--tls-key-file', server.keyFile,
-      '--tls-ca-cert-file', caFile,
-      '--tls-auth-clients', requireClientCertificates ? 'yes' : 'no',
-      '--maxmemory-policy', 'noeviction',
+      '--tls-cert-file',
+      server.certFile,
+      '--tls-key-file',
+      server.keyFile,
+      '--tls-ca-cert-file',
+      caFile,
+      '--tls-auth-clients',
+      requireClientCertificates ? 'yes' : 'no',
+      '--maxmemory-policy',
+      'noeviction',
     ],
   });
   return {

@@ -66,4 +66,3 @@ export async function enterCodeIfAsked(page: Page, authenticators: TestAuthentic
   await page.getByLabel('Code').fill(authenticators.nextCode(email));
   await page.getByLabel('Code').press('Enter');
 }
-

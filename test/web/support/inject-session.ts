@@ -39,7 +39,13 @@ export class InjectedBrowser {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(form)) for (const each of [value].flat()) body.append(name, each);
     return this.#keep(
-      await this.app.inject({ method: 'POST', url, cookies: Object.fromEntries(this.cookies), headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
+      await this.app.inject({
+        method: 'POST',
+        url,
+        cookies: Object.fromEntries(this.cookies),
+        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body.toString(),
+      }),
     );
   }
 
