@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fresh-machine check (issue 8): following only the README, from `git clone` to a message relayed and a
+# The fresh-machine check: following only the README, from `git clone` to a message relayed and a
 # quarantined message seen in the review app. The commands come from the clone's own README ("Install and
 # run"), never retyped here, so the check fails when the README drifts from the product.
 # docs/fresh-machine-check.md says what it does and what it needs.
