@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { ChainedEntry } from './audit-chain.js';
+import { entryDetails, fromRow } from './audit-rows.js';
 import type { SchoolFilter } from './quarantine-store.js';
 import type { ActivityTable, StoreDatabase } from './schema.js';
 
@@ -194,27 +195,16 @@ export async function backfillActivity(db: Kysely<StoreDatabase>): Promise<void>
       .execute();
     if (rows.length === 0) return;
     after = rows.at(-1)!.seq;
-    const seqs = rows.map((row) => row.seq);
-    const [categories, rules] = await Promise.all([
-      db.selectFrom('audit_categories').selectAll().where('seq', 'in', seqs).execute(),
-      db.selectFrom('audit_rules').selectAll().where('seq', 'in', seqs).orderBy('seq').orderBy('position').execute(),
-    ]);
+    const details = await entryDetails(
+      db,
+      rows[0]!.seq,
+      after,
+      rows.map((row) => row.seq),
+    );
     // A page's verdicts in one insert, then its overrides and releases, which read the verdict lines (written before them).
     const verdicts = rows
       .filter((row) => row.kind === 'verdict')
-      .map((row) => ({
-        seq: row.seq,
-        at: row.at,
-        schoolId: row.school_id,
-        kind: row.kind,
-        action: row.action,
-        messageId: row.message_id,
-        sender: row.sender,
-        recipientDomains: row.recipient_domains === null ? null : (JSON.parse(row.recipient_domains) as string[]),
-        recipientCount: row.recipient_count,
-        ruleIds: rules.filter((rule) => rule.seq === row.seq).map((rule) => rule.rule_id),
-        categories: Object.fromEntries(categories.filter((category) => category.seq === row.seq).map((category) => [category.category, category.count])),
-      }))
+      .map((row) => fromRow(row, details))
       .filter(isActivity)
       .map(verdictRow);
     if (verdicts.length > 0) await db.insertInto('activity').values(verdicts).execute();

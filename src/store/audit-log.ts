@@ -5,6 +5,7 @@ import type { AuditAnchor, AnchoredHead } from './audit-anchor.js';
 import { chainLabel, entryHash, UNKEYED, type ChainedEntry, type ChainKey } from './audit-chain.js';
 import type { AuditEntry } from './audit-entry.js';
 import { StoreError } from './errors.js';
+import { entryDetails, fromRow, type EntryDetails } from './audit-rows.js';
 import { classifyIncident } from './incident-classifier.js';
 import type { AuditLogTable, StoreDatabase } from './schema.js';
 import { HallmonitorError } from '../errors/hallmonitor-error.js';
@@ -531,35 +532,6 @@ type BareVerification =
   | { readonly ok: false; readonly brokenAtSeq: number; readonly reason: string };
 
 /** The categories and rule ids of the entries from `firstSeq` to `lastSeq`, or only of `seqs` among them. */
-async function entryDetails(db: Kysely<StoreDatabase>, firstSeq: number, lastSeq: number, seqs?: readonly number[]): Promise<EntryDetails> {
-  {
-    const [categories, rules] = await Promise.all([
-      db
-        .selectFrom('audit_categories')
-        .selectAll()
-        .where('seq', '>=', firstSeq)
-        .where('seq', '<=', lastSeq)
-        .$if(seqs !== undefined, (query) => query.where('seq', 'in', [...seqs!]))
-        .execute(),
-      db
-        .selectFrom('audit_rules')
-        .selectAll()
-        .where('seq', '>=', firstSeq)
-        .where('seq', '<=', lastSeq)
-        .$if(seqs !== undefined, (query) => query.where('seq', 'in', [...seqs!]))
-        .orderBy('seq')
-        .orderBy('position')
-        .execute(),
-    ]);
-    const details: EntryDetails = new Map();
-    const of = (seq: number) => details.get(seq) ?? details.set(seq, { categories: {}, ruleIds: [] }).get(seq)!;
-    for (const row of categories) of(row.seq).categories[row.category] = row.count;
-    for (const row of rules) of(row.seq).ruleIds.push(row.rule_id);
-    return details;
-  }
-}
-
-type EntryDetails = Map<number, { categories: Record<string, number>; ruleIds: string[] }>;
 
 function broken(brokenAtSeq: number, reason: string): BareVerification {
   return { ok: false, brokenAtSeq, reason };
@@ -637,28 +609,6 @@ function auditRow(entry: ChainedEntry, prevHash: string, hash: string): AuditLog
     reply_code: entry.replyCode,
     prev_hash: prevHash,
     hash,
-  };
-}
-
-function fromRow(row: AuditLogTable, details: EntryDetails): ChainedEntry {
-  const detail = details.get(row.seq);
-  return {
-    seq: row.seq,
-    at: row.at,
-    schoolId: row.school_id,
-    kind: row.kind,
-    action: row.action,
-    messageId: row.message_id,
-    actor: row.actor,
-    reason: row.reason,
-    sender: row.sender,
-    recipientDomains: row.recipient_domains === null ? null : (JSON.parse(row.recipient_domains) as string[]),
-    recipientCount: row.recipient_count,
-    scanMs: row.scan_ms,
-    actMs: row.act_ms,
-    replyCode: row.reply_code,
-    ruleIds: detail?.ruleIds ?? [],
-    categories: detail?.categories ?? {},
   };
 }
 
