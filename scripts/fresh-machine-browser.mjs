@@ -1,5 +1,5 @@
 // The browser part of scripts/fresh-machine-check.sh: in Debian's headless Chromium, a new DPO signs in to the
-// review app at the README's address, finds the held message in the quarantine list, opens it and sees its
+// review app at the README's address (setting up an authenticator app at the first sign-in), finds the held message in the quarantine list, opens it and sees its
 // findings. playwright-core comes from the fresh clone's node_modules (installed by its `npm ci`), never from
 // the developer's checkout. Plain JavaScript, so it runs without a build.
 //
@@ -29,6 +29,24 @@ async function signIn(page) {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: /sign in/i }).click();
+  await page.waitForURL(/\/(quarantine|sign-in\/enrol)(\?|$)/, { timeout: STEP_TIMEOUT_MS });
+  if (new URL(page.url()).pathname === '/sign-in/enrol') await enrolAuthenticator(page);
+}
+
+/**
+ * A DPO's first sign-in sets up an authenticator app, as the README says: the setup key read off the page (as a
+ * person types it into the app), the app's code computed from it with otpauth from the clone, then the recovery
+ * codes page and on to the quarantine.
+ */
+async function enrolAuthenticator(page) {
+  const { Secret, TOTP } = createRequire(join(clone, 'package.json'))('otpauth');
+  const key = (await page.locator('#setup-key').textContent())?.replace(/\s+/g, '') ?? '';
+  expect(key.length > 0, 'a setup key on the enrolment page');
+  const app = new TOTP({ secret: Secret.fromBase32(key), digits: 6, period: 30, algorithm: 'SHA1' });
+  await page.getByLabel('Code from the app').fill(app.generate());
+  await page.getByRole('button', { name: 'Finish setting up' }).click();
+  await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.getByRole('link', { name: 'Continue to the quarantine' }).click();
   await page.waitForURL(/\/quarantine(\?|$)/, { timeout: STEP_TIMEOUT_MS });
 }
 
