@@ -32,43 +32,8 @@ export const GATEWAY_HOST = 'hallmonitor.stmarys-example.sch.uk';
 export async function makeConnectorCertificates(folder: string): Promise<ConnectorCertificates> {
   await mkdir(folder, { recursive: true });
   const at = (name: string) => join(folder, name);
-  const caExtensions = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    at('ca.key'),
-    '-out',
-    at('ca.crt'),
-    '-subj',
-    '/CN=Hallmonitor Test Root',
-    '-days',
-    '2',
-    ...caExtensions,
-  ]);
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    at('other-ca.key'),
-    '-out',
-    at('other-ca.crt'),
-    '-subj',
-    '/CN=Another Root',
-    '-days',
-    '2',
-    ...caExtensions,
-  ]);
+  makeRoot(folder, 'ca', '/CN=Hallmonitor Test Root');
+  makeRoot(folder, 'other-ca', '/CN=Another Root');
   await issue(folder, 'ca', 'server', `/CN=${GATEWAY_HOST}`, `subjectAltName=DNS:${GATEWAY_HOST}\nextendedKeyUsage=serverAuth\n`);
   const outlook = '/C=US/ST=Washington/L=Redmond/O=Microsoft Corporation/CN=mail.protection.outlook.com';
   const clientExtensions = 'subjectAltName=DNS:mail.protection.outlook.com,DNS:*.mail.protection.outlook.com\nextendedKeyUsage=serverAuth,clientAuth\n';
@@ -83,6 +48,14 @@ export async function makeConnectorCertificates(folder: string): Promise<Connect
     client: { key: await read('client.key'), cert: await read('client.crt') },
     stranger: { key: await read('stranger.key'), cert: await read('stranger.crt') },
   };
+}
+
+/** A self-signed root that may sign certificates: `NAME.key` and `NAME.crt` in `folder`. */
+function makeRoot(folder: string, name: string, subject: string): void {
+  const at = (file: string) => join(folder, file);
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`${name}.key`)];
+  const caExtensions = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
+  openssl(['req', '-x509', ...key, '-out', at(`${name}.crt`), '-subj', subject, '-days', '2', ...caExtensions]);
 }
 
 async function issue(folder: string, ca: string, name: string, subject: string, extensions: string): Promise<void> {
